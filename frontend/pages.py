@@ -1,0 +1,232 @@
+"""The pages, and what the app needs to assemble them (templates, static files, the error page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from litestar import Controller, Request, Response, get, post
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from pydantic import ValidationError
+
+from frontend.i18n import pick_lang, translator
+from market.accounts import service as accounts
+from market.accounts.deps import provide_principal
+from market.accounts.principal import Principal
+from market.accounts.schemas import SignInIn, SignUpIn, TokenIn
+from market.audit import service as audit
+from market.errors import MarketError
+from market.jobs import unit_of_work
+from market.notifications import service as notifications
+from market.orgs import service as orgs
+from market.orgs.schemas import SELF_SERVICE_KINDS, MemberIn
+from market.settings import Settings
+from market.web.access import public, signed_in
+from market.web.auth import start_session
+
+HERE = Path(__file__).parent
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+@dataclass(frozen=True)
+class FrontendParts:
+    route_handlers: list[Any]
+    template_config: TemplateConfig[JinjaTemplateEngine]
+    render_error: Any
+
+
+def lang_of(request: Request[Any, Any, Any]) -> str:
+    return pick_lang(request.cookies.get("lang"))
+
+
+def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any) -> Template:
+    lang = lang_of(request)
+    principal = request.scope.get("user")
+    return Template(
+        template_name=name,
+        context={
+            "lang": lang,
+            "t": translator(lang),
+            "me": principal if isinstance(principal, Principal) else None,
+            "path": request.url.path,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site paths: never redirect a user to another host after sign-in."""
+    if not value:
+        return "/dashboard"
+    parsed = urlparse(value)
+    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//"):
+        return "/dashboard"
+    return value
+
+
+def field_messages(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]) or "form", "message": err["msg"].removeprefix("Value error, ")}
+        for err in exc.errors()
+    ]
+
+
+def render_error(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Response[Any]:
+    return page(request, "error.html", status_code=status, title=title, detail=detail)
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/", opt=public())
+    async def home(self, request: Request[Any, Any, Any]) -> Redirect:
+        return Redirect(path="/dashboard" if isinstance(request.scope.get("user"), Principal) else "/sign-in")
+
+    @get("/lang/{code:str}", opt=public())
+    async def switch_lang(self, code: str, next: str | None = None) -> Redirect:
+        response = Redirect(path=safe_next(next or "/"))
+        response.set_cookie("lang", pick_lang(code), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return response
+
+    @get("/sign-in", opt=public())
+    async def sign_in_form(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
+        return page(request, "sign_in.html", next=safe_next(next), form={}, errors=[])
+
+    @post("/sign-in", opt=public())
+    async def sign_in(self, request: Request[Any, Any, Any], data: dict[str, str] = FORM) -> Any:
+        t = translator(lang_of(request))
+        next_path = safe_next(data.get("next"))
+        form = {"email": data.get("email", "")}
+        try:
+            creds = SignInIn(email=data.get("email", ""), password=data.get("password", ""))
+            async with unit_of_work():
+                principal = await accounts.authenticate(email=creds.email, password=creds.password)
+        except ValidationError:
+            return page(request, "sign_in.html", 400, next=next_path, form=form,
+                        errors=[{"field": "email", "message": t("wrong_credentials")}])
+        except MarketError:
+            return page(request, "sign_in.html", 401, next=next_path, form=form,
+                        errors=[{"field": "password", "message": t("wrong_credentials")}])
+        start_session(request, principal)
+        return Redirect(path=next_path)
+
+    @get("/sign-up", opt=public())
+    async def sign_up_form(self, request: Request[Any, Any, Any]) -> Template:
+        return page(request, "sign_up.html", form={}, errors=[], kinds=SELF_SERVICE_KINDS)
+
+    @post("/sign-up", opt=public())
+    async def sign_up(self, request: Request[Any, Any, Any], data: dict[str, str] = FORM) -> Any:
+        t = translator(lang_of(request))
+        form = {k: v for k, v in data.items() if k not in ("password", "_csrf_token")}
+        try:
+            payload = SignUpIn(**{k: v for k, v in data.items() if k in SignUpIn.model_fields})
+            async with unit_of_work():
+                principal = await accounts.sign_up(data=payload, locale=lang_of(request))
+        except ValidationError as exc:
+            return page(request, "sign_up.html", 400, form=form, errors=field_messages(exc), kinds=SELF_SERVICE_KINDS)
+        except MarketError as exc:
+            errors = [{"field": e.field, "message": t("email_taken") if e.code == "duplicate" else e.message}
+                      for e in exc.errors] or [{"field": "form", "message": exc.detail}]
+            return page(request, "sign_up.html", exc.status, form=form, errors=errors, kinds=SELF_SERVICE_KINDS)
+        start_session(request, principal)
+        return Redirect(path="/dashboard?welcome=1")
+
+    @post("/sign-out", opt=signed_in(session_only=True))
+    async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect(path="/sign-in")
+
+
+class DashboardPages(Controller):
+    include_in_schema = False
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/dashboard", opt=signed_in())
+    async def dashboard(self, request: Request[Any, Any, Any], principal: Principal, welcome: int = 0) -> Template:
+        members = await orgs.list_members(principal=principal, org_id=principal.org_id)
+        events = (
+            await audit.list_for_org(principal=principal, org_id=principal.org_id, limit=10)
+            if principal.is_owner
+            else []
+        )
+        return page(
+            request,
+            "dashboard.html",
+            members=members,
+            notifications=await notifications.list_mine(principal=principal, limit=10),
+            events=events,
+            welcome=bool(welcome),
+            errors=[],
+        )
+
+    @post("/dashboard/members", opt=signed_in(owner=True, session_only=True))
+    async def add_member(
+        self, request: Request[Any, Any, Any], principal: Principal, data: dict[str, str] = FORM
+    ) -> Any:
+        try:
+            payload = MemberIn(email=data.get("email", ""), role=data.get("role", "member"))  # type: ignore[arg-type]
+            async with unit_of_work():
+                await orgs.add_member(principal=principal, org_id=principal.org_id, data=payload)
+        except ValidationError as exc:
+            return await self._dashboard_with_errors(request, principal, field_messages(exc))
+        except MarketError as exc:
+            return await self._dashboard_with_errors(request, principal, [{"field": "email", "message": exc.detail}])
+        return Redirect(path="/dashboard")
+
+    async def _dashboard_with_errors(
+        self, request: Request[Any, Any, Any], principal: Principal, errors: list[dict[str, str]]
+    ) -> Template:
+        members = await orgs.list_members(principal=principal, org_id=principal.org_id)
+        return page(request, "dashboard.html", 400, members=members, events=[], welcome=False,
+                    notifications=await notifications.list_mine(principal=principal, limit=10), errors=errors)
+
+
+class TokenPages(Controller):
+    include_in_schema = False
+    path = "/tokens"
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=signed_in(session_only=True))
+    async def tokens(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+        return page(request, "tokens.html", tokens=await accounts.list_tokens(principal=principal),
+                    created=None, errors=[])
+
+    @post("/", opt=signed_in(session_only=True))
+    async def create(self, request: Request[Any, Any, Any], principal: Principal,
+                     data: dict[str, str] = FORM) -> Template:
+        try:
+            payload = TokenIn(name=data.get("name", ""))
+        except ValidationError as exc:
+            return page(request, "tokens.html", 400, tokens=await accounts.list_tokens(principal=principal),
+                        created=None, errors=field_messages(exc))
+        async with unit_of_work():
+            created = await accounts.create_token(principal=principal, data=payload)
+        return page(request, "tokens.html", 201, tokens=await accounts.list_tokens(principal=principal),
+                    created=created, errors=[])
+
+    @post("/{token_id:int}/revoke", opt=signed_in(session_only=True))
+    async def revoke(self, principal: Principal, token_id: int) -> Redirect:
+        async with unit_of_work():
+            await accounts.revoke_token(principal=principal, token_id=token_id)
+        return Redirect(path="/tokens")
+
+
+def frontend_parts(settings: Settings) -> FrontendParts:
+    static = create_static_files_router(
+        path="/static", directories=[HERE / "static"], opt=public(), include_in_schema=False,
+        cache_control=None,
+    )
+    return FrontendParts(
+        route_handlers=[AccountPages, DashboardPages, TokenPages, static],
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        render_error=render_error,
+    )

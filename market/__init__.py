@@ -1,0 +1,1 @@
+"""The marketplace shell and core: app assembly, settings, data layer, jobs, accounts, organisations, audit."""

@@ -1,0 +1,109 @@
+"""Accounts API: sign-up, sign-in, sign-out, who am I, switch organisation, API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.di import Provide
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from market.accounts import service
+from market.accounts.deps import provide_principal
+from market.accounts.principal import Principal
+from market.accounts.schemas import MembershipOut, MeOut, SignInIn, SignUpIn, TokenCreated, TokenIn, TokenOut
+from market.errors import NotFound
+from market.jobs import unit_of_work
+from market.kit.schema import Out, Schema
+from market.orgs import repository as orgs_repo
+from market.web.access import public, signed_in
+from market.web.auth import start_session
+
+
+class SwitchOrgIn(Schema):
+    org_id: int
+
+
+class CsrfOut(Out):
+    csrf_cookie: str
+    header: str
+
+
+async def me_out(principal: Principal) -> MeOut:
+    memberships = await orgs_repo.memberships_of_user(principal.user_id)
+    return MeOut(
+        user_id=principal.user_id,
+        email=principal.email,
+        display_name=principal.display_name,
+        org_id=principal.org_id,
+        org_name=principal.org_name,
+        org_kind=principal.org_kind,
+        role=principal.role,
+        memberships=[MembershipOut.model_validate(m) for m in memberships],
+    )
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["accounts"]
+
+    @get("/csrf", opt=public(), summary="Get the CSRF cookie to send back in the x-csrftoken header")
+    async def csrf(self) -> CsrfOut:
+        return CsrfOut(csrf_cookie="csrftoken", header="x-csrftoken")
+
+    @post("/sign-up", opt=public(), status_code=HTTP_201_CREATED)
+    async def sign_up(self, request: Request[Any, Any, Any], data: SignUpIn) -> MeOut:
+        async with unit_of_work():
+            principal = await service.sign_up(data=data, locale=request.cookies.get("lang", "zh"))
+        start_session(request, principal)
+        return await me_out(principal)
+
+    @post("/sign-in", opt=public(), status_code=HTTP_200_OK)
+    async def sign_in(self, request: Request[Any, Any, Any], data: SignInIn) -> MeOut:
+        async with unit_of_work():
+            principal = await service.authenticate(email=data.email, password=data.password)
+        start_session(request, principal)
+        return await me_out(principal)
+
+    @post("/sign-out", opt=signed_in(session_only=True), status_code=HTTP_204_NO_CONTENT)
+    async def sign_out(self, request: Request[Any, Any, Any]) -> None:
+        request.clear_session()
+
+    @post("/switch-org", opt=signed_in(session_only=True), status_code=HTTP_200_OK,
+          dependencies={"principal": Provide(provide_principal)})
+    async def switch_org(self, request: Request[Any, Any, Any], principal: Principal, data: SwitchOrgIn) -> MeOut:
+        switched = await service.principal_for(user_id=principal.user_id, org_id=data.org_id)
+        if switched is None:
+            raise NotFound("No such organisation.")
+        start_session(request, switched)
+        return await me_out(switched)
+
+
+class MeController(Controller):
+    path = "/api/me"
+    tags = ["accounts"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=signed_in())
+    async def me(self, principal: Principal) -> MeOut:
+        return await me_out(principal)
+
+
+class TokenController(Controller):
+    path = "/api/tokens"
+    tags = ["accounts"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=signed_in(), summary="My API tokens")
+    async def list_tokens(self, principal: Principal) -> list[TokenOut]:
+        return await service.list_tokens(principal=principal)
+
+    @post("/", opt=signed_in(session_only=True), summary="Create an API token (the secret is shown once)")
+    async def create_token(self, principal: Principal, data: TokenIn) -> TokenCreated:
+        async with unit_of_work():
+            return await service.create_token(principal=principal, data=data)
+
+    @delete("/{token_id:int}", opt=signed_in(), status_code=HTTP_200_OK, summary="Revoke one of my API tokens")
+    async def revoke_token(self, principal: Principal, token_id: int) -> TokenOut:
+        async with unit_of_work():
+            return await service.revoke_token(principal=principal, token_id=token_id)

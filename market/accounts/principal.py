@@ -1,0 +1,25 @@
+"""Who is calling: a signed-in user acting for one organisation, by session or by API token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from market.orgs.schemas import OrgKind, Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    email: str
+    display_name: str
+    org_id: int
+    org_name: str
+    org_kind: OrgKind
+    role: Role
+    via: Literal["session", "token"]
+    token_id: int | None = None
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is Role.owner

@@ -1,0 +1,70 @@
+"""Every query on users and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from market.accounts.tables import ApiToken, User
+
+
+async def user_by_email(email: str) -> dict[str, Any] | None:
+    return await User.select().where(User.email == email).first()
+
+
+async def user_by_id(user_id: int) -> dict[str, Any] | None:
+    return await User.select().where(User.id == user_id).first()
+
+
+async def email_taken(email: str) -> bool:
+    return bool(await User.exists().where(User.email == email))
+
+
+async def create_user(*, email: str, password_hash: str, display_name: str, locale: str) -> int:
+    rows = await User.insert(
+        User(email=email, password_hash=password_hash, display_name=display_name, locale=locale)
+    ).returning(User.id)
+    return int(rows[0]["id"])
+
+
+async def set_password_hash(user_id: int, password_hash: str) -> None:
+    await User.update({User.password_hash: password_hash}).where(User.id == user_id)
+
+
+async def create_token(*, user_id: int, org_id: int, name: str, prefix: str, token_hash: str) -> int:
+    rows = await ApiToken.insert(
+        ApiToken(user=user_id, organisation=org_id, name=name, prefix=prefix, token_hash=token_hash)
+    ).returning(ApiToken.id)
+    return int(rows[0]["id"])
+
+
+_TOKEN_COLUMNS = (
+    ApiToken.id,
+    ApiToken.name,
+    ApiToken.prefix,
+    ApiToken.organisation.as_alias("org_id"),
+    ApiToken.user.as_alias("user_id"),
+    ApiToken.created_at,
+    ApiToken.last_used_at,
+    ApiToken.revoked_at,
+)
+
+
+async def token_by_hash(token_hash: str) -> dict[str, Any] | None:
+    return await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.token_hash == token_hash).first()
+
+
+async def token_by_id(token_id: int) -> dict[str, Any] | None:
+    return await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.id == token_id).first()
+
+
+async def tokens_of_user(user_id: int) -> list[dict[str, Any]]:
+    return await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.user == user_id).order_by(ApiToken.id)
+
+
+async def revoke_token(token_id: int, at: datetime) -> None:
+    await ApiToken.update({ApiToken.revoked_at: at}).where(ApiToken.id == token_id)
+
+
+async def touch_token(token_id: int, at: datetime) -> None:
+    await ApiToken.update({ApiToken.last_used_at: at}).where(ApiToken.id == token_id)

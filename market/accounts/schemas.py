@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import EmailStr, Field, field_validator
+
+from market.kit.schema import Out, Schema
+from market.orgs.schemas import SELF_SERVICE_KINDS, OrgKind, Role
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class SignUpIn(Schema):
+    email: EmailStr
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
+    display_name: str = Field(min_length=1, max_length=120)
+    org_name: str = Field(min_length=2, max_length=200)
+    org_kind: OrgKind
+    region: str = Field(default="", max_length=20)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        return v.lower()
+
+    @field_validator("org_kind")
+    @classmethod
+    def _self_service(cls, v: OrgKind) -> OrgKind:
+        if v not in SELF_SERVICE_KINDS:
+            raise ValueError("this kind of organisation is created by the platform operator, not by sign-up")
+        return v
+
+
+class SignInIn(Schema):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        return v.lower()
+
+
+class MembershipOut(Out):
+    org_id: int
+    org_name: str
+    org_kind: OrgKind
+    role: Role
+
+
+class MeOut(Out):
+    user_id: int
+    email: str
+    display_name: str
+    org_id: int
+    org_name: str
+    org_kind: OrgKind
+    role: Role
+    memberships: list[MembershipOut]
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenOut(Out):
+    id: int
+    name: str
+    prefix: str
+    org_id: int
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret. Shown once; only its SHA-256 is kept.")

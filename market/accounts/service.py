@@ -1,0 +1,157 @@
+"""Sign-up, sign-in, the principal behind a session or token, and API tokens. No HTTP here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from market import jobs
+from market.accounts import passwords, repository
+from market.accounts.principal import Principal
+from market.accounts.schemas import SignUpIn, TokenCreated, TokenIn, TokenOut
+from market.audit.service import Actor, record
+from market.errors import Conflict, FieldError, InvalidCredentials, NotFound
+from market.orgs import repository as orgs_repo
+from market.orgs.schemas import OrgKind, Role
+
+TOKEN_PREFIX = "mkt_"
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+async def sign_up(*, data: SignUpIn, locale: str = "zh") -> Principal:
+    """Create a user, their organisation and their owner membership."""
+    if await repository.email_taken(data.email):
+        raise Conflict(
+            "An account with this e-mail already exists.",
+            errors=[FieldError("email", "already registered", code="duplicate")],
+        )
+    user_id = await repository.create_user(
+        email=data.email,
+        password_hash=passwords.hash_password(data.password),
+        display_name=data.display_name,
+        locale=locale,
+    )
+    org_id = await orgs_repo.create_org(name=data.org_name, kind=data.org_kind.value, region=data.region)
+    await orgs_repo.add_membership(user_id=user_id, org_id=org_id, role=Role.owner.value)
+    actor = Actor(user_id=user_id, org_id=org_id)
+    await record(
+        actor=actor,
+        action="accounts.user_created",
+        entity_type="user",
+        entity_id=user_id,
+        after={"email": data.email, "display_name": data.display_name},
+    )
+    await record(
+        actor=actor,
+        action="orgs.org_created",
+        entity_type="organisation",
+        entity_id=org_id,
+        after={"name": data.org_name, "kind": data.org_kind.value, "region": data.region, "owner": user_id},
+    )
+    await jobs.enqueue("notifications.welcome", user_id=user_id)
+    principal = await principal_for(user_id=user_id, org_id=org_id, via="session")
+    assert principal is not None
+    return principal
+
+
+async def authenticate(*, email: str, password: str) -> Principal:
+    user = await repository.user_by_email(email.lower())
+    ok = passwords.verify_password(user["password_hash"] if user else None, password)
+    if not user or not ok or user["disabled_at"] is not None:
+        raise InvalidCredentials(
+            "The e-mail or password is wrong.", errors=[FieldError("password", "wrong e-mail or password")]
+        )
+    if passwords.needs_rehash(user["password_hash"]):
+        await repository.set_password_hash(user["id"], passwords.hash_password(password))
+    principal = await principal_for(user_id=user["id"], org_id=None, via="session")
+    if principal is None:
+        raise InvalidCredentials("This account belongs to no organisation.")
+    return principal
+
+
+async def principal_for(
+    *, user_id: int, org_id: int | None, via: str = "session", token_id: int | None = None
+) -> Principal | None:
+    """The user acting for ``org_id`` (or their first organisation), or None if that is not a membership."""
+    user = await repository.user_by_id(user_id)
+    if user is None or user["disabled_at"] is not None:
+        return None
+    memberships = await orgs_repo.memberships_of_user(user_id)
+    chosen = next((m for m in memberships if org_id is None or m["org_id"] == org_id), None)
+    if chosen is None:
+        return None
+    return Principal(
+        user_id=user_id,
+        email=user["email"],
+        display_name=user["display_name"],
+        org_id=chosen["org_id"],
+        org_name=chosen["org_name"],
+        org_kind=OrgKind(chosen["org_kind"]),
+        role=Role(chosen["role"]),
+        via="token" if via == "token" else "session",
+        token_id=token_id,
+    )
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def principal_for_token(secret: str) -> Principal | None:
+    """The principal behind a bearer token; None if unknown or revoked."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = await repository.token_by_hash(_hash_token(secret))
+    if token is None or token["revoked_at"] is not None:
+        return None
+    now = datetime.now(UTC)
+    if token["last_used_at"] is None or now - token["last_used_at"] > _TOUCH_EVERY:
+        await repository.touch_token(token["id"], now)
+    return await principal_for(user_id=token["user_id"], org_id=token["org_id"], via="token", token_id=token["id"])
+
+
+async def create_token(*, principal: Principal, data: TokenIn) -> TokenCreated:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token_id = await repository.create_token(
+        user_id=principal.user_id,
+        org_id=principal.org_id,
+        name=data.name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        token_hash=_hash_token(secret),
+    )
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="accounts.token_created",
+        entity_type="api_token",
+        entity_id=token_id,
+        after={"name": data.name},
+    )
+    row = await repository.token_by_id(token_id)
+    assert row is not None
+    return TokenCreated(**TokenOut.model_validate(row).model_dump(), token=secret)
+
+
+async def list_tokens(*, principal: Principal) -> list[TokenOut]:
+    return [TokenOut.model_validate(r) for r in await repository.tokens_of_user(principal.user_id)]
+
+
+async def revoke_token(*, principal: Principal, token_id: int) -> TokenOut:
+    """Only the token's owner may revoke it; anyone else is told it does not exist."""
+    row = await repository.token_by_id(token_id)
+    if row is None or row["user_id"] != principal.user_id:
+        raise NotFound("No such API token.")
+    if row["revoked_at"] is None:
+        now = datetime.now(UTC)
+        await repository.revoke_token(token_id, now)
+        await record(
+            actor=Actor(principal.user_id, principal.org_id),
+            action="accounts.token_revoked",
+            entity_type="api_token",
+            entity_id=token_id,
+            before={"revoked_at": None},
+            after={"revoked_at": now.isoformat()},
+        )
+        row = await repository.token_by_id(token_id)
+        assert row is not None
+    return TokenOut.model_validate(row)

@@ -1,0 +1,152 @@
+"""create_app(): the ONE place Litestar is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.stores.registry import StoreRegistry
+
+from market import db, jobs
+from market.accounts.controllers import AuthController, MeController, TokenController
+from market.audit.controllers import AuditController
+from market.health import HealthController
+from market.logging import configure_logging
+from market.notifications.controllers import NotificationController
+from market.orgs.controllers import OrgController
+from market.settings import Settings, get_settings
+from market.web.access import access_guard
+from market.web.auth import AuthMiddleware, BearerAwareCSRFMiddleware, SessionConfig
+from market.web.problems import build_handlers
+from market.web.requests import RequestIdMiddleware
+from market.worker import load_jobs
+
+SIGN_IN_PATHS = frozenset({"/api/auth/sign-in", "/sign-in"})
+
+SECURITY_HEADERS = [
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="Cross-Origin-Opener-Policy", value="same-origin"),
+    ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=()"),
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value="default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    ),
+]
+
+
+def _stores(settings: Settings) -> StoreRegistry:
+    if settings.redis_url:
+        redis = RedisStore.with_client(url=settings.redis_url)
+        return StoreRegistry(default_factory=lambda name: redis.with_namespace(f"market:{name}"))
+    if settings.env == "test":
+        return StoreRegistry(default_factory=lambda name: MemoryStore())
+    return StoreRegistry(default_factory=lambda name: FileStore(settings.data_dir / "stores" / name))
+
+
+def _queue(settings: Settings) -> jobs.JobQueue:
+    if settings.redis_url:
+        return jobs.ArqQueue(settings.redis_url)
+    return jobs.InProcessQueue(max_tries=settings.job_max_tries, backoff_base=settings.job_backoff_seconds)
+
+
+def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None = None) -> Litestar:
+    """The marketplace web app. ``settings`` defaults to the environment; ``queue`` lets a test hold jobs."""
+    settings = settings or get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    load_jobs()
+    engine = db.build_engine(settings)
+    job_queue = queue or _queue(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.start(engine, settings)
+        db.use(engine)
+        jobs.configure(job_queue)
+        try:
+            yield
+        finally:
+            await job_queue.close()
+            await db.stop(engine)
+
+    from frontend.pages import frontend_parts  # the pages are assembled here too, and only here
+
+    pages = frontend_parts(settings)
+    secret = settings.secret_key.get_secret_value()
+    session = SessionConfig(
+        key="market_session",
+        max_age=settings.session_max_age_seconds,
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+    )
+    csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure, exclude=["/static/"])
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.sign_in_rate_per_minute),
+        check_throttle_handler=lambda request: request.method == "POST" and request.url.path in SIGN_IN_PATHS,
+        store="rate_limit",
+    )
+
+    def provide_settings() -> Settings:
+        return settings
+
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            AuthController,
+            MeController,
+            TokenController,
+            OrgController,
+            AuditController,
+            NotificationController,
+            *pages.route_handlers,
+        ],
+        dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
+        middleware=[
+            RequestIdMiddleware,
+            rate_limit.middleware,
+            DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
+            session.middleware,
+            DefineMiddleware(AuthMiddleware),
+        ],
+        guards=[access_guard],
+        exception_handlers=build_handlers(pages.render_error),
+        response_headers=SECURITY_HEADERS,
+        template_config=pages.template_config,
+        stores=_stores(settings),
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="Open-licence patent market API",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API token")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.job_queue = job_queue
+    return app
+
+
+def _asgi() -> Any:
+    return create_app()

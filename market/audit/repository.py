@@ -1,0 +1,56 @@
+"""Every query on the audit trail. Appending is the only write."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from piccolo.engine.postgres import PostgresEngine
+
+from market.audit.tables import AuditEvent
+
+# Any constant: the advisory lock that serialises appends on PostgreSQL (SQLite serialises writers itself).
+_APPEND_LOCK = 7_2610_0501
+
+
+async def lock_for_append() -> None:
+    if isinstance(AuditEvent._meta.db, PostgresEngine):
+        await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", _APPEND_LOCK)
+
+
+async def last() -> dict[str, Any] | None:
+    return await (
+        AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
+    )
+
+
+async def insert(row: dict[str, Any]) -> None:
+    await AuditEvent.insert(AuditEvent(**row))
+
+
+async def for_org(org_id: int, *, limit: int, offset: int) -> list[dict[str, Any]]:
+    return await (
+        AuditEvent.select()
+        .where(AuditEvent.org_id == org_id)
+        .order_by(AuditEvent.seq, ascending=False)
+        .limit(limit)
+        .offset(offset)
+        .output(load_json=True)
+    )
+
+
+async def iterate(batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
+    after = 0
+    while True:
+        rows = await (
+            AuditEvent.select()
+            .where(AuditEvent.seq > after)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+            .output(load_json=True)
+        )
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        after = rows[-1]["seq"]

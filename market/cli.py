@@ -1,0 +1,123 @@
+"""The ``market`` command: serve, worker, migrate, seed, audit verify; import, reindex and bench join later."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import typer
+
+from market import db
+from market.settings import get_settings
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Open-licence patent market.", no_args_is_help=True, add_completion=False)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+def _with_db(work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` with the configured database in use."""
+    settings = get_settings()
+
+    async def run() -> T:
+        engine = db.build_engine(settings)
+        await db.start(engine, settings)
+        db.use(engine)
+        try:
+            return await work()
+        finally:
+            await db.stop(engine)
+
+    return asyncio.run(run())
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Defaults to MARKET_HOST (127.0.0.1)."),
+    port: int = typer.Option(None, help="Defaults to MARKET_PORT (8000)."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+) -> None:
+    """Serve the web app and API."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "market.app:_asgi",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        proxy_headers=True,
+        log_level="warning",
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the arq worker (needs MARKET_REDIS_URL)."""
+    from arq.worker import Worker
+
+    from market.worker import worker_settings
+
+    settings = get_settings()
+    if not settings.redis_url:
+        typer.echo("MARKET_REDIS_URL is not set: without Redis, jobs run inside `market serve`.", err=True)
+        raise typer.Exit(2)
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    Worker(**worker_settings(settings)).run()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the checked-in migrations of every app."""
+    settings = get_settings()
+
+    async def run() -> None:
+        engine = db.build_engine(settings)
+        await db.start(engine, settings)
+        try:
+            await db.migrate(engine, quiet=False)
+        finally:
+            await db.stop(engine)
+
+    asyncio.run(run())
+    typer.echo("migrations applied")
+
+
+@app.command()
+def seed(demo: bool = typer.Option(False, "--demo", help="Create demo organisations and users.")) -> None:
+    """Create demo data (idempotent) and print how to sign in."""
+    if not demo:
+        typer.echo("Nothing to do: pass --demo.", err=True)
+        raise typer.Exit(2)
+    from market.seed import seed_demo
+
+    accounts = _with_db(seed_demo)
+    settings = get_settings()
+    typer.echo(f"Demo sign-ins for {settings.base_url}/sign-in :")
+    for row in accounts:
+        typer.echo(f"  {row['kind']:<15} {row['email']:<32} {row['password']}   ({row['org']})")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 and name the first broken event if any was edited or deleted."""
+    from market.audit.service import verify
+
+    report = _with_db(verify)
+    if report.ok:
+        typer.echo(f"audit trail intact: {report.checked} events")
+        return
+    typer.echo(
+        f"audit trail BROKEN at event seq={report.broken_seq} (id={report.broken_id}): {report.reason}; "
+        f"{report.checked} events before it are intact",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+def main() -> Any:
+    return app()

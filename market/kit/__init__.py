@@ -1,0 +1,1 @@
+"""Small shared pieces every package may use: money, pagination, the pydantic base."""

@@ -1,0 +1,29 @@
+"""Notifications API: mine, and marking one read."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.status_codes import HTTP_200_OK
+
+from market.accounts.deps import provide_principal
+from market.accounts.principal import Principal
+from market.jobs import unit_of_work
+from market.notifications import service
+from market.notifications.schemas import NotificationOut
+from market.web.access import signed_in
+
+
+class NotificationController(Controller):
+    path = "/api/notifications"
+    tags = ["notifications"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=signed_in())
+    async def list_mine(self, principal: Principal) -> list[NotificationOut]:
+        return await service.list_mine(principal=principal)
+
+    @post("/{notification_id:int}/read", opt=signed_in(), status_code=HTTP_200_OK)
+    async def mark_read(self, principal: Principal, notification_id: int) -> NotificationOut:
+        async with unit_of_work():
+            return await service.mark_read(principal=principal, notification_id=notification_id)

@@ -1,0 +1,1 @@
+"""Organisations (universities, SMEs, banks, insurers, voucher issuers, the platform) and memberships."""

@@ -1,0 +1,73 @@
+"""Organisations and memberships. Another organisation's data answers 404: its existence is not revealed."""
+
+from __future__ import annotations
+
+from market.accounts.principal import Principal
+from market.audit.service import Actor, record
+from market.errors import Conflict, FieldError, Forbidden, NotFound
+from market.orgs import repository
+from market.orgs.schemas import MemberIn, MemberOut, OrgOut, Role
+
+
+async def _require_member(principal: Principal, org_id: int) -> None:
+    # A principal acts for exactly one organisation (its session's or its token's): that is its tenant.
+    if principal.org_id != org_id:
+        raise NotFound("No such organisation.")
+
+
+async def _require_owner(principal: Principal, org_id: int) -> None:
+    await _require_member(principal, org_id)
+    if not principal.is_owner:
+        raise Forbidden("Only an owner of the organisation may do this.")
+
+
+async def get_org(*, principal: Principal, org_id: int) -> OrgOut:
+    await _require_member(principal, org_id)
+    row = await repository.get_org(org_id)
+    if row is None:
+        raise NotFound("No such organisation.")
+    return OrgOut.model_validate(row)
+
+
+async def list_members(*, principal: Principal, org_id: int) -> list[MemberOut]:
+    await _require_member(principal, org_id)
+    return [MemberOut.model_validate(r) for r in await repository.members_of_org(org_id)]
+
+
+async def add_member(*, principal: Principal, org_id: int, data: MemberIn) -> MemberOut:
+    await _require_owner(principal, org_id)
+    user_id = await repository.user_id_by_email(data.email.lower())
+    if user_id is None:
+        raise NotFound(
+            "No account has this e-mail; ask them to sign up first.",
+            errors=[FieldError("email", "no such account", code="unknown")],
+        )
+    if await repository.get_membership(user_id=user_id, org_id=org_id):
+        raise Conflict("Already a member.", errors=[FieldError("email", "already a member", code="duplicate")])
+    await repository.add_membership(user_id=user_id, org_id=org_id, role=data.role.value)
+    await record(
+        actor=Actor(principal.user_id, org_id),
+        action="orgs.member_added",
+        entity_type="membership",
+        entity_id=f"{org_id}:{user_id}",
+        after={"user_id": user_id, "role": data.role.value},
+    )
+    member = next(m for m in await repository.members_of_org(org_id) if m["user_id"] == user_id)
+    return MemberOut.model_validate(member)
+
+
+async def remove_member(*, principal: Principal, org_id: int, user_id: int) -> None:
+    await _require_owner(principal, org_id)
+    membership = await repository.get_membership(user_id=user_id, org_id=org_id)
+    if membership is None:
+        raise NotFound("No such member.")
+    if membership["role"] == Role.owner.value and await repository.count_owners(org_id) <= 1:
+        raise Conflict("The last owner cannot be removed.")
+    await repository.remove_membership(user_id=user_id, org_id=org_id)
+    await record(
+        actor=Actor(principal.user_id, org_id),
+        action="orgs.member_removed",
+        entity_type="membership",
+        entity_id=f"{org_id}:{user_id}",
+        before={"user_id": user_id, "role": membership["role"]},
+    )

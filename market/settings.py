@@ -1,0 +1,72 @@
+"""Settings from the environment (prefix ``MARKET_``).
+
+An empty environment gives the embedded default: a SQLite file under ``data_dir``, the embedded search engine
+and jobs run inside the app's process. Production sets ``MARKET_DATABASE_URL`` (PostgreSQL),
+``MARKET_REDIS_URL`` (arq jobs, sessions, rate limits) and ``MARKET_SEARCH_BACKEND=meilisearch``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105 - refused when env=production
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MARKET_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=Path("var"), description="Where the embedded defaults keep their files.")
+    database_url: str = Field(
+        default="",
+        description="postgresql://user@host:5432/db for PostgreSQL; empty or sqlite:///path for a SQLite file.",
+    )
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    redis_url: str = Field(default="", description="redis://host:6379/0; empty runs jobs in the app's process.")
+    search_backend: Literal["embedded", "meilisearch"] = "embedded"
+    meili_url: str = ""
+    meili_key: SecretStr = SecretStr("")
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cookie_secure: bool = False
+    session_max_age_seconds: int = 14 * 24 * 3600
+    sign_in_rate_per_minute: int = 10
+    job_max_tries: int = 5
+    job_backoff_seconds: float = 2.0
+    log_level: str = "INFO"
+    log_json: bool = False
+    smtp_url: str = Field(default="", description="smtp://user:pass@host:587 for e-mail; empty keeps mail in-app.")
+    mail_from: str = "noreply@market.local"
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.env == "production" and self.secret_key.get_secret_value() == DEV_SECRET:
+            raise ValueError("MARKET_SECRET_KEY must be set in production")
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return self.data_dir / "market.sqlite3"
+
+    @property
+    def jobs_backend(self) -> Literal["arq", "in-process"]:
+        return "arq" if self.redis_url else "in-process"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

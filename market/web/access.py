@@ -1,0 +1,77 @@
+"""Every handler declares who may call it, in its ``opt``; one app-wide guard enforces the declaration.
+
+    @get("/x", opt=public())                          anyone, signed in or not
+    @get("/x", opt=signed_in())                       any signed-in user (session or API token)
+    @get("/x", opt=signed_in(OrgKind.university))     users acting for a university
+    @post("/x", opt=signed_in(owner=True))            owners of the organisation they act for
+
+A handler without a declaration is refused (500) rather than served: forgetting is never an open door. Which
+*objects* a caller may touch is the service's business (another tenant's object answers 404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from market.accounts.principal import Principal
+from market.errors import Forbidden, MarketError, NotAuthenticated
+from market.orgs.schemas import OrgKind
+
+OPT_KEY = "access"
+
+
+@dataclass(frozen=True)
+class Access:
+    signed_in: bool
+    kinds: frozenset[OrgKind] | None = None
+    owner: bool = False
+    session_only: bool = False
+
+    def describe(self) -> str:
+        if not self.signed_in:
+            return "public"
+        who = ", ".join(sorted(k.value for k in self.kinds)) if self.kinds else "any organisation"
+        return f"signed in ({who}{', owner' if self.owner else ''}{', browser session' if self.session_only else ''})"
+
+
+def public() -> dict[str, Any]:
+    return {OPT_KEY: Access(signed_in=False)}
+
+
+def signed_in(*kinds: OrgKind, owner: bool = False, session_only: bool = False) -> dict[str, Any]:
+    return {OPT_KEY: Access(signed_in=True, kinds=frozenset(kinds) or None, owner=owner, session_only=session_only)}
+
+
+class UndeclaredAccess(MarketError):
+    status = 500
+    code = "undeclared-access"
+    title = "This endpoint declares no access rule"
+
+
+def declared_access(handler: BaseRouteHandler) -> Access | None:
+    access = handler.opt.get(OPT_KEY)
+    if access is None and handler.fn.__module__.startswith("litestar."):
+        return Access(signed_in=False)  # Litestar's own routes (the OpenAPI document) are public
+    return access if isinstance(access, Access) else None
+
+
+def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    access = declared_access(handler)
+    if access is None:
+        raise UndeclaredAccess(f"{handler.handler_name} has no access declaration")
+    if not access.signed_in:
+        return
+    principal = connection.scope.get("user")
+    if not isinstance(principal, Principal):
+        raise NotAuthenticated("Sign in to continue.")
+    if access.session_only and principal.via != "session":
+        raise Forbidden("This is done in the browser, not with an API token.")
+    if access.kinds is not None and principal.org_kind not in access.kinds:
+        allowed = ", ".join(sorted(k.value for k in access.kinds))
+        raise Forbidden(f"Only organisations of kind {allowed} may do this.")
+    if access.owner and not principal.is_owner:
+        raise Forbidden("Only an owner of the organisation may do this.")

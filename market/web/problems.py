@@ -1,0 +1,127 @@
+"""Errors to responses, in one place: problem+json (RFC 9457) for the API, a page or redirect for browsers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect
+
+from market.errors import MarketError
+
+log = structlog.get_logger("market.errors")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://market.local/problems/"
+
+# Set by the app: renders an error page for browser requests (the frontend owns how it looks).
+PageRenderer = Callable[[Request[Any, Any, Any], int, str, str], Response[Any]]
+
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/health", "/schema", "/static/")):
+        return False
+    return "text/html" in request.headers.get("accept", "") or request.method == "POST"
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response[Any]:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
+    out = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            out.append({"field": item.get("key") or "body", "message": item.get("message", ""), "code": "invalid"})
+    return out
+
+
+def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | int, Any]:
+    def respond(request: Request[Any, Any, Any], status: int, code: str, title: str, detail: str, **kw: Any) -> Any:
+        if render_page is not None and wants_page(request):
+            if status == 401:
+                return Redirect(path=f"/sign-in?next={quote(request.url.path)}")
+            return render_page(request, status, title, detail)
+        return problem(request, status=status, code=code, title=title, detail=detail, **kw)
+
+    def on_market_error(request: Request[Any, Any, Any], exc: MarketError) -> Any:
+        if exc.status >= 500:
+            log.error("market_error", code=exc.code, detail=exc.detail)
+        return respond(
+            request,
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            errors=[e.as_dict() for e in exc.errors] or None,
+            **exc.extra,
+        )
+
+    def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Any:
+        status = exc.status_code
+        if isinstance(exc, ValidationException):
+            detail = exc.detail if exc.detail and exc.detail != "Bad Request" else "The request body is not valid."
+            if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
+                detail = "The request body is not valid JSON."
+            return respond(request, 400, "invalid-request", "Invalid request", detail,
+                           errors=_validation_errors(exc) or None)
+        if status == 400:
+            detail = exc.detail
+            if "JSON" in detail or "decode" in detail.lower():
+                detail = f"The request body is not valid JSON: {detail}"
+            return respond(request, 400, "invalid-request", "Invalid request", detail)
+        codes = {401: "not-authenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+                 429: "too-many-requests"}
+        detail = exc.detail
+        if status == 403 and "CSRF" in detail:
+            detail = "The form or request is missing a valid CSRF token. Reload the page and try again."
+            code = "csrf-failed"
+        else:
+            code = codes.get(status, "http-error")
+        return respond(request, status, code, _title(status), detail, headers=exc.headers or None)
+
+    def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Any:
+        log.exception("unhandled_error", path=request.url.path)
+        return respond(request, 500, "internal-error", "Internal error",
+                       "Something went wrong on our side; the request id helps us find it.")
+
+    return {MarketError: on_market_error, HTTPException: on_http_exception, Exception: on_unexpected}
+
+
+def _title(status: int) -> str:
+    return {
+        400: "Bad request",
+        401: "Sign-in required",
+        403: "Not allowed",
+        404: "Not found",
+        405: "Method not allowed",
+        429: "Too many requests",
+    }.get(status, "Error")

@@ -1,0 +1,62 @@
+"""The second (and last) assembly point: which job modules exist, and arq's WorkerSettings.
+
+``market worker`` runs an arq worker built from ``worker_settings()`` against ``MARKET_REDIS_URL``. The app imports ``load_jobs`` so that,
+without Redis, it can run the very same functions in its own process.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from arq.connections import RedisSettings
+from arq.worker import Function, Retry, func
+
+from market import db, jobs
+from market.errors import TemporaryFailure
+from market.logging import configure_logging
+from market.settings import Settings
+
+JOB_MODULES = ("market.notifications.jobs",)
+
+
+def load_jobs() -> dict[str, jobs.JobSpec]:
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+    return jobs.REGISTRY
+
+
+def arq_function(spec: jobs.JobSpec, settings: Settings) -> Function:
+    async def run(ctx: dict[str, Any], **kwargs: Any) -> Any:
+        try:
+            return await jobs.run_job(spec, kwargs, job_id=ctx["job_id"], attempt=ctx["job_try"])
+        except TemporaryFailure as exc:
+            raise Retry(defer=jobs.backoff_seconds(ctx["job_try"], settings.job_backoff_seconds)) from exc
+
+    run.__qualname__ = run.__name__ = spec.name.replace(".", "_")
+    return func(run, name=spec.name, max_tries=spec.max_tries or settings.job_max_tries)
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for ``arq.worker.Worker`` ."""
+    engine = db.build_engine(settings)
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        configure_logging(level=settings.log_level, json=settings.log_json)
+        await db.start(engine, settings)
+        db.use(engine)
+        jobs.configure(jobs.ArqQueue(settings.redis_url))
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await jobs.queue().close()
+        await db.stop(engine)
+
+    return {
+        "functions": [arq_function(spec, settings) for spec in load_jobs().values()],
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379/0"),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "max_tries": settings.job_max_tries,
+        "keep_result": 3600,
+        "handle_signals": True,
+    }
