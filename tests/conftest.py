@@ -1,0 +1,179 @@
+"""Fixtures: the same tests on SQLite and PostgreSQL, an app per test, and small factories."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+
+from market import db, jobs
+from market.app import create_app
+from market.settings import Settings
+from market.worker import load_jobs
+from tests.support.services import PG_ADMIN_URL, need, reachable
+
+TEST_DB_NAME = "market_test"
+BACKENDS = ["sqlite", "postgres"]
+
+load_jobs()
+
+
+def postgres_url() -> str:
+    parsed = urlparse(PG_ADMIN_URL)
+    return urlunparse(parsed._replace(path=f"/{TEST_DB_NAME}"))
+
+
+async def _recreate_postgres_database() -> None:
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DB_NAME}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{TEST_DB_NAME}"')
+    finally:
+        await conn.close()
+
+
+@dataclass
+class Backend:
+    name: str
+    settings: Settings
+    engine: Engine  # type: ignore[type-arg]
+
+
+_backends: dict[str, Backend] = {}
+
+
+async def _backend(name: str, tmp_root: Path) -> Backend:
+    if name in _backends:
+        return _backends[name]
+    data_dir = tmp_root / name
+    if name == "postgres":
+        need(reachable(PG_ADMIN_URL, 5432), f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+        await _recreate_postgres_database()
+        settings = Settings(env="test", data_dir=data_dir, database_url=postgres_url(), db_pool_max=5)
+    else:
+        settings = Settings(env="test", data_dir=data_dir)
+    engine = db.build_engine(settings)
+    await db.start(engine, settings)
+    with contextlib.redirect_stdout(io.StringIO()):
+        await db.migrate(engine)
+    backend = Backend(name=name, settings=settings, engine=engine)
+    _backends[name] = backend
+    return backend
+
+
+async def truncate_all(engine: Engine) -> None:  # type: ignore[type-arg]
+    tables = [t._meta.tablename for t in db.all_tables()]
+    if isinstance(engine, PostgresEngine):
+        await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    else:
+        for name in tables:
+            await engine.run_ddl(f"DELETE FROM {name}")
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("market")
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _close_backends() -> AsyncIterator[None]:
+    yield
+    for backend in _backends.values():
+        await db.stop(backend.engine)
+
+
+@pytest.fixture(params=BACKENDS)
+async def backend(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[Backend]:
+    """A clean database on each backend, in use by every table, with an in-process job queue."""
+    b = await _backend(request.param, tmp_root)
+    db.use(b.engine)
+    await truncate_all(b.engine)
+    queue = jobs.InProcessQueue(max_tries=3, backoff_base=0.01)
+    jobs.configure(queue)
+    yield b
+    await queue.drain()
+    await queue.close()
+
+
+@pytest.fixture
+def job_queue(backend: Backend) -> jobs.InProcessQueue:
+    q = jobs.queue()
+    assert isinstance(q, jobs.InProcessQueue)
+    return q
+
+
+class Client(AsyncTestClient):  # type: ignore[type-arg]
+    """A test client that sends the CSRF cookie back in the header, as the pages' forms do."""
+
+    async def csrf(self) -> str:
+        if "csrftoken" not in self.cookies:
+            await self.get("/api/auth/csrf")
+        return str(self.cookies["csrftoken"])
+
+    async def send_json(self, method: str, url: str, json: Any = None, **kw: Any) -> Any:
+        headers = {"x-csrftoken": await self.csrf(), **kw.pop("headers", {})}
+        return await self.request(method, url, json=json, headers=headers, **kw)
+
+
+@pytest.fixture
+async def app(backend: Backend) -> Any:
+    queue = jobs.InProcessQueue(max_tries=3, backoff_base=0.01)
+    application = create_app(backend.settings, queue=queue)
+    yield application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[Client]:
+    async with Client(app=app) as c:
+        yield c
+    await app.state.job_queue.drain()
+
+
+# --------------------------------------------------------------------------------------------- factories
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Account:
+    user_id: int
+    org_id: int
+    email: str
+    org_name: str
+    kind: str
+
+
+_counter = iter(range(1, 10_000_000))
+
+
+async def make_account(kind: str = "university", *, email: str | None = None, role: str = "owner") -> Account:
+    """A user who owns (or belongs to) a new organisation of ``kind``, written straight through the repositories."""
+    from market.accounts import passwords
+    from market.accounts import repository as accounts_repo
+    from market.orgs import repository as orgs_repo
+
+    n = next(_counter)
+    email = email or f"user{n}-{kind}@example.cn"
+    org_name = f"测试单位{n}-{kind}"
+    async with jobs.unit_of_work():
+        user_id = await accounts_repo.create_user(
+            email=email, password_hash=passwords.hash_password(PASSWORD), display_name=f"用户{n}", locale="zh"
+        )
+        org_id = await orgs_repo.create_org(name=org_name, kind=kind, region="110000")
+        await orgs_repo.add_membership(user_id=user_id, org_id=org_id, role=role)
+    return Account(user_id=user_id, org_id=org_id, email=email, org_name=org_name, kind=kind)
+
+
+async def sign_in(client: Client, account: Account) -> None:
+    r = await client.send_json("POST", "/api/auth/sign-in", {"email": account.email, "password": PASSWORD})
+    assert r.status_code == 200, r.text

@@ -1,0 +1,149 @@
+"""Bad input gets a clear problem+json and writes nothing (acceptance of the foundation issue)."""
+
+from __future__ import annotations
+
+from market.accounts.tables import ApiToken, User
+from market.audit.tables import AuditEvent
+from market.orgs.tables import Organisation
+from tests.conftest import PASSWORD, make_account, sign_in
+
+SIGN_UP = {
+    "email": "new@example.cn",
+    "password": "a long password",
+    "display_name": "新用户",
+    "org_name": "新企业",
+    "org_kind": "sme",
+}
+
+
+async def counts() -> tuple[int, int, int, int]:
+    return (await User.count(), await Organisation.count(), await ApiToken.count(), await AuditEvent.count())
+
+
+def assert_problem(response, status: int, type_suffix: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].endswith("/" + type_suffix)
+    assert body["title"] and body["detail"]
+    assert body["request_id"] == response.headers["x-request-id"]
+    return body
+
+
+async def test_wrong_password(client) -> None:
+    account = await make_account()
+    before = await counts()
+    r = await client.send_json("POST", "/api/auth/sign-in", {"email": account.email, "password": "nope nope"})
+    body = assert_problem(r, 401, "invalid-credentials")
+    assert body["errors"][0]["field"] == "password"
+    assert (await client.get("/api/me")).status_code == 401  # not signed in
+    assert await counts() == before
+
+
+async def test_duplicate_email(client) -> None:
+    await make_account(email="new@example.cn")
+    before = await counts()
+    r = await client.send_json("POST", "/api/auth/sign-up", SIGN_UP)
+    body = assert_problem(r, 409, "conflict")
+    assert body["errors"] == [{"field": "email", "message": "already registered", "code": "duplicate"}]
+    assert await counts() == before
+
+
+async def test_missing_csrf_token(client) -> None:
+    before = await counts()
+    r = await client.post("/api/auth/sign-up", json=SIGN_UP)  # no x-csrftoken header
+    assert_problem(r, 403, "csrf-failed")
+    assert await counts() == before
+
+
+async def test_missing_csrf_token_on_a_page_form_shows_a_page(client) -> None:
+    r = await client.post("/sign-up", data={**SIGN_UP}, headers={"accept": "text/html"})
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("text/html")
+    assert "CSRF" in r.text
+    assert await User.count() == 0
+
+
+async def test_revoked_api_token(client) -> None:
+    account = await make_account()
+    await sign_in(client, account)
+    created = (await client.send_json("POST", "/api/tokens", {"name": "bank"})).json()
+    token = created["token"]
+    ok = await client.get("/api/me", headers={"authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and ok.json()["org_id"] == account.org_id
+    assert (await client.delete(f"/api/tokens/{created['id']}", headers={"x-csrftoken": await client.csrf()})
+            ).status_code == 200
+    before = await counts()
+    client.cookies.clear()  # a machine client: the token alone
+    r = await client.post("/api/tokens", json={"name": "again"}, headers={"authorization": f"Bearer {token}"})
+    assert_problem(r, 401, "not-authenticated")
+    r = await client.get("/api/me", headers={"authorization": f"Bearer {token}"})
+    assert "revoked" in assert_problem(r, 401, "not-authenticated")["detail"]
+    assert await counts() == before
+
+
+async def test_malformed_json_body(client) -> None:
+    before = await counts()
+    r = await client.post(
+        "/api/auth/sign-up",
+        content=b'{"email": "x@example.cn", ',
+        headers={"content-type": "application/json", "x-csrftoken": await client.csrf()},
+    )
+    assert "not valid JSON" in assert_problem(r, 400, "invalid-request")["detail"]
+    assert await counts() == before
+
+
+async def test_invalid_fields_are_all_reported(client) -> None:
+    r = await client.send_json("POST", "/api/auth/sign-up", {**SIGN_UP, "email": "not-an-email", "password": "short"})
+    body = assert_problem(r, 400, "invalid-request")
+    fields = {e["field"] for e in body["errors"]}
+    assert {"email", "password"} <= fields
+    assert await User.count() == 0
+
+
+async def test_unknown_route_and_unauthenticated_are_problems(client) -> None:
+    assert_problem(await client.get("/api/nothing-here"), 404, "not-found")
+    assert_problem(await client.get("/api/me"), 401, "not-authenticated")
+
+
+async def test_sign_in_is_rate_limited(client, app) -> None:
+    account = await make_account()
+    limit = app.state.settings.sign_in_rate_per_minute
+    statuses = []
+    for _ in range(limit + 2):
+        r = await client.send_json("POST", "/api/auth/sign-in", {"email": account.email, "password": "wrong wrong"})
+        statuses.append(r.status_code)
+    assert statuses[:limit] == [401] * limit
+    assert_problem(r, 429, "too-many-requests")
+    # other endpoints are not throttled
+    assert (await client.get("/health")).status_code == 200
+
+
+async def test_security_headers_and_request_id(client) -> None:
+    r = await client.get("/sign-in", headers={"x-request-id": "abc12345-from-proxy"})
+    assert r.headers["x-request-id"] == "abc12345-from-proxy"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    r = await client.get("/health", headers={"x-request-id": "bad id with spaces"})
+    assert r.headers["x-request-id"] != "bad id with spaces" and len(r.headers["x-request-id"]) == 32
+
+
+async def test_session_id_changes_at_sign_in(client) -> None:
+    account = await make_account()
+    await client.get("/sign-in")
+    before = client.cookies.get("market_session")
+    await sign_in(client, account)
+    after = client.cookies.get("market_session")
+    assert after and after != before
+
+
+async def test_bearer_token_needs_no_csrf_but_session_does(client) -> None:
+    account = await make_account()
+    await sign_in(client, account)
+    r = await client.post("/api/notifications/999/read")  # session cookie, no CSRF header
+    assert_problem(r, 403, "csrf-failed")
+    token = (await client.send_json("POST", "/api/tokens", {"name": "t"})).json()["token"]
+    r = await client.post("/api/notifications/999/read", headers={"authorization": f"Bearer {token}"})
+    assert_problem(r, 404, "not-found")
