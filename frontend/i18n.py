@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -160,3 +161,40 @@ def translator(lang: str) -> Callable[[str], str]:
         return catalogue.get(key, key)
 
     return t
+
+
+# Pydantic's error types, said in each language. Anything not listed falls back to pydantic's own (English) text.
+VALIDATION_MESSAGES: dict[str, dict[str, str]] = {
+    "zh": {
+        "missing": "必填",
+        "string_too_short": "至少 {min_length} 个字符",
+        "string_too_long": "最多 {max_length} 个字符",
+        "value_error.email": "电子邮箱格式不正确",
+        "enum": "请选择列表中的一项",
+        "int_parsing": "请输入整数",
+        "greater_than_equal": "不能小于 {ge}",
+        "less_than_equal": "不能大于 {le}",
+    },
+    "en": {
+        "missing": "required",
+        "string_too_short": "at least {min_length} characters",
+        "string_too_long": "at most {max_length} characters",
+        "value_error.email": "not a valid e-mail address",
+        "enum": "choose one of the listed options",
+        "int_parsing": "enter a whole number",
+        "greater_than_equal": "must be at least {ge}",
+        "less_than_equal": "must be at most {le}",
+    },
+}
+
+
+def validation_message(error: Mapping[str, Any], lang: str) -> str:
+    """One pydantic error as a user would say it, in ``lang``."""
+    kind = str(error.get("type", ""))
+    field = str(error["loc"][-1]) if error.get("loc") else ""
+    if kind == "value_error" and field == "email":
+        kind = "value_error.email"
+    template = VALIDATION_MESSAGES.get(lang, VALIDATION_MESSAGES[DEFAULT_LANG]).get(kind)
+    if template is None:
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return template.format(**(error.get("ctx") or {}))

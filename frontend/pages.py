@@ -7,17 +7,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from litestar import Controller, Request, Response, get, post
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import URLEncodedBody
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
-from frontend.i18n import pick_lang, translator
+from frontend.i18n import pick_lang, translator, validation_message
 from market.accounts import service as accounts
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -33,7 +32,7 @@ from market.web.access import public, signed_in
 from market.web.auth import start_session
 
 HERE = Path(__file__).parent
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+Form = URLEncodedBody[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,7 @@ def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **c
             **context,
         },
         status_code=status_code,
+        media_type=MediaType.HTML,
     )
 
 
@@ -73,9 +73,9 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def field_messages(exc: ValidationError) -> list[dict[str, str]]:
+def field_messages(exc: ValidationError, lang: str) -> list[dict[str, str]]:
     return [
-        {"field": ".".join(str(p) for p in err["loc"]) or "form", "message": err["msg"].removeprefix("Value error, ")}
+        {"field": ".".join(str(p) for p in err["loc"]) or "form", "message": validation_message(err, lang)}
         for err in exc.errors()
     ]
 
@@ -102,7 +102,7 @@ class AccountPages(Controller):
         return page(request, "sign_in.html", next=safe_next(next), form={}, errors=[])
 
     @post("/sign-in", opt=public())
-    async def sign_in(self, request: Request[Any, Any, Any], data: dict[str, str] = FORM) -> Any:
+    async def sign_in(self, request: Request[Any, Any, Any], data: Form) -> Any:
         t = translator(lang_of(request))
         next_path = safe_next(data.get("next"))
         form = {"email": data.get("email", "")}
@@ -111,11 +111,23 @@ class AccountPages(Controller):
             async with unit_of_work():
                 principal = await accounts.authenticate(email=creds.email, password=creds.password)
         except ValidationError:
-            return page(request, "sign_in.html", 400, next=next_path, form=form,
-                        errors=[{"field": "email", "message": t("wrong_credentials")}])
+            return page(
+                request,
+                "sign_in.html",
+                400,
+                next=next_path,
+                form=form,
+                errors=[{"field": "email", "message": t("wrong_credentials")}],
+            )
         except MarketError:
-            return page(request, "sign_in.html", 401, next=next_path, form=form,
-                        errors=[{"field": "password", "message": t("wrong_credentials")}])
+            return page(
+                request,
+                "sign_in.html",
+                401,
+                next=next_path,
+                form=form,
+                errors=[{"field": "password", "message": t("wrong_credentials")}],
+            )
         start_session(request, principal)
         return Redirect(path=next_path)
 
@@ -124,7 +136,7 @@ class AccountPages(Controller):
         return page(request, "sign_up.html", form={}, errors=[], kinds=SELF_SERVICE_KINDS)
 
     @post("/sign-up", opt=public())
-    async def sign_up(self, request: Request[Any, Any, Any], data: dict[str, str] = FORM) -> Any:
+    async def sign_up(self, request: Request[Any, Any, Any], data: Form) -> Any:
         t = translator(lang_of(request))
         form = {k: v for k, v in data.items() if k not in ("password", "_csrf_token")}
         try:
@@ -132,10 +144,19 @@ class AccountPages(Controller):
             async with unit_of_work():
                 principal = await accounts.sign_up(data=payload, locale=lang_of(request))
         except ValidationError as exc:
-            return page(request, "sign_up.html", 400, form=form, errors=field_messages(exc), kinds=SELF_SERVICE_KINDS)
+            return page(
+                request,
+                "sign_up.html",
+                400,
+                form=form,
+                errors=field_messages(exc, lang_of(request)),
+                kinds=SELF_SERVICE_KINDS,
+            )
         except MarketError as exc:
-            errors = [{"field": e.field, "message": t("email_taken") if e.code == "duplicate" else e.message}
-                      for e in exc.errors] or [{"field": "form", "message": exc.detail}]
+            errors = [
+                {"field": e.field, "message": t("email_taken") if e.code == "duplicate" else e.message}
+                for e in exc.errors
+            ] or [{"field": "form", "message": exc.detail}]
             return page(request, "sign_up.html", exc.status, form=form, errors=errors, kinds=SELF_SERVICE_KINDS)
         start_session(request, principal)
         return Redirect(path="/dashboard?welcome=1")
@@ -169,15 +190,13 @@ class DashboardPages(Controller):
         )
 
     @post("/dashboard/members", opt=signed_in(owner=True, session_only=True))
-    async def add_member(
-        self, request: Request[Any, Any, Any], principal: Principal, data: dict[str, str] = FORM
-    ) -> Any:
+    async def add_member(self, request: Request[Any, Any, Any], principal: Principal, data: Form) -> Any:
         try:
-            payload = MemberIn(email=data.get("email", ""), role=data.get("role", "member"))  # type: ignore[arg-type]
+            payload = MemberIn.model_validate({"email": data.get("email", ""), "role": data.get("role", "member")})
             async with unit_of_work():
                 await orgs.add_member(principal=principal, org_id=principal.org_id, data=payload)
         except ValidationError as exc:
-            return await self._dashboard_with_errors(request, principal, field_messages(exc))
+            return await self._dashboard_with_errors(request, principal, field_messages(exc, lang_of(request)))
         except MarketError as exc:
             return await self._dashboard_with_errors(request, principal, [{"field": "email", "message": exc.detail}])
         return Redirect(path="/dashboard")
@@ -186,8 +205,16 @@ class DashboardPages(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, errors: list[dict[str, str]]
     ) -> Template:
         members = await orgs.list_members(principal=principal, org_id=principal.org_id)
-        return page(request, "dashboard.html", 400, members=members, events=[], welcome=False,
-                    notifications=await notifications.list_mine(principal=principal, limit=10), errors=errors)
+        return page(
+            request,
+            "dashboard.html",
+            400,
+            members=members,
+            events=[],
+            welcome=False,
+            notifications=await notifications.list_mine(principal=principal, limit=10),
+            errors=errors,
+        )
 
 
 class TokenPages(Controller):
@@ -197,21 +224,37 @@ class TokenPages(Controller):
 
     @get("/", opt=signed_in(session_only=True))
     async def tokens(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
-        return page(request, "tokens.html", tokens=await accounts.list_tokens(principal=principal),
-                    created=None, errors=[])
+        return page(
+            request,
+            "tokens.html",
+            tokens=await accounts.list_tokens(principal=principal),
+            created=None,
+            errors=[],
+        )
 
     @post("/", opt=signed_in(session_only=True))
-    async def create(self, request: Request[Any, Any, Any], principal: Principal,
-                     data: dict[str, str] = FORM) -> Template:
+    async def create(self, request: Request[Any, Any, Any], principal: Principal, data: Form) -> Template:
         try:
             payload = TokenIn(name=data.get("name", ""))
         except ValidationError as exc:
-            return page(request, "tokens.html", 400, tokens=await accounts.list_tokens(principal=principal),
-                        created=None, errors=field_messages(exc))
+            return page(
+                request,
+                "tokens.html",
+                400,
+                tokens=await accounts.list_tokens(principal=principal),
+                created=None,
+                errors=field_messages(exc, lang_of(request)),
+            )
         async with unit_of_work():
             created = await accounts.create_token(principal=principal, data=payload)
-        return page(request, "tokens.html", 201, tokens=await accounts.list_tokens(principal=principal),
-                    created=created, errors=[])
+        return page(
+            request,
+            "tokens.html",
+            201,
+            tokens=await accounts.list_tokens(principal=principal),
+            created=created,
+            errors=[],
+        )
 
     @post("/{token_id:int}/revoke", opt=signed_in(session_only=True))
     async def revoke(self, principal: Principal, token_id: int) -> Redirect:
@@ -222,7 +265,10 @@ class TokenPages(Controller):
 
 def frontend_parts(settings: Settings) -> FrontendParts:
     static = create_static_files_router(
-        path="/static", directories=[HERE / "static"], opt=public(), include_in_schema=False,
+        path="/static",
+        directories=[HERE / "static"],
+        opt=public(),
+        include_in_schema=False,
         cache_control=None,
     )
     return FrontendParts(

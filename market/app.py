@@ -31,7 +31,7 @@ from market.settings import Settings, get_settings
 from market.web.access import access_guard
 from market.web.auth import AuthMiddleware, BearerAwareCSRFMiddleware, SessionConfig
 from market.web.problems import build_handlers
-from market.web.requests import RequestIdMiddleware
+from market.web.requests import RequestIdMiddleware, echo_request_id
 from market.worker import load_jobs
 
 SIGN_IN_PATHS = frozenset({"/api/auth/sign-in", "/sign-in"})
@@ -56,12 +56,18 @@ def _stores(settings: Settings) -> StoreRegistry:
         return StoreRegistry(default_factory=lambda name: redis.with_namespace(f"market:{name}"))
     if settings.env == "test":
         return StoreRegistry(default_factory=lambda name: MemoryStore())
-    return StoreRegistry(default_factory=lambda name: FileStore(settings.data_dir / "stores" / name))
+
+    def file_store(name: str) -> FileStore:
+        path = settings.data_dir / "stores" / name
+        path.mkdir(parents=True, exist_ok=True)
+        return FileStore(path)
+
+    return StoreRegistry(default_factory=file_store)
 
 
 def _queue(settings: Settings) -> jobs.JobQueue:
     if settings.redis_url:
-        return jobs.ArqQueue(settings.redis_url)
+        return jobs.ArqQueue(settings.redis_url, settings.job_queue_name)
     return jobs.InProcessQueue(max_tries=settings.job_max_tries, backoff_base=settings.job_backoff_seconds)
 
 
@@ -126,6 +132,7 @@ def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None 
             DefineMiddleware(AuthMiddleware),
         ],
         guards=[access_guard],
+        before_send=[echo_request_id],
         exception_handlers=build_handlers(pages.render_error),
         response_headers=SECURITY_HEADERS,
         template_config=pages.template_config,

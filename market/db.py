@@ -49,11 +49,12 @@ def all_tables() -> list[type[Table]]:
 
 def bind(engine: Engine, tables: Iterable[type[Table]] | None = None) -> None:  # type: ignore[type-arg]
     """Point the tables (and Piccolo's migration bookkeeping) at ``engine``."""
-    for table in [*(tables if tables is not None else all_tables()), Migration]:
+    chosen: list[type[Table]] = [*(tables if tables is not None else all_tables()), Migration]
+    for table in chosen:
         table._meta.db = engine
     conf = Finder().get_piccolo_conf_module()
     if conf is not None:
-        conf.DB = engine  # type: ignore[attr-defined]
+        conf.DB = engine
 
 
 async def start(engine: Engine, settings: Settings) -> None:  # type: ignore[type-arg]

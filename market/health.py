@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,11 @@ async def database_state() -> dict[str, Any]:
         await db.ping(engine)
     except Exception as exc:
         return {"status": "down", "engine": engine.engine_type, "error": type(exc).__name__}
-    return {"status": "ok", "engine": engine.engine_type, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    return {
+        "status": "ok",
+        "engine": engine.engine_type,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
 
 
 async def search_state(settings: Settings) -> dict[str, Any]:
@@ -33,7 +38,10 @@ async def search_state(settings: Settings) -> dict[str, Any]:
         except httpx.HTTPError as exc:
             return {"status": "down", "backend": "meilisearch", "error": type(exc).__name__}
         return {"status": "ok" if ok else "down", "backend": "meilisearch"}
-    index_dir: Path = settings.data_dir / "search"
+    return await asyncio.to_thread(_embedded_state, settings.data_dir / "search")
+
+
+def _embedded_state(index_dir: Path) -> dict[str, Any]:
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         writable = index_dir.is_dir()

@@ -110,9 +110,9 @@ class InProcessQueue:
                 self.failures.append((job_id, repr(exc)))
                 return
 
-    async def drain(self, timeout: float = 30.0) -> None:
+    async def drain(self, within: float = 30.0) -> None:
         """Wait until every queued job (and any job those queue) has finished."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while pending := [t for t in self._tasks.values() if not t.done()]:
                 await asyncio.gather(*pending, return_exceptions=True)
 
@@ -129,8 +129,9 @@ class InProcessQueue:
 class ArqQueue:
     backend = "arq"
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, queue_name: str = "arq:queue") -> None:
         self.redis_url = redis_url
+        self.queue_name = queue_name
         self._pool: Any = None
 
     async def _get_pool(self) -> Any:
@@ -138,18 +139,20 @@ class ArqQueue:
             from arq import create_pool
             from arq.connections import RedisSettings
 
-            self._pool = await create_pool(RedisSettings.from_dsn(self.redis_url))
+            self._pool = await create_pool(RedisSettings.from_dsn(self.redis_url), default_queue_name=self.queue_name)
         return self._pool
 
     async def send(self, name: str, job_id: str, kwargs: dict[str, Any]) -> None:
         pool = await self._get_pool()
-        await pool.enqueue_job(name, _job_id=job_id, **kwargs)
+        job = await pool.enqueue_job(name, _job_id=job_id, **kwargs)
+        if job is None:
+            log.info("job.already_queued", job=name, job_id=job_id)  # arq keeps one job per id
 
     async def health(self) -> dict[str, Any]:
         try:
             pool = await self._get_pool()
             await pool.ping()
-            queued = await pool.zcard("arq:queue")
+            queued = await pool.zcard(self.queue_name)
         except Exception as exc:
             return {"status": "down", "backend": self.backend, "error": type(exc).__name__}
         return {"status": "ok", "backend": self.backend, "queued": int(queued)}

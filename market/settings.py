@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     session_max_age_seconds: int = 14 * 24 * 3600
     sign_in_rate_per_minute: int = 10
+    job_queue_name: str = Field(default="arq:queue", description="The arq queue (one per deployment sharing a Redis).")
     job_max_tries: int = 5
     job_backoff_seconds: float = 2.0
     log_level: str = "INFO"

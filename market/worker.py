@@ -1,7 +1,7 @@
 """The second (and last) assembly point: which job modules exist, and arq's WorkerSettings.
 
-``market worker`` runs an arq worker built from ``worker_settings()`` against ``MARKET_REDIS_URL``. The app imports ``load_jobs`` so that,
-without Redis, it can run the very same functions in its own process.
+``market worker`` runs an arq worker built from ``worker_settings()`` against ``MARKET_REDIS_URL``. The app imports
+``load_jobs`` so that, without Redis, it can run the very same functions in its own process.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         configure_logging(level=settings.log_level, json=settings.log_json)
         await db.start(engine, settings)
         db.use(engine)
-        jobs.configure(jobs.ArqQueue(settings.redis_url))
+        jobs.configure(jobs.ArqQueue(settings.redis_url, settings.job_queue_name))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         await jobs.queue().close()
@@ -56,7 +56,10 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379/0"),
         "on_startup": startup,
         "on_shutdown": shutdown,
+        "queue_name": settings.job_queue_name,
         "max_tries": settings.job_max_tries,
-        "keep_result": 3600,
+        # No results kept: a job id then dedupes only while the job is queued or running, as in-process. arq would
+        # otherwise refuse the same id for an hour after it ran, silently dropping a legitimate second run.
+        "keep_result": 0,
         "handle_signals": True,
     }

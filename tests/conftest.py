@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +13,8 @@ from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 import asyncpg
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
@@ -22,7 +24,8 @@ from market.settings import Settings
 from market.worker import load_jobs
 from tests.support.services import PG_ADMIN_URL, need, reachable
 
-TEST_DB_NAME = "market_test"
+# One database per test process, so two runs on one machine (or a run beside a developer's) never collide.
+TEST_DB_NAME = f"market_test_{os.getpid()}"
 BACKENDS = ["sqlite", "postgres"]
 
 load_jobs()
@@ -77,7 +80,7 @@ async def truncate_all(engine: Engine) -> None:  # type: ignore[type-arg]
         await engine.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:
         for name in tables:
-            await engine.run_ddl(f"DELETE FROM {name}")
+            await engine.run_ddl(f"DELETE FROM {name}")  # noqa: S608 - our own table names
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +93,12 @@ async def _close_backends() -> AsyncIterator[None]:
     yield
     for backend in _backends.values():
         await db.stop(backend.engine)
+    if "postgres" in _backends:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DB_NAME}" WITH (FORCE)')
+        finally:
+            await conn.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -112,8 +121,14 @@ def job_queue(backend: Backend) -> jobs.InProcessQueue:
     return q
 
 
-class Client(AsyncTestClient):  # type: ignore[type-arg]
-    """A test client that sends the CSRF cookie back in the header, as the pages' forms do."""
+class Client(httpx.AsyncClient):
+    """An HTTP client calling the app in the test's own event loop (Litestar's AsyncTestClient runs the app in a
+    second thread and loop, which a PostgreSQL pool cannot share). It sends the CSRF cookie back in the header,
+    as the pages' forms do."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(transport=httpx.ASGITransport(app=app), base_url="http://testserver", follow_redirects=True)
+        self.app = app
 
     async def csrf(self) -> str:
         if "csrftoken" not in self.cookies:
@@ -125,18 +140,41 @@ class Client(AsyncTestClient):  # type: ignore[type-arg]
         return await self.request(method, url, json=json, headers=headers, **kw)
 
 
+@contextlib.asynccontextmanager
+async def running(app: Any) -> AsyncIterator[None]:
+    """The app's lifespan (startup ... shutdown) held by one task of its own: pytest-asyncio may set a fixture
+    up and tear it down in different tasks, which anyio's cancel scopes inside the lifespan do not allow."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(hold())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # startup failed: raise its error
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
 @pytest.fixture
 async def app(backend: Backend) -> Any:
     queue = jobs.InProcessQueue(max_tries=3, backoff_base=0.01)
-    application = create_app(backend.settings, queue=queue)
-    yield application
+    return create_app(backend.settings, queue=queue)
 
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[Client]:
-    async with Client(app=app) as c:
+    async with running(app), Client(app) as c:
         yield c
-    await app.state.job_queue.drain()
+        await app.state.job_queue.drain()
 
 
 # --------------------------------------------------------------------------------------------- factories
@@ -156,7 +194,9 @@ class Account:
 _counter = iter(range(1, 10_000_000))
 
 
-async def make_account(kind: str = "university", *, email: str | None = None, role: str = "owner") -> Account:
+async def make_account(
+    kind: str = "university", *, email: str | None = None, role: str = "owner", org_name: str | None = None
+) -> Account:
     """A user who owns (or belongs to) a new organisation of ``kind``, written straight through the repositories."""
     from market.accounts import passwords
     from market.accounts import repository as accounts_repo
@@ -164,7 +204,7 @@ async def make_account(kind: str = "university", *, email: str | None = None, ro
 
     n = next(_counter)
     email = email or f"user{n}-{kind}@example.cn"
-    org_name = f"测试单位{n}-{kind}"
+    org_name = org_name or f"测试单位{n}-{kind}"
     async with jobs.unit_of_work():
         user_id = await accounts_repo.create_user(
             email=email, password_hash=passwords.hash_password(PASSWORD), display_name=f"用户{n}", locale="zh"

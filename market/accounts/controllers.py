@@ -6,41 +6,26 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from market.accounts import service
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.accounts.schemas import MembershipOut, MeOut, SignInIn, SignUpIn, TokenCreated, TokenIn, TokenOut
+from market.accounts.schemas import (
+    CsrfOut,
+    MeOut,
+    SignInIn,
+    SignUpIn,
+    SwitchOrgIn,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+)
 from market.errors import NotFound
 from market.jobs import unit_of_work
-from market.kit.schema import Out, Schema
-from market.orgs import repository as orgs_repo
 from market.web.access import public, signed_in
 from market.web.auth import start_session
-
-
-class SwitchOrgIn(Schema):
-    org_id: int
-
-
-class CsrfOut(Out):
-    csrf_cookie: str
-    header: str
-
-
-async def me_out(principal: Principal) -> MeOut:
-    memberships = await orgs_repo.memberships_of_user(principal.user_id)
-    return MeOut(
-        user_id=principal.user_id,
-        email=principal.email,
-        display_name=principal.display_name,
-        org_id=principal.org_id,
-        org_name=principal.org_name,
-        org_kind=principal.org_kind,
-        role=principal.role,
-        memberships=[MembershipOut.model_validate(m) for m in memberships],
-    )
 
 
 class AuthController(Controller):
@@ -52,31 +37,37 @@ class AuthController(Controller):
         return CsrfOut(csrf_cookie="csrftoken", header="x-csrftoken")
 
     @post("/sign-up", opt=public(), status_code=HTTP_201_CREATED)
-    async def sign_up(self, request: Request[Any, Any, Any], data: SignUpIn) -> MeOut:
+    async def sign_up(self, request: Request[Any, Any, Any], data: JSONBody[SignUpIn]) -> MeOut:
         async with unit_of_work():
             principal = await service.sign_up(data=data, locale=request.cookies.get("lang", "zh"))
         start_session(request, principal)
-        return await me_out(principal)
+        return await service.me(principal=principal)
 
     @post("/sign-in", opt=public(), status_code=HTTP_200_OK)
-    async def sign_in(self, request: Request[Any, Any, Any], data: SignInIn) -> MeOut:
+    async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[SignInIn]) -> MeOut:
         async with unit_of_work():
             principal = await service.authenticate(email=data.email, password=data.password)
         start_session(request, principal)
-        return await me_out(principal)
+        return await service.me(principal=principal)
 
     @post("/sign-out", opt=signed_in(session_only=True), status_code=HTTP_204_NO_CONTENT)
     async def sign_out(self, request: Request[Any, Any, Any]) -> None:
         request.clear_session()
 
-    @post("/switch-org", opt=signed_in(session_only=True), status_code=HTTP_200_OK,
-          dependencies={"principal": Provide(provide_principal)})
-    async def switch_org(self, request: Request[Any, Any, Any], principal: Principal, data: SwitchOrgIn) -> MeOut:
+    @post(
+        "/switch-org",
+        opt=signed_in(session_only=True),
+        status_code=HTTP_200_OK,
+        dependencies={"principal": Provide(provide_principal)},
+    )
+    async def switch_org(
+        self, request: Request[Any, Any, Any], principal: Principal, data: JSONBody[SwitchOrgIn]
+    ) -> MeOut:
         switched = await service.principal_for(user_id=principal.user_id, org_id=data.org_id)
         if switched is None:
             raise NotFound("No such organisation.")
         start_session(request, switched)
-        return await me_out(switched)
+        return await service.me(principal=switched)
 
 
 class MeController(Controller):
@@ -86,7 +77,7 @@ class MeController(Controller):
 
     @get("/", opt=signed_in())
     async def me(self, principal: Principal) -> MeOut:
-        return await me_out(principal)
+        return await service.me(principal=principal)
 
 
 class TokenController(Controller):
@@ -99,7 +90,7 @@ class TokenController(Controller):
         return await service.list_tokens(principal=principal)
 
     @post("/", opt=signed_in(session_only=True), summary="Create an API token (the secret is shown once)")
-    async def create_token(self, principal: Principal, data: TokenIn) -> TokenCreated:
+    async def create_token(self, principal: Principal, data: JSONBody[TokenIn]) -> TokenCreated:
         async with unit_of_work():
             return await service.create_token(principal=principal, data=data)
 

@@ -10,7 +10,21 @@ from market.orgs.schemas import SELF_SERVICE_KINDS, OrgKind, Role
 MIN_PASSWORD_LENGTH = 10
 
 
-class SignUpIn(Schema):
+class SignUpIn(
+    Schema,
+    json_schema_extra={
+        "examples": [
+            {
+                "email": "li.ming@example.cn",
+                "password": "a long passphrase",
+                "display_name": "李明",
+                "org_name": "杭州智造科技有限公司",
+                "org_kind": "sme",
+                "region": "330100",
+            }
+        ]
+    },
+):
     email: EmailStr
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
     display_name: str = Field(min_length=1, max_length=120)
@@ -31,7 +45,9 @@ class SignUpIn(Schema):
         return v
 
 
-class SignInIn(Schema):
+class SignInIn(
+    Schema, json_schema_extra={"examples": [{"email": "li.ming@example.cn", "password": "a long passphrase"}]}
+):
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
 
@@ -59,7 +75,7 @@ class MeOut(Out):
     memberships: list[MembershipOut]
 
 
-class TokenIn(Schema):
+class TokenIn(Schema, json_schema_extra={"examples": [{"name": "loan system"}]}):
     name: str = Field(min_length=1, max_length=100)
 
 
@@ -75,3 +91,12 @@ class TokenOut(Out):
 
 class TokenCreated(TokenOut):
     token: str = Field(description="The secret. Shown once; only its SHA-256 is kept.")
+
+
+class SwitchOrgIn(Schema, json_schema_extra={"examples": [{"org_id": 1}]}):
+    org_id: int
+
+
+class CsrfOut(Out):
+    csrf_cookie: str
+    header: str

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from market import jobs
 from market.accounts import passwords, repository
 from market.accounts.principal import Principal
-from market.accounts.schemas import SignUpIn, TokenCreated, TokenIn, TokenOut
+from market.accounts.schemas import MembershipOut, MeOut, SignUpIn, TokenCreated, TokenIn, TokenOut
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, InvalidCredentials, NotFound
 from market.orgs import repository as orgs_repo
 from market.orgs.schemas import OrgKind, Role
 
-TOKEN_PREFIX = "mkt_"
+TOKEN_PREFIX = "mkt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
@@ -91,6 +91,21 @@ async def principal_for(
         role=Role(chosen["role"]),
         via="token" if via == "token" else "session",
         token_id=token_id,
+    )
+
+
+async def me(*, principal: Principal) -> MeOut:
+    """Who is signed in, for whom they act, and every organisation they may switch to."""
+    memberships = await orgs_repo.memberships_of_user(principal.user_id)
+    return MeOut(
+        user_id=principal.user_id,
+        email=principal.email,
+        display_name=principal.display_name,
+        org_id=principal.org_id,
+        org_name=principal.org_name,
+        org_kind=principal.org_kind,
+        role=principal.role,
+        memberships=[MembershipOut.model_validate(m) for m in memberships],
     )
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -8,6 +8,7 @@ from market.orgs.tables import Organisation
 
 
 class User(Table, tablename="market_user"):
+    id = Serial(primary_key=True)
     email = Varchar(length=254, unique=True, index=True)
     password_hash = Varchar(length=255)
     display_name = Varchar(length=120)
@@ -19,6 +20,7 @@ class User(Table, tablename="market_user"):
 class ApiToken(Table, tablename="market_api_token"):
     """A bearer token for machine clients. Only its SHA-256 is stored; the secret is shown once."""
 
+    id = Serial(primary_key=True)
     user = ForeignKey(User, null=False)
     organisation = ForeignKey(Organisation, null=False)
     name = Varchar(length=100)

@@ -19,9 +19,7 @@ async def lock_for_append() -> None:
 
 
 async def last() -> dict[str, Any] | None:
-    return await (
-        AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
-    )
+    return await AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
 
 
 async def insert(row: dict[str, Any]) -> None:

@@ -87,9 +87,7 @@ async def record(
     await repository.insert(event)
 
 
-async def list_for_org(
-    *, principal: Principal, org_id: int, limit: int = 50, offset: int = 0
-) -> list[AuditEventOut]:
+async def list_for_org(*, principal: Principal, org_id: int, limit: int = 50, offset: int = 0) -> list[AuditEventOut]:
     """An organisation's own events, for its owners; any other organisation is answered 404."""
     if principal.org_id != org_id:
         raise NotFound("No such organisation.")

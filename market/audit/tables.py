@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from piccolo.columns import JSON, BigInt, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -8,6 +8,7 @@ class AuditEvent(Table, tablename="market_audit_event"):
     """One state change. ``hash`` = SHA-256 over the canonical event and ``prev_hash``: editing or deleting a
     row breaks the chain at that row, which ``market audit verify`` reports."""
 
+    id = Serial(primary_key=True)
     seq = BigInt(unique=True, index=True)
     at = Timestamptz()
     actor_user_id = Integer(null=True, default=None)

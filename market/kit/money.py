@@ -46,7 +46,8 @@ class Money:
         return Money(self.currency, self.minor - other.minor)
 
     def as_decimal(self) -> Decimal:
-        return Decimal(self.minor) / (10 ** get_currency_precision(self.currency))
+        scale = Decimal(10) ** int(get_currency_precision(self.currency))
+        return Decimal(self.minor) / scale
 
     def format(self, locale: str = "zh_CN") -> str:
         return str(format_currency(self.as_decimal(), self.currency, locale=locale))

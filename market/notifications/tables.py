@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -8,6 +8,7 @@ from market.accounts.tables import User
 
 
 class Notification(Table, tablename="market_notification"):
+    id = Serial(primary_key=True)
     user = ForeignKey(User, null=False, index=True)
     kind = Varchar(length=60)
     title = Varchar(length=200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, post
 from litestar.di import Provide
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from market.accounts.deps import provide_principal
@@ -28,7 +29,7 @@ class OrgController(Controller):
         return await service.list_members(principal=principal, org_id=org_id)
 
     @post("/members", opt=signed_in(owner=True), status_code=HTTP_201_CREATED)
-    async def add_member(self, principal: Principal, org_id: int, data: MemberIn) -> MemberOut:
+    async def add_member(self, principal: Principal, org_id: int, data: JSONBody[MemberIn]) -> MemberOut:
         async with unit_of_work():
             return await service.add_member(principal=principal, org_id=org_id, data=data)
 

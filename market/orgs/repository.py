@@ -9,9 +9,7 @@ from market.orgs.tables import Membership, Organisation
 
 
 async def create_org(*, name: str, kind: str, region: str) -> int:
-    rows = await Organisation.insert(Organisation(name=name, kind=kind, region=region)).returning(
-        Organisation.id
-    )
+    rows = await Organisation.insert(Organisation(name=name, kind=kind, region=region)).returning(Organisation.id)
     return int(rows[0]["id"])
 
 
@@ -63,9 +61,7 @@ async def remove_membership(*, user_id: int, org_id: int) -> None:
 
 
 async def count_owners(org_id: int) -> int:
-    return int(
-        await Membership.count().where((Membership.organisation == org_id) & (Membership.role == "owner"))
-    )
+    return int(await Membership.count().where((Membership.organisation == org_id) & (Membership.role == "owner")))
 
 
 async def user_id_by_email(email: str) -> int | None:

@@ -42,6 +42,6 @@ class MemberOut(Out):
     since: datetime
 
 
-class MemberIn(Schema):
+class MemberIn(Schema, json_schema_extra={"examples": [{"email": "wang.fang@example.cn", "role": "member"}]}):
     email: str = Field(min_length=3, max_length=254)
     role: Role = Role.member

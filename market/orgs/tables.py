@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 
 class Organisation(Table, tablename="market_organisation"):
+    id = Serial(primary_key=True)
     name = Varchar(length=200)
     kind = Varchar(length=20, index=True)  # OrgKind
     region = Varchar(length=20, default="")  # administrative division code, e.g. 110000 (Beijing)
@@ -14,8 +15,9 @@ class Organisation(Table, tablename="market_organisation"):
 
 
 class Membership(Table, tablename="market_membership"):
+    id = Serial(primary_key=True)
     # (user, organisation) is unique: see the migration's unique index.
-    user = ForeignKey(LazyTableReference("User", module_path="market.accounts.tables"), null=False)
+    user: ForeignKey[Table] = ForeignKey(LazyTableReference("User", module_path="market.accounts.tables"), null=False)
     organisation = ForeignKey(Organisation, null=False)
     role = Varchar(length=10)  # Role
     created_at = Timestamptz(default=TimestamptzNow())

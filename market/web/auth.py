@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
@@ -36,8 +37,9 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             if principal is None:
                 raise NotAuthenticated("The API token is invalid or has been revoked.")
             return AuthenticationResult(user=principal, auth="token")
-        session = connection.scope.get("session") or {}
-        user_id = session.get("user_id") if isinstance(session, dict) else None
+        raw_session = connection.scope.get("session")
+        session: dict[str, Any] = raw_session if isinstance(raw_session, dict) else {}
+        user_id = session.get("user_id")
         if user_id is None:
             return AuthenticationResult(user=None, auth=None)
         principal = await accounts.principal_for(user_id=int(user_id), org_id=session.get("org_id"))
@@ -69,7 +71,7 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
     third-party page (browsers do not add that header cross-site) and is authenticated by it alone."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             for name, value in scope.get("headers", []):
                 if name == b"authorization" and value[:7].lower() == b"bearer ":
                     await self.app(scope, receive, send)

@@ -8,10 +8,11 @@ from urllib.parse import quote
 
 import structlog
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.response import Redirect
 
 from market.errors import MarketError
+from market.web.requests import ensure_request_id
 
 log = structlog.get_logger("market.errors")
 
@@ -47,9 +48,7 @@ def problem(
         "detail": detail,
         "instance": request.url.path,
     }
-    request_id = request.scope.get("state", {}).get("request_id")
-    if request_id:
-        body["request_id"] = request_id
+    body["request_id"] = ensure_request_id(request.scope)
     if errors:
         body["errors"] = errors
     body.update(extra)
@@ -91,15 +90,26 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
             detail = exc.detail if exc.detail and exc.detail != "Bad Request" else "The request body is not valid."
             if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
                 detail = "The request body is not valid JSON."
-            return respond(request, 400, "invalid-request", "Invalid request", detail,
-                           errors=_validation_errors(exc) or None)
+            return respond(
+                request,
+                400,
+                "invalid-request",
+                "Invalid request",
+                detail,
+                errors=_validation_errors(exc) or None,
+            )
         if status == 400:
             detail = exc.detail
-            if "JSON" in detail or "decode" in detail.lower():
+            if isinstance(exc.__cause__, SerializationException):
                 detail = f"The request body is not valid JSON: {detail}"
             return respond(request, 400, "invalid-request", "Invalid request", detail)
-        codes = {401: "not-authenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-                 429: "too-many-requests"}
+        codes = {
+            401: "not-authenticated",
+            403: "forbidden",
+            404: "not-found",
+            405: "method-not-allowed",
+            429: "too-many-requests",
+        }
         detail = exc.detail
         if status == 403 and "CSRF" in detail:
             detail = "The form or request is missing a valid CSRF token. Reload the page and try again."
@@ -110,8 +120,13 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
 
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Any:
         log.exception("unhandled_error", path=request.url.path)
-        return respond(request, 500, "internal-error", "Internal error",
-                       "Something went wrong on our side; the request id helps us find it.")
+        return respond(
+            request,
+            500,
+            "internal-error",
+            "Internal error",
+            "Something went wrong on our side; the request id helps us find it.",
+        )
 
     return {MarketError: on_market_error, HTTPException: on_http_exception, Exception: on_unexpected}
 

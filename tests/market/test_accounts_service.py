@@ -18,7 +18,9 @@ from tests.conftest import PASSWORD, make_account
 
 
 def sign_up_data(email: str = "Alice@Example.cn", kind: OrgKind = OrgKind.sme) -> SignUpIn:
-    return SignUpIn(email=email, password="long enough pw", display_name="Alice", org_name="Acme 有限公司", org_kind=kind)
+    return SignUpIn(
+        email=email, password="long enough pw", display_name="Alice", org_name="Acme 有限公司", org_kind=kind
+    )
 
 
 async def test_sign_up_creates_user_org_owner_audit_and_welcome_job(backend, job_queue) -> None:

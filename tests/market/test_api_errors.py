@@ -5,7 +5,7 @@ from __future__ import annotations
 from market.accounts.tables import ApiToken, User
 from market.audit.tables import AuditEvent
 from market.orgs.tables import Organisation
-from tests.conftest import PASSWORD, make_account, sign_in
+from tests.conftest import make_account, sign_in
 
 SIGN_UP = {
     "email": "new@example.cn",
@@ -72,8 +72,9 @@ async def test_revoked_api_token(client) -> None:
     token = created["token"]
     ok = await client.get("/api/me", headers={"authorization": f"Bearer {token}"})
     assert ok.status_code == 200 and ok.json()["org_id"] == account.org_id
-    assert (await client.delete(f"/api/tokens/{created['id']}", headers={"x-csrftoken": await client.csrf()})
-            ).status_code == 200
+    assert (
+        await client.delete(f"/api/tokens/{created['id']}", headers={"x-csrftoken": await client.csrf()})
+    ).status_code == 200
     before = await counts()
     client.cookies.clear()  # a machine client: the token alone
     r = await client.post("/api/tokens", json={"name": "again"}, headers={"authorization": f"Bearer {token}"})

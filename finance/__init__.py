@@ -1,0 +1,1 @@
+"""Licences and payments, royalty reports, contracts, vouchers, pledge loans and insurance."""

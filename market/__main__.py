@@ -1,0 +1,5 @@
+"""`python -m market` is the `market` command."""
+
+from market.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""What the tenant-isolation walk needs to know: the victim's private objects, and how to name them in a request.
+
+The walk (tests/market/test_tenant_isolation.py) finds every route of the app by itself. What it cannot guess is
+which object a path parameter or a body field names. ``OBJECT_REFS`` maps each such name to the victim's object of
+that kind; a route with a parameter missing from it fails the walk with a message saying to add it here. A later
+issue that adds a new kind of private object adds one entry here and one object to ``make_victim`` .
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from market import jobs
+from market.accounts import service as accounts
+from market.accounts.schemas import TokenIn
+from market.notifications.service import notify
+from market.orgs.schemas import OrgKind
+from tests.conftest import Account, make_account
+
+MARK = "VICTIM-8d1f"  # in every name of the victim's, so a leak of any of them shows in a response body
+
+
+@dataclass
+class Victim:
+    account: Account
+    token_id: int
+    token_prefix: str
+    notification_id: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def markers(self) -> list[str]:
+        """Strings that only the victim's private data contains."""
+        return [MARK, self.account.email, self.token_prefix]
+
+
+# path parameter or body field name -> the victim's object of that kind
+OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
+    "org_id": lambda v: v.account.org_id,
+    "user_id": lambda v: v.account.user_id,
+    "token_id": lambda v: v.token_id,
+    "notification_id": lambda v: v.notification_id,
+}
+
+# path parameters that name no private object, with a harmless value to use
+NON_OBJECT_PARAMS: dict[str, str] = {
+    "code": "en",  # /lang/{code}
+    "file_path": "app.css",  # /static/{file_path}
+}
+
+
+async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
+    account = await make_account(kind.value, email=f"{MARK.lower()}@victim.example.cn", org_name=f"受害大学 {MARK}")
+    principal = await accounts.principal_for(user_id=account.user_id, org_id=account.org_id)
+    assert principal is not None
+    async with jobs.unit_of_work():
+        token = await accounts.create_token(principal=principal, data=TokenIn(name=f"{MARK} bank link"))
+        await notify(
+            user_id=account.user_id, kind="test", title=f"{MARK} private note", body=MARK, dedupe_key=f"{MARK}:1"
+        )
+    from market.notifications.tables import Notification
+
+    row = await Notification.select(Notification.id).where(Notification.dedupe_key == f"{MARK}:1").first()
+    return Victim(account=account, token_id=token.id, token_prefix=token.prefix, notification_id=row["id"])
+
+
+async def snapshot(victim: Victim) -> dict[str, Any]:
+    """Everything of the victim's that a forbidden write could change."""
+    from market.accounts.tables import ApiToken, User
+    from market.audit.tables import AuditEvent
+    from market.notifications.tables import Notification
+    from market.orgs.tables import Membership, Organisation
+
+    org_id, user_id = victim.account.org_id, victim.account.user_id
+    return {
+        "org": await Organisation.select().where(Organisation.id == org_id),
+        "user": await User.select().where(User.id == user_id),
+        "memberships": await Membership.select().where(
+            (Membership.organisation == org_id) | (Membership.user == user_id)
+        ),
+        "tokens": await ApiToken.select(ApiToken.id, ApiToken.revoked_at).where(ApiToken.user == user_id),
+        "notifications": await Notification.select().where(Notification.user == user_id),
+        "audit": await AuditEvent.count().where(AuditEvent.org_id == org_id),
+    }
