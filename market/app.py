@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None 
             await db.stop(engine)
 
     from frontend.pages import frontend_parts  # the pages are assembled here too, and only here
+    from listings.controllers import LISTINGS_CONTROLLERS
 
     pages = frontend_parts(settings)
     secret = settings.secret_key.get_secret_value()
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None 
             OrgController,
             AuditController,
             NotificationController,
+            *LISTINGS_CONTROLLERS,
             *pages.route_handlers,
         ],
         dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},

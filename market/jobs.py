@@ -33,19 +33,20 @@ class JobSpec:
     name: str
     func: JobFunc
     max_tries: int | None = None  # None: the setting
+    transactional: bool = True  # False: the job opens its own units of work (long jobs that show progress)
 
 
 REGISTRY: dict[str, JobSpec] = {}
 
 
-def job(name: str, *, max_tries: int | None = None) -> Callable[[JobFunc], JobFunc]:
+def job(name: str, *, max_tries: int | None = None, transactional: bool = True) -> Callable[[JobFunc], JobFunc]:
     if "." not in name:
         raise ValueError("job names are '<domain>.<action>'")
 
     def register(func: JobFunc) -> JobFunc:
         if name in REGISTRY and REGISTRY[name].func is not func:
             raise ValueError(f"job {name!r} registered twice")
-        REGISTRY[name] = JobSpec(name=name, func=func, max_tries=max_tries)
+        REGISTRY[name] = JobSpec(name=name, func=func, max_tries=max_tries, transactional=transactional)
         return func
 
     return register
@@ -219,7 +220,10 @@ async def unit_of_work() -> AsyncIterator[None]:
 
 
 async def run_job(spec: JobSpec, kwargs: dict[str, Any], *, job_id: str, attempt: int) -> Any:
-    """Run one try of a job in its own unit of work (what the job writes and queues commits together)."""
+    """Run one try of a job in its own unit of work (what the job writes and queues commits together), unless the
+    job manages its own."""
     with structlog.contextvars.bound_contextvars(job=spec.name, job_id=job_id, attempt=attempt):
+        if not spec.transactional:
+            return await spec.func(**kwargs)
         async with unit_of_work():
             return await spec.func(**kwargs)

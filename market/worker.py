@@ -17,7 +17,7 @@ from market.errors import TemporaryFailure
 from market.logging import configure_logging
 from market.settings import Settings
 
-JOB_MODULES = ("market.notifications.jobs",)
+JOB_MODULES = ("market.notifications.jobs", "listings.imports.jobs")
 
 
 def load_jobs() -> dict[str, jobs.JobSpec]:

@@ -15,7 +15,7 @@ step "ruff check"
 .venv/bin/ruff check .
 
 step "mypy (strict)"
-.venv/bin/mypy market listings pricing finance
+.venv/bin/mypy market listings pricing finance frontend
 
 step "import-linter"
 .venv/bin/lint-imports

@@ -28,6 +28,9 @@ class Victim:
     token_id: int
     token_prefix: str
     notification_id: int
+    patent_id: int
+    declaration_id: int
+    import_run_id: int
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -42,6 +45,10 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "user_id": lambda v: v.account.user_id,
     "token_id": lambda v: v.token_id,
     "notification_id": lambda v: v.notification_id,
+    "patent_id": lambda v: v.patent_id,
+    "patent_ids": lambda v: [v.patent_id],
+    "declaration_id": lambda v: v.declaration_id,
+    "run_id": lambda v: v.import_run_id,
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -63,7 +70,36 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
     from market.notifications.tables import Notification
 
     row = await Notification.select(Notification.id).where(Notification.dedupe_key == f"{MARK}:1").first()
-    return Victim(account=account, token_id=token.id, token_prefix=token.prefix, notification_id=row["id"])
+    patent_id, declaration_id, run_id = await _victim_listings(account)
+    return Victim(
+        account=account, token_id=token.id, token_prefix=token.prefix, notification_id=row["id"],
+        patent_id=patent_id, declaration_id=declaration_id, import_run_id=run_id,
+    )
+
+
+async def _victim_listings(account: Account) -> tuple[int, int, int]:
+    """A patent, a draft declaration of it (private until published) and an import run."""
+    from listings.declarations import repository as declarations_repo
+    from listings.imports import repository as imports_repo
+    from listings.patents import repository as patents_repo
+    from listings.patents.schemas import PatentIn
+    from listings.patents.service import record_values, today
+
+    data = PatentIn(number="CN202223220665.2", title_zh=f"{MARK} 无人机机载多功能盒", patentees=[account.org_name],
+                    filing_date="2022-12-02", grant_date="2023-03-28", evaluation_report_ref=f"{MARK}-PJ")
+    async with jobs.unit_of_work():
+        [patent_id] = await patents_repo.insert_many(
+            [{**record_values(data, on=today()), "organisation": account.org_id, "source": MARK}]
+        )
+        declaration_id = await declarations_repo.create(
+            org_id=account.org_id, patent_id=patent_id, status="draft", published_at=None
+        )
+        await declarations_repo.add_version(
+            declaration_id, {"version": 1, "payment_mode": "lump_sum", "lump_sum_minor": 100, "other_matters": MARK}
+        )
+        run_id = await imports_repo.create(org_id=account.org_id, user_id=account.user_id,
+                                           filename=f"{MARK}.csv", stored_path="")
+    return patent_id, declaration_id, run_id
 
 
 async def snapshot(victim: Victim) -> dict[str, Any]:
@@ -83,4 +119,19 @@ async def snapshot(victim: Victim) -> dict[str, Any]:
         "tokens": await ApiToken.select(ApiToken.id, ApiToken.revoked_at).where(ApiToken.user == user_id),
         "notifications": await Notification.select().where(Notification.user == user_id),
         "audit": await AuditEvent.count().where(AuditEvent.org_id == org_id),
+        **await _listings_snapshot(victim),
+    }
+
+
+async def _listings_snapshot(victim: Victim) -> dict[str, Any]:
+    from listings.declarations.tables import Declaration, DeclarationVersion
+    from listings.imports.tables import ImportRun
+    from listings.patents.tables import Patent, RecordedLicence
+
+    return {
+        "patent": await Patent.select().where(Patent.id == victim.patent_id),
+        "licences": await RecordedLicence.select().where(RecordedLicence.patent == victim.patent_id),
+        "declarations": await Declaration.select().where(Declaration.patent == victim.patent_id),
+        "versions": await DeclarationVersion.select().where(DeclarationVersion.declaration == victim.declaration_id),
+        "import": await ImportRun.select().where(ImportRun.id == victim.import_run_id),
     }

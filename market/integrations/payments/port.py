@@ -74,7 +74,7 @@ class Payment:
     platform_fee: Money
     licence_id: str | None = None
     payee_account: str | None = None
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
     reference: str | None = None
     methods: tuple[str, ...] = ()
 

@@ -17,7 +17,7 @@ import asyncio
 import hashlib
 import threading
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,7 @@ class DocumentFolder:
 class RenderedDocument:
     """The PDF bytes with what the caller stores beside them (SHA-256 into the audit trail, template version)."""
 
-    pdf: bytes
+    pdf: bytes = field(repr=False)
     sha256: str
     pages: int
     document: str

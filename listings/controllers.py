@@ -1,0 +1,14 @@
+"""Every API controller of the listings package, for the app's one assembly point."""
+
+from listings.declarations.controllers import DeclarationController, ListingController
+from listings.imports.controllers import ImportController
+from listings.patents.controllers import PatentController
+from listings.universities.controllers import UniversitySettingsController
+
+LISTINGS_CONTROLLERS = [
+    PatentController,
+    ImportController,
+    DeclarationController,
+    ListingController,
+    UniversitySettingsController,
+]

@@ -1,0 +1,1 @@
+"""Open-licence declarations (Patent Law Art 50-51): eligibility, versions, publication and withdrawal."""

@@ -1,0 +1,161 @@
+"""Declarations in and out: the terms (money as integer minor units with a currency), results and listings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+
+from listings.declarations.eligibility import PaymentMode, Reason
+from listings.patents.numbers import PatentKind
+from market.kit.schema import Out, Schema
+
+TERMS_EXAMPLE = {
+    "payment_mode": "entry_plus_royalty",
+    "currency": "CNY",
+    "entry_fee_minor": 5_000_000,
+    "royalty_rate_bp": 300,
+    "term_years": 5,
+    "other_matters": "许可范围：中国大陆；被许可人应在每个会计年度结束后三个月内报告净销售额。",
+}
+
+
+class TermsIn(Schema, json_schema_extra={"examples": [TERMS_EXAMPLE]}):
+    """The announced terms (Implementing Regulations Art 85: payment method and standard, licence term, other
+    matters). Amounts are integer minor units (fen for CNY); the royalty rate is in basis points of net sales."""
+
+    payment_mode: PaymentMode
+    currency: str = Field(default="CNY", pattern="^CNY$", description="Open licences are announced in CNY.")
+    lump_sum_minor: int | None = Field(default=None, ge=0, description="0 means royalty-free.")
+    entry_fee_minor: int | None = Field(default=None, gt=0)
+    royalty_rate_bp: int | None = Field(default=None, gt=0, le=10_000)
+    term_years: int | None = Field(default=None, ge=1, le=20, description="Empty: until the patent expires.")
+    other_matters: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> TermsIn:
+        need = {
+            PaymentMode.lump_sum: {"lump_sum_minor"},
+            PaymentMode.running_royalty: {"royalty_rate_bp"},
+            PaymentMode.entry_plus_royalty: {"entry_fee_minor", "royalty_rate_bp"},
+        }[self.payment_mode]
+        given = {f for f in ("lump_sum_minor", "entry_fee_minor", "royalty_rate_bp") if getattr(self, f) is not None}
+        missing, extra = need - given, given - need
+        if missing:
+            raise ValueError(f"{self.payment_mode.value} needs {', '.join(sorted(missing))}")
+        if extra:
+            raise ValueError(f"{self.payment_mode.value} takes no {', '.join(sorted(extra))}")
+        return self
+
+
+class DeclareIn(
+    Schema, json_schema_extra={"examples": [{"patent_ids": [1, 2], "terms": TERMS_EXAMPLE, "publish": True}]}
+):
+    """Declare one patent or many on the same terms; each is checked on its own."""
+
+    patent_ids: list[int] = Field(min_length=1, max_length=500)
+    terms: TermsIn
+    publish: bool = Field(default=True, description="False keeps the declarations as drafts.")
+
+
+class WithdrawIn(Schema, json_schema_extra={"examples": [{"reason": "专利权转让"}]}):
+    reason: str = Field(default="", max_length=500)
+
+
+class ReasonOut(Out):
+    code: str
+    field: str
+    article: str
+    message_zh: str
+    message_en: str
+
+    @classmethod
+    def of(cls, reason: Reason) -> ReasonOut:
+        return cls(
+            code=reason.code,
+            field=reason.field,
+            article=reason.article,
+            message_zh=reason.message_zh,
+            message_en=reason.message_en,
+        )
+
+
+class DeclareResult(Out):
+    patent_id: int
+    number: str | None
+    outcome: str  # published, draft, refused
+    declaration_id: int | None = None
+    reasons: list[ReasonOut] = []
+
+
+class DeclareReport(Out):
+    published: int
+    drafts: int
+    refused: int
+    results: list[DeclareResult]
+
+
+class VersionOut(Out):
+    version: int
+    payment_mode: PaymentMode
+    currency: str
+    lump_sum_minor: int | None
+    entry_fee_minor: int | None
+    royalty_rate_bp: int | None
+    term_years: int | None
+    other_matters: str
+    created_at: datetime
+    published_at: datetime | None
+    superseded_at: datetime | None
+    summary_zh: str
+    summary_en: str
+
+
+class DeclarationOut(Out):
+    id: int
+    org_id: int
+    patent_id: int
+    patent_number: str
+    patent_title: str
+    status: str
+    current_version: int
+    published_at: datetime | None
+    withdrawn_at: datetime | None
+    withdrawal_reason: str
+    terms: VersionOut
+    versions: list[VersionOut]
+
+
+class IpcFieldOut(Out):
+    code: str
+    field_zh: str
+    field_en: str
+
+
+class ListingOut(Out):
+    """The public page of a published declaration: what a firm needs to decide and to request a licence."""
+
+    id: int
+    patent_number: str
+    kind: PatentKind
+    title_zh: str
+    title_en: str
+    abstract: str
+    ipc: list[IpcFieldOut]
+    patentees: list[str]
+    university: str
+    university_org_id: int
+    filing_date: date | None
+    expiry_date: date | None
+    remaining_years: Decimal
+    version: int
+    published_at: datetime | None
+    terms: VersionOut
+
+
+class ListingPage(Out):
+    items: list[ListingOut]
+    total: int
+    page: int
+    per_page: int

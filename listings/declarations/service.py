@@ -1,0 +1,410 @@
+"""Open-licence declarations: check, publish (one or many), revise as a new version, withdraw. No HTTP here.
+
+- Patent Law Art 50(1): the patentee declares, stating the payment method and standard; Art 50(2): withdrawal does
+  not affect licences already granted (nothing here touches them).
+- Implementing Regulations Art 85-86: what a declaration states and when none may be made (``eligibility``).
+- A published version is never edited in place: a change is a new version, and the old ones stay readable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from listings.declarations import eligibility, repository
+from listings.declarations.eligibility import DeclaredTerms, PaymentMode, Reason
+from listings.declarations.schemas import (
+    DeclarationOut,
+    DeclareIn,
+    DeclareReport,
+    DeclareResult,
+    ListingOut,
+    ListingPage,
+    ReasonOut,
+    TermsIn,
+    VersionOut,
+    WithdrawIn,
+)
+from listings.patents import repository as patents_repo
+from listings.patents import service as patents
+from listings.patents.lifetimes import remaining_years
+from market.accounts.principal import Principal
+from market.audit.service import Actor, record
+from market.errors import Conflict, FieldError, NotFound, ValidationFailed
+from market.kit.money import Money
+from market.orgs import repository as orgs_repo
+
+ALREADY_DECLARED = Reason(
+    "already_declared",
+    "patent_ids",
+    "专利法第五十条 / Patent Law Art 50",
+    "该专利已有开放许可声明（草稿或已公告）；请修改现有声明，形成新版本。",
+    "This patent already has an open-licence declaration (draft or published); revise it to make a new version.",
+)
+
+
+def declared_terms(terms: TermsIn) -> DeclaredTerms:
+    return DeclaredTerms(
+        payment_mode=terms.payment_mode,
+        currency=terms.currency,
+        lump_sum_minor=terms.lump_sum_minor,
+        entry_fee_minor=terms.entry_fee_minor,
+        royalty_rate_bp=terms.royalty_rate_bp,
+        term_years=terms.term_years,
+        other_matters=terms.other_matters,
+    )
+
+
+def _money(minor: int | None, currency: str, locale: str) -> str:
+    return Money(currency, minor or 0).format(locale)
+
+
+def plain_terms(version: dict[str, Any], expiry_date: date | None, lang: str) -> str:
+    """The terms as a sentence a firm's manager reads without a lawyer."""
+    mode = PaymentMode(version["payment_mode"])
+    currency = version["currency"]
+    rate = f"{version['royalty_rate_bp'] / 100:.2f}%" if version["royalty_rate_bp"] else ""
+    if lang == "en":
+        pay = {
+            PaymentMode.lump_sum: (
+                "Royalty-free."
+                if not version["lump_sum_minor"]
+                else f"A one-off fee of {_money(version['lump_sum_minor'], currency, 'en_US')}."
+            ),
+            PaymentMode.running_royalty: f"A running royalty of {rate} of net sales, reported and paid per period.",
+            PaymentMode.entry_plus_royalty: (
+                f"An entry fee of {_money(version['entry_fee_minor'], currency, 'en_US')}, then {rate} of net sales."
+            ),
+        }[mode]
+        term = (
+            f"Licence term: {version['term_years']} years from the licence taking effect."
+            if version["term_years"]
+            else f"Licence term: until the patent expires ({expiry_date or 'unknown'})."
+        )
+        return f"{pay} {term} Non-exclusive; anyone who notifies the patentee and pays gets it (Patent Law Art 51)."
+    pay = {
+        PaymentMode.lump_sum: (
+            "免费许可。"
+            if not version["lump_sum_minor"]
+            else f"一次性支付许可使用费 {_money(version['lump_sum_minor'], currency, 'zh_CN')}。"
+        ),
+        PaymentMode.running_royalty: f"按净销售额的 {rate} 提成支付，按期报告并支付。",
+        PaymentMode.entry_plus_royalty: (
+            f"入门费 {_money(version['entry_fee_minor'], currency, 'zh_CN')}，另按净销售额的 {rate} 提成。"
+        ),
+    }[mode]
+    term = (
+        f"许可期限：自许可生效起 {version['term_years']} 年。"
+        if version["term_years"]
+        else f"许可期限：至专利权期满（{expiry_date or '未知'}）。"
+    )
+    return f"{pay}{term}普通许可；任何单位或个人书面通知专利权人并支付许可使用费即获得许可（专利法第五十一条）。"
+
+
+def version_out(version: dict[str, Any], expiry_date: date | None) -> VersionOut:
+    return VersionOut.model_validate(
+        {
+            **version,
+            "summary_zh": plain_terms(version, expiry_date, "zh"),
+            "summary_en": plain_terms(version, expiry_date, "en"),
+        }
+    )
+
+
+def _version_values(terms: TermsIn, *, user_id: int, published_at: datetime | None) -> dict[str, Any]:
+    return {
+        "payment_mode": terms.payment_mode.value,
+        "currency": terms.currency,
+        "lump_sum_minor": terms.lump_sum_minor,
+        "entry_fee_minor": terms.entry_fee_minor,
+        "royalty_rate_bp": terms.royalty_rate_bp,
+        "term_years": terms.term_years,
+        "other_matters": terms.other_matters,
+        "created_by": user_id,
+        "published_at": published_at,
+    }
+
+
+async def _org_name(org_id: int) -> str:
+    org = await orgs_repo.get_org(org_id)
+    return str(org["name"]) if org else ""
+
+
+async def _reasons_for(patent: dict[str, Any], terms: TermsIn, declarant: str, today: date) -> list[Reason]:
+    licences = await patents_repo.licences_in_force([patent["id"]], today)
+    return eligibility.check(
+        patent=patents.facts(patent, licences), terms=declared_terms(terms), declarant=declarant, today=today
+    )
+
+
+def _actor(principal: Principal) -> Actor:
+    return Actor(principal.user_id, principal.org_id)
+
+
+def _terms_audit(terms: TermsIn) -> dict[str, Any]:
+    return terms.model_dump(mode="json")
+
+
+async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = False) -> DeclareReport:
+    """Check every patent on the same terms; publish (or draft) those that pass, refuse the others with all their
+    reasons. A refused patent writes nothing. ``dry_run`` only checks."""
+    today = patents.today()
+    declarant = await _org_name(principal.org_id)
+    rows = {r["id"]: r for r in await patents_repo.get_many(data.patent_ids)}
+    foreign = [i for i in data.patent_ids if i not in rows or rows[i]["organisation"] != principal.org_id]
+    if foreign:  # naming another organisation's patent is an error in the request, not a matter of eligibility
+        raise NotFound(
+            f"No such patent: {', '.join(map(str, dict.fromkeys(foreign)))}.",
+            errors=[FieldError("patent_ids", "no such patent", code="not_found")],
+        )
+    results: list[DeclareResult] = []
+    for patent_id in dict.fromkeys(data.patent_ids):  # each once, in the order given
+        patent = rows[patent_id]
+        reasons = await _reasons_for(patent, data.terms, declarant, today)
+        if await repository.live_for_patent(patent_id) is not None:
+            reasons.append(ALREADY_DECLARED)
+        if reasons:
+            results.append(
+                DeclareResult(
+                    patent_id=patent_id,
+                    number=patent["number"],
+                    outcome="refused",
+                    reasons=[ReasonOut.of(r) for r in reasons],
+                )
+            )
+            continue
+        if dry_run:
+            results.append(DeclareResult(patent_id=patent_id, number=patent["number"], outcome="eligible"))
+            continue
+        declaration_id = await _create(principal, patent, data.terms, publish=data.publish)
+        results.append(
+            DeclareResult(
+                patent_id=patent_id,
+                number=patent["number"],
+                outcome="published" if data.publish else "draft",
+                declaration_id=declaration_id,
+            )
+        )
+    return DeclareReport(
+        published=sum(r.outcome == "published" for r in results),
+        drafts=sum(r.outcome == "draft" for r in results),
+        refused=sum(r.outcome == "refused" for r in results),
+        results=results,
+    )
+
+
+async def _create(principal: Principal, patent: dict[str, Any], terms: TermsIn, *, publish: bool) -> int:
+    now = datetime.now(UTC)
+    published_at = now if publish else None
+    declaration_id = await repository.create(
+        org_id=principal.org_id,
+        patent_id=patent["id"],
+        status="published" if publish else "draft",
+        published_at=published_at,
+    )
+    await repository.add_version(
+        declaration_id, {"version": 1, **_version_values(terms, user_id=principal.user_id, published_at=published_at)}
+    )
+    await record(
+        actor=_actor(principal),
+        action="listings.declaration_published" if publish else "listings.declaration_drafted",
+        entity_type="declaration",
+        entity_id=declaration_id,
+        after={
+            "patent": patent["number"],
+            "version": 1,
+            "status": "published" if publish else "draft",
+            "terms": _terms_audit(terms),
+        },
+    )
+    await _changed(declaration_id)
+    return declaration_id
+
+
+async def _changed(declaration_id: int) -> None:
+    """Hook for what follows a change of a declaration (the search index sync joins here)."""
+
+
+async def _owned(principal: Principal, declaration_id: int) -> dict[str, Any]:
+    row = await repository.get(declaration_id)
+    if row is None or row["organisation"] != principal.org_id:
+        raise NotFound("No such declaration.")
+    return row
+
+
+def _refusal(reasons: list[Reason]) -> ValidationFailed:
+    return ValidationFailed(
+        "The declaration cannot be published: " + " ".join(r.message_en for r in reasons),
+        errors=[
+            FieldError(r.field, r.message_zh + " / " + r.message_en, code=r.code, article=r.article) for r in reasons
+        ],
+    )
+
+
+async def publish(*, principal: Principal, declaration_id: int) -> DeclarationOut:
+    """Publish a draft after checking it again (facts may have changed since it was drafted)."""
+    row = await _owned(principal, declaration_id)
+    if row["status"] != "draft":
+        raise Conflict(f"Only a draft can be published; this declaration is {row['status']}.")
+    patent = await patents_repo.get(row["patent"])
+    assert patent is not None
+    [draft] = [v for v in await repository.versions(declaration_id) if v["version"] == row["current_version"]]
+    terms = TermsIn.model_validate({k: draft[k] for k in TermsIn.model_fields})
+    reasons = await _reasons_for(patent, terms, await _org_name(principal.org_id), patents.today())
+    if reasons:
+        raise _refusal(reasons)
+    now = datetime.now(UTC)
+    await repository.update(declaration_id, {"status": "published", "published_at": now})
+    await repository.update_version(declaration_id, draft["version"], {"published_at": now})
+    await record(
+        actor=_actor(principal),
+        action="listings.declaration_published",
+        entity_type="declaration",
+        entity_id=declaration_id,
+        before={"status": "draft"},
+        after={"status": "published", "version": draft["version"]},
+    )
+    await _changed(declaration_id)
+    return await get(principal=principal, declaration_id=declaration_id)
+
+
+async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -> DeclarationOut:
+    """New terms. A draft is changed in place; a published declaration gets a new published version (checked
+    again) and the previous one is kept, marked superseded."""
+    row = await _owned(principal, declaration_id)
+    if row["status"] == "withdrawn":
+        raise Conflict("A withdrawn declaration cannot be revised; declare the patent again.")
+    if row["status"] == "draft":
+        await repository.update_version(
+            declaration_id, row["current_version"], _version_values(terms, user_id=principal.user_id, published_at=None)
+        )
+        await record(
+            actor=_actor(principal),
+            action="listings.declaration_draft_changed",
+            entity_type="declaration",
+            entity_id=declaration_id,
+            after={"terms": _terms_audit(terms)},
+        )
+        return await get(principal=principal, declaration_id=declaration_id)
+    patent = await patents_repo.get(row["patent"])
+    assert patent is not None
+    reasons = await _reasons_for(patent, terms, await _org_name(principal.org_id), patents.today())
+    if reasons:
+        raise _refusal(reasons)
+    now = datetime.now(UTC)
+    new_version = row["current_version"] + 1
+    await repository.update_version(declaration_id, row["current_version"], {"superseded_at": now})
+    await repository.add_version(
+        declaration_id, {"version": new_version, **_version_values(terms, user_id=principal.user_id, published_at=now)}
+    )
+    await repository.update(declaration_id, {"current_version": new_version})
+    await record(
+        actor=_actor(principal),
+        action="listings.declaration_revised",
+        entity_type="declaration",
+        entity_id=declaration_id,
+        before={"version": row["current_version"]},
+        after={"version": new_version, "terms": _terms_audit(terms)},
+    )
+    await _changed(declaration_id)
+    return await get(principal=principal, declaration_id=declaration_id)
+
+
+async def withdraw(*, principal: Principal, declaration_id: int, data: WithdrawIn) -> DeclarationOut:
+    """Withdraw (Patent Law Art 50(2)): announced as withdrawn; licences already granted stay in force."""
+    row = await _owned(principal, declaration_id)
+    if row["status"] == "withdrawn":
+        raise Conflict("This declaration is already withdrawn.")
+    now = datetime.now(UTC)
+    await repository.update(
+        declaration_id, {"status": "withdrawn", "withdrawn_at": now, "withdrawal_reason": data.reason}
+    )
+    await record(
+        actor=_actor(principal),
+        action="listings.declaration_withdrawn",
+        entity_type="declaration",
+        entity_id=declaration_id,
+        before={"status": row["status"]},
+        after={"status": "withdrawn", "reason": data.reason},
+    )
+    await _changed(declaration_id)
+    return await get(principal=principal, declaration_id=declaration_id)
+
+
+async def _declaration_out(
+    row: dict[str, Any], patent: dict[str, Any], versions: list[dict[str, Any]]
+) -> DeclarationOut:
+    outs = [version_out(v, patent["expiry_date"]) for v in versions]
+    current = next(v for v in outs if v.version == row["current_version"])
+    return DeclarationOut(
+        id=row["id"],
+        org_id=row["organisation"],
+        patent_id=patent["id"],
+        patent_number=patent["number"],
+        patent_title=patent["title_zh"] or patent["title_en"],
+        status=row["status"],
+        current_version=row["current_version"],
+        published_at=row["published_at"],
+        withdrawn_at=row["withdrawn_at"],
+        withdrawal_reason=row["withdrawal_reason"],
+        terms=current,
+        versions=outs,
+    )
+
+
+async def get(*, principal: Principal, declaration_id: int) -> DeclarationOut:
+    row = await _owned(principal, declaration_id)
+    patent = await patents_repo.get(row["patent"])
+    assert patent is not None
+    return await _declaration_out(row, patent, await repository.versions(declaration_id))
+
+
+async def list_mine(
+    *, principal: Principal, status: str | None = None, page: int = 1, per_page: int = 50
+) -> list[DeclarationOut]:
+    rows, _ = await repository.for_org(principal.org_id, status=status, limit=per_page, offset=(page - 1) * per_page)
+    patents_by_id = await repository.patents_by_id([r["patent"] for r in rows])
+    versions = await repository.versions_of([r["id"] for r in rows])
+    return [await _declaration_out(r, patents_by_id[r["patent"]], versions[r["id"]]) for r in rows]
+
+
+async def listing(*, declaration_id: int) -> ListingOut:
+    """The public page of a published declaration; drafts and withdrawn ones are not public."""
+    row = await repository.get(declaration_id)
+    if row is None or row["status"] != "published":
+        raise NotFound("No such open licence: it is not published or has been withdrawn.")
+    patent = await patents_repo.get(row["patent"])
+    assert patent is not None
+    return await _listing_out(row, patent, await repository.versions(declaration_id))
+
+
+async def _listing_out(row: dict[str, Any], patent: dict[str, Any], versions: list[dict[str, Any]]) -> ListingOut:
+    from listings.technology import ipc_fields
+
+    current = next(v for v in versions if v["version"] == row["current_version"])
+    return ListingOut(
+        id=row["id"],
+        patent_number=patent["number"],
+        kind=patent["kind"],
+        title_zh=patent["title_zh"],
+        title_en=patent["title_en"],
+        abstract=patent["abstract"],
+        ipc=ipc_fields(patent["ipc_codes"]),
+        patentees=patent["patentees"],
+        university=await _org_name(row["organisation"]),
+        university_org_id=row["organisation"],
+        filing_date=patent["filing_date"],
+        expiry_date=patent["expiry_date"],
+        remaining_years=remaining_years(patent["expiry_date"], patents.today()),
+        version=row["current_version"],
+        published_at=row["published_at"],
+        terms=version_out(current, patent["expiry_date"]),
+    )
+
+
+async def listings(*, page: int = 1, per_page: int = 20) -> ListingPage:
+    rows, total = await repository.published(limit=per_page, offset=(page - 1) * per_page)
+    patents_by_id = await repository.patents_by_id([r["patent"] for r in rows])
+    versions = await repository.versions_of([r["id"] for r in rows])
+    items = [await _listing_out(r, patents_by_id[r["patent"]], versions[r["id"]]) for r in rows]
+    return ListingPage(items=items, total=total, page=page, per_page=per_page)

@@ -1,0 +1,209 @@
+"""Import patent records from a file: every row checked, valid rows upserted by number, a per-row report.
+
+- A rejected row writes nothing; the report names its line, the field and the reason.
+- Valid rows are upserted by (organisation, number): a new number is inserted, a changed record updated, an equal
+  one left alone. Importing the same file twice therefore changes nothing the second time.
+- A number met twice in one file is refused the second time (which line should win is not ours to guess).
+- Rows are written in batches, each in its own transaction; the run's progress is stored after each batch so
+  the page can show it, and a crash loses at most the batch in flight, never part of a row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from listings.imports import repository
+from listings.imports.readers import RawRow, open_source
+from listings.imports.schemas import ImportRunOut, Rejection
+from listings.patents import repository as patents_repo
+from listings.patents import service as patents
+from listings.patents.schemas import PatentIn
+from market.accounts.principal import Principal
+from market.audit.service import Actor, record
+from market.errors import MarketError, NotFound
+from market.jobs import unit_of_work
+
+BATCH = 500
+REPORT_LIMIT = 10_000  # rejections kept in the stored report; the counts are always complete
+
+Progress = Callable[[int, int], None]  # (processed, total)
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    processed: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    @property
+    def accepted(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def check_row(raw: RawRow, *, on: date) -> tuple[dict[str, Any] | None, list[Rejection]]:
+    """The record to store for one row, or every reason it is refused."""
+    rejections = [Rejection(row=raw.row, field=f, reason=r) for f, r in raw.problems]
+    try:
+        data = PatentIn.model_validate({k: v for k, v in raw.values.items() if v is not None})
+    except ValidationError as exc:
+        rejections += [Rejection(row=raw.row, field=e.field, reason=e.message) for e in patents.validation_errors(exc)]
+        return None, rejections
+    if rejections:
+        return None, rejections
+    try:
+        return patents.record_values(data, on=on), []
+    except MarketError as exc:
+        return None, [Rejection(row=raw.row, field=e.field, reason=e.message) for e in exc.errors] or [
+            Rejection(row=raw.row, field="number", reason=exc.detail)
+        ]
+
+
+def _differs(stored: dict[str, Any], values: dict[str, Any]) -> bool:
+    return any(stored.get(k) != v for k, v in values.items() if k in patents_repo.RECORD_FIELDS)
+
+
+async def _write_batch(org_id: int, source: str, batch: list[tuple[int, dict[str, Any]]], tally: Tally) -> None:
+    async with unit_of_work():
+        existing = await patents_repo.by_numbers(org_id, [v["number"] for _, v in batch])
+        new_rows = []
+        for _, values in batch:
+            stored = existing.get(values["number"])
+            if stored is None:
+                new_rows.append({**values, "organisation": org_id, "source": source})
+            elif _differs(stored, values):
+                await patents_repo.update(stored["id"], {k: v for k, v in values.items() if k != "number"})
+                tally.updated += 1
+            else:
+                tally.unchanged += 1
+        await patents_repo.insert_many(new_rows)
+        tally.inserted += len(new_rows)
+
+
+async def import_file(
+    *,
+    org_id: int,
+    user_id: int | None,
+    path: Path,
+    filename: str | None = None,
+    run_id: int | None = None,
+    on_progress: Progress | None = None,
+) -> ImportRunOut:
+    """Import ``path`` for ``org_id``; with ``run_id``, progress and the report go to that stored run."""
+    name = filename or path.name
+    source = open_source(path, name)
+    tally = Tally(total=source.total)
+    if run_id is None:
+        async with unit_of_work():
+            run_id = await repository.create(org_id=org_id, user_id=user_id, filename=name, stored_path=str(path))
+    await repository.update(run_id, {"status": "running", "layout": source.layout.name, "total_rows": source.total})
+    on = patents.today()
+    seen: dict[str, int] = {}
+    batch: list[tuple[int, dict[str, Any]]] = []
+    label = f"import:{name}:{source.layout.name}"[:200]
+
+    async def flush() -> None:
+        if batch:
+            await _write_batch(org_id, label, batch, tally)
+            batch.clear()
+        await repository.update(run_id, _progress_values(tally))
+        if on_progress:
+            on_progress(tally.processed, tally.total)
+
+    for raw in source.rows:
+        values, rejections = check_row(raw, on=on)
+        if values is not None and values["number"] in seen:
+            rejections = [
+                Rejection(
+                    row=raw.row,
+                    field="number",
+                    reason=f"{values['number']} already appears on line {seen[values['number']]}",
+                )
+            ]
+            values = None
+        if values is None:
+            tally.rejections.extend(rejections)
+        else:
+            seen[values["number"]] = raw.row
+            batch.append((raw.row, values))
+        tally.processed += 1
+        if len(batch) >= BATCH:
+            await flush()
+    await flush()
+    digest = await asyncio.to_thread(lambda: hashlib.sha256(path.read_bytes()).hexdigest())
+    async with unit_of_work():
+        await repository.update(run_id, {**_progress_values(tally), "status": "done", "finished_at": datetime.now(UTC)})
+        await record(
+            actor=Actor(user_id, org_id),
+            action="listings.patents_imported",
+            entity_type="import_run",
+            entity_id=run_id,
+            after={
+                "file": name,
+                "sha256": digest,
+                "layout": source.layout.name,
+                "inserted": tally.inserted,
+                "updated": tally.updated,
+                "unchanged": tally.unchanged,
+                "rejected": tally.rejected,
+            },
+        )
+    run = await repository.get(run_id)
+    assert run is not None
+    return ImportRunOut.model_validate({**run, "rejections": [r.model_dump() for r in tally.rejections]})
+
+
+def _progress_values(tally: Tally) -> dict[str, Any]:
+    return {
+        "processed_rows": tally.processed,
+        "inserted": tally.inserted,
+        "updated": tally.updated,
+        "unchanged": tally.unchanged,
+        "rejected": tally.rejected,
+        "rejections": [r.model_dump() for r in tally.rejections[:REPORT_LIMIT]],
+    }
+
+
+async def fail(run_id: int, error: str) -> None:
+    await repository.update(run_id, {"status": "failed", "error": error[:2000], "finished_at": datetime.now(UTC)})
+
+
+async def queue_upload(*, principal: Principal, filename: str, content: bytes, upload_dir: Path) -> ImportRunOut:
+    """Store an uploaded file and queue its import (a job), so a large file does not hold the request."""
+    from market import jobs
+
+    safe = "".join(c for c in Path(filename).name if c.isalnum() or c in "._-") or "upload.csv"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    target = upload_dir / str(principal.org_id) / f"{stamp}-{safe}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    run_id = await repository.create(
+        org_id=principal.org_id, user_id=principal.user_id, filename=filename, stored_path=str(target)
+    )
+    await jobs.enqueue("listings.import_file", run_id=run_id)
+    return await get_run(principal=principal, run_id=run_id)
+
+
+async def get_run(*, principal: Principal, run_id: int) -> ImportRunOut:
+    run = await repository.get(run_id)
+    if run is None or run["organisation"] != principal.org_id:
+        raise NotFound("No such import.")
+    return ImportRunOut.model_validate(run)
+
+
+async def recent_runs(*, principal: Principal, limit: int = 20) -> list[ImportRunOut]:
+    return [ImportRunOut.model_validate(r) for r in await repository.for_org(principal.org_id, limit=limit)]

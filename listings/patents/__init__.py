@@ -1,0 +1,1 @@
+"""Patent records of universities: numbers, kinds, dates, legal status and encumbrances."""

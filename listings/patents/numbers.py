@@ -1,0 +1,170 @@
+"""Patent numbers: Chinese application numbers (with their check digit), publication numbers, and the rest.
+
+Chinese application numbers (专利申请号) since 2003 are ``YYYY T NNNNNNN . C``: the filing year, the type
+(1 invention, 2 utility model, 3 design, 8 PCT invention entering China, 9 PCT utility model), a serial number and a
+check digit. Before 2003 they were ``YY T NNNNN . C``. The check digit is the sum of the digits weighted
+2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5 (from the left), modulo 11, with 10 written ``X``. The patent number of a
+granted patent is ``ZL`` followed by the application number.
+
+Chinese publication numbers are ``CN`` + 9 digits (7 before 2010) + a kind code: A (invention application
+published), B or C (invention granted), U or Y (utility model granted), S or D (design granted). The first digit
+tells the kind: 1 invention, 2 utility model, 3 design.
+
+Other jurisdictions are kept as given (trimmed), with the kind read from a trailing kind code where one is plain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from market.errors import FieldError, ValidationFailed
+
+
+class PatentKind(StrEnum):
+    invention = "invention"
+    utility_model = "utility_model"
+    design = "design"
+
+
+class NumberType(StrEnum):
+    application = "application"
+    publication = "publication"
+    foreign = "foreign"
+
+
+@dataclass(frozen=True)
+class PatentNumber:
+    """A parsed patent number: ``number`` is the normalised form records are keyed by."""
+
+    number: str
+    type: NumberType
+    jurisdiction: str
+    kind: PatentKind | None  # None where the number does not say
+    granted: bool | None  # True where the number itself shows a grant (kind code B, C, U, Y, S, D)
+
+
+_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+_APPLICATION = re.compile(r"^(?:CN|ZL)?(\d{8}|\d{12})\.?([0-9X])$")
+_PUBLICATION = re.compile(r"^CN(\d{7}|\d{9})([A-Z]\d?)?$")
+_TYPE_DIGIT_KIND = {
+    "1": PatentKind.invention,
+    "2": PatentKind.utility_model,
+    "3": PatentKind.design,
+    "8": PatentKind.invention,
+    "9": PatentKind.utility_model,
+}
+_KIND_CODES = {
+    "A": (PatentKind.invention, False),
+    "B": (PatentKind.invention, True),
+    "C": (PatentKind.invention, True),
+    "U": (PatentKind.utility_model, True),
+    "Y": (PatentKind.utility_model, True),
+    "S": (PatentKind.design, True),
+    "D": (PatentKind.design, True),
+}
+
+
+def check_digit(digits: str) -> str:
+    """The check digit of an 8- or 12-digit Chinese application number."""
+    total = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=False))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def _compact(raw: str) -> str:
+    text = raw.strip().upper()
+    # full-width digits, letters and dots as typed in Chinese input methods
+    text = text.translate({0xFF0E: ".", **{0xFF10 + i: str(i) for i in range(10)}})
+    text = "".join(chr(ord(c) - 0xFEE0) if "Ａ" <= c <= "Ｚ" else c for c in text)
+    return re.sub(r"[\s\-_/]", "", text)
+
+
+def parse(raw: str) -> PatentNumber:
+    """Parse and normalise a patent number; raise ValidationFailed saying what is wrong with it."""
+    if not raw or not raw.strip():
+        raise ValidationFailed("A patent number is required.", errors=[FieldError("number", "required")])
+    compact = _compact(raw)
+    if compact.startswith(("CN", "ZL")) or compact[:1].isdigit():
+        return _parse_chinese(raw, compact)
+    return _parse_foreign(raw)
+
+
+def _parse_chinese(raw: str, compact: str) -> PatentNumber:
+    application = _APPLICATION.match(compact)
+    if application:
+        digits, given = application.groups()
+        expected = check_digit(digits)
+        if given != expected:
+            raise ValidationFailed(
+                f"{raw.strip()}: the check digit is {given}, but {digits} gives {expected}.",
+                errors=[FieldError("number", f"check digit should be {expected}", code="check_digit")],
+            )
+        type_digit = digits[4] if len(digits) == 12 else digits[2]
+        return PatentNumber(
+            number=f"CN{digits}.{given}",
+            type=NumberType.application,
+            jurisdiction="CN",
+            kind=_TYPE_DIGIT_KIND.get(type_digit),
+            granted=True if compact.startswith("ZL") else None,
+        )
+    publication = _PUBLICATION.match(compact)
+    if publication:
+        digits, code = publication.groups()
+        if code and code[0] not in _KIND_CODES:
+            raise ValidationFailed(
+                f"{raw.strip()}: {code} is not a Chinese kind code (A, B, C, U, Y, S or D).",
+                errors=[FieldError("number", f"unknown kind code {code}", code="kind_code")],
+            )
+        kind, granted = _KIND_CODES[code[0]] if code else (None, None)
+        by_digit = _TYPE_DIGIT_KIND.get(digits[0]) if digits[0] in "123" else None
+        if kind is not None and by_digit is not None and kind is not by_digit:
+            raise ValidationFailed(
+                f"{raw.strip()}: kind code {code} does not match the number's kind digit {digits[0]}.",
+                errors=[FieldError("number", "kind code and number disagree", code="kind_mismatch")],
+            )
+        kind = kind or by_digit
+        if granted is None and kind in (PatentKind.utility_model, PatentKind.design):
+            granted = True  # utility models and designs are published only when granted
+        return PatentNumber(
+            number=f"CN{digits}{code or ''}",
+            type=NumberType.publication,
+            jurisdiction="CN",
+            kind=kind,
+            granted=granted,
+        )
+    raise ValidationFailed(
+        f"{raw.strip()} is neither a Chinese application number (e.g. 202223220665.2) nor a publication number "
+        "(e.g. CN108982325A).",
+        errors=[FieldError("number", "not a valid Chinese patent number", code="format")],
+    )
+
+
+_FOREIGN = re.compile(r"^([A-Z]{2})[\s\-_]?([A-Z]?[\d/ ,.\-]+?)[\s\-_]?([A-Z]\d?)?$")
+_DESIGN_PREFIX = re.compile(r"^[A-Z]{2}[\s\-_]?D\d")
+
+
+def _parse_foreign(raw: str) -> PatentNumber:
+    given = " ".join(raw.split())
+    upper = given.upper()
+    match = _FOREIGN.match(upper)
+    if match is None or len(given) > 40:
+        raise ValidationFailed(
+            f"{given}: not a patent number (expected a two-letter office code, digits and an optional kind code).",
+            errors=[FieldError("number", "not a patent number", code="format")],
+        )
+    office, _, code = match.groups()
+    kind: PatentKind | None = None
+    granted: bool | None = None
+    if _DESIGN_PREFIX.match(upper) or (code or "").startswith("S"):
+        kind, granted = PatentKind.design, True
+    elif code:
+        letter = code[0]
+        if office in {"DE", "AT", "JP", "KR"} and letter in {"U", "Y"}:
+            kind, granted = PatentKind.utility_model, True
+        elif letter == "A":
+            kind, granted = PatentKind.invention, False
+        elif letter in {"B", "C", "E"}:
+            kind, granted = PatentKind.invention, True
+    return PatentNumber(number=given, type=NumberType.foreign, jurisdiction=office, kind=kind, granted=granted)

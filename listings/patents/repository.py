@@ -1,0 +1,117 @@
+"""Every query on patents and their recorded licences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from piccolo.columns.combination import And, Or
+
+from listings.declarations.tables import Declaration
+from listings.patents.tables import Patent, RecordedLicence
+
+# Columns the import compares to tell an update from an unchanged row.
+RECORD_FIELDS = (
+    "number_type", "jurisdiction", "application_number", "kind", "title_zh", "title_en", "abstract", "claims",
+    "claims_count", "ipc_codes", "patentees", "inventors", "filing_date", "publication_date", "grant_date",
+    "expiry_date", "legal_status", "annual_fees_paid_through", "other_fee_reduction_pct", "pledged",
+    "pledgee_consent", "suspension", "evaluation_report_ref",
+)  # fmt: skip
+
+
+async def get(patent_id: int) -> dict[str, Any] | None:
+    return await Patent.select().where(Patent.id == patent_id).output(load_json=True).first()
+
+
+async def get_many(patent_ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not patent_ids:
+        return []
+    return await Patent.select().where(Patent.id.is_in(list(patent_ids))).output(load_json=True)
+
+
+async def by_numbers(org_id: int, numbers: Sequence[str]) -> dict[str, dict[str, Any]]:
+    if not numbers:
+        return {}
+    rows = await (
+        Patent.select(Patent.id, Patent.number, *[getattr(Patent, f) for f in RECORD_FIELDS])
+        .where((Patent.organisation == org_id) & Patent.number.is_in(list(numbers)))
+        .output(load_json=True)
+    )
+    return {r["number"]: r for r in rows}
+
+
+async def insert_many(rows: Iterable[dict[str, Any]]) -> list[int]:
+    objects = [Patent(**row) for row in rows]
+    if not objects:
+        return []
+    result = await Patent.insert(*objects).returning(Patent.id)
+    return [int(r["id"]) for r in result]
+
+
+async def update(patent_id: int, values: dict[str, Any]) -> None:
+    values = {**values, "updated_at": datetime.now(UTC)}
+    await Patent.update({getattr(Patent, k): v for k, v in values.items()}).where(Patent.id == patent_id)
+
+
+def _filters(org_id: int, *, q: str, kind: str | None, status: str | None, declared: str | None) -> Any:
+    clauses: list[Any] = [Patent.organisation == org_id]
+    if q:
+        like = f"%{q}%"
+        clauses.append(Or(Or(Patent.number.ilike(like), Patent.title_zh.ilike(like)), Patent.title_en.ilike(like)))
+    if kind:
+        clauses.append(Patent.kind == kind)
+    if status:
+        clauses.append(Patent.legal_status == status)
+    live = Declaration.select(Declaration.patent).where(Declaration.status.is_in(["draft", "published"]))
+    if declared == "published":
+        clauses.append(Patent.id.is_in(Declaration.select(Declaration.patent).where(Declaration.status == "published")))
+    elif declared == "none":
+        clauses.append(Patent.id.not_in(live))
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined = And(combined, clause)
+    return combined
+
+
+async def search(
+    org_id: int,
+    *,
+    q: str = "",
+    kind: str | None = None,
+    status: str | None = None,
+    declared: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    where = _filters(org_id, q=q, kind=kind, status=status, declared=declared)
+    rows = await Patent.select().where(where).order_by(Patent.id).limit(limit).offset(offset).output(load_json=True)
+    total = await Patent.count().where(where)
+    return rows, int(total)
+
+
+async def count_for_org(org_id: int) -> int:
+    return int(await Patent.count().where(Patent.organisation == org_id))
+
+
+async def licences(patent_id: int) -> list[dict[str, Any]]:
+    return await RecordedLicence.select().where(RecordedLicence.patent == patent_id).order_by(RecordedLicence.id)
+
+
+async def licences_in_force(patent_ids: Sequence[int], on: date) -> list[dict[str, Any]]:
+    if not patent_ids:
+        return []
+    return await RecordedLicence.select().where(
+        RecordedLicence.patent.is_in(list(patent_ids))
+        & (RecordedLicence.starts_on <= on)
+        & (RecordedLicence.ends_on.is_null() | (RecordedLicence.ends_on >= on))
+    )
+
+
+async def add_licence(patent_id: int, values: dict[str, Any]) -> int:
+    rows = await RecordedLicence.insert(RecordedLicence(patent=patent_id, **values)).returning(RecordedLicence.id)
+    return int(rows[0]["id"])
+
+
+async def get_licence(licence_id: int) -> dict[str, Any] | None:
+    return await RecordedLicence.select().where(RecordedLicence.id == licence_id).first()

@@ -1,0 +1,302 @@
+"""Patent records: normalising what a university gives, reading them back, recording licences. No HTTP here."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from listings.declarations.eligibility import LegalStatus, PatentFacts, Suspension
+from listings.patents import fees, numbers, repository
+from listings.patents.lifetimes import expiry, remaining_years
+from listings.patents.numbers import PatentKind
+from listings.patents.schemas import (
+    AnnualFeeOut,
+    LicenceKind,
+    PatentDetailOut,
+    PatentFactsIn,
+    PatentIn,
+    PatentOut,
+    PatentPage,
+    RecordedLicenceIn,
+    RecordedLicenceOut,
+)
+from market.accounts.principal import Principal
+from market.audit.service import Actor, record
+from market.errors import Conflict, FieldError, NotFound, ValidationFailed
+
+EXCLUSIVE_KINDS = {LicenceKind.exclusive.value, LicenceKind.sole.value}
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def record_values(data: PatentIn, *, on: date) -> dict[str, Any]:
+    """The row to store for ``data``: number normalised, kind, legal status and expiry derived where absent."""
+    parsed = numbers.parse(data.number)
+    kind = data.kind or parsed.kind
+    if kind is None:
+        raise ValidationFailed(
+            f"{data.number}: the kind (invention, utility_model, design) cannot be told from the number; give it.",
+            errors=[FieldError("kind", "required: not derivable from the number", code="required")],
+        )
+    if data.kind is not None and parsed.kind is not None and data.kind is not parsed.kind:
+        raise ValidationFailed(
+            f"{data.number} is a {parsed.kind.value} number, not a {data.kind.value}.",
+            errors=[FieldError("kind", f"the number says {parsed.kind.value}", code="kind_mismatch")],
+        )
+    expiry_date = expiry(kind, data.filing_date) if data.filing_date else None
+    status = data.legal_status or derive_status(parsed.granted, data.grant_date)
+    if status is LegalStatus.granted and expiry_date is not None and expiry_date <= on:
+        status = LegalStatus.expired
+    application_number = data.application_number
+    if parsed.type is numbers.NumberType.application:
+        application_number = application_number or parsed.number
+    return {
+        "number": parsed.number,
+        "number_type": parsed.type.value,
+        "jurisdiction": parsed.jurisdiction,
+        "application_number": application_number,
+        "kind": kind.value,
+        "title_zh": data.title_zh,
+        "title_en": data.title_en,
+        "abstract": data.abstract,
+        "claims": data.claims,
+        "claims_count": data.claims_count if data.claims_count is not None else count_claims(data.claims),
+        "ipc_codes": data.ipc_codes,
+        "patentees": data.patentees,
+        "inventors": data.inventors,
+        "filing_date": data.filing_date,
+        "publication_date": data.publication_date,
+        "grant_date": data.grant_date,
+        "expiry_date": expiry_date,
+        "legal_status": status.value,
+        "annual_fees_paid_through": data.annual_fees_paid_through,
+        "other_fee_reduction_pct": data.other_fee_reduction_pct,
+        "pledged": data.pledged,
+        "pledgee_consent": data.pledgee_consent,
+        "suspension": data.suspension.value,
+        "evaluation_report_ref": data.evaluation_report_ref,
+    }
+
+
+def derive_status(granted_by_number: bool | None, grant_date: date | None) -> LegalStatus:
+    if grant_date is not None or granted_by_number:
+        return LegalStatus.granted
+    if granted_by_number is False:
+        return LegalStatus.pending
+    return LegalStatus.unknown
+
+
+def count_claims(claims: str) -> int | None:
+    """Claims are numbered 1. 2. ... ; the count is the highest number that starts a claim."""
+    import re
+
+    found = [int(n) for n in re.findall(r"(?:^|\s|。)(\d{1,3})\s*[.．、]", claims)]
+    return max(found) if found else None
+
+
+def patent_out(row: dict[str, Any], *, on: date, declaration: dict[str, Any] | None = None) -> PatentOut:
+    return PatentOut.model_validate(_out_values(row, on=on, declaration=declaration))
+
+
+def _out_values(row: dict[str, Any], *, on: date, declaration: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        **row,
+        "org_id": row["organisation"],
+        "remaining_years": remaining_years(row["expiry_date"], on),
+        "declaration_id": declaration["id"] if declaration else None,
+        "declaration_status": declaration["status"] if declaration else None,
+    }
+
+
+def facts(row: dict[str, Any], licences_in_force: list[dict[str, Any]]) -> PatentFacts:
+    """The facts the eligibility rules read, from a stored record and the licences in force on it."""
+    exclusive = [lic for lic in licences_in_force if lic["kind"] in EXCLUSIVE_KINDS]
+    ends = [lic["ends_on"] for lic in exclusive if lic["ends_on"] is not None]
+    return PatentFacts(
+        number=row["number"],
+        jurisdiction=row["jurisdiction"],
+        kind=PatentKind(row["kind"]),
+        legal_status=LegalStatus(row["legal_status"]),
+        expiry_date=row["expiry_date"],
+        patentees=tuple(row["patentees"] or ()),
+        annual_fees_paid_through=row["annual_fees_paid_through"],
+        pledged=bool(row["pledged"]),
+        pledgee_consent=bool(row["pledgee_consent"]),
+        suspension=Suspension(row["suspension"]),
+        evaluation_report_ref=row["evaluation_report_ref"],
+        exclusive_or_sole_licence_until=max(ends) if ends else None,
+        exclusive_or_sole_open_ended=any(lic["ends_on"] is None for lic in exclusive),
+    )
+
+
+async def owned(principal: Principal, patent_id: int) -> dict[str, Any]:
+    """The patent if the principal's organisation holds it; anyone else is told it does not exist."""
+    row = await repository.get(patent_id)
+    if row is None or row["organisation"] != principal.org_id:
+        raise NotFound("No such patent.")
+    return row
+
+
+async def create(*, principal: Principal, data: PatentIn) -> PatentOut:
+    values = record_values(data, on=today())
+    if await repository.by_numbers(principal.org_id, [values["number"]]):
+        raise Conflict(
+            f"{values['number']} is already recorded; update it instead.",
+            errors=[FieldError("number", "already recorded", code="duplicate")],
+        )
+    [patent_id] = await repository.insert_many([{**values, "organisation": principal.org_id, "source": "api"}])
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="listings.patent_created",
+        entity_type="patent",
+        entity_id=patent_id,
+        after={"number": values["number"], "kind": values["kind"]},
+    )
+    row = await repository.get(patent_id)
+    assert row is not None
+    return patent_out(row, on=today())
+
+
+async def update_facts(*, principal: Principal, patent_id: int, data: PatentFactsIn) -> PatentDetailOut:
+    row = await owned(principal, patent_id)
+    changes = {k: (v.value if hasattr(v, "value") else v) for k, v in data.model_dump(exclude_none=True).items()}
+    merged_pledged = changes.get("pledged", row["pledged"])
+    if changes.get("pledgee_consent") and not merged_pledged:
+        raise ValidationFailed(
+            "Pledgee consent only applies to a pledged patent.",
+            errors=[FieldError("pledgee_consent", "the patent is not pledged")],
+        )
+    before = {k: _jsonable(row[k]) for k in changes}
+    if changes:
+        await repository.update(patent_id, changes)
+        await record(
+            actor=Actor(principal.user_id, principal.org_id),
+            action="listings.patent_updated",
+            entity_type="patent",
+            entity_id=patent_id,
+            before=before,
+            after={k: _jsonable(v) for k, v in changes.items()},
+        )
+    return await detail(principal=principal, patent_id=patent_id)
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def list_patents(
+    *,
+    principal: Principal,
+    q: str = "",
+    kind: str | None = None,
+    status: str | None = None,
+    declared: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> PatentPage:
+    from listings.declarations import repository as declarations_repo
+
+    rows, total = await repository.search(
+        principal.org_id,
+        q=q,
+        kind=kind,
+        status=status,
+        declared=declared,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    live = await declarations_repo.latest_for_patents([r["id"] for r in rows])
+    on = today()
+    return PatentPage(
+        items=[patent_out(r, on=on, declaration=live.get(r["id"])) for r in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+async def detail(*, principal: Principal, patent_id: int) -> PatentDetailOut:
+    from listings.declarations import repository as declarations_repo
+
+    row = await owned(principal, patent_id)
+    declaration = (await declarations_repo.latest_for_patents([patent_id])).get(patent_id)
+    on = today()
+    fee = None
+    if row["filing_date"] is not None and row["legal_status"] == LegalStatus.granted.value:
+        due = fees.annual_fee_due(
+            kind=PatentKind(row["kind"]),
+            filing_date=row["filing_date"],
+            on=on,
+            open_licence=bool(declaration and declaration["status"] == "published"),
+            other_reduction_pct=row["other_fee_reduction_pct"],
+        )
+        if due is not None:
+            fee = AnnualFeeOut(
+                patent_year=due.patent_year,
+                full_minor=due.full.minor,
+                due_minor=due.due.minor,
+                currency=due.full.currency,
+                reduction_pct=due.reduction_pct,
+                reduction_source=due.reduction_source,
+                article=fees.REDUCTION_ARTICLE,
+            )
+    return PatentDetailOut.model_validate(
+        {
+            **_out_values(row, on=on, declaration=declaration),
+            "licences": [RecordedLicenceOut.model_validate(r) for r in await repository.licences(patent_id)],
+            "annual_fee": fee,
+        }
+    )
+
+
+async def record_licence(*, principal: Principal, patent_id: int, data: RecordedLicenceIn) -> RecordedLicenceOut:
+    """Record a licence on a patent. While an open licence stands, no exclusive or sole licence (Art 51(3))."""
+    from listings.declarations import repository as declarations_repo
+
+    row = await owned(principal, patent_id)
+    if data.kind.value in EXCLUSIVE_KINDS:
+        declaration = (await declarations_repo.latest_for_patents([patent_id])).get(patent_id)
+        if declaration is not None and declaration["status"] == "published":
+            raise Conflict(
+                "实行开放许可期间，不得就该专利给予独占或者排他许可（专利法第五十一条第三款）。"
+                " / While the open licence stands, no exclusive or sole licence may be granted on this patent "
+                "(Patent Law Art 51(3)).",
+                errors=[
+                    FieldError(
+                        "kind",
+                        "no exclusive or sole licence under an open licence",
+                        code="art51",
+                        article="专利法第五十一条第三款 / Patent Law Art 51(3)",
+                    )
+                ],
+            )
+    licence_id = await repository.add_licence(row["id"], data.model_dump(mode="python") | {"kind": data.kind.value})
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="listings.licence_recorded",
+        entity_type="recorded_licence",
+        entity_id=licence_id,
+        after={
+            "patent_id": patent_id,
+            "kind": data.kind.value,
+            "licensee": data.licensee_name,
+            "starts_on": data.starts_on.isoformat(),
+            "ends_on": data.ends_on.isoformat() if data.ends_on else None,
+        },
+    )
+    stored = await repository.get_licence(licence_id)
+    assert stored is not None
+    return RecordedLicenceOut.model_validate(stored)
+
+
+def validation_errors(exc: ValidationError) -> list[FieldError]:
+    """pydantic's errors as our field errors (the import report and the pages show them)."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "record"
+        out.append(FieldError(loc, str(err["msg"]).removeprefix("Value error, "), code=str(err["type"])))
+    return out

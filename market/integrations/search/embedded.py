@@ -1,0 +1,443 @@
+"""The embedded adapter: a tantivy index in a directory (``<data_dir>/search/<name>``), for one machine and tests.
+
+Matching. Text fields use ``analysis.text_analyzer`` (one token per Han character, stemmed Latin-script words).
+A Han run of the query is a phrase query of its characters (a single character is a term query), so a Chinese
+substring is found exactly. A Latin-script word matches its stem exactly (scored by BM25), within its typo budget
+(``fuzzy_term_query``, constant score, so exact matches rank first) and, for the last word typed, as a prefix.
+Every query unit must match (in any text field); synonyms from the data file are alternatives of a unit.
+
+Facets and filters. Each term facet is two raw fields: ``f_<facet>`` (the values as given, a fast field counted by
+a terms aggregation) and ``k_<facet>`` (trimmed, NFKD, lower-cased, matched by the filters), so filtering is
+case-insensitive exactly as in Meilisearch. Numbers are fast fields (range filters, sorting, stats).
+
+Writes and readers. tantivy allows one ``IndexWriter`` per directory (a lock file, across processes). Each write
+call opens a writer, applies the batch, commits, waits for merges and releases the lock, so the web app and an
+arq worker can both write: a second writer waits for the lock up to ``lock_timeout`` seconds, then raises
+``SearchUnavailable`` (a job retries it). Within a process writes are serialised by a lock. The reader is reloaded
+after our own commits, and before each search when ``meta.json`` changed (another process committed), so a search
+sees every commit that finished before it started.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from market.integrations.search.analysis import (
+    ParsedQuery,
+    QueryTerm,
+    Synonyms,
+    edit_distance,
+    normalise_facet_value,
+    text_analyzer,
+    vocabulary_analyzer,
+)
+from market.integrations.search.engine import Plan, RawHit, RawResult, SearchEngine
+from market.integrations.search.port import (
+    HIGHLIGHT_FIELDS,
+    INTEGER_FIELDS,
+    TERM_FACETS,
+    IndexInfo,
+    NumericRange,
+    SearchDocument,
+    SearchError,
+    SearchUnavailable,
+)
+
+SCHEMA_VERSION = 1
+VERSION_FILE = "market-search.json"
+TEXT_TOKENIZER = "market_text"
+VOCAB_TOKENIZER = "market_vocab"
+FIELD_BOOSTS = {
+    "title_zh": 3.0,
+    "title_en": 3.0,
+    "abstract_zh": 1.0,
+    "abstract_en": 1.0,
+    "claims_excerpt": 0.6,
+    "meta": 1.2,  # patentee, patent number, IPC codes, technology fields, industries
+}
+FUZZY_WEIGHT = 0.3
+PREFIX_WEIGHT = 0.4
+SYNONYM_WEIGHT = 0.7
+SORTS: dict[str, tuple[str, tantivy.Order]] = {
+    "price_asc": ("price_minor", tantivy.Order.Asc),
+    "price_desc": ("price_minor", tantivy.Order.Desc),
+    "remaining_years_asc": ("remaining_years", tantivy.Order.Asc),
+    "remaining_years_desc": ("remaining_years", tantivy.Order.Desc),
+    "publication_date_asc": ("publication_day", tantivy.Order.Asc),
+    "publication_date_desc": ("publication_day", tantivy.Order.Desc),
+}
+NUMERIC_TYPES = {
+    "price_minor": tantivy.FieldType.Integer,
+    "royalty_rate_bp": tantivy.FieldType.Integer,
+    "remaining_years": tantivy.FieldType.Float,
+}
+EPOCH = date(1970, 1, 1)
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in FIELD_BOOSTS:
+        sb.add_text_field(name, tokenizer_name=TEXT_TOKENIZER)
+    sb.add_text_field("vocab", tokenizer_name=VOCAB_TOKENIZER, index_option="freq")
+    for facet in TERM_FACETS:
+        sb.add_text_field(f"f_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
+        sb.add_text_field(f"k_{facet}", tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("price_minor", indexed=True, fast=True)
+    sb.add_integer_field("royalty_rate_bp", indexed=True, fast=True)
+    sb.add_float_field("remaining_years", indexed=True, fast=True)
+    sb.add_integer_field("publication_day", indexed=True, fast=True)
+    sb.add_bytes_field("source", stored=True)
+    return sb.build()
+
+
+def to_tantivy(doc: SearchDocument) -> tantivy.Document:
+    out = tantivy.Document()
+    out.add_text("id", doc.id)
+    for name in ("title_zh", "title_en", "abstract_zh", "abstract_en", "claims_excerpt"):
+        value = getattr(doc, name)
+        if value:
+            out.add_text(name, value)
+    for value in [doc.patentee, doc.patent_number, *doc.ipc_codes, *doc.tech_fields, *doc.industries]:
+        if value:
+            out.add_text("meta", value)
+    for value in [
+        doc.title_en,
+        doc.title_zh,
+        doc.abstract_en,
+        doc.abstract_zh,
+        doc.claims_excerpt,
+        doc.patentee,
+        *doc.tech_fields,
+        *doc.industries,
+    ]:
+        if value:
+            out.add_text("vocab", value)
+    for facet in TERM_FACETS:
+        for value in doc.facet_values(facet):
+            out.add_text(f"f_{facet}", value)
+            out.add_text(f"k_{facet}", normalise_facet_value(value))
+    out.add_integer("price_minor", doc.price_minor)
+    if doc.royalty_rate_bp is not None:
+        out.add_integer("royalty_rate_bp", doc.royalty_rate_bp)
+    out.add_float("remaining_years", float(doc.remaining_years))
+    out.add_integer("publication_day", (doc.publication_date - EPOCH).days)
+    out.add_bytes("source", doc.model_dump_json().encode())
+    return out
+
+
+class EmbeddedSearch(SearchEngine):
+    name = "embedded"
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        synonyms: Synonyms | None = None,
+        lock_timeout: float = 10.0,
+        writer_heap_bytes: int = 128_000_000,
+    ) -> None:
+        super().__init__(synonyms)
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.writer_heap_bytes = writer_heap_bytes
+        self.schema = build_schema()
+        self._index: tantivy.Index | None = None
+        self._open_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._meta_seen: tuple[int, int] | None = None
+        self._created = False
+
+    # -- opening ----------------------------------------------------------------------------------------------
+
+    def ensure(self) -> IndexInfo:
+        self._idx()
+        return IndexInfo(backend=self.name, location=str(self.path), created=self._created, documents=self.count())
+
+    def _idx(self) -> tantivy.Index:
+        if self._index is not None:
+            return self._index
+        with self._open_lock:
+            if self._index is None:
+                self._index = self._open()
+        return self._index
+
+    def _open(self) -> tantivy.Index:
+        version_file = self.path / VERSION_FILE
+        if (self.path / "meta.json").exists():
+            try:
+                version = json.loads(version_file.read_text())["schema_version"]
+            except (OSError, ValueError, KeyError):
+                version = None
+            if version != SCHEMA_VERSION:
+                shutil.rmtree(self.path)  # derived data of another schema: rebuilt by `market reindex`
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._created = not (self.path / "meta.json").exists()
+            index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        except (OSError, ValueError) as exc:
+            raise SearchUnavailable(f"cannot open the search index at {self.path}: {exc}") from exc
+        index.register_tokenizer(TEXT_TOKENIZER, text_analyzer())
+        index.register_tokenizer(VOCAB_TOKENIZER, vocabulary_analyzer())
+        index.config_reader(reload_policy="manual")
+        if self._created:
+            version_file.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        self._meta_seen = self._meta_signature()
+        return index
+
+    def _meta_signature(self) -> tuple[int, int] | None:
+        try:
+            st = (self.path / "meta.json").stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def _searcher(self) -> tantivy.Searcher:
+        index = self._idx()
+        seen = self._meta_signature()
+        if seen != self._meta_seen:
+            self._meta_seen = seen
+            index.reload()
+        return index.searcher()
+
+    # -- writing ----------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _writer(self) -> Iterator[tantivy.IndexWriter]:
+        index = self._idx()
+        with self._write_lock:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    writer = index.writer(heap_size=self.writer_heap_bytes)
+                    break
+                except ValueError as exc:
+                    if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                        raise SearchUnavailable(f"the search index is locked by another writer: {exc}") from exc
+                    time.sleep(0.05)
+            try:
+                yield writer
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()  # lets merges finish and releases the lock
+            index.reload()
+            self._meta_seen = self._meta_signature()
+
+    def upsert(self, documents: Iterable[SearchDocument]) -> int:
+        written = 0
+        with self._writer() as writer:
+            for doc in documents:
+                writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(to_tantivy(doc))
+                written += 1
+        return written
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with self._writer() as writer:
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", doc_id)
+
+    def clear(self) -> None:
+        with self._writer() as writer:
+            writer.delete_all_documents()
+
+    # -- reading ----------------------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._searcher().num_docs
+
+    def fetch(self, ids: Sequence[str]) -> list[SearchDocument]:
+        if not ids:
+            return []
+        searcher = self._searcher()
+        query = tantivy.Query.term_set_query(self.schema, "id", list(ids))
+        found: dict[str, SearchDocument] = {}
+        for _, address in searcher.search(query, limit=len(ids)).hits:
+            doc = SearchDocument.model_validate_json(_source(searcher.doc(address)))
+            found[doc.id] = doc
+        return [found[i] for i in ids if i in found]
+
+    def all_ids(self) -> set[str]:
+        searcher = self._searcher()
+        n = searcher.num_docs
+        if n == 0:
+            return set()
+        hits = searcher.search(tantivy.Query.all_query(), limit=n).hits
+        return {str(searcher.doc(address).get_first("id")) for _, address in hits}
+
+    def health(self) -> dict[str, Any]:
+        try:
+            documents = self.count()
+        except Exception as exc:  # health reports, it does not raise
+            return {"status": "down", "backend": self.name, "path": str(self.path), "error": str(exc)}
+        return {"status": "ok", "backend": self.name, "path": str(self.path), "documents": documents}
+
+    # -- queries ----------------------------------------------------------------------------------------------
+
+    def _term_query(self, term: QueryTerm, *, exact_only: bool) -> tantivy.Query:
+        parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for field, boost in FIELD_BOOSTS.items():
+            if term.han:
+                q = (
+                    tantivy.Query.term_query(self.schema, field, term.tokens[0])
+                    if len(term.tokens) == 1
+                    else tantivy.Query.phrase_query(self.schema, field, list(term.tokens))
+                )
+                parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
+                continue
+            word = term.tokens[0]
+            exact = tantivy.Query.term_query(self.schema, field, word)
+            parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, boost)))
+            if exact_only:
+                continue
+            if term.typos:
+                fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field, word, distance=term.typos)
+                parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(fuzzy, boost * FUZZY_WEIGHT)))
+            if term.prefix:
+                prefix = tantivy.Query.fuzzy_term_query(self.schema, field, word, distance=0, prefix=True)
+                parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(prefix, boost * PREFIX_WEIGHT)))
+        if not term.han and not exact_only and term.typos and term.folded:
+            # typos counted on the word as typed, as Meilisearch does: a typo can change what the stemmer
+            # leaves ("aresnic" -> "aresn", but "arsenic" -> "arsenic"), so the unstemmed words are searched too
+            fuzzy = tantivy.Query.fuzzy_term_query(self.schema, "vocab", term.folded, distance=term.typos)
+            parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(fuzzy, FUZZY_WEIGHT)))
+        return tantivy.Query.boolean_query(parts)
+
+    def _phrase_query(self, terms: Sequence[QueryTerm]) -> tantivy.Query:
+        words: list[str | tuple[int, str]] = [tok for t in terms for tok in t.tokens]
+        if len(words) == 1:
+            return self._term_query(terms[0], exact_only=True)
+        parts = [
+            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.phrase_query(self.schema, f, words), b))
+            for f, b in FIELD_BOOSTS.items()
+        ]
+        return tantivy.Query.boolean_query(parts)
+
+    def text_query(self, parsed: ParsedQuery) -> tantivy.Query:
+        if parsed.is_empty:
+            return tantivy.Query.all_query()
+        units: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for unit in parsed.units:
+            alternatives: list[tuple[tantivy.Occur, tantivy.Query]] = []
+            for n, alt in enumerate(unit.alternatives):
+                if alt.phrase:
+                    q = self._phrase_query(alt.terms)
+                elif len(alt.terms) == 1:
+                    q = self._term_query(alt.terms[0], exact_only=False)
+                else:
+                    q = tantivy.Query.boolean_query(
+                        [(tantivy.Occur.Must, self._term_query(t, exact_only=False)) for t in alt.terms]
+                    )
+                alternatives.append(
+                    (tantivy.Occur.Should, q if n == 0 else tantivy.Query.boost_query(q, SYNONYM_WEIGHT))
+                )
+            unit_q = alternatives[0][1] if len(alternatives) == 1 else tantivy.Query.boolean_query(alternatives)
+            units.append((tantivy.Occur.Must, unit_q))
+        return tantivy.Query.boolean_query(units)
+
+    def _range_query(self, field: str, bounds: NumericRange) -> tantivy.Query:
+        lo: float | int | None = bounds.gte
+        hi: float | int | None = bounds.lte
+        if field in INTEGER_FIELDS:
+            # integer fields: an inclusive float bound becomes the nearest integer inside it
+            lo = None if bounds.gte is None else -int(-bounds.gte // 1)
+            hi = None if bounds.lte is None else int(bounds.lte // 1)
+            if lo is not None and hi is not None and lo > hi:
+                return tantivy.Query.empty_query()
+        return tantivy.Query.range_query(self.schema, field, NUMERIC_TYPES[field], lo, hi)
+
+    def plan_query(self, plan: Plan) -> tantivy.Query:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, self.text_query(plan.query))]
+        for facet, values in plan.filters.items():
+            keys = sorted({normalise_facet_value(v) for v in values})
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, f"k_{facet}", keys)))
+        for field, bounds in plan.ranges.items():
+            clauses.append((tantivy.Occur.Must, self._range_query(field, bounds)))
+        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+    def _run(self, plans: Sequence[Plan]) -> list[RawResult]:
+        searcher = self._searcher()
+        return [self._run_one(searcher, plan) for plan in plans]
+
+    def _run_one(self, searcher: tantivy.Searcher, plan: Plan) -> RawResult:
+        started = time.perf_counter()
+        try:
+            query = self.plan_query(plan)
+            result = RawResult(total=0)
+            if plan.limit > 0:
+                order_by, order = SORTS.get(plan.sort, (None, tantivy.Order.Desc))
+                found = searcher.search(
+                    query, limit=plan.limit, offset=plan.offset, count=True, order_by_field=order_by, order=order
+                )
+                result.total = _count(found)
+                for key, address in found.hits:
+                    source = json.loads(_source(searcher.doc(address)))
+                    score = float(key) if order_by is None else None
+                    texts = {f: source.get(f) or "" for f in HIGHLIGHT_FIELDS}
+                    result.hits.append(RawHit(str(source["id"]), score, texts))
+            else:
+                result.total = _count(searcher.search(query, limit=1, count=True))
+            aggs: dict[str, Any] = {}
+            for facet in plan.facets:
+                size = plan.facet_limit
+                aggs[facet] = {"terms": {"field": f"f_{facet}", "size": size, "segment_size": max(size * 10, 1000)}}
+            for field in plan.stats:
+                aggs[field] = {"stats": {"field": field}}
+            if aggs and result.total:
+                answer = searcher.aggregate(query, aggs)
+                for facet in plan.facets:
+                    buckets = answer.get(facet, {}).get("buckets", [])
+                    result.facets[facet] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+                for field in plan.stats:
+                    st = answer.get(field, {})
+                    result.stats[field] = (st.get("min"), st.get("max"))
+            else:
+                result.facets = {facet: [] for facet in plan.facets}
+                result.stats = {field: (None, None) for field in plan.stats}
+        except ValueError as exc:
+            raise SearchError(f"embedded search failed: {exc}") from exc
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _close_words(self, words: Sequence[str]) -> tuple[dict[str, list[str]], float]:
+        started = time.perf_counter()
+        searcher = self._searcher()
+        out: dict[str, list[str]] = {}
+        for word in words:
+            if searcher.doc_freq("vocab", word) > 0:
+                out[word] = []
+                continue
+            limit = 1 if len(word) < 5 else 2
+            candidates: dict[str, int] = {}
+            for prefix in {word[0], word[1]} if len(word) > 1 else {word[0]}:
+                for term, freq in searcher.terms_with_prefix("vocab", prefix):
+                    if abs(len(term) - len(word)) <= limit:
+                        candidates[term] = max(candidates.get(term, 0), freq)
+            scored = [(edit_distance(word, t, limit), -f, t) for t, f in candidates.items()]
+            out[word] = [t for d, _, t in sorted(scored) if d <= limit]
+        return out, (time.perf_counter() - started) * 1000
+
+
+def _count(result: Any) -> int:
+    """The hit count of a tantivy ``SearchResult`` (``count=True``; not in the type stubs)."""
+    return int(result.count or 0)
+
+
+def _source(doc: tantivy.Document) -> bytes:
+    value = doc.get_first("source")
+    if not isinstance(value, bytes):
+        raise SearchError("a search document has no stored source")
+    return value

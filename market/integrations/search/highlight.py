@@ -1,0 +1,82 @@
+"""Highlighted snippets, computed the same way for both engines from the stored text and the parsed query.
+
+The output is HTML: the text is escaped (``html.escape``, quotes included) and every match is wrapped in
+``<mark>…</mark>``; nothing else is markup, so a template may print it unescaped. A Han run of the query is
+marked wherever it occurs as a substring; a Latin-script word is marked where a word of the text has the same
+stem, is within the query word's typo budget, or (the last word typed) starts with it.
+"""
+
+from __future__ import annotations
+
+import html
+
+from market.integrations.search.analysis import ParsedQuery, QueryTerm, edit_distance, folded_words, tokens
+
+ELLIPSIS = "…"
+
+
+def _latin_match(word: str, folded: str, term: QueryTerm) -> bool:
+    """``word``: the stemmed token of the text; ``folded``: the same word unstemmed."""
+    q = term.tokens[0]
+    if word == q:
+        return True
+    if term.prefix and (word.startswith(q) or folded.startswith(term.folded)):
+        return True
+    if term.typos > 0:
+        return (
+            edit_distance(word, q, term.typos) <= term.typos
+            or edit_distance(folded, term.folded, term.typos) <= term.typos
+        )
+    return False
+
+
+def match_spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
+    """Sorted, merged character spans of ``text`` that match ``query``."""
+    if not text or query.is_empty:
+        return []
+    spans: list[tuple[int, int]] = []
+    terms = query.all_terms
+    for term in terms:
+        if term.han:
+            start = text.find(term.raw)
+            while start != -1:
+                spans.append((start, start + len(term.raw)))
+                start = text.find(term.raw, start + 1)
+    latin = [t for t in terms if not t.han and t.tokens]
+    if latin:
+        folded = folded_words(text)
+        for tok in tokens(text):
+            if not tok.han and any(_latin_match(tok.text, folded.get(tok.start, tok.text), t) for t in latin):
+                spans.append((tok.start, tok.end))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, query: ParsedQuery, *, crop: int | None = None) -> str:
+    """``text`` as escaped HTML with ``<mark>`` around matches; cropped to about ``crop`` characters around the
+    first match (with "…" where text was cut) when ``crop`` is given and the text is longer."""
+    spans = match_spans(text, query)
+    start, end = 0, len(text)
+    if crop is not None and len(text) > crop:
+        anchor = spans[0][0] if spans else 0
+        start = max(0, min(anchor - crop // 4, len(text) - crop))
+        end = start + crop
+    out: list[str] = [ELLIPSIS] if start > 0 else []
+    pos = start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    if end < len(text):
+        out.append(ELLIPSIS)
+    return "".join(out)
