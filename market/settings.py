@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     job_backoff_seconds: float = 2.0
     log_level: str = "INFO"
     log_json: bool = False
+    stripe_api_key: SecretStr = SecretStr("")
+    stripe_webhook_secret: SecretStr = SecretStr("")
+    stripe_api_base: str = Field(default="", description="empty for Stripe; http://127.0.0.1:8420 for localstripe")
+    platform_fee_bp: int = Field(default=500, ge=0, le=10_000, description="platform fee in basis points")
+    payment_methods: str = "card,alipay,wechat_pay,bank_transfer"
     smtp_url: str = Field(default="", description="smtp://user:pass@host:587 for e-mail; empty keeps mail in-app.")
     mail_from: str = "noreply@market.local"
 
