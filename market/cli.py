@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 
 from market import db
+from market.errors import MarketError
 from market.settings import get_settings
 
 T = TypeVar("T")
@@ -100,6 +103,52 @@ def seed(demo: bool = typer.Option(False, "--demo", help="Create demo organisati
     typer.echo(f"Demo sign-ins for {settings.base_url}/sign-in :")
     for row in accounts:
         typer.echo(f"  {row['kind']:<15} {row['email']:<32} {row['password']}   ({row['org']})")
+
+
+@app.command("import-patents")
+def import_patents(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV or JSON Lines file."),
+    org: str = typer.Option(..., "--org", help="The importing organisation: its id or exact name."),
+    report: Path | None = typer.Option(None, help="Write every rejected row to this CSV file."),
+) -> None:
+    """Import patent records for a university; valid rows are upserted by number, each rejection is reported."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from listings.imports.service import import_file
+    from market.orgs.service import find_org
+
+    async def work() -> Any:
+        found = await find_org(org)
+        if found is None:
+            typer.echo(f"No organisation {org!r}.", err=True)
+            raise typer.Exit(2)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=False) as progress:
+            task = progress.add_task(f"importing {file.name}", total=None)
+            return await import_file(
+                org_id=found.id, user_id=None, path=file,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+
+    try:
+        result = _with_db(work)
+    except MarketError as exc:
+        typer.echo(f"Cannot import {file}: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"{result.filename} ({result.layout}): {result.total_rows} rows, {result.accepted} accepted "
+        f"({result.inserted} new, {result.updated} updated, {result.unchanged} unchanged), {result.rejected} rejected"
+    )
+    for rejection in result.rejections[:20]:
+        typer.echo(f"  line {rejection.row}: {rejection.field}: {rejection.reason}")
+    if len(result.rejections) > 20:
+        typer.echo(f"  … {len(result.rejections) - 20} more" + ("" if report else " (write them all with --report)"))
+    if report is not None:
+        with report.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "field", "reason"])
+            writer.writerows([r.row, r.field, r.reason] for r in result.rejections)
+        typer.echo(f"rejections written to {report}")
 
 
 @audit_app.command("verify")

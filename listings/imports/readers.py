@@ -128,10 +128,12 @@ GRANTED_DOCUMENTS = {"Granted Patent", "Amended Patent", "Limited Patent"}
 def _lens(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
     doc_type = str(values.get("docType") or "")
     if doc_type in NOT_PATENT_DOCUMENTS:
-        problems.append(("docType", f"a {doc_type.lower()} is not a patent record"))
+        problems.append(("docType", f"a document of type {doc_type!r} is not a patent record"))
     publication_date = parse_date(values.get("publicationDate"), "publicationDate", problems)
+    # corrected publications (kind A9, B9) carry their correction date: "EP 2666481 B9 20190522"
+    number = re.sub(r"\s+\d{8}$", "", str(values.get("displayKey") or values.get("publicationKey", "")))
     out: dict[str, Any] = {
-        "number": values.get("displayKey") or values.get("publicationKey", ""),
+        "number": number,
         **title_fields(values.get("title", "")),
         "patentees": values.get("owners") or values.get("applicants") or [],
         "inventors": values.get("inventors") or [],
@@ -145,6 +147,7 @@ def _lens(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
 
 
 def _semantix(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    values = {k: ("" if v == "0" and k.endswith("日") else v) for k, v in values.items()}  # the export writes 0 for none
     status = str(values.get("法律状态") or "")
     grant = parse_date(values.get("授权公告日"), "授权公告日", problems)
     out: dict[str, Any] = {

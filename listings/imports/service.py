@@ -44,11 +44,8 @@ class Tally:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    rejected: int = 0  # rows; a row may have several rejections
     rejections: list[Rejection] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejections)
 
     @property
     def accepted(self) -> int:
@@ -136,6 +133,7 @@ async def import_file(
             ]
             values = None
         if values is None:
+            tally.rejected += 1
             tally.rejections.extend(rejections)
         else:
             seen[values["number"]] = raw.row

@@ -91,8 +91,18 @@ def parse(raw: str) -> PatentNumber:
     return _parse_foreign(raw)
 
 
+def _looks_like_application(raw: str, compact: str) -> bool:
+    """A dot, a ZL prefix or 13 digits mean an application number. Nine digits without a dot are a publication
+    number without its kind code when they start with 1, 2 or 3 (old application numbers start with the year:
+    85 ... 03)."""
+    if "." in raw or "．" in raw or compact.startswith("ZL"):
+        return True
+    digits = compact.removeprefix("CN")
+    return len(digits) == 13 or (len(digits) == 9 and digits[0] not in "123")
+
+
 def _parse_chinese(raw: str, compact: str) -> PatentNumber:
-    application = _APPLICATION.match(compact)
+    application = _APPLICATION.match(compact) if _looks_like_application(raw, compact) else None
     if application:
         digits, given = application.groups()
         expected = check_digit(digits)
@@ -141,30 +151,32 @@ def _parse_chinese(raw: str, compact: str) -> PatentNumber:
     )
 
 
-_FOREIGN = re.compile(r"^([A-Z]{2})[\s\-_]?([A-Z]?[\d/ ,.\-]+?)[\s\-_]?([A-Z]\d?)?$")
+# office, serial (digits, maybe with letters: US RE45514, MX PA06013471, SG 11201502189U), kind code after a space
+_FOREIGN_SPACED = re.compile(r"^([A-Z]{2})[\s\-_]?([A-Z]{0,2}\d[A-Z0-9/,.\- ]*?)[\s\-_]([A-Z]\d?)$")
+_FOREIGN = re.compile(r"^([A-Z]{2})[\s\-_]?([A-Z]{0,2}\d[\d/,.]*[A-Z]?)([A-Z]\d?)?$")
 _DESIGN_PREFIX = re.compile(r"^[A-Z]{2}[\s\-_]?D\d")
 
 
 def _parse_foreign(raw: str) -> PatentNumber:
     given = " ".join(raw.split())
     upper = given.upper()
-    match = _FOREIGN.match(upper)
+    match = _FOREIGN_SPACED.match(upper) or _FOREIGN.match(upper)
     if match is None or len(given) > 40:
         raise ValidationFailed(
             f"{given}: not a patent number (expected a two-letter office code, digits and an optional kind code).",
             errors=[FieldError("number", "not a patent number", code="format")],
         )
     office, _, code = match.groups()
-    kind: PatentKind | None = None
+    # Most offices' documents are inventions; designs and utility models say so in their number or kind code.
+    kind: PatentKind | None = PatentKind.invention
     granted: bool | None = None
-    if _DESIGN_PREFIX.match(upper) or (code or "").startswith("S"):
+    letter = (code or " ")[0]
+    if _DESIGN_PREFIX.match(upper) or letter == "S":
         kind, granted = PatentKind.design, True
-    elif code:
-        letter = code[0]
-        if office in {"DE", "AT", "JP", "KR"} and letter in {"U", "Y"}:
-            kind, granted = PatentKind.utility_model, True
-        elif letter == "A":
-            kind, granted = PatentKind.invention, False
-        elif letter in {"B", "C", "E"}:
-            kind, granted = PatentKind.invention, True
+    elif office != "US" and letter in {"U", "Y"}:
+        kind, granted = PatentKind.utility_model, True
+    elif letter == "A":
+        granted = False
+    elif letter in {"B", "C", "E"}:
+        granted = True
     return PatentNumber(number=given, type=NumberType.foreign, jurisdiction=office, kind=kind, granted=granted)

@@ -56,8 +56,8 @@ class PatentIn(
 
     number: str = Field(min_length=3, max_length=60)
     kind: PatentKind | None = Field(default=None, description="Derived from the number where it can be.")
-    title_zh: str = Field(default="", max_length=300)
-    title_en: str = Field(default="", max_length=300)
+    title_zh: str = Field(default="", max_length=1000)
+    title_en: str = Field(default="", max_length=1000)
     abstract: str = Field(default="", max_length=20_000)
     claims: str = Field(default="", max_length=200_000)
     claims_count: int | None = Field(default=None, ge=0, le=10_000)

@@ -27,8 +27,8 @@ class Patent(Table, tablename="listings_patent"):
     jurisdiction = Varchar(length=4, default="CN")
     application_number = Varchar(length=40, default="")
     kind = Varchar(length=16)  # PatentKind
-    title_zh = Varchar(length=300, default="")
-    title_en = Varchar(length=300, default="")
+    title_zh = Text(default="")
+    title_en = Text(default="")
     abstract = Text(default="")
     claims = Text(default="")
     claims_count = Integer(null=True, default=None)

@@ -13,6 +13,10 @@ async def create_org(*, name: str, kind: str, region: str) -> int:
     return int(rows[0]["id"])
 
 
+async def org_by_name(name: str) -> dict[str, Any] | None:
+    return await Organisation.select().where(Organisation.name == name).first()
+
+
 async def get_org(org_id: int) -> dict[str, Any] | None:
     return await Organisation.select().where(Organisation.id == org_id).first()
 

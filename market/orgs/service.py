@@ -21,6 +21,12 @@ async def _require_owner(principal: Principal, org_id: int) -> None:
         raise Forbidden("Only an owner of the organisation may do this.")
 
 
+async def find_org(ref: str) -> OrgOut | None:
+    """An organisation by id or exact name, for operators at the command line."""
+    row = await repository.get_org(int(ref)) if ref.isdigit() else await repository.org_by_name(ref)
+    return OrgOut.model_validate(row) if row else None
+
+
 async def get_org(*, principal: Principal, org_id: int) -> OrgOut:
     await _require_member(principal, org_id)
     row = await repository.get_org(org_id)

@@ -102,4 +102,4 @@ def test_the_best_single_reduction_applies_they_do_not_stack() -> None:
     due = fees.annual_fee_due(kind=PatentKind.utility_model, filing_date=date(2022, 12, 2), on=date(2026, 11, 22),
                               open_licence=True, other_reduction_pct=85)
     assert due is not None
-    assert (due.full.minor, due.reduction_pct, due.reduction_source, due.due.minor) == (60_000, 85, "other", 9_000)
+    assert (due.full.minor, due.reduction_pct, due.reduction_source, due.due.minor) == (90_000, 85, "other", 13_500)  # year 4: CNY 900
