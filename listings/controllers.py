@@ -1,5 +1,6 @@
 """Every API controller of the listings package, for the app's one assembly point."""
 
+from listings.advice.controllers import PricingController
 from listings.declarations.controllers import DeclarationController, ListingController
 from listings.imports.controllers import ImportController
 from listings.patents.controllers import PatentController
@@ -11,4 +12,5 @@ LISTINGS_CONTROLLERS = [
     DeclarationController,
     ListingController,
     UniversitySettingsController,
+    PricingController,
 ]

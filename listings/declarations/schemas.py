@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
+from listings.advice.schemas import PriceCheckOut
 from listings.declarations.eligibility import PaymentMode, Reason
 from listings.patents.numbers import PatentKind
 from market.kit.schema import Out, Schema
@@ -152,6 +153,9 @@ class ListingOut(Out):
     version: int
     published_at: datetime | None
     terms: VersionOut
+    price_check: PriceCheckOut | None = Field(
+        default=None, description="Where the declared price lies against the suggested band (None: cannot tell)."
+    )
 
 
 class ListingPage(Out):

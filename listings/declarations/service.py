@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from listings.advice.schemas import PriceCheckOut
 from listings.declarations import eligibility, repository
 from listings.declarations.eligibility import DeclaredTerms, PaymentMode, Reason
 from listings.declarations.schemas import (
@@ -30,7 +31,7 @@ from listings.patents import service as patents
 from listings.patents.lifetimes import remaining_years
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, NotFound, ValidationFailed
+from market.errors import Conflict, FieldError, MarketError, NotFound, ValidationFailed
 from market.kit.money import Money
 from market.orgs import repository as orgs_repo
 
@@ -383,6 +384,7 @@ async def _listing_out(row: dict[str, Any], patent: dict[str, Any], versions: li
 
     current = next(v for v in versions if v["version"] == row["current_version"])
     return ListingOut(
+        price_check=await _price_check(patent, current),
         id=row["id"],
         patent_number=patent["number"],
         kind=patent["kind"],
@@ -400,6 +402,21 @@ async def _listing_out(row: dict[str, Any], patent: dict[str, Any], versions: li
         published_at=row["published_at"],
         terms=version_out(current, patent["expiry_date"]),
     )
+
+
+async def _price_check(patent: dict[str, Any], version: dict[str, Any]) -> PriceCheckOut | None:
+    """The badge on a public listing: is the price within the suggested band? None when it cannot be told."""
+    from listings.advice import service as advice
+    from market.settings import get_settings
+
+    try:
+        suggestion = await advice.suggest_for_row(
+            patent, data_dir=get_settings().data_dir, term_years=version["term_years"]
+        )
+        terms = TermsIn.model_validate({k: version[k] for k in TermsIn.model_fields})
+        return advice.check_offer(suggestion, terms)
+    except (MarketError, ValueError):
+        return None
 
 
 async def listings(*, page: int = 1, per_page: int = 20) -> ListingPage:

@@ -147,7 +147,8 @@ def _lens(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
 
 
 def _semantix(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
-    values = {k: ("" if v == "0" and k.endswith("日") else v) for k, v in values.items()}  # the export writes 0 for none
+    # the export writes 0 for a date it does not have
+    values = {k: ("" if v == "0" and k.endswith("日") else v) for k, v in values.items()}
     status = str(values.get("法律状态") or "")
     grant = parse_date(values.get("授权公告日"), "授权公告日", problems)
     out: dict[str, Any] = {

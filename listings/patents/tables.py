@@ -61,4 +61,5 @@ class RecordedLicence(Table, tablename="listings_recorded_licence"):
     starts_on = Date()
     ends_on = Date(null=True, default=None)
     reference = Varchar(length=64, default="")  # e.g. the platform licence it came from
+    declaration_version = Integer(null=True, default=None)  # open licences: the version whose terms apply
     recorded_at = Timestamptz(default=TimestamptzNow())

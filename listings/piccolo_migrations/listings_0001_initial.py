@@ -969,6 +969,27 @@ async def forwards():
     manager.add_column(
         table_class_name="RecordedLicence",
         tablename="listings_recorded_licence",
+        column_name="declaration_version",
+        db_column_name="declaration_version",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RecordedLicence",
+        tablename="listings_recorded_licence",
         column_name="recorded_at",
         db_column_name="recorded_at",
         column_class_name="Timestamptz",

@@ -1,0 +1,234 @@
+"""From a stored patent (or facts given directly) to a pricing suggestion, and a price checked against it.
+
+``pricing`` is the calculation; this module gathers its inputs: the patent's kind, IPC codes, remaining life,
+claims and encumbrances, and, as comparables, the terms of open licences concluded on the platform in the same
+technology field (Patent Law Art 51: the licences granted under declarations).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pricing
+from listings.advice import repository
+from listings.advice.schemas import (
+    BandOut,
+    FactorOut,
+    NoteOut,
+    PriceCheckOut,
+    SuggestFactsIn,
+    SuggestionOut,
+)
+from listings.declarations.schemas import TermsIn
+from listings.patents import service as patents
+from listings.patents.lifetimes import remaining_years
+from market.accounts.principal import Principal
+from market.errors import FieldError, ValidationFailed
+from market.kit.money import Money
+
+# Claims not recorded: the middle tier (no widening, no narrowing), said so in a note.
+NEUTRAL_CLAIMS = pricing.DEFAULT_PARAMS.narrow_claims_max + 1
+OPERATOR_TABLE = "pricing/royalty_statistics.csv"  # under the data directory, written by `market pricing import`
+
+
+@lru_cache(maxsize=4)
+def engine_for(data_dir: str) -> pricing.Engine:
+    """The operator's imported royalty table when there is one, else the shipped starting default."""
+    imported = Path(data_dir) / OPERATOR_TABLE
+    return pricing.engine_from_files(royalty_path=imported if imported.exists() else None)
+
+
+def _band(low: Decimal, mid: Decimal, high: Decimal, scale: int) -> BandOut:
+    return BandOut(low=int(low * scale), mid=int(mid * scale), high=int(high * scale))
+
+
+def _money_band(band: pricing.MoneyBand | None) -> BandOut | None:
+    return None if band is None else BandOut(low=band.low.minor, mid=band.mid.minor, high=band.high.minor)
+
+
+def suggestion_out(s: pricing.Suggestion, extra_notes: list[NoteOut]) -> SuggestionOut:
+    rr, epr = s.running_royalty, s.entry_plus_royalty.running_royalty
+    out = SuggestionOut(
+        currency="CNY",
+        industry_zh=s.industry.name_zh,
+        industry_en=s.industry.name_en,
+        fields_zh=[f.name_zh for f in s.fields],
+        fields_en=[f.name_en for f in s.fields],
+        running_royalty_bp=_band(rr.low, rr.mid, rr.high, 100),
+        entry_fee_minor=_money_band(s.entry_plus_royalty.entry_fee),
+        entry_royalty_bp=_band(epr.low, epr.mid, epr.high, 100),
+        lump_sum_minor=_money_band(s.lump_sum),
+        annual_royalty_minor=_money_band(s.annual_royalty),
+        term_years=str(s.term_years),
+        discount_rate_pct=str(s.discount_rate),
+        confidence=s.confidence.value,
+        sample_size=s.sample_size,
+        comparables_used=s.comparables_used,
+        capped=s.capped,
+        data_is_official=s.data_is_official,
+        factors=[
+            FactorOut(key=f.key, value=f.value, source=f.source, text_zh=f.text_zh, text_en=f.text_en)
+            for f in s.factors
+        ],
+        notes=[NoteOut(code=n.code, text_zh=n.text_zh, text_en=n.text_en, citation=n.citation) for n in s.notes]
+        + extra_notes,
+    )
+    out.attach(s)
+    return out
+
+
+def _claims(count: int | None) -> tuple[int, list[NoteOut]]:
+    if count:
+        return count, []
+    return NEUTRAL_CLAIMS, [
+        NoteOut(
+            code="claims_unknown",
+            citation="",
+            text_zh="未登记权利要求项数：按中间档（系数 ×1.00）计算。",
+            text_en="The number of claims is not recorded: the middle tier (x1.00) is used.",
+        )
+    ]
+
+
+def _pricing_facts(
+    *,
+    kind: str,
+    ipc_codes: list[str],
+    years: Decimal,
+    claims: int,
+    exclusive: bool,
+    pledged: bool,
+    pledgee_consents: bool = False,
+) -> pricing.PatentFacts:
+    if years <= 0:
+        raise ValidationFailed(
+            "The patent has no remaining term (Patent Law Art 42): there is nothing to price.",
+            errors=[FieldError("remaining_years", "must be above 0", article="专利法第四十二条 / Patent Law Art 42")],
+        )
+    try:
+        return pricing.PatentFacts(
+            kind=pricing.PatentKind(kind),
+            ipc_codes=tuple(ipc_codes),
+            remaining_years=years,
+            claims_count=claims,
+            encumbrances=pricing.Encumbrances(
+                exclusive_or_sole_licence=exclusive, pledged=pledged, pledgee_consents=pledgee_consents
+            ),
+        )
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), errors=[FieldError("facts", str(exc))]) from exc
+
+
+def main_field(ipc_codes: list[str], engine: pricing.Engine) -> int | None:
+    """The WIPO field of the first IPC code that has one (the main classification decides)."""
+    return next((m.fields[0] for m in engine.field_matches(ipc_codes) if m.fields), None)
+
+
+async def comparables_for(ipc_codes: list[str], *, engine: pricing.Engine) -> list[pricing.Comparable]:
+    """Terms of open licences concluded on the platform whose patent is in the same technology field."""
+    field = main_field(ipc_codes, engine)
+    if field is None:
+        return []
+    return [
+        _comparable(row, field)
+        for row in await repository.concluded_open_licence_terms()
+        if main_field(row["ipc_codes"] or [], engine) == field
+    ]
+
+
+def _comparable(row: dict[str, Any], field: int) -> pricing.Comparable:
+    rate = Decimal(row["royalty_rate_bp"]) / 100 if row["royalty_rate_bp"] is not None else None
+    mode = pricing.PaymentMode(row["payment_mode"])
+    return pricing.Comparable(
+        field=field,
+        mode=mode,
+        rate_percent=rate,
+        lump_sum=Money("CNY", int(row["lump_sum_minor"])) if mode is pricing.PaymentMode.LUMP_SUM else None,
+        entry_fee=Money("CNY", int(row["entry_fee_minor"])) if row["entry_fee_minor"] is not None else None,
+        reference=f"licence {row['reference']}",
+    )
+
+
+async def suggest_for_patent(
+    *,
+    principal: Principal,
+    patent_id: int,
+    data_dir: Path,
+    expected_annual_net_sales_minor: int | None = None,
+    term_years: int | None = None,
+) -> SuggestionOut:
+    row = await patents.owned(principal, patent_id)
+    return await suggest_for_row(
+        row, data_dir=data_dir, expected_annual_net_sales_minor=expected_annual_net_sales_minor, term_years=term_years
+    )
+
+
+async def suggest_for_row(
+    row: dict[str, Any],
+    *,
+    data_dir: Path,
+    expected_annual_net_sales_minor: int | None = None,
+    term_years: int | None = None,
+) -> SuggestionOut:
+    engine = engine_for(str(data_dir))
+    claims, notes = _claims(row["claims_count"])
+    years = remaining_years(row["expiry_date"], patents.today())
+    facts = _pricing_facts(
+        kind=row["kind"],
+        ipc_codes=row["ipc_codes"],
+        years=years,
+        claims=claims,
+        exclusive=False,
+        pledged=bool(row["pledged"]),
+        pledgee_consents=bool(row["pledgee_consent"]),
+    )
+    licensee = (
+        pricing.LicenseeFacts(Money("CNY", expected_annual_net_sales_minor))
+        if expected_annual_net_sales_minor
+        else None
+    )
+    comparables = await comparables_for(row["ipc_codes"], engine=engine)
+    suggestion = engine.suggest(facts, licensee, comparables=comparables, licence_term_years=term_years)
+    return suggestion_out(suggestion, notes)
+
+
+async def suggest_for_facts(*, data: SuggestFactsIn, data_dir: Path) -> SuggestionOut:
+    engine = engine_for(str(data_dir))
+    claims, notes = _claims(data.claims_count)
+    facts = _pricing_facts(
+        kind=data.kind.value,
+        ipc_codes=data.ipc_codes,
+        years=Decimal(data.remaining_years),
+        claims=claims,
+        exclusive=data.exclusive_or_sole_licence,
+        pledged=data.pledged,
+    )
+    licensee = (
+        pricing.LicenseeFacts(Money("CNY", data.expected_annual_net_sales_minor))
+        if data.expected_annual_net_sales_minor
+        else None
+    )
+    comparables = await comparables_for(data.ipc_codes, engine=engine)
+    return suggestion_out(
+        engine.suggest(facts, licensee, comparables=comparables, licence_term_years=data.term_years), notes
+    )
+
+
+def offer_of(terms: TermsIn) -> pricing.Offer:
+    mode = pricing.PaymentMode(terms.payment_mode.value)
+    rate = Decimal(terms.royalty_rate_bp) / 100 if terms.royalty_rate_bp is not None else None
+    amount_minor = terms.lump_sum_minor if mode is pricing.PaymentMode.LUMP_SUM else terms.entry_fee_minor
+    amount = Money(terms.currency, amount_minor) if amount_minor is not None else None
+    return pricing.Offer(mode=mode, rate_percent=rate, amount=amount)
+
+
+def check_offer(suggestion: SuggestionOut, terms: TermsIn) -> PriceCheckOut:
+    """Where the declared price lies against the suggestion (a warning for the university, a badge for firms)."""
+    source = suggestion.source()
+    check = pricing.within_band(source, offer_of(terms))
+    return PriceCheckOut(
+        position=check.position.value, over_legal_cap=check.over_legal_cap, text_zh=check.text_zh, text_en=check.text_en
+    )
