@@ -19,6 +19,8 @@ T = TypeVar("T")
 app = typer.Typer(help="Open-licence patent market.", no_args_is_help=True, add_completion=False)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+pricing_app = typer.Typer(help="Royalty data for the suggested prices.", no_args_is_help=True)
+app.add_typer(pricing_app, name="pricing")
 
 
 def _with_db(work: Callable[[], Awaitable[T]]) -> T:
@@ -149,6 +151,42 @@ def import_patents(
             writer.writerow(["line", "field", "reason"])
             writer.writerows([r.row, r.field, r.reason] for r in result.rejections)
         typer.echo(f"rejections written to {report}")
+
+
+@pricing_app.command("import")
+def pricing_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Royalty statistics CSV."),
+) -> None:
+    """Validate an operator's royalty statistics file (e.g. CNIPA's per-industry tables) and make it the data the
+    suggestions use. A bad file is refused with every bad row; nothing changes then."""
+    import os
+    import shutil
+
+    from listings.advice.service import OPERATOR_TABLE
+    from pricing.datafile import DataFileError
+    from pricing.engine import engine_from_files
+    from pricing.royalty_data import load_royalty_table
+
+    try:
+        table = load_royalty_table(file)
+        engine = engine_from_files(royalty_path=file)
+    except DataFileError as exc:
+        for error in exc.errors:
+            typer.echo(f"{file}: {error}", err=True)
+        typer.echo(f"{file} refused: {len(exc.errors)} problem(s); the current royalty data is unchanged.", err=True)
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        typer.echo(f"{file} refused: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for warning in engine.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    target = get_settings().data_dir / OPERATOR_TABLE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_suffix(".tmp")
+    shutil.copyfile(file, staging)
+    os.replace(staging, target)  # atomic: a running app reads the old file or the new one, never half of one
+    typer.echo(table.summary())
+    typer.echo(f"installed as {target}; suggestions use it from now on")
 
 
 @audit_app.command("verify")

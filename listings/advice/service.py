@@ -34,11 +34,16 @@ NEUTRAL_CLAIMS = pricing.DEFAULT_PARAMS.narrow_claims_max + 1
 OPERATOR_TABLE = "pricing/royalty_statistics.csv"  # under the data directory, written by `market pricing import`
 
 
-@lru_cache(maxsize=4)
 def engine_for(data_dir: str) -> pricing.Engine:
-    """The operator's imported royalty table when there is one, else the shipped starting default."""
+    """The operator's imported royalty table when there is one, else the shipped starting default. A table
+    imported while the app runs is picked up at the next suggestion (the cache is keyed by the file's mtime)."""
     imported = Path(data_dir) / OPERATOR_TABLE
-    return pricing.engine_from_files(royalty_path=imported if imported.exists() else None)
+    return _engine(str(imported) if imported.exists() else "", imported.stat().st_mtime_ns if imported.exists() else 0)
+
+
+@lru_cache(maxsize=4)
+def _engine(path: str, mtime_ns: int) -> pricing.Engine:
+    return pricing.engine_from_files(royalty_path=Path(path) if path else None)
 
 
 def _band(low: Decimal, mid: Decimal, high: Decimal, scale: int) -> BandOut:

@@ -153,7 +153,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     ``limit``."""
     if a == b:
         return 0
-    if abs(len(a) - len(b)) > limit:
+    if abs(len(a) - len(b)) > limit or len(set(a) ^ set(b)) > 2 * limit:  # each edit changes <= 2 letters
         return limit + 1
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
@@ -299,9 +299,10 @@ def _terms(text: str, *, typed: bool) -> list[QueryTerm]:
 def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
     """Split a query into units (a Han run or a Latin-script word, or several typed words forming one synonym),
     each with its synonym alternatives. At most ``MAX_QUERY_TERMS`` typed terms are kept, as Meilisearch does."""
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    typed = unicodedata.normalize("NFKC", text or "")
+    text = typed.strip()
     terms = _terms(text, typed=True)[:MAX_QUERY_TERMS]
-    if terms and not terms[-1].han and len(terms[-1].raw) >= PREFIX_MIN_CHARS and text.endswith(terms[-1].raw):
+    if terms and not terms[-1].han and len(terms[-1].raw) >= PREFIX_MIN_CHARS and typed.endswith(terms[-1].raw):
         last = terms[-1]
         terms[-1] = QueryTerm(last.raw, False, last.tokens, last.typos, prefix=True, folded=last.folded)
     syn = synonyms or Synonyms()

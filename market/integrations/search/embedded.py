@@ -24,7 +24,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -54,6 +54,8 @@ from market.integrations.search.port import (
 )
 
 SCHEMA_VERSION = 1
+SMALL_BATCH = 500  # documents; a smaller batch is written by one thread with the minimum memory budget
+SMALL_WRITER_HEAP = 15_000_000
 VERSION_FILE = "market-search.json"
 TEXT_TOKENIZER = "market_text"
 VOCAB_TOKENIZER = "market_vocab"
@@ -213,16 +215,23 @@ class EmbeddedSearch(SearchEngine):
     # -- writing ----------------------------------------------------------------------------------------------
 
     @contextmanager
-    def _writer(self) -> Iterator[tantivy.IndexWriter]:
+    def _writer(self, *, small: bool = False) -> Iterator[tantivy.IndexWriter]:
+        """A writer holding the index lock until the block ends (committed, or rolled back on error).
+        ``small``: a batch of a few documents, written by one thread with the minimum memory budget."""
         index = self._idx()
         with self._write_lock:
             deadline = time.monotonic() + self.lock_timeout
             while True:
                 try:
-                    writer = index.writer(heap_size=self.writer_heap_bytes)
+                    if small:
+                        writer = index.writer(heap_size=SMALL_WRITER_HEAP, num_threads=1)
+                    else:
+                        writer = index.writer(heap_size=self.writer_heap_bytes)
                     break
                 except ValueError as exc:
-                    if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    if "LockBusy" not in str(exc):
+                        raise SearchError(f"cannot write the search index at {self.path}: {exc}") from exc
+                    if time.monotonic() > deadline:
                         raise SearchUnavailable(f"the search index is locked by another writer: {exc}") from exc
                     time.sleep(0.05)
             try:
@@ -237,8 +246,11 @@ class EmbeddedSearch(SearchEngine):
             self._meta_seen = self._meta_signature()
 
     def upsert(self, documents: Iterable[SearchDocument]) -> int:
+        small = isinstance(documents, Sized) and len(documents) <= SMALL_BATCH
+        if small and not documents:
+            return 0
         written = 0
-        with self._writer() as writer:
+        with self._writer(small=small) as writer:
             for doc in documents:
                 writer.delete_documents_by_term("id", doc.id)
                 writer.add_document(to_tantivy(doc))
@@ -246,7 +258,10 @@ class EmbeddedSearch(SearchEngine):
         return written
 
     def delete(self, ids: Iterable[str]) -> None:
-        with self._writer() as writer:
+        ids = list(ids)
+        if not ids:
+            return
+        with self._writer(small=True) as writer:
             for doc_id in ids:
                 writer.delete_documents_by_term("id", doc_id)
 

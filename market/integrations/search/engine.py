@@ -177,7 +177,8 @@ class SearchEngine(ABC):
             counts.update(raw.facets)
             stats.update(raw.stats)
         facets = {f: self._facet_values(counts.get(f, []), filters.get(f, []), query.facet_limit) for f in term_facets}
-        hits = [self._hit(h, parsed) for h in main.hits]
+        memo: dict[tuple[str, str], bool] = {}
+        hits = [self._hit(h, parsed, memo) for h in main.hits]
         suggestions: list[Suggestion] = []
         if main.total == 0 and query.suggest:
             suggestions, spent = self._suggest(query, parsed)
@@ -226,12 +227,13 @@ class SearchEngine(ABC):
         return values
 
     @staticmethod
-    def _hit(raw: RawHit, parsed: ParsedQuery) -> SearchHit:
+    def _hit(raw: RawHit, parsed: ParsedQuery, memo: dict[tuple[str, str], bool]) -> SearchHit:
         marks = {}
         for f in HIGHLIGHT_FIELDS:
             text = raw.texts.get(f) or ""
             if text:
-                marks[f] = highlight(text, parsed, crop=ABSTRACT_CROP if f.startswith("abstract") else None)
+                crop = ABSTRACT_CROP if f.startswith("abstract") else None
+                marks[f] = highlight(text, parsed, crop=crop, memo=memo)
         return SearchHit(id=raw.id, score=raw.score, highlights=marks)
 
     def _suggest(self, query: SearchQuery, parsed: ParsedQuery) -> tuple[list[Suggestion], float]:

@@ -30,8 +30,12 @@ def _latin_match(word: str, folded: str, term: QueryTerm) -> bool:
     return False
 
 
-def match_spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
-    """Sorted, merged character spans of ``text`` that match ``query``."""
+def match_spans(
+    text: str, query: ParsedQuery, memo: dict[tuple[str, str], bool] | None = None
+) -> list[tuple[int, int]]:
+    """Sorted, merged character spans of ``text`` that match ``query``. ``memo`` caches word decisions across
+    the texts of one result (the same words recur, and a typo comparison is an edit distance)."""
+    memo = {} if memo is None else memo
     if not text or query.is_empty:
         return []
     spans: list[tuple[int, int]] = []
@@ -46,7 +50,13 @@ def match_spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
     if latin:
         folded = folded_words(text)
         for tok in tokens(text):
-            if not tok.han and any(_latin_match(tok.text, folded.get(tok.start, tok.text), t) for t in latin):
+            if tok.han:
+                continue
+            key = (tok.text, folded.get(tok.start, tok.text))
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = any(_latin_match(key[0], key[1], t) for t in latin)
+            if hit:
                 spans.append((tok.start, tok.end))
     spans.sort()
     merged: list[tuple[int, int]] = []
@@ -58,10 +68,12 @@ def match_spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
     return merged
 
 
-def highlight(text: str, query: ParsedQuery, *, crop: int | None = None) -> str:
+def highlight(
+    text: str, query: ParsedQuery, *, crop: int | None = None, memo: dict[tuple[str, str], bool] | None = None
+) -> str:
     """``text`` as escaped HTML with ``<mark>`` around matches; cropped to about ``crop`` characters around the
     first match (with "…" where text was cut) when ``crop`` is given and the text is longer."""
-    spans = match_spans(text, query)
+    spans = match_spans(text, query, memo)
     start, end = 0, len(text)
     if crop is not None and len(text) > crop:
         anchor = spans[0][0] if spans else 0

@@ -208,7 +208,7 @@ def meili_settings(synonyms: Synonyms) -> dict[str, Any]:
         "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
         "faceting": {"maxValuesPerFacet": MAX_VALUES_PER_FACET, "sortFacetValuesBy": {"*": "count"}},
         "proximityPrecision": "byWord",
-        "displayedAttributes": ["*"],
+        "displayedAttributes": ["id", *SearchDocument.model_fields],  # not the gram fields
     }
 
 

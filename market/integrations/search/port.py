@@ -54,8 +54,6 @@ TERM_FACETS: tuple[str, ...] = get_args(TermFacet)
 RANGE_FIELDS: tuple[str, ...] = get_args(RangeField)
 SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
 INTEGER_FIELDS = frozenset({"price_minor", "royalty_rate_bp"})
-# Searchable text, most important first (the Meilisearch attribute order; the embedded engine's boosts).
-TEXT_FIELDS = ("title_zh", "title_en", "abstract_zh", "abstract_en", "claims_excerpt")
 HIGHLIGHT_FIELDS = ("title_zh", "title_en", "abstract_zh", "abstract_en")
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,511}$"  # Meilisearch's rule for document ids
 _IPC_CLASS = re.compile(r"^([A-H])(\d{2})")
