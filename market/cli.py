@@ -24,16 +24,31 @@ app.add_typer(pricing_app, name="pricing")
 
 
 def _with_db(work: Callable[[], Awaitable[T]]) -> T:
-    """Run ``work`` with the configured database in use."""
+    """Run ``work`` with the configured database in use, and the job queue: arq when Redis is set (the worker runs
+    the jobs), else in this process (and the command waits for them before it ends)."""
+    from market import jobs
+    from market.worker import load_jobs
+
     settings = get_settings()
 
     async def run() -> T:
         engine = db.build_engine(settings)
         await db.start(engine, settings)
         db.use(engine)
+        load_jobs()
+        queue: jobs.JobQueue = (
+            jobs.ArqQueue(settings.redis_url, settings.job_queue_name)
+            if settings.redis_url
+            else jobs.InProcessQueue(max_tries=settings.job_max_tries, backoff_base=settings.job_backoff_seconds)
+        )
+        jobs.configure(queue)
         try:
-            return await work()
+            result = await work()
+            if isinstance(queue, jobs.InProcessQueue):
+                await queue.drain(within=3600)
+            return result
         finally:
+            await queue.close()
             await db.stop(engine)
 
     return asyncio.run(run())
@@ -93,15 +108,27 @@ def migrate() -> None:
 
 
 @app.command()
-def seed(demo: bool = typer.Option(False, "--demo", help="Create demo organisations and users.")) -> None:
+def seed(
+    demo: bool = typer.Option(False, "--demo", help="Create demo organisations, users and listings."),
+    listings: int = typer.Option(2400, min=0, help="How many demo listings to publish (first run only)."),
+) -> None:
     """Create demo data (idempotent) and print how to sign in."""
     if not demo:
         typer.echo("Nothing to do: pass --demo.", err=True)
         raise typer.Exit(2)
+    from listings.demo import seed_listings
     from market.seed import seed_demo
 
-    accounts = _with_db(seed_demo)
     settings = get_settings()
+
+    async def work() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        accounts = await seed_demo()
+        made = await seed_listings(data_dir=settings.data_dir, target=listings) if listings else {}
+        return accounts, made
+
+    accounts, made = _with_db(work)
+    if made:
+        typer.echo(f"Demo listings: {made['published']} published ({made.get('note') or made.get('origin', '')})")
     typer.echo(f"Demo sign-ins for {settings.base_url}/sign-in :")
     for row in accounts:
         typer.echo(f"  {row['kind']:<15} {row['email']:<32} {row['password']}   ({row['org']})")
@@ -128,7 +155,9 @@ def import_patents(
         with Progress(*columns, transient=False) as progress:
             task = progress.add_task(f"importing {file.name}", total=None)
             return await import_file(
-                org_id=found.id, user_id=None, path=file,
+                org_id=found.id,
+                user_id=None,
+                path=file,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
 

@@ -16,6 +16,9 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on pur
 DEMO_ORGS: list[tuple[OrgKind, str, str, str]] = [
     (OrgKind.university, "清华大学（演示）", "university@demo.market", "110000"),
     (OrgKind.university, "浙江大学（演示）", "zju@demo.market", "330000"),
+    (OrgKind.university, "上海交通大学（演示）", "sjtu@demo.market", "310000"),
+    (OrgKind.university, "华中科技大学（演示）", "hust@demo.market", "420000"),
+    (OrgKind.university, "中山大学（演示）", "sysu@demo.market", "440000"),
     (OrgKind.sme, "杭州智造科技有限公司（演示）", "sme@demo.market", "330100"),
     (OrgKind.bank, "中国银行北京分行（演示）", "bank@demo.market", "110000"),
     (OrgKind.insurer, "人保财险（演示）", "insurer@demo.market", "110000"),

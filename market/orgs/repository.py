@@ -13,6 +13,24 @@ async def create_org(*, name: str, kind: str, region: str) -> int:
     return int(rows[0]["id"])
 
 
+async def orgs_with_owner(kind: str) -> list[dict[str, Any]]:
+    """Organisations of a kind with the id of one owner each (the first), in id order."""
+    rows = await (
+        Membership.select(
+            Membership.organisation.id.as_alias("id"),
+            Membership.organisation.name.as_alias("name"),
+            Membership.organisation.region.as_alias("region"),
+            Membership.user.id.as_alias("owner_id"),
+        )
+        .where((Membership.organisation.kind == kind) & (Membership.role == "owner"))
+        .order_by(Membership.id)
+    )
+    seen: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        seen.setdefault(row["id"], row)
+    return sorted(seen.values(), key=lambda r: r["id"])
+
+
 async def org_by_name(name: str) -> dict[str, Any] | None:
     return await Organisation.select().where(Organisation.name == name).first()
 

@@ -157,3 +157,25 @@ async def test_the_patent_page_shows_the_fee_with_the_open_licence_reduction(bac
     assert (after.annual_fee.reduction_pct, after.annual_fee.reduction_source) == (15, "open_licence")
     assert after.annual_fee.due_minor == after.annual_fee.full_minor * 85 // 100
     assert "第五十一条" in after.annual_fee.article
+
+
+async def test_the_demo_seed_publishes_at_least_2000_varied_listings_once(backend: Backend) -> None:
+    from listings.declarations.tables import Declaration, DeclarationVersion
+    from listings.demo import seed_listings
+    from listings.patents.tables import Patent
+    from market.seed import seed_demo
+
+    await seed_demo()
+    made = await seed_listings(data_dir=backend.settings.data_dir)
+    assert made["published"] >= 2000
+    assert await Declaration.count().where(Declaration.status == "published") == made["published"]
+    kinds = {r["kind"] for r in await Patent.select(Patent.kind).distinct()}
+    modes = {r["payment_mode"] for r in await DeclarationVersion.select(DeclarationVersion.payment_mode).distinct()}
+    universities = {r["organisation"] for r in await Declaration.select(Declaration.organisation).distinct()}
+    assert kinds == {"invention", "utility_model", "design"}
+    assert modes == {"lump_sum", "running_royalty", "entry_plus_royalty"}
+    assert len(universities) >= 5
+    sources = {r["source"].split(" (")[0] for r in await Patent.select(Patent.source)}
+    assert all(s.startswith("demo: ") for s in sources)  # every record says it is demo data and where it came from
+    again = await seed_listings(data_dir=backend.settings.data_dir)
+    assert again["created"] == 0 and await Declaration.count() == made["published"]

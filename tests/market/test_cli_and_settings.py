@@ -34,14 +34,14 @@ def test_production_refuses_the_development_secret() -> None:
 
 
 async def test_seed_demo_creates_every_kind_prints_sign_ins_and_is_idempotent(backend: Backend) -> None:
-    first = market_cli(backend.settings, "seed", "--demo")
+    first = market_cli(backend.settings, "seed", "--demo", "--listings", "50")
     assert first.returncode == 0, first.stderr
     kinds = {row["kind"] for row in await Organisation.select(Organisation.kind)}
     assert kinds == {k.value for k in OrgKind}
     for kind in OrgKind:
         assert re.search(rf"^\s+{kind.value}\s+\S+@demo\.market\s+\S+", first.stdout, re.M), first.stdout
     users = await User.count()
-    again = market_cli(backend.settings, "seed", "--demo")
+    again = market_cli(backend.settings, "seed", "--demo", "--listings", "50")
     assert again.returncode == 0, again.stderr
     assert await User.count() == users
 

@@ -57,16 +57,46 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "amount": ("金额", "交易金额", "发生额", "amount"),
     "debit": ("借方发生额", "借方金额", "支出金额", "支出", "借方", "debit", "debitamount"),
     "direction": ("借贷标志", "收支方向", "借贷方向", "方向", "direction"),
-    "memo": ("摘要", "附言", "用途", "备注", "交易附言", "汇款附言", "摘要/附言", "memo", "remark", "reference",
-             "description"),
-    "payer": ("付款人", "付款人名称", "付款方", "对方户名", "对方账户名称", "对方名称", "payer", "payername",
-              "counterparty"),
+    "memo": (
+        "摘要",
+        "附言",
+        "用途",
+        "备注",
+        "交易附言",
+        "汇款附言",
+        "摘要/附言",
+        "memo",
+        "remark",
+        "reference",
+        "description",
+    ),
+    "payer": (
+        "付款人",
+        "付款人名称",
+        "付款方",
+        "对方户名",
+        "对方账户名称",
+        "对方名称",
+        "payer",
+        "payername",
+        "counterparty",
+    ),
     "payer_account": ("付款账号", "付款人账号", "对方账号", "对方账户", "payeraccount"),
     "currency": ("币种", "货币", "currency"),
     "transaction_id": ("交易流水号", "流水号", "交易序号", "凭证号", "transactionid"),
 }
-CURRENCY_NAMES = {"人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "美元": "USD", "USD": "USD", "港币": "HKD",
-                  "港元": "HKD", "HKD": "HKD", "欧元": "EUR", "EUR": "EUR"}
+CURRENCY_NAMES = {
+    "人民币": "CNY",
+    "RMB": "CNY",
+    "CNY": "CNY",
+    "美元": "USD",
+    "USD": "USD",
+    "港币": "HKD",
+    "港元": "HKD",
+    "HKD": "HKD",
+    "欧元": "EUR",
+    "EUR": "EUR",
+}
 MONEY_OUT = ("借", "支", "付", "D", "DEBIT", "OUT")
 
 
@@ -369,21 +399,32 @@ def _match_line(line: StatementLine, open_references: Mapping[str, Money], taken
         return _verdict(line, open_found[0], open_references[open_found[0]], taken)
     valid = [f.reference for f in found if f.valid]
     if valid:
-        return _result(line, MatchStatus.UNKNOWN_REFERENCE, f"{', '.join(valid)}: not an open reference",
-                       reference=valid[0])
+        return _result(
+            line, MatchStatus.UNKNOWN_REFERENCE, f"{', '.join(valid)}: not an open reference", reference=valid[0]
+        )
     if found:
-        return _result(line, MatchStatus.CHECK_FAILED,
-                       f"{found[0].text!r} fails its check character: a typo in the reference")
+        return _result(
+            line, MatchStatus.CHECK_FAILED, f"{found[0].text!r} fails its check character: a typo in the reference"
+        )
     candidates = tuple(ref for ref, owed in open_references.items() if owed == line.amount and ref not in taken)
     return _result(line, MatchStatus.UNMATCHED, "no reference in the memo", candidates=candidates)
 
 
 def _verdict(line: StatementLine, reference: str, expected: Money, taken: Mapping[str, int]) -> RowResult:
     if reference in taken:
-        return _result(line, MatchStatus.DUPLICATE, f"{reference} already paid by row {taken[reference]}",
-                       reference=reference, expected=expected)
+        return _result(
+            line,
+            MatchStatus.DUPLICATE,
+            f"{reference} already paid by row {taken[reference]}",
+            reference=reference,
+            expected=expected,
+        )
     if line.amount != expected:
-        return _result(line, MatchStatus.AMOUNT_MISMATCH,
-                       f"expected {expected.format()}, received {line.amount.format()}",
-                       reference=reference, expected=expected)
+        return _result(
+            line,
+            MatchStatus.AMOUNT_MISMATCH,
+            f"expected {expected.format()}, received {line.amount.format()}",
+            reference=reference,
+            expected=expected,
+        )
     return _result(line, MatchStatus.MATCHED, "reference and amount match", reference=reference, expected=expected)
