@@ -113,10 +113,16 @@ async def import_file(
     batch: list[tuple[int, dict[str, Any]]] = []
     label = f"import:{name}:{source.layout.name}"[:200]
 
+    batches = 0
+
     async def flush() -> None:
+        nonlocal batches
         if batch:
             await _write_batch(org_id, label, batch, tally)
             batch.clear()
+            batches += 1
+            if batches in (2, 8) or batches % 40 == 0:  # the table grew a lot since the planner last looked
+                await patents_repo.refresh_statistics()
         await repository.update(run_id, _progress_values(tally))
         if on_progress:
             on_progress(tally.processed, tally.total)

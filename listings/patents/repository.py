@@ -49,6 +49,15 @@ async def insert_many(rows: Iterable[dict[str, Any]]) -> list[int]:
     return [int(r["id"]) for r in result]
 
 
+async def refresh_statistics() -> None:
+    """Let PostgreSQL's planner see a table that a large import is filling: with the statistics of an empty table it
+    scans the whole table for each batch's lookup instead of using the (organisation, number) index."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    if isinstance(Patent._meta.db, PostgresEngine):
+        await Patent.raw("ANALYZE listings_patent")
+
+
 async def update(patent_id: int, values: dict[str, Any]) -> None:
     values = {**values, "updated_at": datetime.now(UTC)}
     await Patent.update({getattr(Patent, k): v for k, v in values.items()}).where(Patent.id == patent_id)
