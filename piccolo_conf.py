@@ -7,4 +7,4 @@ from market.settings import get_settings
 
 DB = build_engine(get_settings())
 
-APP_REGISTRY = AppRegistry(apps=["market.piccolo_app", "listings.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["market.piccolo_app", "listings.piccolo_app", "finance.piccolo_app"])

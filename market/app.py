@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -84,12 +85,20 @@ def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None 
         await db.start(engine, settings)
         db.use(engine)
         jobs.configure(job_queue)
+        scheduler = (
+            asyncio.create_task(jobs.run_schedule_in_process())
+            if isinstance(job_queue, jobs.InProcessQueue) and settings.env != "test"
+            else None
+        )
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.cancel()
             await job_queue.close()
             await db.stop(engine)
 
+    from finance.controllers import CSRF_EXEMPT, FINANCE_CONTROLLERS
     from frontend.pages import frontend_parts  # the pages are assembled here too, and only here
     from listings.controllers import LISTINGS_CONTROLLERS
 
@@ -103,7 +112,7 @@ def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None 
         samesite="lax",
         store="sessions",
     )
-    csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure, exclude=["/static/"])
+    csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure, exclude=["/static/", *CSRF_EXEMPT])
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.sign_in_rate_per_minute),
         check_throttle_handler=lambda request: request.method == "POST" and request.url.path in SIGN_IN_PATHS,
@@ -123,6 +132,7 @@ def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None 
             AuditController,
             NotificationController,
             *LISTINGS_CONTROLLERS,
+            *FINANCE_CONTROLLERS,
             *pages.route_handlers,
         ],
         dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},

@@ -39,6 +39,40 @@ class JobSpec:
 REGISTRY: dict[str, JobSpec] = {}
 
 
+@dataclass(frozen=True)
+class Daily:
+    """A job run once a day at ``hour:minute`` UTC: by arq's cron with Redis, by a loop in the app without."""
+
+    name: str
+    hour: int
+    minute: int = 0
+
+
+SCHEDULE: list[Daily] = []
+
+
+def daily(name: str, *, hour: int, minute: int = 0) -> None:
+    if all(d.name != name for d in SCHEDULE):
+        SCHEDULE.append(Daily(name, hour, minute))
+
+
+async def run_schedule_in_process() -> None:
+    """Without Redis: queue each daily job at its time (its id holds the date, so it runs once a day)."""
+    from datetime import UTC, datetime, timedelta
+
+    while True:
+        now = datetime.now(UTC)
+        upcoming = []
+        for entry in SCHEDULE:
+            at = now.replace(hour=entry.hour, minute=entry.minute, second=0, microsecond=0)
+            upcoming.append((at if at > now else at + timedelta(days=1), entry))
+        if not upcoming:
+            return
+        at, entry = min(upcoming, key=lambda item: item[0])
+        await asyncio.sleep((at - now).total_seconds())
+        await enqueue(entry.name, job_id=f"{entry.name}:{at.date().isoformat()}")
+
+
 def job(name: str, *, max_tries: int | None = None, transactional: bool = True) -> Callable[[JobFunc], JobFunc]:
     if "." not in name:
         raise ValueError("job names are '<domain>.<action>'")

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     stripe_api_base: str = Field(default="", description="empty for Stripe; http://127.0.0.1:8420 for localstripe")
     platform_fee_bp: int = Field(default=500, ge=0, le=10_000, description="platform fee in basis points")
     payment_methods: str = "card,alipay,wechat_pay,bank_transfer"
+    stripe_localstripe: bool = Field(default=False, description="development/tests: bridge localstripe's gaps")
     smtp_url: str = Field(default="", description="smtp://user:pass@host:587 for e-mail; empty keeps mail in-app.")
     mail_from: str = "noreply@market.local"
 
@@ -56,6 +57,8 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         if self.env == "production" and self.secret_key.get_secret_value() == DEV_SECRET:
             raise ValueError("MARKET_SECRET_KEY must be set in production")
+        if self.env == "production" and self.stripe_localstripe:
+            raise ValueError("MARKET_STRIPE_LOCALSTRIPE is for development and tests, not production")
         return self
 
     @property

@@ -10,6 +10,7 @@ import importlib
 from typing import Any
 
 from arq.connections import RedisSettings
+from arq.cron import cron
 from arq.worker import Function, Retry, func
 
 from market import db, jobs
@@ -17,7 +18,7 @@ from market.errors import TemporaryFailure
 from market.logging import configure_logging
 from market.settings import Settings
 
-JOB_MODULES = ("market.notifications.jobs", "listings.imports.jobs")
+JOB_MODULES = ("market.notifications.jobs", "listings.imports.jobs", "finance.jobs")
 
 
 def load_jobs() -> dict[str, jobs.JobSpec]:
@@ -51,8 +52,13 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         await jobs.queue().close()
         await db.stop(engine)
 
+    functions = {spec.name: arq_function(spec, settings) for spec in load_jobs().values()}
     return {
-        "functions": [arq_function(spec, settings) for spec in load_jobs().values()],
+        "functions": list(functions.values()),
+        "cron_jobs": [
+            cron(functions[d.name].coroutine, name=f"cron:{d.name}", hour=d.hour, minute=d.minute, run_at_startup=False)
+            for d in jobs.SCHEDULE
+        ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379/0"),
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -49,12 +49,16 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "patent_ids": lambda v: [v.patent_id],
     "declaration_id": lambda v: v.declaration_id,
     "run_id": lambda v: v.import_run_id,
+    "licence_id": lambda v: v.extra["licence_id"],
+    "payment_id": lambda v: v.extra["payment_id"],
+    "report_id": lambda v: v.extra["report_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
 NON_OBJECT_PARAMS: dict[str, str] = {
     "code": "en",  # /lang/{code}
     "file_path": "app.css",  # /static/{file_path}
+    "month": "2026-11",  # /api/ledger/statements/{month}: the caller's own ledger
 }
 
 
@@ -74,7 +78,36 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
     return Victim(
         account=account, token_id=token.id, token_prefix=token.prefix, notification_id=row["id"],
         patent_id=patent_id, declaration_id=declaration_id, import_run_id=run_id,
+        extra=await _victim_finance(account, patent_id, declaration_id),
     )
+
+
+async def _victim_finance(account: Account, patent_id: int, declaration_id: int) -> dict[str, int]:
+    """A licence the victim granted to a third firm (not an attacker), with a payment and a royalty report."""
+    from datetime import date
+
+    from finance.licences import repository as licences_repo
+    from finance.payments import repository as payments_repo
+    from finance.royalties import repository as royalties_repo
+
+    third = await make_account("sme", org_name=f"第三方企业 {MARK}")
+    async with jobs.unit_of_work():
+        licence_id = await licences_repo.create({
+            "number": f"OL-LC-2026-{MARK}", "declaration": declaration_id, "declaration_version": 1,
+            "declaration_version_id": 1, "patent": patent_id, "licensor": account.org_id, "licensee": third.org_id,
+            "status": "active", "payment_mode": "running_royalty", "royalty_rate_bp": 300,
+            "licensee_name": f"第三方企业 {MARK}", "starts_on": date(2026, 1, 1),
+        })
+        report_id = await royalties_repo.create({
+            "licence": licence_id, "period_start": date(2026, 1, 1), "period_end": date(2026, 3, 31),
+            "net_sales_minor": 1_000_000, "rate_bp": 300, "royalty_due_minor": 30_000,
+        })
+        payment_id = await payments_repo.create({
+            "licence": licence_id, "purpose": "royalty", "royalty_report": report_id, "method": "card",
+            "provider": "stripe", "provider_id": f"pi_{MARK}", "amount_minor": 30_000,
+            "idempotency_key": f"{MARK}:1",
+        })
+    return {"licence_id": licence_id, "payment_id": payment_id, "report_id": report_id}
 
 
 async def _victim_listings(account: Account) -> tuple[int, int, int]:
@@ -134,4 +167,18 @@ async def _listings_snapshot(victim: Victim) -> dict[str, Any]:
         "declarations": await Declaration.select().where(Declaration.patent == victim.patent_id),
         "versions": await DeclarationVersion.select().where(DeclarationVersion.declaration == victim.declaration_id),
         "import": await ImportRun.select().where(ImportRun.id == victim.import_run_id),
+        **await _finance_snapshot(victim),
+    }
+
+
+async def _finance_snapshot(victim: Victim) -> dict[str, Any]:
+    from finance.licences.tables import Licence
+    from finance.payments.tables import LicencePayment
+    from finance.royalties.tables import RoyaltyReport
+
+    licence_id = victim.extra["licence_id"]
+    return {
+        "licence": await Licence.select().where(Licence.id == licence_id),
+        "payments": await LicencePayment.select().where(LicencePayment.licence == licence_id),
+        "reports": await RoyaltyReport.select().where(RoyaltyReport.licence == licence_id),
     }

@@ -183,6 +183,10 @@ class StripeGateway:
             http_client=http_client,
         )
 
+    @property
+    def config(self) -> StripeConfig:
+        return self._config
+
     async def start_payment(self, request: PaymentRequest) -> Payment:
         """Create the PaymentIntent; the same idempotency key returns the same intent, never a second charge."""
         async with _stripe_errors():

@@ -1,0 +1,1 @@
+"""Licence contracts: rendered on activation, stored with their SHA-256, downloadable by the two parties."""

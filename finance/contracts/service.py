@@ -1,0 +1,162 @@
+"""The licence contract: rendered once per licence from the versioned template, stored with its SHA-256.
+
+The template (``finance/documents/licence_contract``) receives plain values only; every value is escaped by it and
+the renderer fetches nothing from outside (market.integrations.pdf). The file's SHA-256 goes to the audit trail, so
+a stored contract that was altered is detected. Only the two parties may download it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from finance.contracts import repository
+from finance.licences import repository as licences_repo
+from finance.licences import service as licences
+from finance.payments import repository as payments_repo
+from listings.declarations import repository as declarations_repo
+from listings.patents import repository as patents_repo
+from market.accounts.principal import Principal
+from market.audit.service import Actor, record
+from market.errors import Conflict, NotFound
+from market.integrations.pdf import render_document_in_thread
+from market.orgs import repository as orgs_repo
+
+DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
+CONTRACT = DOCUMENTS / "licence_contract"
+MODES = {"lump_sum": "lump_sum", "running_royalty": "running_royalty", "entry_plus_royalty": "entry_fee_plus_royalty"}
+
+
+def _money(minor: int | None, currency: str) -> dict[str, Any] | None:
+    return None if minor is None else {"minor": int(minor), "currency": currency}
+
+
+async def contract_context(licence: dict[str, Any]) -> dict[str, Any]:
+    """The plain values of the contract (the shape of ``finance/documents/licence_contract/sample.yaml``)."""
+    patent = await patents_repo.get(licence["patent"])
+    declaration = await declarations_repo.get(licence["declaration"])
+    licensor = await orgs_repo.get_org(licence["licensor"])
+    assert patent is not None
+    assert declaration is not None
+    assert licensor is not None
+    payments = [
+        p
+        for p in await payments_repo.for_licence(licence["id"])
+        if p["purpose"] == "initial" and p["status"] == "succeeded"
+    ]
+    versions = [
+        v
+        for v in await declarations_repo.versions(licence["declaration"])
+        if v["version"] == licence["declaration_version"]
+    ]
+    other = [{"zh": versions[0]["other_matters"], "en": ""}] if versions and versions[0]["other_matters"] else []
+    starts: date = licence["starts_on"]
+    paid = payments[0] if payments else None
+    return {
+        "contract": {
+            "number": licence["number"],
+            "effective_on": starts.isoformat(),
+            "filing_deadline": licences.filing_deadline(starts).isoformat(),
+            "platform_zh": "开放许可专利平台",
+            "platform_en": "Open Licence Patent Market",
+        },
+        "declaration": {
+            "announced_on": (
+                declaration["published_at"].date().isoformat() if declaration["published_at"] else starts.isoformat()
+            ),
+            "announcement_ref": f"平台开放许可第 {declaration['id']} 号第 {licence['declaration_version']} 版 / "
+            f"Open licence No. {declaration['id']}, version {licence['declaration_version']}",
+        },
+        "licensor": {"name_zh": licensor["name"]},
+        "licensee": {
+            "name_zh": licence["licensee_name"],
+            "credit_code": licence["licensee_credit_code"] or None,
+            "address_zh": licence["licensee_address"] or None,
+        },
+        "patents": [
+            {
+                "number": patent["number"],
+                "kind": patent["kind"],
+                "title_zh": patent["title_zh"] or patent["title_en"],
+                "title_en": patent["title_en"] or None,
+                "filed_on": patent["filing_date"].isoformat() if patent["filing_date"] else starts.isoformat(),
+                "expires_on": patent["expiry_date"].isoformat() if patent["expiry_date"] else starts.isoformat(),
+            }
+        ],
+        "terms": {
+            "mode": MODES[licence["payment_mode"]],
+            "lump_sum": _money(licence["lump_sum_minor"], licence["currency"])
+            if licence["payment_mode"] == "lump_sum"
+            else None,
+            "entry_fee": _money(licence["entry_fee_minor"], licence["currency"]),
+            "royalty_rate_bp": licence["royalty_rate_bp"],
+            "report_period": "quarter",
+            "report_days": licences.REPORT_DAYS,
+            "term_end": (licence["ends_on"] or starts).isoformat(),
+            "other_terms": other,
+        },
+        "payment": {
+            "amount": _money(paid["amount_minor"] if paid else 0, licence["currency"]),
+            "paid_on": (paid["succeeded_at"].date() if paid and paid["succeeded_at"] else starts).isoformat(),
+            "method": paid["method"] if paid else "bank_transfer",
+            "reference": (paid["reference"] or paid["provider_id"]) if paid else None,
+        },
+    }
+
+
+def contract_path(data_dir: Path, licence: dict[str, Any], sha256: str) -> Path:
+    return data_dir / "contracts" / f"{licence['number']}-{sha256[:12]}.pdf"
+
+
+async def render_contract(*, licence_id: int, data_dir: Path) -> bool:
+    """Render and store the contract of an active licence, once. True if this call made it."""
+    if await repository.for_licence(licence_id) is not None:
+        return False
+    licence = await licences_repo.get(licence_id)
+    if licence is None or licence["status"] != "active":
+        return False
+    rendered = await render_document_in_thread(CONTRACT, await contract_context(licence))
+    path = contract_path(data_dir, licence, rendered.sha256)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(path.write_bytes, rendered.pdf)
+    await repository.create(
+        {
+            "licence": licence_id,
+            "template": rendered.document,
+            "template_version": rendered.version,
+            "sha256": rendered.sha256,
+            "path": str(path),
+            "pages": rendered.pages,
+        }
+    )
+    await record(
+        actor=Actor.system(),
+        action="finance.contract_rendered",
+        entity_type="licence",
+        entity_id=licence_id,
+        org_id=licence["licensor"],
+        after={
+            "number": licence["number"],
+            "sha256": rendered.sha256,
+            "template": rendered.document,
+            "template_version": rendered.version,
+            "pages": rendered.pages,
+        },
+    )
+    return True
+
+
+async def download(*, principal: Principal, licence_id: int) -> tuple[str, bytes]:
+    """The stored contract for one of its two parties, checked against its recorded SHA-256."""
+    import hashlib
+
+    licence = await licences.party(principal, licence_id)
+    stored = await repository.for_licence(licence_id)
+    if stored is None:
+        raise NotFound("The contract is not ready yet; it is prepared right after payment.")
+    data = await asyncio.to_thread(Path(stored["path"]).read_bytes)
+    if hashlib.sha256(data).hexdigest() != stored["sha256"]:
+        raise Conflict("The stored contract does not match its recorded SHA-256; contact the platform.")
+    return f"{licence['number']}.pdf", data

@@ -1,0 +1,1 @@
+"""The university ledger: gross, platform fee, net and the inventor reward share, per licence and month."""

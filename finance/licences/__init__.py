@@ -1,0 +1,1 @@
+"""Licences taken under open licences (Patent Law Art 51): request, activation on payment, term."""

@@ -1,0 +1,301 @@
+"""Taking an open licence (Patent Law Art 51): notice of acceptance, the amount due now, activation on payment.
+
+- The firm accepts the announced terms of the version it read; nothing is negotiated. If the declaration changed
+  meanwhile, the request is refused so that the firm reads the new terms.
+- The amount due now is the lump sum or the entry fee; a running-royalty-only or royalty-free licence is active at
+  once (royalties are reported and paid per period).
+- Activation is idempotent: a payment confirmed twice, or events out of order, activate once and render one
+  contract. Withdrawing the declaration later never touches a licence (Patent Law Art 50(2)).
+"""
+
+from __future__ import annotations
+
+import uuid
+from calendar import monthrange
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from finance.licences import repository
+from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
+from listings.declarations import repository as declarations_repo
+from listings.declarations.service import plain_terms
+from listings.patents import repository as patents_repo
+from listings.patents.lifetimes import add_years
+from market import jobs
+from market.accounts.principal import Principal
+from market.audit.service import Actor, record
+from market.errors import Conflict, FieldError, Forbidden, NotFound
+from market.orgs import repository as orgs_repo
+
+FILING_ARTICLE = "专利法实施细则第十五条、第八十七条 / Implementing Regulations Art 15, 87"
+FILING_MONTHS = 3
+REPORT_DAYS = 30  # royalties are reported and paid within 30 days after each calendar quarter (our standard term)
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+def quarter_end(day: date) -> date:
+    month = ((day.month - 1) // 3 + 1) * 3
+    return date(day.year, month, monthrange(day.year, month)[1])
+
+
+def filing_deadline(starts_on: date) -> date:
+    """Implementing Regulations Art 15: filed within 3 months of the contract taking effect."""
+    return add_months(starts_on, FILING_MONTHS)
+
+
+def amount_due_now(version: dict[str, Any]) -> int:
+    if version["payment_mode"] == "lump_sum":
+        return int(version["lump_sum_minor"] or 0)
+    if version["payment_mode"] == "entry_plus_royalty":
+        return int(version["entry_fee_minor"] or 0)
+    return 0
+
+
+async def _names(*org_ids: int) -> dict[int, str]:
+    out = {}
+    for org_id in org_ids:
+        org = await orgs_repo.get_org(org_id)
+        out[org_id] = str(org["name"]) if org else ""
+    return out
+
+
+async def licence_out(row: dict[str, Any]) -> LicenceOut:
+    from finance.contracts import repository as contracts_repo
+
+    patent = await patents_repo.get(row["patent"])
+    assert patent is not None
+    names = await _names(row["licensor"])
+    version = {
+        k: row[k]
+        for k in ("payment_mode", "currency", "lump_sum_minor", "entry_fee_minor", "royalty_rate_bp", "term_years")
+    }
+    return LicenceOut(
+        id=row["id"],
+        number=row["number"],
+        declaration_id=row["declaration"],
+        declaration_version=row["declaration_version"],
+        patent_id=row["patent"],
+        patent_number=patent["number"],
+        patent_title=patent["title_zh"] or patent["title_en"],
+        licensor_org_id=row["licensor"],
+        licensor_name=names[row["licensor"]],
+        licensee_org_id=row["licensee"],
+        licensee_name=row["licensee_name"],
+        status=row["status"],
+        payment_mode=row["payment_mode"],
+        currency=row["currency"],
+        lump_sum_minor=row["lump_sum_minor"],
+        entry_fee_minor=row["entry_fee_minor"],
+        royalty_rate_bp=row["royalty_rate_bp"],
+        term_years=row["term_years"],
+        amount_due_minor=row["amount_due_minor"],
+        starts_on=row["starts_on"],
+        ends_on=row["ends_on"],
+        first_report_due=row["first_report_due"],
+        filing_deadline=filing_deadline(row["starts_on"]) if row["starts_on"] else None,
+        activated_at=row["activated_at"],
+        created_at=row["created_at"],
+        terms_zh=plain_terms(version, patent["expiry_date"], "zh"),
+        terms_en=plain_terms(version, patent["expiry_date"], "en"),
+        contract_ready=await contracts_repo.for_licence(row["id"]) is not None,
+    )
+
+
+async def party(principal: Principal, licence_id: int) -> dict[str, Any]:
+    """The licence if the principal's organisation is one of its two parties; anyone else is told it is not there."""
+    row = await repository.get(licence_id)
+    if row is None or principal.org_id not in (row["licensor"], row["licensee"]):
+        raise NotFound("No such licence.")
+    return row
+
+
+async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> LicenceOut:
+    """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now."""
+    declaration = await declarations_repo.get(data.declaration_id)
+    if declaration is None or declaration["status"] != "published":
+        raise NotFound("No such open licence: it is not published or has been withdrawn.")
+    if declaration["organisation"] == principal.org_id:
+        raise Forbidden("A patentee does not take a licence of its own patent.")
+    if declaration["current_version"] != data.declaration_version:
+        raise Conflict(
+            f"The announced terms changed (now version {declaration['current_version']}); read them again.",
+            errors=[FieldError("declaration_version", "the terms have changed", code="stale_terms")],
+        )
+    if await repository.live_for(data.declaration_id, principal.org_id) is not None:
+        raise Conflict("Your organisation already holds (or is paying for) this licence.")
+    [version] = [
+        v
+        for v in await declarations_repo.versions(data.declaration_id)
+        if v["version"] == declaration["current_version"]
+    ]
+    org = await orgs_repo.get_org(principal.org_id)
+    assert org is not None
+    due = amount_due_now(version)
+    licence_id = await repository.create(
+        {
+            "number": f"pending-{uuid.uuid4().hex[:20]}",
+            "declaration": declaration["id"],
+            "declaration_version": version["version"],
+            "declaration_version_id": version["id"],
+            "patent": declaration["patent"],
+            "licensor": declaration["organisation"],
+            "licensee": principal.org_id,
+            "requested_by": principal.user_id,
+            "status": "pending_payment",
+            "payment_mode": version["payment_mode"],
+            "currency": version["currency"],
+            "lump_sum_minor": version["lump_sum_minor"],
+            "entry_fee_minor": version["entry_fee_minor"],
+            "royalty_rate_bp": version["royalty_rate_bp"],
+            "term_years": version["term_years"],
+            "amount_due_minor": due,
+            "licensee_name": org["name"],
+            "licensee_credit_code": data.licensee_credit_code,
+            "licensee_address": data.licensee_address,
+        }
+    )
+    number = f"OL-LC-{today().year}-{licence_id:06d}"
+    await repository.update(licence_id, {"number": number})
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="finance.licence_requested",
+        entity_type="licence",
+        entity_id=licence_id,
+        after={
+            "number": number,
+            "declaration": declaration["id"],
+            "version": version["version"],
+            "amount_due_minor": due,
+        },
+    )
+    await jobs.enqueue("finance.licence_notify", licence_id=licence_id, event="requested")
+    if due == 0:
+        await activate(
+            licence_id=licence_id, paid_at=datetime.now(UTC), actor=Actor(principal.user_id, principal.org_id)
+        )
+    row = await repository.get(licence_id)
+    assert row is not None
+    return await licence_out(row)
+
+
+async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
+    """Make a pending licence active from the moment its payment is confirmed. True if this call activated it;
+    False if it was already active (a repeated or late event): nothing happens twice."""
+    from listings.patents import repository as patents_repository
+
+    row = await repository.get_for_update(licence_id)
+    if row is None or row["status"] != "pending_payment":
+        return False
+    starts_on = paid_at.date()
+    patent = await patents_repo.get(row["patent"])
+    assert patent is not None
+    ends_on = add_years(starts_on, row["term_years"]) if row["term_years"] else patent["expiry_date"]
+    if ends_on is not None and patent["expiry_date"] is not None:
+        ends_on = min(ends_on, patent["expiry_date"])
+    first_report = quarter_end(starts_on) + timedelta(days=REPORT_DAYS) if row["royalty_rate_bp"] else None
+    await repository.update(
+        licence_id,
+        {
+            "status": "active",
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "activated_at": paid_at,
+            "first_report_due": first_report,
+        },
+    )
+    await patents_repository.add_licence(
+        row["patent"],
+        {
+            "kind": "open",
+            "licensee_name": row["licensee_name"],
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "reference": row["number"],
+            "declaration_version": row["declaration_version_id"],
+        },
+    )
+    await record(
+        actor=actor,
+        action="finance.licence_activated",
+        entity_type="licence",
+        entity_id=licence_id,
+        org_id=row["licensor"],
+        before={"status": "pending_payment"},
+        after={
+            "status": "active",
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat() if ends_on else None,
+        },
+    )
+    await jobs.enqueue("finance.render_contract", licence_id=licence_id)
+    await jobs.enqueue("finance.licence_notify", licence_id=licence_id, event="activated")
+    return True
+
+
+async def cancel(*, principal: Principal, licence_id: int) -> LicenceOut:
+    row = await party(principal, licence_id)
+    if row["licensee"] != principal.org_id:
+        raise Forbidden("Only the licensee may cancel its request.")
+    if row["status"] != "pending_payment":
+        raise Conflict("Only a licence still waiting for payment can be cancelled.")
+    await repository.update(licence_id, {"status": "cancelled", "cancelled_at": datetime.now(UTC)})
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="finance.licence_cancelled",
+        entity_type="licence",
+        entity_id=licence_id,
+        before={"status": "pending_payment"},
+        after={"status": "cancelled"},
+    )
+    fresh = await repository.get(licence_id)
+    assert fresh is not None
+    return await licence_out(fresh)
+
+
+async def get(*, principal: Principal, licence_id: int) -> LicenceOut:
+    return await licence_out(await party(principal, licence_id))
+
+
+async def list_mine(*, principal: Principal) -> list[LicenceOut]:
+    side = "licensor" if principal.org_kind.value == "university" else "licensee"
+    return [await licence_out(r) for r in await repository.for_org(principal.org_id, side=side)]
+
+
+async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
+    """What either party files with CNIPA within 3 months (Implementing Regulations Art 15, 87)."""
+    from finance.contracts import repository as contracts_repo
+
+    row = await party(principal, licence_id)
+    if row["status"] != "active" or row["starts_on"] is None:
+        raise Conflict("A licence is filed once it is active.")
+    patent = await patents_repo.get(row["patent"])
+    assert patent is not None
+    out = await licence_out(row)
+    contract = await contracts_repo.for_licence(licence_id)
+    return FilingOut(
+        licence_number=row["number"],
+        deadline=filing_deadline(row["starts_on"]),
+        article=FILING_ARTICLE,
+        licensor_name=out.licensor_name,
+        licensee_name=row["licensee_name"],
+        licensee_credit_code=row["licensee_credit_code"],
+        licensee_address=row["licensee_address"],
+        licence_kind="普通许可（开放许可，专利法第五十一条） / ordinary licence under an open licence (Art 51)",
+        patent_number=patent["number"],
+        patent_title=out.patent_title,
+        filing_date=patent["filing_date"],
+        grant_date=patent["grant_date"],
+        term_start=row["starts_on"],
+        term_end=row["ends_on"],
+        royalty=out.terms_zh,
+        contract_sha256=contract["sha256"] if contract else None,
+    )

@@ -1,0 +1,74 @@
+"""The Stripe webhook, and the platform's confirmation of bank transfers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.status_codes import HTTP_200_OK
+
+from finance.payments import service
+from finance.payments.schemas import PaymentOut, StatementReportOut
+from market.accounts.deps import provide_principal
+from market.accounts.principal import Principal
+from market.errors import FieldError, ValidationFailed
+from market.jobs import unit_of_work
+from market.orgs.schemas import OrgKind
+from market.web.access import public, signed_in
+
+WEBHOOK_PATH = "/api/payments/stripe/webhook"
+ADMIN = signed_in(OrgKind.platform_admin)
+
+
+class StripeWebhookController(Controller):
+    path = WEBHOOK_PATH
+    tags = ["payments"]
+
+    @post("/", opt=public(), summary="Stripe webhook: verified, stored once by event id, processed in a job")
+    async def receive(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        payload = await request.body()
+        async with unit_of_work():
+            row_id, event = await service.receive_webhook(
+                payload=payload, signature=request.headers.get("stripe-signature")
+            )
+        return Response(
+            {"received": event.id, "duplicate": row_id is None}, status_code=202 if row_id is not None else 200
+        )
+
+
+class AdminPaymentController(Controller):
+    path = "/api/admin/payments"
+    tags = ["payments"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/transfers", opt=ADMIN, summary="Bank transfers waiting for confirmation")
+    async def pending(self) -> list[PaymentOut]:
+        return await service.pending_transfers()
+
+    @post("/{payment_id:int}/confirm", opt=ADMIN, status_code=HTTP_200_OK, summary="Confirm a bank transfer arrived")
+    async def confirm(self, principal: Principal, payment_id: int) -> PaymentOut:
+        async with unit_of_work():
+            return await service.confirm_bank_transfer(principal=principal, payment_id=payment_id)
+
+    @post(
+        "/statement",
+        opt=ADMIN,
+        status_code=HTTP_200_OK,
+        request_max_body_size=10 * 1024 * 1024,
+        summary="Match a bank statement (CSV) against the open references",
+    )
+    async def statement(
+        self,
+        principal: Principal,
+        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> StatementReportOut:
+        upload = data.get("file")
+        if upload is None:
+            raise ValidationFailed("Choose a statement file.", errors=[FieldError("file", "required")])
+        content = await upload.read()
+        async with unit_of_work():
+            return await service.match_statement(principal=principal, data=content)

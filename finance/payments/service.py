@@ -1,0 +1,303 @@
+"""Paying for a licence (or a royalty invoice) behind one port, and confirming payments exactly once.
+
+- Stripe: a PaymentIntent per attempt, idempotency key per attempt; its webhook events are verified, stored once by
+  (provider, event id) and processed in a job that re-reads the PaymentIntent, so duplicates and out-of-order
+  events converge on the provider's current state; a state never goes back from succeeded.
+- Bank transfer (对公转账): a reference with a check character to quote; a platform admin confirms receipt or a bank
+  statement file is matched against the open references (never by amount alone).
+- A succeeded initial payment activates the licence (Patent Law Art 51); a succeeded royalty payment settles its
+  report. Both are idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from finance.licences import repository as licences_repo
+from finance.licences import service as licences
+from finance.payments import gateways, repository
+from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReportOut, StatementRowOut
+from market import jobs
+from market.accounts.principal import Principal
+from market.audit.service import Actor, record
+from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from market.integrations.payments import (
+    Payment,
+    PaymentEvent,
+    PaymentRequest,
+    PaymentStatus,
+    match_statement_file,
+    platform_fee,
+)
+from market.kit.money import Money
+
+log = structlog.get_logger("finance.payments")
+ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2}
+
+
+def bank_instructions(reference: str, amount: Money, licensor: str) -> tuple[str, str]:
+    return (
+        f"请从贵单位对公账户向{licensor}的基本账户转账 {amount.format('zh_CN')}，并在附言中注明编号 {reference}。"
+        "到账后由平台核对确认，许可即生效。",
+        f"Transfer {amount.format('en_US')} from your company account to {licensor}'s basic account, quoting "
+        f"{reference} in the memo. The licence takes effect once the platform confirms receipt.",
+    )
+
+
+async def payment_out(row: dict[str, Any], *, client_secret: str | None = None) -> PaymentOut:
+    zh = en = ""
+    if row["provider"] == "bank_transfer" and row["status"] == "awaiting_payer":
+        licence = await licences_repo.get(row["licence"])
+        assert licence is not None
+        names = await licences._names(licence["licensor"])
+        zh, en = bank_instructions(
+            row["reference"], Money(row["currency"], row["amount_minor"]), names[licence["licensor"]]
+        )
+    gateway = gateways.stripe()
+    return PaymentOut.model_validate(
+        {
+            **row,
+            "licence_id": row["licence"],
+            "client_secret": client_secret,
+            "test_mode": bool(row["provider"] == "stripe" and gateway is not None and gateway.config.test_mode),
+            "instructions_zh": zh,
+            "instructions_en": en,
+        }
+    )
+
+
+async def _licensee_licence(principal: Principal, licence_id: int) -> dict[str, Any]:
+    row = await licences.party(principal, licence_id)
+    if row["licensee"] != principal.org_id:
+        raise Forbidden("Only the licensee pays for its licence.")
+    return row
+
+
+async def start(*, principal: Principal, licence_id: int, data: PaymentStartIn) -> PaymentOut:
+    """Open a payment of the amount due now on a licence waiting for payment."""
+    licence = await _licensee_licence(principal, licence_id)
+    if licence["status"] != "pending_payment":
+        raise Conflict(f"This licence is {licence['status']}: nothing is due to activate it.")
+    amount = Money(licence["currency"], licence["amount_due_minor"])
+    return await _open(
+        licence,
+        amount=amount,
+        method=data.method,
+        purpose="initial",
+        royalty_report=None,
+        actor=Actor(principal.user_id, principal.org_id),
+    )
+
+
+async def _open(
+    licence: dict[str, Any], *, amount: Money, method: str, purpose: str, royalty_report: int | None, actor: Actor
+) -> PaymentOut:
+    if method not in gateways.methods():
+        raise ValidationFailed(
+            f"{method} is not offered here; choose one of {', '.join(gateways.methods())}.",
+            errors=[FieldError("method", "not offered", code="method")],
+        )
+    for existing in await repository.open_for(licence["id"], purpose, royalty_report):
+        if existing["method"] == method:  # the same attempt again: answer it, never a second charge
+            secret = None
+            gateway = gateways.stripe()
+            if existing["provider"] == "stripe" and gateway is not None:
+                secret = (await gateway.retrieve_payment(existing["provider_id"])).client_secret
+            return await payment_out(existing, client_secret=secret)
+    attempt = await repository.count_for(licence["id"]) + 1
+    key = f"licence:{licence['id']}:{purpose}:{royalty_report or 0}:{attempt}"
+    request = PaymentRequest(
+        licence_id=str(licence["id"]),
+        amount=amount,
+        idempotency_key=key,
+        description=f"{licence['number']} {purpose}",
+        metadata={"licence_id": str(licence["id"]), "licence_number": licence["number"], "purpose": purpose},
+    )
+    if method == "bank_transfer":
+        started: Payment = await gateways.bank_transfer().start_payment(request)
+    else:
+        stripe = gateways.stripe()
+        assert stripe is not None  # methods() offers Stripe's methods only with a gateway
+        started = await stripe.start_payment(request)
+    payment_id = await repository.create(
+        {
+            "licence": licence["id"],
+            "purpose": purpose,
+            "royalty_report": royalty_report,
+            "method": method,
+            "provider": started.provider,
+            "provider_id": started.provider_id,
+            "reference": started.reference or "",
+            "amount_minor": amount.minor,
+            "currency": amount.currency,
+            "platform_fee_minor": started.platform_fee.minor,
+            "status": started.status.value,
+            "idempotency_key": key,
+        }
+    )
+    await record(
+        actor=actor,
+        action="finance.payment_started",
+        entity_type="payment",
+        entity_id=payment_id,
+        org_id=licence["licensee"],
+        after={"licence": licence["number"], "method": method, "amount_minor": amount.minor, "purpose": purpose},
+    )
+    row = await repository.get(payment_id)
+    assert row is not None
+    return await payment_out(row, client_secret=started.client_secret)
+
+
+async def succeed(payment: dict[str, Any], *, at: datetime, actor: Actor) -> bool:
+    """Mark a payment received and act on it (activate the licence or settle the royalty), once."""
+    if payment["status"] == "succeeded":
+        return False
+    fee = platform_fee(Money(payment["currency"], payment["amount_minor"]), _fee_bp())
+    await repository.update(
+        payment["id"],
+        {"status": "succeeded", "succeeded_at": at, "platform_fee_minor": fee.minor, "confirmed_by": actor.user_id},
+    )
+    licence = await licences_repo.get(payment["licence"])
+    assert licence is not None
+    await record(
+        actor=actor,
+        action="finance.payment_succeeded",
+        entity_type="payment",
+        entity_id=payment["id"],
+        org_id=licence["licensor"],
+        before={"status": payment["status"]},
+        after={"status": "succeeded", "amount_minor": payment["amount_minor"], "platform_fee_minor": fee.minor},
+    )
+    if payment["purpose"] == "initial":
+        await licences.activate(licence_id=payment["licence"], paid_at=at, actor=actor)
+    elif payment["royalty_report"] is not None:
+        from finance.royalties import repository as royalties_repo
+
+        await royalties_repo.update(payment["royalty_report"], {"status": "paid"})
+    await jobs.enqueue("finance.payment_notify", payment_id=payment["id"])
+    return True
+
+
+def _fee_bp() -> int:
+    from market.settings import get_settings
+
+    return get_settings().platform_fee_bp
+
+
+async def apply_provider_state(provider_id: str) -> str:
+    """Bring a Stripe payment to the provider's current state (never backwards). Returns what was done."""
+    gateway = gateways.stripe()
+    payment = await repository.by_provider_id("stripe", provider_id)
+    if gateway is None or payment is None:
+        return "unknown payment"
+    current = await gateway.retrieve_payment(provider_id)
+    state = current.status.value
+    if ORDER[state] < ORDER[payment["status"]] or state == payment["status"]:
+        return f"already {payment['status']}"
+    if current.status is PaymentStatus.SUCCEEDED:
+        await succeed(payment, at=datetime.now(UTC), actor=Actor.system())
+        return "succeeded"
+    await repository.update(payment["id"], {"status": state})
+    return state
+
+
+async def pay_in_test_mode(*, principal: Principal, payment_id: int, licence_id: int) -> PaymentOut:
+    """Test mode only (a sk_test_ key): confirm the PaymentIntent with Stripe's test card, then take its state."""
+    payment = await repository.get(payment_id)
+    if payment is None or payment["licence"] != licence_id:
+        raise NotFound("No such payment.")
+    await _licensee_licence(principal, licence_id)
+    gateway = gateways.stripe()
+    if payment["provider"] != "stripe" or gateway is None:
+        raise Conflict("Only a Stripe payment can be paid in test mode.")
+    await gateway.confirm_test_payment(payment["provider_id"])
+    await apply_provider_state(payment["provider_id"])
+    fresh = await repository.get(payment_id)
+    assert fresh is not None
+    return await payment_out(fresh)
+
+
+async def receive_webhook(*, payload: bytes, signature: str | None) -> tuple[int | None, PaymentEvent]:
+    """Verify a Stripe webhook and store its event once. Returns the stored row's id (None for a repeat)."""
+    gateway = gateways.stripe()
+    if gateway is None:
+        raise NotFound("Stripe is not configured here.")
+    event = gateway.parse_webhook(payload, signature)  # WebhookSignatureInvalid (400) on a bad signature
+    import json
+
+    row_id = await repository.store_event(
+        provider="stripe",
+        event_id=event.id,
+        type_=event.type,
+        object_id=event.object_id or "",
+        payload=json.loads(payload),
+    )
+    if row_id is not None:
+        await jobs.enqueue("finance.process_payment_event", event_row_id=row_id)
+    return row_id, event
+
+
+async def process_event(event_row_id: int) -> str:
+    event = await repository.get_event(event_row_id)
+    if event is None or event["processed_at"] is not None:
+        return "nothing to do"
+    result = "ignored"
+    if event["type"].startswith("payment_intent.") and event["object_id"]:
+        result = await apply_provider_state(event["object_id"])
+    await repository.mark_event(event_row_id, at=datetime.now(UTC), result=result)
+    log.info("payment_event.processed", event_id=event["event_id"], event_type=event["type"], result=result)
+    return result
+
+
+async def confirm_bank_transfer(*, principal: Principal, payment_id: int) -> PaymentOut:
+    """A platform admin confirms that a bank transfer arrived."""
+    payment = await repository.get(payment_id)
+    if payment is None or payment["provider"] != "bank_transfer":
+        raise NotFound("No such bank transfer.")
+    if payment["status"] == "succeeded":
+        raise Conflict("This transfer is already confirmed.")
+    await succeed(payment, at=datetime.now(UTC), actor=Actor(principal.user_id, principal.org_id))
+    fresh = await repository.get(payment_id)
+    assert fresh is not None
+    return await payment_out(fresh)
+
+
+async def match_statement(*, principal: Principal, data: bytes) -> StatementReportOut:
+    """Match a bank statement against the open references; confirm each matched transfer, report every row."""
+    open_rows = {r["reference"]: r for r in await repository.open_bank_references()}
+    try:
+        report = match_statement_file(
+            data, {ref: Money(r["currency"], r["amount_minor"]) for ref, r in open_rows.items()}
+        )
+    except ValueError as exc:
+        raise ValidationFailed(f"The statement cannot be read: {exc}", errors=[FieldError("file", str(exc))]) from exc
+    actor = Actor(principal.user_id, principal.org_id)
+    confirmed = 0
+    out = []
+    for row in report.rows:
+        payment = open_rows.get(row.reference or "")
+        if row.reference in report.matched and payment is not None:
+            confirmed += int(await succeed(payment, at=datetime.now(UTC), actor=actor))
+        out.append(
+            StatementRowOut(
+                row=row.row,
+                status=row.status.value,
+                detail=row.detail,
+                reference=row.reference,
+                payer=row.payer,
+                payment_id=payment["id"] if payment else None,
+            )
+        )
+    return StatementReportOut(confirmed=confirmed, needs_review=len(report.needs_review), rows=out)
+
+
+async def for_licence(*, principal: Principal, licence_id: int) -> list[PaymentOut]:
+    await licences.party(principal, licence_id)
+    return [await payment_out(r) for r in await repository.for_licence(licence_id)]
+
+
+async def pending_transfers() -> list[PaymentOut]:
+    return [await payment_out(r) for r in await repository.open_bank_references()]

@@ -1,0 +1,117 @@
+"""Running royalties: the licensee reports net sales per period; the royalty due is the declared rate times net
+sales, invoiced and paid through the same payments port. Reporting is per calendar quarter, within 30 days after
+it ends (the platform's standard term, stated in the contract)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from finance.licences import service as licences
+from finance.payments import service as payments
+from finance.payments.schemas import PaymentOut, PaymentStartIn
+from finance.royalties import repository
+from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
+from listings.declarations.eligibility import ROYALTY_CAP_BP
+from market.accounts.principal import Principal
+from market.audit.service import Actor, record
+from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from market.kit.money import Money
+
+
+def royalty_due(net_sales_minor: int, rate_bp: int) -> int:
+    """rate x net sales in integer fen, rounded half up (no float touches money)."""
+    return (net_sales_minor * rate_bp * 2 + 10_000) // 20_000
+
+
+def quarters(start: date, until: date) -> list[tuple[date, date]]:
+    """The calendar quarters from the one containing ``start`` up to the last one ended before ``until``."""
+    out: list[tuple[date, date]] = []
+    q_start = date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    while True:
+        q_end = licences.quarter_end(q_start)
+        if q_end >= until:
+            return out
+        out.append((max(q_start, start), q_end))
+        q_start = q_end + timedelta(days=1)
+
+
+async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyReportIn) -> RoyaltyReportOut:
+    licence = await licences.party(principal, licence_id)
+    if licence["licensee"] != principal.org_id:
+        raise Forbidden("Only the licensee reports its net sales.")
+    if licence["status"] != "active" or not licence["royalty_rate_bp"]:
+        raise Conflict("Only an active licence with a running royalty takes net-sales reports.")
+    starts, ends = licence["starts_on"], licence["ends_on"]
+    if data.period_start < starts or (ends is not None and data.period_end > ends):
+        raise ValidationFailed(
+            f"The period must lie within the licence term ({starts} – {ends or '…'}).",
+            errors=[FieldError("period_start", "outside the licence term")],
+        )
+    if await repository.overlapping(licence_id, data.period_start, data.period_end):
+        raise Conflict(
+            "A report for this period (or part of it) was already filed.",
+            errors=[FieldError("period_start", "overlaps a filed report", code="overlap")],
+        )
+    rate = int(licence["royalty_rate_bp"])
+    if rate > ROYALTY_CAP_BP:  # the declaration was checked; a licence's rate can never exceed the 2024 cap
+        raise Conflict("The licence's royalty rate exceeds the 20% cap (CNIPA notice on open licensing, 2024).")
+    due = royalty_due(data.net_sales_minor, rate)
+    report_id = await repository.create(
+        {
+            "licence": licence_id,
+            "period_start": data.period_start,
+            "period_end": data.period_end,
+            "net_sales_minor": data.net_sales_minor,
+            "currency": licence["currency"],
+            "rate_bp": rate,
+            "royalty_due_minor": due,
+            "status": "invoiced" if due else "paid",
+            "filed_by": principal.user_id,
+        }
+    )
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="finance.royalty_reported",
+        entity_type="royalty_report",
+        entity_id=report_id,
+        org_id=licence["licensor"],
+        after={
+            "licence": licence["number"],
+            "period": f"{data.period_start}/{data.period_end}",
+            "net_sales_minor": data.net_sales_minor,
+            "rate_bp": rate,
+            "royalty_due_minor": due,
+        },
+    )
+    row = await repository.get(report_id)
+    assert row is not None
+    return out(row)
+
+
+def out(row: dict[str, Any]) -> RoyaltyReportOut:
+    return RoyaltyReportOut.model_validate({**row, "licence_id": row["licence"]})
+
+
+async def pay(*, principal: Principal, licence_id: int, report_id: int, data: PaymentStartIn) -> PaymentOut:
+    licence = await licences.party(principal, licence_id)
+    if licence["licensee"] != principal.org_id:
+        raise Forbidden("Only the licensee pays its royalties.")
+    report = await repository.get(report_id)
+    if report is None or report["licence"] != licence_id:
+        raise NotFound("No such royalty report.")
+    if report["status"] != "invoiced":
+        raise Conflict("This royalty is already paid.")
+    return await payments._open(
+        licence,
+        amount=Money(report["currency"], report["royalty_due_minor"]),
+        method=data.method,
+        purpose="royalty",
+        royalty_report=report_id,
+        actor=Actor(principal.user_id, principal.org_id),
+    )
+
+
+async def list_reports(*, principal: Principal, licence_id: int) -> list[RoyaltyReportOut]:
+    await licences.party(principal, licence_id)
+    return [out(r) for r in await repository.for_licence(licence_id)]

@@ -1,0 +1,47 @@
+"""Finance fixtures: a published open licence, a firm to take it, and Stripe through localstripe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from finance.payments import gateways
+from market.integrations.payments import StripeConfig, StripeGateway
+from tests.integrations.payments.conftest import localstripe_url, webhook_receiver  # noqa: F401 - fixtures
+from tests.integrations.payments.stripe_support import API_KEY, WEBHOOK_SECRET, LocalstripeTransport
+
+
+@dataclass
+class Offer:
+    university: Any  # Account
+    university_principal: Any
+    patent_id: int
+    declaration_id: int
+
+
+@pytest.fixture
+def stripe_gateway(localstripe_url: str) -> Iterator[StripeGateway]:  # noqa: F811
+    """The app's Stripe adapter pointed at localstripe (through the recording transport that bridges its gaps)."""
+    gateway = StripeGateway(
+        StripeConfig(
+            api_key=API_KEY,
+            webhook_secret=WEBHOOK_SECRET,
+            api_base=localstripe_url,
+            platform_fee_bp=500,
+            max_network_retries=0,
+        ),
+        http_client=LocalstripeTransport(),
+    )
+    gateways.use_stripe(gateway)
+    yield gateway
+    gateways.use_stripe(None)
+
+
+@pytest.fixture(autouse=True)
+def _no_stripe_by_default() -> Iterator[None]:
+    gateways.use_stripe(None)
+    yield
+    gateways.use_stripe(None)

@@ -1,0 +1,48 @@
+"""Finance test factories: an open licence on offer, firms and the platform admin, signed-in principals."""
+
+from __future__ import annotations
+
+from market.accounts import service as accounts
+from market.accounts.principal import Principal
+from market.jobs import queue, unit_of_work
+from tests.conftest import Account, make_account
+from tests.listings.support import eligible, record, university
+
+ROYALTY = {"payment_mode": "running_royalty", "royalty_rate_bp": 350}
+ENTRY = {"payment_mode": "entry_plus_royalty", "entry_fee_minor": 5_000_000, "royalty_rate_bp": 300, "term_years": 5}
+LUMP = {"payment_mode": "lump_sum", "lump_sum_minor": 12_345_600}
+
+
+async def principal_of(account: Account) -> Principal:
+    principal = await accounts.principal_for(user_id=account.user_id, org_id=account.org_id)
+    assert principal is not None
+    return principal
+
+
+async def offer(terms: dict, *, name: str = "浙江大学", number: str = "CN108982325B") -> tuple[Principal, int, int]:
+    """A university, its eligible patent and a published declaration of it on ``terms``."""
+    from listings.declarations import service as declarations
+    from listings.declarations.schemas import DeclareIn, TermsIn
+
+    _, uni = await university(name)
+    patent_id = await record(uni, eligible(number, patentees=[name]))
+    async with unit_of_work():
+        report = await declarations.declare(
+            principal=uni, data=DeclareIn(patent_ids=[patent_id], terms=TermsIn(**terms))
+        )
+    declaration_id = report.results[0].declaration_id
+    assert declaration_id is not None
+    return uni, patent_id, declaration_id
+
+
+async def firm(name: str = "深圳市青禾智能科技有限公司") -> Principal:
+    return await principal_of(await make_account("sme", org_name=name))
+
+
+async def admin() -> Principal:
+    return await principal_of(await make_account("platform_admin", org_name="平台运营"))
+
+
+async def drain() -> None:
+    q = queue()
+    await q.drain()  # type: ignore[attr-defined]
