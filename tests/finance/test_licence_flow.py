@@ -33,6 +33,9 @@ from tests.conftest import Backend
 from tests.finance.support import ENTRY, LUMP, ROYALTY, admin, drain, firm, offer
 
 
+BANK = PaymentStartIn(method="bank_transfer")
+
+
 def request(declaration_id: int, version: int = 1) -> LicenceRequestIn:
     return LicenceRequestIn(
         declaration_id=declaration_id,
@@ -63,7 +66,7 @@ async def test_bank_transfer_confirmed_by_the_platform_activates_and_makes_one_c
         )
     assert payment.reference.startswith("OL-") and payment.reference in payment.instructions_zh
     async with unit_of_work():  # asking again gives the same transfer, not a second one
-        again = await payments.start(principal=sme, licence_id=licence.id, data=PaymentStartIn(method="bank_transfer"))
+        again = await payments.start(principal=sme, licence_id=licence.id, data=BANK)
     assert again.id == payment.id
     operator = await admin()
     async with unit_of_work():
@@ -205,7 +208,7 @@ async def test_a_bank_statement_confirms_the_transfers_it_names(backend: Backend
     async with unit_of_work():
         report = await payments.match_statement(principal=await admin(), data=statement)
     assert report.confirmed == 1
-    assert [r.status for r in report.rows][0] == "matched"
+    assert report.rows[0].status == "matched"
     assert (await licences.get(principal=sme, licence_id=licence.id)).status == "active"
 
 
