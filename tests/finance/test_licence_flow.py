@@ -32,7 +32,6 @@ from market.notifications.tables import Notification
 from tests.conftest import Backend
 from tests.finance.support import ENTRY, LUMP, ROYALTY, admin, drain, firm, offer
 
-
 BANK = PaymentStartIn(method="bank_transfer")
 
 
