@@ -5,18 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.params import URLEncodedBody
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
-from frontend.i18n import pick_lang, translator, validation_message
+from frontend.declaration_pages import DeclarationPages
+from frontend.i18n import pick_lang, translator
+from frontend.listing_pages import ListingPages
+from frontend.patent_pages import PatentPages, UniversitySettingsPages
+from frontend.render import Form, field_messages, lang_of, page, safe_next
+from listings.imports import service as imports
+from listings.patents import service as patents
 from market.accounts import service as accounts
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -26,13 +30,12 @@ from market.errors import MarketError
 from market.jobs import unit_of_work
 from market.notifications import service as notifications
 from market.orgs import service as orgs
-from market.orgs.schemas import SELF_SERVICE_KINDS, MemberIn
+from market.orgs.schemas import SELF_SERVICE_KINDS, MemberIn, OrgKind
 from market.settings import Settings
 from market.web.access import public, signed_in
 from market.web.auth import start_session
 
 HERE = Path(__file__).parent
-Form = URLEncodedBody[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -40,44 +43,6 @@ class FrontendParts:
     route_handlers: list[Any]
     template_config: TemplateConfig[JinjaTemplateEngine]
     render_error: Any
-
-
-def lang_of(request: Request[Any, Any, Any]) -> str:
-    return pick_lang(request.cookies.get("lang"))
-
-
-def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any) -> Template:
-    lang = lang_of(request)
-    principal = request.scope.get("user")
-    return Template(
-        template_name=name,
-        context={
-            "lang": lang,
-            "t": translator(lang),
-            "me": principal if isinstance(principal, Principal) else None,
-            "path": request.url.path,
-            **context,
-        },
-        status_code=status_code,
-        media_type=MediaType.HTML,
-    )
-
-
-def safe_next(value: str | None) -> str:
-    """Only same-site paths: never redirect a user to another host after sign-in."""
-    if not value:
-        return "/dashboard"
-    parsed = urlparse(value)
-    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//"):
-        return "/dashboard"
-    return value
-
-
-def field_messages(exc: ValidationError, lang: str) -> list[dict[str, str]]:
-    return [
-        {"field": ".".join(str(p) for p in err["loc"]) or "form", "message": validation_message(err, lang)}
-        for err in exc.errors()
-    ]
 
 
 def render_error(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Response[Any]:
@@ -187,6 +152,7 @@ class DashboardPages(Controller):
             events=events,
             welcome=bool(welcome),
             errors=[],
+            university=await university_counters(principal),
         )
 
     @post("/dashboard/members", opt=signed_in(owner=True, session_only=True))
@@ -214,7 +180,19 @@ class DashboardPages(Controller):
             welcome=False,
             notifications=await notifications.list_mine(principal=principal, limit=10),
             errors=errors,
+            university=await university_counters(principal),
         )
+
+
+async def university_counters(principal: Principal) -> dict[str, Any] | None:
+    """For a university's dashboard: its patents, those under a published open licence, its latest imports."""
+    if principal.org_kind is not OrgKind.university:
+        return None
+    return {
+        "patents": (await patents.list_patents(principal=principal, per_page=1)).total,
+        "published": (await patents.list_patents(principal=principal, declared="published", per_page=1)).total,
+        "imports": await imports.recent_runs(principal=principal, limit=3),
+    }
 
 
 class TokenPages(Controller):
@@ -272,7 +250,16 @@ def frontend_parts(settings: Settings) -> FrontendParts:
         cache_control=None,
     )
     return FrontendParts(
-        route_handlers=[AccountPages, DashboardPages, TokenPages, static],
+        route_handlers=[
+            AccountPages,
+            DashboardPages,
+            TokenPages,
+            PatentPages,
+            UniversitySettingsPages,
+            DeclarationPages,
+            ListingPages,
+            static,
+        ],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         render_error=render_error,
     )

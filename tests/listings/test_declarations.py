@@ -25,16 +25,25 @@ TERMS = TermsIn(payment_mode="entry_plus_royalty", entry_fee_minor=5_000_000, ro
 
 async def declare(principal, patent_ids, terms=TERMS, publish=True):
     async with jobs.unit_of_work():
-        return await declarations.declare(principal=principal, data=DeclareIn(patent_ids=patent_ids, terms=terms,
-                                                                              publish=publish))
+        return await declarations.declare(
+            principal=principal, data=DeclareIn(patent_ids=patent_ids, terms=terms, publish=publish)
+        )
 
 
 async def test_declaring_many_publishes_the_eligible_and_refuses_the_others_with_all_reasons(backend: Backend) -> None:
     _, principal = await university()
     good = await record(principal, eligible())
-    bad = await record(principal, eligible("CN218751475U", title_zh="无评价报告的实用新型", filing_date=date(2022, 12, 2),
-                                           grant_date=date(2023, 3, 28),
-                                           annual_fees_paid_through=None, ipc_codes=[]))
+    bad = await record(
+        principal,
+        eligible(
+            "CN218751475U",
+            title_zh="无评价报告的实用新型",
+            filing_date=date(2022, 12, 2),
+            grant_date=date(2023, 3, 28),
+            annual_fees_paid_through=None,
+            ipc_codes=[],
+        ),
+    )
     report = await declare(principal, [good, bad])
     assert (report.published, report.refused) == (1, 1)
     [published, refused] = report.results
@@ -46,8 +55,9 @@ async def test_declaring_many_publishes_the_eligible_and_refuses_the_others_with
     assert listing.university == "浙江大学" and listing.terms.summary_zh.startswith("入门费")
     assert listing.ipc[0].field_en == "Measurement"
     assert listing.price_check is not None and listing.price_check.position in {"below", "within", "above"}
-    actions = [r["action"] for r in await AuditEvent.select(AuditEvent.action).where(
-        AuditEvent.entity_type == "declaration")]
+    actions = [
+        r["action"] for r in await AuditEvent.select(AuditEvent.action).where(AuditEvent.entity_type == "declaration")
+    ]
     assert actions == ["listings.declaration_published"]
 
 
@@ -75,14 +85,20 @@ async def test_a_published_declaration_changes_by_new_versions_and_keeps_its_his
         revised = await declarations.revise(principal=principal, declaration_id=declaration_id, terms=new_terms)
     assert revised.current_version == 2 and revised.status == "published"
     [v1, v2] = revised.versions
-    assert (v1.payment_mode, v1.entry_fee_minor, v1.superseded_at is not None) == ("entry_plus_royalty", 5_000_000,
-                                                                                  True)
+    assert (v1.payment_mode, v1.entry_fee_minor, v1.superseded_at is not None) == (
+        "entry_plus_royalty",
+        5_000_000,
+        True,
+    )
     assert (v2.payment_mode, v2.royalty_rate_bp, v2.superseded_at) == ("running_royalty", 450, None)
     assert "4.50%" in v2.summary_zh
     with pytest.raises(ValidationFailed) as caught:  # a new version is checked like a first one
         async with jobs.unit_of_work():
-            await declarations.revise(principal=principal, declaration_id=declaration_id,
-                                      terms=TermsIn(payment_mode="running_royalty", royalty_rate_bp=2500))
+            await declarations.revise(
+                principal=principal,
+                declaration_id=declaration_id,
+                terms=TermsIn(payment_mode="running_royalty", royalty_rate_bp=2500),
+            )
     assert caught.value.errors[0].code == "royalty_over_cap"
     assert await DeclarationVersion.count().where(DeclarationVersion.declaration == declaration_id) == 2
 
@@ -103,8 +119,7 @@ async def test_a_draft_is_checked_again_when_published(backend: Backend) -> None
     with pytest.raises(NotFound):
         await declarations.listing(declaration_id=declaration_id)  # a draft is not public
     async with jobs.unit_of_work():
-        await patents.update_facts(principal=principal, patent_id=patent,
-                                   data=PatentFactsIn(pledged=True))
+        await patents.update_facts(principal=principal, patent_id=patent, data=PatentFactsIn(pledged=True))
     with pytest.raises(ValidationFailed) as caught:
         async with jobs.unit_of_work():
             await declarations.publish(principal=principal, declaration_id=declaration_id)
@@ -116,8 +131,11 @@ async def test_withdrawal_keeps_granted_licences_and_unlocks_exclusive_licences(
     patent = await record(principal, eligible())
     declaration_id = (await declare(principal, [patent])).results[0].declaration_id
     async with jobs.unit_of_work():
-        granted = await patents.record_licence(principal=principal, patent_id=patent, data=RecordedLicenceIn(
-            kind="open", licensee_name="杭州智造科技有限公司", starts_on=date.today()))
+        granted = await patents.record_licence(
+            principal=principal,
+            patent_id=patent,
+            data=RecordedLicenceIn(kind="open", licensee_name="杭州智造科技有限公司", starts_on=date.today()),
+        )
     exclusive = RecordedLicenceIn(kind="exclusive", licensee_name="另一家企业", starts_on=date.today())
     with pytest.raises(Conflict) as caught:  # Art 51(3): no exclusive licence while the open licence stands
         async with jobs.unit_of_work():
@@ -125,8 +143,9 @@ async def test_withdrawal_keeps_granted_licences_and_unlocks_exclusive_licences(
     assert "第五十一条" in caught.value.detail and caught.value.errors[0].article
     before = await RecordedLicence.select().where(RecordedLicence.id == granted.id)
     async with jobs.unit_of_work():
-        withdrawn = await declarations.withdraw(principal=principal, declaration_id=declaration_id,
-                                                data=WithdrawIn(reason="转让"))
+        withdrawn = await declarations.withdraw(
+            principal=principal, declaration_id=declaration_id, data=WithdrawIn(reason="转让")
+        )
     assert withdrawn.status == "withdrawn"
     assert await RecordedLicence.select().where(RecordedLicence.id == granted.id) == before  # Art 50(2)
     with pytest.raises(NotFound):
@@ -140,8 +159,13 @@ async def test_an_exclusive_licence_in_force_blocks_a_declaration(backend: Backe
     _, principal = await university()
     patent = await record(principal, eligible())
     async with jobs.unit_of_work():
-        await patents.record_licence(principal=principal, patent_id=patent, data=RecordedLicenceIn(
-            kind="sole", licensee_name="某企业", starts_on=date(2020, 1, 1), ends_on=date(2030, 1, 1)))
+        await patents.record_licence(
+            principal=principal,
+            patent_id=patent,
+            data=RecordedLicenceIn(
+                kind="sole", licensee_name="某企业", starts_on=date(2020, 1, 1), ends_on=date(2030, 1, 1)
+            ),
+        )
     report = await declare(principal, [patent])
     assert [r.code for r in report.results[0].reasons] == ["exclusive_licence_in_force"]
 

@@ -54,7 +54,11 @@ def test_a_wrong_check_digit_is_refused_with_the_right_one(raw: str) -> None:
 def test_chinese_publication_numbers(raw: str, normalised: str, kind: PatentKind, granted: bool | None) -> None:
     parsed = numbers.parse(raw)
     assert (parsed.number, parsed.type, parsed.kind, parsed.granted) == (
-        normalised, NumberType.publication, kind, granted)
+        normalised,
+        NumberType.publication,
+        kind,
+        granted,
+    )
 
 
 @pytest.mark.parametrize("raw", ["CN104671642A501", "CN12345", "CN108982325Q", "CN208982325A"])
@@ -99,7 +103,17 @@ def test_annual_fee_with_the_15_percent_open_licence_reduction() -> None:
 
 
 def test_the_best_single_reduction_applies_they_do_not_stack() -> None:
-    due = fees.annual_fee_due(kind=PatentKind.utility_model, filing_date=date(2022, 12, 2), on=date(2026, 11, 22),
-                              open_licence=True, other_reduction_pct=85)
+    due = fees.annual_fee_due(
+        kind=PatentKind.utility_model,
+        filing_date=date(2022, 12, 2),
+        on=date(2026, 11, 22),
+        open_licence=True,
+        other_reduction_pct=85,
+    )
     assert due is not None
-    assert (due.full.minor, due.reduction_pct, due.reduction_source, due.due.minor) == (90_000, 85, "other", 13_500)  # year 4: CNY 900
+    assert (due.full.minor, due.reduction_pct, due.reduction_source, due.due.minor) == (
+        90_000,
+        85,
+        "other",
+        13_500,
+    )  # year 4: CNY 900

@@ -1,0 +1,210 @@
+"""Reading the pages' form fields into the services' schemas: yuan to fen and percent to basis points exactly
+(Decimal, never float), and the declaration terms. Which terms are allowed is the service's business, not ours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from listings.declarations.schemas import TermsIn, VersionOut
+from listings.patents.schemas import PatentFactsIn
+
+MAX_DIGITS = 15  # far above any fee a declaration may state; guards against "1e999999" and the like
+PAYMENT_MODES = ("lump_sum", "running_royalty", "entry_plus_royalty")
+
+
+class FieldProblem(ValueError):
+    """A form field that cannot be read; ``key`` is the i18n key of the message."""
+
+    def __init__(self, field_name: str, key: str) -> None:
+        super().__init__(f"{field_name}: {key}")
+        self.field = field_name
+        self.key = key
+
+
+def _decimal(text: str, field_name: str) -> Decimal | None:
+    cleaned = text.strip().replace(",", "").replace("，", "").replace(" ", "").removeprefix("¥").removeprefix("￥")
+    if not cleaned:
+        return None
+    if len(cleaned) > MAX_DIGITS + 2:
+        raise FieldProblem(field_name, "err_number_too_large")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise FieldProblem(field_name, "err_not_a_number") from exc
+    if not value.is_finite():
+        raise FieldProblem(field_name, "err_not_a_number")
+    if value < 0:
+        raise FieldProblem(field_name, "err_negative")
+    if value.adjusted() >= MAX_DIGITS:
+        raise FieldProblem(field_name, "err_number_too_large")
+    return value
+
+
+def hundredths(text: str, field_name: str) -> int | None:
+    """A decimal with at most 2 places, times 100, exactly: yuan -> fen, percent -> basis points.
+    ``"12345.67"`` -> 1234567; ``"1.005"`` is refused (it is not a whole number of hundredths)."""
+    value = _decimal(text, field_name)
+    if value is None:
+        return None
+    scaled = value * 100
+    if scaled != scaled.to_integral_value():
+        raise FieldProblem(field_name, "err_two_decimals")
+    return int(scaled)
+
+
+def yuan_to_fen(text: str, field_name: str = "amount") -> int | None:
+    return hundredths(text, field_name)
+
+
+def percent_to_bp(text: str, field_name: str = "rate") -> int | None:
+    return hundredths(text, field_name)
+
+
+def fen_to_yuan(minor: int | None) -> str:
+    """Integer fen as the yuan an input shows: 1234567 -> "12345.67"."""
+    if minor is None:
+        return ""
+    return f"{Decimal(minor) / 100:.2f}"
+
+
+def bp_to_percent(bp: int | None) -> str:
+    if bp is None:
+        return ""
+    return f"{Decimal(bp) / 100:.2f}"
+
+
+def whole(text: str, field_name: str) -> int | None:
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    if not cleaned.isdigit() or len(cleaned) > 6:
+        raise FieldProblem(field_name, "err_whole_number")
+    return int(cleaned)
+
+
+# ------------------------------------------------------------------------------------------------- terms
+
+
+@dataclass
+class TermsForm:
+    """The terms fields as typed (strings), so a form with an error shows back what was typed."""
+
+    payment_mode: str = "running_royalty"
+    lump_sum_yuan: str = ""
+    royalty_pct: str = ""
+    entry_fee_yuan: str = ""
+    entry_royalty_pct: str = ""
+    term_kind: str = "expiry"
+    term_years: str = ""
+    other_matters: str = ""
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, form: Mapping[str, Any]) -> TermsForm:
+        def value(name: str) -> str:
+            return str(form.get(name) or "").strip()
+
+        return cls(
+            payment_mode=value("payment_mode"),
+            lump_sum_yuan=value("lump_sum_yuan"),
+            royalty_pct=value("royalty_pct"),
+            entry_fee_yuan=value("entry_fee_yuan"),
+            entry_royalty_pct=value("entry_royalty_pct"),
+            term_kind=value("term_kind") or "expiry",
+            term_years=value("term_years"),
+            other_matters=str(form.get("other_matters") or "").strip(),
+        )
+
+    @classmethod
+    def of_version(cls, v: VersionOut) -> TermsForm:
+        mode = v.payment_mode.value
+        return cls(
+            payment_mode=mode,
+            lump_sum_yuan=fen_to_yuan(v.lump_sum_minor),
+            royalty_pct=bp_to_percent(v.royalty_rate_bp) if mode == "running_royalty" else "",
+            entry_fee_yuan=fen_to_yuan(v.entry_fee_minor),
+            entry_royalty_pct=bp_to_percent(v.royalty_rate_bp) if mode == "entry_plus_royalty" else "",
+            term_kind="years" if v.term_years else "expiry",
+            term_years=str(v.term_years or ""),
+            other_matters=v.other_matters,
+        )
+
+    def term_years_value(self) -> int | None:
+        """The licence term in years, or None for "until expiry" (or when it cannot be read)."""
+        if self.term_kind != "years":
+            return None
+        try:
+            return whole(self.term_years, "term_years")
+        except FieldProblem:
+            return None
+
+    def terms(self) -> TermsIn:
+        """The TermsIn these fields say: only the amounts of the chosen payment mode are sent. Raises
+        FieldProblem for a field that cannot be read, pydantic's ValidationError for what TermsIn refuses."""
+        if self.payment_mode not in PAYMENT_MODES:
+            raise FieldProblem("payment_mode", "err_choose_mode")
+        values: dict[str, Any] = {"payment_mode": self.payment_mode, "other_matters": self.other_matters}
+        readers: dict[str, list[tuple[str, Callable[[], int | None]]]] = {
+            "lump_sum": [("lump_sum_minor", lambda: yuan_to_fen(self.lump_sum_yuan, "lump_sum_yuan"))],
+            "running_royalty": [("royalty_rate_bp", lambda: percent_to_bp(self.royalty_pct, "royalty_pct"))],
+            "entry_plus_royalty": [
+                ("entry_fee_minor", lambda: yuan_to_fen(self.entry_fee_yuan, "entry_fee_yuan")),
+                ("royalty_rate_bp", lambda: percent_to_bp(self.entry_royalty_pct, "entry_royalty_pct")),
+            ],
+        }
+        problems: list[FieldProblem] = []
+        for name, read in readers[self.payment_mode]:
+            try:
+                values[name] = read()
+            except FieldProblem as exc:
+                problems.append(exc)
+                continue
+            if values[name] is None:  # the chosen payment needs this amount
+                target = FORM_FIELD_OF[name]
+                if name == "royalty_rate_bp" and self.payment_mode == "entry_plus_royalty":
+                    target = "entry_royalty_pct"
+                problems.append(FieldProblem(target, "err_required_for_mode"))
+        if self.term_kind == "years":
+            try:
+                values["term_years"] = whole(self.term_years, "term_years")
+            except FieldProblem as exc:
+                problems.append(exc)
+            if values.get("term_years") is None and not problems:
+                problems.append(FieldProblem("term_years", "err_term_years"))
+        elif self.term_kind != "expiry":
+            problems.append(FieldProblem("term_kind", "err_choose_term"))
+        if problems:
+            self.problems = problems
+            raise problems[0]
+        return TermsIn.model_validate({k: v for k, v in values.items() if v is not None})
+
+
+FORM_FIELD_OF = {  # a TermsIn field -> the form input that gives it (for error messages next to the input)
+    "lump_sum_minor": "lump_sum_yuan",
+    "entry_fee_minor": "entry_fee_yuan",
+    "royalty_rate_bp": "royalty_pct",
+    "term_years": "term_years",
+    "other_matters": "other_matters",
+    "payment_mode": "payment_mode",
+}
+
+
+# ------------------------------------------------------------------------------------------------- facts
+
+
+def facts_in(form: Mapping[str, Any]) -> PatentFactsIn:
+    """The patent facts form: checkboxes absent mean "no"; an empty date leaves the stored one."""
+    values: dict[str, Any] = {
+        "pledged": form.get("pledged") == "on",
+        "pledgee_consent": form.get("pledgee_consent") == "on",
+        "suspension": str(form.get("suspension") or ""),
+        "evaluation_report_ref": str(form.get("evaluation_report_ref") or ""),
+    }
+    for name in ("legal_status", "grant_date", "annual_fees_paid_through", "claims_count"):
+        text = str(form.get(name) or "").strip()
+        if text:
+            values[name] = text
+    return PatentFactsIn.model_validate(values)

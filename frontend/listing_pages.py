@@ -1,0 +1,36 @@
+"""Public pages: the published open licences, one listing, and the entry point to request a licence."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import QueryParameter
+from litestar.response import Template
+
+from frontend.render import AnyRequest, page, page_count
+from listings.declarations import service as declarations
+from market.web.access import public
+
+PER_PAGE = 20
+
+
+class ListingPages(Controller):
+    include_in_schema = False
+    path = "/listings"
+
+    @get("/", opt=public())
+    async def listings(self, request: AnyRequest, page_no: Annotated[int, QueryParameter(name="page")] = 1) -> Template:
+        page_no = max(1, min(page_no, 100_000))
+        result = await declarations.listings(page=page_no, per_page=PER_PAGE)
+        return page(request, "listings.html", result=result, pages=page_count(result.total, PER_PAGE))
+
+    @get("/{declaration_id:int}", opt=public())
+    async def listing(self, request: AnyRequest, declaration_id: int) -> Template:
+        return page(request, "listing.html", listing=await declarations.listing(declaration_id=declaration_id))
+
+    @get("/{declaration_id:int}/request", opt=public())
+    async def request_licence(self, request: AnyRequest, declaration_id: int) -> Template:
+        """Honest for now: the licence request flow is not built yet. Only published listings answer."""
+        listing = await declarations.listing(declaration_id=declaration_id)
+        return page(request, "listing_request.html", listing=listing)

@@ -1,0 +1,152 @@
+"""What every page controller shares: rendering a template with the page's language and helpers, and form errors.
+
+Presentation only: formatting money, rates and bilingual texts for the page's language. No business rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode, urlparse
+
+from litestar import MediaType, Request
+from litestar.datastructures import FormMultiDict
+from litestar.params import URLEncodedBody
+from litestar.response import Template
+from pydantic import ValidationError
+
+from frontend.i18n import MESSAGES, pick_lang, translator, validation_message
+from market.accounts.principal import Principal
+from market.errors import MarketError
+from market.kit.money import Money
+
+Form = URLEncodedBody[dict[str, str]]
+AnyRequest = Request[Any, Any, Any]
+Errors = list[dict[str, str]]
+
+
+def lang_of(request: AnyRequest) -> str:
+    return pick_lang(request.cookies.get("lang"))
+
+
+def here(request: AnyRequest) -> str:
+    """The current path with its query, so switching language keeps the page as it is."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def money(minor: int | None, lang: str, currency: str = "CNY") -> str:
+    if minor is None:
+        return "—"
+    return Money(currency, int(minor)).format("en_US" if lang == "en" else "zh_CN")
+
+
+def percent_of_bp(bp: int | None) -> str:
+    if bp is None:
+        return "—"
+    return f"{Decimal(bp) / 100:.2f}%"
+
+
+def bilingual(text: str, lang: str) -> str:
+    """Texts kept as "中文 / English" (articles, notices): the part for the page's language."""
+    zh, sep, en = text.partition(" / ")
+    if not sep:
+        return text
+    return en.strip() if lang == "en" else zh.strip()
+
+
+def pick(zh: str, en: str, lang: str) -> str:
+    return (en or zh) if lang == "en" else (zh or en)
+
+
+def day(value: date | datetime | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def helpers(lang: str) -> dict[str, Callable[..., Any]]:
+    catalogue = MESSAGES[lang]
+    return {
+        "money": lambda minor, currency="CNY": money(minor, lang, currency),
+        "pct": percent_of_bp,
+        "art": lambda text: bilingual(text or "", lang),
+        "pick": lambda zh, en: pick(zh or "", en or "", lang),
+        "day": lambda value: day(value, lang),
+        # a dynamic key (kind_…, status_…), falling back to the value itself when no text exists for it
+        "tr": lambda key, fallback="": catalogue.get(key, fallback or key),
+        "qs": lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True),
+    }
+
+
+def page(request: AnyRequest, name: str, status_code: int = 200, **context: Any) -> Template:
+    lang = lang_of(request)
+    principal = request.scope.get("user")
+    return Template(
+        template_name=name,
+        context={
+            "lang": lang,
+            "t": translator(lang),
+            "me": principal if isinstance(principal, Principal) else None,
+            "path": request.url.path,
+            "here": here(request),
+            **helpers(lang),
+            **context,
+        },
+        status_code=status_code,
+        media_type=MediaType.HTML,
+    )
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site paths: never redirect a user to another host after sign-in."""
+    if not value:
+        return "/dashboard"
+    parsed = urlparse(value)
+    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/dashboard"
+    return value
+
+
+def field_messages(exc: ValidationError, lang: str) -> Errors:
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]) or "form", "message": validation_message(err, lang)}
+        for err in exc.errors()
+    ]
+
+
+def labelled(errors: Errors, lang: str) -> Errors:
+    """Each message headed by its input's label (where the field has one), for forms with many inputs."""
+    catalogue = MESSAGES[lang]
+    sep = "：" if lang == "zh" else ": "
+    return [
+        {**e, "message": f"{catalogue[e['field']]}{sep}{e['message']}"} if e["field"] in catalogue else e
+        for e in errors
+    ]
+
+
+def market_messages(exc: MarketError, lang: str) -> Errors:
+    """A service's refusal as the page shows it: every field error, with its article in the page's language."""
+    out = []
+    for e in exc.errors:
+        message = bilingual(e.message, lang) if " / " in e.message else e.message
+        if e.article:
+            message = f"{message} 【{bilingual(e.article, lang)}】"
+        out.append({"field": e.field, "message": message})
+    return out or [{"field": "form", "message": bilingual(exc.detail, lang)}]
+
+
+async def form_of(request: AnyRequest) -> FormMultiDict:
+    """The posted form (URL-encoded or multipart), empty when nothing was posted."""
+    content_type, _ = request.content_type
+    if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return FormMultiDict()
+    return await request.form()
+
+
+def page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
