@@ -155,8 +155,13 @@ async def download(*, principal: Principal, licence_id: int) -> tuple[str, bytes
     licence = await licences.party(principal, licence_id)
     stored = await repository.for_licence(licence_id)
     if stored is None:
-        raise NotFound("The contract is not ready yet; it is prepared right after payment.")
+        raise NotFound(
+            "合同尚未生成，付款后随即生成。 / The contract is not ready yet; it is prepared right after payment."
+        )
     data = await asyncio.to_thread(Path(stored["path"]).read_bytes)
     if hashlib.sha256(data).hexdigest() != stored["sha256"]:
-        raise Conflict("The stored contract does not match its recorded SHA-256; contact the platform.")
+        raise Conflict(
+            "存档合同与登记的 SHA-256 不符，请联系平台。 / "
+            "The stored contract does not match its recorded SHA-256; contact the platform."
+        )
     return f"{licence['number']}.pdf", data

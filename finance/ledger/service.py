@@ -88,7 +88,7 @@ async def monthly_statement(*, principal: Principal, month: str, platform_fee_bp
     """The month's statement as a PDF (rendered on request from the ledger; the same month gives the same file)."""
     data = await ledger(principal=principal, month=month)
     if not data.lines:
-        raise NotFound(f"No payments received in {month}.")
+        raise NotFound(f"{month} 没有收到款项。 / No payments received in {month}.")
     org = await orgs_repo.get_org(principal.org_id)
     assert org is not None
     year, mon = (int(p) for p in month.split("-"))

@@ -114,7 +114,7 @@ async def party(principal: Principal, licence_id: int) -> dict[str, Any]:
     """The licence if the principal's organisation is one of its two parties; anyone else is told it is not there."""
     row = await repository.get(licence_id)
     if row is None or principal.org_id not in (row["licensor"], row["licensee"]):
-        raise NotFound("No such licence.")
+        raise NotFound("没有这项许可。 / No such licence.")
     return row
 
 
@@ -122,16 +122,20 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
     """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now."""
     declaration = await declarations_repo.get(data.declaration_id)
     if declaration is None or declaration["status"] != "published":
-        raise NotFound("No such open licence: it is not published or has been withdrawn.")
+        raise NotFound(
+            "没有这项开放许可：尚未公告或已撤回。 / No such open licence: it is not published or has been withdrawn."
+        )
     if declaration["organisation"] == principal.org_id:
-        raise Forbidden("A patentee does not take a licence of its own patent.")
+        raise Forbidden("专利权人无需取得自己专利的许可。 / A patentee does not take a licence of its own patent.")
     if declaration["current_version"] != data.declaration_version:
         raise Conflict(
             f"The announced terms changed (now version {declaration['current_version']}); read them again.",
             errors=[FieldError("declaration_version", "the terms have changed", code="stale_terms")],
         )
     if await repository.live_for(data.declaration_id, principal.org_id) is not None:
-        raise Conflict("Your organisation already holds (or is paying for) this licence.")
+        raise Conflict(
+            "贵单位已持有（或正在支付）这项许可。 / Your organisation already holds (or is paying for) this licence."
+        )
     [version] = [
         v
         for v in await declarations_repo.versions(data.declaration_id)
@@ -244,9 +248,9 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
 async def cancel(*, principal: Principal, licence_id: int) -> LicenceOut:
     row = await party(principal, licence_id)
     if row["licensee"] != principal.org_id:
-        raise Forbidden("Only the licensee may cancel its request.")
+        raise Forbidden("只有被许可人可以取消请求。 / Only the licensee may cancel its request.")
     if row["status"] != "pending_payment":
-        raise Conflict("Only a licence still waiting for payment can be cancelled.")
+        raise Conflict("只有待付款的许可可以取消。 / Only a licence still waiting for payment can be cancelled.")
     await repository.update(licence_id, {"status": "cancelled", "cancelled_at": datetime.now(UTC)})
     await record(
         actor=Actor(principal.user_id, principal.org_id),
@@ -276,7 +280,7 @@ async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
 
     row = await party(principal, licence_id)
     if row["status"] != "active" or row["starts_on"] is None:
-        raise Conflict("A licence is filed once it is active.")
+        raise Conflict("许可生效后才能备案。 / A licence is filed once it is active.")
     patent = await patents_repo.get(row["patent"])
     assert patent is not None
     out = await licence_out(row)

@@ -72,7 +72,7 @@ async def payment_out(row: dict[str, Any], *, client_secret: str | None = None) 
 async def _licensee_licence(principal: Principal, licence_id: int) -> dict[str, Any]:
     row = await licences.party(principal, licence_id)
     if row["licensee"] != principal.org_id:
-        raise Forbidden("Only the licensee pays for its licence.")
+        raise Forbidden("只有被许可人为许可付款。 / Only the licensee pays for its licence.")
     return row
 
 
@@ -80,7 +80,10 @@ async def start(*, principal: Principal, licence_id: int, data: PaymentStartIn) 
     """Open a payment of the amount due now on a licence waiting for payment."""
     licence = await _licensee_licence(principal, licence_id)
     if licence["status"] != "pending_payment":
-        raise Conflict(f"This licence is {licence['status']}: nothing is due to activate it.")
+        raise Conflict(
+            f"这项许可的状态是 {licence['status']}，无需付款生效。 / "
+            f"This licence is {licence['status']}: nothing is due to activate it."
+        )
     amount = Money(licence["currency"], licence["amount_due_minor"])
     return await _open(
         licence,
@@ -208,11 +211,11 @@ async def pay_in_test_mode(*, principal: Principal, payment_id: int, licence_id:
     """Test mode only (a sk_test_ key): confirm the PaymentIntent with Stripe's test card, then take its state."""
     payment = await repository.get(payment_id)
     if payment is None or payment["licence"] != licence_id:
-        raise NotFound("No such payment.")
+        raise NotFound("没有这笔付款。 / No such payment.")
     await _licensee_licence(principal, licence_id)
     gateway = gateways.stripe()
     if payment["provider"] != "stripe" or gateway is None:
-        raise Conflict("Only a Stripe payment can be paid in test mode.")
+        raise Conflict("只有 Stripe 付款可以用测试模式支付。 / Only a Stripe payment can be paid in test mode.")
     await gateway.confirm_test_payment(payment["provider_id"])
     await apply_provider_state(payment["provider_id"])
     fresh = await repository.get(payment_id)
@@ -224,7 +227,7 @@ async def receive_webhook(*, payload: bytes, signature: str | None) -> tuple[int
     """Verify a Stripe webhook and store its event once. Returns the stored row's id (None for a repeat)."""
     gateway = gateways.stripe()
     if gateway is None:
-        raise NotFound("Stripe is not configured here.")
+        raise NotFound("本平台未配置 Stripe。 / Stripe is not configured here.")
     event = gateway.parse_webhook(payload, signature)  # WebhookSignatureInvalid (400) on a bad signature
     import json
 
@@ -256,9 +259,9 @@ async def confirm_bank_transfer(*, principal: Principal, payment_id: int) -> Pay
     """A platform admin confirms that a bank transfer arrived."""
     payment = await repository.get(payment_id)
     if payment is None or payment["provider"] != "bank_transfer":
-        raise NotFound("No such bank transfer.")
+        raise NotFound("没有这笔对公转账。 / No such bank transfer.")
     if payment["status"] == "succeeded":
-        raise Conflict("This transfer is already confirmed.")
+        raise Conflict("这笔转账已确认。 / This transfer is already confirmed.")
     await succeed(payment, at=datetime.now(UTC), actor=Actor(principal.user_id, principal.org_id))
     fresh = await repository.get(payment_id)
     assert fresh is not None

@@ -39,9 +39,12 @@ def quarters(start: date, until: date) -> list[tuple[date, date]]:
 async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyReportIn) -> RoyaltyReportOut:
     licence = await licences.party(principal, licence_id)
     if licence["licensee"] != principal.org_id:
-        raise Forbidden("Only the licensee reports its net sales.")
+        raise Forbidden("只有被许可人报告净销售额。 / Only the licensee reports its net sales.")
     if licence["status"] != "active" or not licence["royalty_rate_bp"]:
-        raise Conflict("Only an active licence with a running royalty takes net-sales reports.")
+        raise Conflict(
+            "只有已生效且按提成支付的许可需要报告净销售额。 / "
+            "Only an active licence with a running royalty takes net-sales reports."
+        )
     starts, ends = licence["starts_on"], licence["ends_on"]
     if data.period_start < starts or (ends is not None and data.period_end > ends):
         raise ValidationFailed(
@@ -55,7 +58,10 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
         )
     rate = int(licence["royalty_rate_bp"])
     if rate > ROYALTY_CAP_BP:  # the declaration was checked; a licence's rate can never exceed the 2024 cap
-        raise Conflict("The licence's royalty rate exceeds the 20% cap (CNIPA notice on open licensing, 2024).")
+        raise Conflict(
+            "许可的提成比例超过 20% 的上限（国家知识产权局2024年开放许可通知）。 / "
+            "The licence's royalty rate exceeds the 20% cap (CNIPA notice on open licensing, 2024)."
+        )
     due = royalty_due(data.net_sales_minor, rate)
     report_id = await repository.create(
         {
@@ -96,12 +102,12 @@ def out(row: dict[str, Any]) -> RoyaltyReportOut:
 async def pay(*, principal: Principal, licence_id: int, report_id: int, data: PaymentStartIn) -> PaymentOut:
     licence = await licences.party(principal, licence_id)
     if licence["licensee"] != principal.org_id:
-        raise Forbidden("Only the licensee pays its royalties.")
+        raise Forbidden("只有被许可人支付提成费。 / Only the licensee pays its royalties.")
     report = await repository.get(report_id)
     if report is None or report["licence"] != licence_id:
-        raise NotFound("No such royalty report.")
+        raise NotFound("没有这份提成报告。 / No such royalty report.")
     if report["status"] != "invoiced":
-        raise Conflict("This royalty is already paid.")
+        raise Conflict("这笔提成费已支付。 / This royalty is already paid.")
     return await payments._open(
         licence,
         amount=Money(report["currency"], report["royalty_due_minor"]),

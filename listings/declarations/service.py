@@ -229,7 +229,7 @@ async def _changed(declaration_id: int) -> None:
 async def _owned(principal: Principal, declaration_id: int) -> dict[str, Any]:
     row = await repository.get(declaration_id)
     if row is None or row["organisation"] != principal.org_id:
-        raise NotFound("No such declaration.")
+        raise NotFound("没有这份声明。 / No such declaration.")
     return row
 
 
@@ -246,7 +246,10 @@ async def publish(*, principal: Principal, declaration_id: int) -> DeclarationOu
     """Publish a draft after checking it again (facts may have changed since it was drafted)."""
     row = await _owned(principal, declaration_id)
     if row["status"] != "draft":
-        raise Conflict(f"Only a draft can be published; this declaration is {row['status']}.")
+        raise Conflict(
+            f"只有草稿可以公告；这份声明的状态是 {row['status']}。 / "
+            f"Only a draft can be published; this declaration is {row['status']}."
+        )
     patent = await patents_repo.get(row["patent"])
     assert patent is not None
     [draft] = [v for v in await repository.versions(declaration_id) if v["version"] == row["current_version"]]
@@ -274,7 +277,10 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
     again) and the previous one is kept, marked superseded."""
     row = await _owned(principal, declaration_id)
     if row["status"] == "withdrawn":
-        raise Conflict("A withdrawn declaration cannot be revised; declare the patent again.")
+        raise Conflict(
+            "已撤回的声明不能修改，请重新声明该专利。 / "
+            "A withdrawn declaration cannot be revised; declare the patent again."
+        )
     if row["status"] == "draft":
         await repository.update_version(
             declaration_id, row["current_version"], _version_values(terms, user_id=principal.user_id, published_at=None)
@@ -315,7 +321,7 @@ async def withdraw(*, principal: Principal, declaration_id: int, data: WithdrawI
     """Withdraw (Patent Law Art 50(2)): announced as withdrawn; licences already granted stay in force."""
     row = await _owned(principal, declaration_id)
     if row["status"] == "withdrawn":
-        raise Conflict("This declaration is already withdrawn.")
+        raise Conflict("这份声明已经撤回。 / This declaration is already withdrawn.")
     now = datetime.now(UTC)
     await repository.update(
         declaration_id, {"status": "withdrawn", "withdrawn_at": now, "withdrawal_reason": data.reason}
@@ -373,7 +379,9 @@ async def listing(*, declaration_id: int) -> ListingOut:
     """The public page of a published declaration; drafts and withdrawn ones are not public."""
     row = await repository.get(declaration_id)
     if row is None or row["status"] != "published":
-        raise NotFound("No such open licence: it is not published or has been withdrawn.")
+        raise NotFound(
+            "没有这项开放许可：尚未公告或已撤回。 / No such open licence: it is not published or has been withdrawn."
+        )
     patent = await patents_repo.get(row["patent"])
     assert patent is not None
     return await _listing_out(row, patent, await repository.versions(declaration_id))

@@ -205,7 +205,7 @@ async def queue_upload(*, principal: Principal, filename: str, content: bytes, u
 async def get_run(*, principal: Principal, run_id: int) -> ImportRunOut:
     run = await repository.get(run_id)
     if run is None or run["organisation"] != principal.org_id:
-        raise NotFound("No such import.")
+        raise NotFound("没有这次导入。 / No such import.")
     return ImportRunOut.model_validate(run)
 
 

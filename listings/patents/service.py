@@ -137,7 +137,7 @@ async def owned(principal: Principal, patent_id: int) -> dict[str, Any]:
     """The patent if the principal's organisation holds it; anyone else is told it does not exist."""
     row = await repository.get(patent_id)
     if row is None or row["organisation"] != principal.org_id:
-        raise NotFound("No such patent.")
+        raise NotFound("没有这项专利。 / No such patent.")
     return row
 
 
@@ -167,7 +167,7 @@ async def update_facts(*, principal: Principal, patent_id: int, data: PatentFact
     merged_pledged = changes.get("pledged", row["pledged"])
     if changes.get("pledgee_consent") and not merged_pledged:
         raise ValidationFailed(
-            "Pledgee consent only applies to a pledged patent.",
+            "只有已质押的专利才有质权人同意。 / Pledgee consent only applies to a pledged patent.",
             errors=[FieldError("pledgee_consent", "the patent is not pledged")],
         )
     before = {k: _jsonable(row[k]) for k in changes}
