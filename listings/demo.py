@@ -123,7 +123,7 @@ def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[Demo
 
     for n in range(count):
         zh, en, ipc = GENERATED_TOPICS[n % len(GENERATED_TOPICS)]
-        kind_digit = rng.choice("1122")
+        kind_digit = rng.choice("11223")  # inventions, utility models and designs
         filed = on - timedelta(days=rng.randint(400, 2800))
         digits = f"{filed.year}{kind_digit}{1_000_000 + n:07d}"
         variant = ("一种", "基于", "用于")[n % 3]
@@ -134,7 +134,7 @@ def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[Demo
             abstract=f"本发明（演示生成数据）涉及{zh}领域，提供一种结构简单、成本较低的实现方式。",
             filing_date=filed,
             grant_date=filed + timedelta(days=365),
-            ipc_codes=[ipc],
+            ipc_codes=[] if kind_digit == "3" else [ipc],  # designs are classified under Locarno, not IPC
         )
         yield DemoPatent(data, SOURCE_GENERATED)
 

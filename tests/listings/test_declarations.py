@@ -203,3 +203,16 @@ async def test_the_demo_seed_publishes_at_least_2000_varied_listings_once(backen
     assert all(s.startswith("demo: ") for s in sources)  # every record says it is demo data and where it came from
     again = await seed_listings(data_dir=backend.settings.data_dir)
     assert again["created"] == 0 and await Declaration.count() == made["published"]
+
+
+def test_without_the_shared_records_the_generator_makes_every_kind_labelled_as_generated() -> None:
+    import random
+
+    from listings.demo import SOURCE_GENERATED, generated_patents
+    from listings.patents.service import record_values
+
+    made = list(generated_patents(60, date(2026, 11, 22), random.Random(7)))
+    kinds = {record_values(p.data, on=date(2026, 11, 22))["kind"] for p in made}
+    assert kinds == {"invention", "utility_model", "design"}
+    assert {p.source for p in made} == {SOURCE_GENERATED} and "generated" in SOURCE_GENERATED
+    assert all("生成" in p.data.title_zh for p in made)
