@@ -22,6 +22,11 @@ async def process_payment_event(*, event_row_id: int) -> None:
     await payments.process_event(event_row_id)
 
 
+@job("finance.cancel_provider_payment")
+async def cancel_provider_payment(*, payment_id: int) -> None:
+    await payments.cancel_at_provider(payment_id)
+
+
 @job("finance.render_contract")
 async def render_contract(*, licence_id: int) -> None:
     made = await contracts.render_contract(licence_id=licence_id, data_dir=get_settings().data_dir)

@@ -129,6 +129,7 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
         raise Forbidden("专利权人无需取得自己专利的许可。 / A patentee does not take a licence of its own patent.")
     if declaration["current_version"] != data.declaration_version:
         raise Conflict(
+            f"公告的许可条件已变更（现为第 {declaration['current_version']} 版），请重新阅读。 / "
             f"The announced terms changed (now version {declaration['current_version']}); read them again.",
             errors=[FieldError("declaration_version", "the terms have changed", code="stale_terms")],
         )

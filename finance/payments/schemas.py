@@ -23,6 +23,8 @@ class PaymentOut(Out):
     platform_fee_minor: int
     reference: str
     provider_id: str
+    licence_number: str = ""
+    payer: str = ""
     created_at: datetime
     succeeded_at: datetime | None
     client_secret: str | None = Field(default=None, description="Stripe: for the payer's browser only")

@@ -35,7 +35,7 @@ from market.integrations.payments import (
 from market.kit.money import Money
 
 log = structlog.get_logger("finance.payments")
-ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2}
+ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2, "refund_due": 3}
 
 
 def bank_instructions(reference: str, amount: Money, licensor: str) -> tuple[str, str]:
@@ -49,9 +49,9 @@ def bank_instructions(reference: str, amount: Money, licensor: str) -> tuple[str
 
 async def payment_out(row: dict[str, Any], *, client_secret: str | None = None) -> PaymentOut:
     zh = en = ""
+    licence = await licences_repo.get(row["licence"])
+    assert licence is not None
     if row["provider"] == "bank_transfer" and row["status"] == "awaiting_payer":
-        licence = await licences_repo.get(row["licence"])
-        assert licence is not None
         names = await licences._names(licence["licensor"])
         zh, en = bank_instructions(
             row["reference"], Money(row["currency"], row["amount_minor"]), names[licence["licensor"]]
@@ -61,6 +61,8 @@ async def payment_out(row: dict[str, Any], *, client_secret: str | None = None) 
         {
             **row,
             "licence_id": row["licence"],
+            "licence_number": licence["number"],
+            "payer": licence["licensee_name"],
             "client_secret": client_secret,
             "test_mode": bool(row["provider"] == "stripe" and gateway is not None and gateway.config.test_mode),
             "instructions_zh": zh,
@@ -100,6 +102,7 @@ async def _open(
 ) -> PaymentOut:
     if method not in gateways.methods():
         raise ValidationFailed(
+            f"本平台不提供 {method}，请选择：{'、'.join(gateways.methods())}。 / "
             f"{method} is not offered here; choose one of {', '.join(gateways.methods())}.",
             errors=[FieldError("method", "not offered", code="method")],
         )
@@ -154,10 +157,36 @@ async def _open(
     return await payment_out(row, client_secret=started.client_secret)
 
 
+async def _still_due(payment: dict[str, Any]) -> bool:
+    """Is what this payment pays for still unpaid? (A licence may be paid by another method meanwhile.)"""
+    if payment["purpose"] == "initial":
+        licence = await licences_repo.get(payment["licence"])
+        return licence is not None and licence["status"] == "pending_payment"
+    from finance.royalties import repository as royalties_repo
+
+    report = await royalties_repo.get(payment["royalty_report"]) if payment["royalty_report"] else None
+    return report is not None and report["status"] == "invoiced"
+
+
 async def succeed(payment: dict[str, Any], *, at: datetime, actor: Actor) -> bool:
-    """Mark a payment received and act on it (activate the licence or settle the royalty), once."""
-    if payment["status"] == "succeeded":
+    """Mark a payment received and act on it (activate the licence or settle the royalty), once. Money that
+    arrives for something already paid (two methods used) is kept apart as ``refund_due`` and out of the ledger."""
+    if payment["status"] in ("succeeded", "refund_due"):
         return False
+    if not await _still_due(payment):
+        await repository.update(
+            payment["id"], {"status": "refund_due", "succeeded_at": at, "confirmed_by": actor.user_id}
+        )
+        await record(
+            actor=actor,
+            action="finance.payment_refund_due",
+            entity_type="payment",
+            entity_id=payment["id"],
+            before={"status": payment["status"]},
+            after={"status": "refund_due", "amount_minor": payment["amount_minor"]},
+        )
+        return False
+    await _close_other_attempts(payment)
     fee = platform_fee(Money(payment["currency"], payment["amount_minor"]), _fee_bp())
     await repository.update(
         payment["id"],
@@ -182,6 +211,24 @@ async def succeed(payment: dict[str, Any], *, at: datetime, actor: Actor) -> boo
         await royalties_repo.update(payment["royalty_report"], {"status": "paid"})
     await jobs.enqueue("finance.payment_notify", payment_id=payment["id"])
     return True
+
+
+async def _close_other_attempts(payment: dict[str, Any]) -> None:
+    """The other open attempts to pay the same thing are no longer needed: cancel them (at Stripe too, in a job)."""
+    for other in await repository.open_for(payment["licence"], payment["purpose"], payment["royalty_report"]):
+        if other["id"] != payment["id"]:
+            await repository.update(other["id"], {"status": "canceled"})
+            if other["provider"] == "stripe":
+                await jobs.enqueue("finance.cancel_provider_payment", payment_id=other["id"])
+
+
+async def cancel_at_provider(payment_id: int) -> None:
+    payment = await repository.get(payment_id)
+    gateway = gateways.stripe()
+    if payment is not None and payment["provider"] == "stripe" and gateway is not None:
+        current = await gateway.retrieve_payment(payment["provider_id"])
+        if current.status in (PaymentStatus.AWAITING_PAYER, PaymentStatus.PROCESSING):
+            await gateway.cancel_payment(payment["provider_id"])
 
 
 def _fee_bp() -> int:
@@ -260,8 +307,16 @@ async def confirm_bank_transfer(*, principal: Principal, payment_id: int) -> Pay
     payment = await repository.get(payment_id)
     if payment is None or payment["provider"] != "bank_transfer":
         raise NotFound("没有这笔对公转账。 / No such bank transfer.")
-    if payment["status"] == "succeeded":
-        raise Conflict("这笔转账已确认。 / This transfer is already confirmed.")
+    if payment["status"] != "awaiting_payer":
+        raise Conflict(
+            f"这笔转账的状态是 {payment['status']}，无需确认。 / "
+            f"This transfer is {payment['status']}: there is nothing to confirm."
+        )
+    if not await _still_due(payment):
+        raise Conflict(
+            "所付款项已由其他方式付清；如已到账，应予退还。 / "
+            "What this transfer pays for was paid another way; if the money arrived, refund it."
+        )
     await succeed(payment, at=datetime.now(UTC), actor=Actor(principal.user_id, principal.org_id))
     fresh = await repository.get(payment_id)
     assert fresh is not None
@@ -276,7 +331,10 @@ async def match_statement(*, principal: Principal, data: bytes) -> StatementRepo
             data, {ref: Money(r["currency"], r["amount_minor"]) for ref, r in open_rows.items()}
         )
     except ValueError as exc:
-        raise ValidationFailed(f"The statement cannot be read: {exc}", errors=[FieldError("file", str(exc))]) from exc
+        raise ValidationFailed(
+            f"无法读取对账单：{exc} / The statement cannot be read: {exc}",
+            errors=[FieldError("file", str(exc), code="statement")],
+        ) from exc
     actor = Actor(principal.user_id, principal.org_id)
     confirmed = 0
     out = []

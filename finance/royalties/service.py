@@ -48,12 +48,13 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
     starts, ends = licence["starts_on"], licence["ends_on"]
     if data.period_start < starts or (ends is not None and data.period_end > ends):
         raise ValidationFailed(
+            f"报告期间须在许可期限（{starts} – {ends or '…'}）之内。 / "
             f"The period must lie within the licence term ({starts} – {ends or '…'}).",
-            errors=[FieldError("period_start", "outside the licence term")],
+            errors=[FieldError("period_start", "outside the licence term", code="outside_term")],
         )
     if await repository.overlapping(licence_id, data.period_start, data.period_end):
         raise Conflict(
-            "A report for this period (or part of it) was already filed.",
+            "该期间（或其中一部分）已经报告过。 / A report for this period (or part of it) was already filed.",
             errors=[FieldError("period_start", "overlaps a filed report", code="overlap")],
         )
     rate = int(licence["royalty_rate_bp"])

@@ -152,3 +152,37 @@ async def test_test_mode_payment_activates_without_waiting_for_the_webhook(
     assert r.status_code == 200 and r.json()["status"] == "succeeded"
     await client.app.state.job_queue.drain()
     assert (await counts(licence["id"]))[:2] == (1, 1)
+
+
+async def test_paying_twice_by_two_methods_never_counts_twice(backend: Backend, job_queue, stripe_gateway) -> None:
+    from finance.ledger import service as ledger
+    from finance.licences import service as licences
+    from finance.payments import service as payments
+    from finance.payments.schemas import PaymentStartIn
+    from finance.payments.tables import LicencePayment
+    from market.errors import Conflict
+    from market.jobs import unit_of_work
+    from tests.finance.support import admin, firm
+    from tests.finance.test_licence_flow import request
+
+    uni, _, declaration_id = await offer(LUMP)
+    sme = await firm()
+    async with unit_of_work():
+        licence = await licences.request_licence(principal=sme, data=request(declaration_id))
+        transfer = await payments.start(
+            principal=sme, licence_id=licence.id, data=PaymentStartIn(method="bank_transfer")
+        )
+        card = await payments.start(principal=sme, licence_id=licence.id, data=PaymentStartIn(method="card"))
+    async with unit_of_work():
+        await payments.pay_in_test_mode(principal=sme, payment_id=card.id, licence_id=licence.id)
+    await drain()
+    stale = await LicencePayment.select(LicencePayment.status).where(LicencePayment.id == transfer.id).first()
+    assert stale["status"] == "canceled"  # the transfer is no longer needed once the card paid
+    try:
+        async with unit_of_work():
+            await payments.confirm_bank_transfer(principal=await admin(), payment_id=transfer.id)
+        raise AssertionError("a second payment of the same licence was confirmed")
+    except Conflict:
+        pass
+    books = await ledger.ledger(principal=uni)
+    assert [line.gross_minor for line in books.lines] == [12_345_600]  # counted once
