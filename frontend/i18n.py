@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from frontend.i18n_finance import FINANCE_MESSAGES
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -391,8 +393,6 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "badge_below": "价格低于建议区间",
         "badge_above": "价格高于建议区间",
         "badge_no_band": "暂无建议区间",
-        "request_coming_sme": "在线申请许可的流程正在建设中，即将开放。届时您可在此书面通知专利权人并支付许可使用费。",
-        "request_sme_only": "开放许可面向实施专利的单位；在线申请将首先向企业账户开放。",
         "request_sign_in": "请以企业账户登录或注册后申请许可。",
         "request_how_law": "依专利法第五十一条，书面通知专利权人并按公告的条件支付许可使用费，即获得许可。",
         "err_not_a_number": "请输入数字",
@@ -646,8 +646,6 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "badge_below": "Below the suggested band",
         "badge_above": "Above the suggested band",
         "badge_no_band": "No suggested band yet",
-        "request_coming_sme": "Requesting a licence online is being built and opens soon. You will then notify the patentee in writing and pay the royalty here.",
-        "request_sme_only": "Open licences are taken by the firms that use the patent; online requests open first to firm accounts.",
         "request_sign_in": "Sign in or sign up with a firm account to request a licence.",
         "request_how_law": "Under Patent Law Art 51, notifying the patentee in writing and paying the royalty on the announced terms grants the licence.",
         "err_not_a_number": "enter a number",
@@ -666,6 +664,7 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
 
 for _lang in LANGS:
     MESSAGES[_lang].update(PAGE_MESSAGES[_lang])
+    MESSAGES[_lang].update(FINANCE_MESSAGES[_lang])
 
 
 def pick_lang(value: str | None) -> str:
@@ -724,3 +723,10 @@ def validation_message(error: Mapping[str, Any], lang: str) -> str:
     if template is None:
         return str(error.get("msg", "")).removeprefix("Value error, ")
     return template.format(**(error.get("ctx") or {}))
+
+
+# The search, saved-search and technology-need pages keep their texts beside them.
+from frontend.i18n_search import SEARCH_MESSAGES  # noqa: E402
+
+for _lang in LANGS:
+    MESSAGES[_lang].update(SEARCH_MESSAGES[_lang])

@@ -1,4 +1,4 @@
-"""Public pages: the published open licences, one listing, and the entry point to request a licence."""
+"""Public pages: the published open licences and one listing (requesting a licence: frontend.licence_pages)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,3 @@ class ListingPages(Controller):
     @get("/{declaration_id:int}", opt=public())
     async def listing(self, request: AnyRequest, declaration_id: int) -> Template:
         return page(request, "listing.html", listing=await declarations.listing(declaration_id=declaration_id))
-
-    @get("/{declaration_id:int}/request", opt=public())
-    async def request_licence(self, request: AnyRequest, declaration_id: int) -> Template:
-        """Honest for now: the licence request flow is not built yet. Only published listings answer."""
-        listing = await declarations.listing(declaration_id=declaration_id)
-        return page(request, "listing_request.html", listing=listing)

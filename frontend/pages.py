@@ -16,6 +16,8 @@ from pydantic import ValidationError
 
 from frontend.declaration_pages import DeclarationPages
 from frontend.i18n import pick_lang, translator
+from frontend.ledger_pages import LedgerPages, TransferPages
+from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
@@ -249,6 +251,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
         include_in_schema=False,
         cache_control=None,
     )
+    from frontend.search_pages import SEARCH_PAGES  # search, saved searches, technology needs
+
     return FrontendParts(
         route_handlers=[
             AccountPages,
@@ -258,6 +262,11 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             UniversitySettingsPages,
             DeclarationPages,
             ListingPages,
+            LicenceRequestPages,
+            LicencePages,
+            LedgerPages,
+            TransferPages,
+            *SEARCH_PAGES,
             static,
         ],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),

@@ -3,7 +3,9 @@
 from listings.advice.controllers import PricingController
 from listings.declarations.controllers import DeclarationController, ListingController
 from listings.imports.controllers import ImportController
+from listings.needs.controllers import ListingNeedsController, NeedController, SavedSearchController
 from listings.patents.controllers import PatentController
+from listings.search.controllers import SearchController
 from listings.universities.controllers import UniversitySettingsController
 
 LISTINGS_CONTROLLERS = [
@@ -13,4 +15,8 @@ LISTINGS_CONTROLLERS = [
     ListingController,
     UniversitySettingsController,
     PricingController,
+    SearchController,
+    SavedSearchController,
+    NeedController,
+    ListingNeedsController,
 ]

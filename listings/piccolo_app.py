@@ -1,4 +1,5 @@
-"""The ``listings`` Piccolo app: patents, recorded licences, declarations, imports, university settings."""
+"""The ``listings`` Piccolo app: patents, recorded licences, declarations, imports, university settings, the search
+outbox, technology needs and saved searches."""
 
 import os
 
@@ -6,13 +7,27 @@ from piccolo.conf.apps import AppConfig
 
 from listings.declarations.tables import Declaration, DeclarationVersion
 from listings.imports.tables import ImportRun
+from listings.needs.tables import AlertEmail, Need, SavedSearch
 from listings.patents.tables import Patent, RecordedLicence
+from listings.search.tables import IndexedListing, SearchOutbox
 from listings.universities.tables import UniversityProfile
 
 APP_CONFIG = AppConfig(
     app_name="listings",
     migrations_folder_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "piccolo_migrations"),
-    table_classes=[Patent, RecordedLicence, Declaration, DeclarationVersion, ImportRun, UniversityProfile],
+    table_classes=[
+        Patent,
+        RecordedLicence,
+        Declaration,
+        DeclarationVersion,
+        ImportRun,
+        UniversityProfile,
+        SearchOutbox,
+        IndexedListing,
+        Need,
+        SavedSearch,
+        AlertEmail,
+    ],
     migration_dependencies=["market.piccolo_app"],
     commands=[],
 )

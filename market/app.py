@@ -25,6 +25,7 @@ from market import db, jobs
 from market.accounts.controllers import AuthController, MeController, TokenController
 from market.audit.controllers import AuditController
 from market.health import HealthController
+from market.integrations.search import SearchIndex
 from market.logging import configure_logging
 from market.notifications.controllers import NotificationController
 from market.orgs.controllers import OrgController
@@ -72,8 +73,11 @@ def _queue(settings: Settings) -> jobs.JobQueue:
     return jobs.InProcessQueue(max_tries=settings.job_max_tries, backoff_base=settings.job_backoff_seconds)
 
 
-def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None = None) -> Litestar:
-    """The marketplace web app. ``settings`` defaults to the environment; ``queue`` lets a test hold jobs."""
+def create_app(
+    settings: Settings | None = None, *, queue: jobs.JobQueue | None = None, search: SearchIndex | None = None
+) -> Litestar:
+    """The marketplace web app. ``settings`` defaults to the environment; ``queue`` lets a test hold jobs;
+    ``search`` gives the search index (by default one per process, from settings)."""
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
     load_jobs()
@@ -85,6 +89,9 @@ def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None 
         await db.start(engine, settings)
         db.use(engine)
         jobs.configure(job_queue)
+        from listings.search import service as search_sync
+
+        app.state.search = await search_sync.start(settings, search)
         scheduler = (
             asyncio.create_task(jobs.run_schedule_in_process())
             if isinstance(job_queue, jobs.InProcessQueue) and settings.env != "test"
@@ -96,6 +103,7 @@ def create_app(settings: Settings | None = None, *, queue: jobs.JobQueue | None 
             if scheduler is not None:
                 scheduler.cancel()
             await job_queue.close()
+            await search_sync.stop(app.state.search)
             await db.stop(engine)
 
     from finance.controllers import CSRF_EXEMPT, FINANCE_CONTROLLERS

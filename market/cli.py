@@ -1,4 +1,4 @@
-"""The ``market`` command: serve, worker, migrate, seed, audit verify; import, reindex and bench join later."""
+"""The ``market`` command: serve, worker, migrate, seed, import-patents, reindex, pricing import, audit verify."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ pricing_app = typer.Typer(help="Royalty data for the suggested prices.", no_args
 app.add_typer(pricing_app, name="pricing")
 
 
-def _with_db(work: Callable[[], Awaitable[T]]) -> T:
+def _with_db(work: Callable[[], Awaitable[T]], *, search_catch_up: bool = True) -> T:
     """Run ``work`` with the configured database in use, and the job queue: arq when Redis is set (the worker runs
     the jobs), else in this process (and the command waits for them before it ends)."""
     from market import jobs
@@ -42,6 +42,10 @@ def _with_db(work: Callable[[], Awaitable[T]]) -> T:
             else jobs.InProcessQueue(max_tries=settings.job_max_tries, backoff_base=settings.job_backoff_seconds)
         )
         jobs.configure(queue)
+        from listings.search import service as search_sync
+
+        # listings changed here reach the search index (and what is pending is carried over)
+        search = await search_sync.start(settings, catch_up=search_catch_up)
         try:
             result = await work()
             if isinstance(queue, jobs.InProcessQueue):
@@ -49,6 +53,7 @@ def _with_db(work: Callable[[], Awaitable[T]]) -> T:
             return result
         finally:
             await queue.close()
+            await search_sync.stop(search)
             await db.stop(engine)
 
     return asyncio.run(run())
@@ -180,6 +185,29 @@ def import_patents(
             writer.writerow(["line", "field", "reason"])
             writer.writerows([r.row, r.field, r.reason] for r in result.rejections)
         typer.echo(f"rejections written to {report}")
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database: every published listing written again, every document the
+    database does not have deleted."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from listings.search import service as search_sync
+
+    async def work() -> Any:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=False) as progress:
+            task = progress.add_task("indexing listings", total=None)
+            return await search_sync.reindex(
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+
+    report = _with_db(work, search_catch_up=False)
+    typer.echo(
+        f"search index rebuilt: {report.indexed} listings indexed, {report.deleted} stale documents deleted "
+        f"in {report.seconds:.1f} s"
+    )
 
 
 @pricing_app.command("import")

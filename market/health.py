@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from pathlib import Path
 from typing import Any
 
-import httpx
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 
 from market import db, jobs
-from market.settings import Settings
+from market.integrations.search import SearchIndex
 from market.web.access import public
 
 
@@ -29,25 +26,14 @@ async def database_state() -> dict[str, Any]:
     }
 
 
-async def search_state(settings: Settings) -> dict[str, Any]:
-    if settings.search_backend == "meilisearch":
-        try:
-            async with httpx.AsyncClient(timeout=2.0) as client:
-                response = await client.get(settings.meili_url.rstrip("/") + "/health")
-            ok = response.status_code == 200
-        except httpx.HTTPError as exc:
-            return {"status": "down", "backend": "meilisearch", "error": type(exc).__name__}
-        return {"status": "ok" if ok else "down", "backend": "meilisearch"}
-    return await asyncio.to_thread(_embedded_state, settings.data_dir / "search")
-
-
-def _embedded_state(index_dir: Path) -> dict[str, Any]:
+async def search_state(index: SearchIndex | None) -> dict[str, Any]:
+    """The process's search index, as its adapter reports it (documents held, or why it is down)."""
+    if index is None:
+        return {"status": "down", "error": "no search index in this process"}
     try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        writable = index_dir.is_dir()
-    except OSError as exc:
-        return {"status": "down", "backend": "embedded", "error": str(exc)}
-    return {"status": "ok" if writable else "down", "backend": "embedded", "path": str(index_dir)}
+        return await index.health()
+    except Exception as exc:  # health reports, it does not raise
+        return {"status": "down", "backend": index.name, "error": type(exc).__name__}
 
 
 class HealthController(Controller):
@@ -55,11 +41,11 @@ class HealthController(Controller):
     tags = ["operations"]
 
     @get("/", opt=public(), summary="Database, job queue and search backend states")
-    async def health(self, settings: Settings) -> Response[dict[str, Any]]:
+    async def health(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         components = {
             "database": await database_state(),
             "jobs": await jobs.queue().health(),
-            "search": await search_state(settings),
+            "search": await search_state(getattr(request.app.state, "search", None)),
         }
         ok = all(c["status"] == "ok" for c in components.values())
         return Response(

@@ -18,7 +18,13 @@ from market.errors import TemporaryFailure
 from market.logging import configure_logging
 from market.settings import Settings
 
-JOB_MODULES = ("market.notifications.jobs", "listings.imports.jobs", "finance.jobs")
+JOB_MODULES = (
+    "market.notifications.jobs",
+    "listings.imports.jobs",
+    "listings.search.jobs",
+    "listings.needs.jobs",
+    "finance.jobs",
+)
 
 
 def load_jobs() -> dict[str, jobs.JobSpec]:
@@ -47,9 +53,16 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         await db.start(engine, settings)
         db.use(engine)
         jobs.configure(jobs.ArqQueue(settings.redis_url, settings.job_queue_name))
+        from listings.search import service as search_sync
+
+        ctx["search"] = await search_sync.start(settings)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        from listings.search import service as search_sync
+
         await jobs.queue().close()
+        if "search" in ctx:
+            await search_sync.stop(ctx["search"])
         await db.stop(engine)
 
     functions = {spec.name: arq_function(spec, settings) for spec in load_jobs().values()}

@@ -165,9 +165,12 @@ async def running(app: Any) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-async def app(backend: Backend) -> Any:
+async def app(backend: Backend, tmp_path: Path) -> Any:
+    """The app with its own job queue and its own search index (so tests never see each other's listings)."""
+    from market.integrations.search import build_search
+
     queue = jobs.InProcessQueue(max_tries=3, backoff_base=0.01)
-    return create_app(backend.settings, queue=queue)
+    return create_app(backend.settings, queue=queue, search=build_search(backend.settings, path=tmp_path / "index"))
 
 
 @pytest.fixture

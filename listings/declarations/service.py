@@ -223,7 +223,11 @@ async def _create(principal: Principal, patent: dict[str, Any], terms: TermsIn, 
 
 
 async def _changed(declaration_id: int) -> None:
-    """Hook for what follows a change of a declaration (the search index sync joins here)."""
+    """Hook for what follows a change of a declaration, in its transaction: the search index's outbox row (and its
+    drain, queued for after the commit)."""
+    from listings.search.service import listing_changed
+
+    await listing_changed(declaration_id)
 
 
 async def _owned(principal: Principal, declaration_id: int) -> dict[str, Any]:

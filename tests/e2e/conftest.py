@@ -47,12 +47,19 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server_env() -> dict[str, str]:
+    """Extra MARKET_* settings for the module's live server; a test module overrides this fixture to add some."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_server_env: dict[str, str]) -> Iterator[LiveServer]:
     """The app on its embedded default (SQLite file, embedded search, in-process jobs), migrated, on a free port."""
     data_dir = tmp_path_factory.mktemp("live")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET_")}
     env.update({"MARKET_DATA_DIR": str(data_dir), "MARKET_ENV": "development", "MARKET_LOG_LEVEL": "WARNING"})
+    env.update(live_server_env)
     server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, data_dir=data_dir)
     migrated = server.cli("migrate")
     assert migrated.returncode == 0, migrated.stderr

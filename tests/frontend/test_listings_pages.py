@@ -386,8 +386,8 @@ async def test_public_listing_pages_for_visitors_firms_and_english(backend: Back
     assert visitor.status_code == 200 and "/sign-in?next=" in visitor.text
     firm = await make_account("sme")
     await sign_in(client, firm)
-    coming = await client.get(f"/listings/{listing_id}/request", headers=HTML)
-    assert "正在建设中" in coming.text
+    request_page = await client.get(f"/listings/{listing_id}/request", headers=HTML)
+    assert 'name="licensee_credit_code"' in request_page.text  # the flow: tests/frontend/test_finance_pages.py
     client.cookies.set("lang", "en")
     english = await client.get(f"/listings/{listing_id}", headers=HTML)
     assert "Within the suggested band" in english.text and "Measurement" in english.text

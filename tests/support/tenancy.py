@@ -52,6 +52,8 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "licence_id": lambda v: v.extra["licence_id"],
     "payment_id": lambda v: v.extra["payment_id"],
     "report_id": lambda v: v.extra["report_id"],
+    "need_id": lambda v: v.extra["need_id"],
+    "saved_search_id": lambda v: v.extra["saved_search_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -78,8 +80,21 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
     return Victim(
         account=account, token_id=token.id, token_prefix=token.prefix, notification_id=row["id"],
         patent_id=patent_id, declaration_id=declaration_id, import_run_id=run_id,
-        extra=await _victim_finance(account, patent_id, declaration_id),
+        extra={**await _victim_finance(account, patent_id, declaration_id), **await _victim_needs()},
     )
+
+
+async def _victim_needs() -> dict[str, int]:
+    """A firm of the victim's with a technology need and a saved search (private to that firm)."""
+    from listings.needs import repository as needs_repo
+
+    firm = await make_account("sme", email=f"{MARK.lower()}-firm@victim.example.cn", org_name=f"受害企业 {MARK}")
+    async with jobs.unit_of_work():
+        need_id = await needs_repo.create_need(org_id=firm.org_id, user_id=firm.user_id, values={
+            "title": f"{MARK} 膜过滤", "description": MARK, "budget_max_minor": 100})
+        saved_id = await needs_repo.create_saved(org_id=firm.org_id, user_id=firm.user_id, name=f"{MARK} 搜索",
+                                                 params={"q": MARK})
+    return {"need_id": need_id, "saved_search_id": saved_id}
 
 
 async def _victim_finance(account: Account, patent_id: int, declaration_id: int) -> dict[str, int]:
@@ -168,6 +183,16 @@ async def _listings_snapshot(victim: Victim) -> dict[str, Any]:
         "versions": await DeclarationVersion.select().where(DeclarationVersion.declaration == victim.declaration_id),
         "import": await ImportRun.select().where(ImportRun.id == victim.import_run_id),
         **await _finance_snapshot(victim),
+        **await _needs_snapshot(victim),
+    }
+
+
+async def _needs_snapshot(victim: Victim) -> dict[str, Any]:
+    from listings.needs.tables import Need, SavedSearch
+
+    return {
+        "need": await Need.select().where(Need.id == victim.extra["need_id"]),
+        "saved_search": await SavedSearch.select().where(SavedSearch.id == victim.extra["saved_search_id"]),
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
 from datetime import date
 from typing import Any
 
@@ -78,18 +77,14 @@ def test_fonts_are_embedded_noto_cjk_subsets(
         assert (font["emb"], font["sub"], font["uni"]) == ("yes", "yes", "yes"), font
 
 
-def test_rendering_uses_harfbuzz_subsetting_and_stays_fast(
+def test_rendering_uses_harfbuzz_subsetting(
     contract_folder: DocumentFolder, contract_sample: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Without libharfbuzz-subset0 WeasyPrint falls back to fontTools: ~9 s instead of ~0.2 s for this contract."""
-    render_document(contract_folder, contract_sample)  # warm fontconfig and the template cache
+    """Without libharfbuzz-subset0 WeasyPrint falls back to fontTools (~9 s instead of ~0.2 s for this contract,
+    measured by tests/benchmarks/bench_pdf.py) and says so in a warning: there must be none."""
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        started = time.perf_counter()
         render_document(contract_folder, contract_sample)
-        elapsed = time.perf_counter() - started
-
     assert not [r for r in caplog.records if "HarfBuzz-Subset" in r.getMessage()]
-    assert elapsed < 3.0, f"3-page contract took {elapsed:.2f} s: is libharfbuzz-subset0 installed?"
 
 
 @pytest.mark.parametrize(

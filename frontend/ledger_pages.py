@@ -1,0 +1,110 @@
+"""The university's ledger (what each licence paid, month by month, less the platform fee, and the inventor reward
+share) with its monthly statement PDF; and the platform's confirmation of bank transfers (one by one, or by matching
+a bank statement file against the open references)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.response import Redirect, Template
+
+from finance.ledger import service as ledger
+from finance.payments import service as payments
+from frontend.i18n import translator
+from frontend.render import AnyRequest, Errors, form_of, lang_of, market_messages, page
+from market.accounts.deps import provide_principal
+from market.accounts.principal import Principal
+from market.errors import Conflict, NotFound, ValidationFailed
+from market.jobs import unit_of_work
+from market.orgs.schemas import OrgKind
+from market.settings import Settings
+from market.web.access import signed_in
+
+UNIVERSITY = signed_in(OrgKind.university, session_only=True)
+ADMIN = signed_in(OrgKind.platform_admin, session_only=True)
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MAX_STATEMENT = 10 * 1024 * 1024
+
+
+class LedgerPages(Controller):
+    include_in_schema = False
+    path = "/ledger"
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=UNIVERSITY)
+    async def books(self, request: AnyRequest, principal: Principal, month: str = "") -> Template:
+        errors: Errors = []
+        if month and not MONTH.match(month):
+            errors.append({"field": "month", "message": translator(lang_of(request))("err_month")})
+            month = ""
+        data = await ledger.ledger(principal=principal, month=month or None)
+        return page(request, "finance/ledger.html", 400 if errors else 200, books=data, errors=errors)
+
+    @get("/statements/{month:str}", opt=UNIVERSITY)
+    async def statement(self, principal: Principal, settings: Settings, month: str) -> Response[bytes]:
+        if not MONTH.match(month):
+            raise NotFound("月份格式为 YYYY-MM。 / The month is YYYY-MM.")
+        name, pdf = await ledger.monthly_statement(
+            principal=principal, month=month, platform_fee_bp=settings.platform_fee_bp
+        )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "private, no-store"},
+        )
+
+
+class TransferPages(Controller):
+    """The platform admin's desk: bank transfers waiting for confirmation, and a bank statement to match."""
+
+    include_in_schema = False
+    path = "/admin/transfers"
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=ADMIN)
+    async def pending(self, request: AnyRequest, done: str = "") -> Template:
+        return await transfers_page(request, done=done if done == "confirmed" else "")
+
+    @post("/{payment_id:int}/confirm", opt=ADMIN)
+    async def confirm(self, request: AnyRequest, principal: Principal, payment_id: int) -> Any:
+        try:
+            async with unit_of_work():
+                await payments.confirm_bank_transfer(principal=principal, payment_id=payment_id)
+        except Conflict as exc:  # already confirmed; another's or an unknown payment stays a 404
+            return await transfers_page(request, errors=market_messages(exc, lang_of(request)), status=exc.status)
+        return Redirect(path="/admin/transfers?done=confirmed")
+
+    @post("/statement", opt=ADMIN, request_max_body_size=MAX_STATEMENT)
+    async def statement(self, request: AnyRequest, principal: Principal) -> Template:
+        t = translator(lang_of(request))
+        upload = (await form_of(request)).get("file")
+        content = await upload.read() if isinstance(upload, UploadFile) and upload.filename else b""
+        if not content:
+            errors = [{"field": "file", "message": t("err_statement_file")}]
+            return await transfers_page(request, errors=errors, status=400)
+        try:
+            async with unit_of_work():
+                report = await payments.match_statement(principal=principal, data=content)
+        except ValidationFailed as exc:
+            why = "; ".join(e.message for e in exc.errors) or exc.detail
+            errors = [{"field": "file", "message": f"{t('err_statement_unreadable')} ({why})"}]
+            return await transfers_page(request, errors=errors, status=exc.status)
+        return await transfers_page(request, report=report)
+
+
+async def transfers_page(
+    request: AnyRequest, *, errors: Errors | None = None, report: Any = None, done: str = "", status: int = 200
+) -> Template:
+    return page(
+        request,
+        "finance/transfers.html",
+        status,
+        transfers=await payments.pending_transfers(),
+        report=report,
+        errors=errors or [],
+        done=done,
+    )

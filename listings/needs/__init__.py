@@ -1,0 +1,1 @@
+"""Technology needs of SMEs, saved searches, and matching them with published listings."""

@@ -1,0 +1,206 @@
+"""New listings told to the needs and saved searches they match: in the app, and by e-mail when SMTP is set.
+
+Run by the ``listings.alert_new_listings`` job after the search sync indexed declarations for the first time. Each
+notification has a dedupe key (need or saved search, and the listing), so a job run twice notifies once; when one
+need or saved search matches more than ``DIGEST_AFTER`` new listings at once (a university publishing a batch), it
+gets one digest instead, keyed by the first of them.
+
+Saved searches are matched exactly as the search runs them: the new listings are put in a small embedded index of
+their own and each saved search is run against it (the embedded engine's rules; the Meilisearch adapter mirrors
+them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from listings.needs import repository
+from listings.needs.matching import score
+from listings.needs.service import facts_of
+from listings.patents.service import today
+from listings.search import service as search
+from listings.search.documents import declaration_id_of
+from listings.search.schemas import SearchParams
+from market import jobs
+from market.integrations.mail import build_message, parse_smtp_url, send_async
+from market.integrations.search import SearchDocument
+from market.notifications.service import notify
+from market.settings import get_settings
+
+log = structlog.get_logger("listings.alerts")
+
+ALERT_BATCH = 200
+DIGEST_AFTER = 5
+EMAIL_JOB = "listings.email_alert"
+
+
+@dataclass(frozen=True)
+class Found:
+    declaration_id: int
+    doc: SearchDocument
+    score: int | None = None
+
+
+def _title(doc: SearchDocument, zh: bool) -> str:
+    return (doc.title_zh or doc.title_en) if zh else (doc.title_en or doc.title_zh)
+
+
+def _line(found: Found, zh: bool, base_url: str) -> str:
+    doc = found.doc
+    score = (f"，匹配度 {found.score}" if zh else f", match {found.score}") if found.score is not None else ""
+    return f"{_title(doc, zh)}（{doc.patent_number}{score}）{base_url}/listings/{found.declaration_id}"
+
+
+async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: list[Found]) -> int:
+    """One notification per listing, or a digest of many; returns how many were written."""
+    user = await repository.user(user_id)
+    if user is None:
+        return 0
+    zh = user["locale"] != "en"
+    base_url = get_settings().base_url.rstrip("/")
+    if len(found) <= DIGEST_AFTER:
+        batches = [(f"{key}:{f.declaration_id}", [f]) for f in found]
+    else:
+        batches = [(f"{key}:digest:{min(f.declaration_id for f in found)}", found)]
+    written = 0
+    for dedupe_key, items in batches:
+        title, intro = subject_of(zh, len(items))
+        body = intro + "\n" + "\n".join(_line(f, zh, base_url) for f in items[:20])
+        if await notify(user_id=user_id, kind=kind, title=title[:200], body=body, dedupe_key=dedupe_key[:200]):
+            written += 1
+            if get_settings().smtp_url:
+                await jobs.enqueue(EMAIL_JOB, dedupe_key=dedupe_key[:200])
+    return written
+
+
+def _matching_saved(documents: dict[int, SearchDocument], saved: list[dict[str, Any]]) -> dict[int, list[int]]:
+    """Saved search id -> the new declarations it finds, by running each in an index of the new listings alone."""
+    from market.integrations.search.embedded import EmbeddedSearch
+
+    out: dict[int, list[int]] = {}
+    with tempfile.TemporaryDirectory(prefix="market-alerts-") as tmp:
+        engine = EmbeddedSearch(Path(tmp))
+        engine.ensure()
+        engine.upsert(list(documents.values()))
+        for row in saved:
+            try:
+                params = SearchParams.model_validate(row["params"])
+            except ValueError:
+                continue
+            query = params.model_copy(update={"page": 1, "per_page": 100}).to_query(facets=False, suggest=False)
+            ids = [d for d in (declaration_id_of(h.id) for h in engine.search(query).hits) if d is not None]
+            if ids:
+                out[row["id"]] = ids
+        engine.close()
+    return out
+
+
+async def alert_new_listings() -> int:
+    """Check the newly indexed listings against every open need and saved search; returns notifications written."""
+    written = 0
+    while True:
+        ids = await search.unalerted_listings(ALERT_BATCH)
+        if not ids:
+            return written
+        documents = await search.documents_for(ids)  # withdrawn in the meantime: nothing to tell
+        to_tell = [*await _need_matches(documents), *await _saved_matches(documents)] if documents else []
+        async with jobs.unit_of_work():  # the notifications and the mark together; the matching was done before
+            for telling in to_tell:
+                written += await _tell(**telling)
+            await search.mark_alerted(ids)
+        if len(ids) < ALERT_BATCH:
+            return written
+
+
+async def _need_matches(documents: dict[int, SearchDocument]) -> list[dict[str, Any]]:
+    out = []
+    for need in await repository.open_needs(today()):
+        facts = facts_of(need)
+        found = []
+        for declaration_id, doc in documents.items():
+            match = score(facts, doc)
+            if match.alert_worthy:
+                found.append(Found(declaration_id, doc, match.score))
+        if not found:
+            continue
+        found.sort(key=lambda f: -(f.score or 0))
+        title = need["title"]
+
+        def subject(zh: bool, n: int, title: str = title) -> tuple[str, str]:
+            if zh:
+                head = (
+                    f"新的开放许可匹配您的需求「{title}」" if n == 1 else f"{n} 项新的开放许可匹配您的需求「{title}」"
+                )
+                return head, "以下新发布的开放许可与您的技术需求匹配："
+            head = (
+                f"A new open licence matches your need “{title}”"
+                if n == 1
+                else (f"{n} new open licences match your need “{title}”")
+            )
+            return head, "These newly published open licences match your technology need:"
+
+        out.append(
+            {"user_id": need["created_by"], "kind": "need_match", "key": f"need:{need['id']}", "subject_of": subject,
+             "found": found}
+        )  # fmt: skip
+    return out
+
+
+async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str, Any]]:
+    saved = await repository.all_saved()
+    if not saved:
+        return []
+    matches = await asyncio.to_thread(_matching_saved, documents, saved)
+    out = []
+    for row in saved:
+        ids = matches.get(row["id"])
+        if not ids:
+            continue
+        name = row["name"]
+
+        def subject(zh: bool, n: int, name: str = name) -> tuple[str, str]:
+            if zh:
+                head = (
+                    f"新的开放许可符合您保存的搜索「{name}」"
+                    if n == 1
+                    else f"{n} 项新的开放许可符合您保存的搜索「{name}」"
+                )
+                return head, "以下新发布的开放许可符合您保存的搜索："
+            head = (
+                f"A new open licence fits your saved search “{name}”"
+                if n == 1
+                else (f"{n} new open licences fit your saved search “{name}”")
+            )
+            return head, "These newly published open licences fit your saved search:"
+
+        out.append(
+            {"user_id": row["created_by"], "kind": "saved_search_match", "key": f"saved:{row['id']}",
+             "subject_of": subject, "found": [Found(d, documents[d]) for d in ids]}
+        )  # fmt: skip
+    return out
+
+
+async def email_alert(*, dedupe_key: str) -> bool:
+    """E-mail one alert notification to its user, once (a retried job finds it sent; a crash between the sending and
+    its record may send it again). False when there is nothing to send."""
+    settings = get_settings()
+    if not settings.smtp_url or await repository.email_sent(dedupe_key):
+        return False
+    note = await repository.notification(dedupe_key)
+    if note is None:
+        return False
+    user = await repository.user(int(note["user"]))
+    if user is None:
+        return False
+    message = build_message(sender=settings.mail_from, to=str(user["email"]), subject=note["title"], text=note["body"])
+    await send_async(parse_smtp_url(settings.smtp_url), message)  # outside any transaction: no lock held meanwhile
+    async with jobs.unit_of_work():
+        await repository.record_email(dedupe_key)
+    log.info("alert.emailed", dedupe_key=dedupe_key)
+    return True
