@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.columns.combination import And, Or
+from piccolo.engine.postgres import PostgresEngine
 
 from listings.declarations.tables import Declaration
 from listings.patents.tables import Patent, RecordedLicence
@@ -67,7 +68,11 @@ def _filters(org_id: int, *, q: str, kind: str | None, status: str | None, decla
     clauses: list[Any] = [Patent.organisation == org_id]
     if q:
         like = f"%{q}%"
-        clauses.append(Or(Or(Patent.number.ilike(like), Patent.title_zh.ilike(like)), Patent.title_en.ilike(like)))
+        # SQLite's LIKE is already case-insensitive (for ASCII); PostgreSQL needs ILIKE
+        postgres = isinstance(Patent._meta.db, PostgresEngine)
+        cols = (Patent.number, Patent.title_zh, Patent.title_en)
+        found = [c.ilike(like) if postgres else c.like(like) for c in cols]
+        clauses.append(Or(Or(found[0], found[1]), found[2]))
     if kind:
         clauses.append(Patent.kind == kind)
     if status:

@@ -216,3 +216,13 @@ def test_without_the_shared_records_the_generator_makes_every_kind_labelled_as_g
     assert kinds == {"invention", "utility_model", "design"}
     assert {p.source for p in made} == {SOURCE_GENERATED} and "generated" in SOURCE_GENERATED
     assert all("生成" in p.data.title_zh for p in made)
+
+
+async def test_the_patent_list_filters_by_number_or_title_ignoring_case(backend: Backend) -> None:
+    _, principal = await university()
+    await record(principal, eligible())
+    await record(principal, eligible("CN109637352B", title_zh="另一项专利", title_en="Another Sensor"))
+    found = await patents.list_patents(principal=principal, q="cn1089")
+    assert [p.number for p in found.items] == ["CN108982325B"]
+    assert [p.number for p in (await patents.list_patents(principal=principal, q="sensor")).items] == ["CN109637352B"]
+    assert (await patents.list_patents(principal=principal, q="防污屏障")).total == 1
