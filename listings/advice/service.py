@@ -26,7 +26,7 @@ from listings.declarations.schemas import TermsIn
 from listings.patents import service as patents
 from listings.patents.lifetimes import remaining_years
 from market.accounts.principal import Principal
-from market.errors import FieldError, ValidationFailed
+from market.errors import FieldError, MarketError, ValidationFailed
 from market.kit.money import Money
 
 # Claims not recorded: the middle tier (no widening, no narrowing), said so in a note.
@@ -132,14 +132,16 @@ def main_field(ipc_codes: list[str], engine: pricing.Engine) -> int | None:
     return next((m.fields[0] for m in engine.field_matches(ipc_codes) if m.fields), None)
 
 
-async def comparables_for(ipc_codes: list[str], *, engine: pricing.Engine) -> list[pricing.Comparable]:
+async def comparables_for(
+    ipc_codes: list[str], *, engine: pricing.Engine, evidence: list[dict[str, Any]] | None = None
+) -> list[pricing.Comparable]:
     """Terms of open licences concluded on the platform whose patent is in the same technology field."""
     field = main_field(ipc_codes, engine)
     if field is None:
         return []
     return [
         _comparable(row, field)
-        for row in await repository.concluded_open_licence_terms()
+        for row in (evidence if evidence is not None else await repository.concluded_open_licence_terms())
         if main_field(row["ipc_codes"] or [], engine) == field
     ]
 
@@ -177,6 +179,7 @@ async def suggest_for_row(
     data_dir: Path,
     expected_annual_net_sales_minor: int | None = None,
     term_years: int | None = None,
+    evidence: list[dict[str, Any]] | None = None,
 ) -> SuggestionOut:
     engine = engine_for(str(data_dir))
     claims, notes = _claims(row["claims_count"])
@@ -195,7 +198,7 @@ async def suggest_for_row(
         if expected_annual_net_sales_minor
         else None
     )
-    comparables = await comparables_for(row["ipc_codes"], engine=engine)
+    comparables = await comparables_for(row["ipc_codes"], engine=engine, evidence=evidence)
     suggestion = engine.suggest(facts, licensee, comparables=comparables, licence_term_years=term_years)
     return suggestion_out(suggestion, notes)
 
@@ -237,3 +240,21 @@ def check_offer(suggestion: SuggestionOut, terms: TermsIn) -> PriceCheckOut:
     return PriceCheckOut(
         position=check.position.value, over_legal_cap=check.over_legal_cap, text_zh=check.text_zh, text_en=check.text_en
     )
+
+
+async def price_checks(
+    listings: list[tuple[dict[str, Any], dict[str, Any]]], *, data_dir: Path
+) -> list[PriceCheckOut | None]:
+    """The badge of each (patent, declaration version): its price against the suggested band, None where that
+    cannot be told. The platform's licences (the comparables) are read once for the whole page."""
+    evidence = await repository.concluded_open_licence_terms() if listings else []
+    out: list[PriceCheckOut | None] = []
+    for patent, version in listings:
+        try:
+            suggestion = await suggest_for_row(
+                patent, data_dir=data_dir, term_years=version["term_years"], evidence=evidence
+            )
+            out.append(check_offer(suggestion, TermsIn.model_validate({k: version[k] for k in TermsIn.model_fields})))
+        except (MarketError, ValueError):
+            out.append(None)
+    return out

@@ -31,7 +31,7 @@ from listings.patents import service as patents
 from listings.patents.lifetimes import remaining_years
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, MarketError, NotFound, ValidationFailed
+from market.errors import Conflict, FieldError, NotFound, ValidationFailed
 from market.kit.money import Money
 from market.orgs import repository as orgs_repo
 
@@ -388,15 +388,34 @@ async def listing(*, declaration_id: int) -> ListingOut:
         )
     patent = await patents_repo.get(row["patent"])
     assert patent is not None
-    return await _listing_out(row, patent, await repository.versions(declaration_id))
+    [item] = await _listing_outs(
+        [row], {patent["id"]: patent}, {declaration_id: await repository.versions(declaration_id)}
+    )
+    return item
 
 
-async def _listing_out(row: dict[str, Any], patent: dict[str, Any], versions: list[dict[str, Any]]) -> ListingOut:
+def _current(row: dict[str, Any], versions: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(v for v in versions if v["version"] == row["current_version"])
+
+
+async def _listing_outs(
+    rows: list[dict[str, Any]], patents_by_id: dict[int, dict[str, Any]], versions: dict[int, list[dict[str, Any]]]
+) -> list[ListingOut]:
+    from listings.advice import service as advice
+    from market.settings import get_settings
+
+    pairs = [(patents_by_id[r["patent"]], _current(r, versions[r["id"]])) for r in rows]
+    checks = await advice.price_checks(pairs, data_dir=get_settings().data_dir)
+    return [await _listing_out(r, p, v, c) for r, (p, v), c in zip(rows, pairs, checks, strict=True)]
+
+
+async def _listing_out(
+    row: dict[str, Any], patent: dict[str, Any], current: dict[str, Any], price_check: PriceCheckOut | None
+) -> ListingOut:
     from listings.technology import ipc_fields
 
-    current = next(v for v in versions if v["version"] == row["current_version"])
     return ListingOut(
-        price_check=await _price_check(patent, current),
+        price_check=price_check,
         id=row["id"],
         patent_number=patent["number"],
         kind=patent["kind"],
@@ -416,24 +435,9 @@ async def _listing_out(row: dict[str, Any], patent: dict[str, Any], versions: li
     )
 
 
-async def _price_check(patent: dict[str, Any], version: dict[str, Any]) -> PriceCheckOut | None:
-    """The badge on a public listing: is the price within the suggested band? None when it cannot be told."""
-    from listings.advice import service as advice
-    from market.settings import get_settings
-
-    try:
-        suggestion = await advice.suggest_for_row(
-            patent, data_dir=get_settings().data_dir, term_years=version["term_years"]
-        )
-        terms = TermsIn.model_validate({k: version[k] for k in TermsIn.model_fields})
-        return advice.check_offer(suggestion, terms)
-    except (MarketError, ValueError):
-        return None
-
-
 async def listings(*, page: int = 1, per_page: int = 20) -> ListingPage:
     rows, total = await repository.published(limit=per_page, offset=(page - 1) * per_page)
     patents_by_id = await repository.patents_by_id([r["patent"] for r in rows])
     versions = await repository.versions_of([r["id"] for r in rows])
-    items = [await _listing_out(r, patents_by_id[r["patent"]], versions[r["id"]]) for r in rows]
+    items = await _listing_outs(rows, patents_by_id, versions)
     return ListingPage(items=items, total=total, page=page, per_page=per_page)

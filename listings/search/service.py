@@ -25,10 +25,11 @@ import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
 
+from listings.advice import service as advice
+from listings.advice.schemas import PriceCheckOut
 from listings.search import repository
 from listings.search.documents import build_document, declaration_id_of, document_id
 from listings.search.labels import field_names, field_number, label
@@ -46,9 +47,9 @@ from listings.search.schemas import (
     SuggestionOut,
 )
 from market import jobs
-from market.errors import MarketError, ServiceUnavailable
+from market.errors import ServiceUnavailable
 from market.integrations.search import SearchDocument, SearchHit, SearchIndex, SearchResult, SearchUnavailable
-from market.settings import Settings
+from market.settings import Settings, get_settings
 
 log = structlog.get_logger("listings.search")
 
@@ -231,7 +232,9 @@ async def search(*, params: SearchParams) -> SearchPageOut:
     a hit whose listing was withdrawn a moment ago is left out), facet counts with names, suggestions when empty."""
     result = await current_index().search(params.to_query())
     states = await repository.listing_states([d for d in (declaration_id_of(h.id) for h in result.hits) if d])
-    hits = [await _hit_out(h, states[d]) for h in result.hits if (d := declaration_id_of(h.id)) in states]
+    found = [(h, states[d]) for h in result.hits if (d := declaration_id_of(h.id)) in states]
+    badges = await advice.price_checks([(s.patent, s.version) for _, s in found], data_dir=get_settings().data_dir)
+    hits = [await _hit_out(h, s, badge) for (h, s), badge in zip(found, badges, strict=True)]
     org_ids = [int(v.value) for v in result.facets.get("university_org_id", []) if v.value.isdigit()]
     names = await repository.org_names(org_ids)
     return SearchPageOut(
@@ -279,7 +282,7 @@ def tech_field_labels(codes: list[str]) -> list[LabelOut]:
     return out
 
 
-async def _hit_out(hit: SearchHit, state: ListingState) -> SearchHitOut:
+async def _hit_out(hit: SearchHit, state: ListingState, badge: PriceCheckOut | None) -> SearchHitOut:
     from listings.declarations.service import plain_terms
     from listings.search.documents import upfront_minor
 
@@ -303,25 +306,10 @@ async def _hit_out(hit: SearchHit, state: ListingState) -> SearchHitOut:
         royalty_rate_bp=version["royalty_rate_bp"],
         terms_summary_zh=plain_terms(version, patent["expiry_date"], "zh"),
         terms_summary_en=plain_terms(version, patent["expiry_date"], "en"),
-        price_badge=await price_badge(patent, version),
+        price_badge=badge,
         published_at=state.declaration["published_at"],
         score=hit.score,
     )
-
-
-async def price_badge(patent: dict[str, Any], version: dict[str, Any]) -> Any:
-    """The listing's price against the suggested band, as the listing page shows it (None when it cannot tell)."""
-    from listings.advice import service as advice
-    from listings.declarations.schemas import TermsIn
-    from market.settings import get_settings
-
-    try:
-        suggestion = await advice.suggest_for_row(
-            patent, data_dir=get_settings().data_dir, term_years=version["term_years"]
-        )
-        return advice.check_offer(suggestion, TermsIn.model_validate({k: version[k] for k in TermsIn.model_fields}))
-    except (MarketError, ValueError):
-        return None
 
 
 async def documents_for(declaration_ids: list[int]) -> dict[int, SearchDocument]:
