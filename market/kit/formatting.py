@@ -51,4 +51,6 @@ def format_date(day: date | datetime | None, locale: str | None, *, missing: str
         return missing
     if isinstance(day, datetime):
         day = day.date()
-    return str(babel_format_date(day, format="medium" if language_of(locale) == "en" else "long", locale=babel_locale(locale)))
+    return str(
+        babel_format_date(day, format="medium" if language_of(locale) == "en" else "long", locale=babel_locale(locale))
+    )
