@@ -1,0 +1,152 @@
+"""Where words live: gettext catalogues (Babel) for zh_CN and en, keyed by code.
+
+The domain never builds a sentence: it returns a code with parameters (``Msg``), and whoever shows it (a page, the
+API, a PDF, an e-mail) renders it here in the reader's language. Catalogues are ``.po`` files under
+``market/i18n/locale/<locale>/LC_MESSAGES/``; every file there is one gettext domain (``pages.po``, ``rules.po``,
+``errors.po`` ...) and all of a language's files are merged into one catalogue at start. ``.po`` files are
+compiled in memory when first used, so nothing compiled is committed; the test command also compiles them with
+``pybabel compile --check`` and fails on a message missing in either language.
+
+- Message ids are codes (``declaration.not_granted``), the same in both catalogues; ``msgctxt`` separates a word
+  used in two senses; plural forms come from ``ngettext`` (Chinese has one form, English two).
+- Parameters use Python's ``%(name)s`` format. ``localize`` formats typed parameters for the language: ``Money``
+  as money, ``Bp`` as a percentage, dates as dates; everything else as ``str``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from market.kit.formatting import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    format_date,
+    format_money,
+    format_percent_bp,
+    language_of,
+)
+from market.kit.money import Money
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+CATALOGUE_LOCALES = {"zh": "zh_CN", "en": "en"}
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Bp",
+    "Msg",
+    "catalogue",
+    "gettext",
+    "language_of",
+    "localize",
+    "negotiate",
+    "ngettext",
+    "pgettext",
+    "render",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Bp:
+    """A rate in basis points, shown as a percentage with two decimals (350 -> 3.50%)."""
+
+    value: int
+
+
+Param = str | int | Decimal | date | datetime | Money | Bp | None
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message the domain returns: a catalogue code and its parameters, never a sentence."""
+
+    code: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+
+def _compiled(po_path: Path, locale: str) -> Translations:
+    with po_path.open("rb") as fh:
+        cat = read_po(fh, locale=locale, domain=po_path.stem)
+    buf = io.BytesIO()
+    write_mo(buf, cat, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(fp=buf, domain=po_path.stem)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def catalogue(lang: str) -> Translations:
+    """Every catalogue file of ``lang`` merged into one (codes are unique across files)."""
+    locale = CATALOGUE_LOCALES[language_of(lang)]
+    parts = [_compiled(po, locale) for po in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po"))]
+    merged = parts[0]  # the first file's header gives the plural rule (all files of a language share it)
+    for part in parts[1:]:
+        merged.merge(part)
+    return merged
+
+
+def localize(value: Param, lang: str) -> str:
+    if isinstance(value, Money):
+        return format_money(value.minor, value.currency, lang)
+    if isinstance(value, Bp):
+        return format_percent_bp(value.value, lang)
+    if isinstance(value, date | datetime):
+        return format_date(value, lang)
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def _fill(text: str, params: Mapping[str, Param], lang: str) -> str:
+    if not params or "%(" not in text:
+        return text
+    return text % {name: localize(value, lang) for name, value in params.items()}
+
+
+def gettext(lang: str, code: str, **params: Param) -> str:
+    """The catalogue text of ``code`` in ``lang`` with ``params`` filled in; an unknown code comes back as itself
+    (a test makes sure none is unknown)."""
+    return _fill(catalogue(lang).gettext(code), params, lang)
+
+
+def pgettext(lang: str, context: str, code: str, **params: Param) -> str:
+    return _fill(str(catalogue(lang).pgettext(context, code)), params, lang)
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int, **params: Param) -> str:
+    """Plural forms: ``n`` chooses the form (and is a parameter, ``%(n)s``, too)."""
+    return _fill(catalogue(lang).ngettext(singular, plural, n), {"n": n, **params}, lang)
+
+
+def render(message: Msg, lang: str) -> str:
+    return gettext(lang, message.code, **dict(message.params))
+
+
+def negotiate(accept_language: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """The product language best matching an ``Accept-Language`` header (q-values honoured)."""
+    best_quality, best = 0.0, default
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        head = tag.strip().replace("_", "-").split("-")[0].lower()
+        if head not in LANGUAGES:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > best_quality:  # the first of equal qualities wins, as the header lists them by preference
+            best_quality, best = quality, head
+    return best
