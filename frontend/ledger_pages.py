@@ -90,7 +90,7 @@ class TransferPages(Controller):
             async with unit_of_work():
                 report = await payments.match_statement(principal=principal, data=content)
         except ValidationFailed as exc:
-            why = "; ".join(e.message for e in exc.errors) or exc.detail
+            why = "; ".join(e.text(lang_of(request)) for e in exc.errors) or exc.text(lang_of(request))
             errors = [{"field": "file", "message": f"{t('err_statement_unreadable')} ({why})"}]
             return await transfers_page(request, errors=errors, status=exc.status)
         return await transfers_page(request, report=report)

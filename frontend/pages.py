@@ -121,9 +121,9 @@ class AccountPages(Controller):
             )
         except MarketError as exc:
             errors = [
-                {"field": e.field, "message": t("email_taken") if e.code == "duplicate" else e.message}
+                {"field": e.field, "message": t("email_taken") if e.code == "duplicate" else e.text(lang_of(request))}
                 for e in exc.errors
-            ] or [{"field": "form", "message": exc.detail}]
+            ] or [{"field": "form", "message": exc.text(lang_of(request))}]
             return page(request, "sign_up.html", exc.status, form=form, errors=errors, kinds=SELF_SERVICE_KINDS)
         start_session(request, principal)
         return Redirect(path="/dashboard?welcome=1")

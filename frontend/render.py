@@ -133,11 +133,13 @@ def market_messages(exc: MarketError, lang: str) -> Errors:
     """A service's refusal as the page shows it: every field error, with its article in the page's language."""
     out = []
     for e in exc.errors:
-        message = bilingual(e.message, lang) if " / " in e.message else e.message
-        if e.article:
-            message = f"{message} 【{bilingual(e.article, lang)}】"
+        message = e.text(lang)
+        message = bilingual(message, lang) if " / " in message else message
+        article = e.article_text(lang)
+        if article:
+            message = f"{message} 【{bilingual(article, lang)}】"
         out.append({"field": e.field, "message": message})
-    return out or [{"field": "form", "message": bilingual(exc.detail, lang)}]
+    return out or [{"field": "form", "message": bilingual(exc.text(lang), lang)}]
 
 
 async def form_of(request: AnyRequest) -> FormMultiDict:

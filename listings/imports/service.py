@@ -58,14 +58,16 @@ def check_row(raw: RawRow, *, on: date) -> tuple[dict[str, Any] | None, list[Rej
     try:
         data = PatentIn.model_validate({k: v for k, v in raw.values.items() if v is not None})
     except ValidationError as exc:
-        rejections += [Rejection(row=raw.row, field=e.field, reason=e.message) for e in patents.validation_errors(exc)]
+        rejections += [
+            Rejection(row=raw.row, field=e.field, reason=e.text("zh")) for e in patents.validation_errors(exc)
+        ]
         return None, rejections
     if rejections:
         return None, rejections
     try:
         return patents.record_values(data, on=on), []
     except MarketError as exc:
-        return None, [Rejection(row=raw.row, field=e.field, reason=e.message) for e in exc.errors] or [
+        return None, [Rejection(row=raw.row, field=e.field, reason=e.text("zh")) for e in exc.errors] or [
             Rejection(row=raw.row, field="number", reason=exc.detail)
         ]
 

@@ -45,6 +45,7 @@ __all__ = [
     "LANGUAGES",
     "Bp",
     "Msg",
+    "Param",
     "catalogue",
     "gettext",
     "language_of",

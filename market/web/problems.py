@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from litestar.response import Redirect
 
 from market.errors import MarketError
+from market.i18n import language_of, negotiate
 from market.web.requests import ensure_request_id
 
 log = structlog.get_logger("market.errors")
@@ -28,6 +29,16 @@ def wants_page(request: Request[Any, Any, Any]) -> bool:
     if path.startswith(("/api/", "/health", "/schema", "/static/")):
         return False
     return "text/html" in request.headers.get("accept", "") or request.method == "POST"
+
+
+def language(request: Request[Any, Any, Any]) -> str:
+    """The reader's language: the API answers in ``Accept-Language``; pages in the language the reader chose
+    (the ``lang`` cookie), else ``Accept-Language``."""
+    if not request.url.path.startswith("/api/"):
+        chosen = request.cookies.get("lang")
+        if chosen:
+            return language_of(chosen)
+    return negotiate(request.headers.get("accept-language"))
 
 
 def problem(
@@ -74,14 +85,18 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
     def on_market_error(request: Request[Any, Any, Any], exc: MarketError) -> Any:
         if exc.status >= 500:
             log.error("market_error", code=exc.code, detail=exc.detail)
+        lang = language(request)
+        extra = dict(exc.extra)
+        if exc.message_code:
+            extra["message_code"] = exc.message_code
         return respond(
             request,
             exc.status,
             exc.code,
             exc.title,
-            exc.detail,
-            errors=[e.as_dict() for e in exc.errors] or None,
-            **exc.extra,
+            exc.text(lang),
+            errors=[e.as_dict(lang) for e in exc.errors] or None,
+            **extra,
         )
 
     def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Any:
