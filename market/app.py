@@ -32,7 +32,7 @@ from market.orgs.controllers import OrgController
 from market.settings import Settings, get_settings
 from market.web.access import access_guard
 from market.web.auth import AuthMiddleware, BearerAwareCSRFMiddleware, SessionConfig
-from market.web.problems import build_handlers
+from market.web.problems import build_handlers, language
 from market.web.requests import RequestIdMiddleware, echo_request_id
 from market.worker import load_jobs
 
@@ -143,7 +143,11 @@ def create_app(
             *FINANCE_CONTROLLERS,
             *pages.route_handlers,
         ],
-        dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
+        dependencies={
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            # The reader's language ("zh" or "en"): Accept-Language for the API, the chosen one for pages.
+            "lang": Provide(language, sync_to_thread=False),
+        },
         middleware=[
             RequestIdMiddleware,
             rate_limit.middleware,

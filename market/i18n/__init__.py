@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from market.kit.formatting import (
     format_percent_bp,
     language_of,
 )
+from market.kit.messages import Bp, Msg, Param
 from market.kit.money import Money
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -55,24 +54,6 @@ __all__ = [
     "pgettext",
     "render",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Bp:
-    """A rate in basis points, shown as a percentage with two decimals (350 -> 3.50%)."""
-
-    value: int
-
-
-Param = str | int | Decimal | date | datetime | Money | Bp | None
-
-
-@dataclass(frozen=True, slots=True)
-class Msg:
-    """A message the domain returns: a catalogue code and its parameters, never a sentence."""
-
-    code: str
-    params: Mapping[str, Param] = field(default_factory=dict)
 
 
 def _compiled(po_path: Path, locale: str) -> Translations:

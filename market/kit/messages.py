@@ -1,0 +1,31 @@
+"""What the domain says instead of sentences: a catalogue code with typed parameters (``market.i18n`` renders it).
+
+In ``market.kit`` so that ``pricing`` (a library importing nothing of ours but ``market.kit``) speaks codes too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from market.kit.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class Bp:
+    """A rate in basis points, shown as a percentage with two decimals (350 -> 3.50%)."""
+
+    value: int
+
+
+Param = str | int | Decimal | date | datetime | Money | Bp | None
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message the domain returns: a catalogue code and its parameters, never a sentence."""
+
+    code: str
+    params: Mapping[str, Param] = field(default_factory=dict)
