@@ -11,10 +11,10 @@ from finance.payments import repository as payments_repo
 from finance.payments import service as payments
 from finance.royalties import repository as royalties_repo
 from finance.royalties.service import quarters
+from market import runtime
 from market.jobs import daily, job
 from market.notifications.service import notify
 from market.orgs import repository as orgs_repo
-from market.settings import get_settings
 
 
 @job("finance.process_payment_event")
@@ -29,7 +29,7 @@ async def cancel_provider_payment(*, payment_id: int) -> None:
 
 @job("finance.render_contract")
 async def render_contract(*, licence_id: int) -> None:
-    made = await contracts.render_contract(licence_id=licence_id, data_dir=get_settings().data_dir)
+    made = await contracts.render_contract(licence_id=licence_id, data_dir=runtime.current().settings.data_dir)
     if made:
         await _notify_parties(
             licence_id, "contract", "许可合同已生成，可下载", "The licence contract is ready to download"

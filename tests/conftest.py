@@ -20,6 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from market import db, jobs
 from market.app import create_app
+from market.runtime import open_runtime
 from market.settings import Settings
 from market.worker import load_jobs
 from tests.support.services import PG_ADMIN_URL, need, reachable
@@ -103,15 +104,15 @@ async def _close_backends() -> AsyncIterator[None]:
 
 @pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[Backend]:
-    """A clean database on each backend, in use by every table, with an in-process job queue."""
+    """A clean database on each backend, in the runtime of the test (its engine bound to every table, an
+    in-process job queue, no search index unless the test gives one)."""
     b = await _backend(request.param, tmp_root)
     db.use(b.engine)
     await truncate_all(b.engine)
     queue = jobs.InProcessQueue(max_tries=3, backoff_base=0.01)
-    jobs.configure(queue)
-    yield b
-    await queue.drain()
-    await queue.close()
+    async with open_runtime(b.settings, queue=queue, engine=b.engine, with_search=False):
+        yield b
+        await queue.drain()
 
 
 @pytest.fixture

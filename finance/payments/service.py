@@ -20,7 +20,7 @@ from finance.licences import repository as licences_repo
 from finance.licences import service as licences
 from finance.payments import gateways, repository
 from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReportOut, StatementRowOut
-from market import jobs
+from market import jobs, runtime
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -232,9 +232,7 @@ async def cancel_at_provider(payment_id: int) -> None:
 
 
 def _fee_bp() -> int:
-    from market.settings import get_settings
-
-    return get_settings().platform_fee_bp
+    return runtime.current().settings.platform_fee_bp
 
 
 async def apply_provider_state(provider_id: str) -> str:

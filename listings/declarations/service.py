@@ -29,6 +29,7 @@ from listings.declarations.schemas import (
 from listings.patents import repository as patents_repo
 from listings.patents import service as patents
 from listings.patents.lifetimes import remaining_years
+from market import runtime
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -402,10 +403,9 @@ async def _listing_outs(
     rows: list[dict[str, Any]], patents_by_id: dict[int, dict[str, Any]], versions: dict[int, list[dict[str, Any]]]
 ) -> list[ListingOut]:
     from listings.advice import service as advice
-    from market.settings import get_settings
 
     pairs = [(patents_by_id[r["patent"]], _current(r, versions[r["id"]])) for r in rows]
-    checks = await advice.price_checks(pairs, data_dir=get_settings().data_dir)
+    checks = await advice.price_checks(pairs, data_dir=runtime.current().settings.data_dir)
     return [await _listing_out(r, p, v, c) for r, (p, v), c in zip(rows, pairs, checks, strict=True)]
 
 

@@ -27,11 +27,9 @@ from listings.patents.service import today
 from listings.search import service as search
 from listings.search.documents import declaration_id_of
 from listings.search.schemas import SearchParams
-from market import jobs
-from market.integrations.mail import build_message, parse_smtp_url, send_async
+from market import jobs, runtime
 from market.integrations.search import SearchDocument
 from market.notifications.service import notify
-from market.settings import get_settings
 
 log = structlog.get_logger("listings.alerts")
 
@@ -63,7 +61,7 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
     if user is None:
         return 0
     zh = user["locale"] != "en"
-    base_url = get_settings().base_url.rstrip("/")
+    base_url = runtime.current().base_url
     if len(found) <= DIGEST_AFTER:
         batches = [(f"{key}:{f.declaration_id}", [f]) for f in found]
     else:
@@ -74,7 +72,7 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
         body = intro + "\n" + "\n".join(_line(f, zh, base_url) for f in items[:20])
         if await notify(user_id=user_id, kind=kind, title=title[:200], body=body, dedupe_key=dedupe_key[:200]):
             written += 1
-            if get_settings().smtp_url:
+            if runtime.current().mail.enabled:
                 await jobs.enqueue(EMAIL_JOB, dedupe_key=dedupe_key[:200])
     return written
 
@@ -189,8 +187,8 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
 async def email_alert(*, dedupe_key: str) -> bool:
     """E-mail one alert notification to its user, once (a retried job finds it sent; a crash between the sending and
     its record may send it again). False when there is nothing to send."""
-    settings = get_settings()
-    if not settings.smtp_url or await repository.email_sent(dedupe_key):
+    mail = runtime.current().mail
+    if not mail.enabled or await repository.email_sent(dedupe_key):
         return False
     note = await repository.notification(dedupe_key)
     if note is None:
@@ -198,8 +196,8 @@ async def email_alert(*, dedupe_key: str) -> bool:
     user = await repository.user(int(note["user"]))
     if user is None:
         return False
-    message = build_message(sender=settings.mail_from, to=str(user["email"]), subject=note["title"], text=note["body"])
-    await send_async(parse_smtp_url(settings.smtp_url), message)  # outside any transaction: no lock held meanwhile
+    # outside any transaction: no lock held meanwhile
+    await mail.send(to=str(user["email"]), subject=note["title"], text=note["body"])
     async with jobs.unit_of_work():
         await repository.record_email(dedupe_key)
     log.info("alert.emailed", dedupe_key=dedupe_key)
