@@ -21,7 +21,7 @@ import asyncpg
 import pytest
 
 from market.settings import Settings
-from tests.support.schema import drift, fresh_postgres_database, migrate, restored_bindings
+from tests.support.schema import drift, fresh_postgres_database, migrate, postgres_details, restored_bindings
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures" / "migrations"
@@ -43,6 +43,23 @@ def migration_ids() -> set[str]:
         if found:
             ids.add(found.group(1))
     return ids
+
+
+_fresh: dict[str, set[str]] = {}
+
+
+async def fresh_details(tmp_path: Path) -> dict[str, set[str]]:
+    """Indexes, constraints and defaults of an empty database migrated to HEAD (made once per test process)."""
+    if not _fresh:
+        async with fresh_postgres_database() as url:
+            with restored_bindings():
+                await migrate(Settings(env="test", data_dir=tmp_path, database_url=url))
+            conn = await asyncpg.connect(url)
+            try:
+                _fresh.update(await postgres_details(conn))
+            finally:
+                await conn.close()
+    return _fresh
 
 
 def test_the_fixtures_cover_the_edited_migration_and_the_last_release() -> None:
@@ -67,6 +84,10 @@ async def test_a_postgres_database_made_at_an_older_commit_upgrades_to_head(dump
         try:
             names = [row["name"] for row in await conn.fetch("SELECT name FROM migration")]
             assert sorted(names) == sorted(migration_ids())
+            # Beyond the classes: the same indexes (partial and multi-column too), constraints and defaults.
+            upgraded, fresh = await postgres_details(conn), await fresh_details(tmp_path)
+            for kind in fresh:
+                assert sorted(upgraded[kind] - fresh[kind]) == sorted(fresh[kind] - upgraded[kind]) == [], kind
             # What licence activation writes: a recorded open licence with the declaration version whose terms apply.
             org = await conn.fetchval("INSERT INTO market_organisation (name) VALUES ('U') RETURNING id")
             patent = await conn.fetchval(
@@ -84,6 +105,15 @@ async def test_a_postgres_database_made_at_an_older_commit_upgrades_to_head(dump
             await conn.close()
 
 
+def sqlite_indexes(path: Path) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        query = "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index'"
+        return {(name, " ".join(sql.split())) for name, sql in conn.execute(query)}
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("dump", SQLITE_DUMPS, ids=commit_of)
 async def test_a_sqlite_database_made_at_an_older_commit_upgrades_to_head(dump: Path, tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
@@ -96,6 +126,10 @@ async def test_a_sqlite_database_made_at_an_older_commit_upgrades_to_head(dump: 
     with restored_bindings():
         await migrate(settings)
         assert await drift(settings) == []
+    fresh = Settings(env="test", data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    with restored_bindings():
+        await migrate(fresh)
+    assert sqlite_indexes(path) == sqlite_indexes(fresh.sqlite_path)  # partial and multi-column ones too
     conn = sqlite3.connect(path)
     try:
         assert sorted(row[0] for row in conn.execute("SELECT name FROM migration")) == sorted(migration_ids())

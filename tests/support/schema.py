@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -289,3 +290,38 @@ async def drift(settings: Settings) -> list[str]:
         finally:
             await conn.close()
     return differences(expected_sqlite(db.all_tables()), sqlite_schema(settings.sqlite_path))
+
+
+_CAST = re.compile(r"::(?:character varying|double precision|timestamp with(?:out)? time zone|[a-z_]+)(?:\[\])?")
+
+
+def _comparable(definition: str) -> str:
+    """A definition without casts, brackets and spaces: PostgreSQL prints the same expression differently once it
+    went through pg_dump (``ARRAY['a'::character varying]::text[]`` or ``ARRAY[('a'::character varying)::text]``),
+    and a column turned TEXT keeps its old default's cast."""
+    return re.sub(r"[()\s]", "", _CAST.sub("", definition))
+
+
+async def postgres_details(conn: asyncpg.Connection) -> dict[str, set[str]]:
+    """What the classes cannot say: every index (multi-column and partial ones too), every constraint and every
+    column default, as PostgreSQL prints them (made comparable). Two databases migrated to the same point say the
+    same."""
+    indexes = await conn.fetch("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'")
+    constraints = await conn.fetch(
+        """
+        SELECT t.relname || ': ' || k.conname || ' ' || pg_get_constraintdef(k.oid) AS line
+        FROM pg_constraint k
+        JOIN pg_class t ON t.oid = k.conrelid
+        JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = 'public'
+        """
+    )
+    defaults = await conn.fetch(
+        "SELECT table_name || '.' || column_name || ' DEFAULT ' || column_default AS line "
+        "FROM information_schema.columns WHERE table_schema = 'public' AND column_default IS NOT NULL"
+    )
+    return {
+        "indexes": {_comparable(row["indexdef"]) for row in indexes},
+        "constraints": {_comparable(row["line"]) for row in constraints},
+        "defaults": {_comparable(row["line"]) for row in defaults},
+    }
