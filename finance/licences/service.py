@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from finance.licences import repository
+from finance.licences.records import LicenceRecord
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
 from listings.declarations import repository as declarations_repo
 from listings.declarations.service import plain_terms
@@ -64,56 +65,56 @@ async def _names(*org_ids: int) -> dict[int, str]:
     out = {}
     for org_id in org_ids:
         org = await orgs_repo.get_org(org_id)
-        out[org_id] = str(org["name"]) if org else ""
+        out[org_id] = org.name if org else ""
     return out
 
 
-async def licence_out(row: dict[str, Any]) -> LicenceOut:
+async def licence_out(row: LicenceRecord) -> LicenceOut:
     from finance.contracts import repository as contracts_repo
 
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
-    names = await _names(row["licensor"])
+    names = await _names(row.licensor)
     version = {
-        k: row[k]
+        k: getattr(row, k)
         for k in ("payment_mode", "currency", "lump_sum_minor", "entry_fee_minor", "royalty_rate_bp", "term_years")
     }
     return LicenceOut(
-        id=row["id"],
-        number=row["number"],
-        declaration_id=row["declaration"],
-        declaration_version=row["declaration_version"],
-        patent_id=row["patent"],
+        id=row.id,
+        number=row.number,
+        declaration_id=row.declaration,
+        declaration_version=row.declaration_version,
+        patent_id=row.patent,
         patent_number=patent["number"],
         patent_title=patent["title_zh"] or patent["title_en"],
-        licensor_org_id=row["licensor"],
-        licensor_name=names[row["licensor"]],
-        licensee_org_id=row["licensee"],
-        licensee_name=row["licensee_name"],
-        status=row["status"],
-        payment_mode=row["payment_mode"],
-        currency=row["currency"],
-        lump_sum_minor=row["lump_sum_minor"],
-        entry_fee_minor=row["entry_fee_minor"],
-        royalty_rate_bp=row["royalty_rate_bp"],
-        term_years=row["term_years"],
-        amount_due_minor=row["amount_due_minor"],
-        starts_on=row["starts_on"],
-        ends_on=row["ends_on"],
-        first_report_due=row["first_report_due"],
-        filing_deadline=filing_deadline(row["starts_on"]) if row["starts_on"] else None,
-        activated_at=row["activated_at"],
-        created_at=row["created_at"],
+        licensor_org_id=row.licensor,
+        licensor_name=names[row.licensor],
+        licensee_org_id=row.licensee,
+        licensee_name=row.licensee_name,
+        status=row.status,
+        payment_mode=row.payment_mode,
+        currency=row.currency,
+        lump_sum_minor=row.lump_sum_minor,
+        entry_fee_minor=row.entry_fee_minor,
+        royalty_rate_bp=row.royalty_rate_bp,
+        term_years=row.term_years,
+        amount_due_minor=row.amount_due_minor,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        first_report_due=row.first_report_due,
+        filing_deadline=filing_deadline(row.starts_on) if row.starts_on else None,
+        activated_at=row.activated_at,
+        created_at=row.created_at,
         terms_zh=plain_terms(version, patent["expiry_date"], "zh"),
         terms_en=plain_terms(version, patent["expiry_date"], "en"),
-        contract_ready=await contracts_repo.for_licence(row["id"]) is not None,
+        contract_ready=await contracts_repo.for_licence(row.id) is not None,
     )
 
 
-async def party(principal: Principal, licence_id: int) -> dict[str, Any]:
+async def party(principal: Principal, licence_id: int) -> LicenceRecord:
     """The licence if the principal's organisation is one of its two parties; anyone else is told it is not there."""
     row = await repository.get(licence_id)
-    if row is None or principal.org_id not in (row["licensor"], row["licensee"]):
+    if row is None or principal.org_id not in (row.licensor, row.licensee):
         raise NotFound("没有这项许可。 / No such licence.")
     return row
 
@@ -146,30 +147,28 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
     assert org is not None
     due = amount_due_now(version)
     licence_id = await repository.create(
-        {
-            "number": f"pending-{uuid.uuid4().hex[:20]}",
-            "declaration": declaration["id"],
-            "declaration_version": version["version"],
-            "declaration_version_id": version["id"],
-            "patent": declaration["patent"],
-            "licensor": declaration["organisation"],
-            "licensee": principal.org_id,
-            "requested_by": principal.user_id,
-            "status": "pending_payment",
-            "payment_mode": version["payment_mode"],
-            "currency": version["currency"],
-            "lump_sum_minor": version["lump_sum_minor"],
-            "entry_fee_minor": version["entry_fee_minor"],
-            "royalty_rate_bp": version["royalty_rate_bp"],
-            "term_years": version["term_years"],
-            "amount_due_minor": due,
-            "licensee_name": org["name"],
-            "licensee_credit_code": data.licensee_credit_code,
-            "licensee_address": data.licensee_address,
-        }
+        number=f"pending-{uuid.uuid4().hex[:20]}",
+        declaration=declaration["id"],
+        declaration_version=version["version"],
+        declaration_version_id=version["id"],
+        patent=declaration["patent"],
+        licensor=declaration["organisation"],
+        licensee=principal.org_id,
+        requested_by=principal.user_id,
+        status="pending_payment",
+        payment_mode=version["payment_mode"],
+        currency=version["currency"],
+        lump_sum_minor=version["lump_sum_minor"],
+        entry_fee_minor=version["entry_fee_minor"],
+        royalty_rate_bp=version["royalty_rate_bp"],
+        term_years=version["term_years"],
+        amount_due_minor=due,
+        licensee_name=org.name,
+        licensee_credit_code=data.licensee_credit_code,
+        licensee_address=data.licensee_address,
     )
     number = f"OL-LC-{today().year}-{licence_id:06d}"
-    await repository.update(licence_id, {"number": number})
+    await repository.set_number(licence_id, number)
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="finance.licence_requested",
@@ -198,34 +197,27 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
     from listings.patents import repository as patents_repository
 
     row = await repository.get_for_update(licence_id)
-    if row is None or row["status"] != "pending_payment":
+    if row is None or row.status != "pending_payment":
         return False
     starts_on = paid_at.date()
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
-    ends_on = add_years(starts_on, row["term_years"]) if row["term_years"] else patent["expiry_date"]
+    ends_on = add_years(starts_on, row.term_years) if row.term_years else patent["expiry_date"]
     if ends_on is not None and patent["expiry_date"] is not None:
         ends_on = min(ends_on, patent["expiry_date"])
-    first_report = quarter_end(starts_on) + timedelta(days=REPORT_DAYS) if row["royalty_rate_bp"] else None
-    await repository.update(
-        licence_id,
-        {
-            "status": "active",
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "activated_at": paid_at,
-            "first_report_due": first_report,
-        },
+    first_report = quarter_end(starts_on) + timedelta(days=REPORT_DAYS) if row.royalty_rate_bp else None
+    await repository.mark_active(
+        licence_id, starts_on=starts_on, ends_on=ends_on, activated_at=paid_at, first_report_due=first_report
     )
     await patents_repository.add_licence(
-        row["patent"],
+        row.patent,
         {
             "kind": "open",
-            "licensee_name": row["licensee_name"],
+            "licensee_name": row.licensee_name,
             "starts_on": starts_on,
             "ends_on": ends_on,
-            "reference": row["number"],
-            "declaration_version": row["declaration_version_id"],
+            "reference": row.number,
+            "declaration_version": row.declaration_version_id,
         },
     )
     await record(
@@ -233,7 +225,7 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
         action="finance.licence_activated",
         entity_type="licence",
         entity_id=licence_id,
-        org_id=row["licensor"],
+        org_id=row.licensor,
         before={"status": "pending_payment"},
         after={
             "status": "active",
@@ -248,11 +240,11 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
 
 async def cancel(*, principal: Principal, licence_id: int) -> LicenceOut:
     row = await party(principal, licence_id)
-    if row["licensee"] != principal.org_id:
+    if row.licensee != principal.org_id:
         raise Forbidden("只有被许可人可以取消请求。 / Only the licensee may cancel its request.")
-    if row["status"] != "pending_payment":
+    if row.status != "pending_payment":
         raise Conflict("只有待付款的许可可以取消。 / Only a licence still waiting for payment can be cancelled.")
-    await repository.update(licence_id, {"status": "cancelled", "cancelled_at": datetime.now(UTC)})
+    await repository.mark_cancelled(licence_id, datetime.now(UTC))
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="finance.licence_cancelled",
@@ -280,27 +272,27 @@ async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
     from finance.contracts import repository as contracts_repo
 
     row = await party(principal, licence_id)
-    if row["status"] != "active" or row["starts_on"] is None:
+    if row.status != "active" or row.starts_on is None:
         raise Conflict("许可生效后才能备案。 / A licence is filed once it is active.")
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
     out = await licence_out(row)
     contract = await contracts_repo.for_licence(licence_id)
     return FilingOut(
-        licence_number=row["number"],
-        deadline=filing_deadline(row["starts_on"]),
+        licence_number=row.number,
+        deadline=filing_deadline(row.starts_on),
         article=FILING_ARTICLE,
         licensor_name=out.licensor_name,
-        licensee_name=row["licensee_name"],
-        licensee_credit_code=row["licensee_credit_code"],
-        licensee_address=row["licensee_address"],
+        licensee_name=row.licensee_name,
+        licensee_credit_code=row.licensee_credit_code,
+        licensee_address=row.licensee_address,
         licence_kind="普通许可（开放许可，专利法第五十一条） / ordinary licence under an open licence (Art 51)",
         patent_number=patent["number"],
         patent_title=out.patent_title,
         filing_date=patent["filing_date"],
         grant_date=patent["grant_date"],
-        term_start=row["starts_on"],
-        term_end=row["ends_on"],
+        term_start=row.starts_on,
+        term_end=row.ends_on,
         royalty=out.terms_zh,
-        contract_sha256=contract["sha256"] if contract else None,
+        contract_sha256=contract.sha256 if contract else None,
     )

@@ -129,7 +129,7 @@ def _version_values(terms: TermsIn, *, user_id: int, published_at: datetime | No
 
 async def _org_name(org_id: int) -> str:
     org = await orgs_repo.get_org(org_id)
-    return str(org["name"]) if org else ""
+    return org.name if org else ""
 
 
 async def _reasons_for(patent: dict[str, Any], terms: TermsIn, declarant: str, today: date) -> list[Reason]:
