@@ -84,6 +84,23 @@ async def truncate_all(engine: Engine) -> None:  # type: ignore[type-arg]
             await engine.run_ddl(f"DELETE FROM {name}")  # noqa: S608 - our own table names
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Page and API tests (those that take the app or a client) run on PostgreSQL only, as production does;
+    repository and service tests run on both databases. A test that parametrizes ``backend`` itself keeps its
+    choice."""
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        names = set(getattr(item, "fixturenames", ()))
+        chosen = any("backend" in str(m.args[0]) for m in item.iter_markers("parametrize") if m.args)
+        on_sqlite = callspec is not None and callspec.params.get("backend") == "sqlite"
+        (dropped if on_sqlite and {"client", "app"} & names and not chosen else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("market")
