@@ -22,6 +22,7 @@ import structlog
 
 from listings.needs import repository
 from listings.needs.matching import score
+from listings.needs.records import SavedSearchRecord
 from listings.needs.service import facts_of
 from listings.patents.service import today
 from listings.search import service as search
@@ -62,7 +63,7 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
     user = await repository.user(user_id)
     if user is None:
         return 0
-    zh = user["locale"] != "en"
+    zh = user.locale != "en"
     base_url = get_settings().base_url.rstrip("/")
     if len(found) <= DIGEST_AFTER:
         batches = [(f"{key}:{f.declaration_id}", [f]) for f in found]
@@ -79,7 +80,7 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
     return written
 
 
-def _matching_saved(documents: dict[int, SearchDocument], saved: list[dict[str, Any]]) -> dict[int, list[int]]:
+def _matching_saved(documents: dict[int, SearchDocument], saved: list[SavedSearchRecord]) -> dict[int, list[int]]:
     """Saved search id -> the new declarations it finds, by running each in an index of the new listings alone."""
     from market.integrations.search.embedded import EmbeddedSearch
 
@@ -90,13 +91,13 @@ def _matching_saved(documents: dict[int, SearchDocument], saved: list[dict[str, 
         engine.upsert(list(documents.values()))
         for row in saved:
             try:
-                params = SearchParams.model_validate(row["params"])
+                params = SearchParams.model_validate(row.params)
             except ValueError:
                 continue
             query = params.model_copy(update={"page": 1, "per_page": 100}).to_query(facets=False, suggest=False)
             ids = [d for d in (declaration_id_of(h.id) for h in engine.search(query).hits) if d is not None]
             if ids:
-                out[row["id"]] = ids
+                out[row.id] = ids
         engine.close()
     return out
 
@@ -130,7 +131,7 @@ async def _need_matches(documents: dict[int, SearchDocument]) -> list[dict[str, 
         if not found:
             continue
         found.sort(key=lambda f: -(f.score or 0))
-        title = need["title"]
+        title = need.title
 
         def subject(zh: bool, n: int, title: str = title) -> tuple[str, str]:
             if zh:
@@ -146,7 +147,7 @@ async def _need_matches(documents: dict[int, SearchDocument]) -> list[dict[str, 
             return head, "These newly published open licences match your technology need:"
 
         out.append(
-            {"user_id": need["created_by"], "kind": "need_match", "key": f"need:{need['id']}", "subject_of": subject,
+            {"user_id": need.created_by, "kind": "need_match", "key": f"need:{need.id}", "subject_of": subject,
              "found": found}
         )  # fmt: skip
     return out
@@ -159,10 +160,10 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
     matches = await asyncio.to_thread(_matching_saved, documents, saved)
     out = []
     for row in saved:
-        ids = matches.get(row["id"])
+        ids = matches.get(row.id)
         if not ids:
             continue
-        name = row["name"]
+        name = row.name
 
         def subject(zh: bool, n: int, name: str = name) -> tuple[str, str]:
             if zh:
@@ -180,7 +181,7 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
             return head, "These newly published open licences fit your saved search:"
 
         out.append(
-            {"user_id": row["created_by"], "kind": "saved_search_match", "key": f"saved:{row['id']}",
+            {"user_id": row.created_by, "kind": "saved_search_match", "key": f"saved:{row.id}",
              "subject_of": subject, "found": [Found(d, documents[d]) for d in ids]}
         )  # fmt: skip
     return out
@@ -195,10 +196,10 @@ async def email_alert(*, dedupe_key: str) -> bool:
     note = await repository.notification(dedupe_key)
     if note is None:
         return False
-    user = await repository.user(int(note["user"]))
+    user = await repository.user(int(note.user))
     if user is None:
         return False
-    message = build_message(sender=settings.mail_from, to=str(user["email"]), subject=note["title"], text=note["body"])
+    message = build_message(sender=settings.mail_from, to=str(user.email), subject=note.title, text=note.body)
     await send_async(parse_smtp_url(settings.smtp_url), message)  # outside any transaction: no lock held meanwhile
     async with jobs.unit_of_work():
         await repository.record_email(dedupe_key)
