@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.columns.combination import And, Or
+from piccolo.custom_types import Combinable
 from piccolo.engine.postgres import PostgresEngine
 
 from listings.declarations.tables import Declaration
@@ -67,8 +68,8 @@ async def update(patent_id: int, values: dict[str, Any]) -> None:
     await Patent.update({getattr(Patent, k): v for k, v in values.items()}).where(Patent.id == patent_id)
 
 
-def _filters(org_id: int, *, q: str, kind: str | None, status: str | None, declared: str | None) -> Any:
-    clauses: list[Any] = [Patent.organisation == org_id]
+def _filters(org_id: int, *, q: str, kind: str | None, status: str | None, declared: str | None) -> Combinable:
+    clauses: list[Combinable] = [Patent.organisation == org_id]
     if q:
         like = f"%{q}%"
         # SQLite's LIKE is already case-insensitive (for ASCII); PostgreSQL needs ILIKE
