@@ -45,9 +45,9 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
         p for p in await payments_repo.for_licence(licence.id) if p.purpose == "initial" and p.status == "succeeded"
     ]
     versions = [
-        v for v in await declarations_repo.versions(licence.declaration) if v["version"] == licence.declaration_version
+        v for v in await declarations_repo.versions(licence.declaration) if v.version == licence.declaration_version
     ]
-    other = [{"zh": versions[0]["other_matters"], "en": ""}] if versions and versions[0]["other_matters"] else []
+    other = [{"zh": versions[0].other_matters, "en": ""}] if versions and versions[0].other_matters else []
     starts = licence.starts_on
     assert starts is not None  # a contract is made for an active licence, which has started
     paid = payments[0] if payments else None
@@ -61,10 +61,10 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
         },
         "declaration": {
             "announced_on": (
-                declaration["published_at"].date().isoformat() if declaration["published_at"] else starts.isoformat()
+                declaration.published_at.date().isoformat() if declaration.published_at else starts.isoformat()
             ),
-            "announcement_ref": f"平台开放许可第 {declaration['id']} 号第 {licence.declaration_version} 版 / "
-            f"Open licence No. {declaration['id']}, version {licence.declaration_version}",
+            "announcement_ref": f"平台开放许可第 {declaration.id} 号第 {licence.declaration_version} 版 / "
+            f"Open licence No. {declaration.id}, version {licence.declaration_version}",
         },
         "licensor": {"name_zh": licensor.name},
         "licensee": {
@@ -74,12 +74,12 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
         },
         "patents": [
             {
-                "number": patent["number"],
-                "kind": patent["kind"],
-                "title_zh": patent["title_zh"] or patent["title_en"],
-                "title_en": patent["title_en"] or None,
-                "filed_on": patent["filing_date"].isoformat() if patent["filing_date"] else starts.isoformat(),
-                "expires_on": patent["expiry_date"].isoformat() if patent["expiry_date"] else starts.isoformat(),
+                "number": patent.number,
+                "kind": patent.kind,
+                "title_zh": patent.title_zh or patent.title_en,
+                "title_en": patent.title_en or None,
+                "filed_on": patent.filing_date.isoformat() if patent.filing_date else starts.isoformat(),
+                "expires_on": patent.expiry_date.isoformat() if patent.expiry_date else starts.isoformat(),
             }
         ],
         "terms": {

@@ -12,6 +12,7 @@ from finance.ledger.schemas import LedgerLine, LedgerOut, LedgerTotals
 from finance.licences import repository as licences_repo
 from finance.payments import repository as payments_repo
 from listings.patents import repository as patents_repo
+from listings.patents.records import PatentRecord
 from listings.universities import service as universities
 from listings.universities.schemas import SHARE_ARTICLE
 from market.accounts.principal import Principal
@@ -30,7 +31,7 @@ async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut
     licences = await licences_repo.for_org(principal.org_id, side="licensor", limit=10_000)
     by_id = {r.id: r for r in licences}
     share_bp = await universities.inventor_share_bp(principal.org_id)
-    patents: dict[int, dict[str, Any]] = {}
+    patents: dict[int, PatentRecord | None] = {}
     lines: list[LedgerLine] = []
     months: set[str] = set()
     for payment in await payments_repo.succeeded_for_licences(list(by_id)):
@@ -42,7 +43,7 @@ async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut
         if month and line_month != month:
             continue
         if licence.patent not in patents:
-            patents[licence.patent] = await patents_repo.get(licence.patent) or {}
+            patents[licence.patent] = await patents_repo.get(licence.patent)
         net = payment.amount_minor - payment.platform_fee_minor
         kind = (
             "royalty"
@@ -55,7 +56,7 @@ async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut
                 licence_id=licence.id,
                 licence_number=licence.number,
                 licensee_name=licence.licensee_name,
-                patent_number=patents[licence.patent].get("number", ""),
+                patent_number=patent.number if (patent := patents[licence.patent]) else "",
                 kind=kind,
                 received_on=at.date(),
                 gross_minor=payment.amount_minor,

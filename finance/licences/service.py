@@ -13,13 +13,13 @@ from __future__ import annotations
 import uuid
 from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from finance.licences import repository
 from finance.licences.records import LicenceRecord
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
 from listings.declarations import repository as declarations_repo
-from listings.declarations.service import plain_terms
+from listings.declarations.eligibility import DeclaredTerms, PaymentMode
+from listings.declarations.service import Terms, plain_terms
 from listings.patents import repository as patents_repo
 from listings.patents.lifetimes import add_years
 from market import jobs
@@ -53,11 +53,11 @@ def filing_deadline(starts_on: date) -> date:
     return add_months(starts_on, FILING_MONTHS)
 
 
-def amount_due_now(version: dict[str, Any]) -> int:
-    if version["payment_mode"] == "lump_sum":
-        return int(version["lump_sum_minor"] or 0)
-    if version["payment_mode"] == "entry_plus_royalty":
-        return int(version["entry_fee_minor"] or 0)
+def amount_due_now(version: Terms) -> int:
+    if version.payment_mode == "lump_sum":
+        return int(version.lump_sum_minor or 0)
+    if version.payment_mode == "entry_plus_royalty":
+        return int(version.entry_fee_minor or 0)
     return 0
 
 
@@ -75,18 +75,22 @@ async def licence_out(row: LicenceRecord) -> LicenceOut:
     patent = await patents_repo.get(row.patent)
     assert patent is not None
     names = await _names(row.licensor)
-    version = {
-        k: getattr(row, k)
-        for k in ("payment_mode", "currency", "lump_sum_minor", "entry_fee_minor", "royalty_rate_bp", "term_years")
-    }
+    version = DeclaredTerms(
+        payment_mode=PaymentMode(row.payment_mode),
+        currency=row.currency,
+        lump_sum_minor=row.lump_sum_minor,
+        entry_fee_minor=row.entry_fee_minor,
+        royalty_rate_bp=row.royalty_rate_bp,
+        term_years=row.term_years,
+    )
     return LicenceOut(
         id=row.id,
         number=row.number,
         declaration_id=row.declaration,
         declaration_version=row.declaration_version,
         patent_id=row.patent,
-        patent_number=patent["number"],
-        patent_title=patent["title_zh"] or patent["title_en"],
+        patent_number=patent.number,
+        patent_title=patent.title_zh or patent.title_en,
         licensor_org_id=row.licensor,
         licensor_name=names[row.licensor],
         licensee_org_id=row.licensee,
@@ -105,8 +109,8 @@ async def licence_out(row: LicenceRecord) -> LicenceOut:
         filing_deadline=filing_deadline(row.starts_on) if row.starts_on else None,
         activated_at=row.activated_at,
         created_at=row.created_at,
-        terms_zh=plain_terms(version, patent["expiry_date"], "zh"),
-        terms_en=plain_terms(version, patent["expiry_date"], "en"),
+        terms_zh=plain_terms(version, patent.expiry_date, "zh"),
+        terms_en=plain_terms(version, patent.expiry_date, "en"),
         contract_ready=await contracts_repo.for_licence(row.id) is not None,
     )
 
@@ -122,16 +126,16 @@ async def party(principal: Principal, licence_id: int) -> LicenceRecord:
 async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> LicenceOut:
     """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now."""
     declaration = await declarations_repo.get(data.declaration_id)
-    if declaration is None or declaration["status"] != "published":
+    if declaration is None or declaration.status != "published":
         raise NotFound(
             "没有这项开放许可：尚未公告或已撤回。 / No such open licence: it is not published or has been withdrawn."
         )
-    if declaration["organisation"] == principal.org_id:
+    if declaration.organisation == principal.org_id:
         raise Forbidden("专利权人无需取得自己专利的许可。 / A patentee does not take a licence of its own patent.")
-    if declaration["current_version"] != data.declaration_version:
+    if declaration.current_version != data.declaration_version:
         raise Conflict(
-            f"公告的许可条件已变更（现为第 {declaration['current_version']} 版），请重新阅读。 / "
-            f"The announced terms changed (now version {declaration['current_version']}); read them again.",
+            f"公告的许可条件已变更（现为第 {declaration.current_version} 版），请重新阅读。 / "
+            f"The announced terms changed (now version {declaration.current_version}); read them again.",
             errors=[FieldError("declaration_version", "the terms have changed", code="stale_terms")],
         )
     if await repository.live_for(data.declaration_id, principal.org_id) is not None:
@@ -139,29 +143,27 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
             "贵单位已持有（或正在支付）这项许可。 / Your organisation already holds (or is paying for) this licence."
         )
     [version] = [
-        v
-        for v in await declarations_repo.versions(data.declaration_id)
-        if v["version"] == declaration["current_version"]
+        v for v in await declarations_repo.versions(data.declaration_id) if v.version == declaration.current_version
     ]
     org = await orgs_repo.get_org(principal.org_id)
     assert org is not None
     due = amount_due_now(version)
     licence_id = await repository.create(
         number=f"pending-{uuid.uuid4().hex[:20]}",
-        declaration=declaration["id"],
-        declaration_version=version["version"],
-        declaration_version_id=version["id"],
-        patent=declaration["patent"],
-        licensor=declaration["organisation"],
+        declaration=declaration.id,
+        declaration_version=version.version,
+        declaration_version_id=version.id,
+        patent=declaration.patent,
+        licensor=declaration.organisation,
         licensee=principal.org_id,
         requested_by=principal.user_id,
         status="pending_payment",
-        payment_mode=version["payment_mode"],
-        currency=version["currency"],
-        lump_sum_minor=version["lump_sum_minor"],
-        entry_fee_minor=version["entry_fee_minor"],
-        royalty_rate_bp=version["royalty_rate_bp"],
-        term_years=version["term_years"],
+        payment_mode=version.payment_mode,
+        currency=version.currency,
+        lump_sum_minor=version.lump_sum_minor,
+        entry_fee_minor=version.entry_fee_minor,
+        royalty_rate_bp=version.royalty_rate_bp,
+        term_years=version.term_years,
         amount_due_minor=due,
         licensee_name=org.name,
         licensee_credit_code=data.licensee_credit_code,
@@ -176,8 +178,8 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
         entity_id=licence_id,
         after={
             "number": number,
-            "declaration": declaration["id"],
-            "version": version["version"],
+            "declaration": declaration.id,
+            "version": version.version,
             "amount_due_minor": due,
         },
     )
@@ -202,9 +204,9 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
     starts_on = paid_at.date()
     patent = await patents_repo.get(row.patent)
     assert patent is not None
-    ends_on = add_years(starts_on, row.term_years) if row.term_years else patent["expiry_date"]
-    if ends_on is not None and patent["expiry_date"] is not None:
-        ends_on = min(ends_on, patent["expiry_date"])
+    ends_on = add_years(starts_on, row.term_years) if row.term_years else patent.expiry_date
+    if ends_on is not None and patent.expiry_date is not None:
+        ends_on = min(ends_on, patent.expiry_date)
     first_report = quarter_end(starts_on) + timedelta(days=REPORT_DAYS) if row.royalty_rate_bp else None
     await repository.mark_active(
         licence_id, starts_on=starts_on, ends_on=ends_on, activated_at=paid_at, first_report_due=first_report
@@ -287,10 +289,10 @@ async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
         licensee_credit_code=row.licensee_credit_code,
         licensee_address=row.licensee_address,
         licence_kind="普通许可（开放许可，专利法第五十一条） / ordinary licence under an open licence (Art 51)",
-        patent_number=patent["number"],
+        patent_number=patent.number,
         patent_title=out.patent_title,
-        filing_date=patent["filing_date"],
-        grant_date=patent["grant_date"],
+        filing_date=patent.filing_date,
+        grant_date=patent.grant_date,
         term_start=row.starts_on,
         term_end=row.ends_on,
         royalty=out.terms_zh,

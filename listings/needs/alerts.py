@@ -22,6 +22,7 @@ import structlog
 
 from listings.needs import repository
 from listings.needs.matching import score
+from listings.needs.records import SavedSearchRecord
 from listings.needs.service import facts_of
 from listings.patents.service import today
 from listings.search import service as search
@@ -60,7 +61,7 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
     user = await repository.user(user_id)
     if user is None:
         return 0
-    zh = user["locale"] != "en"
+    zh = user.locale != "en"
     base_url = runtime.current().base_url
     if len(found) <= DIGEST_AFTER:
         batches = [(f"{key}:{f.declaration_id}", [f]) for f in found]
@@ -77,7 +78,7 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
     return written
 
 
-def _matching_saved(documents: dict[int, SearchDocument], saved: list[dict[str, Any]]) -> dict[int, list[int]]:
+def _matching_saved(documents: dict[int, SearchDocument], saved: list[SavedSearchRecord]) -> dict[int, list[int]]:
     """Saved search id -> the new declarations it finds, by running each in an index of the new listings alone."""
     from market.integrations.search.embedded import EmbeddedSearch
 
@@ -88,13 +89,13 @@ def _matching_saved(documents: dict[int, SearchDocument], saved: list[dict[str, 
         engine.upsert(list(documents.values()))
         for row in saved:
             try:
-                params = SearchParams.model_validate(row["params"])
+                params = SearchParams.model_validate(row.params)
             except ValueError:
                 continue
             query = params.model_copy(update={"page": 1, "per_page": 100}).to_query(facets=False, suggest=False)
             ids = [d for d in (declaration_id_of(h.id) for h in engine.search(query).hits) if d is not None]
             if ids:
-                out[row["id"]] = ids
+                out[row.id] = ids
         engine.close()
     return out
 
@@ -128,7 +129,7 @@ async def _need_matches(documents: dict[int, SearchDocument]) -> list[dict[str, 
         if not found:
             continue
         found.sort(key=lambda f: -(f.score or 0))
-        title = need["title"]
+        title = need.title
 
         def subject(zh: bool, n: int, title: str = title) -> tuple[str, str]:
             if zh:
@@ -144,7 +145,7 @@ async def _need_matches(documents: dict[int, SearchDocument]) -> list[dict[str, 
             return head, "These newly published open licences match your technology need:"
 
         out.append(
-            {"user_id": need["created_by"], "kind": "need_match", "key": f"need:{need['id']}", "subject_of": subject,
+            {"user_id": need.created_by, "kind": "need_match", "key": f"need:{need.id}", "subject_of": subject,
              "found": found}
         )  # fmt: skip
     return out
@@ -157,10 +158,10 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
     matches = await asyncio.to_thread(_matching_saved, documents, saved)
     out = []
     for row in saved:
-        ids = matches.get(row["id"])
+        ids = matches.get(row.id)
         if not ids:
             continue
-        name = row["name"]
+        name = row.name
 
         def subject(zh: bool, n: int, name: str = name) -> tuple[str, str]:
             if zh:
@@ -178,7 +179,7 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
             return head, "These newly published open licences fit your saved search:"
 
         out.append(
-            {"user_id": row["created_by"], "kind": "saved_search_match", "key": f"saved:{row['id']}",
+            {"user_id": row.created_by, "kind": "saved_search_match", "key": f"saved:{row.id}",
              "subject_of": subject, "found": [Found(d, documents[d]) for d in ids]}
         )  # fmt: skip
     return out
@@ -193,11 +194,11 @@ async def email_alert(*, dedupe_key: str) -> bool:
     note = await repository.notification(dedupe_key)
     if note is None:
         return False
-    user = await repository.user(int(note["user"]))
+    user = await repository.user(int(note.user))
     if user is None:
         return False
     # outside any transaction: no lock held meanwhile
-    await mail.send(to=str(user["email"]), subject=note["title"], text=note["body"])
+    await mail.send(to=str(user.email), subject=note.title, text=note.body)
     async with jobs.unit_of_work():
         await repository.record_email(dedupe_key)
     log.info("alert.emailed", dedupe_key=dedupe_key)

@@ -33,7 +33,7 @@ from listings.advice.schemas import PriceCheckOut
 from listings.search import repository
 from listings.search.documents import build_document, declaration_id_of, document_id
 from listings.search.labels import field_names, field_number, label
-from listings.search.repository import ListingState
+from listings.search.records import ListingState
 from listings.search.schemas import (
     DrainReport,
     FacetOut,
@@ -149,7 +149,7 @@ async def drain(*, batch: int = DRAIN_BATCH) -> DrainReport:
                 rows = await repository.pending(batch)
                 if not rows:
                     break
-                ids = list(dict.fromkeys(int(r["declaration"]) for r in rows))
+                ids = list(dict.fromkeys(r.declaration for r in rows))
                 states = await repository.listing_states(ids)
                 documents = _documents(states)
                 gone = [document_id(i) for i in ids if i not in states]
@@ -157,7 +157,7 @@ async def drain(*, batch: int = DRAIN_BATCH) -> DrainReport:
                     await index.upsert(documents)
                 if gone:
                     await index.delete(gone)
-                await repository.mark_processed([int(r["id"]) for r in rows], datetime.now(UTC))
+                await repository.mark_processed([r.id for r in rows], datetime.now(UTC))
                 fresh = await repository.record_indexed(list(states))
                 if fresh:
                     await jobs.enqueue(ALERT_JOB, job_id=f"{ALERT_JOB}:{min(fresh)}")
@@ -279,25 +279,25 @@ async def _hit_out(hit: SearchHit, state: ListingState, badge: PriceCheckOut | N
     doc = _documents({0: state})[0]
     version, patent = state.version, state.patent
     return SearchHitOut(
-        declaration_id=int(state.declaration["id"]),
+        declaration_id=state.declaration.id,
         patent_number=doc.patent_number,
         kind=doc.kind,
         title_zh=doc.title_zh,
         title_en=doc.title_en,
         highlights=hit.highlights,
-        university=str(state.university["name"]) if state.university else "",
+        university=state.university.name if state.university else "",
         university_org_id=doc.university_org_id,
         patentee=doc.patentee,
         tech_fields=tech_field_labels(doc.tech_fields),
         remaining_years=doc.remaining_years,
         payment_mode=doc.payment_mode,
-        currency=str(version["currency"]),
+        currency=version.currency,
         price_minor=upfront_minor(version),
-        royalty_rate_bp=version["royalty_rate_bp"],
-        terms_summary_zh=plain_terms(version, patent["expiry_date"], "zh"),
-        terms_summary_en=plain_terms(version, patent["expiry_date"], "en"),
+        royalty_rate_bp=version.royalty_rate_bp,
+        terms_summary_zh=plain_terms(version, patent.expiry_date, "zh"),
+        terms_summary_en=plain_terms(version, patent.expiry_date, "en"),
         price_badge=badge,
-        published_at=state.declaration["published_at"],
+        published_at=state.declaration.published_at,
         score=hit.score,
     )
 
@@ -314,7 +314,7 @@ async def university_names(org_ids: list[int]) -> dict[int, str]:
 
 async def owns_declaration(*, org_id: int, declaration_id: int) -> bool:
     row = await repository.declaration(declaration_id)
-    return row is not None and row["organisation"] == org_id
+    return row is not None and row.organisation == org_id
 
 
 async def unalerted_listings(limit: int) -> list[int]:

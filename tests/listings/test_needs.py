@@ -168,8 +168,8 @@ async def owner_of(declaration_id: int) -> Any:
 
     row = await repository.declaration(declaration_id)
     assert row is not None
-    member = (await orgs_repo.members_of_org(row["organisation"]))[0]
-    return Account(member.user_id, row["organisation"], member.email, "", "university")
+    member = (await orgs_repo.members_of_org(row.organisation))[0]
+    return Account(member.user_id, row.organisation, member.email, "", "university")
 
 
 async def test_many_new_listings_at_once_send_one_digest(backend: Backend, client: Client, app: Any) -> None:
