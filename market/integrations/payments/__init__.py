@@ -9,6 +9,7 @@
 from market.integrations.payments.bank_statement import (
     MatchStatus,
     ParsedStatement,
+    RowInvalid,
     RowResult,
     StatementError,
     StatementLine,
@@ -62,6 +63,7 @@ __all__ = [
     "PaymentRequest",
     "PaymentStatus",
     "Refund",
+    "RowInvalid",
     "RowResult",
     "StatementError",
     "StatementLine",
