@@ -313,7 +313,7 @@ def parse_amount(text: str, currency: str) -> Money:
     """``¥1,234.50``, ``1234.5元``, ``(300.00)`` -> Money in minor units; never through a float."""
     clean = unicodedata.normalize("NFKC", text).strip()
     negative = clean.startswith("(") and clean.endswith(")")
-    clean = re.sub(r"[()¥,\s元]|CNY|RMB|USD|HKD|EUR", "", clean.upper())
+    clean = re.sub(r"[()¥,\s元]|CNY|RMB|USD|HKD|EUR", "", clean.upper())  # words: data (currency marks in amounts)
     try:
         value = Decimal(clean)
     except InvalidOperation:
