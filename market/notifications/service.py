@@ -7,6 +7,7 @@ in the recipient's locale.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,7 +53,8 @@ async def notify(*, user_id: int, kind: str, message: Msg, dedupe_key: str, body
 
 
 def _messages(row: Mapping[str, Any]) -> tuple[Msg, Msg | None]:
-    params = params_from_json(row["params"] if isinstance(row["params"], dict) else None)
+    stored = row["params"]
+    params = params_from_json(json.loads(stored) if isinstance(stored, str) else stored)
     title = Msg(str(row["code"]), params)
     return title, (Msg(str(row["body_code"]), params) if row["body_code"] else None)
 
