@@ -15,8 +15,10 @@ from market.i18n import Msg, gettext
 from market.jobs import unit_of_work
 from market.notifications import service as notifications
 from market.notifications.service import notify
+from market.notifications.tables import Notification
+from market.piccolo_migrations import market_0004_notification_legacy_rows as legacy_rows
 from market.piccolo_migrations.market_0004_notification_legacy_rows import convert
-from tests.conftest import Client, make_account, sign_in
+from tests.conftest import Backend, Client, make_account, sign_in
 from tests.finance.support import LUMP, ROYALTY, offer, principal_of
 
 ZH = {"accept-language": "zh-CN,zh;q=0.9"}
@@ -208,3 +210,27 @@ async def test_an_old_notification_row_reads_as_it_was_written(client: Client) -
     await sign_in(client, account)
     zh, en = await both(client, "GET", "/api/notifications")
     assert (zh[0]["title"], zh[0]["body"]) == (en[0]["title"], en[0]["body"]) == ("旧通知", "旧正文")
+
+
+async def test_the_migration_gives_old_rows_their_codes(backend: Backend) -> None:
+    """market_0004 on rows as the old code wrote them: known titles get codes, others keep their text."""
+    account = await make_account("sme")
+    number = "OL-LC-2026-000009"
+    old = [
+        ("licence_contract", f"许可合同已生成，可下载 · {number} / The licence contract is ready to download", ""),
+        ("need_match", "新的开放许可匹配您的需求「传感器」", "以下新发布的开放许可与您的技术需求匹配："),
+    ]
+    for n, (kind, title, body) in enumerate(old):
+        await Notification.insert(
+            Notification(user=account.user_id, kind=kind, title=title, body=body, dedupe_key=f"old:{n}")
+        )
+    manager = await legacy_rows.forwards()
+    for step in manager.raw:
+        await step()
+    rows = await Notification.select().where(Notification.user == account.user_id).order_by(Notification.id)
+    assert [r["code"] for r in rows] == ["notification.contract_ready", "notification.legacy"]
+    assert notifications.rendered_title_and_body(rows[0], "en") == (
+        f"The licence contract is ready to download · {number}",
+        "",
+    )
+    assert notifications.rendered_title_and_body(rows[1], "en") == (old[1][1], old[1][2])
