@@ -13,6 +13,7 @@ from finance.payments.schemas import PaymentStartIn
 from market.accounts.tables import User
 from market.i18n import Msg, gettext
 from market.jobs import unit_of_work
+from market.notifications import repository as notifications_repo
 from market.notifications import service as notifications
 from market.notifications.service import notify
 from market.notifications.tables import Notification
@@ -229,8 +230,9 @@ async def test_the_migration_gives_old_rows_their_codes(backend: Backend) -> Non
         await step()
     rows = await Notification.select().where(Notification.user == account.user_id).order_by(Notification.id)
     assert [r["code"] for r in rows] == ["notification.contract_ready", "notification.legacy"]
-    assert notifications.rendered_title_and_body(rows[0], "en") == (
+    records = sorted(await notifications_repo.for_user(account.user_id, limit=10), key=lambda n: n.id)
+    assert notifications.rendered_title_and_body(records[0], "en") == (
         f"The licence contract is ready to download · {number}",
         "",
     )
-    assert notifications.rendered_title_and_body(rows[1], "en") == (old[1][1], old[1][2])
+    assert notifications.rendered_title_and_body(records[1], "en") == (old[1][1], old[1][2])

@@ -16,6 +16,7 @@ from listings.needs import alerts
 from market import jobs, runtime
 from market.app import create_app
 from market.integrations.search import build_search
+from market.notifications import repository as notifications_repo
 from market.notifications.service import rendered_title_and_body
 from market.notifications.tables import Notification
 from market.settings import Settings
@@ -147,7 +148,8 @@ async def test_a_new_listing_alerts_its_needs_and_saved_searches_once(
     assert ("saved_search_match", f"saved:{saved_id}:{ids['battery']}") not in kinds
     need_notes = [n for n in notes if n["kind"] == "need_match"]
     assert [n["dedupe_key"].rsplit(":", 1)[1] for n in need_notes] == [str(ids["membrane"])]
-    _, body = rendered_title_and_body(need_notes[0], "zh")
+    [need_note] = [n for n in await notifications_repo.for_user(sme.user_id, limit=50) if n.kind == "need_match"]
+    _, body = rendered_title_and_body(need_note, "zh")
     assert "陶瓷膜过滤装置" in body and "匹配度" in body
 
     before = await Notification.count()
@@ -187,7 +189,8 @@ async def test_many_new_listings_at_once_send_one_digest(backend: Backend, clien
     await app.state.job_queue.drain()
     notes = await Notification.select().where(Notification.user == sme.user_id)
     assert len(notes) == 1 and ":digest:" in notes[0]["dedupe_key"]
-    assert rendered_title_and_body(notes[0], "zh")[0].startswith("7 项新的开放许可")
+    [note] = await notifications_repo.for_user(sme.user_id, limit=50)
+    assert rendered_title_and_body(note, "zh")[0].startswith("7 项新的开放许可")
 
 
 async def test_alerts_are_emailed_when_smtp_is_set(backend: Backend, client: Client, app: Any) -> None:

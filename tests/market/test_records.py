@@ -7,6 +7,7 @@ from market.accounts import repository as accounts_repo
 from market.accounts import service as accounts
 from market.accounts.schemas import TokenIn
 from market.audit import repository as audit_repo
+from market.i18n import Msg
 from market.notifications import repository as notifications_repo
 from market.notifications.service import notify
 from market.orgs import repository as orgs_repo
@@ -21,7 +22,7 @@ async def test_market_repositories_return_typed_frozen_records(backend: Backend)
     async with jobs.unit_of_work():
         token = await accounts.create_token(principal=principal, data=TokenIn(name="erp"))
         await accounts.revoke_token(principal=principal, token_id=token.id)
-        await notify(user_id=account.user_id, kind="test", title="t", body="b", dedupe_key="records:1")
+        await notify(user_id=account.user_id, kind="test", message=Msg("common.site_name"), dedupe_key="records:1")
 
     user = await accounts_repo.user_by_id(account.user_id)
     assert user is not None and user == await accounts_repo.user_by_email(account.email)
