@@ -20,6 +20,18 @@ step "mypy (strict)"
 step "import-linter"
 .venv/bin/lint-imports
 
+step "catalogues"
+# Every code the code and the templates ask for (pybabel extract, babel.cfg) is translated in both languages with
+# the same parameters, and every catalogue compiles (into a temporary directory: nothing compiled is committed).
+catalogues="$(mktemp -d)"
+trap 'rm -rf "$catalogues"' EXIT
+# shellcheck disable=SC2046 # one word per keyword
+.venv/bin/pybabel -q extract -F babel.cfg --no-default-keywords $(.venv/bin/python -m tests.support.catalogues keywords) \
+    --omit-header -o "$catalogues/messages.pot" .
+.venv/bin/python -m tests.support.catalogues check "$catalogues/messages.pot"
+cp -r market/i18n/locale "$catalogues/locale"
+.venv/bin/pybabel -q compile -d "$catalogues/locale" -D "$(cd market/i18n/locale/en/LC_MESSAGES && ls -- *.po | sed 's/\.po$//' | xargs)"
+
 # The admin connection the test suite uses to create (and drop) its own database, and the Redis database it
 # may flush.
 export MARKET_TEST_DATABASE_URL="${MARKET_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
