@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's checks, in order, stopping at the first failure: ruff, mypy (strict), import-linter, pytest.
+# The project's checks, in order, stopping at the first failure: ruff, mypy (strict), import-linter, the message
+# catalogues, pytest.
 # Arguments go to pytest. The tests use the PostgreSQL and Redis servers below unless told otherwise; with
 # CI=true nothing that needs PostgreSQL, Redis or Chromium is skipped.
 set -euo pipefail

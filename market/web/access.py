@@ -72,7 +72,7 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
     if access.session_only and principal.via != "session":
         raise Forbidden(Msg("problem.detail.browser-only"))
     if access.kinds is not None and principal.org_kind not in access.kinds:
-        allowed = ", ".join(sorted(k.value for k in access.kinds))
-        raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": allowed}))
+        allowed = sorted(k.value for k in access.kinds)
+        raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": ", ".join(allowed)}), allowed_kinds=allowed)
     if access.owner and not principal.is_owner:
         raise Forbidden(Msg("problem.detail.owner-only"))

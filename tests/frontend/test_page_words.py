@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from litestar.plugins.jinja import JinjaTemplateEngine
 from pydantic import ValidationError
 
+from frontend.pages import use_catalogues
 from frontend.render import field_messages, labelled, words
 from market.accounts.schemas import SignUpIn
 
@@ -50,3 +53,15 @@ def test_input_errors_are_said_in_the_page_language_with_their_code(lang: str, p
     assert errors["email"]["message"] == email and errors["email"]["code"] == "validation.value_error.email"
     headed = {e["field"]: e["message"] for e in labelled(list(errors.values()), lang)}
     assert headed["password"] == ("密码：至少 10 个字符" if lang == "zh" else "Password: at least 10 characters")
+
+
+def test_templates_speak_through_jinja_i18n_with_parameters_escaped(tmp_path: Path) -> None:
+    engine = JinjaTemplateEngine(directory=tmp_path)
+    use_catalogues(engine)
+    template = engine.engine.from_string(
+        "{% trans %}ui.sign_in{% endtrans %} · {% trans n=count %}ui.years_n{% pluralize %}ui.years_n{% endtrans %}"
+        " · {{ _('ui.page_of', page=page, pages=1) }}"
+    )
+    assert template.render(**words("en"), count=1, page=2) == "Sign in · 1 year · Page 2 of 1"
+    assert template.render(**words("zh"), count=3, page=2) == "登录 · 3 年 · 第 2 页，共 1 页"
+    assert "&lt;b&gt;" in template.render(**words("en"), count=2, page="<b>")

@@ -202,6 +202,7 @@ async def test_a_403_speaks_the_readers_language_with_the_same_codes(client) -> 
     assert zh["status"] == 403 and zh["message_code"] == "problem.detail.kinds-only"
     assert "platform_admin" in zh["detail"] and "platform_admin" in en["detail"]
     assert en["detail"] == "Only organisations of kind platform_admin may do this."
+    assert zh["allowed_kinds"] == en["allowed_kinds"] == ["platform_admin"]
 
 
 async def test_a_refused_input_speaks_the_readers_language_with_the_same_codes(client) -> None:
