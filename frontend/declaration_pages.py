@@ -13,7 +13,6 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from frontend.forms import FORM_FIELD_OF, FieldProblem, TermsForm, bp_to_percent, fen_to_yuan, yuan_to_fen
-from frontend.i18n import translator, validation_message
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
 from listings.advice import service as advice
 from listings.advice.schemas import PriceCheckOut, SuggestionOut
@@ -24,6 +23,8 @@ from listings.patents.schemas import PatentDetailOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, ValidationFailed
+from market.i18n import gettext
+from market.i18n.validation import validation_message
 from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
@@ -62,9 +63,8 @@ def _ids(values: list[Any]) -> list[int] | None:
 
 def terms_errors(exc: ValidationError | FieldProblem, form: TermsForm, lang: str) -> Errors:
     """The reasons terms cannot be read, each on the input the user typed into."""
-    t = translator(lang)
     if isinstance(exc, FieldProblem):
-        return labelled([{"field": p.field, "message": t(p.key)} for p in form.problems or [exc]], lang)
+        return labelled([{"field": p.field, "message": gettext(lang, p.key)} for p in form.problems or [exc]], lang)
     out = []
     for err in exc.errors():
         name = str(err["loc"][-1]) if err["loc"] else "form"
@@ -104,7 +104,6 @@ class DeclarationPages(Controller):
     @post("/", opt=UNIVERSITY)
     async def declare(self, request: AnyRequest, principal: Principal, settings: Settings) -> Template:
         lang = lang_of(request)
-        t = translator(lang)
         form = await form_of(request)
         ids = _ids(form.getall("patent_id") if "patent_id" in form else [])
         if not ids:
@@ -133,7 +132,7 @@ class DeclarationPages(Controller):
                     principal=principal, data=DeclareIn(patent_ids=ids, terms=terms, publish=True)
                 )
         except (ValidationFailed, Conflict) as exc:
-            state.errors = market_messages(exc, lang) or [{"field": "form", "message": t("error")}]
+            state.errors = market_messages(exc, lang) or [{"field": "form", "message": gettext(lang, "ui.error")}]
             return self._form(request, state, exc.status)
         return page(
             request,
@@ -149,11 +148,10 @@ class DeclarationPages(Controller):
 
     async def _suggest(self, state: DeclareState, principal: Principal, settings: Settings, lang: str) -> None:
         """The pricing suggestion for the first selected patent (with the expected sales when given)."""
-        t = translator(lang)
         try:
             sales_minor = yuan_to_fen(state.sales, "sales")
         except FieldProblem as exc:
-            state.errors.append({"field": "sales", "message": t(exc.key)})
+            state.errors.append({"field": "sales", "message": gettext(lang, exc.key)})
             sales_minor = None
         try:
             state.suggestion = await advice.suggest_for_patent(

@@ -29,17 +29,17 @@ def _decimal(text: str, field_name: str) -> Decimal | None:
     if not cleaned:
         return None
     if len(cleaned) > MAX_DIGITS + 2:
-        raise FieldProblem(field_name, "err_number_too_large")
+        raise FieldProblem(field_name, "ui.err_number_too_large")
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise FieldProblem(field_name, "err_not_a_number") from exc
+        raise FieldProblem(field_name, "ui.err_not_a_number") from exc
     if not value.is_finite():
-        raise FieldProblem(field_name, "err_not_a_number")
+        raise FieldProblem(field_name, "ui.err_not_a_number")
     if value < 0:
-        raise FieldProblem(field_name, "err_negative")
+        raise FieldProblem(field_name, "ui.err_negative")
     if value.adjusted() >= MAX_DIGITS:
-        raise FieldProblem(field_name, "err_number_too_large")
+        raise FieldProblem(field_name, "ui.err_number_too_large")
     return value
 
 
@@ -51,7 +51,7 @@ def hundredths(text: str, field_name: str) -> int | None:
         return None
     scaled = value * 100
     if scaled != scaled.to_integral_value():
-        raise FieldProblem(field_name, "err_two_decimals")
+        raise FieldProblem(field_name, "ui.err_two_decimals")
     return int(scaled)
 
 
@@ -81,7 +81,7 @@ def whole(text: str, field_name: str) -> int | None:
     if not cleaned:
         return None
     if not cleaned.isdigit() or len(cleaned) > 6:
-        raise FieldProblem(field_name, "err_whole_number")
+        raise FieldProblem(field_name, "ui.err_whole_number")
     return int(cleaned)
 
 
@@ -145,7 +145,7 @@ class TermsForm:
         """The TermsIn these fields say: only the amounts of the chosen payment mode are sent. Raises
         FieldProblem for a field that cannot be read, pydantic's ValidationError for what TermsIn refuses."""
         if self.payment_mode not in PAYMENT_MODES:
-            raise FieldProblem("payment_mode", "err_choose_mode")
+            raise FieldProblem("payment_mode", "ui.err_choose_mode")
         values: dict[str, Any] = {"payment_mode": self.payment_mode, "other_matters": self.other_matters}
         readers: dict[str, list[tuple[str, Callable[[], int | None]]]] = {
             "lump_sum": [("lump_sum_minor", lambda: yuan_to_fen(self.lump_sum_yuan, "lump_sum_yuan"))],
@@ -166,16 +166,16 @@ class TermsForm:
                 target = FORM_FIELD_OF[name]
                 if name == "royalty_rate_bp" and self.payment_mode == "entry_plus_royalty":
                     target = "entry_royalty_pct"
-                problems.append(FieldProblem(target, "err_required_for_mode"))
+                problems.append(FieldProblem(target, "ui.err_required_for_mode"))
         if self.term_kind == "years":
             try:
                 values["term_years"] = whole(self.term_years, "term_years")
             except FieldProblem as exc:
                 problems.append(exc)
             if values.get("term_years") is None and not problems:
-                problems.append(FieldProblem("term_years", "err_term_years"))
+                problems.append(FieldProblem("term_years", "ui.err_term_years"))
         elif self.term_kind != "expiry":
-            problems.append(FieldProblem("term_kind", "err_choose_term"))
+            problems.append(FieldProblem("term_kind", "ui.err_choose_term"))
         if problems:
             self.problems = problems
             raise problems[0]

@@ -14,12 +14,13 @@ from litestar.response import Redirect, Template
 
 from finance.ledger import service as ledger
 from finance.payments import service as payments
-from frontend.i18n import translator
 from frontend.render import AnyRequest, Errors, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, NotFound, ValidationFailed
+from market.i18n import gettext
 from market.jobs import unit_of_work
+from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
@@ -39,7 +40,7 @@ class LedgerPages(Controller):
     async def books(self, request: AnyRequest, principal: Principal, month: str = "") -> Template:
         errors: Errors = []
         if month and not MONTH.match(month):
-            errors.append({"field": "month", "message": translator(lang_of(request))("err_month")})
+            errors.append({"field": "month", "message": gettext(lang_of(request), "ui.err_month")})
             month = ""
         data = await ledger.ledger(principal=principal, month=month or None)
         return page(request, "finance/ledger.html", 400 if errors else 200, books=data, errors=errors)
@@ -47,7 +48,7 @@ class LedgerPages(Controller):
     @get("/statements/{month:str}", opt=UNIVERSITY)
     async def statement(self, principal: Principal, settings: Settings, month: str) -> Response[bytes]:
         if not MONTH.match(month):
-            raise NotFound("月份格式为 YYYY-MM。 / The month is YYYY-MM.")
+            raise NotFound(Msg("ui.err_month_format"))
         name, pdf = await ledger.monthly_statement(
             principal=principal, month=month, platform_fee_bp=settings.platform_fee_bp
         )
@@ -80,18 +81,18 @@ class TransferPages(Controller):
 
     @post("/statement", opt=ADMIN, request_max_body_size=MAX_STATEMENT)
     async def statement(self, request: AnyRequest, principal: Principal) -> Template:
-        t = translator(lang_of(request))
+        lang = lang_of(request)
         upload = (await form_of(request)).get("file")
         content = await upload.read() if isinstance(upload, UploadFile) and upload.filename else b""
         if not content:
-            errors = [{"field": "file", "message": t("err_statement_file")}]
+            errors = [{"field": "file", "message": gettext(lang, "ui.err_statement_file")}]
             return await transfers_page(request, errors=errors, status=400)
         try:
             async with unit_of_work():
                 report = await payments.match_statement(principal=principal, data=content, lang=lang_of(request))
         except ValidationFailed as exc:
             why = "; ".join(e.text(lang_of(request)) for e in exc.errors) or exc.text(lang_of(request))
-            errors = [{"field": "file", "message": f"{t('err_statement_unreadable')} ({why})"}]
+            errors = [{"field": "file", "message": gettext(lang, "ui.err_statement_unreadable", why=why)}]
             return await transfers_page(request, errors=errors, status=exc.status)
         return await transfers_page(request, report=report)
 

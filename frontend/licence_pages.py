@@ -23,14 +23,16 @@ from finance.payments.schemas import PaymentOut, PaymentStartIn
 from finance.royalties import service as royalties
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
 from frontend.forms import FieldProblem, yuan_to_fen
-from frontend.i18n import translator, validation_message
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
 from listings.declarations import service as declarations
 from listings.declarations.schemas import ListingOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, MarketError, NotFound
+from market.i18n import gettext
+from market.i18n.validation import validation_message
 from market.jobs import unit_of_work
+from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
 
@@ -92,11 +94,10 @@ class LicenceRequestPages(Controller):
     async def submit(self, request: AnyRequest, principal: Principal, declaration_id: int) -> Any:
         listing = await declarations.listing(declaration_id=declaration_id)
         lang = lang_of(request)
-        t = translator(lang)
         form = await form_of(request)
         typed = RequestForm.of(form)
         if not typed.accepted:
-            errors = [{"field": "accept_terms", "message": t("err_accept_terms")}]
+            errors = [{"field": "accept_terms", "message": gettext(lang, "ui.err_accept_terms")}]
             return self._page(request, listing, typed, errors=errors, status=400)
         version = str(form.get("declaration_version") or "")
         try:
@@ -115,7 +116,7 @@ class LicenceRequestPages(Controller):
         except Conflict as exc:
             if any(e.code == "stale_terms" for e in exc.errors):
                 fresh = await declarations.listing(declaration_id=declaration_id)
-                message = t("terms_changed").format(v=fresh.version)
+                message = gettext(lang, "ui.terms_changed", v=fresh.version)
                 errors = [{"field": "declaration_version", "message": message}]
                 return self._page(request, fresh, typed, errors=errors, status=409, stale=True)
             return self._page(request, listing, typed, errors=market_messages(exc, lang), status=409, held=True)
@@ -150,14 +151,13 @@ class LicenceRequestPages(Controller):
 
 
 def request_errors(exc: ValidationError, lang: str) -> Errors:
-    t = translator(lang)
     out = []
     for err in exc.errors():
         name = str(err["loc"][-1]) if err["loc"] else "form"
         if name == "licensee_credit_code":
-            out.append({"field": name, "message": t("err_credit_code")})
+            out.append({"field": name, "message": gettext(lang, "ui.err_credit_code")})
         elif name == "declaration_version":
-            out.append({"field": name, "message": t("terms_reload")})
+            out.append({"field": name, "message": gettext(lang, "ui.terms_reload")})
         else:
             out.append({"field": name, "message": validation_message(err, lang)})
     return labelled(out, lang)
@@ -251,7 +251,6 @@ class LicencePages(Controller):
     async def report(self, request: AnyRequest, principal: Principal, licence_id: int) -> Any:
         licence = await licences.get(principal=principal, licence_id=licence_id)
         lang = lang_of(request)
-        t = translator(lang)
         form = await form_of(request)
         typed = ReportForm(
             period_start=str(form.get("period_start") or "").strip(),
@@ -261,12 +260,12 @@ class LicencePages(Controller):
         try:
             net = yuan_to_fen(typed.net_sales_yuan, "net_sales_yuan")
             if net is None:
-                raise FieldProblem("net_sales_yuan", "err_net_sales_required")
+                raise FieldProblem("net_sales_yuan", "ui.err_net_sales_required")
             data = RoyaltyReportIn.model_validate(
                 {"period_start": typed.period_start, "period_end": typed.period_end, "net_sales_minor": net}
             )
         except FieldProblem as exc:
-            errors = labelled([{"field": exc.field, "message": t(exc.key)}], lang)
+            errors = labelled([{"field": exc.field, "message": gettext(lang, exc.key)}], lang)
             return await licence_page(request, principal, licence_id, errors=errors, typed=typed, status=400)
         except ValidationError as exc:
             errors = report_errors(exc, lang)
@@ -298,12 +297,10 @@ async def start_and_pay(principal: Principal, licence_id: int, method: str, *, r
     provider then fails, and the same method asked again reuses it (never a second charge)."""
     test = method == TEST_CARD
     if test and not can_pay_in_test_mode():
-        raise Conflict(
-            "测试模式付款只在配置了 Stripe 测试密钥时可用。 / Paying in test mode needs a Stripe test key here."
-        )
+        raise Conflict(Msg("ui.err_test_mode_needs_key"))
     data = PaymentStartIn(method="card" if test else method) if method in {TEST_CARD, "bank_transfer"} else None
     if data is None:
-        raise Conflict("本站不提供这种付款方式。 / This payment method is not offered here.")
+        raise Conflict(Msg("ui.err_method_not_offered"))
     async with unit_of_work():
         if report_id is None:
             payment = await payments.start(principal=principal, licence_id=licence_id, data=data)
@@ -322,33 +319,30 @@ def paid_notice(payment: PaymentOut) -> str:
 
 
 def payment_errors(exc: MarketError, lang: str) -> Errors:
-    t = translator(lang)
     if any(e.code == "method" for e in exc.errors):
-        return [{"field": "method", "message": t("err_method")}]
+        return [{"field": "method", "message": gettext(lang, "ui.err_method")}]
     return market_messages(exc, lang)
 
 
 def report_errors(exc: ValidationError, lang: str) -> Errors:
-    t = translator(lang)
     out = []
     for err in exc.errors():
         name = str(err["loc"][-1]) if err["loc"] else "period_end"
         if not err["loc"]:  # the model's own check: the period ends before it starts
-            out.append({"field": "period_end", "message": t("err_period_order")})
+            out.append({"field": "period_end", "message": gettext(lang, "ui.err_period_order")})
         else:
             out.append({"field": name, "message": validation_message(err, lang)})
     return labelled(out, lang)
 
 
 def report_refusal(exc: MarketError, licence: LicenceOut, lang: str) -> Errors:
-    t = translator(lang)
     codes = {e.code for e in exc.errors}
     if "overlap" in codes:
-        return [{"field": "period_start", "message": t("err_report_overlap")}]
+        return [{"field": "period_start", "message": gettext(lang, "ui.err_report_overlap")}]
     if exc.status == 422 and any(e.field == "period_start" for e in exc.errors):
         end = licence.ends_on.isoformat() if licence.ends_on else "…"
         start = licence.starts_on.isoformat() if licence.starts_on else "…"
-        return [{"field": "period_start", "message": t("err_report_outside").format(start=start, end=end)}]
+        return [{"field": "period_start", "message": gettext(lang, "ui.err_report_outside", start=start, end=end)}]
     return market_messages(exc, lang)
 
 

@@ -15,7 +15,6 @@ from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
 from frontend.declaration_pages import DeclarationPages
-from frontend.i18n import pick_lang, translator
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
@@ -29,6 +28,7 @@ from market.accounts.principal import Principal
 from market.accounts.schemas import SignInIn, SignUpIn, TokenIn
 from market.audit import service as audit
 from market.errors import MarketError
+from market.i18n import gettext, language_of
 from market.jobs import unit_of_work
 from market.notifications import service as notifications
 from market.orgs import service as orgs
@@ -47,6 +47,14 @@ class FrontendParts:
     render_error: Any
 
 
+def use_catalogues(engine: JinjaTemplateEngine) -> None:
+    """Templates speak through ``jinja2.ext.i18n``: ``_('ui.sign_in')``, ``ngettext``, ``pgettext`` and
+    ``{% trans %}``, newstyle (parameters are keyword arguments, escaped with the rest). The environment is shared by
+    every request, so the callables bound to the page's language come with each page's context (``render.words``)."""
+    engine.engine.add_extension("jinja2.ext.i18n")
+    engine.engine.newstyle_gettext = True  # type: ignore[attr-defined]
+
+
 def render_error(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Response[Any]:
     return page(request, "error.html", status_code=status, title=title, detail=detail)
 
@@ -61,7 +69,7 @@ class AccountPages(Controller):
     @get("/lang/{code:str}", opt=public())
     async def switch_lang(self, code: str, next: str | None = None) -> Redirect:
         response = Redirect(path=safe_next(next or "/"))
-        response.set_cookie("lang", pick_lang(code), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        response.set_cookie("lang", language_of(code), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
         return response
 
     @get("/sign-in", opt=public())
@@ -70,7 +78,7 @@ class AccountPages(Controller):
 
     @post("/sign-in", opt=public())
     async def sign_in(self, request: Request[Any, Any, Any], data: Form) -> Any:
-        t = translator(lang_of(request))
+        lang = lang_of(request)
         next_path = safe_next(data.get("next"))
         form = {"email": data.get("email", "")}
         try:
@@ -84,7 +92,7 @@ class AccountPages(Controller):
                 400,
                 next=next_path,
                 form=form,
-                errors=[{"field": "email", "message": t("wrong_credentials")}],
+                errors=[{"field": "email", "message": gettext(lang, "ui.wrong_credentials")}],
             )
         except MarketError:
             return page(
@@ -93,7 +101,7 @@ class AccountPages(Controller):
                 401,
                 next=next_path,
                 form=form,
-                errors=[{"field": "password", "message": t("wrong_credentials")}],
+                errors=[{"field": "password", "message": gettext(lang, "ui.wrong_credentials")}],
             )
         start_session(request, principal)
         return Redirect(path=next_path)
@@ -104,7 +112,7 @@ class AccountPages(Controller):
 
     @post("/sign-up", opt=public())
     async def sign_up(self, request: Request[Any, Any, Any], data: Form) -> Any:
-        t = translator(lang_of(request))
+        lang = lang_of(request)
         form = {k: v for k, v in data.items() if k not in ("password", "_csrf_token")}
         try:
             payload = SignUpIn(**{k: v for k, v in data.items() if k in SignUpIn.model_fields})
@@ -121,7 +129,10 @@ class AccountPages(Controller):
             )
         except MarketError as exc:
             errors = [
-                {"field": e.field, "message": t("email_taken") if e.code == "duplicate" else e.text(lang_of(request))}
+                {
+                    "field": e.field,
+                    "message": gettext(lang, "ui.email_taken") if e.code == "duplicate" else e.text(lang_of(request)),
+                }
                 for e in exc.errors
             ] or [{"field": "form", "message": exc.text(lang_of(request))}]
             return page(request, "sign_up.html", exc.status, form=form, errors=errors, kinds=SELF_SERVICE_KINDS)
@@ -269,6 +280,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             *SEARCH_PAGES,
             static,
         ],
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=use_catalogues
+        ),
         render_error=render_error,
     )

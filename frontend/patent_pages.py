@@ -13,7 +13,6 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from frontend.forms import FieldProblem, bp_to_percent, facts_in, hundredths
-from frontend.i18n import translator
 from frontend.render import (
     AnyRequest,
     Errors,
@@ -35,6 +34,7 @@ from listings.universities.schemas import MIN_SHARE_BP, SHARE_ARTICLE, Universit
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, ValidationFailed
+from market.i18n import gettext
 from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
@@ -140,7 +140,7 @@ class PatentPages(Controller):
 
     @post("/patents/import", opt=UNIVERSITY, request_max_body_size=MAX_UPLOAD)
     async def upload(self, request: AnyRequest, principal: Principal, settings: Settings) -> Any:
-        t = translator(lang_of(request))
+        lang = lang_of(request)
         form = await form_of(request)
         upload = form.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) and upload.filename else b""
@@ -150,7 +150,7 @@ class PatentPages(Controller):
                 "import.html",
                 400,
                 runs=await imports.recent_runs(principal=principal, limit=10),
-                errors=[{"field": "file", "message": t("err_file_required")}],
+                errors=[{"field": "file", "message": gettext(lang, "ui.err_file_required")}],
             )
         assert isinstance(upload, UploadFile)
         async with unit_of_work():
@@ -180,17 +180,17 @@ class UniversitySettingsPages(Controller):
 
     @post("/", opt=signed_in(OrgKind.university, owner=True, session_only=True))
     async def save(self, request: AnyRequest, principal: Principal) -> Any:
-        t = translator(lang_of(request))
+        lang = lang_of(request)
         form = await form_of(request)
         typed = str(form.get("share_pct") or "")
-        error = {"field": "share_pct", "message": t("err_share").format(min=MIN_SHARE_BP // 100)}
+        error = {"field": "share_pct", "message": gettext(lang, "ui.err_share", min=MIN_SHARE_BP // 100)}
         try:
             share_bp = hundredths(typed, "share_pct")
             if share_bp is None:
-                raise FieldProblem("share_pct", "err_share")
+                raise FieldProblem("share_pct", "ui.err_share")
             data = UniversitySettingsIn(inventor_reward_share_bp=share_bp)
         except FieldProblem as exc:
-            message = error["message"] if exc.key == "err_share" else t(exc.key)
+            message = error["message"] if exc.key == "ui.err_share" else gettext(lang, exc.key)
             current = await universities.get_settings(principal=principal)
             return self._page(request, current, errors=[{**error, "message": message}], typed=typed, status=400)
         except ValidationError:

@@ -1,6 +1,9 @@
 """What every page controller shares: rendering a template with the page's language and helpers, and form errors.
 
 Presentation only: formatting money, rates and bilingual texts for the page's language. No business rules.
+Words come from the catalogues (``market.i18n``, codes ``ui.*``): templates call ``_('ui.sign_in')``,
+``ngettext(...)`` and ``pgettext(...)`` bound to the page's language (the Jinja environment is shared, so the
+callables come with each page's context); controllers call ``gettext(lang, "ui....")``.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from litestar.params import URLEncodedBody
 from litestar.response import Template
 from pydantic import ValidationError
 
-from frontend.i18n import MESSAGES, pick_lang, translator, validation_message
 from market.accounts.principal import Principal
 from market.errors import MarketError
+from market.i18n import gettext, ngettext, pgettext
+from market.i18n.validation import validation_code, validation_message
 from market.kit.money import Money
+from market.web.problems import language
 
 Form = URLEncodedBody[dict[str, str]]
 AnyRequest = Request[Any, Any, Any]
@@ -28,7 +33,8 @@ Errors = list[dict[str, str]]
 
 
 def lang_of(request: AnyRequest) -> str:
-    return pick_lang(request.cookies.get("lang"))
+    """The page's language: the one the reader chose (the ``lang`` cookie), else ``Accept-Language``."""
+    return language(request)
 
 
 def here(request: AnyRequest) -> str:
@@ -69,16 +75,39 @@ def day(value: date | datetime | None, lang: str) -> str:
     return value.isoformat()
 
 
+def known(lang: str, code: str) -> str | None:
+    """The catalogue text of ``code``, or None when the catalogue has no such code."""
+    text = gettext(lang, code)
+    return None if text == code else text
+
+
+def words(lang: str) -> dict[str, Callable[..., str]]:
+    """gettext, ngettext and pgettext bound to the page's language, for templates (``jinja2.ext.i18n``, newstyle:
+    parameters are keyword arguments, ``_('ui.page_of', page=1, pages=3)``)."""
+
+    def _gettext(code: str, **params: Any) -> str:
+        return gettext(lang, code, **params)
+
+    def _ngettext(singular: str, plural: str, n: Any, /, **params: Any) -> str:
+        return ngettext(lang, singular, plural, n, **params)
+
+    def _pgettext(context: str, code: str, **params: Any) -> str:
+        return pgettext(lang, context, code, **params)
+
+    def tr(code: str, fallback: str = "") -> str:
+        """A code made from a value (``'ui.kind_' ~ kind``): its text, else ``fallback`` (else the code)."""
+        return known(lang, code) or fallback or code
+
+    return {"_": _gettext, "gettext": _gettext, "ngettext": _ngettext, "pgettext": _pgettext, "tr": tr}
+
+
 def helpers(lang: str) -> dict[str, Callable[..., Any]]:
-    catalogue = MESSAGES[lang]
     return {
         "money": lambda minor, currency="CNY": money(minor, lang, currency),
         "pct": percent_of_bp,
         "art": lambda text: bilingual(text or "", lang),
         "pick": lambda zh, en: pick(zh or "", en or "", lang),
         "day": lambda value: day(value, lang),
-        # a dynamic key (kind_…, status_…), falling back to the value itself when no text exists for it
-        "tr": lambda key, fallback="": catalogue.get(key, fallback or key),
         "qs": lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True),
     }
 
@@ -90,7 +119,7 @@ def page(request: AnyRequest, name: str, status_code: int = 200, **context: Any)
         template_name=name,
         context={
             "lang": lang,
-            "t": translator(lang),
+            **words(lang),
             "me": principal if isinstance(principal, Principal) else None,
             "path": request.url.path,
             "here": here(request),
@@ -114,17 +143,24 @@ def safe_next(value: str | None) -> str:
 
 def field_messages(exc: ValidationError, lang: str) -> Errors:
     return [
-        {"field": ".".join(str(p) for p in err["loc"]) or "form", "message": validation_message(err, lang)}
+        {
+            "field": ".".join(str(p) for p in err["loc"]) or "form",
+            "message": validation_message(err, lang),
+            "code": validation_code(err),
+        }
         for err in exc.errors()
     ]
 
 
+def headed(lang: str, label_code: str, message: str) -> str:
+    """A message headed by an input's label ("预算：不能为负数", "Budget: cannot be negative")."""
+    return gettext(lang, "ui.labelled", label=gettext(lang, label_code), message=message)
+
+
 def labelled(errors: Errors, lang: str) -> Errors:
     """Each message headed by its input's label (where the field has one), for forms with many inputs."""
-    catalogue = MESSAGES[lang]
-    sep = "：" if lang == "zh" else ": "
     return [
-        {**e, "message": f"{catalogue[e['field']]}{sep}{e['message']}"} if e["field"] in catalogue else e
+        {**e, "message": headed(lang, f"ui.{e['field']}", e["message"])} if known(lang, f"ui.{e['field']}") else e
         for e in errors
     ]
 

@@ -13,8 +13,17 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from frontend.forms import FieldProblem, fen_to_yuan, yuan_to_fen
-from frontend.i18n import translator
-from frontend.render import AnyRequest, Errors, field_messages, form_of, labelled, lang_of, market_messages, page
+from frontend.render import (
+    AnyRequest,
+    Errors,
+    field_messages,
+    form_of,
+    headed,
+    labelled,
+    lang_of,
+    market_messages,
+    page,
+)
 from listings.needs import service as needs
 from listings.needs.schemas import NeedIn, NeedOut, SavedSearchIn
 from listings.search import labels
@@ -23,6 +32,7 @@ from listings.search.schemas import FACETS, SearchPageOut, SearchParams
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import MarketError
+from market.i18n import gettext
 from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
@@ -48,7 +58,6 @@ def _one(values: dict[str, list[str]], name: str) -> str:
 
 def params_from(values: dict[str, list[str]], lang: str) -> tuple[SearchParams, Errors]:
     """A search from a query string (the page's form, or a saved search's link). Prices may come in yuan."""
-    t = translator(lang)
     data: dict[str, Any] = {f: values[f] for f in FACETS if values.get(f)}
     data["q"] = _one(values, "q")
     errors: Errors = []
@@ -56,7 +65,7 @@ def params_from(values: dict[str, list[str]], lang: str) -> tuple[SearchParams, 
         try:
             fen = yuan_to_fen(_one(values, f"price_{bound}_yuan"), f"price_{bound}_yuan")
         except FieldProblem as exc:
-            errors.append({"field": exc.field, "message": t(exc.key)})
+            errors.append({"field": exc.field, "message": gettext(lang, exc.key)})
             fen = None
         data[f"price_{bound}_minor"] = fen if fen is not None else (_one(values, f"price_{bound}_minor") or None)
     for name in ("remaining_min_years", "sort", "page"):
@@ -79,15 +88,16 @@ def page_query(params: SearchParams) -> dict[str, Any]:
 
 
 def suggestion_text(kind: str, suggestion: Any, lang: str) -> str:
-    t = translator(lang)
     n = suggestion.total
     if kind == "spelling":
-        return t("suggest_spelling").format(text=suggestion.params.q, n=n)
+        return gettext(lang, "ui.suggest_spelling", text=suggestion.params.q, n=n)
     if kind == "remove_word":
-        return t("suggest_remove_word").format(word=suggestion.removed or "", n=n)
+        return gettext(lang, "ui.suggest_remove_word", word=suggestion.removed or "", n=n)
     if kind == "remove_filter":
-        return t("suggest_remove_filter").format(facet=t(f"facet_{suggestion.removed}"), n=n)
-    return t(f"suggest_{kind}").format(n=n)
+        facet = f"ui.facet_{suggestion.removed}"  # a code made from a value: the catalogue has one per facet
+        return gettext(lang, "ui.suggest_remove_filter", facet=gettext(lang, facet), n=n)
+    code = f"ui.suggest_{kind}"
+    return gettext(lang, code, n=n)
 
 
 def _raw_values(request: AnyRequest) -> dict[str, list[str]]:
@@ -133,7 +143,7 @@ class SearchPages(Controller):
         form = await form_of(request)
         query = str(form.get("query") or "")
         params, errors = params_from(parse_qs(query), lang)
-        name = str(form.get("name") or "").strip() or params.q or translator(lang)("save_search")
+        name = str(form.get("name") or "").strip() or params.q or gettext(lang, "ui.save_search")
         if not errors:
             try:
                 async with unit_of_work():
@@ -194,14 +204,13 @@ NEED_LABELS = {
 
 
 def need_in(form: Any, lang: str) -> tuple[NeedIn | None, Errors]:
-    t = translator(lang)
     values = {k: str(form.get(k) or "").strip() for k in ("title", "description", "tech_field", "budget_yuan",
                                                           "region", "deadline")}  # fmt: skip
     errors: Errors = []
     try:
         budget = yuan_to_fen(values["budget_yuan"], "budget_yuan")
     except FieldProblem as exc:
-        return None, [{"field": exc.field, "message": f"{t('need_budget')}：{t(exc.key)}"}]
+        return None, [{"field": exc.field, "message": headed(lang, "ui.need_budget", gettext(lang, exc.key))}]
     try:
         return NeedIn(
             title=values["title"],
@@ -215,8 +224,11 @@ def need_in(form: Any, lang: str) -> tuple[NeedIn | None, Errors]:
         if isinstance(exc, ValidationError):
             messages = field_messages(exc, lang)
             keys = NEED_LABELS
-            return None, [{**m, "message": f"{t(keys.get(m['field'], m['field']))}：{m['message']}"} for m in messages]
-        return None, [{"field": "deadline", "message": f"{t('need_deadline')}：{t('date_parsing')}"}]
+            return None, [
+                {**m, "message": headed(lang, f"ui.{keys.get(m['field'], m['field'])}", m["message"])} for m in messages
+            ]
+        not_a_date = gettext(lang, "validation.date_parsing")
+        return None, [{"field": "deadline", "message": headed(lang, "ui.need_deadline", not_a_date)}]
 
 
 def field_choices(lang: str) -> list[tuple[int, str]]:

@@ -154,7 +154,7 @@ def create_app(
         stores=_stores(settings),
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
-            title="Open-licence patent market API",
+            title="Open-licence patent market API",  # words: data (the OpenAPI title, for developers)
             version="0.1.0",
             path="/schema",
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],

@@ -66,7 +66,8 @@ class FieldError:
 class MarketError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad-request"
-    title: ClassVar[str] = "Bad request"
+    # The problem's title: a catalogue code (``problems.po``), rendered in the reader's language by ``title_text``.
+    title: ClassVar[str] = "problem.bad-request"
 
     def __init__(self, message: Msg | str, *, errors: list[FieldError] | None = None, **extra: Any) -> None:
         super().__init__(message.code if isinstance(message, Msg) else message)
@@ -86,52 +87,55 @@ class MarketError(Exception):
     def text(self, lang: str) -> str:
         return _text(self.message, lang)
 
+    def title_text(self, lang: str) -> str:
+        return gettext(lang, self.title)
+
 
 class ValidationFailed(MarketError):
     status = 422
     code = "validation-failed"
-    title = "The input is not valid"
+    title = "problem.validation-failed"
 
 
 class NotAuthenticated(MarketError):
     status = 401
     code = "not-authenticated"
-    title = "Sign-in required"
+    title = "problem.not-authenticated"
 
 
 class InvalidCredentials(NotAuthenticated):
     code = "invalid-credentials"
-    title = "Wrong e-mail or password"
+    title = "problem.invalid-credentials"
 
 
 class Forbidden(MarketError):
     status = 403
     code = "forbidden"
-    title = "Not allowed"
+    title = "problem.forbidden"
 
 
 class NotFound(MarketError):
     status = 404
     code = "not-found"
-    title = "Not found"
+    title = "problem.not-found"
 
 
 class Conflict(MarketError):
     status = 409
     code = "conflict"
-    title = "Conflict"
+    title = "problem.conflict"
 
 
 class TooManyRequests(MarketError):
     status = 429
     code = "too-many-requests"
-    title = "Too many requests"
+    title = "problem.too-many-requests"
 
 
 class ServiceUnavailable(MarketError):
     status = 503
     code = "service-unavailable"
-    title = "A service this needs is unavailable"
+    title = "problem.service-unavailable"
 
 
 class TemporaryFailure(MarketError):
@@ -139,4 +143,4 @@ class TemporaryFailure(MarketError):
 
     status = 503
     code = "temporary-failure"
-    title = "Temporary failure"
+    title = "problem.temporary-failure"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's checks, in order, stopping at the first failure: ruff, mypy (strict), import-linter, pytest.
+# The project's checks, in order, stopping at the first failure: ruff, mypy (strict), import-linter, the message
+# catalogues, pytest.
 # Arguments go to pytest. The tests use the PostgreSQL and Redis servers below unless told otherwise; with
 # CI=true nothing that needs PostgreSQL, Redis or Chromium is skipped.
 set -euo pipefail
@@ -19,6 +20,18 @@ step "mypy (strict)"
 
 step "import-linter"
 .venv/bin/lint-imports
+
+step "catalogues"
+# Every code the code and the templates ask for (pybabel extract, babel.cfg) is translated in both languages with
+# the same parameters, and every catalogue compiles (into a temporary directory: nothing compiled is committed).
+catalogues="$(mktemp -d)"
+trap 'rm -rf "$catalogues"' EXIT
+# shellcheck disable=SC2046 # one word per keyword
+.venv/bin/pybabel -q extract -F babel.cfg --no-default-keywords $(.venv/bin/python -m tests.support.catalogues keywords) \
+    --omit-header -o "$catalogues/messages.pot" .
+.venv/bin/python -m tests.support.catalogues check "$catalogues/messages.pot"
+cp -r market/i18n/locale "$catalogues/locale"
+.venv/bin/pybabel -q compile -d "$catalogues/locale" -D "$(cd market/i18n/locale/en/LC_MESSAGES && ls -- *.po | sed 's/\.po$//' | xargs)"
 
 # The admin connection the test suite uses to create (and drop) its own database, and the Redis database it
 # may flush.

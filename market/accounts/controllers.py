@@ -24,6 +24,7 @@ from market.accounts.schemas import (
 )
 from market.errors import NotFound
 from market.jobs import unit_of_work
+from market.kit.messages import Msg
 from market.web.access import public, signed_in
 from market.web.auth import start_session
 
@@ -65,7 +66,7 @@ class AuthController(Controller):
     ) -> MeOut:
         switched = await service.principal_for(user_id=principal.user_id, org_id=data.org_id)
         if switched is None:
-            raise NotFound("No such organisation.")
+            raise NotFound(Msg("problem.detail.no-such-organisation"))
         start_session(request, switched)
         return await service.me(principal=switched)
 

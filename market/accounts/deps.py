@@ -8,10 +8,11 @@ from litestar import Request
 
 from market.accounts.principal import Principal
 from market.errors import NotAuthenticated
+from market.kit.messages import Msg
 
 
 async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     principal = request.scope.get("user")
     if not isinstance(principal, Principal):
-        raise NotAuthenticated("Sign in to continue.")
+        raise NotAuthenticated(Msg("problem.detail.not-authenticated"))
     return principal

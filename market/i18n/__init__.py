@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,9 +105,12 @@ def pgettext(lang: str, context: str, code: str, **params: Param) -> str:
     return _fill(str(catalogue(lang).pgettext(context, code)), params, lang)
 
 
-def ngettext(lang: str, singular: str, plural: str, n: int, **params: Param) -> str:
-    """Plural forms: ``n`` chooses the form (and is a parameter, ``%(n)s``, too)."""
-    return _fill(catalogue(lang).ngettext(singular, plural, n), {"n": n, **params}, lang)
+def ngettext(lang: str, singular: str, plural: str, n: int | Decimal | float, /, **params: Param) -> str:
+    """Plural forms: ``n`` chooses the form (and is a parameter, ``%(n)s``, too, unless the caller passes ``n=``
+    as shown, e.g. ``"12.5"``). A number with decimals takes the "other" form, as CLDR says ("1.0 years")."""
+    count = n if isinstance(n, int) else 2
+    shown: Param = n if isinstance(n, int | Decimal) else str(n)
+    return _fill(catalogue(lang).ngettext(singular, plural, count), {"n": shown, **params}, lang)
 
 
 def render(message: Msg, lang: str) -> str:

@@ -19,6 +19,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from market.accounts.principal import Principal
 from market.errors import Forbidden, MarketError, NotAuthenticated
+from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 
 OPT_KEY = "access"
@@ -49,7 +50,7 @@ def signed_in(*kinds: OrgKind, owner: bool = False, session_only: bool = False) 
 class UndeclaredAccess(MarketError):
     status = 500
     code = "undeclared-access"
-    title = "This endpoint declares no access rule"
+    title = "problem.undeclared-access"
 
 
 def declared_access(handler: BaseRouteHandler) -> Access | None:
@@ -62,16 +63,16 @@ def declared_access(handler: BaseRouteHandler) -> Access | None:
 def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     access = declared_access(handler)
     if access is None:
-        raise UndeclaredAccess(f"{handler.handler_name} has no access declaration")
+        raise UndeclaredAccess(Msg("problem.detail.undeclared-access", {"handler": handler.handler_name}))
     if not access.signed_in:
         return
     principal = connection.scope.get("user")
     if not isinstance(principal, Principal):
-        raise NotAuthenticated("Sign in to continue.")
+        raise NotAuthenticated(Msg("problem.detail.not-authenticated"))
     if access.session_only and principal.via != "session":
-        raise Forbidden("This is done in the browser, not with an API token.")
+        raise Forbidden(Msg("problem.detail.browser-only"))
     if access.kinds is not None and principal.org_kind not in access.kinds:
-        allowed = ", ".join(sorted(k.value for k in access.kinds))
-        raise Forbidden(f"Only organisations of kind {allowed} may do this.")
+        allowed = sorted(k.value for k in access.kinds)
+        raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": ", ".join(allowed)}), allowed_kinds=allowed)
     if access.owner and not principal.is_owner:
-        raise Forbidden("Only an owner of the organisation may do this.")
+        raise Forbidden(Msg("problem.detail.owner-only"))

@@ -15,6 +15,7 @@ from litestar.types import Receive, Scope, Send
 from market.accounts import service as accounts
 from market.accounts.principal import Principal
 from market.errors import NotAuthenticated
+from market.kit.messages import Msg
 
 ROTATE_SESSION = "market.rotate_session"
 _NEW_SESSION_ID = "market.new_session_id"
@@ -35,7 +36,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if token is not None:
             principal = await accounts.principal_for_token(token)
             if principal is None:
-                raise NotAuthenticated("The API token is invalid or has been revoked.")
+                raise NotAuthenticated(Msg("problem.detail.token-invalid"))
             return AuthenticationResult(user=principal, auth="token")
         raw_session = connection.scope.get("session")
         session: dict[str, Any] = raw_session if isinstance(raw_session, dict) else {}

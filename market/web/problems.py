@@ -17,13 +17,16 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from litestar.response import Redirect
 
 from market.errors import MarketError
-from market.i18n import gettext, language_of, negotiate
+from market.i18n import Msg, gettext, language_of, negotiate, render
+from market.i18n.validation import FALLBACK, validation_code, validation_message, validation_params
 from market.web.requests import ensure_request_id
 
 log = structlog.get_logger("market.errors")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://market.local/problems/"
+PROBLEM = "problem."  # a problem type's title is the code problem.<type>
+DETAIL = "problem.detail."  # what the HTTP layer itself says
 
 # Set by the app: renders an error page for browser requests (the frontend owns how it looks).
 PageRenderer = Callable[[Request[Any, Any, Any], int, str, str], Response[Any]]
@@ -108,15 +111,19 @@ def problem(
     code: str,
     title: str,
     detail: str,
+    message_code: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response[Any]:
+    """A problem+json response: ``type`` and ``message_code`` are codes (the same in every language), ``title``
+    and ``detail`` the words in the reader's language; each error carries its own ``code``."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
         "title": title,
         "status": status,
         "detail": detail,
+        "message_code": message_code,
         "instance": request.url.path,
     }
     body["request_id"] = ensure_request_id(request.scope)
@@ -126,72 +133,90 @@ def problem(
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
-    out = []
-    for item in exc.extra if isinstance(exc.extra, list) else []:
-        if isinstance(item, dict):
-            out.append({"field": item.get("key") or "body", "message": item.get("message", ""), "code": "invalid"})
-    return out
+def _validation_errors(exc: ValidationException, lang: str) -> list[dict[str, Any]]:
+    """Each refused input with its code (``validation.<type>``), parameters and words in the reader's language.
+    Pydantic's own errors (kept by Litestar as the cause) give the type; otherwise the field is just invalid."""
+    cause = exc.__cause__
+    found = getattr(cause, "errors", None)
+    if isinstance(found, list) and all(isinstance(e, dict) and "type" in e for e in found):
+        out = []
+        for err in found:
+            item: dict[str, Any] = {
+                "field": ".".join(str(p) for p in err.get("loc") or ()) or "body",
+                "code": validation_code(err),
+                "message": validation_message(err, lang),
+            }
+            params = validation_params(err)
+            if params:
+                item["params"] = params
+            out.append(item)
+        return out
+    return [
+        {"field": item.get("key") or "body", "code": FALLBACK, "message": gettext(lang, FALLBACK)}
+        for item in (exc.extra if isinstance(exc.extra, list) else [])
+        if isinstance(item, dict)
+    ]
+
+
+# The detail the HTTP layer writes for a status Litestar raised (its own words are English and for developers).
+STATUS_CODES = {
+    400: "invalid-request",
+    401: "not-authenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    429: "too-many-requests",
+}
 
 
 def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | int, Any]:
-    def respond(request: Request[Any, Any, Any], status: int, code: str, title: str, detail: str, **kw: Any) -> Any:
+    def respond(request: Request[Any, Any, Any], status: int, code: str, message: Msg, **kw: Any) -> Any:
+        lang = language(request)
+        title, detail = gettext(lang, PROBLEM + code), render(message, lang)
         if render_page is not None and wants_page(request):
             if status == 401:
                 return Redirect(path=f"/sign-in?next={quote(request.url.path)}")
             return render_page(request, status, title, detail)
-        return problem(request, status=status, code=code, title=title, detail=detail, **kw)
+        return problem(request, status=status, code=code, title=title, detail=detail, message_code=message.code, **kw)
 
     def on_market_error(request: Request[Any, Any, Any], exc: MarketError) -> Any:
         if exc.status >= 500:
             log.error("market_error", code=exc.code, detail=exc.detail)
         lang = language(request)
-        extra = dict(exc.extra)
-        if exc.message_code:
-            extra["message_code"] = exc.message_code
-        return respond(
+        title = exc.title_text(lang)
+        detail = exc.text(lang)
+        if render_page is not None and wants_page(request):
+            if exc.status == 401:
+                return Redirect(path=f"/sign-in?next={quote(request.url.path)}")
+            return render_page(request, exc.status, title, detail)
+        return problem(
             request,
-            exc.status,
-            exc.code,
-            exc.title,
-            exc.text(lang),
+            status=exc.status,
+            code=exc.code,
+            title=title,
+            detail=detail,
+            message_code=exc.message_code,
             errors=[e.as_dict(lang) for e in exc.errors] or None,
-            **extra,
+            **exc.extra,
         )
 
     def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Any:
         status = exc.status_code
         if isinstance(exc, ValidationException):
-            detail = exc.detail if exc.detail and exc.detail != "Bad Request" else "The request body is not valid."
-            if "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
-                detail = "The request body is not valid JSON."
-            return respond(
-                request,
-                400,
-                "invalid-request",
-                "Invalid request",
-                detail,
-                errors=_validation_errors(exc) or None,
-            )
+            why = str(exc.detail)
+            bad_json = "JSON" in why or "decode" in why.lower()
+            message = Msg(DETAIL + ("invalid-json" if bad_json else "invalid-request"))
+            errors = _validation_errors(exc, language(request)) or None
+            return respond(request, 400, "invalid-request", message, errors=errors)
         if status == 400:
-            detail = exc.detail
-            if isinstance(exc.__cause__, SerializationException):
-                detail = f"The request body is not valid JSON: {detail}"
-            return respond(request, 400, "invalid-request", "Invalid request", detail)
-        codes = {
-            401: "not-authenticated",
-            403: "forbidden",
-            404: "not-found",
-            405: "method-not-allowed",
-            429: "too-many-requests",
-        }
-        detail = exc.detail
-        if status == 403 and "CSRF" in detail:
-            detail = "The form or request is missing a valid CSRF token. Reload the page and try again."
-            code = "csrf-failed"
-        else:
-            code = codes.get(status, "http-error")
-        return respond(request, status, code, _title(status), detail, headers=exc.headers or None)
+            bad_json = isinstance(exc.__cause__, SerializationException)
+            return respond(
+                request, 400, "invalid-request", Msg(DETAIL + ("invalid-json" if bad_json else "invalid-request"))
+            )
+        if status == 403 and "CSRF" in str(exc.detail):
+            return respond(request, 403, "csrf-failed", Msg(DETAIL + "csrf-failed"))
+        code = STATUS_CODES.get(status, "http-error")
+        return respond(request, status, code, Msg(DETAIL + code), headers=exc.headers or None)
 
     def on_unique_violation(request: Request[Any, Any, Any], exc: Exception) -> Any:
         conflict = unique_violation(exc)
@@ -206,13 +231,7 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
 
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Any:
         log.exception("unhandled_error", path=request.url.path)
-        return respond(
-            request,
-            500,
-            "internal-error",
-            "Internal error",
-            "Something went wrong on our side; the request id helps us find it.",
-        )
+        return respond(request, 500, "internal-error", Msg(DETAIL + "internal-error"))
 
     return {
         MarketError: on_market_error,
@@ -221,14 +240,3 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
         sqlite3.IntegrityError: on_unique_violation,
         Exception: on_unexpected,
     }
-
-
-def _title(status: int) -> str:
-    return {
-        400: "Bad request",
-        401: "Sign-in required",
-        403: "Not allowed",
-        404: "Not found",
-        405: "Method not allowed",
-        429: "Too many requests",
-    }.get(status, "Error")

@@ -98,12 +98,12 @@ def test_yuan_become_exact_fen(typed: str, fen: int) -> None:
 @pytest.mark.parametrize(
     ("typed", "key"),
     [
-        ("1.005", "err_two_decimals"),
-        ("0.001", "err_two_decimals"),
-        ("abc", "err_not_a_number"),
-        ("NaN", "err_not_a_number"),
-        ("-5", "err_negative"),
-        ("1e40", "err_number_too_large"),
+        ("1.005", "ui.err_two_decimals"),
+        ("0.001", "ui.err_two_decimals"),
+        ("abc", "ui.err_not_a_number"),
+        ("NaN", "ui.err_not_a_number"),
+        ("-5", "ui.err_negative"),
+        ("1e40", "ui.err_number_too_large"),
     ],
 )
 def test_yuan_that_are_not_fen_are_refused(typed: str, key: str) -> None:

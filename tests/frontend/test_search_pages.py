@@ -66,7 +66,7 @@ async def test_the_search_page_marks_matches_and_counts_facets(client: Client, l
 
     client.cookies.set("lang", "en")
     r = await client.get("/search", params=[("q", "lithium"), ("payment_mode", "running_royalty")], headers=HTML)
-    assert '<html lang="en">' in r.text and "open licences found" in r.text
+    assert '<html lang="en">' in r.text and "1 open licence found." in r.text  # one licence: the singular
     assert "<mark>lithium</mark>" in r.text and "Running royalty" in r.text
     assert re.search(r'name="payment_mode" value="running_royalty" data-count="1" checked', r.text)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from market.accounts.tables import ApiToken, User
 from market.audit.tables import AuditEvent
 from market.i18n import gettext
@@ -81,8 +83,9 @@ async def test_revoked_api_token(client) -> None:
     client.cookies.clear()  # a machine client: the token alone
     r = await client.post("/api/tokens", json={"name": "again"}, headers={"authorization": f"Bearer {token}"})
     assert_problem(r, 401, "not-authenticated")
-    r = await client.get("/api/me", headers={"authorization": f"Bearer {token}"})
-    assert "revoked" in assert_problem(r, 401, "not-authenticated")["detail"]
+    r = await client.get("/api/me", headers={"authorization": f"Bearer {token}", "accept-language": "en"})
+    body = assert_problem(r, 401, "not-authenticated")
+    assert body["message_code"] == "problem.detail.token-invalid" and "revoked" in body["detail"]
     assert await counts() == before
 
 
@@ -91,9 +94,10 @@ async def test_malformed_json_body(client) -> None:
     r = await client.post(
         "/api/auth/sign-up",
         content=b'{"email": "x@example.cn", ',
-        headers={"content-type": "application/json", "x-csrftoken": await client.csrf()},
+        headers={"content-type": "application/json", "x-csrftoken": await client.csrf(), "accept-language": "en"},
     )
-    assert "not valid JSON" in assert_problem(r, 400, "invalid-request")["detail"]
+    body = assert_problem(r, 400, "invalid-request")
+    assert body["message_code"] == "problem.detail.invalid-json" and "not valid JSON" in body["detail"]
     assert await counts() == before
 
 
@@ -150,3 +154,82 @@ async def test_bearer_token_needs_no_csrf_but_session_does(client) -> None:
     token = (await client.send_json("POST", "/api/tokens", {"name": "t"})).json()["token"]
     r = await client.post("/api/notifications/999/read", headers={"authorization": f"Bearer {token}"})
     assert_problem(r, 404, "not-found")
+
+
+ZH = {"accept-language": "zh-CN,zh;q=0.9"}
+EN = {"accept-language": "en-GB,en;q=0.9"}
+
+
+def codes_of(body: dict) -> tuple:
+    errors = tuple((e["field"], e["code"], tuple(sorted(e.get("params", {}).items()))) for e in body.get("errors", []))
+    return body["type"], body["status"], body["message_code"], errors
+
+
+def words_of(body: dict) -> list[str]:
+    return [body["title"], body["detail"], *(e["message"] for e in body.get("errors", []))]
+
+
+async def in_both_languages(client, method: str, path: str, json=None, headers=None) -> tuple[dict, dict]:
+    """The same request in Chinese and in English: the same codes, every word different."""
+    bodies = []
+    for lang in (ZH, EN):
+        r = await client.send_json(method, path, json, headers={**(headers or {}), **lang})
+        assert r.headers["content-type"].startswith("application/problem+json"), r.text
+        bodies.append(r.json())
+    zh, en = bodies
+    assert codes_of(zh) == codes_of(en)
+    assert zh["message_code"], "the problem always names its message's code"
+    for zh_text, en_text in zip(words_of(zh), words_of(en), strict=True):
+        assert zh_text != en_text, (zh_text, en_text)
+    return zh, en
+
+
+async def test_a_404_speaks_the_readers_language_with_the_same_codes(client) -> None:
+    zh, en = await in_both_languages(client, "GET", "/api/nothing-here")
+    assert zh["status"] == 404 and zh["message_code"] == "problem.detail.not-found"
+    assert (zh["title"], en["title"]) == ("未找到", "Not found")
+
+
+async def test_a_401_speaks_the_readers_language_with_the_same_codes(client) -> None:
+    zh, en = await in_both_languages(client, "GET", "/api/me")
+    assert zh["status"] == 401 and zh["type"].endswith("/not-authenticated")
+    assert zh["message_code"] == "problem.detail.not-authenticated"
+    assert (zh["detail"], en["detail"]) == ("请先登录。", "Sign in to continue.")
+
+
+async def test_a_403_speaks_the_readers_language_with_the_same_codes(client) -> None:
+    account = await make_account("sme")
+    await sign_in(client, account)
+    zh, en = await in_both_languages(client, "GET", "/api/admin/audit/verify")
+    assert zh["status"] == 403 and zh["message_code"] == "problem.detail.kinds-only"
+    assert "platform_admin" in zh["detail"] and "platform_admin" in en["detail"]
+    assert en["detail"] == "Only organisations of kind platform_admin may do this."
+    assert zh["allowed_kinds"] == en["allowed_kinds"] == ["platform_admin"]
+
+
+async def test_a_refused_input_speaks_the_readers_language_with_the_same_codes(client) -> None:
+    zh, en = await in_both_languages(client, "POST", "/api/auth/sign-up", {**SIGN_UP, "password": "short"})
+    assert zh["status"] == 400 and zh["message_code"] == "problem.detail.invalid-request"
+    assert [(e["field"], e["code"]) for e in zh["errors"]] == [("password", "validation.string_too_short")]
+    assert zh["errors"][0]["params"] == {"min_length": 10}
+    assert (zh["errors"][0]["message"], en["errors"][0]["message"]) == ("至少 10 个字符", "at least 10 characters")
+    assert await User.count() == 0
+
+
+async def test_error_pages_speak_the_page_language_only(client) -> None:
+    account = await make_account("sme")
+    await sign_in(client, account)
+    cases = {
+        "zh": ("未找到", "这里什么也没有。", "只有以下类型的单位可以执行此操作：university。"),
+        "en": ("Not found", "There is nothing here.", "Only organisations of kind university may do this."),
+    }
+    for lang, (title, detail, kinds_only) in cases.items():
+        client.cookies.set("lang", lang)
+        missing = await client.get("/nothing-here", headers={"accept": "text/html"})
+        refused = await client.get("/patents", headers={"accept": "text/html"})
+        assert (missing.status_code, refused.status_code) == (404, 403)
+        for page, words in ((missing, (title, detail)), (refused, (kinds_only,))):
+            alert = page.text[page.text.index('role="alert"') : page.text.index("</section>")]
+            assert all(w in alert for w in words), alert
+            has_chinese = re.search(r"[\u4e00-\u9fff]", alert) is not None
+            assert has_chinese is (lang == "zh"), alert
