@@ -24,6 +24,7 @@ from litestar.stores.registry import StoreRegistry
 from market import db, jobs
 from market.accounts.controllers import AuthController, MeController, TokenController
 from market.audit.controllers import AuditController
+from market.events.controllers import EventAdminController
 from market.health import HealthController
 from market.integrations.search import SearchIndex
 from market.logging import configure_logging
@@ -138,6 +139,7 @@ def create_app(
             TokenController,
             OrgController,
             AuditController,
+            EventAdminController,
             NotificationController,
             *LISTINGS_CONTROLLERS,
             *FINANCE_CONTROLLERS,

@@ -19,6 +19,7 @@ from market.logging import configure_logging
 from market.settings import Settings
 
 JOB_MODULES = (
+    "market.events.service",
     "market.notifications.jobs",
     "listings.imports.jobs",
     "listings.search.jobs",
