@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from finance.contracts import service as contracts
-from finance.licences import repository as licences_repo
 from finance.licences import service as licences
-from finance.payments import repository as payments_repo
 from finance.payments import service as payments
-from finance.royalties import repository as royalties_repo
+from finance.royalties import service as royalties
 from finance.royalties.service import quarters
+from market.events import on
 from market.jobs import daily, job
 from market.notifications.service import notify
-from market.orgs import repository as orgs_repo
-from market.settings import get_settings
+from market.orgs import service as org_service
 
 
 @job("finance.process_payment_event")
@@ -27,21 +24,17 @@ async def cancel_provider_payment(*, payment_id: int) -> None:
     await payments.cancel_at_provider(payment_id)
 
 
-@job("finance.render_contract")
-async def render_contract(*, licence_id: int) -> None:
-    made = await contracts.render_contract(licence_id=licence_id, data_dir=get_settings().data_dir)
-    if made:
-        await _notify_parties(
-            licence_id, "contract", "许可合同已生成，可下载", "The licence contract is ready to download"
-        )
+@on("contract.rendered")
+async def contract_rendered(*, licence_id: int) -> None:
+    await _notify_parties(licence_id, "contract", "许可合同已生成，可下载", "The licence contract is ready to download")
 
 
 async def _notify_parties(licence_id: int, event: str, title_zh: str, title_en: str, *, body: str = "") -> None:
-    licence = await licences_repo.get(licence_id)
+    licence = await licences.licence_by_id(licence_id)
     if licence is None:
         return
     for org_id in (licence["licensor"], licence["licensee"]):
-        for member in await orgs_repo.members_of_org(org_id):
+        for member in await org_service.members_of_org(org_id):
             await notify(
                 user_id=member["user_id"],
                 kind=f"licence_{event}",
@@ -63,7 +56,7 @@ async def licence_notify(*, licence_id: int, event: str) -> None:
 
 @job("finance.payment_notify")
 async def payment_notify(*, payment_id: int) -> None:
-    payment = await payments_repo.get(payment_id)
+    payment = await payments.payment_by_id(payment_id)
     if payment is not None and payment["status"] == "succeeded":
         await _notify_parties(payment["licence"], f"paid-{payment_id}", "款项已到账", "Payment received")
 
@@ -73,7 +66,7 @@ async def reminders(*, on: str = "") -> None:
     """Daily: filing deadlines (3 months, Implementing Regulations Art 15), royalty reports overdue (30 days after a
     quarter), royalty invoices unpaid for 30 days. Each reminder is sent once (its dedupe key)."""
     today = date.fromisoformat(on) if on else licences.today()
-    for licence in await licences_repo.active_starting_between(today - timedelta(days=100), today):
+    for licence in await licences.active_starting_between(today - timedelta(days=100), today):
         deadline = licences.filing_deadline(licence["starts_on"])
         days_left = (deadline - today).days
         for stage in (30, 7):
@@ -85,8 +78,8 @@ async def reminders(*, on: str = "") -> None:
                     f"File the licence with CNIPA by {deadline} (Implementing Regulations Art 15)",
                 )
                 break
-    for licence in await licences_repo.active_with_royalty():
-        filed = {r["period_start"] for r in await royalties_repo.for_licence(licence["id"])}
+    for licence in await licences.active_with_royalty():
+        filed = {r["period_start"] for r in await royalties.reports_of_licence(licence["id"])}
         for start, end in quarters(licence["starts_on"], today):
             if start not in filed and today > end + timedelta(days=licences.REPORT_DAYS):
                 await _notify_parties(
@@ -95,7 +88,7 @@ async def reminders(*, on: str = "") -> None:
                     f"{start}–{end} 的净销售额报告已逾期",
                     f"The net-sales report for {start} – {end} is overdue",
                 )
-    for report in await royalties_repo.unpaid_filed_before(today - timedelta(days=licences.REPORT_DAYS)):
+    for report in await royalties.unpaid_filed_before(today - timedelta(days=licences.REPORT_DAYS)):
         await _notify_parties(
             report["licence"],
             f"unpaid-{report['id']}",

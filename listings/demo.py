@@ -19,17 +19,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pricing
 from listings.advice.service import engine_for
 from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
 from listings.patents import repository as patents_repo
+from listings.patents.lifetimes import remaining_years
+from listings.patents.numbers import check_digit
 from listings.patents.schemas import PatentIn
 from listings.patents.service import record_values, today
 from market.accounts import service as accounts
 from market.errors import MarketError
 from market.jobs import unit_of_work
 from market.kit.money import Money
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
 
 DEMO_MARK = "（演示）"
 SOURCE_REAL = (
@@ -119,8 +122,6 @@ def real_patents(shared: Path, on: date) -> Iterator[DemoPatent]:
 
 def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[DemoPatent]:
     """Patents of our own making, with valid numbers and check digits, labelled as generated."""
-    from listings.patents.numbers import check_digit
-
     for n in range(count):
         zh, en, ipc = GENERATED_TOPICS[n % len(GENERATED_TOPICS)]
         kind_digit = rng.choice("11223")  # inventions, utility models and designs
@@ -141,15 +142,12 @@ def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[Demo
 
 async def demo_universities() -> list[dict[str, Any]]:
     """The demo universities, each with its owner (who declares)."""
-    rows = await orgs_repo.orgs_with_owner("university")
+    rows = await org_service.orgs_with_owner("university")
     return [u for u in rows if str(u["name"]).endswith(DEMO_MARK)]
 
 
 def _terms(rng: random.Random, row: dict[str, Any], data_dir: Path, on: date) -> TermsIn:
     """Varied terms around the pricing suggestion for the patent: some below, most within, some above the band."""
-    import pricing
-    from listings.patents.lifetimes import remaining_years
-
     engine = engine_for(str(data_dir))
     years = remaining_years(row["expiry_date"], on)
     facts = pricing.PatentFacts(

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import structlog
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from market.db import current_engine
 from market.errors import TemporaryFailure
 
 log = structlog.get_logger("market.jobs")
@@ -234,8 +235,6 @@ async def unit_of_work() -> AsyncIterator[None]:
     if _pending.get() is not None:
         yield
         return
-    from market.db import current_engine
-
     engine = current_engine()
     jobs: list[tuple[str, str, dict[str, Any]]] = []
     token = _pending.set(jobs)

@@ -24,6 +24,8 @@ JOB_MODULES = (
     "listings.imports.jobs",
     "listings.search.jobs",
     "listings.needs.jobs",
+    "finance.contracts.jobs",
+    "finance.royalties.jobs",
     "finance.jobs",
 )
 

@@ -10,6 +10,7 @@ from finance.ledger import service
 from finance.ledger.schemas import LedgerOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
+from market.errors import FieldError, ValidationFailed
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
@@ -32,8 +33,6 @@ class LedgerController(Controller):
     @get("/statements/{month:str}", opt=UNIVERSITY, summary="The monthly statement PDF")
     async def statement(self, principal: Principal, settings: Settings, month: str) -> Response[bytes]:
         import re
-
-        from market.errors import FieldError, ValidationFailed
 
         if not re.match(MONTH, month):
             raise ValidationFailed("The month is YYYY-MM.", errors=[FieldError("month", "YYYY-MM")])

@@ -17,19 +17,25 @@ from typing import Any
 
 from finance.licences import repository
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
-from listings.declarations import repository as declarations_repo
+from listings.declarations import service as declarations
 from listings.declarations.service import plain_terms
-from listings.patents import repository as patents_repo
+from listings.patents import service as patents
 from listings.patents.lifetimes import add_years
-from market import jobs
+from market import events, jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
 
 FILING_ARTICLE = "专利法实施细则第十五条、第八十七条 / Implementing Regulations Art 15, 87"
 FILING_MONTHS = 3
 REPORT_DAYS = 30  # royalties are reported and paid within 30 days after each calendar quarter (our standard term)
+
+# What other modules read of licences: through this service, never the repository.
+licence_by_id = repository.get
+licences_of_org = repository.for_org
+active_starting_between = repository.active_starting_between
+active_with_royalty = repository.active_with_royalty
 
 
 def today() -> date:
@@ -63,15 +69,13 @@ def amount_due_now(version: dict[str, Any]) -> int:
 async def _names(*org_ids: int) -> dict[int, str]:
     out = {}
     for org_id in org_ids:
-        org = await orgs_repo.get_org(org_id)
+        org = await org_service.org_by_id(org_id)
         out[org_id] = str(org["name"]) if org else ""
     return out
 
 
 async def licence_out(row: dict[str, Any]) -> LicenceOut:
-    from finance.contracts import repository as contracts_repo
-
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents.patent_by_id(row["patent"])
     assert patent is not None
     names = await _names(row["licensor"])
     version = {
@@ -106,7 +110,7 @@ async def licence_out(row: dict[str, Any]) -> LicenceOut:
         created_at=row["created_at"],
         terms_zh=plain_terms(version, patent["expiry_date"], "zh"),
         terms_en=plain_terms(version, patent["expiry_date"], "en"),
-        contract_ready=await contracts_repo.for_licence(row["id"]) is not None,
+        contract_ready=bool(row["contract_sha256"]),
     )
 
 
@@ -120,7 +124,7 @@ async def party(principal: Principal, licence_id: int) -> dict[str, Any]:
 
 async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> LicenceOut:
     """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now."""
-    declaration = await declarations_repo.get(data.declaration_id)
+    declaration = await declarations.declaration_by_id(data.declaration_id)
     if declaration is None or declaration["status"] != "published":
         raise NotFound(
             "没有这项开放许可：尚未公告或已撤回。 / No such open licence: it is not published or has been withdrawn."
@@ -138,11 +142,9 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
             "贵单位已持有（或正在支付）这项许可。 / Your organisation already holds (or is paying for) this licence."
         )
     [version] = [
-        v
-        for v in await declarations_repo.versions(data.declaration_id)
-        if v["version"] == declaration["current_version"]
+        v for v in await declarations.versions(data.declaration_id) if v["version"] == declaration["current_version"]
     ]
-    org = await orgs_repo.get_org(principal.org_id)
+    org = await org_service.org_by_id(principal.org_id)
     assert org is not None
     due = amount_due_now(version)
     licence_id = await repository.create(
@@ -195,13 +197,11 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
 async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
     """Make a pending licence active from the moment its payment is confirmed. True if this call activated it;
     False if it was already active (a repeated or late event): nothing happens twice."""
-    from listings.patents import repository as patents_repository
-
     row = await repository.get_for_update(licence_id)
     if row is None or row["status"] != "pending_payment":
         return False
     starts_on = paid_at.date()
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents.patent_by_id(row["patent"])
     assert patent is not None
     ends_on = add_years(starts_on, row["term_years"]) if row["term_years"] else patent["expiry_date"]
     if ends_on is not None and patent["expiry_date"] is not None:
@@ -217,16 +217,13 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
             "first_report_due": first_report,
         },
     )
-    await patents_repository.add_licence(
-        row["patent"],
-        {
-            "kind": "open",
-            "licensee_name": row["licensee_name"],
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "reference": row["number"],
-            "declaration_version": row["declaration_version_id"],
-        },
+    await patents.record_open_licence(
+        patent_id=row["patent"],
+        licensee_name=row["licensee_name"],
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reference=row["number"],
+        declaration_version_id=row["declaration_version_id"],
     )
     await record(
         actor=actor,
@@ -241,7 +238,7 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
             "ends_on": ends_on.isoformat() if ends_on else None,
         },
     )
-    await jobs.enqueue("finance.render_contract", licence_id=licence_id)
+    await events.emit("licence.activated", licence_id=licence_id)  # the contract is rendered (finance.contracts)
     await jobs.enqueue("finance.licence_notify", licence_id=licence_id, event="activated")
     return True
 
@@ -277,15 +274,12 @@ async def list_mine(*, principal: Principal) -> list[LicenceOut]:
 
 async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
     """What either party files with CNIPA within 3 months (Implementing Regulations Art 15, 87)."""
-    from finance.contracts import repository as contracts_repo
-
     row = await party(principal, licence_id)
     if row["status"] != "active" or row["starts_on"] is None:
         raise Conflict("许可生效后才能备案。 / A licence is filed once it is active.")
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents.patent_by_id(row["patent"])
     assert patent is not None
     out = await licence_out(row)
-    contract = await contracts_repo.for_licence(licence_id)
     return FilingOut(
         licence_number=row["number"],
         deadline=filing_deadline(row["starts_on"]),
@@ -302,5 +296,11 @@ async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
         term_start=row["starts_on"],
         term_end=row["ends_on"],
         royalty=out.terms_zh,
-        contract_sha256=contract["sha256"] if contract else None,
+        contract_sha256=row["contract_sha256"] or None,
     )
+
+
+async def contract_issued(*, licence_id: int, sha256: str) -> None:
+    """Told by ``finance.contracts`` in the transaction that stores the licence's contract: the licence shows it
+    as ready, and its filing quotes the hash."""
+    await repository.update(licence_id, {"contract_sha256": sha256})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from market.integrations.payments import BankTransferGateway, StripeConfig, StripeGateway
+from market.integrations.payments.localstripe import LocalstripeBridge
 from market.settings import Settings, get_settings
 
 _stripe: StripeGateway | None = None
@@ -19,8 +20,6 @@ def stripe_from_settings(settings: Settings) -> StripeGateway | None:
         return None
     client = None
     if settings.stripe_localstripe:
-        from market.integrations.payments.localstripe import LocalstripeBridge
-
         client = LocalstripeBridge()
     return StripeGateway(StripeConfig.from_settings(settings), http_client=client)
 

@@ -16,11 +16,10 @@ from typing import Any
 
 import structlog
 
-from finance.licences import repository as licences_repo
 from finance.licences import service as licences
 from finance.payments import gateways, repository
 from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReportOut, StatementRowOut
-from market import jobs
+from market import events, jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -33,9 +32,15 @@ from market.integrations.payments import (
     platform_fee,
 )
 from market.kit.money import Money
+from market.settings import get_settings
 
 log = structlog.get_logger("finance.payments")
 ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2, "refund_due": 3}
+
+# What other modules read of payments: through this service, never the repository.
+payment_by_id = repository.get
+payments_of_licence = repository.for_licence
+succeeded_for_licences = repository.succeeded_for_licences
 
 
 def bank_instructions(reference: str, amount: Money, licensor: str) -> tuple[str, str]:
@@ -49,7 +54,7 @@ def bank_instructions(reference: str, amount: Money, licensor: str) -> tuple[str
 
 async def payment_out(row: dict[str, Any], *, client_secret: str | None = None) -> PaymentOut:
     zh = en = ""
-    licence = await licences_repo.get(row["licence"])
+    licence = await licences.licence_by_id(row["licence"])
     assert licence is not None
     if row["provider"] == "bank_transfer" and row["status"] == "awaiting_payer":
         names = await licences._names(licence["licensor"])
@@ -160,12 +165,14 @@ async def _open(
 async def _still_due(payment: dict[str, Any]) -> bool:
     """Is what this payment pays for still unpaid? (A licence may be paid by another method meanwhile.)"""
     if payment["purpose"] == "initial":
-        licence = await licences_repo.get(payment["licence"])
+        licence = await licences.licence_by_id(payment["licence"])
         return licence is not None and licence["status"] == "pending_payment"
-    from finance.royalties import repository as royalties_repo
-
-    report = await royalties_repo.get(payment["royalty_report"]) if payment["royalty_report"] else None
-    return report is not None and report["status"] == "invoiced"
+    # A royalty invoice is settled by a payment only (``finance.royalties`` marks it paid on ``payment.settled``):
+    # it is still due while none of its payments has succeeded.
+    return payment["royalty_report"] is not None and not any(
+        p["status"] == "succeeded" and p["royalty_report"] == payment["royalty_report"]
+        for p in await repository.for_licence(payment["licence"])
+    )
 
 
 async def succeed(payment: dict[str, Any], *, at: datetime, actor: Actor) -> bool:
@@ -192,7 +199,7 @@ async def succeed(payment: dict[str, Any], *, at: datetime, actor: Actor) -> boo
         payment["id"],
         {"status": "succeeded", "succeeded_at": at, "platform_fee_minor": fee.minor, "confirmed_by": actor.user_id},
     )
-    licence = await licences_repo.get(payment["licence"])
+    licence = await licences.licence_by_id(payment["licence"])
     assert licence is not None
     await record(
         actor=actor,
@@ -205,10 +212,14 @@ async def succeed(payment: dict[str, Any], *, at: datetime, actor: Actor) -> boo
     )
     if payment["purpose"] == "initial":
         await licences.activate(licence_id=payment["licence"], paid_at=at, actor=actor)
-    elif payment["royalty_report"] is not None:
-        from finance.royalties import repository as royalties_repo
-
-        await royalties_repo.update(payment["royalty_report"], {"status": "paid"})
+    # The royalty report is marked paid (finance.royalties), and the money goes to the ledger, on this event.
+    await events.emit(
+        "payment.settled",
+        payment_id=payment["id"],
+        licence_id=payment["licence"],
+        royalty_report_id=payment["royalty_report"],
+        platform_fee_bp=_fee_bp(),
+    )
     await jobs.enqueue("finance.payment_notify", payment_id=payment["id"])
     return True
 
@@ -232,8 +243,6 @@ async def cancel_at_provider(payment_id: int) -> None:
 
 
 def _fee_bp() -> int:
-    from market.settings import get_settings
-
     return get_settings().platform_fee_bp
 
 

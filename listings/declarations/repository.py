@@ -7,24 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from listings.declarations.tables import Declaration, DeclarationVersion
-from listings.patents.tables import Patent
 
 
 async def get(declaration_id: int) -> dict[str, Any] | None:
     return await Declaration.select().where(Declaration.id == declaration_id).first()
-
-
-async def latest_for_patents(patent_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """Each patent's live declaration (draft or published), else its latest withdrawn one."""
-    if not patent_ids:
-        return {}
-    rows = await Declaration.select().where(Declaration.patent.is_in(list(patent_ids))).order_by(Declaration.id)
-    out: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        current = out.get(row["patent"])
-        if current is None or current["status"] == "withdrawn" or row["status"] != "withdrawn":
-            out[row["patent"]] = row
-    return out
 
 
 async def live_for_patent(patent_id: int) -> dict[str, Any] | None:
@@ -93,10 +79,3 @@ async def published(*, limit: int, offset: int) -> tuple[list[dict[str, Any]], i
     where = Declaration.status == "published"
     rows = await Declaration.select().where(where).order_by(Declaration.id, ascending=False).limit(limit).offset(offset)
     return rows, int(await Declaration.count().where(where))
-
-
-async def patents_by_id(patent_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    if not patent_ids:
-        return {}
-    rows = await Patent.select().where(Patent.id.is_in(list(patent_ids))).output(load_json=True)
-    return {r["id"]: r for r in rows}

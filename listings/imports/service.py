@@ -26,6 +26,7 @@ from listings.imports.schemas import ImportRunOut, Rejection
 from listings.patents import repository as patents_repo
 from listings.patents import service as patents
 from listings.patents.schemas import PatentIn
+from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import MarketError, NotFound
@@ -190,8 +191,6 @@ async def fail(run_id: int, error: str) -> None:
 
 async def queue_upload(*, principal: Principal, filename: str, content: bytes, upload_dir: Path) -> ImportRunOut:
     """Store an uploaded file and queue its import (a job), so a large file does not hold the request."""
-    from market import jobs
-
     safe = "".join(c for c in Path(filename).name if c.isalnum() or c in "._-") or "upload.csv"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     target = upload_dir / str(principal.org_id) / f"{stamp}-{safe}"

@@ -30,6 +30,7 @@ from listings.search.schemas import SearchParams
 from market import jobs
 from market.integrations.mail import build_message, parse_smtp_url, send_async
 from market.integrations.search import SearchDocument
+from market.integrations.search.embedded import EmbeddedSearch
 from market.notifications.service import notify
 from market.settings import get_settings
 
@@ -81,8 +82,6 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
 
 def _matching_saved(documents: dict[int, SearchDocument], saved: list[dict[str, Any]]) -> dict[int, list[int]]:
     """Saved search id -> the new declarations it finds, by running each in an index of the new listings alone."""
-    from market.integrations.search.embedded import EmbeddedSearch
-
     out: dict[int, list[int]] = {}
     with tempfile.TemporaryDirectory(prefix="market-alerts-") as tmp:
         engine = EmbeddedSearch(Path(tmp))

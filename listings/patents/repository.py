@@ -9,7 +9,6 @@ from typing import Any
 from piccolo.columns.combination import And, Or
 from piccolo.engine.postgres import PostgresEngine
 
-from listings.declarations.tables import Declaration
 from listings.patents.tables import Patent, RecordedLicence
 
 # Columns the import compares to tell an update from an unchanged row.
@@ -77,11 +76,10 @@ def _filters(org_id: int, *, q: str, kind: str | None, status: str | None, decla
         clauses.append(Patent.kind == kind)
     if status:
         clauses.append(Patent.legal_status == status)
-    live = Declaration.select(Declaration.patent).where(Declaration.status.is_in(["draft", "published"]))
     if declared == "published":
-        clauses.append(Patent.id.is_in(Declaration.select(Declaration.patent).where(Declaration.status == "published")))
+        clauses.append(Patent.declaration_status == "published")
     elif declared == "none":
-        clauses.append(Patent.id.not_in(live))
+        clauses.append(Patent.declaration_status.not_in(["draft", "published"]))
     combined = clauses[0]
     for clause in clauses[1:]:
         combined = And(combined, clause)
@@ -102,6 +100,12 @@ async def search(
     rows = await Patent.select().where(where).order_by(Patent.id).limit(limit).offset(offset).output(load_json=True)
     total = await Patent.count().where(where)
     return rows, int(total)
+
+
+async def set_declaration(patent_id: int, declaration_id: int, status: str) -> None:
+    await Patent.update({Patent.declaration: declaration_id, Patent.declaration_status: status}).where(
+        Patent.id == patent_id
+    )
 
 
 async def count_for_org(org_id: int) -> int:

@@ -30,8 +30,10 @@ import structlog
 
 from listings.advice import service as advice
 from listings.advice.schemas import PriceCheckOut
+from listings.declarations.service import plain_terms
+from listings.patents.service import today
 from listings.search import repository
-from listings.search.documents import build_document, declaration_id_of, document_id
+from listings.search.documents import build_document, declaration_id_of, document_id, upfront_minor
 from listings.search.labels import field_names, field_number, label
 from listings.search.repository import ListingState
 from listings.search.schemas import (
@@ -48,7 +50,14 @@ from listings.search.schemas import (
 )
 from market import jobs
 from market.errors import ServiceUnavailable
-from market.integrations.search import SearchDocument, SearchHit, SearchIndex, SearchResult, SearchUnavailable
+from market.integrations.search import (
+    SearchDocument,
+    SearchHit,
+    SearchIndex,
+    SearchResult,
+    SearchUnavailable,
+    build_search,
+)
 from market.settings import Settings, get_settings
 
 log = structlog.get_logger("listings.search")
@@ -80,8 +89,6 @@ async def start(settings: Settings, index: SearchIndex | None = None, *, catch_u
     """At a process's start (the app, the worker, the CLI): open the index, use it, and (``catch_up``) queue a drain
     of what is pending, or a rebuild when the index was created empty while listings exist. An engine that is down
     does not stop the process: /health says so and the jobs retry."""
-    from market.integrations.search import build_search
-
     index = index or build_search(settings)
     use_index(index)
     try:
@@ -136,8 +143,6 @@ def _local_lock() -> asyncio.Lock:
 
 
 def _documents(states: dict[int, ListingState]) -> list[SearchDocument]:
-    from listings.patents.service import today
-
     on = today()
     return [
         build_document(declaration=s.declaration, patent=s.patent, version=s.version, university=s.university, today=on)
@@ -283,9 +288,6 @@ def tech_field_labels(codes: list[str]) -> list[LabelOut]:
 
 
 async def _hit_out(hit: SearchHit, state: ListingState, badge: PriceCheckOut | None) -> SearchHitOut:
-    from listings.declarations.service import plain_terms
-    from listings.search.documents import upfront_minor
-
     doc = _documents({0: state})[0]
     version, patent = state.version, state.patent
     return SearchHitOut(

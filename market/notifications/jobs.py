@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from market.accounts import repository as accounts_repo
+from market.accounts import service as account_service
 from market.jobs import job
 from market.notifications.service import notify
 
 
 @job("notifications.welcome")
 async def welcome(*, user_id: int) -> None:
-    user = await accounts_repo.user_by_id(user_id)
+    user = await account_service.user_by_id(user_id)
     if user is None:
         return  # the sign-up rolled back or the user is gone: nothing to do
     zh = user["locale"] != "en"
