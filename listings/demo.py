@@ -23,7 +23,7 @@ import pricing
 from listings.advice.service import engine_for
 from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
-from listings.patents import repository as patents_repo
+from listings.patents import service as patent_service
 from listings.patents.lifetimes import remaining_years
 from listings.patents.numbers import check_digit
 from listings.patents.schemas import PatentIn
@@ -183,7 +183,7 @@ async def seed_listings(*, data_dir: Path, target: int = 2400, seed: int = 2026)
     universities = await demo_universities()
     if not universities:
         return {"created": 0, "published": 0, "origin": "none", "note": "no demo universities"}
-    existing = sum([await patents_repo.count_for_org(u["id"]) for u in universities])
+    existing = sum([await patent_service.count_for_org(u["id"]) for u in universities])
     if existing:
         return {"created": 0, "published": existing, "origin": "existing", "note": "already seeded"}
     rng = random.Random(seed)
@@ -232,7 +232,7 @@ async def _seed_university(
         )
         rows.append(values)
     async with unit_of_work():
-        ids = await patents_repo.insert_many(rows)
+        ids = await patent_service.insert_patents(rows)
     principal = await accounts.principal_for(user_id=university["owner_id"], org_id=university["id"])
     assert principal is not None
     published = 0

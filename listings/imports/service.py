@@ -23,7 +23,6 @@ from pydantic import ValidationError
 from listings.imports import repository
 from listings.imports.readers import RawRow, open_source
 from listings.imports.schemas import ImportRunOut, Rejection
-from listings.patents import repository as patents_repo
 from listings.patents import service as patents
 from listings.patents.schemas import PatentIn
 from market import jobs
@@ -74,23 +73,23 @@ def check_row(raw: RawRow, *, on: date) -> tuple[dict[str, Any] | None, list[Rej
 
 
 def _differs(stored: dict[str, Any], values: dict[str, Any]) -> bool:
-    return any(stored.get(k) != v for k, v in values.items() if k in patents_repo.RECORD_FIELDS)
+    return any(stored.get(k) != v for k, v in values.items() if k in patents.RECORD_FIELDS)
 
 
 async def _write_batch(org_id: int, source: str, batch: list[tuple[int, dict[str, Any]]], tally: Tally) -> None:
     async with unit_of_work():
-        existing = await patents_repo.by_numbers(org_id, [v["number"] for _, v in batch])
+        existing = await patents.patents_by_numbers(org_id, [v["number"] for _, v in batch])
         new_rows = []
         for _, values in batch:
             stored = existing.get(values["number"])
             if stored is None:
                 new_rows.append({**values, "organisation": org_id, "source": source})
             elif _differs(stored, values):
-                await patents_repo.update(stored["id"], {k: v for k, v in values.items() if k != "number"})
+                await patents.update_patent(stored["id"], {k: v for k, v in values.items() if k != "number"})
                 tally.updated += 1
             else:
                 tally.unchanged += 1
-        await patents_repo.insert_many(new_rows)
+        await patents.insert_patents(new_rows)
         tally.inserted += len(new_rows)
 
 
@@ -125,7 +124,7 @@ async def import_file(
             batch.clear()
             batches += 1
             if batches in (2, 8) or batches % 40 == 0:  # the table grew a lot since the planner last looked
-                await patents_repo.refresh_statistics()
+                await patents.refresh_statistics()
         await repository.update(run_id, _progress_values(tally))
         if on_progress:
             on_progress(tally.processed, tally.total)

@@ -29,6 +29,7 @@ from market.errors import Conflict, FieldError, NotFound, ValidationFailed
 EXCLUSIVE_KINDS = {LicenceKind.exclusive.value, LicenceKind.sole.value}
 
 # What other modules read and write of the register: through this service, never the repository.
+RECORD_FIELDS = repository.RECORD_FIELDS
 patent_by_id = repository.get
 patents_by_ids = repository.get_many
 patents_by_numbers = repository.by_numbers

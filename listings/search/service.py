@@ -2,8 +2,9 @@
 
 Sync (the transactional outbox):
 
-- every change of a declaration (publish, revise, withdraw: ``declarations.service._changed``) writes an outbox row
-  in the change's own transaction and queues ``listings.sync_search`` (sent after the commit, one per transaction);
+- every change of a declaration (publish, revise, withdraw) emits ``declaration.changed`` in the change's own
+  transaction (``market.events``); its handler (``listings.search.jobs``) writes this outbox row and queues
+  ``listings.sync_search`` (sent after the handler's commit, one per transaction);
 - the job drains the pending rows in order: it reads each declaration's state *now*, upserts the published ones
   and deletes the others, then marks the rows processed. It is safe to run twice and in any order, and drains are
   serialised (SQLite's write lock, a PostgreSQL advisory lock), so the last write to the index for a declaration
