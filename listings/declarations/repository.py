@@ -53,6 +53,12 @@ async def versions(declaration_id: int) -> list[dict[str, Any]]:
     )
 
 
+async def versions_by_ids(version_ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not version_ids:
+        return []
+    return await DeclarationVersion.select().where(DeclarationVersion.id.is_in(list(version_ids)))
+
+
 async def versions_of(declaration_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     if not declaration_ids:

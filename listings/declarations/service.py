@@ -35,6 +35,7 @@ from market.orgs import service as org_service
 declaration_by_id = repository.get
 versions = repository.versions
 versions_of = repository.versions_of
+versions_by_ids = repository.versions_by_ids
 published = repository.published
 
 ALREADY_DECLARED = Reason(

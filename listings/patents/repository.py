@@ -126,6 +126,16 @@ async def licences_in_force(patent_ids: Sequence[int], on: date) -> list[dict[st
     )
 
 
+async def open_licences(limit: int) -> list[dict[str, Any]]:
+    """The latest open licences granted on the platform (those that name the declaration version they follow)."""
+    return await (
+        RecordedLicence.select(RecordedLicence.reference, RecordedLicence.declaration_version, RecordedLicence.patent)
+        .where((RecordedLicence.kind == "open") & RecordedLicence.declaration_version.is_not_null())
+        .order_by(RecordedLicence.id, ascending=False)
+        .limit(limit)
+    )
+
+
 async def add_licence(patent_id: int, values: dict[str, Any]) -> int:
     rows = await RecordedLicence.insert(RecordedLicence(patent=patent_id, **values)).returning(RecordedLicence.id)
     return int(rows[0]["id"])

@@ -38,6 +38,7 @@ update_patent = repository.update
 refresh_statistics = repository.refresh_statistics
 count_for_org = repository.count_for_org
 licences_in_force = repository.licences_in_force
+open_licences = repository.open_licences
 
 
 def today() -> date:

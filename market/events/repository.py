@@ -63,6 +63,12 @@ async def add(name: str, payload: dict[str, Any]) -> int:
     return int(rows[0]["id"])
 
 
+def current_transaction() -> object | None:
+    """The transaction an event is written in (None outside one)."""
+    transaction: object | None = DomainEvent._meta.db.current_transaction.get()
+    return transaction
+
+
 async def get(event_id: int) -> EventRecord | None:
     row = await DomainEvent.select().where(DomainEvent.id == event_id).first()
     return _event(row) if row else None

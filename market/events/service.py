@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -56,54 +57,91 @@ def on(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+# The transaction whose events one dispatch job carries, in this context, and their ids: one dispatch per
+# transaction, so that what a transaction changed at once is handled at once (e.g. seven listings published
+# together reach the index in one drain, and their alerts in one digest). A strong reference: a later transaction
+# is never mistaken for it.
+_batch: ContextVar[tuple[object, list[int]] | None] = ContextVar("market_events_batch", default=None)
+
+
 async def emit(name: str, **payload: Any) -> int:
     """Record that ``name`` happened, in the current unit of work; its handlers run after the commit."""
     if "." not in name:
         raise ValueError("event names are '<module>.<past_tense>'")
     event_id = await repository.add(name, payload)
-    await jobs.enqueue(DISPATCH_JOB, job_id=f"{DISPATCH_JOB}:{event_id}", event_id=event_id)
+    transaction = repository.current_transaction()
+    batch = _batch.get()
+    if transaction is not None and batch is not None and batch[0] is transaction:
+        batch[1].append(event_id)  # the dispatch queued for this transaction (sent after the commit) takes it too
+        return event_id
+    event_ids = [event_id]
+    if transaction is not None:
+        _batch.set((transaction, event_ids))
+    await jobs.enqueue(DISPATCH_JOB, job_id=f"{DISPATCH_JOB}:{event_id}", event_ids=event_ids)
     return event_id
 
 
 # ------------------------------------------------------------------------------------------- dispatching
 
 
-async def _deliver(event: EventRecord, name: str, handler: Handler) -> str:
-    """Run one handler of one event unless it has run; returns the delivery's status afterwards."""
+async def _deliver(events: list[EventRecord], name: str) -> list[str]:
+    """Run one handler for each of these events (in one transaction) unless it has run for it; returns each
+    delivery's status afterwards. A failure rolls the handler's work on all of them back and counts a try on each."""
     try:
         async with jobs.unit_of_work():
-            delivery = await repository.claim(event.id, name)
-            if delivery.status in ("done", "failed"):
-                return delivery.status
-            await handler(**event.payload)
-            await repository.update_delivery(delivery.id, status="done", attempts=delivery.attempts + 1)
-        return "done"
+            done = []
+            for event in events:
+                delivery = await repository.claim(event.id, name)
+                if delivery.status in ("done", "failed"):
+                    done.append(delivery.status)
+                    continue
+                await HANDLERS[event.name][name](**event.payload)
+                await repository.update_delivery(delivery.id, status="done", attempts=delivery.attempts + 1)
+                done.append("done")
+        return done
     except TemporaryFailure as exc:
         error, temporary = str(exc), True
     except Exception as exc:
-        log.exception("event.handler_failed", event_name=event.name, event_id=event.id, handler=name)
+        log.exception("event.handler_failed", event_ids=[e.id for e in events], handler=name)
         error, temporary = repr(exc), False
+    outcomes = []
     async with jobs.unit_of_work():  # the handler's work was rolled back; record the try
-        delivery = await repository.claim(event.id, name)
-        attempts = delivery.attempts + 1
-        status = "retrying" if temporary and attempts < MAX_TRIES else "failed"
-        await repository.update_delivery(delivery.id, status=status, attempts=attempts, error=error)
-    log.warning("event.handler_" + status, event_name=event.name, event_id=event.id, handler=name, tries=attempts)
-    return status
+        for event in events:
+            delivery = await repository.claim(event.id, name)
+            if delivery.status in ("done", "failed"):
+                outcomes.append(delivery.status)
+                continue
+            attempts = delivery.attempts + 1
+            status = "retrying" if temporary and attempts < MAX_TRIES else "failed"
+            await repository.update_delivery(delivery.id, status=status, attempts=attempts, error=error)
+            log.warning("event.handler_" + status, event_name=event.name, event_id=event.id, handler=name)
+            outcomes.append(status)
+    return outcomes
 
 
-async def dispatch(*, event_id: int) -> None:
-    """Run every handler of the event that has not run yet. Raises ``TemporaryFailure`` (so the queue retries with
-    backoff) while a handler is still to be retried."""
-    event = await repository.get(event_id)
-    if event is None or event.status == "done":
+async def dispatch(*, event_ids: list[int] | None = None, event_id: int | None = None) -> None:
+    """Run every handler of these events that has not run yet, handler by handler, each over all the events it
+    listens to in one transaction. Raises ``TemporaryFailure`` (so the queue retries with backoff) while a handler
+    is still to be retried."""
+    ids = [*(event_ids or []), *([event_id] if event_id is not None else [])]
+    events = [e for e in [await repository.get(i) for i in ids] if e is not None and e.status != "done"]
+    if not events:
         return
-    outcomes = [await _deliver(event, name, h) for name, h in HANDLERS.get(event.name, {}).items()]
-    status = "failed" if "failed" in outcomes else "retrying" if "retrying" in outcomes else "done"
+    outcomes: dict[int, list[str]] = {e.id: [] for e in events}
+    names = list(dict.fromkeys(name for e in events for name in HANDLERS.get(e.name, {})))
+    for name in names:
+        listening = [e for e in events if name in HANDLERS.get(e.name, {})]
+        for event, status in zip(listening, await _deliver(listening, name), strict=True):
+            outcomes[event.id].append(status)
+    retrying = False
     async with jobs.unit_of_work():
-        await repository.set_status(event_id, status)
-    if status == "retrying":
-        raise TemporaryFailure(f"event {event_id} ({event.name}): a handler is to be retried")
+        for event in events:
+            got = outcomes[event.id]
+            status = "failed" if "failed" in got else "retrying" if "retrying" in got else "done"
+            retrying = retrying or status == "retrying"
+            await repository.set_status(event.id, status)
+    if retrying:
+        raise TemporaryFailure(f"events {[e.id for e in events]}: a handler is to be retried")
 
 
 async def sweep(*, older_than_seconds: int = 60) -> int:
@@ -113,7 +151,7 @@ async def sweep(*, older_than_seconds: int = 60) -> int:
     queued = 0
     for event in await repository.unsettled(created_before=cutoff, limit=1000):
         if event.status != "failed" and event.created_at < cutoff:
-            await jobs.enqueue(DISPATCH_JOB, job_id=f"{DISPATCH_JOB}:{event.id}", event_id=event.id)
+            await jobs.enqueue(DISPATCH_JOB, job_id=f"{DISPATCH_JOB}:{event.id}", event_ids=[event.id])
             queued += 1
     return queued
 
@@ -169,5 +207,7 @@ async def retry(*, event_id: int) -> EventOut:
         raise NotFound(Msg("events.not_found", {"id": event_id}))
     if event.status != "done":
         await repository.reset(event_id)
-        await jobs.enqueue(DISPATCH_JOB, job_id=f"{DISPATCH_JOB}:{event_id}:retry:{time.time_ns()}", event_id=event_id)
+        await jobs.enqueue(
+            DISPATCH_JOB, job_id=f"{DISPATCH_JOB}:{event_id}:retry:{time.time_ns()}", event_ids=[event_id]
+        )
     return await get(event_id=event_id)

@@ -53,6 +53,17 @@ async def test_an_event_is_written_in_the_transaction_of_the_change_and_handled_
     assert row is not None and row["status"] == "done" and row["handled_at"] is not None
 
 
+async def test_the_events_of_one_transaction_are_dispatched_together(backend, job_queue) -> None:
+    account = await make_account()
+    async with jobs.unit_of_work():
+        for n in range(3):
+            await events.emit("tests.happened", user_id=account.user_id, key=f"together-{n}")
+    assert len(job_queue._tasks) == 1  # one dispatch for the transaction
+    await job_queue.drain()
+    assert [await notes(f"together-{n}") for n in range(3)] == [1, 1, 1]
+    assert await DomainEvent.count().where(DomainEvent.status == "done") == 3
+
+
 async def test_a_rolled_back_change_leaves_no_event_and_no_dispatch(backend, job_queue) -> None:
     account = await make_account()
     with pytest.raises(RuntimeError, match="boom"):
