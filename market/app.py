@@ -24,6 +24,7 @@ from litestar.stores.registry import StoreRegistry
 from market import db, jobs
 from market.accounts.controllers import AuthController, MeController, TokenController
 from market.audit.controllers import AuditController
+from market.events import service as event_service
 from market.events.controllers import EventAdminController
 from market.health import HealthController
 from market.integrations.search import SearchIndex
@@ -93,6 +94,7 @@ def create_app(
         from listings.search import service as search_sync
 
         app.state.search = await search_sync.start(settings, search)
+        await event_service.start()  # events whose dispatch was lost are handled now
         scheduler = (
             asyncio.create_task(jobs.run_schedule_in_process())
             if isinstance(job_queue, jobs.InProcessQueue) and settings.env != "test"

@@ -15,6 +15,7 @@ from arq.worker import Function, Retry, func
 
 from market import db, jobs
 from market.errors import TemporaryFailure
+from market.events import service as event_service
 from market.logging import configure_logging
 from market.settings import Settings
 
@@ -59,6 +60,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         from listings.search import service as search_sync
 
         ctx["search"] = await search_sync.start(settings)
+        await event_service.start()  # events whose dispatch was lost are handled now
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         from listings.search import service as search_sync

@@ -74,6 +74,13 @@ async def get(event_id: int) -> EventRecord | None:
     return _event(row) if row else None
 
 
+async def unhandled_payloads(name: str) -> list[dict[str, Any]]:
+    rows = await DomainEvent.select(DomainEvent.payload).where(
+        (DomainEvent.name == name) & (DomainEvent.status != "done")
+    )
+    return [json.loads(r["payload"] or "{}") for r in rows]
+
+
 async def set_status(event_id: int, status: str) -> None:
     handled_at = datetime.now(UTC) if status == "done" else None
     await DomainEvent.update({DomainEvent.status: status, DomainEvent.handled_at: handled_at}).where(

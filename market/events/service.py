@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -154,6 +154,19 @@ async def sweep(*, older_than_seconds: int = 60) -> int:
             await jobs.enqueue(DISPATCH_JOB, job_id=f"{DISPATCH_JOB}:{event.id}", event_ids=[event.id])
             queued += 1
     return queued
+
+
+async def unhandled(name: str, key: str, values: Sequence[int]) -> set[int]:
+    """Those of ``values`` that an event ``name`` not handled yet names in its payload's ``key``."""
+    wanted = set(values)
+    return {p[key] for p in await repository.unhandled_payloads(name) if p.get(key) in wanted}
+
+
+async def start() -> None:
+    """At a process's start (the app, the worker): queue a sweep of every event not yet handled, so the events
+    whose dispatch was lost (a crash between the commit and the job, an in-process queue that died with its
+    process) are handled then."""
+    await jobs.enqueue(SWEEP_JOB, job_id=f"{SWEEP_JOB}:start:{time.time_ns()}", older_than_seconds=0)
 
 
 jobs.job(DISPATCH_JOB, max_tries=MAX_TRIES, transactional=False)(dispatch)
