@@ -28,9 +28,11 @@ from listings.search import service as search
 from listings.search.documents import declaration_id_of
 from listings.search.schemas import SearchParams
 from market import jobs
+from market.accounts import service as account_service
 from market.integrations.mail import build_message, parse_smtp_url, send_async
 from market.integrations.search import SearchDocument
 from market.integrations.search.embedded import EmbeddedSearch
+from market.notifications import service as notification_service
 from market.notifications.service import notify
 from market.settings import get_settings
 
@@ -60,7 +62,7 @@ def _line(found: Found, zh: bool, base_url: str) -> str:
 
 async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: list[Found]) -> int:
     """One notification per listing, or a digest of many; returns how many were written."""
-    user = await repository.user(user_id)
+    user = await account_service.user_by_id(user_id)
     if user is None:
         return 0
     zh = user["locale"] != "en"
@@ -191,10 +193,10 @@ async def email_alert(*, dedupe_key: str) -> bool:
     settings = get_settings()
     if not settings.smtp_url or await repository.email_sent(dedupe_key):
         return False
-    note = await repository.notification(dedupe_key)
+    note = await notification_service.notification_by_dedupe_key(dedupe_key)
     if note is None:
         return False
-    user = await repository.user(int(note["user"]))
+    user = await account_service.user_by_id(int(note["user"]))
     if user is None:
         return False
     message = build_message(sender=settings.mail_from, to=str(user["email"]), subject=note["title"], text=note["body"])

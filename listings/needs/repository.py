@@ -6,9 +6,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from listings.needs.tables import AlertEmail, Need, SavedSearch
-from market.accounts.tables import User
-from market.notifications.tables import Notification
-from market.orgs.tables import Organisation
 
 NEED_COLUMNS = (*Need.all_columns(), Need.organisation.name.as_alias("org_name"))
 
@@ -71,18 +68,6 @@ async def all_saved(limit: int = 10_000) -> list[dict[str, Any]]:
 
 async def delete_saved(saved_id: int) -> None:
     await SavedSearch.delete().where(SavedSearch.id == saved_id)
-
-
-async def org(org_id: int) -> dict[str, Any] | None:
-    return await Organisation.select().where(Organisation.id == org_id).first()
-
-
-async def user(user_id: int) -> dict[str, Any] | None:
-    return await User.select(User.id, User.email, User.locale).where(User.id == user_id).first()
-
-
-async def notification(dedupe_key: str) -> dict[str, Any] | None:
-    return await Notification.select().where(Notification.dedupe_key == dedupe_key).first()
 
 
 async def email_sent(dedupe_key: str) -> bool:

@@ -28,6 +28,10 @@ async def for_user(user_id: int, *, limit: int) -> list[dict[str, Any]]:
     )
 
 
+async def by_dedupe_key(dedupe_key: str) -> dict[str, Any] | None:
+    return await Notification.select().where(Notification.dedupe_key == dedupe_key).first()
+
+
 async def get(notification_id: int) -> dict[str, Any] | None:
     return await Notification.select().where(Notification.id == notification_id).first()
 

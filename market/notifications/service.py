@@ -9,6 +9,9 @@ from market.errors import NotFound
 from market.notifications import repository
 from market.notifications.schemas import NotificationOut
 
+# What other modules read of notifications: through this service, never the repository.
+notification_by_dedupe_key = repository.by_dedupe_key
+
 
 async def notify(*, user_id: int, kind: str, title: str, body: str, dedupe_key: str) -> bool:
     """Write the notification unless one with this key exists; True if written."""
