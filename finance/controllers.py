@@ -1,8 +1,23 @@
 """Every API controller of the finance package, for the app's one assembly point."""
 
+from finance.contracts.controllers import LicenceContractController
 from finance.ledger.controllers import LedgerController
 from finance.licences.controllers import LicenceController
-from finance.payments.controllers import WEBHOOK_PATH, AdminPaymentController, StripeWebhookController
+from finance.payments.controllers import (
+    WEBHOOK_PATH,
+    AdminPaymentController,
+    LicencePaymentController,
+    StripeWebhookController,
+)
+from finance.royalties.controllers import LicenceRoyaltyController
 
-FINANCE_CONTROLLERS = [LicenceController, StripeWebhookController, AdminPaymentController, LedgerController]
+FINANCE_CONTROLLERS = [
+    LicenceController,
+    LicencePaymentController,
+    LicenceRoyaltyController,
+    LicenceContractController,
+    StripeWebhookController,
+    AdminPaymentController,
+    LedgerController,
+]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

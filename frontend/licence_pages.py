@@ -24,8 +24,8 @@ from finance.royalties import service as royalties
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
 from frontend.forms import FieldProblem, yuan_to_fen
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
-from listings.declarations import service as declarations
-from listings.declarations.schemas import ListingOut
+from listings.search import listing as public_listings
+from listings.search.schemas import ListingOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, MarketError, NotFound
@@ -87,12 +87,12 @@ class LicenceRequestPages(Controller):
 
     @get("/", opt=public())
     async def form(self, request: AnyRequest, declaration_id: int) -> Template:
-        listing = await declarations.listing(declaration_id=declaration_id)  # drafts and withdrawn ones: 404
+        listing = await public_listings.listing(declaration_id=declaration_id)  # drafts and withdrawn ones: 404
         return self._page(request, listing, RequestForm())
 
     @post("/", opt=LICENSEE)
     async def submit(self, request: AnyRequest, principal: Principal, declaration_id: int) -> Any:
-        listing = await declarations.listing(declaration_id=declaration_id)
+        listing = await public_listings.listing(declaration_id=declaration_id)
         lang = lang_of(request)
         form = await form_of(request)
         typed = RequestForm.of(form)
@@ -115,7 +115,7 @@ class LicenceRequestPages(Controller):
                 licence = await licences.request_licence(principal=principal, data=data)
         except Conflict as exc:
             if any(e.code == "stale_terms" for e in exc.errors):
-                fresh = await declarations.listing(declaration_id=declaration_id)
+                fresh = await public_listings.listing(declaration_id=declaration_id)
                 message = gettext(lang, "ui.terms_changed", v=fresh.version)
                 errors = [{"field": "declaration_version", "message": message}]
                 return self._page(request, fresh, typed, errors=errors, status=409, stale=True)

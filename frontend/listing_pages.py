@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 
 from frontend.render import AnyRequest, page, page_count
-from listings.declarations import service as declarations
+from listings.search import listing as public_listings
 from market.web.access import public
 
 PER_PAGE = 20
@@ -22,9 +22,9 @@ class ListingPages(Controller):
     @get("/", opt=public())
     async def listings(self, request: AnyRequest, page_no: Annotated[int, QueryParameter(name="page")] = 1) -> Template:
         page_no = max(1, min(page_no, 100_000))
-        result = await declarations.listings(page=page_no, per_page=PER_PAGE)
+        result = await public_listings.listings(page=page_no, per_page=PER_PAGE)
         return page(request, "listings.html", result=result, pages=page_count(result.total, PER_PAGE))
 
     @get("/{declaration_id:int}", opt=public())
     async def listing(self, request: AnyRequest, declaration_id: int) -> Template:
-        return page(request, "listing.html", listing=await declarations.listing(declaration_id=declaration_id))
+        return page(request, "listing.html", listing=await public_listings.listing(declaration_id=declaration_id))

@@ -20,6 +20,7 @@ from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
+from frontend.search_pages import SEARCH_PAGES
 from listings.imports import service as imports
 from listings.patents import service as patents
 from market.accounts import service as accounts
@@ -262,8 +263,6 @@ def frontend_parts(settings: Settings) -> FrontendParts:
         include_in_schema=False,
         cache_control=None,
     )
-    from frontend.search_pages import SEARCH_PAGES  # search, saved searches, technology needs
-
     return FrontendParts(
         route_handlers=[
             AccountPages,

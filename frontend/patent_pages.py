@@ -24,9 +24,9 @@ from frontend.render import (
     page,
     page_count,
 )
-from listings.declarations.eligibility import LegalStatus, Suspension
 from listings.imports import service as imports
 from listings.patents import service as patents
+from listings.patents.facts import LegalStatus, Suspension
 from listings.patents.fees import OPEN_LICENCE_REDUCTION_PCT, REDUCTION_ARTICLE
 from listings.patents.numbers import PatentKind
 from listings.universities import service as universities

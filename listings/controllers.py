@@ -1,11 +1,11 @@
 """Every API controller of the listings package, for the app's one assembly point."""
 
 from listings.advice.controllers import PricingController
-from listings.declarations.controllers import DeclarationController, ListingController
+from listings.declarations.controllers import DeclarationController
 from listings.imports.controllers import ImportController
 from listings.needs.controllers import ListingNeedsController, NeedController, SavedSearchController
 from listings.patents.controllers import PatentController
-from listings.search.controllers import SearchController
+from listings.search.controllers import ListingController, SearchController
 from listings.universities.controllers import UniversitySettingsController
 
 LISTINGS_CONTROLLERS = [

@@ -19,17 +19,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pricing
 from listings.advice.service import engine_for
 from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
-from listings.patents import repository as patents_repo
+from listings.patents import service as patent_service
+from listings.patents.lifetimes import remaining_years
+from listings.patents.numbers import check_digit
 from listings.patents.schemas import PatentIn
 from listings.patents.service import record_values, today
 from market.accounts import service as accounts
 from market.errors import MarketError
 from market.jobs import unit_of_work
 from market.kit.money import Money
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
 from market.orgs.records import OrgWithOwnerRecord
 
 DEMO_MARK = "（演示）"
@@ -120,8 +123,6 @@ def real_patents(shared: Path, on: date) -> Iterator[DemoPatent]:
 
 def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[DemoPatent]:
     """Patents of our own making, with valid numbers and check digits, labelled as generated."""
-    from listings.patents.numbers import check_digit
-
     for n in range(count):
         zh, en, ipc = GENERATED_TOPICS[n % len(GENERATED_TOPICS)]
         kind_digit = rng.choice("11223")  # inventions, utility models and designs
@@ -142,15 +143,12 @@ def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[Demo
 
 async def demo_universities() -> list[OrgWithOwnerRecord]:
     """The demo universities, each with its owner (who declares)."""
-    rows = await orgs_repo.orgs_with_owner("university")
+    rows = await org_service.orgs_with_owner("university")
     return [u for u in rows if u.name.endswith(DEMO_MARK)]
 
 
 def _terms(rng: random.Random, row: dict[str, Any], data_dir: Path, on: date) -> TermsIn:
     """Varied terms around the pricing suggestion for the patent: some below, most within, some above the band."""
-    import pricing
-    from listings.patents.lifetimes import remaining_years
-
     engine = engine_for(str(data_dir))
     years = remaining_years(row["expiry_date"], on)
     facts = pricing.PatentFacts(
@@ -186,7 +184,7 @@ async def seed_listings(*, data_dir: Path, target: int = 2400, seed: int = 2026)
     universities = await demo_universities()
     if not universities:
         return {"created": 0, "published": 0, "origin": "none", "note": "no demo universities"}
-    existing = sum([await patents_repo.count_for_org(u.id) for u in universities])
+    existing = sum([await patent_service.count_for_org(u.id) for u in universities])
     if existing:
         return {"created": 0, "published": existing, "origin": "existing", "note": "already seeded"}
     rng = random.Random(seed)
@@ -235,7 +233,7 @@ async def _seed_university(
         )
         rows.append(values)
     async with unit_of_work():
-        ids = await patents_repo.insert_many(rows)
+        ids = await patent_service.insert_patents(rows)
     principal = await accounts.principal_for(user_id=university.owner_id, org_id=university.id)
     assert principal is not None
     published = 0

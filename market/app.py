@@ -28,6 +28,8 @@ from listings.search import service as search_sync
 from market import jobs
 from market.accounts.controllers import AuthController, MeController, TokenController
 from market.audit.controllers import AuditController
+from market.events import service as event_service
+from market.events.controllers import EventAdminController
 from market.health import HealthController
 from market.integrations.search import SearchIndex
 from market.logging import configure_logging
@@ -89,6 +91,7 @@ def create_app(
             app.state.runtime = runtime
             app.state.search = runtime.search
             await search_sync.start(runtime.search)
+            await event_service.start()  # events whose dispatch was lost are handled now
             scheduler = (
                 asyncio.create_task(jobs.run_schedule_in_process())
                 if isinstance(job_queue, jobs.InProcessQueue) and settings.env != "test"
@@ -128,6 +131,7 @@ def create_app(
             TokenController,
             OrgController,
             AuditController,
+            EventAdminController,
             NotificationController,
             *LISTINGS_CONTROLLERS,
             *FINANCE_CONTROLLERS,

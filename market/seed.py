@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from market.accounts import passwords
-from market.accounts import repository as accounts_repo
+from market.accounts import service as account_service
 from market.audit.service import Actor, record
 from market.jobs import unit_of_work
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
 from market.orgs.schemas import OrgKind, Role
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
@@ -32,16 +32,16 @@ async def seed_demo() -> list[dict[str, Any]]:
     out = []
     async with unit_of_work():
         for kind, org_name, email, region in DEMO_ORGS:
-            user = await accounts_repo.user_by_email(email)
+            user = await account_service.user_by_email(email)
             if user is None:
-                user_id = await accounts_repo.create_user(
+                user_id = await account_service.create_user(
                     email=email,
                     password_hash=passwords.hash_password(DEMO_PASSWORD),
                     display_name=org_name.split("（")[0] + " 管理员",  # words: data (a demo user's name)
                     locale="zh",
                 )
-                org_id = await orgs_repo.create_org(name=org_name, kind=kind.value, region=region)
-                await orgs_repo.add_membership(user_id=user_id, org_id=org_id, role=Role.owner.value)
+                org_id = await org_service.create_org(name=org_name, kind=kind.value, region=region)
+                await org_service.add_membership(user_id=user_id, org_id=org_id, role=Role.owner.value)
                 await record(
                     actor=Actor.system(),
                     action="seed.demo_account",

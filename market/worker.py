@@ -17,15 +17,19 @@ from arq.worker import Function, Retry, func
 from listings.search import service as search_sync
 from market import jobs
 from market.errors import TemporaryFailure
+from market.events import service as event_service
 from market.logging import configure_logging
 from market.runtime import open_runtime
 from market.settings import Settings
 
 JOB_MODULES = (
+    "market.events.service",
     "market.notifications.jobs",
     "listings.imports.jobs",
     "listings.search.jobs",
     "listings.needs.jobs",
+    "finance.contracts.jobs",
+    "finance.royalties.jobs",
     "finance.jobs",
 )
 
@@ -56,6 +60,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         runtime = await stack.enter_async_context(open_runtime(settings))
         ctx["runtime"] = runtime
         await search_sync.start(runtime.search)
+        await event_service.start()  # events whose dispatch was lost are handled now
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if "runtime_stack" in ctx:

@@ -8,22 +8,23 @@ a stored contract that was altered is detected. Only the two parties may downloa
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from finance.contracts import repository
-from finance.licences import repository as licences_repo
 from finance.licences import service as licences
 from finance.licences.records import LicenceRecord
-from finance.payments import repository as payments_repo
-from listings.declarations import repository as declarations_repo
-from listings.patents import repository as patents_repo
+from finance.payments import service as payment_service
+from listings.declarations import service as declarations
+from listings.patents import service as patents
+from market import events
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, NotFound
 from market.i18n import Msg, Param, gettext
 from market.integrations.pdf import render_document_in_thread
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
 CONTRACT = DOCUMENTS / "licence_contract"
@@ -36,17 +37,19 @@ def _money(minor: int | None, currency: str) -> dict[str, Any] | None:
 
 async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
     """The plain values of the contract (the shape of ``finance/documents/licence_contract/sample.yaml``)."""
-    patent = await patents_repo.get(licence.patent)
-    declaration = await declarations_repo.get(licence.declaration)
-    licensor = await orgs_repo.get_org(licence.licensor)
+    patent = await patents.patent_by_id(licence.patent)
+    declaration = await declarations.declaration_by_id(licence.declaration)
+    licensor = await org_service.org_by_id(licence.licensor)
     assert patent is not None
     assert declaration is not None
     assert licensor is not None
     payments = [
-        p for p in await payments_repo.for_licence(licence.id) if p.purpose == "initial" and p.status == "succeeded"
+        p
+        for p in await payment_service.payments_of_licence(licence.id)
+        if p.purpose == "initial" and p.status == "succeeded"
     ]
     versions = [
-        v for v in await declarations_repo.versions(licence.declaration) if v.version == licence.declaration_version
+        v for v in await declarations.versions(licence.declaration) if v.version == licence.declaration_version
     ]
     other = [{"zh": versions[0].other_matters, "en": ""}] if versions and versions[0].other_matters else []
     starts = licence.starts_on
@@ -112,7 +115,7 @@ async def render_contract(*, licence_id: int, data_dir: Path) -> bool:
     """Render and store the contract of an active licence, once. True if this call made it."""
     if await repository.for_licence(licence_id) is not None:
         return False
-    licence = await licences_repo.get(licence_id)
+    licence = await licences.licence_by_id(licence_id)
     if licence is None or licence.status != "active":
         return False
     rendered = await render_document_in_thread(CONTRACT, await contract_context(licence))
@@ -127,6 +130,8 @@ async def render_contract(*, licence_id: int, data_dir: Path) -> bool:
         path=str(path),
         pages=rendered.pages,
     )
+    await licences.contract_issued(licence_id=licence_id, sha256=rendered.sha256)
+    await events.emit("contract.rendered", licence_id=licence_id)  # the parties are told (finance.jobs)
     await record(
         actor=Actor.system(),
         action="finance.contract_rendered",
@@ -146,8 +151,6 @@ async def render_contract(*, licence_id: int, data_dir: Path) -> bool:
 
 async def download(*, principal: Principal, licence_id: int) -> tuple[str, bytes]:
     """The stored contract for one of its two parties, checked against its recorded SHA-256."""
-    import hashlib
-
     licence = await licences.party(principal, licence_id)
     stored = await repository.for_licence(licence_id)
     if stored is None:

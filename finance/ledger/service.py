@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from finance.ledger.schemas import LedgerLine, LedgerOut, LedgerTotals
-from finance.licences import repository as licences_repo
-from finance.payments import repository as payments_repo
-from listings.patents import repository as patents_repo
+from finance.licences import service as licence_service
+from finance.payments import service as payment_service
+from listings.patents import service as patent_service
 from listings.patents.records import PatentRecord
 from listings.universities import service as universities
 from listings.universities.schemas import SHARE_ARTICLE
@@ -19,7 +19,7 @@ from market.accounts.principal import Principal
 from market.errors import NotFound
 from market.i18n import Msg, gettext
 from market.integrations.pdf import render_document_in_thread
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
 
 STATEMENT = Path(__file__).resolve().parents[1] / "documents" / "monthly_statement"
 
@@ -29,13 +29,13 @@ def share(net_minor: int, share_bp: int) -> int:
 
 
 async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut:
-    licences = await licences_repo.for_org(principal.org_id, side="licensor", limit=10_000)
+    licences = await licence_service.licences_of_org(principal.org_id, side="licensor", limit=10_000)
     by_id = {r.id: r for r in licences}
     share_bp = await universities.inventor_share_bp(principal.org_id)
     patents: dict[int, PatentRecord | None] = {}
     lines: list[LedgerLine] = []
     months: set[str] = set()
-    for payment in await payments_repo.succeeded_for_licences(list(by_id)):
+    for payment in await payment_service.succeeded_for_licences(list(by_id)):
         licence = by_id[payment.licence]
         at = payment.succeeded_at
         assert at is not None  # a succeeded payment has its time
@@ -44,7 +44,7 @@ async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut
         if month and line_month != month:
             continue
         if licence.patent not in patents:
-            patents[licence.patent] = await patents_repo.get(licence.patent)
+            patents[licence.patent] = await patent_service.patent_by_id(licence.patent)
         net = payment.amount_minor - payment.platform_fee_minor
         kind = (
             "royalty"
@@ -92,7 +92,7 @@ async def monthly_statement(*, principal: Principal, month: str, platform_fee_bp
     data = await ledger(principal=principal, month=month)
     if not data.lines:
         raise NotFound(Msg("statement.no_payments", {"month": month}))
-    org = await orgs_repo.get_org(principal.org_id)
+    org = await org_service.org_by_id(principal.org_id)
     assert org is not None
     year, mon = (int(p) for p in month.split("-"))
     from calendar import monthrange

@@ -37,3 +37,4 @@ class LicenceRecord:
     cancelled_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    contract_sha256: str  # set by finance.contracts when the contract is rendered; "" before

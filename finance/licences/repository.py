@@ -95,6 +95,12 @@ async def mark_active(
     ).where(Licence.id == licence_id)
 
 
+async def set_contract_sha256(licence_id: int, sha256: str) -> None:
+    await Licence.update({Licence.contract_sha256: sha256, Licence.updated_at: datetime.now(UTC)}).where(
+        Licence.id == licence_id
+    )
+
+
 async def mark_cancelled(licence_id: int, at: datetime) -> None:
     await Licence.update(
         {Licence.status: "cancelled", Licence.cancelled_at: at, Licence.updated_at: datetime.now(UTC)}

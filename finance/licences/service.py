@@ -17,22 +17,28 @@ from datetime import UTC, date, datetime, timedelta
 from finance.licences import repository
 from finance.licences.records import LicenceRecord
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
-from listings.declarations import repository as declarations_repo
+from listings.declarations import service as declarations
 from listings.declarations.eligibility import DeclaredTerms, PaymentMode
 from listings.declarations.service import Terms, plain_terms
-from listings.patents import repository as patents_repo
+from listings.patents import service as patents
 from listings.patents.lifetimes import add_years
-from market import jobs
+from market import events, jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
 from market.i18n import Msg, gettext
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
 
 FILING_ARTICLE = "law.regs.art15_87"  # Implementing Regulations Art 15, 87 (finance_law.po)
 LICENCE_KIND = "licence.kind.open"  # an ordinary licence under an open licence (Patent Law Art 51)
 FILING_MONTHS = 3
 REPORT_DAYS = 30  # royalties are reported and paid within 30 days after each calendar quarter (our standard term)
+
+# What other modules read of licences: through this service, never the repository.
+licence_by_id = repository.get
+licences_of_org = repository.for_org
+active_starting_between = repository.active_starting_between
+active_with_royalty = repository.active_with_royalty
 
 
 def today() -> date:
@@ -66,15 +72,13 @@ def amount_due_now(version: Terms) -> int:
 async def _names(*org_ids: int) -> dict[int, str]:
     out = {}
     for org_id in org_ids:
-        org = await orgs_repo.get_org(org_id)
+        org = await org_service.org_by_id(org_id)
         out[org_id] = org.name if org else ""
     return out
 
 
 async def licence_out(row: LicenceRecord) -> LicenceOut:
-    from finance.contracts import repository as contracts_repo
-
-    patent = await patents_repo.get(row.patent)
+    patent = await patents.patent_by_id(row.patent)
     assert patent is not None
     names = await _names(row.licensor)
     version = DeclaredTerms(
@@ -113,7 +117,7 @@ async def licence_out(row: LicenceRecord) -> LicenceOut:
         created_at=row.created_at,
         terms_zh=plain_terms(version, patent.expiry_date, "zh"),
         terms_en=plain_terms(version, patent.expiry_date, "en"),
-        contract_ready=await contracts_repo.for_licence(row.id) is not None,
+        contract_ready=bool(row.contract_sha256),
     )
 
 
@@ -127,7 +131,7 @@ async def party(principal: Principal, licence_id: int) -> LicenceRecord:
 
 async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> LicenceOut:
     """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now."""
-    declaration = await declarations_repo.get(data.declaration_id)
+    declaration = await declarations.declaration_by_id(data.declaration_id)
     if declaration is None or declaration.status != "published":
         raise NotFound(Msg("licence.declaration_not_open"))
     if declaration.organisation == principal.org_id:
@@ -138,9 +142,9 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
     if await repository.live_for(data.declaration_id, principal.org_id) is not None:
         raise Conflict(Msg("licence.already_held"))
     [version] = [
-        v for v in await declarations_repo.versions(data.declaration_id) if v.version == declaration.current_version
+        v for v in await declarations.versions(data.declaration_id) if v.version == declaration.current_version
     ]
-    org = await orgs_repo.get_org(principal.org_id)
+    org = await org_service.org_by_id(principal.org_id)
     assert org is not None
     due = amount_due_now(version)
     licence_id = await repository.create(
@@ -191,13 +195,11 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
 async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
     """Make a pending licence active from the moment its payment is confirmed. True if this call activated it;
     False if it was already active (a repeated or late event): nothing happens twice."""
-    from listings.patents import repository as patents_repository
-
     row = await repository.get_for_update(licence_id)
     if row is None or row.status != "pending_payment":
         return False
     starts_on = paid_at.date()
-    patent = await patents_repo.get(row.patent)
+    patent = await patents.patent_by_id(row.patent)
     assert patent is not None
     ends_on = add_years(starts_on, row.term_years) if row.term_years else patent.expiry_date
     if ends_on is not None and patent.expiry_date is not None:
@@ -206,16 +208,13 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
     await repository.mark_active(
         licence_id, starts_on=starts_on, ends_on=ends_on, activated_at=paid_at, first_report_due=first_report
     )
-    await patents_repository.add_licence(
-        row.patent,
-        {
-            "kind": "open",
-            "licensee_name": row.licensee_name,
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "reference": row.number,
-            "declaration_version": row.declaration_version_id,
-        },
+    await patents.record_open_licence(
+        patent_id=row.patent,
+        licensee_name=row.licensee_name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reference=row.number,
+        declaration_version_id=row.declaration_version_id,
     )
     await record(
         actor=actor,
@@ -230,7 +229,7 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
             "ends_on": ends_on.isoformat() if ends_on else None,
         },
     )
-    await jobs.enqueue("finance.render_contract", licence_id=licence_id)
+    await events.emit("licence.activated", licence_id=licence_id)  # the contract is rendered (finance.contracts)
     await jobs.enqueue("finance.licence_notify", licence_id=licence_id, event="activated")
     return True
 
@@ -266,15 +265,12 @@ async def list_mine(*, principal: Principal) -> list[LicenceOut]:
 
 async def filing(*, principal: Principal, licence_id: int, lang: str) -> FilingOut:
     """What either party files with CNIPA within 3 months (Implementing Regulations Art 15, 87)."""
-    from finance.contracts import repository as contracts_repo
-
     row = await party(principal, licence_id)
     if row.status != "active" or row.starts_on is None:
         raise Conflict(Msg("licence.filing_not_active"))
-    patent = await patents_repo.get(row.patent)
+    patent = await patents.patent_by_id(row.patent)
     assert patent is not None
     out = await licence_out(row)
-    contract = await contracts_repo.for_licence(licence_id)
     return FilingOut(
         licence_number=row.number,
         deadline=filing_deadline(row.starts_on),
@@ -293,5 +289,11 @@ async def filing(*, principal: Principal, licence_id: int, lang: str) -> FilingO
         term_start=row.starts_on,
         term_end=row.ends_on,
         royalty=out.terms_zh,
-        contract_sha256=contract.sha256 if contract else None,
+        contract_sha256=row.contract_sha256 or None,
     )
+
+
+async def contract_issued(*, licence_id: int, sha256: str) -> None:
+    """Told by ``finance.contracts`` in the transaction that stores the licence's contract: the licence shows it
+    as ready, and its filing quotes the hash."""
+    await repository.set_contract_sha256(licence_id, sha256)

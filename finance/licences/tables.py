@@ -37,6 +37,8 @@ class Licence(Table, tablename="finance_licence"):
     ends_on = Date(null=True, default=None)
     first_report_due = Date(null=True, default=None)
     activated_at = Timestamptz(null=True, default=None)
+    # The SHA-256 of its contract once ``finance.contracts`` has stored it ("" until then).
+    contract_sha256 = Varchar(length=64, default="")
     cancelled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

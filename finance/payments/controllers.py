@@ -8,11 +8,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
-from litestar.status_codes import HTTP_200_OK
+from litestar.params import Body, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.payments import service
-from finance.payments.schemas import PaymentOut, StatementReportOut
+from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReportOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
@@ -23,6 +23,8 @@ from market.web.access import public, signed_in
 
 WEBHOOK_PATH = "/api/payments/stripe/webhook"
 ADMIN = signed_in(OrgKind.platform_admin)
+PARTIES = signed_in(OrgKind.university, OrgKind.sme)
+LICENSEE = signed_in(OrgKind.sme)
 
 
 class StripeWebhookController(Controller):
@@ -75,3 +77,35 @@ class AdminPaymentController(Controller):
         content = await upload.read()
         async with unit_of_work():
             return await service.match_statement(principal=principal, data=content, lang=lang)
+
+
+class LicencePaymentController(Controller):
+    """Paying for a licence, under the licence's path."""
+
+    path = "/api/licences"
+    tags = ["licences"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post(
+        "/{licence_id:int}/payments",
+        opt=LICENSEE,
+        status_code=HTTP_201_CREATED,
+        summary="Pay the amount due now (Stripe methods or bank transfer)",
+    )
+    async def start_payment(self, principal: Principal, licence_id: int, data: JSONBody[PaymentStartIn]) -> PaymentOut:
+        async with unit_of_work():
+            return await service.start(principal=principal, licence_id=licence_id, data=data)
+
+    @get("/{licence_id:int}/payments", opt=PARTIES, summary="Payments of a licence")
+    async def list_payments(self, principal: Principal, licence_id: int) -> list[PaymentOut]:
+        return await service.for_licence(principal=principal, licence_id=licence_id)
+
+    @post(
+        "/{licence_id:int}/payments/{payment_id:int}/test-pay",
+        opt=LICENSEE,
+        status_code=HTTP_200_OK,
+        summary="Test mode only: pay with Stripe's test card",
+    )
+    async def test_pay(self, principal: Principal, licence_id: int, payment_id: int) -> PaymentOut:
+        async with unit_of_work():
+            return await service.pay_in_test_mode(principal=principal, payment_id=payment_id, licence_id=licence_id)

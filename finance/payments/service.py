@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 
 import structlog
 
-from finance.licences import repository as licences_repo
 from finance.licences import service as licences
 from finance.licences.records import LicenceRecord
 from finance.payments import gateways, repository
 from finance.payments.records import PaymentRecord
 from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReportOut, StatementRowOut
-from market import jobs, runtime
+from market import events, jobs, runtime
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed, json_params
@@ -41,6 +40,11 @@ from market.kit.money import Money
 log = structlog.get_logger("finance.payments")
 ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2, "refund_due": 3}
 
+# What other modules read of payments: through this service, never the repository.
+payment_by_id = repository.get
+payments_of_licence = repository.for_licence
+succeeded_for_licences = repository.succeeded_for_licences
+
 
 def bank_instructions(reference: str, amount: Money, licensor: str) -> Msg:
     return Msg("payment.bank_instructions", {"amount": amount, "licensor": licensor, "reference": reference})
@@ -48,7 +52,7 @@ def bank_instructions(reference: str, amount: Money, licensor: str) -> Msg:
 
 async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -> PaymentOut:
     zh = en = ""
-    licence = await licences_repo.get(row.licence)
+    licence = await licences.licence_by_id(row.licence)
     assert licence is not None
     if row.provider == "bank_transfer" and row.status == "awaiting_payer":
         names = await licences._names(licence.licensor)
@@ -152,12 +156,14 @@ async def _open(
 async def _still_due(payment: PaymentRecord) -> bool:
     """Is what this payment pays for still unpaid? (A licence may be paid by another method meanwhile.)"""
     if payment.purpose == "initial":
-        licence = await licences_repo.get(payment.licence)
+        licence = await licences.licence_by_id(payment.licence)
         return licence is not None and licence.status == "pending_payment"
-    from finance.royalties import repository as royalties_repo
-
-    report = await royalties_repo.get(payment.royalty_report) if payment.royalty_report else None
-    return report is not None and report.status == "invoiced"
+    # A royalty invoice is settled by a payment only (``finance.royalties`` marks it paid on ``payment.settled``):
+    # it is still due while none of its payments has succeeded.
+    return payment.royalty_report is not None and not any(
+        p.status == "succeeded" and p.royalty_report == payment.royalty_report
+        for p in await repository.for_licence(payment.licence)
+    )
 
 
 async def succeed(payment: PaymentRecord, *, at: datetime, actor: Actor) -> bool:
@@ -181,7 +187,7 @@ async def succeed(payment: PaymentRecord, *, at: datetime, actor: Actor) -> bool
     await repository.mark_received(
         payment.id, status="succeeded", at=at, confirmed_by=actor.user_id, platform_fee_minor=fee.minor
     )
-    licence = await licences_repo.get(payment.licence)
+    licence = await licences.licence_by_id(payment.licence)
     assert licence is not None
     await record(
         actor=actor,
@@ -194,10 +200,14 @@ async def succeed(payment: PaymentRecord, *, at: datetime, actor: Actor) -> bool
     )
     if payment.purpose == "initial":
         await licences.activate(licence_id=payment.licence, paid_at=at, actor=actor)
-    elif payment.royalty_report is not None:
-        from finance.royalties import repository as royalties_repo
-
-        await royalties_repo.set_status(payment.royalty_report, "paid")
+    # The royalty report is marked paid (finance.royalties), and the money goes to the ledger, on this event.
+    await events.emit(
+        "payment.settled",
+        payment_id=payment.id,
+        licence_id=payment.licence,
+        royalty_report_id=payment.royalty_report,
+        platform_fee_bp=_fee_bp(),
+    )
     await jobs.enqueue("finance.payment_notify", payment_id=payment.id)
     return True
 

@@ -112,3 +112,15 @@ async def pay(*, principal: Principal, licence_id: int, report_id: int, data: Pa
 async def list_reports(*, principal: Principal, licence_id: int) -> list[RoyaltyReportOut]:
     await licences.party(principal, licence_id)
     return [out(r) for r in await repository.for_licence(licence_id)]
+
+
+async def settled(*, report_id: int) -> None:
+    """A payment of the report succeeded (``payment.settled``): the report is paid. Safe to run twice."""
+    report = await repository.get(report_id)
+    if report is not None and report.status != "paid":
+        await repository.set_status(report_id, "paid")
+
+
+# What other modules read of royalty reports: through this service, never the repository.
+reports_of_licence = repository.for_licence
+unpaid_filed_before = repository.unpaid_filed_before

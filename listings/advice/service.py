@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pricing
-from listings.advice import repository
 from listings.advice.records import ConcludedTermsRecord
 from listings.advice.schemas import (
     BandOut,
@@ -22,6 +21,7 @@ from listings.advice.schemas import (
     SuggestFactsIn,
     SuggestionOut,
 )
+from listings.declarations import service as declarations
 from listings.declarations.records import DeclarationVersionRecord
 from listings.declarations.schemas import TermsIn
 from listings.patents import service as patents
@@ -134,6 +134,33 @@ def main_field(ipc_codes: list[str], engine: pricing.Engine) -> int | None:
     return next((m.fields[0] for m in engine.field_matches(ipc_codes) if m.fields), None)
 
 
+async def concluded_open_licence_terms(limit: int = 5000) -> list[ConcludedTermsRecord]:
+    """The evidence: each open licence granted on the platform with the declared terms it was granted on and its
+    patent's IPC (from the patents' and the declarations' services)."""
+    licences = await patents.open_licences(limit)
+    if not licences:
+        return []
+    versions = {v.id: v for v in await declarations.versions_by_ids([lic.declaration_version for lic in licences])}
+    ipc = {p.id: p.ipc_codes for p in await patents.patents_by_ids([lic.patent for lic in licences])}
+    out = []
+    for lic in licences:
+        version = versions.get(lic.declaration_version)
+        if version is not None:
+            out.append(
+                ConcludedTermsRecord(
+                    reference=lic.reference,
+                    ipc_codes=ipc.get(lic.patent, []),
+                    payment_mode=version.payment_mode,
+                    currency=version.currency,
+                    lump_sum_minor=version.lump_sum_minor,
+                    entry_fee_minor=version.entry_fee_minor,
+                    royalty_rate_bp=version.royalty_rate_bp,
+                    term_years=version.term_years,
+                )
+            )
+    return out
+
+
 async def comparables_for(
     ipc_codes: list[str], *, engine: pricing.Engine, evidence: list[ConcludedTermsRecord] | None = None
 ) -> list[pricing.Comparable]:
@@ -143,7 +170,7 @@ async def comparables_for(
         return []
     return [
         _comparable(row, field)
-        for row in (evidence if evidence is not None else await repository.concluded_open_licence_terms())
+        for row in (evidence if evidence is not None else await concluded_open_licence_terms())
         if main_field(row.ipc_codes or [], engine) == field
     ]
 
@@ -249,7 +276,7 @@ async def price_checks(
 ) -> list[PriceCheckOut | None]:
     """The badge of each (patent, declaration version): its price against the suggested band, None where that
     cannot be told. The platform's licences (the comparables) are read once for the whole page."""
-    evidence = await repository.concluded_open_licence_terms() if listings else []
+    evidence = await concluded_open_licence_terms() if listings else []
     out: list[PriceCheckOut | None] = []
     for patent, version in listings:
         try:

@@ -1,4 +1,4 @@
-"""Declarations API (universities) and the public listings."""
+"""Declarations API (universities). The public listings: ``listings.search.controllers``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from listings.declarations.schemas import (
     DeclarationOut,
     DeclareIn,
     DeclareReport,
-    ListingOut,
-    ListingPage,
     TermsIn,
     WithdrawIn,
 )
@@ -21,7 +19,7 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
-from market.web.access import public, signed_in
+from market.web.access import signed_in
 
 UNIVERSITY = signed_in(OrgKind.university)
 
@@ -83,18 +81,3 @@ class DeclarationController(Controller):
     async def withdraw(self, principal: Principal, declaration_id: int, data: JSONBody[WithdrawIn]) -> DeclarationOut:
         async with unit_of_work():
             return await service.withdraw(principal=principal, declaration_id=declaration_id, data=data)
-
-
-class ListingController(Controller):
-    path = "/api/listings"
-    tags = ["listings"]
-
-    @get("/", opt=public(), summary="Published open licences")
-    async def list_listings(
-        self, page: int = Parameter(default=1, ge=1), per_page: int = Parameter(default=20, ge=1, le=100)
-    ) -> ListingPage:
-        return await service.listings(page=page, per_page=per_page)
-
-    @get("/{declaration_id:int}", opt=public(), summary="One published open licence")
-    async def get_listing(self, declaration_id: int) -> ListingOut:
-        return await service.listing(declaration_id=declaration_id)

@@ -8,8 +8,6 @@ from typing import Any
 
 from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.declarations.tables import Declaration, DeclarationVersion
-from listings.patents.records import PatentRecord
-from listings.patents.tables import Patent
 
 
 async def get(declaration_id: int) -> DeclarationRecord | None:
@@ -72,6 +70,13 @@ async def versions(declaration_id: int) -> list[DeclarationVersionRecord]:
     return [DeclarationVersionRecord(**r) for r in rows]
 
 
+async def versions_by_ids(version_ids: Sequence[int]) -> list[DeclarationVersionRecord]:
+    if not version_ids:
+        return []
+    rows = await DeclarationVersion.select().where(DeclarationVersion.id.is_in(list(version_ids)))
+    return [DeclarationVersionRecord(**r) for r in rows]
+
+
 async def versions_of(declaration_ids: Sequence[int]) -> dict[int, list[DeclarationVersionRecord]]:
     out: dict[int, list[DeclarationVersionRecord]] = {}
     if not declaration_ids:
@@ -98,11 +103,3 @@ async def published(*, limit: int, offset: int) -> tuple[list[DeclarationRecord]
     where = Declaration.status == "published"
     rows = await Declaration.select().where(where).order_by(Declaration.id, ascending=False).limit(limit).offset(offset)
     return [DeclarationRecord(**r) for r in rows], int(await Declaration.count().where(where))
-
-
-async def patents_by_id(patent_ids: Sequence[int]) -> dict[int, PatentRecord]:
-    """Reads the patents module's table (a boundary to mend: issue 10); typed with that module's record."""
-    if not patent_ids:
-        return {}
-    rows = await Patent.select().where(Patent.id.is_in(list(patent_ids))).output(load_json=True)
-    return {r["id"]: PatentRecord(**r) for r in rows}

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from pydantic import Field, model_validator
 
-from listings.advice.schemas import PriceCheckOut
 from listings.declarations.eligibility import PaymentMode, Reason
-from listings.patents.numbers import PatentKind
 from market.kit.schema import Out, Schema
 
 TERMS_EXAMPLE = {
@@ -132,34 +129,3 @@ class IpcFieldOut(Out):
     code: str
     field_zh: str
     field_en: str
-
-
-class ListingOut(Out):
-    """The public page of a published declaration: what a firm needs to decide and to request a licence."""
-
-    id: int
-    patent_number: str
-    kind: PatentKind
-    title_zh: str
-    title_en: str
-    abstract: str
-    ipc: list[IpcFieldOut]
-    patentees: list[str]
-    university: str
-    university_org_id: int
-    filing_date: date | None
-    expiry_date: date | None
-    remaining_years: Decimal
-    version: int
-    published_at: datetime | None
-    terms: VersionOut
-    price_check: PriceCheckOut | None = Field(
-        default=None, description="Where the declared price lies against the suggested band (None: cannot tell)."
-    )
-
-
-class ListingPage(Out):
-    items: list[ListingOut]
-    total: int
-    page: int
-    per_page: int

@@ -12,7 +12,6 @@ from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from listings.advice.schemas import PriceCheckOut
 from listings.declarations import eligibility, repository
 from listings.declarations.eligibility import DeclaredTerms, PaymentMode, Reason
 from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
@@ -21,23 +20,26 @@ from listings.declarations.schemas import (
     DeclareIn,
     DeclareReport,
     DeclareResult,
-    ListingOut,
-    ListingPage,
     ReasonOut,
     TermsIn,
     VersionOut,
     WithdrawIn,
 )
-from listings.patents import repository as patents_repo
 from listings.patents import service as patents
-from listings.patents.lifetimes import remaining_years
 from listings.patents.records import PatentRecord
-from market import runtime
+from market import events
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
 from market.kit.money import Money
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
+
+# What other modules read of declarations: through this service, never the repository.
+declaration_by_id = repository.get
+versions = repository.versions
+versions_of = repository.versions_of
+versions_by_ids = repository.versions_by_ids
+published = repository.published
 
 ALREADY_DECLARED = Reason(
     "already_declared",
@@ -148,12 +150,12 @@ def _version_values(terms: TermsIn, *, user_id: int, published_at: datetime | No
 
 
 async def _org_name(org_id: int) -> str:
-    org = await orgs_repo.get_org(org_id)
+    org = await org_service.org_by_id(org_id)
     return org.name if org else ""
 
 
 async def _reasons_for(patent: PatentRecord, terms: TermsIn, declarant: str, today: date) -> list[Reason]:
-    licences = await patents_repo.licences_in_force([patent.id], today)
+    licences = await patents.licences_in_force([patent.id], today)
     return eligibility.check(
         patent=patents.facts(patent, licences), terms=declared_terms(terms), declarant=declarant, today=today
     )
@@ -172,7 +174,7 @@ async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = Fals
     reasons. A refused patent writes nothing. ``dry_run`` only checks."""
     today = patents.today()
     declarant = await _org_name(principal.org_id)
-    rows = {r.id: r for r in await patents_repo.get_many(data.patent_ids)}
+    rows = {r.id: r for r in await patents.patents_by_ids(data.patent_ids)}
     foreign = [i for i in data.patent_ids if i not in rows or rows[i].organisation != principal.org_id]
     if foreign:  # naming another organisation's patent is an error in the request, not a matter of eligibility
         raise NotFound(
@@ -244,11 +246,12 @@ async def _create(principal: Principal, patent: PatentRecord, terms: TermsIn, *,
 
 
 async def _changed(declaration_id: int) -> None:
-    """Hook for what follows a change of a declaration, in its transaction: the search index's outbox row (and its
-    drain, queued for after the commit)."""
-    from listings.search.service import listing_changed
-
-    await listing_changed(declaration_id)
+    """What follows a change of a declaration, in its transaction: the patent register learns the declaration's
+    status (its Art 51(3) check reads it there), and ``declaration.changed`` is emitted (the search index follows)."""
+    row = await repository.get(declaration_id)
+    assert row is not None
+    await patents.open_licence_changed(patent_id=row.patent, declaration_id=declaration_id, status=row.status)
+    await events.emit("declaration.changed", declaration_id=declaration_id)
 
 
 async def _owned(principal: Principal, declaration_id: int) -> DeclarationRecord:
@@ -275,7 +278,7 @@ async def publish(*, principal: Principal, declaration_id: int) -> DeclarationOu
             f"只有草稿可以公告；这份声明的状态是 {row.status}。 / "
             f"Only a draft can be published; this declaration is {row.status}."
         )
-    patent = await patents_repo.get(row.patent)
+    patent = await patents.patent_by_id(row.patent)
     assert patent is not None
     [draft] = [v for v in await repository.versions(declaration_id) if v.version == row.current_version]
     terms = TermsIn.model_validate({k: getattr(draft, k) for k in TermsIn.model_fields})
@@ -318,7 +321,7 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
             after={"terms": _terms_audit(terms)},
         )
         return await get(principal=principal, declaration_id=declaration_id)
-    patent = await patents_repo.get(row.patent)
+    patent = await patents.patent_by_id(row.patent)
     assert patent is not None
     reasons = await _reasons_for(patent, terms, await _org_name(principal.org_id), patents.today())
     if reasons:
@@ -386,7 +389,7 @@ async def _declaration_out(
 
 async def get(*, principal: Principal, declaration_id: int) -> DeclarationOut:
     row = await _owned(principal, declaration_id)
-    patent = await patents_repo.get(row.patent)
+    patent = await patents.patent_by_id(row.patent)
     assert patent is not None
     return await _declaration_out(row, patent, await repository.versions(declaration_id))
 
@@ -395,71 +398,6 @@ async def list_mine(
     *, principal: Principal, status: str | None = None, page: int = 1, per_page: int = 50
 ) -> list[DeclarationOut]:
     rows, _ = await repository.for_org(principal.org_id, status=status, limit=per_page, offset=(page - 1) * per_page)
-    patents_by_id = await repository.patents_by_id([r.patent for r in rows])
+    patents_by_id = {p.id: p for p in await patents.patents_by_ids([r.patent for r in rows])}
     versions = await repository.versions_of([r.id for r in rows])
     return [await _declaration_out(r, patents_by_id[r.patent], versions[r.id]) for r in rows]
-
-
-async def listing(*, declaration_id: int) -> ListingOut:
-    """The public page of a published declaration; drafts and withdrawn ones are not public."""
-    row = await repository.get(declaration_id)
-    if row is None or row.status != "published":
-        raise NotFound(
-            "没有这项开放许可：尚未公告或已撤回。 / No such open licence: it is not published or has been withdrawn."
-        )
-    patent = await patents_repo.get(row.patent)
-    assert patent is not None
-    [item] = await _listing_outs(
-        [row], {patent.id: patent}, {declaration_id: await repository.versions(declaration_id)}
-    )
-    return item
-
-
-def _current(row: DeclarationRecord, versions: list[DeclarationVersionRecord]) -> DeclarationVersionRecord:
-    return next(v for v in versions if v.version == row.current_version)
-
-
-async def _listing_outs(
-    rows: list[DeclarationRecord],
-    patents_by_id: dict[int, PatentRecord],
-    versions: dict[int, list[DeclarationVersionRecord]],
-) -> list[ListingOut]:
-    from listings.advice import service as advice
-
-    pairs = [(patents_by_id[r.patent], _current(r, versions[r.id])) for r in rows]
-    checks = await advice.price_checks(pairs, data_dir=runtime.current().settings.data_dir)
-    return [await _listing_out(r, p, v, c) for r, (p, v), c in zip(rows, pairs, checks, strict=True)]
-
-
-async def _listing_out(
-    row: DeclarationRecord, patent: PatentRecord, current: DeclarationVersionRecord, price_check: PriceCheckOut | None
-) -> ListingOut:
-    from listings.technology import ipc_fields
-
-    return ListingOut(
-        price_check=price_check,
-        id=row.id,
-        patent_number=patent.number,
-        kind=patent.kind,
-        title_zh=patent.title_zh,
-        title_en=patent.title_en,
-        abstract=patent.abstract,
-        ipc=ipc_fields(patent.ipc_codes),
-        patentees=patent.patentees,
-        university=await _org_name(row.organisation),
-        university_org_id=row.organisation,
-        filing_date=patent.filing_date,
-        expiry_date=patent.expiry_date,
-        remaining_years=remaining_years(patent.expiry_date, patents.today()),
-        version=row.current_version,
-        published_at=row.published_at,
-        terms=version_out(current, patent.expiry_date),
-    )
-
-
-async def listings(*, page: int = 1, per_page: int = 20) -> ListingPage:
-    rows, total = await repository.published(limit=per_page, offset=(page - 1) * per_page)
-    patents_by_id = await repository.patents_by_id([r.patent for r in rows])
-    versions = await repository.versions_of([r.id for r in rows])
-    items = await _listing_outs(rows, patents_by_id, versions)
-    return ListingPage(items=items, total=total, page=page, per_page=per_page)

@@ -23,10 +23,10 @@ from pydantic import ValidationError
 from listings.imports import repository
 from listings.imports.readers import RawRow, open_source
 from listings.imports.schemas import ImportRunOut, Rejection
-from listings.patents import repository as patents_repo
 from listings.patents import service as patents
 from listings.patents.records import PatentFieldsRecord
 from listings.patents.schemas import PatentIn
+from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import MarketError, NotFound
@@ -74,23 +74,23 @@ def check_row(raw: RawRow, *, on: date) -> tuple[dict[str, Any] | None, list[Rej
 
 
 def _differs(stored: PatentFieldsRecord, values: dict[str, Any]) -> bool:
-    return any(getattr(stored, k) != v for k, v in values.items() if k in patents_repo.RECORD_FIELDS)
+    return any(getattr(stored, k) != v for k, v in values.items() if k in patents.RECORD_FIELDS)
 
 
 async def _write_batch(org_id: int, source: str, batch: list[tuple[int, dict[str, Any]]], tally: Tally) -> None:
     async with unit_of_work():
-        existing = await patents_repo.by_numbers(org_id, [v["number"] for _, v in batch])
+        existing = await patents.patents_by_numbers(org_id, [v["number"] for _, v in batch])
         new_rows = []
         for _, values in batch:
             stored = existing.get(values["number"])
             if stored is None:
                 new_rows.append({**values, "organisation": org_id, "source": source})
             elif _differs(stored, values):
-                await patents_repo.update(stored.id, {k: v for k, v in values.items() if k != "number"})
+                await patents.update_patent(stored.id, {k: v for k, v in values.items() if k != "number"})
                 tally.updated += 1
             else:
                 tally.unchanged += 1
-        await patents_repo.insert_many(new_rows)
+        await patents.insert_patents(new_rows)
         tally.inserted += len(new_rows)
 
 
@@ -125,7 +125,7 @@ async def import_file(
             batch.clear()
             batches += 1
             if batches in (2, 8) or batches % 40 == 0:  # the table grew a lot since the planner last looked
-                await patents_repo.refresh_statistics()
+                await patents.refresh_statistics()
         await repository.update(run_id, _progress_values(tally))
         if on_progress:
             on_progress(tally.processed, tally.total)
@@ -191,8 +191,6 @@ async def fail(run_id: int, error: str) -> None:
 
 async def queue_upload(*, principal: Principal, filename: str, content: bytes, upload_dir: Path) -> ImportRunOut:
     """Store an uploaded file and queue its import (a job), so a large file does not hold the request."""
-    from market import jobs
-
     safe = "".join(c for c in Path(filename).name if c.isalnum() or c in "._-") or "upload.csv"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     target = upload_dir / str(principal.org_id) / f"{stamp}-{safe}"

@@ -29,8 +29,10 @@ from listings.search import service as search
 from listings.search.documents import declaration_id_of
 from listings.search.schemas import SearchParams
 from market import jobs, runtime
+from market.accounts import service as account_service
 from market.i18n import Msg
 from market.integrations.search import SearchDocument
+from market.integrations.search.embedded import EmbeddedSearch
 from market.notifications import service as notifications
 from market.notifications.service import notify
 
@@ -60,7 +62,7 @@ def _line(found: Found, zh: bool, base_url: str) -> str:
 
 async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: list[Found]) -> int:
     """One notification per listing, or a digest of many; returns how many were written."""
-    user = await repository.user(user_id)
+    user = await account_service.user_by_id(user_id)
     if user is None:
         return 0
     zh = user.locale != "en"
@@ -84,8 +86,6 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
 
 def _matching_saved(documents: dict[int, SearchDocument], saved: list[SavedSearchRecord]) -> dict[int, list[int]]:
     """Saved search id -> the new declarations it finds, by running each in an index of the new listings alone."""
-    from market.integrations.search.embedded import EmbeddedSearch
-
     out: dict[int, list[int]] = {}
     with tempfile.TemporaryDirectory(prefix="market-alerts-") as tmp:
         engine = EmbeddedSearch(Path(tmp))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from listings.needs.records import AlertRecipientRecord, NeedRecord, SavedSearchRecord
+from listings.needs.records import NeedRecord, SavedSearchRecord
 from listings.needs.tables import AlertEmail, Need, SavedSearch
-from market.accounts.tables import User
 
 NEED_COLUMNS = (*Need.all_columns(), Need.organisation.name.as_alias("org_name"))
 
@@ -76,11 +75,6 @@ async def all_saved(limit: int = 10_000) -> list[SavedSearchRecord]:
 
 async def delete_saved(saved_id: int) -> None:
     await SavedSearch.delete().where(SavedSearch.id == saved_id)
-
-
-async def user(user_id: int) -> AlertRecipientRecord | None:
-    row = await User.select(User.id, User.email, User.locale).where(User.id == user_id).first()
-    return AlertRecipientRecord(**row) if row else None
 
 
 async def email_sent(dedupe_key: str) -> bool:

@@ -26,8 +26,9 @@ from listings.needs.schemas import (
 )
 from listings.patents.service import today
 from listings.search import service as search
+from listings.search.documents import declaration_id_of
 from listings.search.labels import field_code, field_names
-from listings.search.schemas import LabelOut
+from listings.search.schemas import LabelOut, SearchParams
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import FieldError, NotFound, ValidationFailed
@@ -168,8 +169,6 @@ async def candidate_ids(facts: NeedFacts) -> list[int]:
         for rank, hit in enumerate(result.hits):
             weight[hit.id] = weight.get(hit.id, 0.0) + 1.0 / (rank + 10)
     best = sorted(weight, key=lambda i: -weight[i])[:MAX_CANDIDATES]
-    from listings.search.documents import declaration_id_of
-
     return [d for d in (declaration_id_of(i) for i in best) if d is not None]
 
 
@@ -237,8 +236,6 @@ async def needs_for_listing(*, principal: Principal, declaration_id: int, limit:
 
 
 def saved_out(row: SavedSearchRecord) -> SavedSearchOut:
-    from listings.search.schemas import SearchParams
-
     return SavedSearchOut(
         id=row.id, name=row.name, params=SearchParams.model_validate(row.params), created_at=row.created_at
     )

@@ -39,6 +39,17 @@ class PatentRecord:
     source: str
     created_at: datetime
     updated_at: datetime
+    declaration: int | None  # its open-licence declaration, as listings.declarations last reported it
+    declaration_status: str  # draft, published, withdrawn; "" when never declared
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLicenceRecord:
+    """An open licence granted on the platform: its reference, the declaration version it follows, its patent."""
+
+    reference: str
+    declaration_version: int
+    patent: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,7 @@ from piccolo.columns.combination import And, Or
 from piccolo.custom_types import Combinable
 from piccolo.engine.postgres import PostgresEngine
 
-from listings.declarations.tables import Declaration
-from listings.patents.records import PatentFieldsRecord, PatentRecord, RecordedLicenceRecord
+from listings.patents.records import OpenLicenceRecord, PatentFieldsRecord, PatentRecord, RecordedLicenceRecord
 from listings.patents.tables import Patent, RecordedLicence
 
 # Columns the import compares to tell an update from an unchanged row.
@@ -81,11 +80,10 @@ def _filters(org_id: int, *, q: str, kind: str | None, status: str | None, decla
         clauses.append(Patent.kind == kind)
     if status:
         clauses.append(Patent.legal_status == status)
-    live = Declaration.select(Declaration.patent).where(Declaration.status.is_in(["draft", "published"]))
     if declared == "published":
-        clauses.append(Patent.id.is_in(Declaration.select(Declaration.patent).where(Declaration.status == "published")))
+        clauses.append(Patent.declaration_status == "published")
     elif declared == "none":
-        clauses.append(Patent.id.not_in(live))
+        clauses.append(Patent.declaration_status.not_in(["draft", "published"]))
     combined = clauses[0]
     for clause in clauses[1:]:
         combined = And(combined, clause)
@@ -108,6 +106,12 @@ async def search(
     return [PatentRecord(**r) for r in rows], int(total)
 
 
+async def set_declaration(patent_id: int, declaration_id: int, status: str) -> None:
+    await Patent.update({Patent.declaration: declaration_id, Patent.declaration_status: status}).where(
+        Patent.id == patent_id
+    )
+
+
 async def count_for_org(org_id: int) -> int:
     return int(await Patent.count().where(Patent.organisation == org_id))
 
@@ -126,6 +130,17 @@ async def licences_in_force(patent_ids: Sequence[int], on: date) -> list[Recorde
         & (RecordedLicence.ends_on.is_null() | (RecordedLicence.ends_on >= on))
     )
     return [RecordedLicenceRecord(**r) for r in rows]
+
+
+async def open_licences(limit: int) -> list[OpenLicenceRecord]:
+    """The latest open licences granted on the platform (those that name the declaration version they follow)."""
+    rows = await (
+        RecordedLicence.select(RecordedLicence.reference, RecordedLicence.declaration_version, RecordedLicence.patent)
+        .where((RecordedLicence.kind == "open") & RecordedLicence.declaration_version.is_not_null())
+        .order_by(RecordedLicence.id, ascending=False)
+        .limit(limit)
+    )
+    return [OpenLicenceRecord(**r) for r in rows]
 
 
 async def add_licence(patent_id: int, values: dict[str, Any]) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from listings.declarations.eligibility import LegalStatus, Suspension
+from listings.patents.facts import LegalStatus, Suspension
 from listings.patents.numbers import PatentKind
 from market.kit.schema import Out, Schema
 

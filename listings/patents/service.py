@@ -8,9 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from listings.declarations.eligibility import LegalStatus, PatentFacts, Suspension
-from listings.declarations.records import DeclarationRecord
 from listings.patents import fees, numbers, repository
+from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.lifetimes import expiry, remaining_years
 from listings.patents.numbers import PatentKind
 from listings.patents.records import PatentRecord, RecordedLicenceRecord
@@ -30,6 +29,18 @@ from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 EXCLUSIVE_KINDS = {LicenceKind.exclusive.value, LicenceKind.sole.value}
+
+# What other modules read and write of the register: through this service, never the repository.
+RECORD_FIELDS = repository.RECORD_FIELDS
+patent_by_id = repository.get
+patents_by_ids = repository.get_many
+patents_by_numbers = repository.by_numbers
+insert_patents = repository.insert_many
+update_patent = repository.update
+refresh_statistics = repository.refresh_statistics
+count_for_org = repository.count_for_org
+licences_in_force = repository.licences_in_force
+open_licences = repository.open_licences
 
 
 def today() -> date:
@@ -101,17 +112,17 @@ def count_claims(claims: str) -> int | None:
     return max(found) if found else None
 
 
-def patent_out(row: PatentRecord, *, on: date, declaration: DeclarationRecord | None = None) -> PatentOut:
-    return PatentOut.model_validate(_out_values(row, on=on, declaration=declaration))
+def patent_out(row: PatentRecord, *, on: date) -> PatentOut:
+    return PatentOut.model_validate(_out_values(row, on=on))
 
 
-def _out_values(row: PatentRecord, *, on: date, declaration: DeclarationRecord | None) -> dict[str, Any]:
+def _out_values(row: PatentRecord, *, on: date) -> dict[str, Any]:
     return {
         **{f.name: getattr(row, f.name) for f in fields(row)},
         "org_id": row.organisation,
         "remaining_years": remaining_years(row.expiry_date, on),
-        "declaration_id": declaration.id if declaration else None,
-        "declaration_status": declaration.status if declaration else None,
+        "declaration_id": row.declaration,
+        "declaration_status": row.declaration_status or None,
     }
 
 
@@ -201,8 +212,6 @@ async def list_patents(
     page: int = 1,
     per_page: int = 50,
 ) -> PatentPage:
-    from listings.declarations import repository as declarations_repo
-
     rows, total = await repository.search(
         principal.org_id,
         q=q,
@@ -212,10 +221,9 @@ async def list_patents(
         limit=per_page,
         offset=(page - 1) * per_page,
     )
-    live = await declarations_repo.latest_for_patents([r.id for r in rows])
     on = today()
     return PatentPage(
-        items=[patent_out(r, on=on, declaration=live.get(r.id)) for r in rows],
+        items=[patent_out(r, on=on) for r in rows],
         total=total,
         page=page,
         per_page=per_page,
@@ -223,10 +231,7 @@ async def list_patents(
 
 
 async def detail(*, principal: Principal, patent_id: int) -> PatentDetailOut:
-    from listings.declarations import repository as declarations_repo
-
     row = await owned(principal, patent_id)
-    declaration = (await declarations_repo.latest_for_patents([patent_id])).get(patent_id)
     on = today()
     fee = None
     if row.filing_date is not None and row.legal_status == LegalStatus.granted.value:
@@ -234,7 +239,7 @@ async def detail(*, principal: Principal, patent_id: int) -> PatentDetailOut:
             kind=PatentKind(row.kind),
             filing_date=row.filing_date,
             on=on,
-            open_licence=bool(declaration and declaration.status == "published"),
+            open_licence=row.declaration_status == "published",
             other_reduction_pct=row.other_fee_reduction_pct,
         )
         if due is not None:
@@ -249,7 +254,7 @@ async def detail(*, principal: Principal, patent_id: int) -> PatentDetailOut:
             )
     return PatentDetailOut.model_validate(
         {
-            **_out_values(row, on=on, declaration=declaration),
+            **_out_values(row, on=on),
             "licences": [RecordedLicenceOut.model_validate(r) for r in await repository.licences(patent_id)],
             "annual_fee": fee,
         }
@@ -258,25 +263,8 @@ async def detail(*, principal: Principal, patent_id: int) -> PatentDetailOut:
 
 async def record_licence(*, principal: Principal, patent_id: int, data: RecordedLicenceIn) -> RecordedLicenceOut:
     """Record a licence on a patent. While an open licence stands, no exclusive or sole licence (Art 51(3))."""
-    from listings.declarations import repository as declarations_repo
-
     row = await owned(principal, patent_id)
-    if data.kind.value in EXCLUSIVE_KINDS:
-        declaration = (await declarations_repo.latest_for_patents([patent_id])).get(patent_id)
-        if declaration is not None and declaration.status == "published":
-            raise Conflict(
-                "实行开放许可期间，不得就该专利给予独占或者排他许可（专利法第五十一条第三款）。"
-                " / While the open licence stands, no exclusive or sole licence may be granted on this patent "
-                "(Patent Law Art 51(3)).",
-                errors=[
-                    FieldError(
-                        "kind",
-                        "no exclusive or sole licence under an open licence",
-                        code="art51",
-                        article="专利法第五十一条第三款 / Patent Law Art 51(3)",
-                    )
-                ],
-            )
+    _check_art51_3(row, data.kind.value)
     licence_id = await repository.add_licence(row.id, data.model_dump(mode="python") | {"kind": data.kind.value})
     await record(
         actor=Actor(principal.user_id, principal.org_id),
@@ -294,6 +282,57 @@ async def record_licence(*, principal: Principal, patent_id: int, data: Recorded
     stored = await repository.get_licence(licence_id)
     assert stored is not None
     return RecordedLicenceOut.model_validate(stored)
+
+
+async def record_open_licence(
+    *,
+    patent_id: int,
+    licensee_name: str,
+    starts_on: date,
+    ends_on: date | None,
+    reference: str,
+    declaration_version_id: int,
+) -> int:
+    """Record an open licence taken on the platform (finance.licences, on activation), under the same Art 51(3)
+    check as any licence recorded on the patent."""
+    row = await repository.get(patent_id)
+    if row is None:
+        raise NotFound("没有这项专利。 / No such patent.")
+    _check_art51_3(row, LicenceKind.open.value)
+    return await repository.add_licence(
+        patent_id,
+        {
+            "kind": LicenceKind.open.value,
+            "licensee_name": licensee_name,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "reference": reference,
+            "declaration_version": declaration_version_id,
+        },
+    )
+
+
+async def open_licence_changed(*, patent_id: int, declaration_id: int, status: str) -> None:
+    """Told by ``listings.declarations`` in the transaction of each change of the patent's declaration."""
+    await repository.set_declaration(patent_id, declaration_id, status)
+
+
+def _check_art51_3(row: PatentRecord, kind: str) -> None:
+    """Patent Law Art 51(3): while an open licence stands, no exclusive or sole licence may be granted."""
+    if kind in EXCLUSIVE_KINDS and row.declaration_status == "published":
+        raise Conflict(
+            "实行开放许可期间，不得就该专利给予独占或者排他许可（专利法第五十一条第三款）。"
+            " / While the open licence stands, no exclusive or sole licence may be granted on this patent "
+            "(Patent Law Art 51(3)).",
+            errors=[
+                FieldError(
+                    "kind",
+                    "no exclusive or sole licence under an open licence",
+                    code="art51",
+                    article="专利法第五十一条第三款 / Patent Law Art 51(3)",
+                )
+            ],
+        )
 
 
 def validation_errors(exc: ValidationError) -> list[FieldError]:

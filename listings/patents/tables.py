@@ -46,6 +46,10 @@ class Patent(Table, tablename="listings_patent"):
     pledgee_consent = Boolean(default=False)
     suspension = Varchar(length=8, default="")  # Suspension: "", art103, art104
     evaluation_report_ref = Varchar(length=100, default="")
+    # Its open-licence declaration as ``listings.declarations`` last reported it (the live one, else the latest
+    # withdrawn): the Art 51(3) check and the register's filter read it here, in this module's own table.
+    declaration = Integer(null=True, default=None)
+    declaration_status = Varchar(length=12, default="")  # draft, published, withdrawn; "" when never declared
     source = Varchar(length=200, default="")  # where the record came from (file and layout, or "api")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -6,8 +6,8 @@ from litestar import Controller, get
 from litestar.params import Parameter
 from pydantic import ValidationError
 
-from listings.search import service
-from listings.search.schemas import SearchPageOut, SearchParams
+from listings.search import listing, service
+from listings.search.schemas import ListingOut, ListingPage, SearchPageOut, SearchParams
 from market.errors import FieldError, ValidationFailed
 from market.integrations.search import SortOrder
 from market.web.access import public
@@ -74,3 +74,18 @@ class SearchController(Controller):
         except ValidationError as exc:
             raise validation_failed(exc) from exc
         return await service.search(params=params)
+
+
+class ListingController(Controller):
+    path = "/api/listings"
+    tags = ["listings"]
+
+    @get("/", opt=public(), summary="Published open licences")
+    async def list_listings(
+        self, page: int = Parameter(default=1, ge=1), per_page: int = Parameter(default=20, ge=1, le=100)
+    ) -> ListingPage:
+        return await listing.listings(page=page, per_page=per_page)
+
+    @get("/{declaration_id:int}", opt=public(), summary="One published open licence")
+    async def get_listing(self, declaration_id: int) -> ListingOut:
+        return await listing.listing(declaration_id=declaration_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from listings.search import service
+from market.events import on
 from market.jobs import daily, job
 
 
@@ -10,6 +11,12 @@ from market.jobs import daily, job
 async def sync_search() -> None:
     """Drain the pending outbox rows into the index (each batch its own transaction, under the drain lock)."""
     await service.drain()
+
+
+@on("declaration.changed")
+async def declaration_changed(*, declaration_id: int) -> None:
+    """A declaration was published, revised or withdrawn: its outbox row, and a drain after this commit."""
+    await service.listing_changed(declaration_id)
 
 
 @job(service.REINDEX_JOB, transactional=False)

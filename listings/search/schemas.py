@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
 from listings.advice.schemas import PriceCheckOut
+from listings.declarations.schemas import IpcFieldOut, VersionOut
+from listings.patents.numbers import PatentKind
 from market.integrations.search import NumericRange, SearchQuery, SortOrder
 from market.kit.schema import Out, Schema
 
@@ -213,3 +216,34 @@ class DrainReport(Out):
     upserted: int
     deleted: int
     first_indexed: int
+
+
+class ListingOut(Out):
+    """The public page of a published declaration: what a firm needs to decide and to request a licence."""
+
+    id: int
+    patent_number: str
+    kind: PatentKind
+    title_zh: str
+    title_en: str
+    abstract: str
+    ipc: list[IpcFieldOut]
+    patentees: list[str]
+    university: str
+    university_org_id: int
+    filing_date: date | None
+    expiry_date: date | None
+    remaining_years: Decimal
+    version: int
+    published_at: datetime | None
+    terms: VersionOut
+    price_check: PriceCheckOut | None = Field(
+        default=None, description="Where the declared price lies against the suggested band (None: cannot tell)."
+    )
+
+
+class ListingPage(Out):
+    items: list[ListingOut]
+    total: int
+    page: int
+    per_page: int

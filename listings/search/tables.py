@@ -6,9 +6,10 @@ from piccolo.table import Table
 
 
 class SearchOutbox(Table, tablename="listings_search_outbox"):
-    """One change of a declaration still to be carried into the search index. Written in the transaction of the
-    change; the ``listings.sync_search`` job reads the declaration's state *then* (not this row's) and marks the
-    row processed, so a row handled twice or out of order does no harm."""
+    """One change of a declaration still to be carried into the search index. Written by the handler of the
+    ``declaration.changed`` event (itself stored in the transaction of the change); the ``listings.sync_search``
+    job reads the declaration's state *then* (not this row's) and marks the row processed, so a row handled twice
+    or out of order does no harm."""
 
     id = Serial(primary_key=True)
     declaration = Integer(index=True)  # a plain id: the row is a log entry, it outlives nothing

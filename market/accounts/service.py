@@ -14,8 +14,13 @@ from market.accounts.schemas import MembershipOut, MeOut, SignUpIn, TokenCreated
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, InvalidCredentials, NotFound
 from market.i18n import Msg
-from market.orgs import repository as orgs_repo
+from market.orgs import service as org_service
 from market.orgs.schemas import OrgKind, Role
+
+# What other modules read and write of users: through this service, never the repository.
+user_by_id = repository.user_by_id
+user_by_email = repository.user_by_email
+create_user = repository.create_user
 
 TOKEN_PREFIX = "mkt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -32,8 +37,8 @@ async def sign_up(*, data: SignUpIn, locale: str = "zh") -> Principal:
         display_name=data.display_name,
         locale=locale,
     )
-    org_id = await orgs_repo.create_org(name=data.org_name, kind=data.org_kind.value, region=data.region)
-    await orgs_repo.add_membership(user_id=user_id, org_id=org_id, role=Role.owner.value)
+    org_id = await org_service.create_org(name=data.org_name, kind=data.org_kind.value, region=data.region)
+    await org_service.add_membership(user_id=user_id, org_id=org_id, role=Role.owner.value)
     actor = Actor(user_id=user_id, org_id=org_id)
     await record(
         actor=actor,
@@ -92,7 +97,7 @@ async def principal_for(
     user = await repository.user_by_id(user_id)
     if user is None or user.disabled_at is not None:
         return None
-    memberships = await orgs_repo.memberships_of_user(user_id)
+    memberships = await org_service.memberships_of_user(user_id)
     chosen = next((m for m in memberships if org_id is None or m.org_id == org_id), None)
     if chosen is None:
         return None
@@ -111,7 +116,7 @@ async def principal_for(
 
 async def me(*, principal: Principal) -> MeOut:
     """Who is signed in, for whom they act, and every organisation they may switch to."""
-    memberships = await orgs_repo.memberships_of_user(principal.user_id)
+    memberships = await org_service.memberships_of_user(principal.user_id)
     return MeOut(
         user_id=principal.user_id,
         email=principal.email,

@@ -21,6 +21,10 @@ from market.notifications.schemas import NotificationOut
 
 TITLE_LENGTH = 200
 
+# What other modules read of notifications: through this service, never the repository.
+notification_by_dedupe_key = repository.by_dedupe_key
+
+
 
 @dataclass(frozen=True)
 class Rendered:

@@ -9,6 +9,14 @@ from market.i18n import Msg
 from market.orgs import repository
 from market.orgs.schemas import MemberIn, MemberOut, OrgOut, Role
 
+# What other modules read and write of organisations and memberships: through this service, never the repository.
+org_by_id = repository.get_org
+create_org = repository.create_org
+add_membership = repository.add_membership
+memberships_of_user = repository.memberships_of_user
+members_of_org = repository.members_of_org
+orgs_with_owner = repository.orgs_with_owner
+
 
 async def _require_member(principal: Principal, org_id: int) -> None:
     # A principal acts for exactly one organisation (its session's or its token's): that is its tenant.

@@ -143,6 +143,7 @@ async def test_a_royalty_only_licence_is_active_at_once_and_royalties_reach_the_
         )
     async with unit_of_work():
         await payments.confirm_bank_transfer(principal=await admin(), payment_id=invoice.id)
+    await drain()  # the report is marked paid on the payment's event (payment.settled), in a job
     [paid] = await royalties.list_reports(principal=uni, licence_id=licence.id)
     assert paid.status == "paid"
     books = await ledger.ledger(principal=uni)

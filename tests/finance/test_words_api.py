@@ -17,8 +17,8 @@ from market.notifications import repository as notifications_repo
 from market.notifications import service as notifications
 from market.notifications.service import notify
 from market.notifications.tables import Notification
-from market.piccolo_migrations import market_0004_notification_legacy_rows as legacy_rows
-from market.piccolo_migrations.market_0004_notification_legacy_rows import convert
+from market.piccolo_migrations import market_0006_notification_legacy_rows as legacy_rows
+from market.piccolo_migrations.market_0006_notification_legacy_rows import convert
 from tests.conftest import Backend, Client, make_account, sign_in
 from tests.finance.support import LUMP, ROYALTY, offer, principal_of
 

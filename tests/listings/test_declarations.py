@@ -13,6 +13,7 @@ from listings.declarations.tables import Declaration, DeclarationVersion
 from listings.patents import service as patents
 from listings.patents.schemas import PatentFactsIn, RecordedLicenceIn
 from listings.patents.tables import RecordedLicence
+from listings.search import listing as public_listings
 from market import jobs
 from market.audit.service import verify
 from market.audit.tables import AuditEvent
@@ -51,7 +52,7 @@ async def test_declaring_many_publishes_the_eligible_and_refuses_the_others_with
     assert {r.code for r in refused.reasons} == {"evaluation_report_missing", "annual_fees_unpaid"}
     assert all(r.article for r in refused.reasons)
     assert await Declaration.count().where(Declaration.patent == bad) == 0  # a refused patent writes nothing
-    listing = await declarations.listing(declaration_id=published.declaration_id)
+    listing = await public_listings.listing(declaration_id=published.declaration_id)
     assert listing.university == "浙江大学" and listing.terms.summary_zh.startswith("入门费")
     assert listing.ipc[0].field_en == "Measurement"
     assert listing.price_check is not None and listing.price_check.position in {"below", "within", "above"}
@@ -117,7 +118,7 @@ async def test_a_draft_is_checked_again_when_published(backend: Backend) -> None
     declaration_id = (await declare(principal, [patent], publish=False)).results[0].declaration_id
     assert (await declarations.get(principal=principal, declaration_id=declaration_id)).status == "draft"
     with pytest.raises(NotFound):
-        await declarations.listing(declaration_id=declaration_id)  # a draft is not public
+        await public_listings.listing(declaration_id=declaration_id)  # a draft is not public
     async with jobs.unit_of_work():
         await patents.update_facts(principal=principal, patent_id=patent, data=PatentFactsIn(pledged=True))
     with pytest.raises(ValidationFailed) as caught:
@@ -149,7 +150,7 @@ async def test_withdrawal_keeps_granted_licences_and_unlocks_exclusive_licences(
     assert withdrawn.status == "withdrawn"
     assert await RecordedLicence.select().where(RecordedLicence.id == granted.id) == before  # Art 50(2)
     with pytest.raises(NotFound):
-        await declarations.listing(declaration_id=declaration_id)
+        await public_listings.listing(declaration_id=declaration_id)
     async with jobs.unit_of_work():  # the open licence no longer stands: an exclusive licence may be recorded
         await patents.record_licence(principal=principal, patent_id=patent, data=exclusive)
     assert (await verify()).ok

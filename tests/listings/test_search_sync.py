@@ -1,5 +1,6 @@
 """The search index kept equal to the database through the outbox, on SQLite and PostgreSQL: publish, revise and
-withdraw reach the index; one drain per transaction and none on rollback; a stopped worker loses no update (held
+withdraw reach the index (through the ``declaration.changed`` event); one dispatch and one drain per transaction and
+none on rollback; a stopped worker loses no update (held
 jobs, then a restart; and a real arq worker started late); a retried engine failure; `market reindex`."""
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from listings.search.documents import document_id
 from listings.search.tables import IndexedListing, SearchOutbox
 from market import jobs
 from market.app import create_app
+from market.events import service as event_service
+from market.events.tables import DomainEvent
 from market.integrations.search import SearchIndex, SearchUnavailable, build_search
 from market.settings import Settings
 from tests.conftest import Backend, Client, make_account, running, sign_in
@@ -89,16 +92,21 @@ async def test_one_drain_per_transaction_and_none_after_a_rollback(backend: Back
     async with jobs.unit_of_work():
         report = await declarations.declare(principal=uni, data=DeclareIn(patent_ids=ids, terms=LUMP))
     assert report.published == 3
-    assert len(held(queue, search.SYNC_JOB)) == 1  # three changes, one transaction, one drain
-    assert await SearchOutbox.count() == 3
+    # three changes, one transaction: three declaration.changed events and one dispatch of them
+    [dispatch] = held(queue, event_service.DISPATCH_JOB)
+    assert await DomainEvent.count().where(DomainEvent.name == "declaration.changed") == 3
 
     other = await record(uni, eligible("CN110000001B"))
     with pytest.raises(RuntimeError):
         async with jobs.unit_of_work():
             await declarations.declare(principal=uni, data=DeclareIn(patent_ids=[other], terms=LUMP))
             raise RuntimeError("rolled back")
-    assert len(held(queue, search.SYNC_JOB)) == 1  # nothing sent for the rolled-back change
-    assert await SearchOutbox.count() == 3  # and no outbox row written
+    assert held(queue, event_service.DISPATCH_JOB) == [dispatch]  # nothing sent for the rolled-back change
+    assert await DomainEvent.count() == 3  # and no event written
+
+    await jobs.REGISTRY[dispatch[0]].func(**dispatch[2])  # the dispatch runs: its handler writes the outbox
+    assert len(held(queue, search.SYNC_JOB)) == 1  # three changes, one drain
+    assert await SearchOutbox.count() == 3
 
 
 async def test_a_stopped_worker_loses_no_update(backend: Backend, tmp_path: Path) -> None:
@@ -121,9 +129,9 @@ async def test_a_stopped_worker_loses_no_update(backend: Backend, tmp_path: Path
         assert r.status_code == 200, r.text
         r = await client.send_json("POST", f"/api/declarations/{b}/withdraw", {"reason": "专利权转让"})
         assert r.status_code == 200, r.text
-        assert len(held(stopped, search.SYNC_JOB)) == 3  # one per committed transaction, none run
+        assert len(held(stopped, event_service.DISPATCH_JOB)) == 3  # one per committed transaction, none run
         assert await app.state.search.count() == 0  # nothing indexed yet
-        assert await search_repo.pending_count() == 5
+        assert await DomainEvent.count().where(DomainEvent.status == "pending") == 5
 
     restarted = create_app(settings, queue=jobs.InProcessQueue(max_tries=3, backoff_base=0.01))
     async with running(restarted):
@@ -136,7 +144,7 @@ async def test_a_stopped_worker_loses_no_update(backend: Backend, tmp_path: Path
         )
         assert await search_repo.pending_count() == 0
         for name, _, kwargs in [*reversed(stopped.sent), *stopped.sent]:
-            if name == search.SYNC_JOB:
+            if name in (event_service.DISPATCH_JOB, search.SYNC_JOB):
                 await jobs.REGISTRY[name].func(**kwargs)
         await assert_index_equals_database(index)
 
@@ -234,11 +242,19 @@ async def test_reindex_rebuilds_the_index_and_deletes_what_the_database_lacks(
 
 
 async def test_a_rebuild_records_listings_without_alerting_them(backend: Backend, index: SearchIndex) -> None:
-    jobs.configure(HeldQueue())  # no drain runs: the rebuild meets the listings first
+    queue = HeldQueue()
+    jobs.configure(queue)  # no job runs by itself: the rebuild meets the listings first
+
+    async def handle_and_drain() -> None:
+        """The held event dispatches run (their handler writes the outbox), then a drain."""
+        for name, _, kwargs in held(queue, event_service.DISPATCH_JOB):
+            await jobs.REGISTRY[name].func(**kwargs)
+        await search.drain()
+
     _, uni = await university()
     a = await publish(uni, "CN108982325B")
-    await search.drain()  # this one is drained: new, to be alerted
-    b = await publish(uni, "CN109637352B")  # pending: left to the drain
+    await handle_and_drain()  # this one is drained: new, to be alerted
+    b = await publish(uni, "CN109637352B")  # pending (its event not handled yet): left to the drain
     await index.clear()
     await IndexedListing.delete(force=True)
     await search_repo.record_indexed([a])
@@ -246,7 +262,7 @@ async def test_a_rebuild_records_listings_without_alerting_them(backend: Backend
     rows = {r["declaration"]: r["alerted_at"] for r in await IndexedListing.select()}
     assert a in rows and rows[a] is None  # recorded by the drain, still to alert
     assert b not in rows  # its change is pending: the drain will record and alert it
-    await search.drain()
+    await handle_and_drain()
     assert await search.unalerted_listings(10) == [a, b]
 
 

@@ -8,7 +8,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import JSON, Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-11-29T14:30:00:000000"
+ID = "2026-11-29T14:30:30:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "notifications as codes with parameters"
 
