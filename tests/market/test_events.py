@@ -9,9 +9,9 @@ import pytest
 
 from market import events, jobs
 from market.errors import TemporaryFailure
-from market.i18n import Msg
 from market.events import service as event_service
 from market.events.tables import DomainEvent, EventDelivery
+from market.i18n import Msg
 from market.notifications.service import notify
 from market.notifications.tables import Notification
 from tests.conftest import Client, make_account, sign_in
