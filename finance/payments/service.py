@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 
+from finance.ledger import service as ledger
 from finance.licences import repository as licences_repo
 from finance.licences import service as licences
 from finance.payments import gateways, repository
@@ -187,13 +188,28 @@ async def succeed(payment: dict[str, Any], *, at: datetime, actor: Actor) -> boo
         )
         return False
     await _close_other_attempts(payment)
-    fee = platform_fee(Money(payment["currency"], payment["amount_minor"]), _fee_bp())
+    fee_bp = _fee_bp()
+    fee = platform_fee(Money(payment["currency"], payment["amount_minor"]), fee_bp)
     await repository.update(
         payment["id"],
         {"status": "succeeded", "succeeded_at": at, "platform_fee_minor": fee.minor, "confirmed_by": actor.user_id},
     )
     licence = await licences_repo.get(payment["licence"])
     assert licence is not None
+    await ledger.record_payment(
+        payment_id=payment["id"],
+        licence_id=licence["id"],
+        university_id=licence["licensor"],
+        licence_number=licence["number"],
+        licensee_name=licence["licensee_name"],
+        patent_id=licence["patent"],
+        payment_mode=licence["payment_mode"],
+        purpose=payment["purpose"],
+        received_at=at,
+        amount=Money(payment["currency"], payment["amount_minor"]),
+        platform_fee_bp=fee_bp,
+        platform_fee=fee,
+    )
     await record(
         actor=actor,
         action="finance.payment_succeeded",

@@ -152,7 +152,7 @@ async def test_a_royalty_only_licence_is_active_at_once_and_royalties_reach_the_
     )
     assert line.inventor_reward_minor == 205_247  # 50% of net by default (Art 45), half up
     assert books.totals.net_minor == 410_494 and books.inventor_reward_share_bp == 5000
-    name, pdf = await ledger.monthly_statement(principal=uni, month=line.month, platform_fee_bp=500)
+    name, pdf = await ledger.monthly_statement(principal=uni, month=line.month)
     assert pdf.startswith(b"%PDF") and name == f"statement-{line.month}.pdf"
 
 
