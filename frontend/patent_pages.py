@@ -29,13 +29,13 @@ from listings.declarations.eligibility import LegalStatus, Suspension
 from listings.imports import service as imports
 from listings.patents import service as patents
 from listings.patents.fees import OPEN_LICENCE_REDUCTION_PCT, REDUCTION_ARTICLE
-from listings.patents.numbers import PatentKind
 from listings.universities import service as universities
 from listings.universities.schemas import MIN_SHARE_BP, SHARE_ARTICLE, UniversitySettingsIn
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, ValidationFailed
 from market.jobs import unit_of_work
+from market.kit.law import PatentKind
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in

@@ -10,16 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
+from market.kit.law import CAP_CITATION, CAP_INSTRUMENT_EN, CAP_INSTRUMENT_ZH, FIXED_FEE_CAP, PatentKind
 from pricing import caps
 from pricing.fields import CONCORDANCE_SOURCE, FieldMatch
 from pricing.params import ONE, PricingParams, format_cny, format_percent
 from pricing.royalty_data import RoyaltyRow
-from pricing.schemas import Factor, Note, PatentFacts, PatentKind, to_decimal
+from pricing.schemas import Factor, Note, PatentFacts, to_decimal
 
 KIND_NAMES = {
-    PatentKind.INVENTION: ("发明专利", "invention patent"),
-    PatentKind.UTILITY_MODEL: ("实用新型专利", "utility model"),
-    PatentKind.DESIGN: ("外观设计专利", "design patent"),
+    PatentKind.invention: ("发明专利", "invention patent"),
+    PatentKind.utility_model: ("实用新型专利", "utility model"),
+    PatentKind.design: ("外观设计专利", "design patent"),
 }
 
 
@@ -28,9 +29,9 @@ def kind_factor(kind: PatentKind, value: Decimal) -> Factor:
     """The patent-kind factor with its basis: the examined invention is the reference."""
     zh, en = KIND_NAMES[kind]
     basis = {
-        PatentKind.INVENTION: ("发明专利经实质审查，作为基准", "an examined invention is the reference",
+        PatentKind.invention: ("发明专利经实质审查，作为基准", "an examined invention is the reference",
                                "platform reference"),
-        PatentKind.UTILITY_MODEL: (
+        PatentKind.utility_model: (
             "实用新型未经实质审查、保护期10年（专利法第四十二条）；系数取自一家银行质押率示例：实用新型15%、发明25%，15/25=0.60",
             "utility models are granted without substantive examination and last 10 years (Patent Law Art 42); "
             "factor from one bank's loan-to-value example, 15% for utility models vs 25% for inventions "
@@ -38,7 +39,7 @@ def kind_factor(kind: PatentKind, value: Decimal) -> Factor:
             "shared/domain/cn_ip_finance_and_open_license_policy_params.json: "
             "pledge_lending_parameters.bank_ltv_example_bocom (tertiary)",
         ),
-        PatentKind.DESIGN: (
+        PatentKind.design: (
             "外观设计未经实质审查（平台假设，与实用新型相同）",
             "designs are granted without substantive examination (platform assumption, as utility models)",
             "platform parameter",
@@ -147,7 +148,7 @@ def field_notes(
             citation=CONCORDANCE_SOURCE,
         ))
     if main_field is None:
-        if patent.kind is PatentKind.DESIGN and not patent.ipc_codes:
+        if patent.kind is PatentKind.design and not patent.ipc_codes:
             zh, en = "外观设计采用洛迦诺分类而非IPC", "designs are classified under Locarno, not IPC"
         else:
             zh, en = "IPC分类号未能对应到技术领域", "no IPC code maps to a technology field"
@@ -330,10 +331,10 @@ def caps_factor(applied: bool) -> Factor:
     return Factor(
         key="legal_caps",
         value=f"running <= {caps.MAX_RUNNING_ROYALTY_PERCENT}% of net sales; fixed <= "
-        f"{format_cny(caps.MAX_FIXED_FEE.minor)}; {state_en}",
-        source=caps.CAP_CITATION,
-        text_zh=f"法定上限（{caps.CAP_INSTRUMENT_ZH}）：提成不高于净销售额的20%，固定费用不高于2000万元；{state_zh}。",
-        text_en=f"Legal caps ({caps.CAP_INSTRUMENT_EN}): running royalty at most 20% of net sales, fixed fees at "
+        f"{format_cny(FIXED_FEE_CAP.minor)}; {state_en}",
+        source=CAP_CITATION,
+        text_zh=f"法定上限（{CAP_INSTRUMENT_ZH}）：提成不高于净销售额的20%，固定费用不高于2000万元；{state_zh}。",
+        text_en=f"Legal caps ({CAP_INSTRUMENT_EN}): running royalty at most 20% of net sales, fixed fees at "
         f"most CNY 20,000,000; {state_en}.",
     )
 

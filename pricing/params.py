@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import lru_cache
 
-from pricing.schemas import Confidence, PatentKind
+from market.kit.law import PatentKind
+from pricing.schemas import Confidence
 
 RATE_QUANTUM = Decimal("0.01")
 ANNUITY_QUANTUM = Decimal("0.000001")
@@ -85,9 +86,9 @@ class PricingParams:
 
     def kind_factor(self, kind: PatentKind) -> Decimal:
         return {
-            PatentKind.INVENTION: self.invention_factor,
-            PatentKind.UTILITY_MODEL: self.utility_model_factor,
-            PatentKind.DESIGN: self.design_factor,
+            PatentKind.invention: self.invention_factor,
+            PatentKind.utility_model: self.utility_model_factor,
+            PatentKind.design: self.design_factor,
         }[kind]
 
     def claims_factor(self, claims: int) -> Decimal:

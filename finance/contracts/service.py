@@ -22,11 +22,16 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, NotFound
 from market.integrations.pdf import render_document_in_thread
+from market.kit.law import PaymentMode
 from market.orgs import repository as orgs_repo
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
 CONTRACT = DOCUMENTS / "licence_contract"
-MODES = {"lump_sum": "lump_sum", "running_royalty": "running_royalty", "entry_plus_royalty": "entry_fee_plus_royalty"}
+MODES = {
+    PaymentMode.lump_sum: "lump_sum",
+    PaymentMode.running_royalty: "running_royalty",
+    PaymentMode.entry_plus_royalty: "entry_fee_plus_royalty",
+}  # the contract template's names
 
 
 def _money(minor: int | None, currency: str) -> dict[str, Any] | None:
@@ -88,7 +93,7 @@ async def contract_context(licence: dict[str, Any]) -> dict[str, Any]:
         "terms": {
             "mode": MODES[licence["payment_mode"]],
             "lump_sum": _money(licence["lump_sum_minor"], licence["currency"])
-            if licence["payment_mode"] == "lump_sum"
+            if licence["payment_mode"] == PaymentMode.lump_sum
             else None,
             "entry_fee": _money(licence["entry_fee_minor"], licence["currency"]),
             "royalty_rate_bp": licence["royalty_rate_bp"],

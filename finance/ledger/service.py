@@ -30,6 +30,7 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, NotFound
 from market.integrations.pdf import render_document_in_thread
+from market.kit.law import PaymentMode
 from market.kit.money import Money
 from market.orgs import repository as orgs_repo
 
@@ -55,7 +56,7 @@ def month_of(moment: datetime | date) -> str:
 def entry_kind(purpose: str, payment_mode: str) -> str:
     if purpose == "royalty":
         return "royalty"
-    return "lump_sum" if payment_mode == "lump_sum" else "entry_fee"
+    return "lump_sum" if payment_mode == PaymentMode.lump_sum else "entry_fee"
 
 
 async def record_payment(

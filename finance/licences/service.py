@@ -25,6 +25,7 @@ from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
+from market.kit.law import PaymentMode
 from market.orgs import repository as orgs_repo
 
 FILING_ARTICLE = "专利法实施细则第十五条、第八十七条 / Implementing Regulations Art 15, 87"
@@ -53,9 +54,9 @@ def filing_deadline(starts_on: date) -> date:
 
 
 def amount_due_now(version: dict[str, Any]) -> int:
-    if version["payment_mode"] == "lump_sum":
+    if version["payment_mode"] == PaymentMode.lump_sum:
         return int(version["lump_sum_minor"] or 0)
-    if version["payment_mode"] == "entry_plus_royalty":
+    if version["payment_mode"] == PaymentMode.entry_plus_royalty:
         return int(version["entry_fee_minor"] or 0)
     return 0
 

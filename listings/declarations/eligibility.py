@@ -12,19 +12,7 @@ from enum import StrEnum
 
 from listings.declarations.advertising import find_advertising
 from listings.patents.lifetimes import add_years
-from listings.patents.numbers import PatentKind
-
-# 2024 CNIPA notice (国家知识产权局关于全面推进专利开放许可制度实施工作的通知, 2024-07): fixed fees generally at
-# most CNY 20 million; running royalties at most 20% of net sales (or 40% of profit).
-CAP_NOTICE = "国家知识产权局2024年开放许可通知 / CNIPA notice on open licensing (2024)"
-FIXED_FEE_CAP_FEN = 20_000_000 * 100
-ROYALTY_CAP_BP = 2000  # basis points of net sales: 20%
-
-
-class PaymentMode(StrEnum):
-    lump_sum = "lump_sum"  # 一次性付费 (0 = royalty-free)
-    running_royalty = "running_royalty"  # 提成支付: a percentage of net sales
-    entry_plus_royalty = "entry_plus_royalty"  # 入门费 + 提成
+from market.kit.law import CAP_NOTICE, FIXED_FEE_CAP, ROYALTY_CAP_BP, PatentKind, PaymentMode
 
 
 class LegalStatus(StrEnum):
@@ -224,7 +212,7 @@ def _patent_reasons(p: PatentFacts, declarant: str, today: date) -> list[Reason]
 def _terms_reasons(p: PatentFacts, t: DeclaredTerms, today: date) -> list[Reason]:
     out: list[Reason] = []
     for field, amount in (("lump_sum_minor", t.lump_sum_minor), ("entry_fee_minor", t.entry_fee_minor)):
-        if t.currency == "CNY" and amount is not None and amount > FIXED_FEE_CAP_FEN:
+        if t.currency == FIXED_FEE_CAP.currency and amount is not None and amount > FIXED_FEE_CAP.minor:
             out.append(
                 Reason(
                     "fixed_fee_over_cap",

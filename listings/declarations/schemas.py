@@ -8,8 +8,8 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from listings.advice.schemas import PriceCheckOut
-from listings.declarations.eligibility import PaymentMode, Reason
-from listings.patents.numbers import PatentKind
+from listings.declarations.eligibility import Reason
+from market.kit.law import PatentKind, PaymentMode
 from market.kit.schema import Out, Schema
 
 TERMS_EXAMPLE = {

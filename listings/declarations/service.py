@@ -13,7 +13,7 @@ from typing import Any
 
 from listings.advice.schemas import PriceCheckOut
 from listings.declarations import eligibility, repository
-from listings.declarations.eligibility import DeclaredTerms, PaymentMode, Reason
+from listings.declarations.eligibility import DeclaredTerms, Reason
 from listings.declarations.schemas import (
     DeclarationOut,
     DeclareIn,
@@ -32,6 +32,7 @@ from listings.patents.lifetimes import remaining_years
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
+from market.kit.law import PaymentMode
 from market.kit.money import Money
 from market.orgs import repository as orgs_repo
 

@@ -19,6 +19,7 @@ from listings.patents.lifetimes import remaining_years
 from listings.search.labels import field_code, price_band, region_code
 from listings.technology import field_numbers
 from market.integrations.search import SearchDocument
+from market.kit.law import PaymentMode
 from pricing import FieldIndustryMap, load_field_industry_map
 
 DOC_PREFIX = "listing-"
@@ -52,9 +53,9 @@ def industries_of(fields: list[int]) -> list[str]:
 
 def upfront_minor(version: dict[str, Any]) -> int:
     """What a licensee pays up front, in fen: the lump sum, or the entry fee; 0 for a running royalty alone."""
-    if version["payment_mode"] == "lump_sum":
+    if version["payment_mode"] == PaymentMode.lump_sum:
         return int(version["lump_sum_minor"] or 0)
-    if version["payment_mode"] == "entry_plus_royalty":
+    if version["payment_mode"] == PaymentMode.entry_plus_royalty:
         return int(version["entry_fee_minor"] or 0)
     return 0
 
