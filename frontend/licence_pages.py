@@ -31,6 +31,7 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, MarketError, NotFound
 from market.jobs import unit_of_work
+from market.kit.formatting import format_date
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
 
@@ -347,8 +348,7 @@ def report_refusal(exc: MarketError, licence: LicenceOut, lang: str) -> Errors:
     if "overlap" in codes:
         return [{"field": "period_start", "message": t("err_report_overlap")}]
     if exc.status == 422 and any(e.field == "period_start" for e in exc.errors):
-        end = licence.ends_on.isoformat() if licence.ends_on else "…"
-        start = licence.starts_on.isoformat() if licence.starts_on else "…"
+        start, end = (format_date(d, lang, missing="…") for d in (licence.starts_on, licence.ends_on))
         return [{"field": "period_start", "message": t("err_report_outside").format(start=start, end=end)}]
     return market_messages(exc, lang)
 

@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from frontend.forms import FieldProblem, bp_to_percent, facts_in, hundredths
+from frontend.forms import FieldProblem, facts_in, hundredths, hundredths_text
 from frontend.i18n import translator
 from frontend.render import (
     AnyRequest,
@@ -219,6 +219,6 @@ class UniversitySettingsPages(Controller):
             typed=typed,
             saved=saved,
             min_pct=MIN_SHARE_BP // 100,
-            share_text=bp_to_percent(current.inventor_reward_share_bp),
+            share_text=hundredths_text(current.inventor_reward_share_bp),
             article=SHARE_ARTICLE,
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
@@ -20,7 +19,7 @@ from pydantic import ValidationError
 from frontend.i18n import MESSAGES, pick_lang, translator, validation_message
 from market.accounts.principal import Principal
 from market.errors import MarketError
-from market.kit.money import Money
+from market.kit.formatting import format_date, format_money, format_percent_bp
 
 Form = URLEncodedBody[dict[str, str]]
 AnyRequest = Request[Any, Any, Any]
@@ -38,15 +37,11 @@ def here(request: AnyRequest) -> str:
 
 
 def money(minor: int | None, lang: str, currency: str = "CNY") -> str:
-    if minor is None:
-        return "—"
-    return Money(currency, int(minor)).format("en_US" if lang == "en" else "zh_CN")
+    return "—" if minor is None else format_money(int(minor), currency, lang)
 
 
 def percent_of_bp(bp: int | None) -> str:
-    if bp is None:
-        return "—"
-    return f"{Decimal(bp) / 100:.2f}%"
+    return "—" if bp is None else format_percent_bp(bp)
 
 
 def bilingual(text: str, lang: str) -> str:
@@ -62,11 +57,7 @@ def pick(zh: str, en: str, lang: str) -> str:
 
 
 def day(value: date | datetime | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
+    return format_date(value, lang)
 
 
 def helpers(lang: str) -> dict[str, Callable[..., Any]]:

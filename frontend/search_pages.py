@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from frontend.forms import FieldProblem, fen_to_yuan, yuan_to_fen
+from frontend.forms import FieldProblem, hundredths_text, yuan_to_fen
 from frontend.i18n import translator
 from frontend.render import AnyRequest, Errors, field_messages, form_of, labelled, lang_of, market_messages, page
 from listings.needs import service as needs
@@ -74,7 +74,7 @@ def page_query(params: SearchParams) -> dict[str, Any]:
     for bound in ("min", "max"):
         minor = out.pop(f"price_{bound}_minor", None)
         if minor is not None:
-            out[f"price_{bound}_yuan"] = fen_to_yuan(minor)
+            out[f"price_{bound}_yuan"] = hundredths_text(minor)
     return out
 
 
@@ -177,7 +177,7 @@ def need_form(need: NeedOut | None) -> dict[str, str]:
         "title": need.title,
         "description": need.description,
         "tech_field": str(need.tech_field or ""),
-        "budget_yuan": fen_to_yuan(need.budget_max_minor),
+        "budget_yuan": hundredths_text(need.budget_max_minor),
         "region": need.region,
         "deadline": need.deadline.isoformat() if need.deadline else "",
     }

@@ -204,14 +204,15 @@ def encumbrance_notes(patent: PatentFacts) -> list[Note]:
 def industry_factor(row: RoyaltyRow) -> Factor:
     n_zh = f"样本量{row.sample_size}" if row.sample_size else "来源未给出样本量"
     n_en = f"sample size {row.sample_size}" if row.sample_size else "sample size not stated by the source"
-    quantiles = f"p25 {row.rate_p25}%, median {row.rate_median}%, p75 {row.rate_p75}%"
+    p25, median, p75 = (format_percent(r) for r in (row.rate_p25, row.rate_median, row.rate_p75))
+    quantiles = f"p25 {p25}, median {median}, p75 {p75}"
     return Factor(
         key="industry_distribution",
         value=f"{row.industry_code}: {quantiles}",
         source=f"{row.source} [{row.reliability.value}]" + (f"; {row.derivation}" if row.derivation else ""),
         text_zh=(
             f"行业提成率分布：{row.industry_name_zh}（分类 {row.classification}，代码 {row.industry_code}）：p25 "
-            f"{row.rate_p25}%、中位数 {row.rate_median}%、p75 {row.rate_p75}%（占净销售额），{n_zh}。"
+            f"{p25}、中位数 {median}、p75 {p75}（占净销售额），{n_zh}。"
         ),
         text_en=(
             f"Industry distribution: {row.industry_name_en} (classification {row.classification}, code "
@@ -222,22 +223,23 @@ def industry_factor(row: RoyaltyRow) -> Factor:
 
 def supporting_factor(row: RoyaltyRow) -> Factor:
     n = f"n={row.sample_size}" if row.sample_size else "n not stated"
+    median = format_percent(row.rate_median)
     return Factor(
         key="supporting_evidence",
-        value=f"median {row.rate_median}% ({n}, {row.year or 'n.d.'})",
+        value=f"median {median} ({n}, {row.year or 'n.d.'})",
         source=f"{row.source} [{row.reliability.value}]",
         text_zh=(
-            f"佐证：同一行业另一来源的提成率中位数为{row.rate_median}%（{n}，{row.year or '未注明年份'}），"
+            f"佐证：同一行业另一来源的提成率中位数为{median}（{n}，{row.year or '未注明年份'}），"
             "仅供参考，未参与计算。"
         ),
-        text_en=f"Supporting evidence: another source gives a median of {row.rate_median}% for this industry "
+        text_en=f"Supporting evidence: another source gives a median of {median} for this industry "
         f"({n}, {row.year or 'n.d.'}); shown for reference, not used in the calculation.",
     )
 
 
 def context_factor(row: RoyaltyRow) -> Factor:
     def pct(v: Decimal | None) -> str:
-        return "—" if v is None else f"{v}%"
+        return format_percent(v)
 
     mean = f"{format_cny(row.lump_mean.minor)}" if row.lump_mean else "—"
     return Factor(
@@ -294,7 +296,7 @@ def no_comparables_factor(given: int, in_field: int, lumps: int, main_field: int
 
 
 def discount_factor(term: Decimal, d: Decimal, factor: Decimal, annual_mid: int, present_mid: int) -> Factor:
-    pct = f"{d * 100:.2f}%"
+    pct = format_percent(d * 100)
     return Factor(
         key="discount_rate",
         value=f"d={pct}, a({term})={factor}",
@@ -313,8 +315,8 @@ def discount_factor(term: Decimal, d: Decimal, factor: Decimal, annual_mid: int,
 
 @lru_cache(maxsize=16)
 def entry_factor(share: Decimal) -> Factor:
-    pct = f"{share * 100:.0f}%"
-    rest = f"{(ONE - share) * 100:.0f}%"
+    pct = format_percent(share * 100)
+    rest = format_percent((ONE - share) * 100)
     return Factor(
         key="entry_share",
         value=f"s={pct}",
@@ -330,7 +332,7 @@ def caps_factor(applied: bool) -> Factor:
     state_zh, state_en = ("已封顶", "applied") if applied else ("未触及", "not reached")
     return Factor(
         key="legal_caps",
-        value=f"running <= {caps.MAX_RUNNING_ROYALTY_PERCENT}% of net sales; fixed <= "
+        value=f"running <= {format_percent(caps.MAX_RUNNING_ROYALTY_PERCENT)} of net sales; fixed <= "
         f"{format_cny(FIXED_FEE_CAP.minor)}; {state_en}",
         source=CAP_CITATION,
         text_zh=f"法定上限（{CAP_INSTRUMENT_ZH}）：提成不高于净销售额的20%，固定费用不高于2000万元；{state_zh}。",

@@ -33,6 +33,7 @@ from market.integrations.payments import (
     match_statement_file,
     platform_fee,
 )
+from market.kit.formatting import format_money
 from market.kit.money import Money
 
 log = structlog.get_logger("finance.payments")
@@ -40,10 +41,11 @@ ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2, "r
 
 
 def bank_instructions(reference: str, amount: Money, licensor: str) -> tuple[str, str]:
+    zh, en = (format_money(amount.minor, amount.currency, lang) for lang in ("zh", "en"))
     return (
-        f"请从贵单位对公账户向{licensor}的基本账户转账 {amount.format('zh_CN')}，并在附言中注明编号 {reference}。"
+        f"请从贵单位对公账户向{licensor}的基本账户转账 {zh}，并在附言中注明编号 {reference}。"
         "到账后由平台核对确认，许可即生效。",
-        f"Transfer {amount.format('en_US')} from your company account to {licensor}'s basic account, quoting "
+        f"Transfer {en} from your company account to {licensor}'s basic account, quoting "
         f"{reference} in the memo. The licence takes effect once the platform confirms receipt.",
     )
 

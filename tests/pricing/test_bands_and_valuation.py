@@ -46,7 +46,7 @@ def test_lump_sum_edges_and_messages() -> None:
     assert low.within
     assert below.position is BandPosition.BELOW
     assert "低于建议区间" in below.text_zh
-    assert "below the suggested band (CNY 488,133.80 – CNY 781,014.08)" in below.text_en
+    assert "below the suggested band (CN¥488,133.80 – CN¥781,014.08)" in below.text_en
 
 
 def test_entry_plus_royalty_is_within_only_when_both_parts_are() -> None:

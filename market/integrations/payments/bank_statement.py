@@ -46,6 +46,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from market.integrations.payments.bank_transfer import find_references
+from market.kit.formatting import format_money
 from market.kit.money import Money
 
 HEADER_SCAN_ROWS = 30
@@ -423,7 +424,8 @@ def _verdict(line: StatementLine, reference: str, expected: Money, taken: Mappin
         return _result(
             line,
             MatchStatus.AMOUNT_MISMATCH,
-            f"expected {expected.format()}, received {line.amount.format()}",
+            f"expected {format_money(expected.minor, expected.currency, 'en')}, "
+            f"received {format_money(line.amount.minor, line.amount.currency, 'en')}",
             reference=reference,
             expected=expected,
         )
