@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from finance.ledger import service as ledger
 from finance.licences import service as licences
 from finance.payments import service as payments
 from finance.royalties import service as royalties
 from finance.royalties.service import quarters
+from market import runtime
 from market.events import on
 from market.i18n import Msg, Param
 from market.jobs import daily, job
@@ -94,4 +96,31 @@ async def reminders(*, on: str = "") -> None:
         )
 
 
+@job("finance.close_month")
+async def close_month(*, university_id: int, month: str, currency: str = "CNY") -> None:
+    """Close an ended month for one university (safe to run twice: the issued statement stays as it is)."""
+    await ledger.close_month(
+        university_id=university_id,
+        month=month,
+        currency=currency,
+        data_dir=runtime.current().settings.data_dir,
+        on=ledger.today(),
+    )
+
+
+@job("finance.close_months")
+async def close_months(*, on: str = "") -> None:
+    """Daily: close the previous month (and any ended month still open) for every university with entries in it."""
+    today = date.fromisoformat(on) if on else ledger.today()
+    for month in await ledger.open_months(on=today):
+        await ledger.close_month(
+            university_id=month.university,
+            month=month.month,
+            currency=month.currency,
+            data_dir=runtime.current().settings.data_dir,
+            on=today,
+        )
+
+
 daily("finance.reminders", hour=1)  # 09:00 in China (UTC+8)
+daily("finance.close_months", hour=0, minute=30)  # 08:30 in China, once the month has ended in UTC

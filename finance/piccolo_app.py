@@ -1,10 +1,12 @@
-"""The ``finance`` Piccolo app: licences, payments and webhook events, contracts, royalty reports."""
+"""The ``finance`` Piccolo app: licences, payments and webhook events, contracts, royalty reports, ledger entries
+and issued statements."""
 
 import os
 
 from piccolo.conf.apps import AppConfig
 
 from finance.contracts.tables import ContractDocument
+from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.licences.tables import Licence
 from finance.payments.tables import LicencePayment, PaymentEvent
 from finance.royalties.tables import RoyaltyReport
@@ -12,7 +14,16 @@ from finance.royalties.tables import RoyaltyReport
 APP_CONFIG = AppConfig(
     app_name="finance",
     migrations_folder_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "piccolo_migrations"),
-    table_classes=[Licence, LicencePayment, PaymentEvent, ContractDocument, RoyaltyReport],
+    table_classes=[
+        Licence,
+        LicencePayment,
+        PaymentEvent,
+        ContractDocument,
+        RoyaltyReport,
+        LedgerEntry,
+        Statement,
+        StatementRow,
+    ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
 )

@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from frontend.forms import FORM_FIELD_OF, FieldProblem, TermsForm, bp_to_percent, fen_to_yuan, yuan_to_fen
+from frontend.forms import FORM_FIELD_OF, FieldProblem, TermsForm, hundredths_text, yuan_to_fen
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
 from listings.advice import service as advice
 from listings.advice.schemas import PriceCheckOut, SuggestionOut
@@ -264,8 +264,8 @@ def prefilled(suggestion: SuggestionOut) -> TermsForm:
     """The declare form filled with the middle of each suggested band (running royalty chosen)."""
     return TermsForm(
         payment_mode="running_royalty",
-        royalty_pct=bp_to_percent(suggestion.running_royalty_bp.mid),
-        entry_royalty_pct=bp_to_percent(suggestion.entry_royalty_bp.mid),
-        entry_fee_yuan=fen_to_yuan(suggestion.entry_fee_minor.mid) if suggestion.entry_fee_minor else "",
-        lump_sum_yuan=fen_to_yuan(suggestion.lump_sum_minor.mid) if suggestion.lump_sum_minor else "",
+        royalty_pct=hundredths_text(suggestion.running_royalty_bp.mid),
+        entry_royalty_pct=hundredths_text(suggestion.entry_royalty_bp.mid),
+        entry_fee_yuan=hundredths_text(suggestion.entry_fee_minor.mid) if suggestion.entry_fee_minor else "",
+        lump_sum_yuan=hundredths_text(suggestion.lump_sum_minor.mid) if suggestion.lump_sum_minor else "",
     )

@@ -63,17 +63,13 @@ def percent_to_bp(text: str, field_name: str = "rate") -> int | None:
     return hundredths(text, field_name)
 
 
-def fen_to_yuan(minor: int | None) -> str:
-    """Integer fen as the yuan an input shows: 1234567 -> "12345.67"."""
-    if minor is None:
+def hundredths_text(value: int | None) -> str:
+    """What an input shows for a value kept in hundredths (fen of yuan, basis points of a percent), the inverse of
+    ``hundredths``: a plain decimal a user can edit (1234567 -> "12345.67", 350 -> "3.50"); shown to people, money
+    and rates go through ``market.kit.formatting`` instead."""
+    if value is None:
         return ""
-    return f"{Decimal(minor) / 100:.2f}"
-
-
-def bp_to_percent(bp: int | None) -> str:
-    if bp is None:
-        return ""
-    return f"{Decimal(bp) / 100:.2f}"
+    return f"{Decimal(value) / 100:.2f}"
 
 
 def whole(text: str, field_name: str) -> int | None:
@@ -123,10 +119,10 @@ class TermsForm:
         mode = v.payment_mode.value
         return cls(
             payment_mode=mode,
-            lump_sum_yuan=fen_to_yuan(v.lump_sum_minor),
-            royalty_pct=bp_to_percent(v.royalty_rate_bp) if mode == "running_royalty" else "",
-            entry_fee_yuan=fen_to_yuan(v.entry_fee_minor),
-            entry_royalty_pct=bp_to_percent(v.royalty_rate_bp) if mode == "entry_plus_royalty" else "",
+            lump_sum_yuan=hundredths_text(v.lump_sum_minor),
+            royalty_pct=hundredths_text(v.royalty_rate_bp) if mode == "running_royalty" else "",
+            entry_fee_yuan=hundredths_text(v.entry_fee_minor),
+            entry_royalty_pct=hundredths_text(v.royalty_rate_bp) if mode == "entry_plus_royalty" else "",
             term_kind="years" if v.term_years else "expiry",
             term_years=str(v.term_years or ""),
             other_matters=v.other_matters,

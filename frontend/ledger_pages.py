@@ -22,7 +22,6 @@ from market.i18n import gettext
 from market.jobs import unit_of_work
 from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
-from market.settings import Settings
 from market.web.access import signed_in
 
 UNIVERSITY = signed_in(OrgKind.university, session_only=True)
@@ -46,12 +45,10 @@ class LedgerPages(Controller):
         return page(request, "finance/ledger.html", 400 if errors else 200, books=data, errors=errors)
 
     @get("/statements/{month:str}", opt=UNIVERSITY)
-    async def statement(self, principal: Principal, settings: Settings, month: str) -> Response[bytes]:
+    async def statement(self, principal: Principal, month: str) -> Response[bytes]:
         if not MONTH.match(month):
             raise NotFound(Msg("ui.err_month_format"))
-        name, pdf = await ledger.monthly_statement(
-            principal=principal, month=month, platform_fee_bp=settings.platform_fee_bp
-        )
+        name, pdf = await ledger.monthly_statement(principal=principal, month=month)
         return Response(
             pdf,
             media_type="application/pdf",

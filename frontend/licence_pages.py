@@ -32,6 +32,7 @@ from market.errors import Conflict, MarketError, NotFound
 from market.i18n import gettext
 from market.i18n.validation import validation_message
 from market.jobs import unit_of_work
+from market.kit.formatting import format_date
 from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
@@ -340,8 +341,7 @@ def report_refusal(exc: MarketError, licence: LicenceOut, lang: str) -> Errors:
     if "overlap" in codes:
         return [{"field": "period_start", "message": gettext(lang, "ui.err_report_overlap")}]
     if exc.status == 422 and any(e.field == "period_start" for e in exc.errors):
-        end = licence.ends_on.isoformat() if licence.ends_on else "…"
-        start = licence.starts_on.isoformat() if licence.starts_on else "…"
+        start, end = (format_date(d, lang, missing="…") for d in (licence.starts_on, licence.ends_on))
         return [{"field": "period_start", "message": gettext(lang, "ui.err_report_outside", start=start, end=end)}]
     return market_messages(exc, lang)
 

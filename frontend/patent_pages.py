@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from frontend.forms import FieldProblem, bp_to_percent, facts_in, hundredths
+from frontend.forms import FieldProblem, facts_in, hundredths, hundredths_text
 from frontend.render import (
     AnyRequest,
     Errors,
@@ -28,7 +28,6 @@ from listings.imports import service as imports
 from listings.patents import service as patents
 from listings.patents.facts import LegalStatus, Suspension
 from listings.patents.fees import OPEN_LICENCE_REDUCTION_PCT, REDUCTION_ARTICLE
-from listings.patents.numbers import PatentKind
 from listings.universities import service as universities
 from listings.universities.schemas import MIN_SHARE_BP, SHARE_ARTICLE, UniversitySettingsIn
 from market.accounts.deps import provide_principal
@@ -36,6 +35,7 @@ from market.accounts.principal import Principal
 from market.errors import Conflict, ValidationFailed
 from market.i18n import gettext
 from market.jobs import unit_of_work
+from market.kit.law import PatentKind
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
@@ -219,6 +219,6 @@ class UniversitySettingsPages(Controller):
             typed=typed,
             saved=saved,
             min_pct=MIN_SHARE_BP // 100,
-            share_text=bp_to_percent(current.inventor_reward_share_bp),
+            share_text=hundredths_text(current.inventor_reward_share_bp),
             article=SHARE_ARTICLE,
         )

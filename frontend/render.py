@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
@@ -24,7 +23,7 @@ from market.accounts.principal import Principal
 from market.errors import MarketError
 from market.i18n import gettext, ngettext, pgettext
 from market.i18n.validation import validation_code, validation_message
-from market.kit.money import Money
+from market.kit.formatting import format_date, format_money, format_percent_bp
 from market.web.problems import language
 
 Form = URLEncodedBody[dict[str, str]]
@@ -44,15 +43,11 @@ def here(request: AnyRequest) -> str:
 
 
 def money(minor: int | None, lang: str, currency: str = "CNY") -> str:
-    if minor is None:
-        return "—"
-    return Money(currency, int(minor)).format("en_US" if lang == "en" else "zh_CN")
+    return "—" if minor is None else format_money(int(minor), currency, lang)
 
 
 def percent_of_bp(bp: int | None) -> str:
-    if bp is None:
-        return "—"
-    return f"{Decimal(bp) / 100:.2f}%"
+    return "—" if bp is None else format_percent_bp(bp)
 
 
 def bilingual(text: str, lang: str) -> str:
@@ -68,11 +63,7 @@ def pick(zh: str, en: str, lang: str) -> str:
 
 
 def day(value: date | datetime | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
+    return format_date(value, lang)
 
 
 def known(lang: str, code: str) -> str | None:

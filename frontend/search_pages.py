@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from frontend.forms import FieldProblem, fen_to_yuan, yuan_to_fen
+from frontend.forms import FieldProblem, hundredths_text, yuan_to_fen
 from frontend.render import (
     AnyRequest,
     Errors,
@@ -83,7 +83,7 @@ def page_query(params: SearchParams) -> dict[str, Any]:
     for bound in ("min", "max"):
         minor = out.pop(f"price_{bound}_minor", None)
         if minor is not None:
-            out[f"price_{bound}_yuan"] = fen_to_yuan(minor)
+            out[f"price_{bound}_yuan"] = hundredths_text(minor)
     return out
 
 
@@ -187,7 +187,7 @@ def need_form(need: NeedOut | None) -> dict[str, str]:
         "title": need.title,
         "description": need.description,
         "tech_field": str(need.tech_field or ""),
-        "budget_yuan": fen_to_yuan(need.budget_max_minor),
+        "budget_yuan": hundredths_text(need.budget_max_minor),
         "region": need.region,
         "deadline": need.deadline.isoformat() if need.deadline else "",
     }

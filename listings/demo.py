@@ -31,6 +31,7 @@ from listings.patents.service import record_values, today
 from market.accounts import service as accounts
 from market.errors import MarketError
 from market.jobs import unit_of_work
+from market.kit.law import ROYALTY_CAP_BP, PatentKind
 from market.kit.money import Money
 from market.orgs import service as org_service
 from market.orgs.records import OrgWithOwnerRecord
@@ -152,7 +153,7 @@ def _terms(rng: random.Random, row: dict[str, Any], data_dir: Path, on: date) ->
     engine = engine_for(str(data_dir))
     years = remaining_years(row["expiry_date"], on)
     facts = pricing.PatentFacts(
-        kind=pricing.PatentKind(row["kind"]),
+        kind=PatentKind(row["kind"]),
         ipc_codes=tuple(row["ipc_codes"]),
         remaining_years=years,
         claims_count=row["claims_count"] or 5,
@@ -160,7 +161,7 @@ def _terms(rng: random.Random, row: dict[str, Any], data_dir: Path, on: date) ->
     sales = pricing.LicenseeFacts(Money("CNY", rng.choice([50, 200, 1000, 5000]) * 1_000_000))
     suggestion = engine.suggest(facts, sales)
     spread = Decimal(rng.choice(["0.6", "0.9", "1.0", "1.0", "1.1", "1.5"]))
-    rate_bp = max(10, min(2000, int(suggestion.running_royalty.mid * spread * 100)))
+    rate_bp = max(10, min(ROYALTY_CAP_BP, int(suggestion.running_royalty.mid * spread * 100)))
     term = rng.choice([None, None, 3, 5]) if years > 5 else None
     mode = rng.choice(["lump_sum", "lump_sum", "running_royalty", "entry_plus_royalty"])
     if mode == "lump_sum":

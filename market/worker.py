@@ -30,6 +30,7 @@ JOB_MODULES = (
     "listings.needs.jobs",
     "finance.contracts.jobs",
     "finance.royalties.jobs",
+    "finance.ledger.jobs",
     "finance.jobs",
 )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pricing.bands import within_band
-from pricing.caps import CAP_CITATION, MAX_FIXED_FEE, MAX_RUNNING_ROYALTY_PERCENT
+from pricing.caps import MAX_RUNNING_ROYALTY_PERCENT
 from pricing.datafile import DataFileError, RowError
 from pricing.engine import Engine, default_engine, engine_from_files, suggest
 from pricing.fields import (
@@ -39,7 +39,6 @@ from pricing.royalty_data import (
     parse_royalty_table,
 )
 from pricing.schemas import (
-    STATUTORY_TERM_YEARS,
     BandCheck,
     BandPosition,
     Comparable,
@@ -54,8 +53,6 @@ from pricing.schemas import (
     Note,
     Offer,
     PatentFacts,
-    PatentKind,
-    PaymentMode,
     RateBand,
     Suggestion,
     Valuation,
@@ -77,13 +74,10 @@ def field_of_ipc(code: str) -> FieldMatch:
 
 
 __all__ = [
-    "CAP_CITATION",
     "DEFAULT_PARAMS",
     "DEFAULT_TABLE_IS_OFFICIAL",
-    "MAX_FIXED_FEE",
     "MAX_RUNNING_ROYALTY_PERCENT",
     "STARTING_DEFAULT_NOTE",
-    "STATUTORY_TERM_YEARS",
     "BandCheck",
     "BandPosition",
     "Comparable",
@@ -103,8 +97,6 @@ __all__ = [
     "Note",
     "Offer",
     "PatentFacts",
-    "PatentKind",
-    "PaymentMode",
     "PricingParams",
     "RateBand",
     "RowError",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from market.kit.law import CAP_INSTRUMENT_EN, CAP_INSTRUMENT_ZH, PaymentMode
 from market.kit.money import Money
 from pricing import caps
 from pricing.params import format_cny, format_percent
-from pricing.schemas import BandCheck, BandPosition, MoneyBand, Offer, PaymentMode, RateBand, Suggestion
+from pricing.schemas import BandCheck, BandPosition, MoneyBand, Offer, RateBand, Suggestion
 
 POSITION_TEXT = {
     BandPosition.WITHIN: ("在建议区间内", "within the suggested band"),
@@ -51,8 +52,8 @@ def within_band(suggestion: Suggestion, offer: Offer) -> BandCheck:
     parts_zh: list[str] = []
     parts_en: list[str] = []
     over_cap = False
-    if offer.rate_percent is not None and offer.mode is not PaymentMode.LUMP_SUM:
-        band = (suggestion.running_royalty if offer.mode is PaymentMode.RUNNING_ROYALTY
+    if offer.rate_percent is not None and offer.mode is not PaymentMode.lump_sum:
+        band = (suggestion.running_royalty if offer.mode is PaymentMode.running_royalty
                 else suggestion.entry_plus_royalty.running_royalty)
         rate_pos = rate_position(offer.rate_percent, band)
         over_cap |= caps.rate_over_cap(offer.rate_percent)
@@ -60,8 +61,8 @@ def within_band(suggestion: Suggestion, offer: Offer) -> BandCheck:
         span = f"{format_percent(band.low)} – {format_percent(band.high)}"
         parts_zh.append(f"提成率{format_percent(offer.rate_percent)}{zh}（{span}）")
         parts_en.append(f"the running royalty of {format_percent(offer.rate_percent)} is {en} ({span})")
-    if offer.amount is not None and offer.mode is not PaymentMode.RUNNING_ROYALTY:
-        lump = offer.mode is PaymentMode.LUMP_SUM
+    if offer.amount is not None and offer.mode is not PaymentMode.running_royalty:
+        lump = offer.mode is PaymentMode.lump_sum
         money_band = suggestion.lump_sum if lump else suggestion.entry_plus_royalty.entry_fee
         amount_pos = amount_position(offer.amount, money_band)
         over_cap |= caps.fixed_fee_over_cap(offer.amount)
@@ -76,8 +77,8 @@ def within_band(suggestion: Suggestion, offer: Offer) -> BandCheck:
     text_en = "; ".join(parts_en) + "."
     text_en = text_en[0].upper() + text_en[1:]
     if over_cap:
-        text_zh += f"报价超过法定上限（{caps.CAP_INSTRUMENT_ZH}：提成不高于净销售额的20%，固定费用不高于2000万元）。"
-        text_en += (f" The price exceeds the legal cap ({caps.CAP_INSTRUMENT_EN}: running royalties at most 20% of "
+        text_zh += f"报价超过法定上限（{CAP_INSTRUMENT_ZH}：提成不高于净销售额的20%，固定费用不高于2000万元）。"
+        text_en += (f" The price exceeds the legal cap ({CAP_INSTRUMENT_EN}: running royalties at most 20% of "
                     "net sales, fixed fees at most CNY 20,000,000).")
     return BandCheck(position, rate_pos, amount_pos, over_cap, text_zh, text_en)
 

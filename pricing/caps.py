@@ -1,11 +1,6 @@
-"""The legal caps on open-licence fees, with their citation.
+"""The legal caps on open-licence fees applied to suggestions (the caps and their citation: ``market.kit.law``).
 
-国家知识产权局关于全面推进专利开放许可制度实施工作的通知 (CNIPA notice of July 2024): "许可使用费以固定费用标准支付的，
-一般不高于2000万元；以提成费支付的，一般不高于净销售额的20%或利润额的40%". Source in the project:
-``shared/domain/cn_ip_finance_and_open_license_policy_params.json`` (``open_license.fee_caps_2024_notice``) and the
-CNIPA row of ``shared/data/royalty_rate_benchmarks.csv``.
-
-Nothing the engine suggests exceeds these: fixed amounts (a lump sum, an entry fee) at most CNY 20,000,000, running
+Nothing the engine suggests exceeds them: fixed amounts (a lump sum, an entry fee) at most CNY 20,000,000, running
 royalties at most 20% of net sales. The 40%-of-profit basis is not used because the engine prices on net sales.
 """
 
@@ -13,20 +8,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from market.kit.law import (
+    CAP_CITATION,
+    CAP_INSTRUMENT_EN,
+    CAP_INSTRUMENT_ZH,
+    FIXED_FEE_CAP,
+    PROFIT_SHARE_CAP_BP,
+    ROYALTY_CAP_BP,
+)
 from market.kit.money import Money
 from pricing.schemas import Note
 
-CAP_INSTRUMENT_ZH = "国家知识产权局关于全面推进专利开放许可制度实施工作的通知（2024年7月）"
-CAP_INSTRUMENT_EN = "CNIPA Notice on Fully Implementing the Patent Open Licence System (July 2024)"
-CAP_RULE_ZH = "许可使用费以固定费用标准支付的，一般不高于2000万元；以提成费支付的，一般不高于净销售额的20%或利润额的40%"
-CAP_CITATION = f"{CAP_INSTRUMENT_ZH} / {CAP_INSTRUMENT_EN}: {CAP_RULE_ZH}"
-
-MAX_RUNNING_ROYALTY_PERCENT = Decimal("20")
-"""Running royalty at most 20% of net sales (2024 CNIPA notice)."""
-MAX_PROFIT_SHARE_PERCENT = Decimal("40")
+MAX_RUNNING_ROYALTY_PERCENT = Decimal(ROYALTY_CAP_BP) / 100
+"""Running royalty at most 20% of net sales, as the percent this library computes in (2024 CNIPA notice)."""
+MAX_PROFIT_SHARE_PERCENT = Decimal(PROFIT_SHARE_CAP_BP) / 100
 """Or at most 40% of profit (2024 CNIPA notice); kept for completeness, the engine prices on net sales."""
-MAX_FIXED_FEE = Money("CNY", 20_000_000_00)
-"""Fixed fee (lump sum, entry fee) at most CNY 20,000,000 (2024 CNIPA notice)."""
 
 CAP_NOTE = Note(
     code="legal_cap_applied",
@@ -50,8 +46,8 @@ def cap_rate(rate_percent: Decimal) -> tuple[Decimal, bool]:
 
 def cap_fixed_minor(amount_minor: int) -> tuple[int, bool]:
     """A CNY amount in fen limited to CNY 20,000,000, and whether the cap bit (2024 CNIPA notice)."""
-    if amount_minor > MAX_FIXED_FEE.minor:
-        return MAX_FIXED_FEE.minor, True
+    if amount_minor > FIXED_FEE_CAP.minor:
+        return FIXED_FEE_CAP.minor, True
     return amount_minor, False
 
 
@@ -62,6 +58,6 @@ def rate_over_cap(rate_percent: Decimal) -> bool:
 def fixed_fee_over_cap(amount: Money) -> bool:
     """Whether a fixed fee exceeds CNY 20,000,000. Only CNY amounts can be compared: open-licence fees are
     declared to CNIPA in CNY, and this library converts no currency."""
-    if amount.currency != MAX_FIXED_FEE.currency:
+    if amount.currency != FIXED_FEE_CAP.currency:
         raise ValueError("open-licence fees are compared with the legal cap in CNY only")
-    return amount.minor > MAX_FIXED_FEE.minor
+    return amount.minor > FIXED_FEE_CAP.minor

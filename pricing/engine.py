@@ -24,6 +24,7 @@ from decimal import Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
 
+from market.kit.law import PatentKind, PaymentMode
 from market.kit.money import Money
 from pricing import caps, explain
 from pricing.fields import (
@@ -56,8 +57,6 @@ from pricing.schemas import (
     MoneyBand,
     Note,
     PatentFacts,
-    PatentKind,
-    PaymentMode,
     RateBand,
     Suggestion,
 )
@@ -331,11 +330,11 @@ def _median(values: Sequence[Decimal]) -> Decimal:
 def _select_comparables(comparables: Sequence[Comparable], main_field: int | None) -> ComparableEvidence:
     """Running-royalty rates and CNY lump sums of the comparables in the patent's main field."""
     same = [c for c in comparables if main_field is not None and c.field == main_field]
-    rates = tuple(c.rate_percent for c in same if c.mode is PaymentMode.RUNNING_ROYALTY and c.rate_percent is not None)
+    rates = tuple(c.rate_percent for c in same if c.mode is PaymentMode.running_royalty and c.rate_percent is not None)
     lumps = tuple(
         c.lump_sum.minor
         for c in same
-        if c.mode is PaymentMode.LUMP_SUM and c.lump_sum is not None and c.lump_sum.currency == CURRENCY
+        if c.mode is PaymentMode.lump_sum and c.lump_sum is not None and c.lump_sum.currency == CURRENCY
     )
     return ComparableEvidence(rates, lumps, len(same), len(comparables))
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
+from market.kit.law import CAP_CITATION, CAP_INSTRUMENT_EN, CAP_INSTRUMENT_ZH, FIXED_FEE_CAP, PatentKind
 from pricing import caps
 from pricing.fields import CONCORDANCE_SOURCE, FieldMatch
 from pricing.params import ONE, PricingParams, format_cny, format_percent
 from pricing.royalty_data import RoyaltyRow
-from pricing.schemas import Factor, Note, PatentFacts, PatentKind, to_decimal
+from pricing.schemas import Factor, Note, PatentFacts, to_decimal
 
 KIND_NAMES = {
-    PatentKind.INVENTION: ("发明专利", "invention patent"),
-    PatentKind.UTILITY_MODEL: ("实用新型专利", "utility model"),
-    PatentKind.DESIGN: ("外观设计专利", "design patent"),
+    PatentKind.invention: ("发明专利", "invention patent"),
+    PatentKind.utility_model: ("实用新型专利", "utility model"),
+    PatentKind.design: ("外观设计专利", "design patent"),
 }
 
 
@@ -28,9 +29,9 @@ def kind_factor(kind: PatentKind, value: Decimal) -> Factor:
     """The patent-kind factor with its basis: the examined invention is the reference."""
     zh, en = KIND_NAMES[kind]
     basis = {
-        PatentKind.INVENTION: ("发明专利经实质审查，作为基准", "an examined invention is the reference",
+        PatentKind.invention: ("发明专利经实质审查，作为基准", "an examined invention is the reference",
                                "platform reference"),
-        PatentKind.UTILITY_MODEL: (
+        PatentKind.utility_model: (
             "实用新型未经实质审查、保护期10年（专利法第四十二条）；系数取自一家银行质押率示例：实用新型15%、发明25%，15/25=0.60",
             "utility models are granted without substantive examination and last 10 years (Patent Law Art 42); "
             "factor from one bank's loan-to-value example, 15% for utility models vs 25% for inventions "
@@ -38,7 +39,7 @@ def kind_factor(kind: PatentKind, value: Decimal) -> Factor:
             "shared/domain/cn_ip_finance_and_open_license_policy_params.json: "
             "pledge_lending_parameters.bank_ltv_example_bocom (tertiary)",
         ),
-        PatentKind.DESIGN: (
+        PatentKind.design: (
             "外观设计未经实质审查（平台假设，与实用新型相同）",
             "designs are granted without substantive examination (platform assumption, as utility models)",
             "platform parameter",
@@ -147,7 +148,7 @@ def field_notes(
             citation=CONCORDANCE_SOURCE,
         ))
     if main_field is None:
-        if patent.kind is PatentKind.DESIGN and not patent.ipc_codes:
+        if patent.kind is PatentKind.design and not patent.ipc_codes:
             zh, en = "外观设计采用洛迦诺分类而非IPC", "designs are classified under Locarno, not IPC"
         else:
             zh, en = "IPC分类号未能对应到技术领域", "no IPC code maps to a technology field"
@@ -203,14 +204,15 @@ def encumbrance_notes(patent: PatentFacts) -> list[Note]:
 def industry_factor(row: RoyaltyRow) -> Factor:
     n_zh = f"样本量{row.sample_size}" if row.sample_size else "来源未给出样本量"
     n_en = f"sample size {row.sample_size}" if row.sample_size else "sample size not stated by the source"
-    quantiles = f"p25 {row.rate_p25}%, median {row.rate_median}%, p75 {row.rate_p75}%"
+    p25, median, p75 = (format_percent(r) for r in (row.rate_p25, row.rate_median, row.rate_p75))
+    quantiles = f"p25 {p25}, median {median}, p75 {p75}"
     return Factor(
         key="industry_distribution",
         value=f"{row.industry_code}: {quantiles}",
         source=f"{row.source} [{row.reliability.value}]" + (f"; {row.derivation}" if row.derivation else ""),
         text_zh=(
             f"行业提成率分布：{row.industry_name_zh}（分类 {row.classification}，代码 {row.industry_code}）：p25 "
-            f"{row.rate_p25}%、中位数 {row.rate_median}%、p75 {row.rate_p75}%（占净销售额），{n_zh}。"
+            f"{p25}、中位数 {median}、p75 {p75}（占净销售额），{n_zh}。"
         ),
         text_en=(
             f"Industry distribution: {row.industry_name_en} (classification {row.classification}, code "
@@ -221,22 +223,23 @@ def industry_factor(row: RoyaltyRow) -> Factor:
 
 def supporting_factor(row: RoyaltyRow) -> Factor:
     n = f"n={row.sample_size}" if row.sample_size else "n not stated"
+    median = format_percent(row.rate_median)
     return Factor(
         key="supporting_evidence",
-        value=f"median {row.rate_median}% ({n}, {row.year or 'n.d.'})",
+        value=f"median {median} ({n}, {row.year or 'n.d.'})",
         source=f"{row.source} [{row.reliability.value}]",
         text_zh=(
-            f"佐证：同一行业另一来源的提成率中位数为{row.rate_median}%（{n}，{row.year or '未注明年份'}），"
+            f"佐证：同一行业另一来源的提成率中位数为{median}（{n}，{row.year or '未注明年份'}），"
             "仅供参考，未参与计算。"
         ),
-        text_en=f"Supporting evidence: another source gives a median of {row.rate_median}% for this industry "
+        text_en=f"Supporting evidence: another source gives a median of {median} for this industry "
         f"({n}, {row.year or 'n.d.'}); shown for reference, not used in the calculation.",
     )
 
 
 def context_factor(row: RoyaltyRow) -> Factor:
     def pct(v: Decimal | None) -> str:
-        return "—" if v is None else f"{v}%"
+        return format_percent(v)
 
     mean = f"{format_cny(row.lump_mean.minor)}" if row.lump_mean else "—"
     return Factor(
@@ -293,7 +296,7 @@ def no_comparables_factor(given: int, in_field: int, lumps: int, main_field: int
 
 
 def discount_factor(term: Decimal, d: Decimal, factor: Decimal, annual_mid: int, present_mid: int) -> Factor:
-    pct = f"{d * 100:.2f}%"
+    pct = format_percent(d * 100)
     return Factor(
         key="discount_rate",
         value=f"d={pct}, a({term})={factor}",
@@ -312,8 +315,8 @@ def discount_factor(term: Decimal, d: Decimal, factor: Decimal, annual_mid: int,
 
 @lru_cache(maxsize=16)
 def entry_factor(share: Decimal) -> Factor:
-    pct = f"{share * 100:.0f}%"
-    rest = f"{(ONE - share) * 100:.0f}%"
+    pct = format_percent(share * 100)
+    rest = format_percent((ONE - share) * 100)
     return Factor(
         key="entry_share",
         value=f"s={pct}",
@@ -329,11 +332,11 @@ def caps_factor(applied: bool) -> Factor:
     state_zh, state_en = ("已封顶", "applied") if applied else ("未触及", "not reached")
     return Factor(
         key="legal_caps",
-        value=f"running <= {caps.MAX_RUNNING_ROYALTY_PERCENT}% of net sales; fixed <= "
-        f"{format_cny(caps.MAX_FIXED_FEE.minor)}; {state_en}",
-        source=caps.CAP_CITATION,
-        text_zh=f"法定上限（{caps.CAP_INSTRUMENT_ZH}）：提成不高于净销售额的20%，固定费用不高于2000万元；{state_zh}。",
-        text_en=f"Legal caps ({caps.CAP_INSTRUMENT_EN}): running royalty at most 20% of net sales, fixed fees at "
+        value=f"running <= {format_percent(caps.MAX_RUNNING_ROYALTY_PERCENT)} of net sales; fixed <= "
+        f"{format_cny(FIXED_FEE_CAP.minor)}; {state_en}",
+        source=CAP_CITATION,
+        text_zh=f"法定上限（{CAP_INSTRUMENT_ZH}）：提成不高于净销售额的20%，固定费用不高于2000万元；{state_zh}。",
+        text_en=f"Legal caps ({CAP_INSTRUMENT_EN}): running royalty at most 20% of net sales, fixed fees at "
         f"most CNY 20,000,000; {state_en}.",
     )
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import lru_cache
 
-from pricing.schemas import Confidence, PatentKind
+from market.kit.formatting import format_money, format_percent_bp
+from market.kit.law import PatentKind
+from pricing.schemas import Confidence
 
 RATE_QUANTUM = Decimal("0.01")
 ANNUITY_QUANTUM = Decimal("0.000001")
@@ -85,9 +87,9 @@ class PricingParams:
 
     def kind_factor(self, kind: PatentKind) -> Decimal:
         return {
-            PatentKind.INVENTION: self.invention_factor,
-            PatentKind.UTILITY_MODEL: self.utility_model_factor,
-            PatentKind.DESIGN: self.design_factor,
+            PatentKind.invention: self.invention_factor,
+            PatentKind.utility_model: self.utility_model_factor,
+            PatentKind.design: self.design_factor,
         }[kind]
 
     def claims_factor(self, claims: int) -> Decimal:
@@ -145,19 +147,14 @@ def present_value_minor(annual_minor: int, factor: Decimal) -> int:
     return q_minor(Decimal(annual_minor) * factor)
 
 
-def format_percent(rate: Decimal) -> str:
-    return f"{rate:.2f}%"
+def format_percent(rate: Decimal | None) -> str:
+    """A rate in percent (this library's unit) as the product shows rates: ``Decimal("4.4")`` -> ``4.40%``."""
+    if rate is None:
+        return "—"
+    return format_percent_bp(int((rate * HUNDRED).quantize(ONE, rounding=ROUND_HALF_UP)))
 
 
 def format_cny(minor: int) -> str:
-    """``CNY 1,234.56`` without Babel, so explanation texts are identical on every machine and cheap to build."""
-    sign = "-" if minor < 0 else ""
-    whole, fen = divmod(abs(minor), 100)
-    return f"{sign}CNY {whole:,}.{fen:02d}"
-
-
-def format_money(currency: str, minor: int) -> str:
-    if currency == "CNY":
-        return format_cny(minor)
-    whole, cents = divmod(abs(minor), 100)
-    return f"{'-' if minor < 0 else ''}{currency} {whole:,}.{cents:02d}"
+    """A CNY amount in the explanation texts (which are language-neutral until they become message codes), by the
+    product's one money formatter: ``CN¥1,234.56``."""
+    return format_money(minor, "CNY", "en")

@@ -12,32 +12,8 @@ from dataclasses import field as dc_field
 from decimal import Decimal
 from enum import StrEnum
 
+from market.kit.law import STATUTORY_TERM_YEARS, PatentKind, PaymentMode
 from market.kit.money import Money
-
-
-class PatentKind(StrEnum):
-    """The three kinds of Chinese patent (Patent Law Art 2)."""
-
-    INVENTION = "invention"
-    UTILITY_MODEL = "utility_model"
-    DESIGN = "design"
-
-
-STATUTORY_TERM_YEARS: dict[PatentKind, int] = {
-    PatentKind.INVENTION: 20,
-    PatentKind.UTILITY_MODEL: 10,
-    PatentKind.DESIGN: 15,
-}
-"""Patent Law Art 42: invention 20 years, utility model 10, design 15 (10 for designs filed before 2021-06-01),
-counted from the filing date. Remaining life can never exceed these."""
-
-
-class PaymentMode(StrEnum):
-    """The payment modes the 2024 CNIPA open-licence notice promotes: 一次性付费, 提成支付, 入门费附加提成."""
-
-    LUMP_SUM = "lump_sum"
-    RUNNING_ROYALTY = "running_royalty"
-    ENTRY_PLUS_ROYALTY = "entry_plus_royalty"
 
 
 class Confidence(StrEnum):
@@ -161,9 +137,9 @@ class Comparable:
                 raise ValueError("rate_percent must lie in 0..100")
             object.__setattr__(self, "rate_percent", rate)
         needs = {
-            PaymentMode.RUNNING_ROYALTY: self.rate_percent is not None,
-            PaymentMode.LUMP_SUM: self.lump_sum is not None,
-            PaymentMode.ENTRY_PLUS_ROYALTY: self.rate_percent is not None and self.entry_fee is not None,
+            PaymentMode.running_royalty: self.rate_percent is not None,
+            PaymentMode.lump_sum: self.lump_sum is not None,
+            PaymentMode.entry_plus_royalty: self.rate_percent is not None and self.entry_fee is not None,
         }
         if not needs[self.mode]:
             raise ValueError(f"a {self.mode.value} comparable needs its amounts")
@@ -184,9 +160,9 @@ class Offer:
         object.__setattr__(self, "mode", PaymentMode(self.mode))
         if self.rate_percent is not None:
             object.__setattr__(self, "rate_percent", to_decimal(self.rate_percent, "rate_percent"))
-        if self.mode is not PaymentMode.LUMP_SUM and self.rate_percent is None:
+        if self.mode is not PaymentMode.lump_sum and self.rate_percent is None:
             raise ValueError(f"a {self.mode.value} offer needs rate_percent")
-        if self.mode is not PaymentMode.RUNNING_ROYALTY and self.amount is None:
+        if self.mode is not PaymentMode.running_royalty and self.amount is None:
             raise ValueError(f"a {self.mode.value} offer needs amount")
 
 

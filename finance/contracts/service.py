@@ -24,11 +24,16 @@ from market.audit.service import Actor, record
 from market.errors import Conflict, NotFound
 from market.i18n import Msg, Param, gettext
 from market.integrations.pdf import render_document_in_thread
+from market.kit.law import PaymentMode
 from market.orgs import service as org_service
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
 CONTRACT = DOCUMENTS / "licence_contract"
-MODES = {"lump_sum": "lump_sum", "running_royalty": "running_royalty", "entry_plus_royalty": "entry_fee_plus_royalty"}
+MODES = {
+    PaymentMode.lump_sum: "lump_sum",
+    PaymentMode.running_royalty: "running_royalty",
+    PaymentMode.entry_plus_royalty: "entry_fee_plus_royalty",
+}  # the contract template's names
 
 
 def _money(minor: int | None, currency: str) -> dict[str, Any] | None:
@@ -87,7 +92,7 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
             }
         ],
         "terms": {
-            "mode": MODES[licence.payment_mode],
+            "mode": MODES[PaymentMode(licence.payment_mode)],
             "lump_sum": _money(licence.lump_sum_minor, licence.currency)
             if licence.payment_mode == "lump_sum"
             else None,

@@ -15,7 +15,6 @@ from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
 from market.i18n import Msg
 from market.orgs.schemas import OrgKind
-from market.settings import Settings
 from market.web.access import signed_in
 
 UNIVERSITY = signed_in(OrgKind.university)
@@ -33,14 +32,16 @@ class LedgerController(Controller):
     ) -> LedgerOut:
         return await service.ledger(principal=principal, month=month)
 
-    @get("/statements/{month:str}", opt=UNIVERSITY, summary="The monthly statement PDF")
-    async def statement(self, principal: Principal, settings: Settings, month: str) -> Response[bytes]:
+    @get(
+        "/statements/{month:str}",
+        opt=UNIVERSITY,
+        summary="The monthly statement PDF: as issued once the month is closed, a preview while it is open",
+    )
+    async def statement(self, principal: Principal, month: str) -> Response[bytes]:
         if not re.match(MONTH, month):
             month_format = Msg("ledger.month_format")
             raise ValidationFailed(month_format, errors=[FieldError("month", month_format, code="month")])
-        name, data = await service.monthly_statement(
-            principal=principal, month=month, platform_fee_bp=settings.platform_fee_bp
-        )
+        name, data = await service.monthly_statement(principal=principal, month=month)
         return Response(
             data, media_type="application/pdf", headers={"content-disposition": f'attachment; filename="{name}"'}
         )

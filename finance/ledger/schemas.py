@@ -14,8 +14,10 @@ class LedgerLine(Out):
     kind: str  # lump_sum, entry_fee, royalty
     received_on: date
     gross_minor: int
+    platform_fee_bp: int  # the rate in force when the payment was received
     platform_fee_minor: int
     net_minor: int
+    inventor_reward_bp: int  # the university's share in force when the payment was received
     inventor_reward_minor: int
 
 
@@ -28,9 +30,10 @@ class LedgerTotals(Out):
 
 class LedgerOut(Out):
     currency: str
-    inventor_reward_share_bp: int
+    inventor_reward_share_bp: int  # the university's setting today (for payments received from now on)
     article: str
     month: str | None
     lines: list[LedgerLine]
     totals: LedgerTotals
     months: list[str]
+    issued_months: list[str]  # closed: their statement is issued and stays as issued

@@ -1,71 +1,129 @@
 """The university's ledger: what each licence paid, month by month, less the platform fee, and the inventor
 reward share of the net (the university's setting; 50% by default under the Law on Promoting the Transformation
-of S&T Achievements Art 45). A monthly statement PDF is rendered from ``finance/documents/monthly_statement``."""
+of S&T Achievements Art 45).
+
+Each received payment makes one ledger entry when it succeeds, carrying the platform fee rate and the inventor
+reward share in force at that moment; nothing is recomputed later from today's settings. A month that has ended is
+closed for each university: its statement rows and PDF (``finance/documents/monthly_statement``) are stored once,
+the PDF's SHA-256 goes to the audit trail, and the stored file is what is served from then on (like contracts).
+Only the open month is previewed from the live entries.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import hashlib
+from calendar import monthrange
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from finance.ledger import repository
+from finance.ledger.records import NewEntry, NewStatement, OpenMonth, Statement, StatementRow
 from finance.ledger.schemas import LedgerLine, LedgerOut, LedgerTotals
-from finance.licences import service as licence_service
-from finance.payments import service as payment_service
 from listings.patents import service as patent_service
-from listings.patents.records import PatentRecord
 from listings.universities import service as universities
 from listings.universities.schemas import SHARE_ARTICLE
 from market.accounts.principal import Principal
-from market.errors import NotFound
-from market.i18n import Msg, gettext
+from market.audit.service import Actor, record
+from market.errors import Conflict, NotFound
+from market.i18n import gettext
 from market.integrations.pdf import render_document_in_thread
+from market.kit.law import PaymentMode
+from market.kit.money import Money
 from market.orgs import service as org_service
 
 STATEMENT = Path(__file__).resolve().parents[1] / "documents" / "monthly_statement"
+CURRENCY = "CNY"
 
 
 def share(net_minor: int, share_bp: int) -> int:
+    """The inventor reward of a net amount, rounded half up to the minor unit (integers only)."""
     return (net_minor * share_bp * 2 + 10_000) // 20_000
 
 
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def month_of(moment: datetime | date) -> str:
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return moment.strftime("%Y-%m")
+
+
+def entry_kind(purpose: str, payment_mode: str) -> str:
+    if purpose == "royalty":
+        return "royalty"
+    return "lump_sum" if payment_mode == PaymentMode.lump_sum else "entry_fee"
+
+
+async def record_payment(
+    *,
+    payment_id: int,
+    licence_id: int,
+    university_id: int,
+    licence_number: str,
+    licensee_name: str,
+    patent_id: int,
+    payment_mode: str,
+    purpose: str,
+    received_at: datetime,
+    amount: Money,
+    platform_fee_bp: int,
+    platform_fee: Money,
+) -> None:
+    """Enter a received payment in the university's ledger, once, with the fee and the inventor reward share in
+    force now. Call in the transaction that marks the payment succeeded."""
+    if await repository.entry_for_payment(payment_id) is not None:
+        return
+    patent = await patent_service.patent_by_id(patent_id)
+    share_bp = await universities.inventor_share_bp(university_id)
+    net = amount.minor - platform_fee.minor
+    await repository.add_entry(
+        NewEntry(
+            payment=payment_id,
+            licence=licence_id,
+            university=university_id,
+            month=month_of(received_at),
+            received_at=received_at,
+            kind=entry_kind(purpose, payment_mode),
+            licence_number=licence_number,
+            licensee_name=licensee_name,
+            patent_number=patent.number if patent else "",
+            currency=amount.currency,
+            gross_minor=amount.minor,
+            platform_fee_bp=platform_fee_bp,
+            platform_fee_minor=platform_fee.minor,
+            net_minor=net,
+            inventor_reward_bp=share_bp,
+            inventor_reward_minor=share(net, share_bp),
+        )
+    )
+
+
 async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut:
-    licences = await licence_service.licences_of_org(principal.org_id, side="licensor", limit=10_000)
-    by_id = {r.id: r for r in licences}
-    share_bp = await universities.inventor_share_bp(principal.org_id)
-    patents: dict[int, PatentRecord | None] = {}
-    lines: list[LedgerLine] = []
-    months: set[str] = set()
-    for payment in await payment_service.succeeded_for_licences(list(by_id)):
-        licence = by_id[payment.licence]
-        at = payment.succeeded_at
-        assert at is not None  # a succeeded payment has its time
-        line_month = at.strftime("%Y-%m")
-        months.add(line_month)
-        if month and line_month != month:
-            continue
-        if licence.patent not in patents:
-            patents[licence.patent] = await patent_service.patent_by_id(licence.patent)
-        net = payment.amount_minor - payment.platform_fee_minor
-        kind = (
-            "royalty"
-            if payment.purpose == "royalty"
-            else ("lump_sum" if licence.payment_mode == "lump_sum" else "entry_fee")
+    entries = await repository.entries(principal.org_id, month=month)
+    lines = [
+        LedgerLine(
+            month=e.month,
+            licence_id=e.licence,
+            licence_number=e.licence_number,
+            licensee_name=e.licensee_name,
+            patent_number=e.patent_number,
+            kind=e.kind,
+            received_on=e.received_at.date(),
+            gross_minor=e.gross_minor,
+            platform_fee_bp=e.platform_fee_bp,
+            platform_fee_minor=e.platform_fee_minor,
+            net_minor=e.net_minor,
+            inventor_reward_bp=e.inventor_reward_bp,
+            inventor_reward_minor=e.inventor_reward_minor,
         )
-        lines.append(
-            LedgerLine(
-                month=line_month,
-                licence_id=licence.id,
-                licence_number=licence.number,
-                licensee_name=licence.licensee_name,
-                patent_number=patent.number if (patent := patents[licence.patent]) else "",
-                kind=kind,
-                received_on=at.date(),
-                gross_minor=payment.amount_minor,
-                platform_fee_minor=payment.platform_fee_minor,
-                net_minor=net,
-                inventor_reward_minor=share(net, share_bp),
-            )
-        )
+        for e in entries
+    ]
     totals = LedgerTotals(
         gross_minor=sum(x.gross_minor for x in lines),
         platform_fee_minor=sum(x.platform_fee_minor for x in lines),
@@ -73,62 +131,210 @@ async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut
         inventor_reward_minor=sum(x.inventor_reward_minor for x in lines),
     )
     return LedgerOut(
-        currency="CNY",
-        inventor_reward_share_bp=share_bp,
+        currency=CURRENCY,
+        inventor_reward_share_bp=await universities.inventor_share_bp(principal.org_id),
         article=SHARE_ARTICLE,
         month=month,
         lines=lines,
         totals=totals,
-        months=sorted(months, reverse=True),
+        months=await repository.months(principal.org_id),
+        issued_months=await repository.issued_months(principal.org_id),
     )
 
 
-def _money(minor: int) -> dict[str, Any]:
-    return {"minor": minor, "currency": "CNY"}
+# ------------------------------------------------------------------------------------------ monthly statements
 
 
-async def monthly_statement(*, principal: Principal, month: str, platform_fee_bp: int) -> tuple[str, bytes]:
-    """The month's statement as a PDF (rendered on request from the ledger; the same month gives the same file)."""
-    data = await ledger(principal=principal, month=month)
-    if not data.lines:
-        raise NotFound(Msg("statement.no_payments", {"month": month}))
-    org = await org_service.org_by_id(principal.org_id)
+def _number(university_id: int, month: str, currency: str) -> str:
+    suffix = "" if currency == CURRENCY else f"-{currency}"
+    return f"ST-{month}-{university_id:04d}{suffix}"
+
+
+def _usual(values: Sequence[int]) -> int:
+    """The rate the month's rows used (the most frequent, the latest on a tie, should a setting have changed)."""
+    counts = Counter(values)
+    return max(reversed(values), key=lambda v: counts[v])
+
+
+async def _rows(university_id: int, month: str, currency: str) -> list[StatementRow]:
+    return [
+        StatementRow(
+            position=i,
+            entry=e.id,
+            licence=e.licence,
+            licence_number=e.licence_number,
+            licensee_name=e.licensee_name,
+            patent_number=e.patent_number,
+            kind=e.kind,
+            received_on=e.received_at.date(),
+            gross_minor=e.gross_minor,
+            platform_fee_bp=e.platform_fee_bp,
+            platform_fee_minor=e.platform_fee_minor,
+            net_minor=e.net_minor,
+            inventor_reward_bp=e.inventor_reward_bp,
+            inventor_reward_minor=e.inventor_reward_minor,
+        )
+        for i, e in enumerate(await repository.entries(university_id, month=month, currency=currency), start=1)
+    ]
+
+
+def _money(minor: int, currency: str) -> dict[str, Any]:
+    return {"minor": minor, "currency": currency}
+
+
+async def _context(
+    *, university_id: int, month: str, currency: str, rows: list[StatementRow], issued_on: date, preview: bool
+) -> dict[str, Any]:
+    """The plain values of the statement PDF (the shape of ``finance/documents/monthly_statement/sample.yaml``)."""
+    org = await org_service.org_by_id(university_id)
     assert org is not None
     year, mon = (int(p) for p in month.split("-"))
-    from calendar import monthrange
-
-    context = {
+    return {
         "statement": {
-            "number": f"ST-{month}-{principal.org_id:04d}",
+            "number": _number(university_id, month, currency),
             "month": month,
             "period_start": f"{month}-01",
             "period_end": f"{month}-{monthrange(year, mon)[1]:02d}",
-            "issued_on": datetime.now(UTC).date().isoformat(),
+            "issued_on": issued_on.isoformat(),
+            "preview": preview,
             "platform_zh": gettext("zh", "common.site_name"),
             "platform_en": gettext("en", "common.site_name"),
-            "platform_fee_bp": platform_fee_bp,
+            "platform_fee_bp": _usual([r.platform_fee_bp for r in rows]),
         },
-        "university": {"name_zh": org.name, "inventor_reward_bp": data.inventor_reward_share_bp},
+        "university": {"name_zh": org.name, "inventor_reward_bp": _usual([r.inventor_reward_bp for r in rows])},
         "lines": [
             {
-                "contract_number": x.licence_number,
-                "licensee_zh": x.licensee_name,
-                "patents": x.patent_number,
-                "kind": x.kind,
-                "received_on": x.received_on.isoformat(),
-                "gross": _money(x.gross_minor),
-                "platform_fee": _money(x.platform_fee_minor),
-                "net": _money(x.net_minor),
-                "inventor_reward": _money(x.inventor_reward_minor),
+                "contract_number": r.licence_number,
+                "licensee_zh": r.licensee_name,
+                "patents": r.patent_number,
+                "kind": r.kind,
+                "received_on": r.received_on.isoformat(),
+                "gross": _money(r.gross_minor, currency),
+                "platform_fee": _money(r.platform_fee_minor, currency),
+                "net": _money(r.net_minor, currency),
+                "inventor_reward": _money(r.inventor_reward_minor, currency),
             }
-            for x in data.lines
+            for r in rows
         ],
         "totals": {
-            "gross": _money(data.totals.gross_minor),
-            "platform_fee": _money(data.totals.platform_fee_minor),
-            "net": _money(data.totals.net_minor),
-            "inventor_reward": _money(data.totals.inventor_reward_minor),
+            "gross": _money(sum(r.gross_minor for r in rows), currency),
+            "platform_fee": _money(sum(r.platform_fee_minor for r in rows), currency),
+            "net": _money(sum(r.net_minor for r in rows), currency),
+            "inventor_reward": _money(sum(r.inventor_reward_minor for r in rows), currency),
         },
     }
+
+
+def statement_path(data_dir: Path, number: str, sha256: str) -> Path:
+    return data_dir / "statements" / f"{number}-{sha256[:12]}.pdf"
+
+
+async def close_month(
+    *, university_id: int, month: str, data_dir: Path, on: date, currency: str = CURRENCY
+) -> Statement:
+    """Close an ended month for a university: store its statement rows and PDF once, the PDF's SHA-256 in the audit
+    trail. Closing again gives the statement already issued."""
+    issued = await repository.statement(university_id, month, currency)
+    if issued is not None:
+        return issued
+    if month >= month_of(on):
+        raise Conflict(f"{month} 尚未结束，不能结账。 / {month} has not ended yet; it cannot be closed.")
+    rows = await _rows(university_id, month, currency)
+    if not rows:
+        raise NotFound(f"{month} 没有收到款项。 / No payments received in {month}.")
+    context = await _context(
+        university_id=university_id, month=month, currency=currency, rows=rows, issued_on=on, preview=False
+    )
     rendered = await render_document_in_thread(STATEMENT, context)
-    return f"statement-{month}.pdf", rendered.pdf
+    number = _number(university_id, month, currency)
+    path = statement_path(data_dir, number, rendered.sha256)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(path.write_bytes, rendered.pdf)
+    totals = context["totals"]
+    statement_id = await repository.add_statement(
+        NewStatement(
+            number=number,
+            university=university_id,
+            month=month,
+            currency=currency,
+            gross_minor=totals["gross"]["minor"],
+            platform_fee_minor=totals["platform_fee"]["minor"],
+            net_minor=totals["net"]["minor"],
+            inventor_reward_minor=totals["inventor_reward"]["minor"],
+            platform_fee_bp=context["statement"]["platform_fee_bp"],
+            inventor_reward_bp=context["university"]["inventor_reward_bp"],
+            template=rendered.document,
+            template_version=rendered.version,
+            sha256=rendered.sha256,
+            path=str(path),
+            pages=rendered.pages,
+            issued_on=on,
+        ),
+        rows,
+    )
+    await record(
+        actor=Actor.system(),
+        action="finance.statement_issued",
+        entity_type="statement",
+        entity_id=statement_id,
+        org_id=university_id,
+        after={
+            "number": number,
+            "month": month,
+            "currency": currency,
+            "sha256": rendered.sha256,
+            "template": rendered.document,
+            "template_version": rendered.version,
+            "pages": rendered.pages,
+            "rows": len(rows),
+            "net_minor": totals["net"]["minor"],
+            "inventor_reward_minor": totals["inventor_reward"]["minor"],
+        },
+    )
+    made = await repository.statement(university_id, month, currency)
+    assert made is not None
+    return made
+
+
+async def open_months(*, on: date) -> list[OpenMonth]:
+    """Every university's ended months with entries and no statement yet (the daily close takes them all)."""
+    return await repository.open_months(before=month_of(on))
+
+
+async def statement_rows(statement: Statement) -> list[StatementRow]:
+    return await repository.statement_rows(statement.id)
+
+
+async def read_issued(statement: Statement) -> bytes:
+    """The stored PDF of an issued statement, checked against its recorded SHA-256."""
+    data = await asyncio.to_thread(Path(statement.path).read_bytes)
+    if hashlib.sha256(data).hexdigest() != statement.sha256:
+        raise Conflict(
+            "存档对账单与登记的 SHA-256 不符，请联系平台。 / "
+            "The stored statement does not match its recorded SHA-256; contact the platform."
+        )
+    return data
+
+
+async def monthly_statement(
+    *, principal: Principal, month: str, on: date | None = None, currency: str = CURRENCY
+) -> tuple[str, bytes]:
+    """The month's statement PDF: the issued file once the month is closed; a preview of the live entries while
+    the month is open. An ended month not closed yet is being issued (the daily close) and is not previewed."""
+    name = f"statement-{month}.pdf"
+    issued = await repository.statement(principal.org_id, month, currency)
+    if issued is not None:
+        return name, await read_issued(issued)
+    day = on or today()
+    if month != month_of(day):
+        raise NotFound(
+            f"{month} 的对账单尚未出具。 / The statement for {month} has not been issued.",
+        )
+    rows = await _rows(principal.org_id, month, currency)
+    if not rows:
+        raise NotFound(f"{month} 没有收到款项。 / No payments received in {month}.")
+    context = await _context(
+        university_id=principal.org_id, month=month, currency=currency, rows=rows, issued_on=day, preview=True
+    )
+    rendered = await render_document_in_thread(STATEMENT, context)
+    return name, rendered.pdf

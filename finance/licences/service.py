@@ -18,7 +18,7 @@ from finance.licences import repository
 from finance.licences.records import LicenceRecord
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
 from listings.declarations import service as declarations
-from listings.declarations.eligibility import DeclaredTerms, PaymentMode
+from listings.declarations.eligibility import DeclaredTerms
 from listings.declarations.service import Terms, plain_terms
 from listings.patents import service as patents
 from listings.patents.lifetimes import add_years
@@ -27,6 +27,7 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
 from market.i18n import Msg, gettext
+from market.kit.law import PaymentMode
 from market.orgs import service as org_service
 
 FILING_ARTICLE = "law.regs.art15_87"  # Implementing Regulations Art 15, 87 (finance_law.po)

@@ -183,7 +183,8 @@ async def succeed(payment: PaymentRecord, *, at: datetime, actor: Actor) -> bool
         )
         return False
     await _close_other_attempts(payment)
-    fee = platform_fee(Money(payment.currency, payment.amount_minor), _fee_bp())
+    fee_bp = _fee_bp()
+    fee = platform_fee(Money(payment.currency, payment.amount_minor), fee_bp)
     await repository.mark_received(
         payment.id, status="succeeded", at=at, confirmed_by=actor.user_id, platform_fee_minor=fee.minor
     )

@@ -13,11 +13,11 @@ from finance.payments.schemas import PaymentOut, PaymentStartIn
 from finance.royalties import repository
 from finance.royalties.records import RoyaltyReportRecord
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
-from listings.declarations.eligibility import ROYALTY_CAP_BP
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Bp, Msg
+from market.kit.law import ROYALTY_CAP_BP
 from market.kit.money import Money
 
 

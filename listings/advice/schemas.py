@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr
 
-from listings.patents.numbers import PatentKind
+from market.kit.law import PatentKind
 from market.kit.schema import Out, Schema
 
 

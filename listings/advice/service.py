@@ -29,6 +29,7 @@ from listings.patents.lifetimes import remaining_years
 from listings.patents.records import PatentRecord
 from market.accounts.principal import Principal
 from market.errors import FieldError, MarketError, ValidationFailed
+from market.kit.law import PatentKind, PaymentMode
 from market.kit.money import Money
 
 # Claims not recorded: the middle tier (no widening, no narrowing), said so in a note.
@@ -117,7 +118,7 @@ def _pricing_facts(
         )
     try:
         return pricing.PatentFacts(
-            kind=pricing.PatentKind(kind),
+            kind=PatentKind(kind),
             ipc_codes=tuple(ipc_codes),
             remaining_years=years,
             claims_count=claims,
@@ -177,12 +178,12 @@ async def comparables_for(
 
 def _comparable(row: ConcludedTermsRecord, field: int) -> pricing.Comparable:
     rate = Decimal(row.royalty_rate_bp) / 100 if row.royalty_rate_bp is not None else None
-    mode = pricing.PaymentMode(row.payment_mode)
+    mode = PaymentMode(row.payment_mode)
     return pricing.Comparable(
         field=field,
         mode=mode,
         rate_percent=rate,
-        lump_sum=Money("CNY", int(row.lump_sum_minor or 0)) if mode is pricing.PaymentMode.LUMP_SUM else None,
+        lump_sum=Money("CNY", int(row.lump_sum_minor or 0)) if mode is PaymentMode.lump_sum else None,
         entry_fee=Money("CNY", int(row.entry_fee_minor)) if row.entry_fee_minor is not None else None,
         reference=f"licence {row.reference}",
     )
@@ -255,9 +256,9 @@ async def suggest_for_facts(*, data: SuggestFactsIn, data_dir: Path) -> Suggesti
 
 
 def offer_of(terms: TermsIn) -> pricing.Offer:
-    mode = pricing.PaymentMode(terms.payment_mode.value)
+    mode = PaymentMode(terms.payment_mode.value)
     rate = Decimal(terms.royalty_rate_bp) / 100 if terms.royalty_rate_bp is not None else None
-    amount_minor = terms.lump_sum_minor if mode is pricing.PaymentMode.LUMP_SUM else terms.entry_fee_minor
+    amount_minor = terms.lump_sum_minor if mode is PaymentMode.lump_sum else terms.entry_fee_minor
     amount = Money(terms.currency, amount_minor) if amount_minor is not None else None
     return pricing.Offer(mode=mode, rate_percent=rate, amount=amount)
 

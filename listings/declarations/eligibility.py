@@ -8,24 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from listings.declarations.advertising import find_advertising
 from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.lifetimes import add_years
-from listings.patents.numbers import PatentKind
-
-# 2024 CNIPA notice (国家知识产权局关于全面推进专利开放许可制度实施工作的通知, 2024-07): fixed fees generally at
-# most CNY 20 million; running royalties at most 20% of net sales (or 40% of profit).
-CAP_NOTICE = "国家知识产权局2024年开放许可通知 / CNIPA notice on open licensing (2024)"
-FIXED_FEE_CAP_FEN = 20_000_000 * 100
-ROYALTY_CAP_BP = 2000  # basis points of net sales: 20%
-
-
-class PaymentMode(StrEnum):
-    lump_sum = "lump_sum"  # 一次性付费 (0 = royalty-free)
-    running_royalty = "running_royalty"  # 提成支付: a percentage of net sales
-    entry_plus_royalty = "entry_plus_royalty"  # 入门费 + 提成
+from market.kit.formatting import format_money, format_percent_bp
+from market.kit.law import CAP_NOTICE, FIXED_FEE_CAP, ROYALTY_CAP_BP, PatentKind, PaymentMode
 
 
 @dataclass(frozen=True)
@@ -190,17 +178,22 @@ def _patent_reasons(p: PatentFacts, declarant: str, today: date) -> list[Reason]
     return out
 
 
+def _cap(lang: str) -> str:
+    return format_money(FIXED_FEE_CAP.minor, FIXED_FEE_CAP.currency, lang)
+
+
 def _terms_reasons(p: PatentFacts, t: DeclaredTerms, today: date) -> list[Reason]:
     out: list[Reason] = []
     for field, amount in (("lump_sum_minor", t.lump_sum_minor), ("entry_fee_minor", t.entry_fee_minor)):
-        if t.currency == "CNY" and amount is not None and amount > FIXED_FEE_CAP_FEN:
+        if t.currency == FIXED_FEE_CAP.currency and amount is not None and amount > FIXED_FEE_CAP.minor:
             out.append(
                 Reason(
                     "fixed_fee_over_cap",
                     field,
                     CAP_NOTICE,
-                    f"固定费用 {amount / 100:,.2f} 元超过上限 2000 万元（国家知识产权局2024年开放许可通知）。",
-                    f"The fixed fee of CNY {amount / 100:,.2f} exceeds the CNY 20 million cap "
+                    f"固定费用 {format_money(amount, t.currency, 'zh')} 超过上限 {_cap('zh')}"
+                    "（国家知识产权局2024年开放许可通知）。",
+                    f"The fixed fee of {format_money(amount, t.currency, 'en')} exceeds the cap of {_cap('en')} "
                     "(CNIPA notice on open licensing, 2024).",
                 )
             )
@@ -210,9 +203,10 @@ def _terms_reasons(p: PatentFacts, t: DeclaredTerms, today: date) -> list[Reason
                 "royalty_over_cap",
                 "royalty_rate_bp",
                 CAP_NOTICE,
-                f"提成比例 {t.royalty_rate_bp / 100:.2f}% 超过净销售额的 20%（国家知识产权局2024年开放许可通知）。",
-                f"The running royalty of {t.royalty_rate_bp / 100:.2f}% exceeds 20% of net sales "
-                "(CNIPA notice on open licensing, 2024).",
+                f"提成比例 {format_percent_bp(t.royalty_rate_bp)} 超过净销售额的 "
+                f"{format_percent_bp(ROYALTY_CAP_BP)}（国家知识产权局2024年开放许可通知）。",
+                f"The running royalty of {format_percent_bp(t.royalty_rate_bp)} exceeds "
+                f"{format_percent_bp(ROYALTY_CAP_BP)} of net sales (CNIPA notice on open licensing, 2024).",
             )
         )
     found = find_advertising(t.other_matters)

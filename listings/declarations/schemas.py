@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import Field, model_validator
 
-from listings.declarations.eligibility import PaymentMode, Reason
+from listings.declarations.eligibility import Reason
+from market.kit.law import PaymentMode
 from market.kit.schema import Out, Schema
 
 TERMS_EXAMPLE = {

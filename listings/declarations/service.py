@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from listings.declarations import eligibility, repository
-from listings.declarations.eligibility import DeclaredTerms, PaymentMode, Reason
+from listings.declarations.eligibility import DeclaredTerms, Reason
 from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.declarations.schemas import (
     DeclarationOut,
@@ -31,7 +31,8 @@ from market import events
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
-from market.kit.money import Money
+from market.kit.formatting import format_date, format_money, format_percent_bp
+from market.kit.law import PaymentMode
 from market.orgs import service as org_service
 
 # What other modules read of declarations: through this service, never the repository.
@@ -62,10 +63,6 @@ def declared_terms(terms: TermsIn) -> DeclaredTerms:
     )
 
 
-def _money(minor: int | None, currency: str, locale: str) -> str:
-    return Money(currency, minor or 0).format(locale)
-
-
 class Terms(Protocol):
     """The payment terms a sentence is made of: a declaration's version, or the terms a licence was granted on."""
 
@@ -87,40 +84,42 @@ def plain_terms(version: Terms, expiry_date: date | None, lang: str) -> str:
     """The terms as a sentence a firm's manager reads without a lawyer."""
     mode = PaymentMode(version.payment_mode)
     currency = version.currency
-    rate = f"{version.royalty_rate_bp / 100:.2f}%" if version.royalty_rate_bp else ""
+    rate = format_percent_bp(version.royalty_rate_bp) if version.royalty_rate_bp else ""
+    lump = format_money(version.lump_sum_minor or 0, currency, lang)
+    entry = format_money(version.entry_fee_minor or 0, currency, lang)
     if lang == "en":
         pay = {
             PaymentMode.lump_sum: (
                 "Royalty-free."
                 if not version.lump_sum_minor
-                else f"A one-off fee of {_money(version.lump_sum_minor, currency, 'en_US')}."
+                else f"A one-off fee of {lump}."
             ),
             PaymentMode.running_royalty: f"A running royalty of {rate} of net sales, reported and paid per period.",
             PaymentMode.entry_plus_royalty: (
-                f"An entry fee of {_money(version.entry_fee_minor, currency, 'en_US')}, then {rate} of net sales."
+                f"An entry fee of {entry}, then {rate} of net sales."
             ),
         }[mode]
         term = (
             f"Licence term: {version.term_years} years from the licence taking effect."
             if version.term_years
-            else f"Licence term: until the patent expires ({expiry_date or 'unknown'})."
+            else f"Licence term: until the patent expires ({format_date(expiry_date, lang, missing='unknown')})."
         )
         return f"{pay} {term} Non-exclusive; anyone who notifies the patentee and pays gets it (Patent Law Art 51)."
     pay = {
         PaymentMode.lump_sum: (
             "免费许可。"
             if not version.lump_sum_minor
-            else f"一次性支付许可使用费 {_money(version.lump_sum_minor, currency, 'zh_CN')}。"
+            else f"一次性支付许可使用费 {lump}。"
         ),
         PaymentMode.running_royalty: f"按净销售额的 {rate} 提成支付，按期报告并支付。",
         PaymentMode.entry_plus_royalty: (
-            f"入门费 {_money(version.entry_fee_minor, currency, 'zh_CN')}，另按净销售额的 {rate} 提成。"
+            f"入门费 {entry}，另按净销售额的 {rate} 提成。"
         ),
     }[mode]
     term = (
         f"许可期限：自许可生效起 {version.term_years} 年。"
         if version.term_years
-        else f"许可期限：至专利权期满（{expiry_date or '未知'}）。"
+        else f"许可期限：至专利权期满（{format_date(expiry_date, lang, missing='未知')}）。"
     )
     return f"{pay}{term}普通许可；任何单位或个人书面通知专利权人并支付许可使用费即获得许可（专利法第五十一条）。"
 

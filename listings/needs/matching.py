@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from market.integrations.search import SearchDocument
-from market.kit.money import Money
+from market.kit.formatting import format_money, format_percent_bp
 
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]{2,}")
@@ -157,10 +157,6 @@ def _coverage(text: str, title: str, body: str, body_words: set[str], title_word
     return (min(1.0, got / total) if total else 0.0), matched
 
 
-def _money(minor: int, lang: str) -> str:
-    return Money("CNY", minor).format("en_US" if lang == "en" else "zh_CN")
-
-
 def score(need: NeedFacts, doc: SearchDocument) -> Match:
     title = f"{doc.title_zh} {doc.title_en}"
     body = f"{doc.abstract_zh} {doc.abstract_en} {doc.claims_excerpt}"
@@ -224,7 +220,7 @@ def score(need: NeedFacts, doc: SearchDocument) -> Match:
 
 def _budget(need: NeedFacts, doc: SearchDocument) -> tuple[int, Reason]:
     price = doc.price_minor
-    rate = f"{(doc.royalty_rate_bp or 0) / 100:.2f}%"
+    rate = format_percent_bp(doc.royalty_rate_bp or 0)
     if doc.payment_mode == "running_royalty":
         return ROYALTY_ONLY_POINTS, Reason(
             "budget",
@@ -235,27 +231,29 @@ def _budget(need: NeedFacts, doc: SearchDocument) -> tuple[int, Reason]:
         )
     what_zh = "一次性许可费" if doc.payment_mode == "lump_sum" else "入门费"
     what_en = "one-off fee" if doc.payment_mode == "lump_sum" else "entry fee"
+    price_zh, price_en = format_money(price, "CNY", "zh"), format_money(price, "CNY", "en")
     if need.budget_max_minor is None:
         return BUDGET_POINTS, Reason(
             "budget",
             BUDGET_POINTS,
             BUDGET_POINTS,
-            f"未设预算上限；{what_zh} {_money(price, 'zh')}",
-            f"No budget ceiling given; {what_en} {_money(price, 'en')}",
+            f"未设预算上限；{what_zh} {price_zh}",
+            f"No budget ceiling given; {what_en} {price_en}",
         )
+    budget_zh, budget_en = (format_money(need.budget_max_minor, "CNY", lang) for lang in ("zh", "en"))
     if price <= need.budget_max_minor:
         return BUDGET_POINTS, Reason(
             "budget",
             BUDGET_POINTS,
             BUDGET_POINTS,
-            f"{what_zh} {_money(price, 'zh')}，在预算 {_money(need.budget_max_minor, 'zh')} 以内",
-            f"The {what_en} of {_money(price, 'en')} is within the budget of {_money(need.budget_max_minor, 'en')}",
+            f"{what_zh} {price_zh}，在预算 {budget_zh} 以内",
+            f"The {what_en} of {price_en} is within the budget of {budget_en}",
         )
-    over = price - need.budget_max_minor
+    over_zh, over_en = (format_money(price - need.budget_max_minor, "CNY", lang) for lang in ("zh", "en"))
     return 0, Reason(
         "budget",
         0,
         BUDGET_POINTS,
-        f"{what_zh} {_money(price, 'zh')}，超出预算 {_money(over, 'zh')}",
-        f"The {what_en} of {_money(price, 'en')} is {_money(over, 'en')} over the budget",
+        f"{what_zh} {price_zh}，超出预算 {over_zh}",
+        f"The {what_en} of {price_en} is {over_en} over the budget",
     )

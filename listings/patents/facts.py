@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from listings.patents.numbers import PatentKind
+from market.kit.law import PatentKind
 
 
 class LegalStatus(StrEnum):

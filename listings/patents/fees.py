@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from listings.patents.lifetimes import patent_year
-from listings.patents.numbers import PatentKind
+from market.kit.law import PatentKind
 from market.kit.money import Money
 
 OPEN_LICENCE_REDUCTION_PCT = 15

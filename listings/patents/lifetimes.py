@@ -1,8 +1,5 @@
-"""How long a patent lasts (Patent Law Art 42) and what is left of it.
+"""How long a patent lasts (Patent Law Art 42: the terms are in ``market.kit.law``) and what is left of it.
 
-Art 42 (2020 amendment, in force 2021-06-01): invention 20 years, utility model 10 years, design 15 years, counted
-from the filing date. Design applications filed before 2021-06-01 keep the old 10-year term. Term extensions and
-adjustments (Art 42(2)-(3)) are not modelled: they are granted case by case and recorded as a changed expiry.
 Other jurisdictions get the same figures as an approximation, marked as such where shown.
 """
 
@@ -11,18 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from listings.patents.numbers import PatentKind
-
-DESIGN_15_YEARS_FROM = date(2021, 6, 1)  # Patent Law (2020 amendment) in force
-TERM_ARTICLE = "专利法第四十二条 / Patent Law Art 42"
-
-
-def term_years(kind: PatentKind, filing_date: date) -> int:
-    if kind is PatentKind.invention:
-        return 20
-    if kind is PatentKind.utility_model:
-        return 10
-    return 15 if filing_date >= DESIGN_15_YEARS_FROM else 10
+from market.kit.law import PatentKind, term_years
 
 
 def add_years(day: date, years: int) -> date:

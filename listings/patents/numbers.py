@@ -20,12 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from market.errors import FieldError, ValidationFailed
-
-
-class PatentKind(StrEnum):
-    invention = "invention"
-    utility_model = "utility_model"
-    design = "design"
+from market.kit.law import PatentKind
 
 
 class NumberType(StrEnum):

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from listings.patents.facts import LegalStatus, Suspension
-from listings.patents.numbers import PatentKind
+from market.kit.law import PatentKind
 from market.kit.schema import Out, Schema
 
 _IPC = re.compile(r"^([A-H])\s*(\d{2})\s*([A-Z])(?:\s*(\d{1,4})\s*/\s*(\d{1,6}))?$")

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from listings.patents import fees, numbers, repository
 from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.lifetimes import expiry, remaining_years
-from listings.patents.numbers import PatentKind
 from listings.patents.records import PatentRecord, RecordedLicenceRecord
 from listings.patents.schemas import (
     AnnualFeeOut,
@@ -27,6 +26,7 @@ from listings.patents.schemas import (
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
+from market.kit.law import PatentKind
 
 EXCLUSIVE_KINDS = {LicenceKind.exclusive.value, LicenceKind.sole.value}
 

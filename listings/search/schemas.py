@@ -10,8 +10,8 @@ from pydantic import Field, field_validator, model_validator
 
 from listings.advice.schemas import PriceCheckOut
 from listings.declarations.schemas import IpcFieldOut, VersionOut
-from listings.patents.numbers import PatentKind
 from market.integrations.search import NumericRange, SearchQuery, SortOrder
+from market.kit.law import PatentKind
 from market.kit.schema import Out, Schema
 
 # The term facets the search page and API count, in the order the page shows them.

@@ -1,16 +1,14 @@
 """Money: an integer of minor units with an ISO 4217 currency. Never a float.
 
-Formatting goes through Babel (CLDR data) so amounts read as users expect in each locale.
+Shown to people by ``market.kit.formatting.format_money`` (Babel/CLDR), the one money formatter.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
-from babel import Locale
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import get_currency_precision
 
 SUPPORTED_CURRENCIES = frozenset({"CNY", "USD", "EUR", "HKD"})
 
@@ -50,12 +48,3 @@ class Money:
     def as_decimal(self) -> Decimal:
         scale = Decimal(10) ** int(get_currency_precision(self.currency))
         return Decimal(self.minor) / scale
-
-    def format(self, locale: str = "zh_CN") -> str:
-        return str(format_currency(self.as_decimal(), self.currency, locale=_locale(locale)))
-
-
-@lru_cache(maxsize=16)
-def _locale(name: str) -> Locale:
-    """Babel parses a locale name on every call otherwise (about half a millisecond each)."""
-    return Locale.parse(name)

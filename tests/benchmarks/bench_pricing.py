@@ -24,22 +24,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from market.kit.law import STATUTORY_TERM_YEARS, PatentKind, PaymentMode
 from market.kit.money import Money
-from pricing import (
-    STATUTORY_TERM_YEARS,
-    Comparable,
-    Encumbrances,
-    LicenseeFacts,
-    PatentFacts,
-    PatentKind,
-    PaymentMode,
-    default_engine,
-    load_concordance,
-)
+from pricing import Comparable, Encumbrances, LicenseeFacts, PatentFacts, default_engine, load_concordance
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("MARKET_SHARED_DIR", ROOT.parent / "shared")) / "data"
-KIND_WEIGHTS = {PatentKind.INVENTION: 494, PatentKind.UTILITY_MODEL: 429, PatentKind.DESIGN: 77}
+KIND_WEIGHTS = {PatentKind.invention: 494, PatentKind.utility_model: 429, PatentKind.design: 77}
 
 
 @dataclass(frozen=True)
@@ -90,7 +81,7 @@ def make_cases(count: int, seed: int) -> tuple[list[Case], str]:
     cases = []
     for _ in range(count):
         kind = rng.choices(kinds, weights)[0]
-        ipc = () if kind is PatentKind.DESIGN else tuple(rng.sample(codes, rng.randint(1, 4)))
+        ipc = () if kind is PatentKind.design else tuple(rng.sample(codes, rng.randint(1, 4)))
         years = Decimal(rng.randint(1, STATUTORY_TERM_YEARS[kind] * 100)) / 100
         encumbrances = Encumbrances(
             non_exclusive_licences=rng.choice((0, 0, 0, 1, 3)),
@@ -98,7 +89,7 @@ def make_cases(count: int, seed: int) -> tuple[list[Case], str]:
             pledgee_consents=rng.random() < 0.5,
         )
         patent = PatentFacts(kind=kind, ipc_codes=ipc, remaining_years=years,
-                             claims_count=1 if kind is PatentKind.DESIGN else rng.randint(1, 30),
+                             claims_count=1 if kind is PatentKind.design else rng.randint(1, 30),
                              encumbrances=encumbrances)
         licensee = None
         if rng.random() < 0.7:  # sales from CNY 100,000 to CNY 500 million, log-uniform

@@ -86,7 +86,7 @@ async def test_bank_transfer_confirmed_by_the_platform_activates_and_makes_one_c
     _, same = await contracts.download(principal=uni, licence_id=licence.id)
     assert pdf == same and name == f"{licence.number}.pdf"
     text = pdftotext(pdf, tmp_path)
-    for expected in ("浙江大学", "深圳市青禾智能科技有限公司", "CN108982325B", "3%", "50,000.00", "第五十二条"):
+    for expected in ("浙江大学", "深圳市青禾智能科技有限公司", "CN108982325B", "3.00%", "50,000.00", "第五十二条"):
         assert expected in text, expected
     stranger = await firm("另一家企业")
     with pytest.raises(NotFound):
@@ -156,7 +156,7 @@ async def test_a_royalty_only_licence_is_active_at_once_and_royalties_reach_the_
     )
     assert line.inventor_reward_minor == 205_247  # 50% of net by default (Art 45), half up
     assert books.totals.net_minor == 410_494 and books.inventor_reward_share_bp == 5000
-    name, pdf = await ledger.monthly_statement(principal=uni, month=line.month, platform_fee_bp=500)
+    name, pdf = await ledger.monthly_statement(principal=uni, month=line.month)
     assert pdf.startswith(b"%PDF") and name == f"statement-{line.month}.pdf"
 
 

@@ -6,8 +6,12 @@ shows the totals; a stranger firm gets 404 everywhere."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+from finance.contracts import service as contracts
+from finance.contracts.service import CONTRACT
+from finance.licences import repository as licences_repo
 from finance.licences import service as licences
 from finance.licences.schemas import LicenceRequestIn
 from finance.payments import service as payments
@@ -16,9 +20,11 @@ from finance.royalties import service as royalties
 from listings.declarations import service as declarations
 from listings.declarations.schemas import TermsIn
 from market import jobs
+from market.integrations.pdf import render_html
 from tests.conftest import Account, Backend, Client, make_account, sign_in
 from tests.finance.conftest import _no_stripe_by_default, stripe_gateway  # noqa: F401 - fixtures used below
 from tests.finance.support import ENTRY, LUMP, ROYALTY, offer, principal_of
+from tests.finance.test_licence_flow import pdftotext
 from tests.integrations.payments.conftest import localstripe_url  # noqa: F401 - fixture
 
 HTML = {"accept": "text/html"}
@@ -197,6 +203,25 @@ async def test_the_contract_page_says_it_is_being_prepared(backend: Backend, cli
     await drain(client)
     ready = await client.get(f"/licences/{licence.id}/contract", headers=HTML)
     assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
+
+
+async def test_the_contract_states_the_rate_as_the_pages_do(backend: Backend, client: Client, tmp_path: Path) -> None:
+    """One formatter for rates: the licence page and the contract PDF both say 3.50% for 350 basis points."""
+    _, _, declaration_id = await offer(ROYALTY, name=UNIVERSITY)  # a running royalty of 350 bp
+    firm = await signed_in(client, "sme", FIRM)
+    request = LicenceRequestIn(declaration_id=declaration_id, declaration_version=1, accept_terms=True)
+    async with jobs.unit_of_work():
+        licence = await licences.request_licence(principal=await principal_of(firm), data=request)
+    await drain(client)
+    page = await client.get(f"/licences/{licence.id}", headers=HTML)
+    assert "3.50%" in page.text and "3.5%" not in page.text
+    stored = await licences_repo.get(licence.id)
+    assert stored is not None
+    html = render_html(CONTRACT, await contracts.contract_context(stored))
+    assert "3.50%" in html and "3.5%" not in html
+    pdf = await client.get(f"/licences/{licence.id}/contract", headers=HTML)
+    text = pdftotext(pdf.content, tmp_path)
+    assert "3.50%" in text and "3.5%" not in text
 
 
 async def test_a_stranger_firm_gets_404_on_another_firms_licence(backend: Backend, client: Client) -> None:

@@ -7,15 +7,8 @@ from datetime import date
 
 import pytest
 
-from listings.declarations.eligibility import (
-    DeclaredTerms,
-    LegalStatus,
-    PatentFacts,
-    PaymentMode,
-    Suspension,
-    check,
-)
-from listings.patents.numbers import PatentKind
+from listings.declarations.eligibility import DeclaredTerms, LegalStatus, PatentFacts, Suspension, check
+from market.kit.law import PatentKind, PaymentMode
 
 TODAY = date(2026, 11, 22)
 UNIVERSITY = "浙江大学"

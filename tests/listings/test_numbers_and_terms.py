@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from listings.patents import fees, lifetimes, numbers
-from listings.patents.numbers import NumberType, PatentKind
+from listings.patents.numbers import NumberType
 from market.errors import ValidationFailed
+from market.kit.law import PatentKind
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from pricing import Engine, PatentFacts, PatentKind, load_concordance, load_field_industry_map, parse_royalty_table
+from market.kit.law import PatentKind
+from pricing import Engine, PatentFacts, load_concordance, load_field_industry_map, parse_royalty_table
 from pricing.fields import FieldIndustryMap
 from pricing.params import DEFAULT_PARAMS, PricingParams
 from tests.support.services import need
@@ -55,7 +56,7 @@ def engine_over(*rows: str, mapping: FieldIndustryMap | None = None, params: Pri
 
 
 def patent(
-    kind: PatentKind | str = PatentKind.INVENTION,
+    kind: PatentKind | str = PatentKind.invention,
     ipc: tuple[str, ...] = ("G06F 16/35",),
     years: str = "10",
     claims: int = 5,

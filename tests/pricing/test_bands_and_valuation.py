@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from market.kit.law import PatentKind, PaymentMode
 from market.kit.money import Money
 from pricing import (
     BandPosition,
@@ -13,8 +14,6 @@ from pricing import (
     LicenseeFacts,
     Offer,
     PatentFacts,
-    PatentKind,
-    PaymentMode,
     relief_from_royalty,
     suggest,
     within_band,
@@ -23,7 +22,7 @@ from tests.pricing.support import engine_over, patent, row
 
 # Example 1 of docs/pricing.md: running 4.40-7.04%, lump sum CNY 488,133.80-781,014.08,
 # entry fee CNY 146,440.14-234,304.22 with 3.08-4.93%.
-EXAMPLE_1 = PatentFacts(kind=PatentKind.INVENTION, ipc_codes=("G06F 16/35",), remaining_years=D("8.5"),
+EXAMPLE_1 = PatentFacts(kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D("8.5"),
                         claims_count=12)
 S = suggest(EXAMPLE_1, LicenseeFacts(Money.of("2000000")))
 
@@ -34,7 +33,7 @@ S = suggest(EXAMPLE_1, LicenseeFacts(Money.of("2000000")))
      ("7.05", BandPosition.ABOVE)],
 )
 def test_running_royalty_edges_of_the_band(rate: str, position: BandPosition) -> None:
-    check = within_band(S, Offer(PaymentMode.RUNNING_ROYALTY, rate_percent=D(rate)))
+    check = within_band(S, Offer(PaymentMode.running_royalty, rate_percent=D(rate)))
     assert check.position is position
     assert check.rate_position is position
     assert check.amount_position is None
@@ -42,20 +41,20 @@ def test_running_royalty_edges_of_the_band(rate: str, position: BandPosition) ->
 
 
 def test_lump_sum_edges_and_messages() -> None:
-    low = within_band(S, Offer(PaymentMode.LUMP_SUM, amount=Money("CNY", 48_813_380)))
-    below = within_band(S, Offer(PaymentMode.LUMP_SUM, amount=Money("CNY", 48_813_379)))
+    low = within_band(S, Offer(PaymentMode.lump_sum, amount=Money("CNY", 48_813_380)))
+    below = within_band(S, Offer(PaymentMode.lump_sum, amount=Money("CNY", 48_813_379)))
     assert low.within
     assert below.position is BandPosition.BELOW
     assert "低于建议区间" in below.text_zh
-    assert "below the suggested band (CNY 488,133.80 – CNY 781,014.08)" in below.text_en
+    assert "below the suggested band (CN¥488,133.80 – CN¥781,014.08)" in below.text_en
 
 
 def test_entry_plus_royalty_is_within_only_when_both_parts_are() -> None:
-    both = within_band(S, Offer(PaymentMode.ENTRY_PLUS_ROYALTY, rate_percent=D("4.00"),
+    both = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("4.00"),
                                 amount=Money.of("190000")))
-    fee_high = within_band(S, Offer(PaymentMode.ENTRY_PLUS_ROYALTY, rate_percent=D("4.00"),
+    fee_high = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("4.00"),
                                     amount=Money.of("300000")))
-    rate_low = within_band(S, Offer(PaymentMode.ENTRY_PLUS_ROYALTY, rate_percent=D("3.00"),
+    rate_low = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("3.00"),
                                     amount=Money.of("190000")))
     assert both.within
     assert (fee_high.position, fee_high.rate_position, fee_high.amount_position) == (
@@ -64,9 +63,9 @@ def test_entry_plus_royalty_is_within_only_when_both_parts_are() -> None:
 
 
 def test_a_price_over_the_legal_cap_is_flagged_with_the_2024_notice() -> None:
-    rate = within_band(S, Offer(PaymentMode.RUNNING_ROYALTY, rate_percent=D("25")))
-    lump = within_band(S, Offer(PaymentMode.LUMP_SUM, amount=Money.of("20000000.01")))
-    at_cap = within_band(S, Offer(PaymentMode.LUMP_SUM, amount=Money.of("20000000")))
+    rate = within_band(S, Offer(PaymentMode.running_royalty, rate_percent=D("25")))
+    lump = within_band(S, Offer(PaymentMode.lump_sum, amount=Money.of("20000000.01")))
+    at_cap = within_band(S, Offer(PaymentMode.lump_sum, amount=Money.of("20000000")))
     assert rate.over_legal_cap and lump.over_legal_cap
     assert not at_cap.over_legal_cap
     assert "2024年7月" in rate.text_zh
@@ -75,7 +74,7 @@ def test_a_price_over_the_legal_cap_is_flagged_with_the_2024_notice() -> None:
 
 def test_without_sales_a_lump_sum_offer_has_no_band_to_be_judged_against() -> None:
     bare = suggest(EXAMPLE_1)
-    check = within_band(bare, Offer(PaymentMode.LUMP_SUM, amount=Money.of("100000")))
+    check = within_band(bare, Offer(PaymentMode.lump_sum, amount=Money.of("100000")))
     assert check.position is BandPosition.NO_BAND
     assert not check.within
     assert "预计年净销售额" in check.text_zh
@@ -83,11 +82,11 @@ def test_without_sales_a_lump_sum_offer_has_no_band_to_be_judged_against() -> No
 
 def test_offers_need_the_parts_of_their_mode() -> None:
     with pytest.raises(ValueError, match="rate_percent"):
-        Offer(PaymentMode.RUNNING_ROYALTY)
+        Offer(PaymentMode.running_royalty)
     with pytest.raises(ValueError, match="amount"):
-        Offer(PaymentMode.ENTRY_PLUS_ROYALTY, rate_percent=D(3))
+        Offer(PaymentMode.entry_plus_royalty, rate_percent=D(3))
     with pytest.raises(ValueError, match="cannot compare"):
-        within_band(S, Offer(PaymentMode.LUMP_SUM, amount=Money.of("100", "USD")))
+        within_band(S, Offer(PaymentMode.lump_sum, amount=Money.of("100", "USD")))
 
 
 # ------------------------------------------------------------------------------------------- valuation
@@ -126,7 +125,7 @@ def test_a_longer_life_is_worth_more_and_a_pledged_patent_is_flagged() -> None:
     short = relief_from_royalty(patent(years="3"), annual_net_sales=Money.of("1000000"))
     long = relief_from_royalty(patent(years="12"), annual_net_sales=Money.of("1000000"))
     assert long.value.minor > short.value.minor
-    pledged = PatentFacts(kind=PatentKind.INVENTION, ipc_codes=("G06F 16/35",), remaining_years=D(5),
+    pledged = PatentFacts(kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D(5),
                           claims_count=5, encumbrances=Encumbrances(pledged=True))
     v = relief_from_royalty(pledged, annual_net_sales=Money.of("1000000"))
     assert "already_pledged" in {n.code for n in v.notes}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from market.kit.law import PatentKind, PaymentMode
 from market.kit.money import Money
 from pricing import (
     Comparable,
@@ -14,8 +15,6 @@ from pricing import (
     Encumbrances,
     LicenseeFacts,
     PatentFacts,
-    PatentKind,
-    PaymentMode,
     load_field_industry_map,
     suggest,
 )
@@ -75,7 +74,7 @@ def test_an_unknown_field_falls_back_to_the_cross_industry_distribution_and_says
     assert s.industry.code == "ALL"
     assert s.fields == ()
     assert "field_unknown" in codes(s)
-    design = suggest(PatentFacts(kind=PatentKind.DESIGN, ipc_codes=(), remaining_years=D(5), claims_count=1))
+    design = suggest(PatentFacts(kind=PatentKind.design, ipc_codes=(), remaining_years=D(5), claims_count=1))
     assert "Locarno" in next(n.text_en for n in design.notes if n.code == "field_unknown")
     garbage = suggest(patent(ipc=("not-a-code",)))
     assert "ipc_not_understood" in codes(garbage)
@@ -97,11 +96,11 @@ def test_an_engine_without_a_fallback_distribution_is_refused() -> None:
 
 def test_kind_open_licence_and_claims_multiply_the_rates() -> None:
     engine = engine_over(row("ALL", p25="10.00", median="10.00", p75="10.00"))
-    base = PatentFacts(kind=PatentKind.INVENTION, ipc_codes=(), remaining_years=D(5), claims_count=5)
+    base = PatentFacts(kind=PatentKind.invention, ipc_codes=(), remaining_years=D(5), claims_count=5)
     assert engine.suggest(base).running_royalty.mid == D("8.00")  # x1.00 x0.80 x1.00
-    um = PatentFacts(kind=PatentKind.UTILITY_MODEL, ipc_codes=(), remaining_years=D(5), claims_count=2)
+    um = PatentFacts(kind=PatentKind.utility_model, ipc_codes=(), remaining_years=D(5), claims_count=2)
     assert engine.suggest(um).running_royalty.mid == D("4.32")  # x0.60 x0.80 x0.90
-    broad = PatentFacts(kind=PatentKind.INVENTION, ipc_codes=(), remaining_years=D(5), claims_count=10)
+    broad = PatentFacts(kind=PatentKind.invention, ipc_codes=(), remaining_years=D(5), claims_count=10)
     assert engine.suggest(broad).running_royalty.mid == D("8.80")  # x1.10
     custom = engine_over(row("ALL", p25="10.00", median="10.00", p75="10.00"),
                          params=PricingParams(open_licence_factor=D("0.50")))
@@ -110,9 +109,9 @@ def test_kind_open_licence_and_claims_multiply_the_rates() -> None:
 
 def test_comparables_in_other_fields_or_modes_are_not_used_and_the_explanation_counts_them() -> None:
     comparables = [
-        Comparable(6, PaymentMode.RUNNING_ROYALTY, rate_percent=D("1.00")),
-        Comparable(7, PaymentMode.RUNNING_ROYALTY, rate_percent=D("1.00")),
-        Comparable(6, PaymentMode.ENTRY_PLUS_ROYALTY, rate_percent=D("1.00"), entry_fee=Money.of("1000")),
+        Comparable(6, PaymentMode.running_royalty, rate_percent=D("1.00")),
+        Comparable(7, PaymentMode.running_royalty, rate_percent=D("1.00")),
+        Comparable(6, PaymentMode.entry_plus_royalty, rate_percent=D("1.00"), entry_fee=Money.of("1000")),
     ]
     without = suggest(patent(), SALES)
     used = suggest(patent(), SALES, comparables=comparables)
@@ -124,7 +123,7 @@ def test_comparables_in_other_fields_or_modes_are_not_used_and_the_explanation_c
 
 def test_comparables_narrow_the_band_and_many_of_them_dominate() -> None:
     without = suggest(patent())
-    many = [Comparable(6, PaymentMode.RUNNING_ROYALTY, rate_percent=D("3.00")) for _ in range(95)]
+    many = [Comparable(6, PaymentMode.running_royalty, rate_percent=D("3.00")) for _ in range(95)]
     with_many = suggest(patent(), comparables=many)
     width = without.running_royalty.high - without.running_royalty.low
     assert with_many.running_royalty.high - with_many.running_royalty.low < width
@@ -174,7 +173,7 @@ def test_without_sales_the_fixed_fees_are_not_invented() -> None:
 def test_encumbrances_produce_notes_citing_the_rules_without_moving_the_price() -> None:
     plain = suggest(patent())
     burdened = PatentFacts(
-        kind=PatentKind.INVENTION, ipc_codes=("G06F 16/35",), remaining_years=D(10), claims_count=5,
+        kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D(10), claims_count=5,
         encumbrances=Encumbrances(non_exclusive_licences=2, exclusive_or_sole_licence=True, pledged=True),
     )
     s = suggest(burdened)
@@ -183,7 +182,7 @@ def test_encumbrances_produce_notes_citing_the_rules_without_moving_the_price() 
     assert all("第八十六条" in n.text_zh for n in s.notes if n.code in {"pledge_needs_consent",
                                                                       "exclusive_licence_bars_declaration"})
     consented = PatentFacts(
-        kind=PatentKind.INVENTION, ipc_codes=("G06F 16/35",), remaining_years=D(10), claims_count=5,
+        kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D(10), claims_count=5,
         encumbrances=Encumbrances(pledged=True, pledgee_consents=True),
     )
     assert "pledge_needs_consent" not in codes(suggest(consented))
@@ -214,9 +213,9 @@ def test_patent_facts_are_validated(kwargs: dict[str, object], error: type[Excep
 
 def test_comparables_must_carry_the_amounts_of_their_mode() -> None:
     with pytest.raises(ValueError, match="needs its amounts"):
-        Comparable(6, PaymentMode.LUMP_SUM, rate_percent=D(3))
+        Comparable(6, PaymentMode.lump_sum, rate_percent=D(3))
     with pytest.raises(ValueError, match=r"0\.\.100"):
-        Comparable(6, PaymentMode.RUNNING_ROYALTY, rate_percent=D(101))
+        Comparable(6, PaymentMode.running_royalty, rate_percent=D(101))
 
 
 def test_an_operator_mapping_and_table_in_another_classification(tmp_path: Path) -> None:

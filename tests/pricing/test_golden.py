@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from market.kit.law import PatentKind, PaymentMode
 from market.kit.money import Money
 from pricing import (
     Comparable,
@@ -15,8 +16,6 @@ from pricing import (
     LicenseeFacts,
     MoneyBand,
     PatentFacts,
-    PatentKind,
-    PaymentMode,
     RateBand,
     relief_from_royalty,
     suggest,
@@ -32,7 +31,7 @@ def band(low: str, mid: str, high: str) -> RateBand:
     return RateBand(D(low), D(mid), D(high))
 
 
-EXAMPLE_1 = PatentFacts(kind=PatentKind.INVENTION, ipc_codes=("G06F 16/35",), remaining_years=D("8.5"),
+EXAMPLE_1 = PatentFacts(kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D("8.5"),
                         claims_count=12)
 
 
@@ -52,13 +51,13 @@ def test_example_1_software_invention_with_sales() -> None:
 
 def test_example_2_utility_model_narrowed_by_comparables() -> None:
     comparables = [
-        Comparable(33, PaymentMode.RUNNING_ROYALTY, rate_percent=D("2.00")),
-        Comparable(33, PaymentMode.RUNNING_ROYALTY, rate_percent=D("2.50")),
-        Comparable(33, PaymentMode.RUNNING_ROYALTY, rate_percent=D("3.00")),
-        Comparable(33, PaymentMode.LUMP_SUM, lump_sum=Money.of("40000")),
-        Comparable(6, PaymentMode.RUNNING_ROYALTY, rate_percent=D("9.00")),
+        Comparable(33, PaymentMode.running_royalty, rate_percent=D("2.00")),
+        Comparable(33, PaymentMode.running_royalty, rate_percent=D("2.50")),
+        Comparable(33, PaymentMode.running_royalty, rate_percent=D("3.00")),
+        Comparable(33, PaymentMode.lump_sum, lump_sum=Money.of("40000")),
+        Comparable(6, PaymentMode.running_royalty, rate_percent=D("9.00")),
     ]
-    patent = PatentFacts(kind=PatentKind.UTILITY_MODEL, ipc_codes=("A47C 7/02",), remaining_years=D(6), claims_count=3)
+    patent = PatentFacts(kind=PatentKind.utility_model, ipc_codes=("A47C 7/02",), remaining_years=D(6), claims_count=3)
     s = suggest(patent, LicenseeFacts(Money.of("500000")), comparables=comparables)
     assert s.industry.code == "CONSUMER"
     assert s.running_royalty == band("1.35", "1.88", "2.41")
@@ -74,7 +73,7 @@ def test_example_2_utility_model_narrowed_by_comparables() -> None:
 
 
 def test_example_3_pharmaceutical_lump_sum_capped_at_cny_20_million() -> None:
-    patent = PatentFacts(kind=PatentKind.INVENTION, ipc_codes=("A61K 31/495",), remaining_years=D(15),
+    patent = PatentFacts(kind=PatentKind.invention, ipc_codes=("A61K 31/495",), remaining_years=D(15),
                          claims_count=25)
     s = suggest(patent, LicenseeFacts(Money.of("100000000")), licence_term_years=20)
     assert s.industry.code == "PHARMA_BIOTECH"
@@ -89,8 +88,8 @@ def test_example_3_pharmaceutical_lump_sum_capped_at_cny_20_million() -> None:
 
 
 def test_example_4_no_sales_lump_sum_from_lump_sum_comparables() -> None:
-    comparables = [Comparable(29, PaymentMode.LUMP_SUM, lump_sum=Money.of(v)) for v in ("50000", "20000", "30000")]
-    patent = PatentFacts(kind=PatentKind.UTILITY_MODEL, ipc_codes=("A01B 1/00",), remaining_years=D(7), claims_count=6)
+    comparables = [Comparable(29, PaymentMode.lump_sum, lump_sum=Money.of(v)) for v in ("50000", "20000", "30000")]
+    patent = PatentFacts(kind=PatentKind.utility_model, ipc_codes=("A01B 1/00",), remaining_years=D(7), claims_count=6)
     s = suggest(patent, comparables=comparables)
     assert s.industry.code == "AUTO_INDUSTRIAL"
     assert s.running_royalty == band("0.48", "0.96", "1.44")

@@ -8,18 +8,15 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from market.kit.law import FIXED_FEE_CAP, STATUTORY_TERM_YEARS, PatentKind, PaymentMode
 from market.kit.money import Money
 from pricing import (
-    MAX_FIXED_FEE,
     MAX_RUNNING_ROYALTY_PERCENT,
-    STATUTORY_TERM_YEARS,
     Comparable,
     LicenseeFacts,
     MoneyBand,
     Offer,
     PatentFacts,
-    PatentKind,
-    PaymentMode,
     RateBand,
     Suggestion,
     engine_from_files,
@@ -112,8 +109,8 @@ def test_bands_are_ordered_and_caps_are_never_exceeded(
         assert 0 <= money.low.minor <= money.mid.minor <= money.high.minor
     for money in (s.lump_sum, s.entry_plus_royalty.entry_fee):
         if money is not None:
-            assert money.high.minor <= MAX_FIXED_FEE.minor
-    mid = Offer(PaymentMode.RUNNING_ROYALTY, rate_percent=s.running_royalty.mid)
+            assert money.high.minor <= FIXED_FEE_CAP.minor
+    mid = Offer(PaymentMode.running_royalty, rate_percent=s.running_royalty.mid)
     assert within_band(s, mid).within
 
 

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import pytest
 
+from market.kit import law
 from pricing import caps, load_royalty_table
 from pricing.params import DEFAULT_PARAMS
 from pricing.royalty_data import RoyaltyRow
@@ -140,11 +141,11 @@ def test_the_concordance_is_the_shared_one_row_for_row_with_its_padding() -> Non
 def test_the_legal_caps_are_the_2024_notice_as_recorded() -> None:
     params = json.loads(shared_file("domain/cn_ip_finance_and_open_license_policy_params.json").read_text("utf-8"))
     notice = params["open_license"]["fee_caps_2024_notice"]
-    assert notice["rule"] == caps.CAP_RULE_ZH
+    assert notice["rule"] == law.CAP_RULE_ZH
     assert "2000万元" in notice["rule"]
     assert "净销售额的20%" in notice["rule"]
-    assert caps.MAX_FIXED_FEE.minor == 20_000_000 * 100
-    assert Decimal("20") == caps.MAX_RUNNING_ROYALTY_PERCENT
+    assert law.FIXED_FEE_CAP.minor == 20_000_000 * 100
+    assert Decimal("20") == caps.MAX_RUNNING_ROYALTY_PERCENT and law.ROYALTY_CAP_BP == 2000
     benchmark = read_csv("data/royalty_rate_benchmarks.csv")
     (ceiling,) = [
         r for r in benchmark if r["metric"] == "range_high" and "open-licence policy ceiling" in r["industry"]

@@ -1,60 +1,39 @@
 """Jinja filters every document template may use: money, rates and dates, in Chinese and English.
 
-Why here and not in templates: amounts arrive as integer minor units with a currency, and formatting them is
-``market.kit.money.Money.format`` (Babel/CLDR), the same everywhere in the product.
+Each is the product's one formatter (``market.kit.formatting``), so a contract says what the pages say ("3.50%").
+Amounts arrive as ``{"minor": ..., "currency": ...}`` plain values, dates as dates or ISO strings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from market.kit.formatting import format_date
-from market.kit.money import Money
+from market.kit.formatting import format_date, format_money, format_percent_bp
 
-ZH = "zh_CN"
+ZH = "zh"
 EN = "en"
-# Spelled out rather than strftime("%B"), which follows the process locale.
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def money(value: Mapping[str, Any], locale: str = ZH) -> str:
-    """``{"minor": 1250000, "currency": "CNY"}`` -> ``¥12,500.00`` (zh_CN) or ``CN¥12,500.00`` (en)."""
-    return Money(str(value["currency"]), int(value["minor"])).format(locale)
+    """``{"minor": 1250000, "currency": "CNY"}`` -> ``¥12,500.00`` (zh) or ``CN¥12,500.00`` (en)."""
+    return format_money(int(value["minor"]), str(value["currency"]), locale)
 
 
 def percent_bp(basis_points: int) -> str:
-    """350 basis points -> ``3.5%``; integers all the way, so no float ever reaches a contract."""
-    text = format(Decimal(int(basis_points)) / Decimal(100), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
+    """350 basis points -> ``3.50%``, in both languages."""
+    return format_percent_bp(int(basis_points))
 
 
 def zh_date(value: date | str) -> str:
-    """A date as a Chinese contract writes it: 2026年11月22日."""
-    return format_date(_as_date(value), "zh")
+    """A date as Chinese text: 2026年11月22日."""
+    return format_date(_as_date(value), ZH)
 
 
 def en_date(value: date | str) -> str:
-    """A date as an English contract writes it, unambiguous across locales: 22 November 2026."""
-    day = _as_date(value)
-    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    """A date as English text: Nov 22, 2026."""
+    return format_date(_as_date(value), EN)
 
 
 def _as_date(value: date | str) -> date:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from market.errors import TemporaryFailure
 from market.integrations.errors import AdapterError
+from market.kit.law import PatentKind, PaymentMode
 
 TermFacet = Literal[
     "tech_fields",
@@ -48,8 +49,6 @@ SortOrder = Literal[
     "publication_date_asc",
     "publication_date_desc",
 ]
-Kind = Literal["invention", "utility_model", "design"]
-PaymentMode = Literal["lump_sum", "running_royalty", "entry_plus_royalty"]
 
 TERM_FACETS: tuple[str, ...] = get_args(TermFacet)
 RANGE_FIELDS: tuple[str, ...] = get_args(RangeField)
@@ -106,7 +105,7 @@ class SearchDocument(BaseModel):
     ipc_classes: list[str] = Field(default_factory=list, description='e.g. ["A61", "C07"]')
     tech_fields: list[str] = Field(default_factory=list, description="WIPO technology fields")
     industries: list[str] = Field(default_factory=list)
-    kind: Kind
+    kind: PatentKind
     patentee: str
     university_org_id: int
     region: str = Field(description="Region code, e.g. 330000")

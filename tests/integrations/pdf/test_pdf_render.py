@@ -36,7 +36,7 @@ def test_contract_shows_both_parties_the_patents_and_the_terms(
     assert "深圳市青禾智能科技有限公司" in text  # licensee
     for patent in contract_sample["patents"]:
         assert flat(patent["number"]) in text
-    assert "入门费加提成" in text and "¥50,000.00" in text and "3.5%" in text  # the declared terms
+    assert "入门费加提成" in text and "¥50,000.00" in text and "3.50%" in text  # the declared terms
     assert "按季度结算" in text and "30日内" in text
     assert "2031年12月31日" in text  # term
     assert "2027年2月20日" in text  # filing deadline: Implementing Regulations Art 15, 87
@@ -99,10 +99,10 @@ def test_rendering_uses_harfbuzz_subsetting(
         (
             "running_royalty",
             {"royalty_rate_bp": 2000, "report_period": "year"},
-            ["提成支付", "20%", "按年度结算", "calendaryear"],
+            ["提成支付", "20.00%", "按年度结算", "calendaryear"],
             ["入门费"],
         ),
-        ("entry_fee_plus_royalty", {}, ["入门费加提成", "¥50,000.00", "3.5%"], ["一次性支付"]),
+        ("entry_fee_plus_royalty", {}, ["入门费加提成", "¥50,000.00", "3.50%"], ["一次性支付"]),
     ],
 )
 def test_each_declared_payment_mode(
@@ -177,6 +177,6 @@ async def test_render_in_a_thread_for_async_callers(
 def test_filters_format_money_rates_and_dates() -> None:
     assert money({"minor": 1283450, "currency": "CNY"}) == "¥12,834.50"
     assert money({"minor": 1283450, "currency": "CNY"}, "en") == "CN¥12,834.50"
-    assert [percent_bp(bp) for bp in (350, 2000, 5, 0, 10000)] == ["3.5%", "20%", "0.05%", "0%", "100%"]
+    assert [percent_bp(bp) for bp in (350, 2000, 5, 0, 10000)] == ["3.50%", "20.00%", "0.05%", "0.00%", "100.00%"]
     assert zh_date("2027-02-20") == "2027年2月20日"
-    assert en_date(date(2027, 2, 20)) == "20 February 2027"
+    assert en_date(date(2027, 2, 20)) == "Feb 20, 2027"
