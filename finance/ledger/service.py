@@ -29,7 +29,7 @@ from listings.universities.schemas import SHARE_ARTICLE
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, NotFound
-from market.i18n import gettext
+from market.i18n import Msg, gettext
 from market.integrations.pdf import render_document_in_thread
 from market.kit.law import PaymentMode
 from market.kit.money import Money
@@ -238,10 +238,10 @@ async def close_month(
     if issued is not None:
         return issued
     if month >= month_of(on):
-        raise Conflict(f"{month} 尚未结束，不能结账。 / {month} has not ended yet; it cannot be closed.")
+        raise Conflict(Msg("statement.month_open", {"month": month}))
     rows = await _rows(university_id, month, currency)
     if not rows:
-        raise NotFound(f"{month} 没有收到款项。 / No payments received in {month}.")
+        raise NotFound(Msg("statement.no_payments", {"month": month}))
     context = await _context(
         university_id=university_id, month=month, currency=currency, rows=rows, issued_on=on, preview=False
     )
@@ -309,10 +309,7 @@ async def read_issued(statement: Statement) -> bytes:
     """The stored PDF of an issued statement, checked against its recorded SHA-256."""
     data = await asyncio.to_thread(Path(statement.path).read_bytes)
     if hashlib.sha256(data).hexdigest() != statement.sha256:
-        raise Conflict(
-            "存档对账单与登记的 SHA-256 不符，请联系平台。 / "
-            "The stored statement does not match its recorded SHA-256; contact the platform."
-        )
+        raise Conflict(Msg("statement.hash_mismatch"))
     return data
 
 
@@ -327,12 +324,10 @@ async def monthly_statement(
         return name, await read_issued(issued)
     day = on or today()
     if month != month_of(day):
-        raise NotFound(
-            f"{month} 的对账单尚未出具。 / The statement for {month} has not been issued.",
-        )
+        raise NotFound(Msg("statement.not_issued", {"month": month}))
     rows = await _rows(principal.org_id, month, currency)
     if not rows:
-        raise NotFound(f"{month} 没有收到款项。 / No payments received in {month}.")
+        raise NotFound(Msg("statement.no_payments", {"month": month}))
     context = await _context(
         university_id=principal.org_id, month=month, currency=currency, rows=rows, issued_on=day, preview=True
     )

@@ -23,6 +23,7 @@ from finance.royalties import service as royalties
 from finance.royalties.schemas import RoyaltyReportIn
 from listings.universities import service as universities
 from listings.universities.schemas import UniversitySettingsIn
+from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import verify
 from market.audit.tables import AuditEvent
@@ -48,6 +49,9 @@ async def royalty_paid(sme: Principal, licence_id: int, start: date, net_sales_m
         invoice = await royalties.pay(principal=sme, licence_id=licence_id, report_id=report.id, data=BANK)
     async with unit_of_work():
         await payments.confirm_bank_transfer(principal=await admin(), payment_id=invoice.id)
+    queue = jobs.queue()  # the ledger enters the payment on payment.settled, in a job after the commit
+    assert isinstance(queue, jobs.InProcessQueue)
+    await queue.drain()
 
 
 async def received_once(*, share_bp: int | None = None) -> tuple[Principal, Principal, int, date]:
