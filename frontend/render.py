@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from frontend.i18n import MESSAGES, pick_lang, translator, validation_message
 from market.accounts.principal import Principal
 from market.errors import MarketError
+from market.i18n import gettext
+from market.i18n import localized as words
 from market.kit.money import Money
 
 Form = URLEncodedBody[dict[str, str]]
@@ -57,6 +59,13 @@ def bilingual(text: str, lang: str) -> str:
     return en.strip() if lang == "en" else zh.strip()
 
 
+def article(text: str | None, lang: str) -> str:
+    """An article: a catalogue code (``law.patent.art50``) in the page's language; older texts "中文 / English"."""
+    if text and text.startswith("law."):
+        return gettext(lang, text)
+    return bilingual(text or "", lang)
+
+
 def pick(zh: str, en: str, lang: str) -> str:
     return (en or zh) if lang == "en" else (zh or en)
 
@@ -74,7 +83,10 @@ def helpers(lang: str) -> dict[str, Callable[..., Any]]:
     return {
         "money": lambda minor, currency="CNY": money(minor, lang, currency),
         "pct": percent_of_bp,
-        "art": lambda text: bilingual(text or "", lang),
+        "art": lambda text: article(text, lang),
+        # a message of a service (a code with parameters), or several sentences, in the page's language
+        "msg": lambda message: words.text(message, lang),
+        "msgs": lambda messages: words.sentences(messages or [], lang),
         "pick": lambda zh, en: pick(zh or "", en or "", lang),
         "day": lambda value: day(value, lang),
         # a dynamic key (kind_…, status_…), falling back to the value itself when no text exists for it

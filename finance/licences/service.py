@@ -25,6 +25,7 @@ from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
+from market.i18n.localized import sentences
 from market.orgs import repository as orgs_repo
 
 FILING_ARTICLE = "专利法实施细则第十五条、第八十七条 / Implementing Regulations Art 15, 87"
@@ -104,8 +105,8 @@ async def licence_out(row: dict[str, Any]) -> LicenceOut:
         filing_deadline=filing_deadline(row["starts_on"]) if row["starts_on"] else None,
         activated_at=row["activated_at"],
         created_at=row["created_at"],
-        terms_zh=plain_terms(version, patent["expiry_date"], "zh"),
-        terms_en=plain_terms(version, patent["expiry_date"], "en"),
+        terms_zh=sentences(plain_terms(version, patent["expiry_date"]), "zh"),
+        terms_en=sentences(plain_terms(version, patent["expiry_date"]), "en"),
         contract_ready=await contracts_repo.for_licence(row["id"]) is not None,
     )
 

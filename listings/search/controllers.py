@@ -9,13 +9,15 @@ from pydantic import ValidationError
 from listings.search import service
 from listings.search.schemas import SearchPageOut, SearchParams
 from market.errors import FieldError, ValidationFailed
+from market.i18n.localized import localized
 from market.integrations.search import SortOrder
+from market.kit.messages import Msg
 from market.web.access import public
 
 
 def validation_failed(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(
-        "The search is not valid.",
+        Msg("search.invalid"),
         errors=[FieldError(".".join(str(p) for p in e["loc"]) or "query", e["msg"]) for e in exc.errors()],
     )
 
@@ -35,6 +37,7 @@ class SearchController(Controller):
     )
     async def search(
         self,
+        lang: str,
         q: str = Parameter(default="", max_length=200),
         tech_fields: list[str] | None = None,
         industries: list[str] | None = None,
@@ -73,4 +76,4 @@ class SearchController(Controller):
             )
         except ValidationError as exc:
             raise validation_failed(exc) from exc
-        return await service.search(params=params)
+        return localized(await service.search(params=params), lang)

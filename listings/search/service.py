@@ -49,6 +49,8 @@ from listings.search.schemas import (
 from market import jobs
 from market.errors import ServiceUnavailable
 from market.integrations.search import SearchDocument, SearchHit, SearchIndex, SearchResult, SearchUnavailable
+from market.kit.messages import Msg
+from market.kit.words import MsgOut
 from market.settings import Settings, get_settings
 
 log = structlog.get_logger("listings.search")
@@ -72,7 +74,7 @@ def use_index(index: SearchIndex | None) -> None:
 
 def current_index() -> SearchIndex:
     if _index is None:
-        raise ServiceUnavailable("Search is not configured in this process.")
+        raise ServiceUnavailable(Msg("search.not_configured"))
     return _index
 
 
@@ -304,8 +306,7 @@ async def _hit_out(hit: SearchHit, state: ListingState, badge: PriceCheckOut | N
         currency=str(version["currency"]),
         price_minor=upfront_minor(version),
         royalty_rate_bp=version["royalty_rate_bp"],
-        terms_summary_zh=plain_terms(version, patent["expiry_date"], "zh"),
-        terms_summary_en=plain_terms(version, patent["expiry_date"], "en"),
+        terms_summary=[MsgOut.of(m) for m in plain_terms(version, patent["expiry_date"])],
         price_badge=badge,
         published_at=state.declaration["published_at"],
         score=hit.score,
