@@ -16,10 +16,12 @@ from decimal import Decimal
 from market.kit.money import Money
 from pricing.schemas import Note
 
-CAP_INSTRUMENT_ZH = "国家知识产权局关于全面推进专利开放许可制度实施工作的通知（2024年7月）"
-CAP_INSTRUMENT_EN = "CNIPA Notice on Fully Implementing the Patent Open Licence System (July 2024)"
-CAP_RULE_ZH = "许可使用费以固定费用标准支付的，一般不高于2000万元；以提成费支付的，一般不高于净销售额的20%或利润额的40%"
-CAP_CITATION = f"{CAP_INSTRUMENT_ZH} / {CAP_INSTRUMENT_EN}: {CAP_RULE_ZH}"
+# The notice's catalogue code (law.po holds its name and the rule quoted above, in both languages).
+CAP_CITATION = "law.cnipa.open_licensing_2024"
+# The rule as the notice words it (checked against the shared policy file): a quotation, not a message.
+CAP_RULE_ZH = (  # words: data
+    "许可使用费以固定费用标准支付的，一般不高于2000万元；以提成费支付的，一般不高于净销售额的20%或利润额的40%"
+)
 
 MAX_RUNNING_ROYALTY_PERCENT = Decimal("20")
 """Running royalty at most 20% of net sales (2024 CNIPA notice)."""
@@ -28,17 +30,7 @@ MAX_PROFIT_SHARE_PERCENT = Decimal("40")
 MAX_FIXED_FEE = Money("CNY", 20_000_000_00)
 """Fixed fee (lump sum, entry fee) at most CNY 20,000,000 (2024 CNIPA notice)."""
 
-CAP_NOTE = Note(
-    code="legal_cap_applied",
-    text_zh=(
-        f"已按{CAP_INSTRUMENT_ZH}封顶：提成不高于净销售额的20%，固定费用（一次性付费、入门费）不高于2000万元。"
-    ),
-    text_en=(
-        f"Capped under the {CAP_INSTRUMENT_EN}: running royalties at most 20% of net sales, fixed fees "
-        "(lump sum, entry fee) at most CNY 20,000,000."
-    ),
-    citation=CAP_CITATION,
-)
+CAP_NOTE = Note(code="legal_cap_applied", citation=CAP_CITATION)
 
 
 def cap_rate(rate_percent: Decimal) -> tuple[Decimal, bool]:
