@@ -14,7 +14,7 @@ from decimal import Decimal
 from listings.patents.numbers import PatentKind
 
 DESIGN_15_YEARS_FROM = date(2021, 6, 1)  # Patent Law (2020 amendment) in force
-TERM_ARTICLE = "专利法第四十二条 / Patent Law Art 42"
+TERM_ARTICLE = "law.patent.art42"
 
 
 def term_years(kind: PatentKind, filing_date: date) -> int:
