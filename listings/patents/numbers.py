@@ -125,12 +125,12 @@ def _parse_chinese(raw: str, compact: str) -> PatentNumber:
     if publication:
         digits, code = publication.groups()
         if code and code[0] not in _KIND_CODES:
-            unknown = Msg("patent.unknown_kind_code", {"number": raw.strip(), "code": code})
+            unknown = Msg("patent.unknown_kind_code", {"number": raw.strip(), "kind_code": code})
             raise ValidationFailed(unknown, errors=[FieldError("number", unknown, code="kind_code")])
         kind, granted = _KIND_CODES[code[0]] if code else (None, None)
         by_digit = _TYPE_DIGIT_KIND.get(digits[0]) if digits[0] in "123" else None
         if kind is not None and by_digit is not None and kind is not by_digit:
-            mismatch = Msg("patent.kind_code_mismatch", {"number": raw.strip(), "code": code, "digit": digits[0]})
+            mismatch = Msg("patent.kind_code_mismatch", {"number": raw.strip(), "kind_code": code, "digit": digits[0]})
             raise ValidationFailed(mismatch, errors=[FieldError("number", mismatch, code="kind_mismatch")])
         kind = kind or by_digit
         if granted is None and kind in (PatentKind.utility_model, PatentKind.design):

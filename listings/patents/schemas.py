@@ -22,7 +22,7 @@ def normalise_ipc(code: str) -> str:
     """``A61K39/215`` or ``a61k 39 / 215`` -> ``A61K 39/215``; a subclass alone (``G06F``) is kept."""
     match = _IPC.match(code.strip().upper())
     if match is None:
-        raise PydanticCustomError("patent.not_an_ipc_code", "{code} is not an IPC code", {"code": code.strip()})
+        raise PydanticCustomError("patent.not_an_ipc_code", "{ipc} is not an IPC code", {"ipc": code.strip()})
     section, cls, subclass, group, subgroup = match.groups()
     head = f"{section}{cls}{subclass}"
     return head if group is None else f"{head} {int(group)}/{subgroup}"
