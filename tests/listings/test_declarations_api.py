@@ -121,3 +121,34 @@ async def test_the_terms_summary_is_in_the_readers_language(backend: Backend, cl
     assert summaries["zh"][0]["message"] == "按净销售额的 3.50% 提成支付，按期报告并支付。"
     assert summaries["en"][0]["message"] == "A running royalty of 3.50% of net sales, reported and paid per period."
     assert summaries["en"][0]["params"] == {"rate": {"value": 350}}
+
+
+async def test_publishing_a_draft_that_became_ineligible_is_refused_in_the_readers_language(
+    backend: Backend, client: Any
+) -> None:
+    account, principal = await university()
+    patent = await record(principal, eligible())
+    await sign_in(client, account)
+    terms = {"payment_mode": "running_royalty", "royalty_rate_bp": 350}
+    r = await client.send_json("POST", "/api/declarations", {"patent_ids": [patent], "terms": terms, "publish": False})
+    [draft] = r.json()["results"]
+    assert draft["outcome"] == "draft", draft
+    facts = {"pledged": True, "suspension": "art103"}  # since drafted: pledged without consent, and suspended
+    assert (await client.send_json("PATCH", f"/api/patents/{patent}", facts)).status_code == 200
+
+    problems = {}
+    for accept in ("zh-CN", "en"):
+        url = f"/api/declarations/{draft['declaration_id']}/publish"
+        refused = await client.send_json("POST", url, None, headers={"Accept-Language": accept})
+        assert refused.status_code == 422, refused.text
+        problems[accept] = refused.json()
+    zh, en = problems["zh-CN"], problems["en"]
+    assert zh["detail"] == "这份声明不能公告，原因见各项。"
+    assert en["detail"] == "The declaration cannot be published; see each reason."
+    same = ("field", "code", "article")  # params too, by name (typed values are shown as the reader reads them)
+    assert [{k: e.get(k) for k in same} for e in zh["errors"]] == [{k: e.get(k) for k in same} for e in en["errors"]]
+    assert [set(e.get("params", {})) for e in zh["errors"]] == [set(e.get("params", {})) for e in en["errors"]]
+    assert {e["code"] for e in zh["errors"]} == {"pledged_without_consent", "proceedings_suspended"}
+    for z, e in zip(zh["errors"], en["errors"], strict=True):
+        assert z["message"] != e["message"] and z["article_text"] != e["article_text"]
+        assert HAN.search(z["message"]) and not HAN.search(e["message"])
