@@ -8,7 +8,10 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from market.i18n import LOCALE_DIR, gettext
+from listings.declarations.schemas import DeclareReport, DeclareResult, ReasonOut
+from market.i18n import LOCALE_DIR, Bp, Msg, gettext, render
+from market.i18n.localized import localized, sentences
+from market.kit.words import MsgOut
 
 FILES = ("listings.po", "pricing.po", "law.po")
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -45,3 +48,22 @@ def test_every_article_cited_by_a_rule_is_in_the_law_catalogue() -> None:
     assert sorted(cited - set(law)) == []
     assert gettext("zh", "law.patent.art50") == "专利法第五十条"
     assert gettext("en", "law.patent.art50") == "Patent Law Art 50"
+
+
+def test_a_parameter_may_be_a_message_or_a_list_of_names() -> None:
+    kind = Msg("patent.kind.utility_model")
+    assert render(Msg("declaration.evaluation_report_missing", {"kind": kind}), "en").startswith("A utility model")
+    assert render(Msg("declaration.evaluation_report_missing", {"kind": kind}), "zh").startswith("实用新型专利")
+    terms = Msg("declaration.advertising_language", {"terms": ("国际领先", "best-in-class")})
+    assert "国际领先、best-in-class" in render(terms, "zh") and "国际领先, best-in-class" in render(terms, "en")
+
+
+def test_an_answer_is_rendered_at_the_edge_through_nested_models_and_lists() -> None:
+    summary = [MsgOut.of(Msg("declaration.terms.running_royalty", {"rate": Bp(350)}))]
+    reason = ReasonOut(code="pledged_without_consent", field="pledgee_consent", article="law.regs.art86.4")
+    result = DeclareResult(patent_id=1, number="CN1", outcome="refused", reasons=[reason])
+    report = DeclareReport(published=0, drafts=0, refused=1, results=[result])
+    en = localized(report, "en").results[0].reasons[0]
+    assert en.message.startswith("The patent is pledged") and en.article_text == "Implementing Regulations Art 86(4)"
+    assert report.results[0].reasons[0].message == ""  # the service's answer itself carries no words
+    assert sentences(localized(summary, "zh"), "zh") == "按净销售额的 3.50% 提成支付，按期报告并支付。"
