@@ -145,5 +145,6 @@ async def test_gbk_files_and_unknown_layouts(backend: Backend, tmp_path: Path) -
     unknown.write_text("foo,bar\n1,2\n")
     from market.errors import ValidationFailed
 
-    with pytest.raises(ValidationFailed, match="no known layout"):
+    with pytest.raises(ValidationFailed, match=r"import\.unknown_layout") as caught:
         await import_file(org_id=account.org_id, user_id=None, path=unknown)
+    assert "no known layout" in caught.value.text("en") and "不符合任何已知格式" in caught.value.text("zh")
