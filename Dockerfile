@@ -1,4 +1,5 @@
-# The marketplace's image: the app (`market serve`) and the arq worker (`market worker`) run from it.
+# The marketplace's image: the app (`market serve`), the arq worker (`market worker`) and the one-shot
+# `market migrate` run from it.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -26,5 +27,6 @@ USER market
 VOLUME ["/data"]
 EXPOSE 8000
 
-# Migrations run at every start (they are idempotent), then the app serves.
-CMD ["sh", "-c", "market migrate && exec market serve --host 0.0.0.0"]
+# The app serves; it does not migrate. Run `market migrate` once per deployment before starting it (compose.yaml's
+# one-shot `migrate` service does; the command holds a PostgreSQL advisory lock, so two at once are safe).
+CMD ["market", "serve", "--host", "0.0.0.0"]

@@ -11,10 +11,10 @@ from finance.payments import repository as payments_repo
 from finance.payments import service as payments
 from finance.royalties import repository as royalties_repo
 from finance.royalties.service import quarters
+from market import runtime
 from market.jobs import daily, job
 from market.notifications.service import notify
 from market.orgs import repository as orgs_repo
-from market.settings import get_settings
 
 
 @job("finance.process_payment_event")
@@ -29,7 +29,7 @@ async def cancel_provider_payment(*, payment_id: int) -> None:
 
 @job("finance.render_contract")
 async def render_contract(*, licence_id: int) -> None:
-    made = await contracts.render_contract(licence_id=licence_id, data_dir=get_settings().data_dir)
+    made = await contracts.render_contract(licence_id=licence_id, data_dir=runtime.current().settings.data_dir)
     if made:
         await _notify_parties(
             licence_id, "contract", "许可合同已生成，可下载", "The licence contract is ready to download"
@@ -40,14 +40,14 @@ async def _notify_parties(licence_id: int, event: str, title_zh: str, title_en: 
     licence = await licences_repo.get(licence_id)
     if licence is None:
         return
-    for org_id in (licence["licensor"], licence["licensee"]):
+    for org_id in (licence.licensor, licence.licensee):
         for member in await orgs_repo.members_of_org(org_id):
             await notify(
-                user_id=member["user_id"],
+                user_id=member.user_id,
                 kind=f"licence_{event}",
-                title=f"{title_zh} · {licence['number']} / {title_en}",
+                title=f"{title_zh} · {licence.number} / {title_en}",
                 body=body,
-                dedupe_key=f"licence:{licence_id}:{event}:{member['user_id']}",
+                dedupe_key=f"licence:{licence_id}:{event}:{member.user_id}",
             )
 
 
@@ -64,8 +64,8 @@ async def licence_notify(*, licence_id: int, event: str) -> None:
 @job("finance.payment_notify")
 async def payment_notify(*, payment_id: int) -> None:
     payment = await payments_repo.get(payment_id)
-    if payment is not None and payment["status"] == "succeeded":
-        await _notify_parties(payment["licence"], f"paid-{payment_id}", "款项已到账", "Payment received")
+    if payment is not None and payment.status == "succeeded":
+        await _notify_parties(payment.licence, f"paid-{payment_id}", "款项已到账", "Payment received")
 
 
 @job("finance.reminders")
@@ -74,33 +74,35 @@ async def reminders(*, on: str = "") -> None:
     quarter), royalty invoices unpaid for 30 days. Each reminder is sent once (its dedupe key)."""
     today = date.fromisoformat(on) if on else licences.today()
     for licence in await licences_repo.active_starting_between(today - timedelta(days=100), today):
-        deadline = licences.filing_deadline(licence["starts_on"])
+        assert licence.starts_on is not None  # active licences have started
+        deadline = licences.filing_deadline(licence.starts_on)
         days_left = (deadline - today).days
         for stage in (30, 7):
             if 0 <= days_left <= stage:
                 await _notify_parties(
-                    licence["id"],
+                    licence.id,
                     f"filing-{stage}",
                     f"请在 {deadline} 前向国家知识产权局备案（实施细则第十五条）",
                     f"File the licence with CNIPA by {deadline} (Implementing Regulations Art 15)",
                 )
                 break
     for licence in await licences_repo.active_with_royalty():
-        filed = {r["period_start"] for r in await royalties_repo.for_licence(licence["id"])}
-        for start, end in quarters(licence["starts_on"], today):
+        assert licence.starts_on is not None
+        filed = {r.period_start for r in await royalties_repo.for_licence(licence.id)}
+        for start, end in quarters(licence.starts_on, today):
             if start not in filed and today > end + timedelta(days=licences.REPORT_DAYS):
                 await _notify_parties(
-                    licence["id"],
+                    licence.id,
                     f"report-{start}",
                     f"{start}–{end} 的净销售额报告已逾期",
                     f"The net-sales report for {start} – {end} is overdue",
                 )
     for report in await royalties_repo.unpaid_filed_before(today - timedelta(days=licences.REPORT_DAYS)):
         await _notify_parties(
-            report["licence"],
-            f"unpaid-{report['id']}",
+            report.licence,
+            f"unpaid-{report.id}",
             "提成费逾期未付",
-            f"The royalty for {report['period_start']} – {report['period_end']} is unpaid",
+            f"The royalty for {report.period_start} – {report.period_end} is unpaid",
         )
 
 

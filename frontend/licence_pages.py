@@ -135,7 +135,6 @@ class LicenceRequestPages(Controller):
         stale: bool = False,
         held: bool = False,
     ) -> Template:
-        terms = listing.terms.model_dump()
         return page(
             request,
             "finance/request.html",
@@ -143,7 +142,7 @@ class LicenceRequestPages(Controller):
             listing=listing,
             typed=typed,
             errors=errors or [],
-            due=licences.amount_due_now(terms),
+            due=licences.amount_due_now(listing.terms),
             first_report=first_report_if_today() if listing.terms.royalty_rate_bp else None,
             stale=stale,
             held=held,

@@ -30,6 +30,7 @@ from market.errors import MarketError
 from market.jobs import unit_of_work
 from market.kit.money import Money
 from market.orgs import repository as orgs_repo
+from market.orgs.records import OrgWithOwnerRecord
 
 DEMO_MARK = "（演示）"  # words: data
 SOURCE_REAL = (
@@ -139,10 +140,10 @@ def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[Demo
         yield DemoPatent(data, SOURCE_GENERATED)
 
 
-async def demo_universities() -> list[dict[str, Any]]:
+async def demo_universities() -> list[OrgWithOwnerRecord]:
     """The demo universities, each with its owner (who declares)."""
     rows = await orgs_repo.orgs_with_owner("university")
-    return [u for u in rows if str(u["name"]).endswith(DEMO_MARK)]
+    return [u for u in rows if u.name.endswith(DEMO_MARK)]
 
 
 def _terms(rng: random.Random, row: dict[str, Any], data_dir: Path, on: date) -> TermsIn:
@@ -185,7 +186,7 @@ async def seed_listings(*, data_dir: Path, target: int = 2400, seed: int = 2026)
     universities = await demo_universities()
     if not universities:
         return {"created": 0, "published": 0, "origin": "none", "note": "no demo universities"}
-    existing = sum([await patents_repo.count_for_org(u["id"]) for u in universities])
+    existing = sum([await patents_repo.count_for_org(u.id) for u in universities])
     if existing:
         return {"created": 0, "published": existing, "origin": "existing", "note": "already seeded"}
     rng = random.Random(seed)
@@ -213,7 +214,7 @@ async def seed_listings(*, data_dir: Path, target: int = 2400, seed: int = 2026)
 
 
 async def _seed_university(
-    university: dict[str, Any], mine: list[DemoPatent], rng: random.Random, data_dir: Path, on: date
+    university: OrgWithOwnerRecord, mine: list[DemoPatent], rng: random.Random, data_dir: Path, on: date
 ) -> int:
     paid_through = on.replace(year=on.year + 1)
     rows = []
@@ -221,21 +222,21 @@ async def _seed_university(
         values = record_values(item.data, on=on)
         values.update(  # words: data
             {
-                "organisation": university["id"],
+                "organisation": university.id,
                 "source": item.source,
-                "patentees": [university["name"]],
+                "patentees": [university.name],
                 "annual_fees_paid_through": paid_through,
                 "claims_count": values["claims_count"] or rng.randint(3, 15),
                 "evaluation_report_ref": ""
                 if values["kind"] == "invention"
-                else f"演示评价报告-{university['id']}-{n + 1}",
+                else f"演示评价报告-{university.id}-{n + 1}",
                 "other_fee_reduction_pct": 0,
             }
         )
         rows.append(values)
     async with unit_of_work():
         ids = await patents_repo.insert_many(rows)
-    principal = await accounts.principal_for(user_id=university["owner_id"], org_id=university["id"])
+    principal = await accounts.principal_for(user_id=university.owner_id, org_id=university.id)
     assert principal is not None
     published = 0
     groups: dict[str, list[int]] = {}

@@ -21,7 +21,11 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 
-from market import db, jobs
+from finance.controllers import CSRF_EXEMPT, FINANCE_CONTROLLERS
+from frontend.pages import frontend_parts
+from listings.controllers import LISTINGS_CONTROLLERS
+from listings.search import service as search_sync
+from market import jobs
 from market.accounts.controllers import AuthController, MeController, TokenController
 from market.audit.controllers import AuditController
 from market.health import HealthController
@@ -29,11 +33,13 @@ from market.integrations.search import SearchIndex
 from market.logging import configure_logging
 from market.notifications.controllers import NotificationController
 from market.orgs.controllers import OrgController
+from market.runtime import build_queue, open_runtime
 from market.settings import Settings, get_settings
 from market.web.access import access_guard
 from market.web.auth import AuthMiddleware, BearerAwareCSRFMiddleware, SessionConfig
 from market.web.problems import build_handlers, language
 from market.web.requests import RequestIdMiddleware, echo_request_id
+from market.web.transactions import TransactionMiddleware
 from market.worker import load_jobs
 
 SIGN_IN_PATHS = frozenset({"/api/auth/sign-in", "/sign-in"})
@@ -67,12 +73,6 @@ def _stores(settings: Settings) -> StoreRegistry:
     return StoreRegistry(default_factory=file_store)
 
 
-def _queue(settings: Settings) -> jobs.JobQueue:
-    if settings.redis_url:
-        return jobs.ArqQueue(settings.redis_url, settings.job_queue_name)
-    return jobs.InProcessQueue(max_tries=settings.job_max_tries, backoff_base=settings.job_backoff_seconds)
-
-
 def create_app(
     settings: Settings | None = None, *, queue: jobs.JobQueue | None = None, search: SearchIndex | None = None
 ) -> Litestar:
@@ -81,34 +81,24 @@ def create_app(
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
     load_jobs()
-    engine = db.build_engine(settings)
-    job_queue = queue or _queue(settings)
+    job_queue = queue or build_queue(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await db.start(engine, settings)
-        db.use(engine)
-        jobs.configure(job_queue)
-        from listings.search import service as search_sync
-
-        app.state.search = await search_sync.start(settings, search)
-        scheduler = (
-            asyncio.create_task(jobs.run_schedule_in_process())
-            if isinstance(job_queue, jobs.InProcessQueue) and settings.env != "test"
-            else None
-        )
-        try:
-            yield
-        finally:
-            if scheduler is not None:
-                scheduler.cancel()
-            await job_queue.close()
-            await search_sync.stop(app.state.search)
-            await db.stop(engine)
-
-    from finance.controllers import CSRF_EXEMPT, FINANCE_CONTROLLERS
-    from frontend.pages import frontend_parts  # the pages are assembled here too, and only here
-    from listings.controllers import LISTINGS_CONTROLLERS
+        async with open_runtime(settings, queue=job_queue, search=search) as runtime:
+            app.state.runtime = runtime
+            app.state.search = runtime.search
+            await search_sync.start(runtime.search)
+            scheduler = (
+                asyncio.create_task(jobs.run_schedule_in_process())
+                if isinstance(job_queue, jobs.InProcessQueue) and settings.env != "test"
+                else None
+            )
+            try:
+                yield
+            finally:
+                if scheduler is not None:
+                    scheduler.cancel()
 
     pages = frontend_parts(settings)
     secret = settings.secret_key.get_secret_value()
@@ -154,6 +144,7 @@ def create_app(
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
             session.middleware,
             DefineMiddleware(AuthMiddleware),
+            TransactionMiddleware,  # innermost: one transaction per unsafe request, around the handler
         ],
         guards=[access_guard],
         before_send=[echo_request_id],

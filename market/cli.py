@@ -4,17 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
+import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+import uvicorn
+from arq.worker import Worker
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from market import db
+from listings.advice.service import OPERATOR_TABLE
+from listings.demo import seed_listings
+from listings.imports.service import import_file
+from listings.search import service as search_sync
+from market import db, jobs
+from market.audit.service import verify
 from market.errors import MarketError
 from market.i18n import DEFAULT_LANGUAGE
 from market.i18n.localized import localized
+from market.orgs.service import find_org
+from market.runtime import open_runtime
+from market.seed import seed_demo
 from market.settings import get_settings
+from market.worker import load_jobs, worker_settings
+from pricing.datafile import DataFileError
+from pricing.engine import engine_from_files
+from pricing.royalty_data import load_royalty_table
 
 T = TypeVar("T")
 
@@ -26,37 +43,19 @@ app.add_typer(pricing_app, name="pricing")
 
 
 def _with_db(work: Callable[[], Awaitable[T]], *, search_catch_up: bool = True) -> T:
-    """Run ``work`` with the configured database in use, and the job queue: arq when Redis is set (the worker runs
-    the jobs), else in this process (and the command waits for them before it ends)."""
-    from market import jobs
-    from market.worker import load_jobs
-
+    """Run ``work`` inside the runtime: the configured database, the search index, and the job queue (arq when
+    Redis is set, and the worker runs the jobs; else in this process, and the command waits for them)."""
     settings = get_settings()
+    load_jobs()
 
     async def run() -> T:
-        engine = db.build_engine(settings)
-        await db.start(engine, settings)
-        db.use(engine)
-        load_jobs()
-        queue: jobs.JobQueue = (
-            jobs.ArqQueue(settings.redis_url, settings.job_queue_name)
-            if settings.redis_url
-            else jobs.InProcessQueue(max_tries=settings.job_max_tries, backoff_base=settings.job_backoff_seconds)
-        )
-        jobs.configure(queue)
-        from listings.search import service as search_sync
-
-        # listings changed here reach the search index (and what is pending is carried over)
-        search = await search_sync.start(settings, catch_up=search_catch_up)
-        try:
+        async with open_runtime(settings) as runtime:
+            # listings changed here reach the search index (and what is pending is carried over)
+            await search_sync.start(runtime.search, catch_up=search_catch_up)
             result = await work()
-            if isinstance(queue, jobs.InProcessQueue):
-                await queue.drain(within=3600)
+            if isinstance(runtime.queue, jobs.InProcessQueue):
+                await runtime.queue.drain(within=3600)
             return result
-        finally:
-            await queue.close()
-            await search_sync.stop(search)
-            await db.stop(engine)
 
     return asyncio.run(run())
 
@@ -68,8 +67,6 @@ def serve(
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
     """Serve the web app and API."""
-    import uvicorn
-
     settings = get_settings()
     uvicorn.run(
         "market.app:_asgi",
@@ -85,10 +82,6 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the arq worker (needs MARKET_REDIS_URL)."""
-    from arq.worker import Worker
-
-    from market.worker import worker_settings
-
     settings = get_settings()
     if not settings.redis_url:
         typer.echo("MARKET_REDIS_URL is not set: without Redis, jobs run inside `market serve`.", err=True)
@@ -123,9 +116,6 @@ def seed(
     if not demo:
         typer.echo("Nothing to do: pass --demo.", err=True)
         raise typer.Exit(2)
-    from listings.demo import seed_listings
-    from market.seed import seed_demo
-
     settings = get_settings()
 
     async def work() -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -148,10 +138,6 @@ def import_patents(
     report: Path | None = typer.Option(None, help="Write every rejected row to this CSV file."),
 ) -> None:
     """Import patent records for a university; valid rows are upserted by number, each rejection is reported."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from listings.imports.service import import_file
-    from market.orgs.service import find_org
 
     async def work() -> Any:
         found = await find_org(org)
@@ -194,9 +180,6 @@ def import_patents(
 def reindex() -> None:
     """Rebuild the search index from the database: every published listing written again, every document the
     database does not have deleted."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from listings.search import service as search_sync
 
     async def work() -> Any:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -219,14 +202,6 @@ def pricing_import(
 ) -> None:
     """Validate an operator's royalty statistics file (e.g. CNIPA's per-industry tables) and make it the data the
     suggestions use. A bad file is refused with every bad row; nothing changes then."""
-    import os
-    import shutil
-
-    from listings.advice.service import OPERATOR_TABLE
-    from pricing.datafile import DataFileError
-    from pricing.engine import engine_from_files
-    from pricing.royalty_data import load_royalty_table
-
     try:
         table = load_royalty_table(file)
         engine = engine_from_files(royalty_path=file)
@@ -252,8 +227,6 @@ def pricing_import(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain; exit 1 and name the first broken event if any was edited or deleted."""
-    from market.audit.service import verify
-
     report = _with_db(verify)
     if report.ok:
         typer.echo(f"audit trail intact: {report.checked} events")

@@ -7,8 +7,11 @@ the test suite runs the same tests on SQLite and on PostgreSQL in one process.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import fcntl
 import io
+import os
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -67,12 +70,47 @@ async def stop(engine: Engine) -> None:  # type: ignore[type-arg]
         await engine.close_connection_pool()
 
 
+# The PostgreSQL advisory lock ``migrate`` holds: one number for this application ("market" in ASCII).
+MIGRATION_LOCK_KEY = 0x6D61726B6574
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(engine: Engine) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """Hold the database's migration lock: a second ``market migrate`` waits here until the first is done.
+
+    PostgreSQL: a session-level advisory lock on a connection of its own, held while the migrations run on others.
+    SQLite: an exclusive ``flock`` on a file beside the database (one machine is all SQLite serves)."""
+    if isinstance(engine, PostgresEngine):
+        conn = await engine.get_new_connection()
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        finally:
+            await conn.close()
+    elif isinstance(engine, SQLiteEngine):
+        lock = await asyncio.to_thread(os.open, f"{engine.path}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(lock)  # and with it the lock
+    else:
+        yield
+
+
 async def migrate(engine: Engine, *, quiet: bool = True) -> None:  # type: ignore[type-arg]
-    """Run every checked-in migration not yet applied to ``engine``'s database."""
+    """Run every checked-in migration not yet applied to ``engine``'s database, under the migration lock.
+
+    Run it once per deployment (``market migrate``, the compose file's one-shot ``migrate`` service), not in every
+    app replica at start; two at once are safe: the second waits for the first, then finds nothing to do."""
     bind(engine)
     out = io.StringIO()
-    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
-        result = await run_forwards(app_name="all")
+    async with migration_lock(engine):
+        with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+            result = await run_forwards(app_name="all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}\n{out.getvalue()}")
 

@@ -16,11 +16,15 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
+from arq import create_pool
+from arq.connections import RedisSettings
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from market.db import current_engine
 from market.errors import TemporaryFailure
 
 log = structlog.get_logger("market.jobs")
@@ -58,8 +62,6 @@ def daily(name: str, *, hour: int, minute: int = 0) -> None:
 
 async def run_schedule_in_process() -> None:
     """Without Redis: queue each daily job at its time (its id holds the date, so it runs once a day)."""
-    from datetime import UTC, datetime, timedelta
-
     while True:
         now = datetime.now(UTC)
         upcoming = []
@@ -171,9 +173,6 @@ class ArqQueue:
 
     async def _get_pool(self) -> Any:
         if self._pool is None:
-            from arq import create_pool
-            from arq.connections import RedisSettings
-
             self._pool = await create_pool(RedisSettings.from_dsn(self.redis_url), default_queue_name=self.queue_name)
         return self._pool
 
@@ -234,8 +233,6 @@ async def unit_of_work() -> AsyncIterator[None]:
     if _pending.get() is not None:
         yield
         return
-    from market.db import current_engine
-
     engine = current_engine()
     jobs: list[tuple[str, str, dict[str, Any]]] = []
     token = _pending.set(jobs)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from typing import Any
 
@@ -13,9 +14,11 @@ from arq.connections import RedisSettings
 from arq.cron import cron
 from arq.worker import Function, Retry, func
 
-from market import db, jobs
+from listings.search import service as search_sync
+from market import jobs
 from market.errors import TemporaryFailure
 from market.logging import configure_logging
+from market.runtime import open_runtime
 from market.settings import Settings
 
 JOB_MODULES = (
@@ -46,24 +49,17 @@ def arq_function(spec: jobs.JobSpec, settings: Settings) -> Function:
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``arq.worker.Worker`` ."""
-    engine = db.build_engine(settings)
 
     async def startup(ctx: dict[str, Any]) -> None:
         configure_logging(level=settings.log_level, json=settings.log_json)
-        await db.start(engine, settings)
-        db.use(engine)
-        jobs.configure(jobs.ArqQueue(settings.redis_url, settings.job_queue_name))
-        from listings.search import service as search_sync
-
-        ctx["search"] = await search_sync.start(settings)
+        stack = ctx["runtime_stack"] = contextlib.AsyncExitStack()
+        runtime = await stack.enter_async_context(open_runtime(settings))
+        ctx["runtime"] = runtime
+        await search_sync.start(runtime.search)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        from listings.search import service as search_sync
-
-        await jobs.queue().close()
-        if "search" in ctx:
-            await search_sync.stop(ctx["search"])
-        await db.stop(engine)
+        if "runtime_stack" in ctx:
+            await ctx["runtime_stack"].aclose()
 
     functions = {spec.name: arq_function(spec, settings) for spec in load_jobs().values()}
     return {

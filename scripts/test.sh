@@ -27,7 +27,9 @@ export MARKET_TEST_REDIS_URL="${MARKET_TEST_REDIS_URL:-redis://127.0.0.1:6379/15
 
 step "pytest (PostgreSQL: $MARKET_TEST_DATABASE_URL, Redis: $MARKET_TEST_REDIS_URL, CI=${CI:-})"
 status=0
-.venv/bin/pytest "$@" || status=$?
+# In parallel (pytest-xdist, one process per core by default; MARKET_TEST_WORKERS=0 for one process), each test
+# module kept on one worker so its module-scoped fixtures (a live server, a seed) are set up once.
+.venv/bin/pytest -n "${MARKET_TEST_WORKERS:-auto}" --dist loadscope "$@" || status=$?
 if ((status == 5)); then
     echo "test.sh: pytest collected no tests: that is a failure" >&2
 fi

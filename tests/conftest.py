@@ -20,6 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from market import db, jobs
 from market.app import create_app
+from market.runtime import open_runtime
 from market.settings import Settings
 from market.worker import load_jobs
 from tests.support.services import PG_ADMIN_URL, need, reachable
@@ -83,6 +84,23 @@ async def truncate_all(engine: Engine) -> None:  # type: ignore[type-arg]
             await engine.run_ddl(f"DELETE FROM {name}")  # noqa: S608 - our own table names
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Page and API tests (those that take the app or a client) run on PostgreSQL only, as production does;
+    repository and service tests run on both databases. A test that parametrizes ``backend`` itself keeps its
+    choice."""
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        names = set(getattr(item, "fixturenames", ()))
+        chosen = any("backend" in str(m.args[0]) for m in item.iter_markers("parametrize") if m.args)
+        on_sqlite = callspec is not None and callspec.params.get("backend") == "sqlite"
+        (dropped if on_sqlite and {"client", "app"} & names and not chosen else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("market")
@@ -103,15 +121,15 @@ async def _close_backends() -> AsyncIterator[None]:
 
 @pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[Backend]:
-    """A clean database on each backend, in use by every table, with an in-process job queue."""
+    """A clean database on each backend, in the runtime of the test (its engine bound to every table, an
+    in-process job queue, no search index unless the test gives one)."""
     b = await _backend(request.param, tmp_root)
     db.use(b.engine)
     await truncate_all(b.engine)
     queue = jobs.InProcessQueue(max_tries=3, backoff_base=0.01)
-    jobs.configure(queue)
-    yield b
-    await queue.drain()
-    await queue.close()
+    async with open_runtime(b.settings, queue=queue, engine=b.engine, with_search=False):
+        yield b
+        await queue.drain()
 
 
 @pytest.fixture

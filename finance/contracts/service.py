@@ -8,13 +8,13 @@ a stored contract that was altered is detected. Only the two parties may downloa
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from finance.contracts import repository
 from finance.licences import repository as licences_repo
 from finance.licences import service as licences
+from finance.licences.records import LicenceRecord
 from finance.payments import repository as payments_repo
 from listings.declarations import repository as declarations_repo
 from listings.patents import repository as patents_repo
@@ -33,30 +33,27 @@ def _money(minor: int | None, currency: str) -> dict[str, Any] | None:
     return None if minor is None else {"minor": int(minor), "currency": currency}
 
 
-async def contract_context(licence: dict[str, Any]) -> dict[str, Any]:
+async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
     """The plain values of the contract (the shape of ``finance/documents/licence_contract/sample.yaml``)."""
-    patent = await patents_repo.get(licence["patent"])
-    declaration = await declarations_repo.get(licence["declaration"])
-    licensor = await orgs_repo.get_org(licence["licensor"])
+    patent = await patents_repo.get(licence.patent)
+    declaration = await declarations_repo.get(licence.declaration)
+    licensor = await orgs_repo.get_org(licence.licensor)
     assert patent is not None
     assert declaration is not None
     assert licensor is not None
     payments = [
-        p
-        for p in await payments_repo.for_licence(licence["id"])
-        if p["purpose"] == "initial" and p["status"] == "succeeded"
+        p for p in await payments_repo.for_licence(licence.id) if p.purpose == "initial" and p.status == "succeeded"
     ]
     versions = [
-        v
-        for v in await declarations_repo.versions(licence["declaration"])
-        if v["version"] == licence["declaration_version"]
+        v for v in await declarations_repo.versions(licence.declaration) if v.version == licence.declaration_version
     ]
-    other = [{"zh": versions[0]["other_matters"], "en": ""}] if versions and versions[0]["other_matters"] else []
-    starts: date = licence["starts_on"]
+    other = [{"zh": versions[0].other_matters, "en": ""}] if versions and versions[0].other_matters else []
+    starts = licence.starts_on
+    assert starts is not None  # a contract is made for an active licence, which has started
     paid = payments[0] if payments else None
     return {
         "contract": {
-            "number": licence["number"],
+            "number": licence.number,
             "effective_on": starts.isoformat(),
             "filing_deadline": licences.filing_deadline(starts).isoformat(),
             "platform_zh": "开放许可专利平台",
@@ -64,50 +61,50 @@ async def contract_context(licence: dict[str, Any]) -> dict[str, Any]:
         },
         "declaration": {
             "announced_on": (
-                declaration["published_at"].date().isoformat() if declaration["published_at"] else starts.isoformat()
+                declaration.published_at.date().isoformat() if declaration.published_at else starts.isoformat()
             ),
-            "announcement_ref": f"平台开放许可第 {declaration['id']} 号第 {licence['declaration_version']} 版 / "
-            f"Open licence No. {declaration['id']}, version {licence['declaration_version']}",
+            "announcement_ref": f"平台开放许可第 {declaration.id} 号第 {licence.declaration_version} 版 / "
+            f"Open licence No. {declaration.id}, version {licence.declaration_version}",
         },
-        "licensor": {"name_zh": licensor["name"]},
+        "licensor": {"name_zh": licensor.name},
         "licensee": {
-            "name_zh": licence["licensee_name"],
-            "credit_code": licence["licensee_credit_code"] or None,
-            "address_zh": licence["licensee_address"] or None,
+            "name_zh": licence.licensee_name,
+            "credit_code": licence.licensee_credit_code or None,
+            "address_zh": licence.licensee_address or None,
         },
         "patents": [
             {
-                "number": patent["number"],
-                "kind": patent["kind"],
-                "title_zh": patent["title_zh"] or patent["title_en"],
-                "title_en": patent["title_en"] or None,
-                "filed_on": patent["filing_date"].isoformat() if patent["filing_date"] else starts.isoformat(),
-                "expires_on": patent["expiry_date"].isoformat() if patent["expiry_date"] else starts.isoformat(),
+                "number": patent.number,
+                "kind": patent.kind,
+                "title_zh": patent.title_zh or patent.title_en,
+                "title_en": patent.title_en or None,
+                "filed_on": patent.filing_date.isoformat() if patent.filing_date else starts.isoformat(),
+                "expires_on": patent.expiry_date.isoformat() if patent.expiry_date else starts.isoformat(),
             }
         ],
         "terms": {
-            "mode": MODES[licence["payment_mode"]],
-            "lump_sum": _money(licence["lump_sum_minor"], licence["currency"])
-            if licence["payment_mode"] == "lump_sum"
+            "mode": MODES[licence.payment_mode],
+            "lump_sum": _money(licence.lump_sum_minor, licence.currency)
+            if licence.payment_mode == "lump_sum"
             else None,
-            "entry_fee": _money(licence["entry_fee_minor"], licence["currency"]),
-            "royalty_rate_bp": licence["royalty_rate_bp"],
+            "entry_fee": _money(licence.entry_fee_minor, licence.currency),
+            "royalty_rate_bp": licence.royalty_rate_bp,
             "report_period": "quarter",
             "report_days": licences.REPORT_DAYS,
-            "term_end": (licence["ends_on"] or starts).isoformat(),
+            "term_end": (licence.ends_on or starts).isoformat(),
             "other_terms": other,
         },
         "payment": {
-            "amount": _money(paid["amount_minor"] if paid else 0, licence["currency"]),
-            "paid_on": (paid["succeeded_at"].date() if paid and paid["succeeded_at"] else starts).isoformat(),
-            "method": paid["method"] if paid else "bank_transfer",
-            "reference": (paid["reference"] or paid["provider_id"]) if paid else None,
+            "amount": _money(paid.amount_minor if paid else 0, licence.currency),
+            "paid_on": (paid.succeeded_at.date() if paid and paid.succeeded_at else starts).isoformat(),
+            "method": paid.method if paid else "bank_transfer",
+            "reference": (paid.reference or paid.provider_id) if paid else None,
         },
     }
 
 
-def contract_path(data_dir: Path, licence: dict[str, Any], sha256: str) -> Path:
-    return data_dir / "contracts" / f"{licence['number']}-{sha256[:12]}.pdf"
+def contract_path(data_dir: Path, licence: LicenceRecord, sha256: str) -> Path:
+    return data_dir / "contracts" / f"{licence.number}-{sha256[:12]}.pdf"
 
 
 async def render_contract(*, licence_id: int, data_dir: Path) -> bool:
@@ -115,30 +112,28 @@ async def render_contract(*, licence_id: int, data_dir: Path) -> bool:
     if await repository.for_licence(licence_id) is not None:
         return False
     licence = await licences_repo.get(licence_id)
-    if licence is None or licence["status"] != "active":
+    if licence is None or licence.status != "active":
         return False
     rendered = await render_document_in_thread(CONTRACT, await contract_context(licence))
     path = contract_path(data_dir, licence, rendered.sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(path.write_bytes, rendered.pdf)
     await repository.create(
-        {
-            "licence": licence_id,
-            "template": rendered.document,
-            "template_version": rendered.version,
-            "sha256": rendered.sha256,
-            "path": str(path),
-            "pages": rendered.pages,
-        }
+        licence=licence_id,
+        template=rendered.document,
+        template_version=rendered.version,
+        sha256=rendered.sha256,
+        path=str(path),
+        pages=rendered.pages,
     )
     await record(
         actor=Actor.system(),
         action="finance.contract_rendered",
         entity_type="licence",
         entity_id=licence_id,
-        org_id=licence["licensor"],
+        org_id=licence.licensor,
         after={
-            "number": licence["number"],
+            "number": licence.number,
             "sha256": rendered.sha256,
             "template": rendered.document,
             "template_version": rendered.version,
@@ -158,10 +153,10 @@ async def download(*, principal: Principal, licence_id: int) -> tuple[str, bytes
         raise NotFound(
             "合同尚未生成，付款后随即生成。 / The contract is not ready yet; it is prepared right after payment."
         )
-    data = await asyncio.to_thread(Path(stored["path"]).read_bytes)
-    if hashlib.sha256(data).hexdigest() != stored["sha256"]:
+    data = await asyncio.to_thread(Path(stored.path).read_bytes)
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
         raise Conflict(
             "存档合同与登记的 SHA-256 不符，请联系平台。 / "
             "The stored contract does not match its recorded SHA-256; contact the platform."
         )
-    return f"{licence['number']}.pdf", data
+    return f"{licence.number}.pdf", data

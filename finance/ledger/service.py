@@ -12,6 +12,7 @@ from finance.ledger.schemas import LedgerLine, LedgerOut, LedgerTotals
 from finance.licences import repository as licences_repo
 from finance.payments import repository as payments_repo
 from listings.patents import repository as patents_repo
+from listings.patents.records import PatentRecord
 from listings.universities import service as universities
 from listings.universities.schemas import SHARE_ARTICLE
 from market.accounts.principal import Principal
@@ -28,37 +29,38 @@ def share(net_minor: int, share_bp: int) -> int:
 
 async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut:
     licences = await licences_repo.for_org(principal.org_id, side="licensor", limit=10_000)
-    by_id = {r["id"]: r for r in licences}
+    by_id = {r.id: r for r in licences}
     share_bp = await universities.inventor_share_bp(principal.org_id)
-    patents: dict[int, dict[str, Any]] = {}
+    patents: dict[int, PatentRecord | None] = {}
     lines: list[LedgerLine] = []
     months: set[str] = set()
     for payment in await payments_repo.succeeded_for_licences(list(by_id)):
-        licence = by_id[payment["licence"]]
-        at = payment["succeeded_at"]
+        licence = by_id[payment.licence]
+        at = payment.succeeded_at
+        assert at is not None  # a succeeded payment has its time
         line_month = at.strftime("%Y-%m")
         months.add(line_month)
         if month and line_month != month:
             continue
-        if licence["patent"] not in patents:
-            patents[licence["patent"]] = await patents_repo.get(licence["patent"]) or {}
-        net = payment["amount_minor"] - payment["platform_fee_minor"]
+        if licence.patent not in patents:
+            patents[licence.patent] = await patents_repo.get(licence.patent)
+        net = payment.amount_minor - payment.platform_fee_minor
         kind = (
             "royalty"
-            if payment["purpose"] == "royalty"
-            else ("lump_sum" if licence["payment_mode"] == "lump_sum" else "entry_fee")
+            if payment.purpose == "royalty"
+            else ("lump_sum" if licence.payment_mode == "lump_sum" else "entry_fee")
         )
         lines.append(
             LedgerLine(
                 month=line_month,
-                licence_id=licence["id"],
-                licence_number=licence["number"],
-                licensee_name=licence["licensee_name"],
-                patent_number=patents[licence["patent"]].get("number", ""),
+                licence_id=licence.id,
+                licence_number=licence.number,
+                licensee_name=licence.licensee_name,
+                patent_number=patent.number if (patent := patents[licence.patent]) else "",
                 kind=kind,
                 received_on=at.date(),
-                gross_minor=payment["amount_minor"],
-                platform_fee_minor=payment["platform_fee_minor"],
+                gross_minor=payment.amount_minor,
+                platform_fee_minor=payment.platform_fee_minor,
                 net_minor=net,
                 inventor_reward_minor=share(net, share_bp),
             )
@@ -105,7 +107,7 @@ async def monthly_statement(*, principal: Principal, month: str, platform_fee_bp
             "platform_en": "Open Licence Patent Market",
             "platform_fee_bp": platform_fee_bp,
         },
-        "university": {"name_zh": org["name"], "inventor_reward_bp": data.inventor_reward_share_bp},
+        "university": {"name_zh": org.name, "inventor_reward_bp": data.inventor_reward_share_bp},
         "lines": [
             {
                 "contract_number": x.licence_number,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import uuid
 from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from finance.licences import repository
+from finance.licences.records import LicenceRecord
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
 from listings.declarations import repository as declarations_repo
-from listings.declarations.service import plain_terms
+from listings.declarations.eligibility import DeclaredTerms, PaymentMode
+from listings.declarations.service import Terms, plain_terms
 from listings.patents import repository as patents_repo
 from listings.patents.lifetimes import add_years
 from market import jobs
@@ -53,11 +54,11 @@ def filing_deadline(starts_on: date) -> date:
     return add_months(starts_on, FILING_MONTHS)
 
 
-def amount_due_now(version: dict[str, Any]) -> int:
-    if version["payment_mode"] == "lump_sum":
-        return int(version["lump_sum_minor"] or 0)
-    if version["payment_mode"] == "entry_plus_royalty":
-        return int(version["entry_fee_minor"] or 0)
+def amount_due_now(version: Terms) -> int:
+    if version.payment_mode == "lump_sum":
+        return int(version.lump_sum_minor or 0)
+    if version.payment_mode == "entry_plus_royalty":
+        return int(version.entry_fee_minor or 0)
     return 0
 
 
@@ -65,56 +66,60 @@ async def _names(*org_ids: int) -> dict[int, str]:
     out = {}
     for org_id in org_ids:
         org = await orgs_repo.get_org(org_id)
-        out[org_id] = str(org["name"]) if org else ""
+        out[org_id] = org.name if org else ""
     return out
 
 
-async def licence_out(row: dict[str, Any]) -> LicenceOut:
+async def licence_out(row: LicenceRecord) -> LicenceOut:
     from finance.contracts import repository as contracts_repo
 
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
-    names = await _names(row["licensor"])
-    version = {
-        k: row[k]
-        for k in ("payment_mode", "currency", "lump_sum_minor", "entry_fee_minor", "royalty_rate_bp", "term_years")
-    }
+    names = await _names(row.licensor)
+    version = DeclaredTerms(
+        payment_mode=PaymentMode(row.payment_mode),
+        currency=row.currency,
+        lump_sum_minor=row.lump_sum_minor,
+        entry_fee_minor=row.entry_fee_minor,
+        royalty_rate_bp=row.royalty_rate_bp,
+        term_years=row.term_years,
+    )
     return LicenceOut(
-        id=row["id"],
-        number=row["number"],
-        declaration_id=row["declaration"],
-        declaration_version=row["declaration_version"],
-        patent_id=row["patent"],
-        patent_number=patent["number"],
-        patent_title=patent["title_zh"] or patent["title_en"],
-        licensor_org_id=row["licensor"],
-        licensor_name=names[row["licensor"]],
-        licensee_org_id=row["licensee"],
-        licensee_name=row["licensee_name"],
-        status=row["status"],
-        payment_mode=row["payment_mode"],
-        currency=row["currency"],
-        lump_sum_minor=row["lump_sum_minor"],
-        entry_fee_minor=row["entry_fee_minor"],
-        royalty_rate_bp=row["royalty_rate_bp"],
-        term_years=row["term_years"],
-        amount_due_minor=row["amount_due_minor"],
-        starts_on=row["starts_on"],
-        ends_on=row["ends_on"],
-        first_report_due=row["first_report_due"],
-        filing_deadline=filing_deadline(row["starts_on"]) if row["starts_on"] else None,
-        activated_at=row["activated_at"],
-        created_at=row["created_at"],
-        terms_zh=sentences(plain_terms(version, patent["expiry_date"]), "zh"),
-        terms_en=sentences(plain_terms(version, patent["expiry_date"]), "en"),
-        contract_ready=await contracts_repo.for_licence(row["id"]) is not None,
+        id=row.id,
+        number=row.number,
+        declaration_id=row.declaration,
+        declaration_version=row.declaration_version,
+        patent_id=row.patent,
+        patent_number=patent.number,
+        patent_title=patent.title_zh or patent.title_en,
+        licensor_org_id=row.licensor,
+        licensor_name=names[row.licensor],
+        licensee_org_id=row.licensee,
+        licensee_name=row.licensee_name,
+        status=row.status,
+        payment_mode=row.payment_mode,
+        currency=row.currency,
+        lump_sum_minor=row.lump_sum_minor,
+        entry_fee_minor=row.entry_fee_minor,
+        royalty_rate_bp=row.royalty_rate_bp,
+        term_years=row.term_years,
+        amount_due_minor=row.amount_due_minor,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        first_report_due=row.first_report_due,
+        filing_deadline=filing_deadline(row.starts_on) if row.starts_on else None,
+        activated_at=row.activated_at,
+        created_at=row.created_at,
+        terms_zh=sentences(plain_terms(version, patent.expiry_date), "zh"),
+        terms_en=sentences(plain_terms(version, patent.expiry_date), "en"),
+        contract_ready=await contracts_repo.for_licence(row.id) is not None,
     )
 
 
-async def party(principal: Principal, licence_id: int) -> dict[str, Any]:
+async def party(principal: Principal, licence_id: int) -> LicenceRecord:
     """The licence if the principal's organisation is one of its two parties; anyone else is told it is not there."""
     row = await repository.get(licence_id)
-    if row is None or principal.org_id not in (row["licensor"], row["licensee"]):
+    if row is None or principal.org_id not in (row.licensor, row.licensee):
         raise NotFound("没有这项许可。 / No such licence.")
     return row
 
@@ -122,16 +127,16 @@ async def party(principal: Principal, licence_id: int) -> dict[str, Any]:
 async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> LicenceOut:
     """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now."""
     declaration = await declarations_repo.get(data.declaration_id)
-    if declaration is None or declaration["status"] != "published":
+    if declaration is None or declaration.status != "published":
         raise NotFound(
             "没有这项开放许可：尚未公告或已撤回。 / No such open licence: it is not published or has been withdrawn."
         )
-    if declaration["organisation"] == principal.org_id:
+    if declaration.organisation == principal.org_id:
         raise Forbidden("专利权人无需取得自己专利的许可。 / A patentee does not take a licence of its own patent.")
-    if declaration["current_version"] != data.declaration_version:
+    if declaration.current_version != data.declaration_version:
         raise Conflict(
-            f"公告的许可条件已变更（现为第 {declaration['current_version']} 版），请重新阅读。 / "
-            f"The announced terms changed (now version {declaration['current_version']}); read them again.",
+            f"公告的许可条件已变更（现为第 {declaration.current_version} 版），请重新阅读。 / "
+            f"The announced terms changed (now version {declaration.current_version}); read them again.",
             errors=[FieldError("declaration_version", "the terms have changed", code="stale_terms")],
         )
     if await repository.live_for(data.declaration_id, principal.org_id) is not None:
@@ -139,38 +144,34 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
             "贵单位已持有（或正在支付）这项许可。 / Your organisation already holds (or is paying for) this licence."
         )
     [version] = [
-        v
-        for v in await declarations_repo.versions(data.declaration_id)
-        if v["version"] == declaration["current_version"]
+        v for v in await declarations_repo.versions(data.declaration_id) if v.version == declaration.current_version
     ]
     org = await orgs_repo.get_org(principal.org_id)
     assert org is not None
     due = amount_due_now(version)
     licence_id = await repository.create(
-        {
-            "number": f"pending-{uuid.uuid4().hex[:20]}",
-            "declaration": declaration["id"],
-            "declaration_version": version["version"],
-            "declaration_version_id": version["id"],
-            "patent": declaration["patent"],
-            "licensor": declaration["organisation"],
-            "licensee": principal.org_id,
-            "requested_by": principal.user_id,
-            "status": "pending_payment",
-            "payment_mode": version["payment_mode"],
-            "currency": version["currency"],
-            "lump_sum_minor": version["lump_sum_minor"],
-            "entry_fee_minor": version["entry_fee_minor"],
-            "royalty_rate_bp": version["royalty_rate_bp"],
-            "term_years": version["term_years"],
-            "amount_due_minor": due,
-            "licensee_name": org["name"],
-            "licensee_credit_code": data.licensee_credit_code,
-            "licensee_address": data.licensee_address,
-        }
+        number=f"pending-{uuid.uuid4().hex[:20]}",
+        declaration=declaration.id,
+        declaration_version=version.version,
+        declaration_version_id=version.id,
+        patent=declaration.patent,
+        licensor=declaration.organisation,
+        licensee=principal.org_id,
+        requested_by=principal.user_id,
+        status="pending_payment",
+        payment_mode=version.payment_mode,
+        currency=version.currency,
+        lump_sum_minor=version.lump_sum_minor,
+        entry_fee_minor=version.entry_fee_minor,
+        royalty_rate_bp=version.royalty_rate_bp,
+        term_years=version.term_years,
+        amount_due_minor=due,
+        licensee_name=org.name,
+        licensee_credit_code=data.licensee_credit_code,
+        licensee_address=data.licensee_address,
     )
     number = f"OL-LC-{today().year}-{licence_id:06d}"
-    await repository.update(licence_id, {"number": number})
+    await repository.set_number(licence_id, number)
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="finance.licence_requested",
@@ -178,8 +179,8 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
         entity_id=licence_id,
         after={
             "number": number,
-            "declaration": declaration["id"],
-            "version": version["version"],
+            "declaration": declaration.id,
+            "version": version.version,
             "amount_due_minor": due,
         },
     )
@@ -199,34 +200,27 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
     from listings.patents import repository as patents_repository
 
     row = await repository.get_for_update(licence_id)
-    if row is None or row["status"] != "pending_payment":
+    if row is None or row.status != "pending_payment":
         return False
     starts_on = paid_at.date()
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
-    ends_on = add_years(starts_on, row["term_years"]) if row["term_years"] else patent["expiry_date"]
-    if ends_on is not None and patent["expiry_date"] is not None:
-        ends_on = min(ends_on, patent["expiry_date"])
-    first_report = quarter_end(starts_on) + timedelta(days=REPORT_DAYS) if row["royalty_rate_bp"] else None
-    await repository.update(
-        licence_id,
-        {
-            "status": "active",
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "activated_at": paid_at,
-            "first_report_due": first_report,
-        },
+    ends_on = add_years(starts_on, row.term_years) if row.term_years else patent.expiry_date
+    if ends_on is not None and patent.expiry_date is not None:
+        ends_on = min(ends_on, patent.expiry_date)
+    first_report = quarter_end(starts_on) + timedelta(days=REPORT_DAYS) if row.royalty_rate_bp else None
+    await repository.mark_active(
+        licence_id, starts_on=starts_on, ends_on=ends_on, activated_at=paid_at, first_report_due=first_report
     )
     await patents_repository.add_licence(
-        row["patent"],
+        row.patent,
         {
             "kind": "open",
-            "licensee_name": row["licensee_name"],
+            "licensee_name": row.licensee_name,
             "starts_on": starts_on,
             "ends_on": ends_on,
-            "reference": row["number"],
-            "declaration_version": row["declaration_version_id"],
+            "reference": row.number,
+            "declaration_version": row.declaration_version_id,
         },
     )
     await record(
@@ -234,7 +228,7 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
         action="finance.licence_activated",
         entity_type="licence",
         entity_id=licence_id,
-        org_id=row["licensor"],
+        org_id=row.licensor,
         before={"status": "pending_payment"},
         after={
             "status": "active",
@@ -249,11 +243,11 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
 
 async def cancel(*, principal: Principal, licence_id: int) -> LicenceOut:
     row = await party(principal, licence_id)
-    if row["licensee"] != principal.org_id:
+    if row.licensee != principal.org_id:
         raise Forbidden("只有被许可人可以取消请求。 / Only the licensee may cancel its request.")
-    if row["status"] != "pending_payment":
+    if row.status != "pending_payment":
         raise Conflict("只有待付款的许可可以取消。 / Only a licence still waiting for payment can be cancelled.")
-    await repository.update(licence_id, {"status": "cancelled", "cancelled_at": datetime.now(UTC)})
+    await repository.mark_cancelled(licence_id, datetime.now(UTC))
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="finance.licence_cancelled",
@@ -281,27 +275,27 @@ async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
     from finance.contracts import repository as contracts_repo
 
     row = await party(principal, licence_id)
-    if row["status"] != "active" or row["starts_on"] is None:
+    if row.status != "active" or row.starts_on is None:
         raise Conflict("许可生效后才能备案。 / A licence is filed once it is active.")
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
     out = await licence_out(row)
     contract = await contracts_repo.for_licence(licence_id)
     return FilingOut(
-        licence_number=row["number"],
-        deadline=filing_deadline(row["starts_on"]),
+        licence_number=row.number,
+        deadline=filing_deadline(row.starts_on),
         article=FILING_ARTICLE,
         licensor_name=out.licensor_name,
-        licensee_name=row["licensee_name"],
-        licensee_credit_code=row["licensee_credit_code"],
-        licensee_address=row["licensee_address"],
+        licensee_name=row.licensee_name,
+        licensee_credit_code=row.licensee_credit_code,
+        licensee_address=row.licensee_address,
         licence_kind="普通许可（开放许可，专利法第五十一条） / ordinary licence under an open licence (Art 51)",
-        patent_number=patent["number"],
+        patent_number=patent.number,
         patent_title=out.patent_title,
-        filing_date=patent["filing_date"],
-        grant_date=patent["grant_date"],
-        term_start=row["starts_on"],
-        term_end=row["ends_on"],
+        filing_date=patent.filing_date,
+        grant_date=patent.grant_date,
+        term_start=row.starts_on,
+        term_end=row.ends_on,
         royalty=out.terms_zh,
-        contract_sha256=contract["sha256"] if contract else None,
+        contract_sha256=contract.sha256 if contract else None,
     )

@@ -1,44 +1,27 @@
-"""Which payment adapters this process uses, built once from settings (tests may put their own in place)."""
+"""The payment adapters of this process: the runtime's (``market.runtime.PaymentGateways``)."""
 
 from __future__ import annotations
 
-from market.integrations.payments import BankTransferGateway, StripeConfig, StripeGateway
-from market.settings import Settings, get_settings
+import dataclasses
 
-_stripe: StripeGateway | None = None
-_configured = False
-
-
-def use_stripe(gateway: StripeGateway | None) -> None:
-    global _stripe, _configured
-    _stripe, _configured = gateway, True
-
-
-def stripe_from_settings(settings: Settings) -> StripeGateway | None:
-    if not settings.stripe_api_key.get_secret_value():
-        return None
-    client = None
-    if settings.stripe_localstripe:
-        from market.integrations.payments.localstripe import LocalstripeBridge
-
-        client = LocalstripeBridge()
-    return StripeGateway(StripeConfig.from_settings(settings), http_client=client)
+from market import runtime
+from market.integrations.payments import BankTransferGateway, StripeGateway
 
 
 def stripe() -> StripeGateway | None:
     """The Stripe adapter, or None where no Stripe key is configured (bank transfer only)."""
-    global _stripe, _configured
-    if not _configured:
-        _stripe, _configured = stripe_from_settings(get_settings()), True
-    return _stripe
+    return runtime.current().payments.stripe
 
 
 def bank_transfer() -> BankTransferGateway:
-    return BankTransferGateway(platform_fee_bp=get_settings().platform_fee_bp)
+    return runtime.current().payments.bank_transfer
 
 
 def methods() -> list[str]:
     """The methods offered: the configured ones that have an adapter here."""
-    wanted = [m.strip() for m in get_settings().payment_methods.split(",") if m.strip()]
-    available = {"bank_transfer"} | ({"card", "alipay", "wechat_pay"} if stripe() is not None else set())
-    return [m for m in wanted if m in available]
+    return runtime.current().payments.methods
+
+
+def use_stripe(gateway: StripeGateway | None) -> None:
+    """Tests: put a Stripe adapter (or none) in the runtime's place."""
+    runtime.replace(payments=dataclasses.replace(runtime.current().payments, stripe=gateway))

@@ -4,39 +4,86 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
+from piccolo.columns import Column
+from pydantic import JsonValue
+
+from finance.payments.records import PaymentEventRecord, PaymentRecord
 from finance.payments.tables import LicencePayment, PaymentEvent
 
 
-async def create(values: dict[str, Any]) -> int:
-    rows = await LicencePayment.insert(LicencePayment(**values)).returning(LicencePayment.id)
+async def create(
+    *,
+    licence: int,
+    purpose: str,
+    method: str,
+    provider: str,
+    amount_minor: int,
+    idempotency_key: str,
+    royalty_report: int | None = None,
+    provider_id: str = "",
+    reference: str = "",
+    currency: str = "CNY",
+    platform_fee_minor: int = 0,
+    status: str = "awaiting_payer",
+) -> int:
+    rows = await LicencePayment.insert(
+        LicencePayment(
+            licence=licence,
+            purpose=purpose,
+            royalty_report=royalty_report,
+            method=method,
+            provider=provider,
+            provider_id=provider_id,
+            reference=reference,
+            amount_minor=amount_minor,
+            currency=currency,
+            platform_fee_minor=platform_fee_minor,
+            status=status,
+            idempotency_key=idempotency_key,
+        )
+    ).returning(LicencePayment.id)
     return int(rows[0]["id"])
 
 
-async def get(payment_id: int) -> dict[str, Any] | None:
-    return await LicencePayment.select().where(LicencePayment.id == payment_id).first()
+async def get(payment_id: int) -> PaymentRecord | None:
+    row = await LicencePayment.select().where(LicencePayment.id == payment_id).first()
+    return PaymentRecord(**row) if row else None
 
 
-async def by_provider_id(provider: str, provider_id: str) -> dict[str, Any] | None:
-    return (
+async def by_provider_id(provider: str, provider_id: str) -> PaymentRecord | None:
+    row = (
         await LicencePayment.select()
         .where((LicencePayment.provider == provider) & (LicencePayment.provider_id == provider_id))
         .first()
     )
+    return PaymentRecord(**row) if row else None
 
 
-async def update(payment_id: int, values: dict[str, Any]) -> None:
-    await LicencePayment.update({getattr(LicencePayment, k): v for k, v in values.items()}).where(
-        LicencePayment.id == payment_id
-    )
+async def set_status(payment_id: int, status: str) -> None:
+    await LicencePayment.update({LicencePayment.status: status}).where(LicencePayment.id == payment_id)
 
 
-async def for_licence(licence_id: int) -> list[dict[str, Any]]:
-    return await LicencePayment.select().where(LicencePayment.licence == licence_id).order_by(LicencePayment.id)
+async def mark_received(
+    payment_id: int, *, status: str, at: datetime, confirmed_by: int | None, platform_fee_minor: int | None = None
+) -> None:
+    """Money arrived: ``succeeded`` (with the platform fee taken), or ``refund_due`` (the fee left as it was)."""
+    values: dict[Column | str, object] = {
+        LicencePayment.status: status,
+        LicencePayment.succeeded_at: at,
+        LicencePayment.confirmed_by: confirmed_by,
+    }
+    if platform_fee_minor is not None:
+        values[LicencePayment.platform_fee_minor] = platform_fee_minor
+    await LicencePayment.update(values).where(LicencePayment.id == payment_id)
 
 
-async def open_for(licence_id: int, purpose: str, royalty_report: int | None = None) -> list[dict[str, Any]]:
+async def for_licence(licence_id: int) -> list[PaymentRecord]:
+    rows = await LicencePayment.select().where(LicencePayment.licence == licence_id).order_by(LicencePayment.id)
+    return [PaymentRecord(**r) for r in rows]
+
+
+async def open_for(licence_id: int, purpose: str, royalty_report: int | None = None) -> list[PaymentRecord]:
     where = (
         (LicencePayment.licence == licence_id)
         & (LicencePayment.purpose == purpose)
@@ -44,31 +91,33 @@ async def open_for(licence_id: int, purpose: str, royalty_report: int | None = N
     )
     if royalty_report is not None:
         where = where & (LicencePayment.royalty_report == royalty_report)
-    return await LicencePayment.select().where(where).order_by(LicencePayment.id)
+    return [PaymentRecord(**r) for r in await LicencePayment.select().where(where).order_by(LicencePayment.id)]
 
 
 async def count_for(licence_id: int) -> int:
     return int(await LicencePayment.count().where(LicencePayment.licence == licence_id))
 
 
-async def open_bank_references() -> list[dict[str, Any]]:
-    return await LicencePayment.select().where(
+async def open_bank_references() -> list[PaymentRecord]:
+    rows = await LicencePayment.select().where(
         (LicencePayment.provider == "bank_transfer") & (LicencePayment.status == "awaiting_payer")
     )
+    return [PaymentRecord(**r) for r in rows]
 
 
-async def succeeded_for_licences(licence_ids: Sequence[int]) -> list[dict[str, Any]]:
+async def succeeded_for_licences(licence_ids: Sequence[int]) -> list[PaymentRecord]:
     if not licence_ids:
         return []
-    return (
+    rows = (
         await LicencePayment.select()
         .where(LicencePayment.licence.is_in(list(licence_ids)) & (LicencePayment.status == "succeeded"))
         .order_by(LicencePayment.succeeded_at)
     )
+    return [PaymentRecord(**r) for r in rows]
 
 
 async def store_event(
-    *, provider: str, event_id: str, type_: str, object_id: str, payload: dict[str, Any]
+    *, provider: str, event_id: str, type_: str, object_id: str, payload: dict[str, JsonValue]
 ) -> int | None:
     """Store an event once; None if it was already stored (a repeated delivery)."""
     existing = (
@@ -87,8 +136,9 @@ async def store_event(
     return int(rows[0]["id"])
 
 
-async def get_event(event_row_id: int) -> dict[str, Any] | None:
-    return await PaymentEvent.select().where(PaymentEvent.id == event_row_id).output(load_json=True).first()
+async def get_event(event_row_id: int) -> PaymentEventRecord | None:
+    row = await PaymentEvent.select().where(PaymentEvent.id == event_row_id).output(load_json=True).first()
+    return PaymentEventRecord(**row) if row else None
 
 
 async def mark_event(event_row_id: int, *, at: datetime, result: str) -> None:

@@ -11,16 +11,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
 
 from finance.licences import repository as licences_repo
 from finance.licences import service as licences
+from finance.licences.records import LicenceRecord
 from finance.payments import gateways, repository
+from finance.payments.records import PaymentRecord
 from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReportOut, StatementRowOut
-from market import jobs
+from market import jobs, runtime
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -47,33 +49,31 @@ def bank_instructions(reference: str, amount: Money, licensor: str) -> tuple[str
     )
 
 
-async def payment_out(row: dict[str, Any], *, client_secret: str | None = None) -> PaymentOut:
+async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -> PaymentOut:
     zh = en = ""
-    licence = await licences_repo.get(row["licence"])
+    licence = await licences_repo.get(row.licence)
     assert licence is not None
-    if row["provider"] == "bank_transfer" and row["status"] == "awaiting_payer":
-        names = await licences._names(licence["licensor"])
-        zh, en = bank_instructions(
-            row["reference"], Money(row["currency"], row["amount_minor"]), names[licence["licensor"]]
-        )
+    if row.provider == "bank_transfer" and row.status == "awaiting_payer":
+        names = await licences._names(licence.licensor)
+        zh, en = bank_instructions(row.reference, Money(row.currency, row.amount_minor), names[licence.licensor])
     gateway = gateways.stripe()
     return PaymentOut.model_validate(
         {
-            **row,
-            "licence_id": row["licence"],
-            "licence_number": licence["number"],
-            "payer": licence["licensee_name"],
+            **dataclasses.asdict(row),
+            "licence_id": row.licence,
+            "licence_number": licence.number,
+            "payer": licence.licensee_name,
             "client_secret": client_secret,
-            "test_mode": bool(row["provider"] == "stripe" and gateway is not None and gateway.config.test_mode),
+            "test_mode": bool(row.provider == "stripe" and gateway is not None and gateway.config.test_mode),
             "instructions_zh": zh,
             "instructions_en": en,
         }
     )
 
 
-async def _licensee_licence(principal: Principal, licence_id: int) -> dict[str, Any]:
+async def _licensee_licence(principal: Principal, licence_id: int) -> LicenceRecord:
     row = await licences.party(principal, licence_id)
-    if row["licensee"] != principal.org_id:
+    if row.licensee != principal.org_id:
         raise Forbidden("只有被许可人为许可付款。 / Only the licensee pays for its licence.")
     return row
 
@@ -81,12 +81,12 @@ async def _licensee_licence(principal: Principal, licence_id: int) -> dict[str, 
 async def start(*, principal: Principal, licence_id: int, data: PaymentStartIn) -> PaymentOut:
     """Open a payment of the amount due now on a licence waiting for payment."""
     licence = await _licensee_licence(principal, licence_id)
-    if licence["status"] != "pending_payment":
+    if licence.status != "pending_payment":
         raise Conflict(
-            f"这项许可的状态是 {licence['status']}，无需付款生效。 / "
-            f"This licence is {licence['status']}: nothing is due to activate it."
+            f"这项许可的状态是 {licence.status}，无需付款生效。 / "
+            f"This licence is {licence.status}: nothing is due to activate it."
         )
-    amount = Money(licence["currency"], licence["amount_due_minor"])
+    amount = Money(licence.currency, licence.amount_due_minor)
     return await _open(
         licence,
         amount=amount,
@@ -98,7 +98,7 @@ async def start(*, principal: Principal, licence_id: int, data: PaymentStartIn) 
 
 
 async def _open(
-    licence: dict[str, Any], *, amount: Money, method: str, purpose: str, royalty_report: int | None, actor: Actor
+    licence: LicenceRecord, *, amount: Money, method: str, purpose: str, royalty_report: int | None, actor: Actor
 ) -> PaymentOut:
     if method not in gateways.methods():
         raise ValidationFailed(
@@ -106,21 +106,21 @@ async def _open(
             f"{method} is not offered here; choose one of {', '.join(gateways.methods())}.",
             errors=[FieldError("method", "not offered", code="method")],
         )
-    for existing in await repository.open_for(licence["id"], purpose, royalty_report):
-        if existing["method"] == method:  # the same attempt again: answer it, never a second charge
+    for existing in await repository.open_for(licence.id, purpose, royalty_report):
+        if existing.method == method:  # the same attempt again: answer it, never a second charge
             secret = None
             gateway = gateways.stripe()
-            if existing["provider"] == "stripe" and gateway is not None:
-                secret = (await gateway.retrieve_payment(existing["provider_id"])).client_secret
+            if existing.provider == "stripe" and gateway is not None:
+                secret = (await gateway.retrieve_payment(existing.provider_id)).client_secret
             return await payment_out(existing, client_secret=secret)
-    attempt = await repository.count_for(licence["id"]) + 1
-    key = f"licence:{licence['id']}:{purpose}:{royalty_report or 0}:{attempt}"
+    attempt = await repository.count_for(licence.id) + 1
+    key = f"licence:{licence.id}:{purpose}:{royalty_report or 0}:{attempt}"
     request = PaymentRequest(
-        licence_id=str(licence["id"]),
+        licence_id=str(licence.id),
         amount=amount,
         idempotency_key=key,
-        description=f"{licence['number']} {purpose}",
-        metadata={"licence_id": str(licence["id"]), "licence_number": licence["number"], "purpose": purpose},
+        description=f"{licence.number} {purpose}",
+        metadata={"licence_id": str(licence.id), "licence_number": licence.number, "purpose": purpose},
     )
     if method == "bank_transfer":
         started: Payment = await gateways.bank_transfer().start_payment(request)
@@ -129,112 +129,105 @@ async def _open(
         assert stripe is not None  # methods() offers Stripe's methods only with a gateway
         started = await stripe.start_payment(request)
     payment_id = await repository.create(
-        {
-            "licence": licence["id"],
-            "purpose": purpose,
-            "royalty_report": royalty_report,
-            "method": method,
-            "provider": started.provider,
-            "provider_id": started.provider_id,
-            "reference": started.reference or "",
-            "amount_minor": amount.minor,
-            "currency": amount.currency,
-            "platform_fee_minor": started.platform_fee.minor,
-            "status": started.status.value,
-            "idempotency_key": key,
-        }
+        licence=licence.id,
+        purpose=purpose,
+        royalty_report=royalty_report,
+        method=method,
+        provider=started.provider,
+        provider_id=started.provider_id,
+        reference=started.reference or "",
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        platform_fee_minor=started.platform_fee.minor,
+        status=started.status.value,
+        idempotency_key=key,
     )
     await record(
         actor=actor,
         action="finance.payment_started",
         entity_type="payment",
         entity_id=payment_id,
-        org_id=licence["licensee"],
-        after={"licence": licence["number"], "method": method, "amount_minor": amount.minor, "purpose": purpose},
+        org_id=licence.licensee,
+        after={"licence": licence.number, "method": method, "amount_minor": amount.minor, "purpose": purpose},
     )
     row = await repository.get(payment_id)
     assert row is not None
     return await payment_out(row, client_secret=started.client_secret)
 
 
-async def _still_due(payment: dict[str, Any]) -> bool:
+async def _still_due(payment: PaymentRecord) -> bool:
     """Is what this payment pays for still unpaid? (A licence may be paid by another method meanwhile.)"""
-    if payment["purpose"] == "initial":
-        licence = await licences_repo.get(payment["licence"])
-        return licence is not None and licence["status"] == "pending_payment"
+    if payment.purpose == "initial":
+        licence = await licences_repo.get(payment.licence)
+        return licence is not None and licence.status == "pending_payment"
     from finance.royalties import repository as royalties_repo
 
-    report = await royalties_repo.get(payment["royalty_report"]) if payment["royalty_report"] else None
-    return report is not None and report["status"] == "invoiced"
+    report = await royalties_repo.get(payment.royalty_report) if payment.royalty_report else None
+    return report is not None and report.status == "invoiced"
 
 
-async def succeed(payment: dict[str, Any], *, at: datetime, actor: Actor) -> bool:
+async def succeed(payment: PaymentRecord, *, at: datetime, actor: Actor) -> bool:
     """Mark a payment received and act on it (activate the licence or settle the royalty), once. Money that
     arrives for something already paid (two methods used) is kept apart as ``refund_due`` and out of the ledger."""
-    if payment["status"] in ("succeeded", "refund_due"):
+    if payment.status in ("succeeded", "refund_due"):
         return False
     if not await _still_due(payment):
-        await repository.update(
-            payment["id"], {"status": "refund_due", "succeeded_at": at, "confirmed_by": actor.user_id}
-        )
+        await repository.mark_received(payment.id, status="refund_due", at=at, confirmed_by=actor.user_id)
         await record(
             actor=actor,
             action="finance.payment_refund_due",
             entity_type="payment",
-            entity_id=payment["id"],
-            before={"status": payment["status"]},
-            after={"status": "refund_due", "amount_minor": payment["amount_minor"]},
+            entity_id=payment.id,
+            before={"status": payment.status},
+            after={"status": "refund_due", "amount_minor": payment.amount_minor},
         )
         return False
     await _close_other_attempts(payment)
-    fee = platform_fee(Money(payment["currency"], payment["amount_minor"]), _fee_bp())
-    await repository.update(
-        payment["id"],
-        {"status": "succeeded", "succeeded_at": at, "platform_fee_minor": fee.minor, "confirmed_by": actor.user_id},
+    fee = platform_fee(Money(payment.currency, payment.amount_minor), _fee_bp())
+    await repository.mark_received(
+        payment.id, status="succeeded", at=at, confirmed_by=actor.user_id, platform_fee_minor=fee.minor
     )
-    licence = await licences_repo.get(payment["licence"])
+    licence = await licences_repo.get(payment.licence)
     assert licence is not None
     await record(
         actor=actor,
         action="finance.payment_succeeded",
         entity_type="payment",
-        entity_id=payment["id"],
-        org_id=licence["licensor"],
-        before={"status": payment["status"]},
-        after={"status": "succeeded", "amount_minor": payment["amount_minor"], "platform_fee_minor": fee.minor},
+        entity_id=payment.id,
+        org_id=licence.licensor,
+        before={"status": payment.status},
+        after={"status": "succeeded", "amount_minor": payment.amount_minor, "platform_fee_minor": fee.minor},
     )
-    if payment["purpose"] == "initial":
-        await licences.activate(licence_id=payment["licence"], paid_at=at, actor=actor)
-    elif payment["royalty_report"] is not None:
+    if payment.purpose == "initial":
+        await licences.activate(licence_id=payment.licence, paid_at=at, actor=actor)
+    elif payment.royalty_report is not None:
         from finance.royalties import repository as royalties_repo
 
-        await royalties_repo.update(payment["royalty_report"], {"status": "paid"})
-    await jobs.enqueue("finance.payment_notify", payment_id=payment["id"])
+        await royalties_repo.set_status(payment.royalty_report, "paid")
+    await jobs.enqueue("finance.payment_notify", payment_id=payment.id)
     return True
 
 
-async def _close_other_attempts(payment: dict[str, Any]) -> None:
+async def _close_other_attempts(payment: PaymentRecord) -> None:
     """The other open attempts to pay the same thing are no longer needed: cancel them (at Stripe too, in a job)."""
-    for other in await repository.open_for(payment["licence"], payment["purpose"], payment["royalty_report"]):
-        if other["id"] != payment["id"]:
-            await repository.update(other["id"], {"status": "canceled"})
-            if other["provider"] == "stripe":
-                await jobs.enqueue("finance.cancel_provider_payment", payment_id=other["id"])
+    for other in await repository.open_for(payment.licence, payment.purpose, payment.royalty_report):
+        if other.id != payment.id:
+            await repository.set_status(other.id, "canceled")
+            if other.provider == "stripe":
+                await jobs.enqueue("finance.cancel_provider_payment", payment_id=other.id)
 
 
 async def cancel_at_provider(payment_id: int) -> None:
     payment = await repository.get(payment_id)
     gateway = gateways.stripe()
-    if payment is not None and payment["provider"] == "stripe" and gateway is not None:
-        current = await gateway.retrieve_payment(payment["provider_id"])
+    if payment is not None and payment.provider == "stripe" and gateway is not None:
+        current = await gateway.retrieve_payment(payment.provider_id)
         if current.status in (PaymentStatus.AWAITING_PAYER, PaymentStatus.PROCESSING):
-            await gateway.cancel_payment(payment["provider_id"])
+            await gateway.cancel_payment(payment.provider_id)
 
 
 def _fee_bp() -> int:
-    from market.settings import get_settings
-
-    return get_settings().platform_fee_bp
+    return runtime.current().settings.platform_fee_bp
 
 
 async def apply_provider_state(provider_id: str) -> str:
@@ -245,26 +238,26 @@ async def apply_provider_state(provider_id: str) -> str:
         return "unknown payment"
     current = await gateway.retrieve_payment(provider_id)
     state = current.status.value
-    if ORDER[state] < ORDER[payment["status"]] or state == payment["status"]:
-        return f"already {payment['status']}"
+    if ORDER[state] < ORDER[payment.status] or state == payment.status:
+        return f"already {payment.status}"
     if current.status is PaymentStatus.SUCCEEDED:
         await succeed(payment, at=datetime.now(UTC), actor=Actor.system())
         return "succeeded"
-    await repository.update(payment["id"], {"status": state})
+    await repository.set_status(payment.id, state)
     return state
 
 
 async def pay_in_test_mode(*, principal: Principal, payment_id: int, licence_id: int) -> PaymentOut:
     """Test mode only (a sk_test_ key): confirm the PaymentIntent with Stripe's test card, then take its state."""
     payment = await repository.get(payment_id)
-    if payment is None or payment["licence"] != licence_id:
+    if payment is None or payment.licence != licence_id:
         raise NotFound("没有这笔付款。 / No such payment.")
     await _licensee_licence(principal, licence_id)
     gateway = gateways.stripe()
-    if payment["provider"] != "stripe" or gateway is None:
+    if payment.provider != "stripe" or gateway is None:
         raise Conflict("只有 Stripe 付款可以用测试模式支付。 / Only a Stripe payment can be paid in test mode.")
-    await gateway.confirm_test_payment(payment["provider_id"])
-    await apply_provider_state(payment["provider_id"])
+    await gateway.confirm_test_payment(payment.provider_id)
+    await apply_provider_state(payment.provider_id)
     fresh = await repository.get(payment_id)
     assert fresh is not None
     return await payment_out(fresh)
@@ -292,25 +285,25 @@ async def receive_webhook(*, payload: bytes, signature: str | None) -> tuple[int
 
 async def process_event(event_row_id: int) -> str:
     event = await repository.get_event(event_row_id)
-    if event is None or event["processed_at"] is not None:
+    if event is None or event.processed_at is not None:
         return "nothing to do"
     result = "ignored"
-    if event["type"].startswith("payment_intent.") and event["object_id"]:
-        result = await apply_provider_state(event["object_id"])
+    if event.type.startswith("payment_intent.") and event.object_id:
+        result = await apply_provider_state(event.object_id)
     await repository.mark_event(event_row_id, at=datetime.now(UTC), result=result)
-    log.info("payment_event.processed", event_id=event["event_id"], event_type=event["type"], result=result)
+    log.info("payment_event.processed", event_id=event.event_id, event_type=event.type, result=result)
     return result
 
 
 async def confirm_bank_transfer(*, principal: Principal, payment_id: int) -> PaymentOut:
     """A platform admin confirms that a bank transfer arrived."""
     payment = await repository.get(payment_id)
-    if payment is None or payment["provider"] != "bank_transfer":
+    if payment is None or payment.provider != "bank_transfer":
         raise NotFound("没有这笔对公转账。 / No such bank transfer.")
-    if payment["status"] != "awaiting_payer":
+    if payment.status != "awaiting_payer":
         raise Conflict(
-            f"这笔转账的状态是 {payment['status']}，无需确认。 / "
-            f"This transfer is {payment['status']}: there is nothing to confirm."
+            f"这笔转账的状态是 {payment.status}，无需确认。 / "
+            f"This transfer is {payment.status}: there is nothing to confirm."
         )
     if not await _still_due(payment):
         raise Conflict(
@@ -325,11 +318,9 @@ async def confirm_bank_transfer(*, principal: Principal, payment_id: int) -> Pay
 
 async def match_statement(*, principal: Principal, data: bytes) -> StatementReportOut:
     """Match a bank statement against the open references; confirm each matched transfer, report every row."""
-    open_rows = {r["reference"]: r for r in await repository.open_bank_references()}
+    open_rows = {r.reference: r for r in await repository.open_bank_references()}
     try:
-        report = match_statement_file(
-            data, {ref: Money(r["currency"], r["amount_minor"]) for ref, r in open_rows.items()}
-        )
+        report = match_statement_file(data, {ref: Money(r.currency, r.amount_minor) for ref, r in open_rows.items()})
     except ValueError as exc:
         raise ValidationFailed(
             f"无法读取对账单：{exc} / The statement cannot be read: {exc}",
@@ -349,7 +340,7 @@ async def match_statement(*, principal: Principal, data: bytes) -> StatementRepo
                 detail=row.detail,
                 reference=row.reference,
                 payer=row.payer,
-                payment_id=payment["id"] if payment else None,
+                payment_id=payment.id if payment else None,
             )
         )
     return StatementReportOut(confirmed=confirmed, needs_review=len(report.needs_review), rows=out)

@@ -4,13 +4,14 @@ it ends (the platform's standard term, stated in the contract)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
-from typing import Any
 
 from finance.licences import service as licences
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentOut, PaymentStartIn
 from finance.royalties import repository
+from finance.royalties.records import RoyaltyReportRecord
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
 from listings.declarations.eligibility import ROYALTY_CAP_BP
 from market.accounts.principal import Principal
@@ -38,14 +39,15 @@ def quarters(start: date, until: date) -> list[tuple[date, date]]:
 
 async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyReportIn) -> RoyaltyReportOut:
     licence = await licences.party(principal, licence_id)
-    if licence["licensee"] != principal.org_id:
+    if licence.licensee != principal.org_id:
         raise Forbidden("只有被许可人报告净销售额。 / Only the licensee reports its net sales.")
-    if licence["status"] != "active" or not licence["royalty_rate_bp"]:
+    if licence.status != "active" or not licence.royalty_rate_bp:
         raise Conflict(
             "只有已生效且按提成支付的许可需要报告净销售额。 / "
             "Only an active licence with a running royalty takes net-sales reports."
         )
-    starts, ends = licence["starts_on"], licence["ends_on"]
+    starts, ends = licence.starts_on, licence.ends_on
+    assert starts is not None  # an active licence has started
     if data.period_start < starts or (ends is not None and data.period_end > ends):
         raise ValidationFailed(
             f"报告期间须在许可期限（{starts} – {ends or '…'}）之内。 / "
@@ -57,7 +59,7 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
             "该期间（或其中一部分）已经报告过。 / A report for this period (or part of it) was already filed.",
             errors=[FieldError("period_start", "overlaps a filed report", code="overlap")],
         )
-    rate = int(licence["royalty_rate_bp"])
+    rate = int(licence.royalty_rate_bp)
     if rate > ROYALTY_CAP_BP:  # the declaration was checked; a licence's rate can never exceed the 2024 cap
         raise Conflict(
             "许可的提成比例超过 20% 的上限（国家知识产权局2024年开放许可通知）。 / "
@@ -65,26 +67,24 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
         )
     due = royalty_due(data.net_sales_minor, rate)
     report_id = await repository.create(
-        {
-            "licence": licence_id,
-            "period_start": data.period_start,
-            "period_end": data.period_end,
-            "net_sales_minor": data.net_sales_minor,
-            "currency": licence["currency"],
-            "rate_bp": rate,
-            "royalty_due_minor": due,
-            "status": "invoiced" if due else "paid",
-            "filed_by": principal.user_id,
-        }
+        licence=licence_id,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        net_sales_minor=data.net_sales_minor,
+        currency=licence.currency,
+        rate_bp=rate,
+        royalty_due_minor=due,
+        status="invoiced" if due else "paid",
+        filed_by=principal.user_id,
     )
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="finance.royalty_reported",
         entity_type="royalty_report",
         entity_id=report_id,
-        org_id=licence["licensor"],
+        org_id=licence.licensor,
         after={
-            "licence": licence["number"],
+            "licence": licence.number,
             "period": f"{data.period_start}/{data.period_end}",
             "net_sales_minor": data.net_sales_minor,
             "rate_bp": rate,
@@ -96,22 +96,22 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
     return out(row)
 
 
-def out(row: dict[str, Any]) -> RoyaltyReportOut:
-    return RoyaltyReportOut.model_validate({**row, "licence_id": row["licence"]})
+def out(row: RoyaltyReportRecord) -> RoyaltyReportOut:
+    return RoyaltyReportOut.model_validate({**dataclasses.asdict(row), "licence_id": row.licence})
 
 
 async def pay(*, principal: Principal, licence_id: int, report_id: int, data: PaymentStartIn) -> PaymentOut:
     licence = await licences.party(principal, licence_id)
-    if licence["licensee"] != principal.org_id:
+    if licence.licensee != principal.org_id:
         raise Forbidden("只有被许可人支付提成费。 / Only the licensee pays its royalties.")
     report = await repository.get(report_id)
-    if report is None or report["licence"] != licence_id:
+    if report is None or report.licence != licence_id:
         raise NotFound("没有这份提成报告。 / No such royalty report.")
-    if report["status"] != "invoiced":
+    if report.status != "invoiced":
         raise Conflict("这笔提成费已支付。 / This royalty is already paid.")
     return await payments._open(
         licence,
-        amount=Money(report["currency"], report["royalty_due_minor"]),
+        amount=Money(report.currency, report.royalty_due_minor),
         method=data.method,
         purpose="royalty",
         royalty_report=report_id,

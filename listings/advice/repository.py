@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from listings.advice.records import ConcludedTermsRecord
 from listings.declarations.tables import DeclarationVersion
 from listings.patents.tables import Patent, RecordedLicence
 
 
-async def concluded_open_licence_terms(limit: int = 5000) -> list[dict[str, Any]]:
+async def concluded_open_licence_terms(limit: int = 5000) -> list[ConcludedTermsRecord]:
     """Each open licence granted on the platform with the declared terms it was granted on and its patent's IPC."""
     licences = await (
         RecordedLicence.select(RecordedLicence.reference, RecordedLicence.declaration_version, RecordedLicence.patent)
@@ -34,5 +33,16 @@ async def concluded_open_licence_terms(limit: int = 5000) -> list[dict[str, Any]
     for lic in licences:
         version = versions.get(lic["declaration_version"])
         if version is not None:
-            out.append({**version, "reference": lic["reference"], "ipc_codes": ipc.get(lic["patent"], [])})
+            out.append(
+                ConcludedTermsRecord(
+                    reference=lic["reference"],
+                    ipc_codes=ipc.get(lic["patent"], []),
+                    payment_mode=version["payment_mode"],
+                    currency=version["currency"],
+                    lump_sum_minor=version["lump_sum_minor"],
+                    entry_fee_minor=version["entry_fee_minor"],
+                    royalty_rate_bp=version["royalty_rate_bp"],
+                    term_years=version["term_years"],
+                )
+            )
     return out

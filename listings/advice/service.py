@@ -10,10 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pricing
 from listings.advice import repository
+from listings.advice.records import ConcludedTermsRecord
 from listings.advice.schemas import (
     BandOut,
     FactorOut,
@@ -22,9 +22,11 @@ from listings.advice.schemas import (
     SuggestFactsIn,
     SuggestionOut,
 )
+from listings.declarations.records import DeclarationVersionRecord
 from listings.declarations.schemas import TermsIn
 from listings.patents import service as patents
 from listings.patents.lifetimes import remaining_years
+from listings.patents.records import PatentRecord
 from market.accounts.principal import Principal
 from market.errors import FieldError, MarketError, ValidationFailed
 from market.kit.messages import Msg
@@ -133,7 +135,7 @@ def main_field(ipc_codes: list[str], engine: pricing.Engine) -> int | None:
 
 
 async def comparables_for(
-    ipc_codes: list[str], *, engine: pricing.Engine, evidence: list[dict[str, Any]] | None = None
+    ipc_codes: list[str], *, engine: pricing.Engine, evidence: list[ConcludedTermsRecord] | None = None
 ) -> list[pricing.Comparable]:
     """Terms of open licences concluded on the platform whose patent is in the same technology field."""
     field = main_field(ipc_codes, engine)
@@ -142,20 +144,20 @@ async def comparables_for(
     return [
         _comparable(row, field)
         for row in (evidence if evidence is not None else await repository.concluded_open_licence_terms())
-        if main_field(row["ipc_codes"] or [], engine) == field
+        if main_field(row.ipc_codes or [], engine) == field
     ]
 
 
-def _comparable(row: dict[str, Any], field: int) -> pricing.Comparable:
-    rate = Decimal(row["royalty_rate_bp"]) / 100 if row["royalty_rate_bp"] is not None else None
-    mode = pricing.PaymentMode(row["payment_mode"])
+def _comparable(row: ConcludedTermsRecord, field: int) -> pricing.Comparable:
+    rate = Decimal(row.royalty_rate_bp) / 100 if row.royalty_rate_bp is not None else None
+    mode = pricing.PaymentMode(row.payment_mode)
     return pricing.Comparable(
         field=field,
         mode=mode,
         rate_percent=rate,
-        lump_sum=Money("CNY", int(row["lump_sum_minor"])) if mode is pricing.PaymentMode.LUMP_SUM else None,
-        entry_fee=Money("CNY", int(row["entry_fee_minor"])) if row["entry_fee_minor"] is not None else None,
-        reference=f"licence {row['reference']}",
+        lump_sum=Money("CNY", int(row.lump_sum_minor or 0)) if mode is pricing.PaymentMode.LUMP_SUM else None,
+        entry_fee=Money("CNY", int(row.entry_fee_minor)) if row.entry_fee_minor is not None else None,
+        reference=f"licence {row.reference}",
     )
 
 
@@ -174,31 +176,31 @@ async def suggest_for_patent(
 
 
 async def suggest_for_row(
-    row: dict[str, Any],
+    row: PatentRecord,
     *,
     data_dir: Path,
     expected_annual_net_sales_minor: int | None = None,
     term_years: int | None = None,
-    evidence: list[dict[str, Any]] | None = None,
+    evidence: list[ConcludedTermsRecord] | None = None,
 ) -> SuggestionOut:
     engine = engine_for(str(data_dir))
-    claims, notes = _claims(row["claims_count"])
-    years = remaining_years(row["expiry_date"], patents.today())
+    claims, notes = _claims(row.claims_count)
+    years = remaining_years(row.expiry_date, patents.today())
     facts = _pricing_facts(
-        kind=row["kind"],
-        ipc_codes=row["ipc_codes"],
+        kind=row.kind,
+        ipc_codes=row.ipc_codes,
         years=years,
         claims=claims,
         exclusive=False,
-        pledged=bool(row["pledged"]),
-        pledgee_consents=bool(row["pledgee_consent"]),
+        pledged=bool(row.pledged),
+        pledgee_consents=bool(row.pledgee_consent),
     )
     licensee = (
         pricing.LicenseeFacts(Money("CNY", expected_annual_net_sales_minor))
         if expected_annual_net_sales_minor
         else None
     )
-    comparables = await comparables_for(row["ipc_codes"], engine=engine, evidence=evidence)
+    comparables = await comparables_for(row.ipc_codes, engine=engine, evidence=evidence)
     suggestion = engine.suggest(facts, licensee, comparables=comparables, licence_term_years=term_years)
     return suggestion_out(suggestion, notes)
 
@@ -245,7 +247,7 @@ def check_offer(suggestion: SuggestionOut, terms: TermsIn) -> PriceCheckOut:
 
 
 async def price_checks(
-    listings: list[tuple[dict[str, Any], dict[str, Any]]], *, data_dir: Path
+    listings: list[tuple[PatentRecord, DeclarationVersionRecord]], *, data_dir: Path
 ) -> list[PriceCheckOut | None]:
     """The badge of each (patent, declaration version): its price against the suggested band, None where that
     cannot be told. The platform's licences (the comparables) are read once for the whole page."""
@@ -254,9 +256,10 @@ async def price_checks(
     for patent, version in listings:
         try:
             suggestion = await suggest_for_row(
-                patent, data_dir=data_dir, term_years=version["term_years"], evidence=evidence
+                patent, data_dir=data_dir, term_years=version.term_years, evidence=evidence
             )
-            out.append(check_offer(suggestion, TermsIn.model_validate({k: version[k] for k in TermsIn.model_fields})))
+            terms = TermsIn.model_validate({k: getattr(version, k) for k in TermsIn.model_fields})
+            out.append(check_offer(suggestion, terms))
         except (MarketError, ValueError):
             out.append(None)
     return out

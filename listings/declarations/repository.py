@@ -6,33 +6,37 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.declarations.tables import Declaration, DeclarationVersion
+from listings.patents.records import PatentRecord
 from listings.patents.tables import Patent
 
 
-async def get(declaration_id: int) -> dict[str, Any] | None:
-    return await Declaration.select().where(Declaration.id == declaration_id).first()
+async def get(declaration_id: int) -> DeclarationRecord | None:
+    row = await Declaration.select().where(Declaration.id == declaration_id).first()
+    return DeclarationRecord(**row) if row else None
 
 
-async def latest_for_patents(patent_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def latest_for_patents(patent_ids: Sequence[int]) -> dict[int, DeclarationRecord]:
     """Each patent's live declaration (draft or published), else its latest withdrawn one."""
     if not patent_ids:
         return {}
     rows = await Declaration.select().where(Declaration.patent.is_in(list(patent_ids))).order_by(Declaration.id)
-    out: dict[int, dict[str, Any]] = {}
+    out: dict[int, DeclarationRecord] = {}
     for row in rows:
         current = out.get(row["patent"])
-        if current is None or current["status"] == "withdrawn" or row["status"] != "withdrawn":
-            out[row["patent"]] = row
+        if current is None or current.status == "withdrawn" or row["status"] != "withdrawn":
+            out[row["patent"]] = DeclarationRecord(**row)
     return out
 
 
-async def live_for_patent(patent_id: int) -> dict[str, Any] | None:
-    return await (
+async def live_for_patent(patent_id: int) -> DeclarationRecord | None:
+    row = await (
         Declaration.select()
         .where((Declaration.patent == patent_id) & Declaration.status.is_in(["draft", "published"]))
         .first()
     )
+    return DeclarationRecord(**row) if row else None
 
 
 async def create(*, org_id: int, patent_id: int, status: str, published_at: datetime | None) -> int:
@@ -59,16 +63,17 @@ async def update_version(declaration_id: int, version: int, values: dict[str, An
     )
 
 
-async def versions(declaration_id: int) -> list[dict[str, Any]]:
-    return await (
+async def versions(declaration_id: int) -> list[DeclarationVersionRecord]:
+    rows = await (
         DeclarationVersion.select()
         .where(DeclarationVersion.declaration == declaration_id)
         .order_by(DeclarationVersion.version)
     )
+    return [DeclarationVersionRecord(**r) for r in rows]
 
 
-async def versions_of(declaration_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = {}
+async def versions_of(declaration_ids: Sequence[int]) -> dict[int, list[DeclarationVersionRecord]]:
+    out: dict[int, list[DeclarationVersionRecord]] = {}
     if not declaration_ids:
         return out
     rows = await (
@@ -77,26 +82,27 @@ async def versions_of(declaration_ids: Sequence[int]) -> dict[int, list[dict[str
         .order_by(DeclarationVersion.declaration, DeclarationVersion.version)
     )
     for row in rows:
-        out.setdefault(row["declaration"], []).append(row)
+        out.setdefault(row["declaration"], []).append(DeclarationVersionRecord(**row))
     return out
 
 
-async def for_org(org_id: int, *, status: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+async def for_org(org_id: int, *, status: str | None, limit: int, offset: int) -> tuple[list[DeclarationRecord], int]:
     where: Any = Declaration.organisation == org_id
     if status:
         where = where & (Declaration.status == status)
     rows = await Declaration.select().where(where).order_by(Declaration.id, ascending=False).limit(limit).offset(offset)
-    return rows, int(await Declaration.count().where(where))
+    return [DeclarationRecord(**r) for r in rows], int(await Declaration.count().where(where))
 
 
-async def published(*, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+async def published(*, limit: int, offset: int) -> tuple[list[DeclarationRecord], int]:
     where = Declaration.status == "published"
     rows = await Declaration.select().where(where).order_by(Declaration.id, ascending=False).limit(limit).offset(offset)
-    return rows, int(await Declaration.count().where(where))
+    return [DeclarationRecord(**r) for r in rows], int(await Declaration.count().where(where))
 
 
-async def patents_by_id(patent_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def patents_by_id(patent_ids: Sequence[int]) -> dict[int, PatentRecord]:
+    """Reads the patents module's table (a boundary to mend: issue 10); typed with that module's record."""
     if not patent_ids:
         return {}
     rows = await Patent.select().where(Patent.id.is_in(list(patent_ids))).output(load_json=True)
-    return {r["id"]: r for r in rows}
+    return {r["id"]: PatentRecord(**r) for r in rows}

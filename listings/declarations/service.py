@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from listings.advice.schemas import PriceCheckOut
 from listings.declarations import eligibility, repository
 from listings.declarations.eligibility import DeclaredTerms, PaymentMode, Reason
+from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.declarations.schemas import (
     DeclarationOut,
     DeclareIn,
@@ -29,6 +31,8 @@ from listings.declarations.schemas import (
 from listings.patents import repository as patents_repo
 from listings.patents import service as patents
 from listings.patents.lifetimes import remaining_years
+from listings.patents.records import PatentRecord
+from market import runtime
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -52,33 +56,55 @@ def declared_terms(terms: TermsIn) -> DeclaredTerms:
     )
 
 
-def plain_terms(version: dict[str, Any], expiry_date: date | None) -> list[Msg]:
+class Terms(Protocol):
+    """The payment terms a sentence is made of: a declaration's version, or the terms a licence was granted on."""
+
+    @property
+    def payment_mode(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def lump_sum_minor(self) -> int | None: ...
+    @property
+    def entry_fee_minor(self) -> int | None: ...
+    @property
+    def royalty_rate_bp(self) -> int | None: ...
+    @property
+    def term_years(self) -> int | None: ...
+
+
+def plain_terms(version: Terms, expiry_date: date | None) -> list[Msg]:
     """The terms as a manager reads them without a lawyer: how to pay, for how long, and what kind of licence."""
-    mode = PaymentMode(version["payment_mode"])
-    currency = version["currency"]
-    rate = Bp(version["royalty_rate_bp"] or 0)
+    mode = PaymentMode(version.payment_mode)
+    currency = version.currency
+    rate = Bp(version.royalty_rate_bp or 0)
     pay = {
         PaymentMode.lump_sum: (
             Msg("declaration.terms.royalty_free")
-            if not version["lump_sum_minor"]
-            else Msg("declaration.terms.lump_sum", {"amount": Money(currency, version["lump_sum_minor"])})
+            if not version.lump_sum_minor
+            else Msg("declaration.terms.lump_sum", {"amount": Money(currency, version.lump_sum_minor)})
         ),
         PaymentMode.running_royalty: Msg("declaration.terms.running_royalty", {"rate": rate}),
         PaymentMode.entry_plus_royalty: Msg(
             "declaration.terms.entry_plus_royalty",
-            {"amount": Money(currency, version["entry_fee_minor"] or 0), "rate": rate},
+            {"amount": Money(currency, version.entry_fee_minor or 0), "rate": rate},
         ),
     }[mode]
     term = (
-        Msg("declaration.terms.years", {"years": version["term_years"]})
-        if version["term_years"]
+        Msg("declaration.terms.years", {"years": version.term_years})
+        if version.term_years
         else Msg("declaration.terms.until_expiry", {"expiry_date": expiry_date})
     )
     return [pay, term, Msg("declaration.terms.open_licence")]
 
 
-def version_out(version: dict[str, Any], expiry_date: date | None) -> VersionOut:
-    return VersionOut.model_validate({**version, "summary": [MsgOut.of(m) for m in plain_terms(version, expiry_date)]})
+def version_out(version: DeclarationVersionRecord, expiry_date: date | None) -> VersionOut:
+    return VersionOut.model_validate(
+        {
+            **{f.name: getattr(version, f.name) for f in fields(version)},
+            "summary": [MsgOut.of(m) for m in plain_terms(version, expiry_date)],
+        }
+    )
 
 
 def _version_values(terms: TermsIn, *, user_id: int, published_at: datetime | None) -> dict[str, Any]:
@@ -97,11 +123,11 @@ def _version_values(terms: TermsIn, *, user_id: int, published_at: datetime | No
 
 async def _org_name(org_id: int) -> str:
     org = await orgs_repo.get_org(org_id)
-    return str(org["name"]) if org else ""
+    return org.name if org else ""
 
 
-async def _reasons_for(patent: dict[str, Any], terms: TermsIn, declarant: str, today: date) -> list[Reason]:
-    licences = await patents_repo.licences_in_force([patent["id"]], today)
+async def _reasons_for(patent: PatentRecord, terms: TermsIn, declarant: str, today: date) -> list[Reason]:
+    licences = await patents_repo.licences_in_force([patent.id], today)
     return eligibility.check(
         patent=patents.facts(patent, licences), terms=declared_terms(terms), declarant=declarant, today=today
     )
@@ -120,8 +146,8 @@ async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = Fals
     reasons. A refused patent writes nothing. ``dry_run`` only checks."""
     today = patents.today()
     declarant = await _org_name(principal.org_id)
-    rows = {r["id"]: r for r in await patents_repo.get_many(data.patent_ids)}
-    foreign = [i for i in data.patent_ids if i not in rows or rows[i]["organisation"] != principal.org_id]
+    rows = {r.id: r for r in await patents_repo.get_many(data.patent_ids)}
+    foreign = [i for i in data.patent_ids if i not in rows or rows[i].organisation != principal.org_id]
     if foreign:  # naming another organisation's patent is an error in the request, not a matter of eligibility
         ids = ", ".join(map(str, dict.fromkeys(foreign)))
         raise NotFound(
@@ -138,20 +164,20 @@ async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = Fals
             results.append(
                 DeclareResult(
                     patent_id=patent_id,
-                    number=patent["number"],
+                    number=patent.number,
                     outcome="refused",
                     reasons=[ReasonOut.of_reason(r) for r in reasons],
                 )
             )
             continue
         if dry_run:
-            results.append(DeclareResult(patent_id=patent_id, number=patent["number"], outcome="eligible"))
+            results.append(DeclareResult(patent_id=patent_id, number=patent.number, outcome="eligible"))
             continue
         declaration_id = await _create(principal, patent, data.terms, publish=data.publish)
         results.append(
             DeclareResult(
                 patent_id=patent_id,
-                number=patent["number"],
+                number=patent.number,
                 outcome="published" if data.publish else "draft",
                 declaration_id=declaration_id,
             )
@@ -164,12 +190,12 @@ async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = Fals
     )
 
 
-async def _create(principal: Principal, patent: dict[str, Any], terms: TermsIn, *, publish: bool) -> int:
+async def _create(principal: Principal, patent: PatentRecord, terms: TermsIn, *, publish: bool) -> int:
     now = datetime.now(UTC)
     published_at = now if publish else None
     declaration_id = await repository.create(
         org_id=principal.org_id,
-        patent_id=patent["id"],
+        patent_id=patent.id,
         status="published" if publish else "draft",
         published_at=published_at,
     )
@@ -182,7 +208,7 @@ async def _create(principal: Principal, patent: dict[str, Any], terms: TermsIn, 
         entity_type="declaration",
         entity_id=declaration_id,
         after={
-            "patent": patent["number"],
+            "patent": patent.number,
             "version": 1,
             "status": "published" if publish else "draft",
             "terms": _terms_audit(terms),
@@ -200,9 +226,9 @@ async def _changed(declaration_id: int) -> None:
     await listing_changed(declaration_id)
 
 
-async def _owned(principal: Principal, declaration_id: int) -> dict[str, Any]:
+async def _owned(principal: Principal, declaration_id: int) -> DeclarationRecord:
     row = await repository.get(declaration_id)
-    if row is None or row["organisation"] != principal.org_id:
+    if row is None or row.organisation != principal.org_id:
         raise NotFound(Msg("declaration.not_found"))
     return row
 
@@ -217,25 +243,25 @@ def _refusal(reasons: list[Reason]) -> ValidationFailed:
 async def publish(*, principal: Principal, declaration_id: int) -> DeclarationOut:
     """Publish a draft after checking it again (facts may have changed since it was drafted)."""
     row = await _owned(principal, declaration_id)
-    if row["status"] != "draft":
-        raise Conflict(Msg("declaration.only_draft_publishes", {"status": Msg(f"declaration.status.{row['status']}")}))
-    patent = await patents_repo.get(row["patent"])
+    if row.status != "draft":
+        raise Conflict(Msg("declaration.only_draft_publishes", {"status": Msg(f"declaration.status.{row.status}")}))
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
-    [draft] = [v for v in await repository.versions(declaration_id) if v["version"] == row["current_version"]]
-    terms = TermsIn.model_validate({k: draft[k] for k in TermsIn.model_fields})
+    [draft] = [v for v in await repository.versions(declaration_id) if v.version == row.current_version]
+    terms = TermsIn.model_validate({k: getattr(draft, k) for k in TermsIn.model_fields})
     reasons = await _reasons_for(patent, terms, await _org_name(principal.org_id), patents.today())
     if reasons:
         raise _refusal(reasons)
     now = datetime.now(UTC)
     await repository.update(declaration_id, {"status": "published", "published_at": now})
-    await repository.update_version(declaration_id, draft["version"], {"published_at": now})
+    await repository.update_version(declaration_id, draft.version, {"published_at": now})
     await record(
         actor=_actor(principal),
         action="listings.declaration_published",
         entity_type="declaration",
         entity_id=declaration_id,
         before={"status": "draft"},
-        after={"status": "published", "version": draft["version"]},
+        after={"status": "published", "version": draft.version},
     )
     await _changed(declaration_id)
     return await get(principal=principal, declaration_id=declaration_id)
@@ -245,11 +271,11 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
     """New terms. A draft is changed in place; a published declaration gets a new published version (checked
     again) and the previous one is kept, marked superseded."""
     row = await _owned(principal, declaration_id)
-    if row["status"] == "withdrawn":
+    if row.status == "withdrawn":
         raise Conflict(Msg("declaration.withdrawn_cannot_revise"))
-    if row["status"] == "draft":
+    if row.status == "draft":
         await repository.update_version(
-            declaration_id, row["current_version"], _version_values(terms, user_id=principal.user_id, published_at=None)
+            declaration_id, row.current_version, _version_values(terms, user_id=principal.user_id, published_at=None)
         )
         await record(
             actor=_actor(principal),
@@ -259,14 +285,14 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
             after={"terms": _terms_audit(terms)},
         )
         return await get(principal=principal, declaration_id=declaration_id)
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
     reasons = await _reasons_for(patent, terms, await _org_name(principal.org_id), patents.today())
     if reasons:
         raise _refusal(reasons)
     now = datetime.now(UTC)
-    new_version = row["current_version"] + 1
-    await repository.update_version(declaration_id, row["current_version"], {"superseded_at": now})
+    new_version = row.current_version + 1
+    await repository.update_version(declaration_id, row.current_version, {"superseded_at": now})
     await repository.add_version(
         declaration_id, {"version": new_version, **_version_values(terms, user_id=principal.user_id, published_at=now)}
     )
@@ -276,7 +302,7 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
         action="listings.declaration_revised",
         entity_type="declaration",
         entity_id=declaration_id,
-        before={"version": row["current_version"]},
+        before={"version": row.current_version},
         after={"version": new_version, "terms": _terms_audit(terms)},
     )
     await _changed(declaration_id)
@@ -286,7 +312,7 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
 async def withdraw(*, principal: Principal, declaration_id: int, data: WithdrawIn) -> DeclarationOut:
     """Withdraw (Patent Law Art 50(2)): announced as withdrawn; licences already granted stay in force."""
     row = await _owned(principal, declaration_id)
-    if row["status"] == "withdrawn":
+    if row.status == "withdrawn":
         raise Conflict(Msg("declaration.already_withdrawn"))
     now = datetime.now(UTC)
     await repository.update(
@@ -297,7 +323,7 @@ async def withdraw(*, principal: Principal, declaration_id: int, data: WithdrawI
         action="listings.declaration_withdrawn",
         entity_type="declaration",
         entity_id=declaration_id,
-        before={"status": row["status"]},
+        before={"status": row.status},
         after={"status": "withdrawn", "reason": data.reason},
     )
     await _changed(declaration_id)
@@ -305,21 +331,21 @@ async def withdraw(*, principal: Principal, declaration_id: int, data: WithdrawI
 
 
 async def _declaration_out(
-    row: dict[str, Any], patent: dict[str, Any], versions: list[dict[str, Any]]
+    row: DeclarationRecord, patent: PatentRecord, versions: list[DeclarationVersionRecord]
 ) -> DeclarationOut:
-    outs = [version_out(v, patent["expiry_date"]) for v in versions]
-    current = next(v for v in outs if v.version == row["current_version"])
+    outs = [version_out(v, patent.expiry_date) for v in versions]
+    current = next(v for v in outs if v.version == row.current_version)
     return DeclarationOut(
-        id=row["id"],
-        org_id=row["organisation"],
-        patent_id=patent["id"],
-        patent_number=patent["number"],
-        patent_title=patent["title_zh"] or patent["title_en"],
-        status=row["status"],
-        current_version=row["current_version"],
-        published_at=row["published_at"],
-        withdrawn_at=row["withdrawn_at"],
-        withdrawal_reason=row["withdrawal_reason"],
+        id=row.id,
+        org_id=row.organisation,
+        patent_id=patent.id,
+        patent_number=patent.number,
+        patent_title=patent.title_zh or patent.title_en,
+        status=row.status,
+        current_version=row.current_version,
+        published_at=row.published_at,
+        withdrawn_at=row.withdrawn_at,
+        withdrawal_reason=row.withdrawal_reason,
         terms=current,
         versions=outs,
     )
@@ -327,7 +353,7 @@ async def _declaration_out(
 
 async def get(*, principal: Principal, declaration_id: int) -> DeclarationOut:
     row = await _owned(principal, declaration_id)
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
     return await _declaration_out(row, patent, await repository.versions(declaration_id))
 
@@ -336,68 +362,69 @@ async def list_mine(
     *, principal: Principal, status: str | None = None, page: int = 1, per_page: int = 50
 ) -> list[DeclarationOut]:
     rows, _ = await repository.for_org(principal.org_id, status=status, limit=per_page, offset=(page - 1) * per_page)
-    patents_by_id = await repository.patents_by_id([r["patent"] for r in rows])
-    versions = await repository.versions_of([r["id"] for r in rows])
-    return [await _declaration_out(r, patents_by_id[r["patent"]], versions[r["id"]]) for r in rows]
+    patents_by_id = await repository.patents_by_id([r.patent for r in rows])
+    versions = await repository.versions_of([r.id for r in rows])
+    return [await _declaration_out(r, patents_by_id[r.patent], versions[r.id]) for r in rows]
 
 
 async def listing(*, declaration_id: int) -> ListingOut:
     """The public page of a published declaration; drafts and withdrawn ones are not public."""
     row = await repository.get(declaration_id)
-    if row is None or row["status"] != "published":
+    if row is None or row.status != "published":
         raise NotFound(Msg("listing.not_found"))
-    patent = await patents_repo.get(row["patent"])
+    patent = await patents_repo.get(row.patent)
     assert patent is not None
     [item] = await _listing_outs(
-        [row], {patent["id"]: patent}, {declaration_id: await repository.versions(declaration_id)}
+        [row], {patent.id: patent}, {declaration_id: await repository.versions(declaration_id)}
     )
     return item
 
 
-def _current(row: dict[str, Any], versions: list[dict[str, Any]]) -> dict[str, Any]:
-    return next(v for v in versions if v["version"] == row["current_version"])
+def _current(row: DeclarationRecord, versions: list[DeclarationVersionRecord]) -> DeclarationVersionRecord:
+    return next(v for v in versions if v.version == row.current_version)
 
 
 async def _listing_outs(
-    rows: list[dict[str, Any]], patents_by_id: dict[int, dict[str, Any]], versions: dict[int, list[dict[str, Any]]]
+    rows: list[DeclarationRecord],
+    patents_by_id: dict[int, PatentRecord],
+    versions: dict[int, list[DeclarationVersionRecord]],
 ) -> list[ListingOut]:
     from listings.advice import service as advice
-    from market.settings import get_settings
 
-    pairs = [(patents_by_id[r["patent"]], _current(r, versions[r["id"]])) for r in rows]
-    checks = await advice.price_checks(pairs, data_dir=get_settings().data_dir)
+    pairs = [(patents_by_id[r.patent], _current(r, versions[r.id])) for r in rows]
+    checks = await advice.price_checks(pairs, data_dir=runtime.current().settings.data_dir)
     return [await _listing_out(r, p, v, c) for r, (p, v), c in zip(rows, pairs, checks, strict=True)]
 
 
 async def _listing_out(
-    row: dict[str, Any], patent: dict[str, Any], current: dict[str, Any], price_check: PriceCheckOut | None
+    row: DeclarationRecord, patent: PatentRecord, current: DeclarationVersionRecord, price_check: PriceCheckOut | None
 ) -> ListingOut:
     from listings.technology import ipc_fields
 
     return ListingOut(
         price_check=price_check,
-        id=row["id"],
-        patent_number=patent["number"],
-        kind=patent["kind"],
-        title_zh=patent["title_zh"],
-        title_en=patent["title_en"],
-        abstract=patent["abstract"],
-        ipc=ipc_fields(patent["ipc_codes"]),
-        patentees=patent["patentees"],
-        university=await _org_name(row["organisation"]),
-        university_org_id=row["organisation"],
-        filing_date=patent["filing_date"],
-        expiry_date=patent["expiry_date"],
-        remaining_years=remaining_years(patent["expiry_date"], patents.today()),
-        version=row["current_version"],
-        published_at=row["published_at"],
-        terms=version_out(current, patent["expiry_date"]),
+        id=row.id,
+        patent_number=patent.number,
+        kind=patent.kind,
+        title_zh=patent.title_zh,
+        title_en=patent.title_en,
+        abstract=patent.abstract,
+        ipc=ipc_fields(patent.ipc_codes),
+        patentees=patent.patentees,
+        university=await _org_name(row.organisation),
+        university_org_id=row.organisation,
+        filing_date=patent.filing_date,
+        expiry_date=patent.expiry_date,
+        remaining_years=remaining_years(patent.expiry_date, patents.today()),
+        version=row.current_version,
+        published_at=row.published_at,
+        terms=version_out(current, patent.expiry_date),
     )
 
 
 async def listings(*, page: int = 1, per_page: int = 20) -> ListingPage:
     rows, total = await repository.published(limit=per_page, offset=(page - 1) * per_page)
-    patents_by_id = await repository.patents_by_id([r["patent"] for r in rows])
-    versions = await repository.versions_of([r["id"] for r in rows])
+    patents_by_id = await repository.patents_by_id([r.patent for r in rows])
+    versions = await repository.versions_of([r.id for r in rows])
     items = await _listing_outs(rows, patents_by_id, versions)
     return ListingPage(items=items, total=total, page=page, per_page=per_page)

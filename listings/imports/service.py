@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from listings.imports.readers import RawRow, open_source
 from listings.imports.schemas import ImportRunOut, Rejection
 from listings.patents import repository as patents_repo
 from listings.patents import service as patents
+from listings.patents.records import PatentFieldsRecord
 from listings.patents.schemas import PatentIn
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
@@ -77,8 +78,8 @@ def _rejection(row: int, field: str, reason: Msg | str) -> Rejection:
     return Rejection(row=row, field=field, code=msg.code, params=dict(msg.params))
 
 
-def _differs(stored: dict[str, Any], values: dict[str, Any]) -> bool:
-    return any(stored.get(k) != v for k, v in values.items() if k in patents_repo.RECORD_FIELDS)
+def _differs(stored: PatentFieldsRecord, values: dict[str, Any]) -> bool:
+    return any(getattr(stored, k) != v for k, v in values.items() if k in patents_repo.RECORD_FIELDS)
 
 
 async def _write_batch(org_id: int, source: str, batch: list[tuple[int, dict[str, Any]]], tally: Tally) -> None:
@@ -90,7 +91,7 @@ async def _write_batch(org_id: int, source: str, batch: list[tuple[int, dict[str
             if stored is None:
                 new_rows.append({**values, "organisation": org_id, "source": source})
             elif _differs(stored, values):
-                await patents_repo.update(stored["id"], {k: v for k, v in values.items() if k != "number"})
+                await patents_repo.update(stored.id, {k: v for k, v in values.items() if k != "number"})
                 tally.updated += 1
             else:
                 tally.unchanged += 1
@@ -170,7 +171,7 @@ async def import_file(
         )
     run = await repository.get(run_id)
     assert run is not None
-    return ImportRunOut.model_validate({**run, "rejections": [r.model_dump() for r in tally.rejections]})
+    return ImportRunOut.model_validate(replace(run, rejections=[r.model_dump() for r in tally.rejections]))
 
 
 def _progress_values(tally: Tally) -> dict[str, Any]:
@@ -206,7 +207,7 @@ async def queue_upload(*, principal: Principal, filename: str, content: bytes, u
 
 async def get_run(*, principal: Principal, run_id: int) -> ImportRunOut:
     run = await repository.get(run_id)
-    if run is None or run["organisation"] != principal.org_id:
+    if run is None or run.organisation != principal.org_id:
         raise NotFound(Msg("import.not_found"))
     return ImportRunOut.model_validate(run)
 

@@ -22,17 +22,16 @@ import structlog
 
 from listings.needs import repository
 from listings.needs.matching import score
+from listings.needs.records import SavedSearchRecord
 from listings.needs.service import facts_of
 from listings.patents.service import today
 from listings.search import service as search
 from listings.search.documents import declaration_id_of
 from listings.search.schemas import SearchParams
-from market import jobs
+from market import jobs, runtime
 from market.i18n import gettext, language_of, ngettext
-from market.integrations.mail import build_message, parse_smtp_url, send_async
 from market.integrations.search import SearchDocument
 from market.notifications.service import notify
-from market.settings import get_settings
 
 log = structlog.get_logger("listings.alerts")
 
@@ -64,8 +63,8 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
     user = await repository.user(user_id)
     if user is None:
         return 0
-    lang = language_of(str(user["locale"] or ""))  # the alert is written in the user's language, from the catalogue
-    base_url = get_settings().base_url.rstrip("/")
+    lang = language_of(str(user.locale or ""))  # the alert is written in the user's language, from the catalogue
+    base_url = runtime.current().base_url
     if len(found) <= DIGEST_AFTER:
         batches = [(f"{key}:{f.declaration_id}", [f]) for f in found]
     else:
@@ -76,12 +75,12 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
         body = intro + "\n" + "\n".join(_line(f, lang, base_url) for f in items[:20])
         if await notify(user_id=user_id, kind=kind, title=title[:200], body=body, dedupe_key=dedupe_key[:200]):
             written += 1
-            if get_settings().smtp_url:
+            if runtime.current().mail.enabled:
                 await jobs.enqueue(EMAIL_JOB, dedupe_key=dedupe_key[:200])
     return written
 
 
-def _matching_saved(documents: dict[int, SearchDocument], saved: list[dict[str, Any]]) -> dict[int, list[int]]:
+def _matching_saved(documents: dict[int, SearchDocument], saved: list[SavedSearchRecord]) -> dict[int, list[int]]:
     """Saved search id -> the new declarations it finds, by running each in an index of the new listings alone."""
     from market.integrations.search.embedded import EmbeddedSearch
 
@@ -92,13 +91,13 @@ def _matching_saved(documents: dict[int, SearchDocument], saved: list[dict[str, 
         engine.upsert(list(documents.values()))
         for row in saved:
             try:
-                params = SearchParams.model_validate(row["params"])
+                params = SearchParams.model_validate(row.params)
             except ValueError:
                 continue
             query = params.model_copy(update={"page": 1, "per_page": 100}).to_query(facets=False, suggest=False)
             ids = [d for d in (declaration_id_of(h.id) for h in engine.search(query).hits) if d is not None]
             if ids:
-                out[row["id"]] = ids
+                out[row.id] = ids
         engine.close()
     return out
 
@@ -132,7 +131,7 @@ async def _need_matches(documents: dict[int, SearchDocument]) -> list[dict[str, 
         if not found:
             continue
         found.sort(key=lambda f: -(f.score or 0))
-        title = need["title"]
+        title = need.title
 
         def subject(lang: str, n: int, title: str = title) -> tuple[str, str]:
             head = (
@@ -143,7 +142,7 @@ async def _need_matches(documents: dict[int, SearchDocument]) -> list[dict[str, 
             return head, gettext(lang, "need.alert.need_intro")
 
         out.append(
-            {"user_id": need["created_by"], "kind": "need_match", "key": f"need:{need['id']}", "subject_of": subject,
+            {"user_id": need.created_by, "kind": "need_match", "key": f"need:{need.id}", "subject_of": subject,
              "found": found}
         )  # fmt: skip
     return out
@@ -156,10 +155,10 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
     matches = await asyncio.to_thread(_matching_saved, documents, saved)
     out = []
     for row in saved:
-        ids = matches.get(row["id"])
+        ids = matches.get(row.id)
         if not ids:
             continue
-        name = row["name"]
+        name = row.name
 
         def subject(lang: str, n: int, name: str = name) -> tuple[str, str]:
             head = (
@@ -170,7 +169,7 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
             return head, gettext(lang, "need.alert.saved_intro")
 
         out.append(
-            {"user_id": row["created_by"], "kind": "saved_search_match", "key": f"saved:{row['id']}",
+            {"user_id": row.created_by, "kind": "saved_search_match", "key": f"saved:{row.id}",
              "subject_of": subject, "found": [Found(d, documents[d]) for d in ids]}
         )  # fmt: skip
     return out
@@ -179,17 +178,17 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
 async def email_alert(*, dedupe_key: str) -> bool:
     """E-mail one alert notification to its user, once (a retried job finds it sent; a crash between the sending and
     its record may send it again). False when there is nothing to send."""
-    settings = get_settings()
-    if not settings.smtp_url or await repository.email_sent(dedupe_key):
+    mail = runtime.current().mail
+    if not mail.enabled or await repository.email_sent(dedupe_key):
         return False
     note = await repository.notification(dedupe_key)
     if note is None:
         return False
-    user = await repository.user(int(note["user"]))
+    user = await repository.user(int(note.user))
     if user is None:
         return False
-    message = build_message(sender=settings.mail_from, to=str(user["email"]), subject=note["title"], text=note["body"])
-    await send_async(parse_smtp_url(settings.smtp_url), message)  # outside any transaction: no lock held meanwhile
+    # outside any transaction: no lock held meanwhile
+    await mail.send(to=str(user.email), subject=note.title, text=note.body)
     async with jobs.unit_of_work():
         await repository.record_email(dedupe_key)
     log.info("alert.emailed", dedupe_key=dedupe_key)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from listings.needs.records import AlertNotificationRecord, AlertRecipientRecord, NeedRecord, SavedSearchRecord
 from listings.needs.tables import AlertEmail, Need, SavedSearch
 from market.accounts.tables import User
 from market.notifications.tables import Notification
-from market.orgs.tables import Organisation
 
 NEED_COLUMNS = (*Need.all_columns(), Need.organisation.name.as_alias("org_name"))
 
@@ -18,22 +18,25 @@ async def create_need(*, org_id: int, user_id: int, values: dict[str, Any]) -> i
     return int(rows[0]["id"])
 
 
-async def get_need(need_id: int) -> dict[str, Any] | None:
-    return await Need.select(*NEED_COLUMNS).where(Need.id == need_id).first()
+async def get_need(need_id: int) -> NeedRecord | None:
+    row = await Need.select(*NEED_COLUMNS).where(Need.id == need_id).first()
+    return NeedRecord(**row) if row else None
 
 
-async def needs_of(org_id: int) -> list[dict[str, Any]]:
-    return await Need.select(*NEED_COLUMNS).where(Need.organisation == org_id).order_by(Need.id, ascending=False)
+async def needs_of(org_id: int) -> list[NeedRecord]:
+    rows = await Need.select(*NEED_COLUMNS).where(Need.organisation == org_id).order_by(Need.id, ascending=False)
+    return [NeedRecord(**r) for r in rows]
 
 
-async def open_needs(on: date, limit: int = 5000) -> list[dict[str, Any]]:
+async def open_needs(on: date, limit: int = 5000) -> list[NeedRecord]:
     """Open needs whose deadline has not passed, newest first."""
-    return await (
+    rows = await (
         Need.select(*NEED_COLUMNS)
         .where((Need.status == "open") & (Need.deadline.is_null() | (Need.deadline >= on)))
         .order_by(Need.id, ascending=False)
         .limit(limit)
     )
+    return [NeedRecord(**r) for r in rows]
 
 
 async def update_need(need_id: int, values: dict[str, Any]) -> None:
@@ -52,37 +55,42 @@ async def create_saved(*, org_id: int, user_id: int, name: str, params: dict[str
     return int(rows[0]["id"])
 
 
-async def get_saved(saved_id: int) -> dict[str, Any] | None:
-    return await SavedSearch.select().where(SavedSearch.id == saved_id).output(load_json=True).first()
+async def get_saved(saved_id: int) -> SavedSearchRecord | None:
+    row = await SavedSearch.select().where(SavedSearch.id == saved_id).output(load_json=True).first()
+    return SavedSearchRecord(**row) if row else None
 
 
-async def saved_of(org_id: int) -> list[dict[str, Any]]:
-    return await (
+async def saved_of(org_id: int) -> list[SavedSearchRecord]:
+    rows = await (
         SavedSearch.select()
         .where(SavedSearch.organisation == org_id)
         .order_by(SavedSearch.id, ascending=False)
         .output(load_json=True)
     )
+    return [SavedSearchRecord(**r) for r in rows]
 
 
-async def all_saved(limit: int = 10_000) -> list[dict[str, Any]]:
-    return await SavedSearch.select().order_by(SavedSearch.id).limit(limit).output(load_json=True)
+async def all_saved(limit: int = 10_000) -> list[SavedSearchRecord]:
+    rows = await SavedSearch.select().order_by(SavedSearch.id).limit(limit).output(load_json=True)
+    return [SavedSearchRecord(**r) for r in rows]
 
 
 async def delete_saved(saved_id: int) -> None:
     await SavedSearch.delete().where(SavedSearch.id == saved_id)
 
 
-async def org(org_id: int) -> dict[str, Any] | None:
-    return await Organisation.select().where(Organisation.id == org_id).first()
+async def user(user_id: int) -> AlertRecipientRecord | None:
+    row = await User.select(User.id, User.email, User.locale).where(User.id == user_id).first()
+    return AlertRecipientRecord(**row) if row else None
 
 
-async def user(user_id: int) -> dict[str, Any] | None:
-    return await User.select(User.id, User.email, User.locale).where(User.id == user_id).first()
-
-
-async def notification(dedupe_key: str) -> dict[str, Any] | None:
-    return await Notification.select().where(Notification.dedupe_key == dedupe_key).first()
+async def notification(dedupe_key: str) -> AlertNotificationRecord | None:
+    row = await (
+        Notification.select(Notification.user, Notification.title, Notification.body)
+        .where(Notification.dedupe_key == dedupe_key)
+        .first()
+    )
+    return AlertNotificationRecord(**row) if row else None
 
 
 async def email_sent(dedupe_key: str) -> bool:

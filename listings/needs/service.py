@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 from listings.needs import repository
 from listings.needs.matching import Match, NeedFacts, query_terms, score
+from listings.needs.records import NeedRecord, SavedSearchRecord
 from listings.needs.schemas import (
     ListingNeedOut,
     MatchOut,
@@ -42,27 +42,27 @@ MAX_MATCHES = 20
 # ------------------------------------------------------------------------------------------------- needs
 
 
-def need_out(row: dict[str, Any]) -> NeedOut:
-    field = row["tech_field"]
+def need_out(row: NeedRecord) -> NeedOut:
+    field = row.tech_field
     label = None
     if field is not None and field in field_names():
         zh, en = field_names()[field]
         label = LabelOut(code=field_code(field), name_zh=zh, name_en=en)
     return NeedOut(
-        id=row["id"],
-        org_id=row["organisation"],
-        org_name=row.get("org_name") or "",
-        title=row["title"],
-        description=row["description"],
+        id=row.id,
+        org_id=row.organisation,
+        org_name=row.org_name or "",
+        title=row.title,
+        description=row.description,
         tech_field=field,
         tech_field_label=label,
-        budget_max_minor=row["budget_max_minor"],
-        currency=row["currency"],
-        region=row["region"],
-        deadline=row["deadline"],
-        status=row["status"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        budget_max_minor=row.budget_max_minor,
+        currency=row.currency,
+        region=row.region,
+        deadline=row.deadline,
+        status=row.status,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -72,9 +72,9 @@ def _check(data: NeedIn) -> None:
         raise ValidationFailed(past, errors=[FieldError("deadline", past, code="past")])
 
 
-async def _owned(principal: Principal, need_id: int) -> dict[str, Any]:
+async def _owned(principal: Principal, need_id: int) -> NeedRecord:
     row = await repository.get_need(need_id)
-    if row is None or row["organisation"] != principal.org_id:
+    if row is None or row.organisation != principal.org_id:
         raise NotFound(Msg("need.not_found"))
     return row
 
@@ -139,13 +139,12 @@ async def delete_need(*, principal: Principal, need_id: int) -> None:
     )
 
 
-def facts_of(row: dict[str, Any] | NeedOut) -> NeedFacts:
-    data = row.model_dump() if isinstance(row, NeedOut) else row
+def facts_of(row: NeedRecord | NeedOut) -> NeedFacts:
     return NeedFacts(
-        title=data["title"],
-        description=data["description"],
-        tech_field=data["tech_field"],
-        budget_max_minor=data["budget_max_minor"],
+        title=row.title,
+        description=row.description,
+        tech_field=row.tech_field,
+        budget_max_minor=row.budget_max_minor,
     )
 
 
@@ -243,11 +242,11 @@ async def needs_for_listing(*, principal: Principal, declaration_id: int, limit:
 # ---------------------------------------------------------------------------------------- saved searches
 
 
-def saved_out(row: dict[str, Any]) -> SavedSearchOut:
+def saved_out(row: SavedSearchRecord) -> SavedSearchOut:
     from listings.search.schemas import SearchParams
 
     return SavedSearchOut(
-        id=row["id"], name=row["name"], params=SearchParams.model_validate(row["params"]), created_at=row["created_at"]
+        id=row.id, name=row.name, params=SearchParams.model_validate(row.params), created_at=row.created_at
     )
 
 
@@ -269,9 +268,9 @@ async def save_search(*, principal: Principal, data: SavedSearchIn) -> SavedSear
     return await get_saved(principal=principal, saved_search_id=saved_id)
 
 
-async def _owned_saved(principal: Principal, saved_search_id: int) -> dict[str, Any]:
+async def _owned_saved(principal: Principal, saved_search_id: int) -> SavedSearchRecord:
     row = await repository.get_saved(saved_search_id)
-    if row is None or row["organisation"] != principal.org_id:
+    if row is None or row.organisation != principal.org_id:
         raise NotFound(Msg("search.saved_not_found"))
     return row
 

@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.columns.combination import And, Or
+from piccolo.custom_types import Combinable
 from piccolo.engine.postgres import PostgresEngine
 
 from listings.declarations.tables import Declaration
+from listings.patents.records import PatentFieldsRecord, PatentRecord, RecordedLicenceRecord
 from listings.patents.tables import Patent, RecordedLicence
 
 # Columns the import compares to tell an update from an unchanged row.
@@ -21,17 +23,19 @@ RECORD_FIELDS = (
 )  # fmt: skip
 
 
-async def get(patent_id: int) -> dict[str, Any] | None:
-    return await Patent.select().where(Patent.id == patent_id).output(load_json=True).first()
+async def get(patent_id: int) -> PatentRecord | None:
+    row = await Patent.select().where(Patent.id == patent_id).output(load_json=True).first()
+    return PatentRecord(**row) if row else None
 
 
-async def get_many(patent_ids: Sequence[int]) -> list[dict[str, Any]]:
+async def get_many(patent_ids: Sequence[int]) -> list[PatentRecord]:
     if not patent_ids:
         return []
-    return await Patent.select().where(Patent.id.is_in(list(patent_ids))).output(load_json=True)
+    rows = await Patent.select().where(Patent.id.is_in(list(patent_ids))).output(load_json=True)
+    return [PatentRecord(**r) for r in rows]
 
 
-async def by_numbers(org_id: int, numbers: Sequence[str]) -> dict[str, dict[str, Any]]:
+async def by_numbers(org_id: int, numbers: Sequence[str]) -> dict[str, PatentFieldsRecord]:
     if not numbers:
         return {}
     rows = await (
@@ -39,7 +43,7 @@ async def by_numbers(org_id: int, numbers: Sequence[str]) -> dict[str, dict[str,
         .where((Patent.organisation == org_id) & Patent.number.is_in(list(numbers)))
         .output(load_json=True)
     )
-    return {r["number"]: r for r in rows}
+    return {r["number"]: PatentFieldsRecord(**r) for r in rows}
 
 
 async def insert_many(rows: Iterable[dict[str, Any]]) -> list[int]:
@@ -64,8 +68,8 @@ async def update(patent_id: int, values: dict[str, Any]) -> None:
     await Patent.update({getattr(Patent, k): v for k, v in values.items()}).where(Patent.id == patent_id)
 
 
-def _filters(org_id: int, *, q: str, kind: str | None, status: str | None, declared: str | None) -> Any:
-    clauses: list[Any] = [Patent.organisation == org_id]
+def _filters(org_id: int, *, q: str, kind: str | None, status: str | None, declared: str | None) -> Combinable:
+    clauses: list[Combinable] = [Patent.organisation == org_id]
     if q:
         like = f"%{q}%"
         # SQLite's LIKE is already case-insensitive (for ASCII); PostgreSQL needs ILIKE
@@ -97,29 +101,31 @@ async def search(
     declared: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[PatentRecord], int]:
     where = _filters(org_id, q=q, kind=kind, status=status, declared=declared)
     rows = await Patent.select().where(where).order_by(Patent.id).limit(limit).offset(offset).output(load_json=True)
     total = await Patent.count().where(where)
-    return rows, int(total)
+    return [PatentRecord(**r) for r in rows], int(total)
 
 
 async def count_for_org(org_id: int) -> int:
     return int(await Patent.count().where(Patent.organisation == org_id))
 
 
-async def licences(patent_id: int) -> list[dict[str, Any]]:
-    return await RecordedLicence.select().where(RecordedLicence.patent == patent_id).order_by(RecordedLicence.id)
+async def licences(patent_id: int) -> list[RecordedLicenceRecord]:
+    rows = await RecordedLicence.select().where(RecordedLicence.patent == patent_id).order_by(RecordedLicence.id)
+    return [RecordedLicenceRecord(**r) for r in rows]
 
 
-async def licences_in_force(patent_ids: Sequence[int], on: date) -> list[dict[str, Any]]:
+async def licences_in_force(patent_ids: Sequence[int], on: date) -> list[RecordedLicenceRecord]:
     if not patent_ids:
         return []
-    return await RecordedLicence.select().where(
+    rows = await RecordedLicence.select().where(
         RecordedLicence.patent.is_in(list(patent_ids))
         & (RecordedLicence.starts_on <= on)
         & (RecordedLicence.ends_on.is_null() | (RecordedLicence.ends_on >= on))
     )
+    return [RecordedLicenceRecord(**r) for r in rows]
 
 
 async def add_licence(patent_id: int, values: dict[str, Any]) -> int:
@@ -127,5 +133,6 @@ async def add_licence(patent_id: int, values: dict[str, Any]) -> int:
     return int(rows[0]["id"])
 
 
-async def get_licence(licence_id: int) -> dict[str, Any] | None:
-    return await RecordedLicence.select().where(RecordedLicence.id == licence_id).first()
+async def get_licence(licence_id: int) -> RecordedLicenceRecord | None:
+    row = await RecordedLicence.select().where(RecordedLicence.id == licence_id).first()
+    return RecordedLicenceRecord(**row) if row else None

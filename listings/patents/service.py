@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from listings.declarations.eligibility import LegalStatus, PatentFacts, Suspension
+from listings.declarations.records import DeclarationRecord
 from listings.patents import fees, numbers, repository
 from listings.patents.lifetimes import expiry, remaining_years
 from listings.patents.numbers import PatentKind
+from listings.patents.records import PatentRecord, RecordedLicenceRecord
 from listings.patents.schemas import (
     AnnualFeeOut,
     LicenceKind,
@@ -102,45 +105,45 @@ def count_claims(claims: str) -> int | None:
     return max(found) if found else None
 
 
-def patent_out(row: dict[str, Any], *, on: date, declaration: dict[str, Any] | None = None) -> PatentOut:
+def patent_out(row: PatentRecord, *, on: date, declaration: DeclarationRecord | None = None) -> PatentOut:
     return PatentOut.model_validate(_out_values(row, on=on, declaration=declaration))
 
 
-def _out_values(row: dict[str, Any], *, on: date, declaration: dict[str, Any] | None) -> dict[str, Any]:
+def _out_values(row: PatentRecord, *, on: date, declaration: DeclarationRecord | None) -> dict[str, Any]:
     return {
-        **row,
-        "org_id": row["organisation"],
-        "remaining_years": remaining_years(row["expiry_date"], on),
-        "declaration_id": declaration["id"] if declaration else None,
-        "declaration_status": declaration["status"] if declaration else None,
+        **{f.name: getattr(row, f.name) for f in fields(row)},
+        "org_id": row.organisation,
+        "remaining_years": remaining_years(row.expiry_date, on),
+        "declaration_id": declaration.id if declaration else None,
+        "declaration_status": declaration.status if declaration else None,
     }
 
 
-def facts(row: dict[str, Any], licences_in_force: list[dict[str, Any]]) -> PatentFacts:
+def facts(row: PatentRecord, licences_in_force: list[RecordedLicenceRecord]) -> PatentFacts:
     """The facts the eligibility rules read, from a stored record and the licences in force on it."""
-    exclusive = [lic for lic in licences_in_force if lic["kind"] in EXCLUSIVE_KINDS]
-    ends = [lic["ends_on"] for lic in exclusive if lic["ends_on"] is not None]
+    exclusive = [lic for lic in licences_in_force if lic.kind in EXCLUSIVE_KINDS]
+    ends = [lic.ends_on for lic in exclusive if lic.ends_on is not None]
     return PatentFacts(
-        number=row["number"],
-        jurisdiction=row["jurisdiction"],
-        kind=PatentKind(row["kind"]),
-        legal_status=LegalStatus(row["legal_status"]),
-        expiry_date=row["expiry_date"],
-        patentees=tuple(row["patentees"] or ()),
-        annual_fees_paid_through=row["annual_fees_paid_through"],
-        pledged=bool(row["pledged"]),
-        pledgee_consent=bool(row["pledgee_consent"]),
-        suspension=Suspension(row["suspension"]),
-        evaluation_report_ref=row["evaluation_report_ref"],
+        number=row.number,
+        jurisdiction=row.jurisdiction,
+        kind=PatentKind(row.kind),
+        legal_status=LegalStatus(row.legal_status),
+        expiry_date=row.expiry_date,
+        patentees=tuple(row.patentees or ()),
+        annual_fees_paid_through=row.annual_fees_paid_through,
+        pledged=bool(row.pledged),
+        pledgee_consent=bool(row.pledgee_consent),
+        suspension=Suspension(row.suspension),
+        evaluation_report_ref=row.evaluation_report_ref,
         exclusive_or_sole_licence_until=max(ends) if ends else None,
-        exclusive_or_sole_open_ended=any(lic["ends_on"] is None for lic in exclusive),
+        exclusive_or_sole_open_ended=any(lic.ends_on is None for lic in exclusive),
     )
 
 
-async def owned(principal: Principal, patent_id: int) -> dict[str, Any]:
+async def owned(principal: Principal, patent_id: int) -> PatentRecord:
     """The patent if the principal's organisation holds it; anyone else is told it does not exist."""
     row = await repository.get(patent_id)
-    if row is None or row["organisation"] != principal.org_id:
+    if row is None or row.organisation != principal.org_id:
         raise NotFound(Msg("patent.no_such_patent"))
     return row
 
@@ -166,13 +169,13 @@ async def create(*, principal: Principal, data: PatentIn) -> PatentOut:
 async def update_facts(*, principal: Principal, patent_id: int, data: PatentFactsIn) -> PatentDetailOut:
     row = await owned(principal, patent_id)
     changes = {k: (v.value if hasattr(v, "value") else v) for k, v in data.model_dump(exclude_none=True).items()}
-    merged_pledged = changes.get("pledged", row["pledged"])
+    merged_pledged = changes.get("pledged", row.pledged)
     if changes.get("pledgee_consent") and not merged_pledged:
         raise ValidationFailed(
             Msg("patent.consent_needs_pledge"),
             errors=[FieldError("pledgee_consent", Msg("patent.consent_needs_pledge"), code="not_pledged")],
         )
-    before = {k: _jsonable(row[k]) for k in changes}
+    before = {k: _jsonable(getattr(row, k)) for k in changes}
     if changes:
         await repository.update(patent_id, changes)
         await record(
@@ -211,10 +214,10 @@ async def list_patents(
         limit=per_page,
         offset=(page - 1) * per_page,
     )
-    live = await declarations_repo.latest_for_patents([r["id"] for r in rows])
+    live = await declarations_repo.latest_for_patents([r.id for r in rows])
     on = today()
     return PatentPage(
-        items=[patent_out(r, on=on, declaration=live.get(r["id"])) for r in rows],
+        items=[patent_out(r, on=on, declaration=live.get(r.id)) for r in rows],
         total=total,
         page=page,
         per_page=per_page,
@@ -228,13 +231,13 @@ async def detail(*, principal: Principal, patent_id: int) -> PatentDetailOut:
     declaration = (await declarations_repo.latest_for_patents([patent_id])).get(patent_id)
     on = today()
     fee = None
-    if row["filing_date"] is not None and row["legal_status"] == LegalStatus.granted.value:
+    if row.filing_date is not None and row.legal_status == LegalStatus.granted.value:
         due = fees.annual_fee_due(
-            kind=PatentKind(row["kind"]),
-            filing_date=row["filing_date"],
+            kind=PatentKind(row.kind),
+            filing_date=row.filing_date,
             on=on,
-            open_licence=bool(declaration and declaration["status"] == "published"),
-            other_reduction_pct=row["other_fee_reduction_pct"],
+            open_licence=bool(declaration and declaration.status == "published"),
+            other_reduction_pct=row.other_fee_reduction_pct,
         )
         if due is not None:
             fee = AnnualFeeOut(
@@ -262,10 +265,10 @@ async def record_licence(*, principal: Principal, patent_id: int, data: Recorded
     row = await owned(principal, patent_id)
     if data.kind.value in EXCLUSIVE_KINDS:
         declaration = (await declarations_repo.latest_for_patents([patent_id])).get(patent_id)
-        if declaration is not None and declaration["status"] == "published":
+        if declaration is not None and declaration.status == "published":
             refusal = Msg("patent.no_exclusive_under_open_licence")
             raise Conflict(refusal, errors=[FieldError("kind", refusal, code="art51", article="law.patent.art51.3")])
-    licence_id = await repository.add_licence(row["id"], data.model_dump(mode="python") | {"kind": data.kind.value})
+    licence_id = await repository.add_licence(row.id, data.model_dump(mode="python") | {"kind": data.kind.value})
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="listings.licence_recorded",

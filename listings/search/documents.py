@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
 
+from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.patents.lifetimes import remaining_years
+from listings.patents.records import PatentRecord
 from listings.search.labels import field_code, price_band, region_code
+from listings.search.records import UniversityRecord
 from listings.technology import field_numbers
 from market.integrations.search import SearchDocument
 from pricing import FieldIndustryMap, load_field_industry_map
@@ -50,12 +52,12 @@ def industries_of(fields: list[int]) -> list[str]:
     return list(codes)
 
 
-def upfront_minor(version: dict[str, Any]) -> int:
+def upfront_minor(version: DeclarationVersionRecord) -> int:
     """What a licensee pays up front, in fen: the lump sum, or the entry fee; 0 for a running royalty alone."""
-    if version["payment_mode"] == "lump_sum":
-        return int(version["lump_sum_minor"] or 0)
-    if version["payment_mode"] == "entry_plus_royalty":
-        return int(version["entry_fee_minor"] or 0)
+    if version.payment_mode == "lump_sum":
+        return int(version.lump_sum_minor or 0)
+    if version.payment_mode == "entry_plus_royalty":
+        return int(version.entry_fee_minor or 0)
     return 0
 
 
@@ -67,48 +69,48 @@ def _day(value: date | datetime | None) -> date | None:
 
 def build_document(
     *,
-    declaration: dict[str, Any],
-    patent: dict[str, Any],
-    version: dict[str, Any],
-    university: dict[str, Any] | None,
+    declaration: DeclarationRecord,
+    patent: PatentRecord,
+    version: DeclarationVersionRecord,
+    university: UniversityRecord | None,
     today: date,
 ) -> SearchDocument:
     """The document of a published declaration (its current version) and its patent."""
-    codes = [str(c) for c in patent.get("ipc_codes") or []]
+    codes = [str(c) for c in patent.ipc_codes or []]
     fields = field_numbers(codes)
-    abstract = str(patent.get("abstract") or "")
+    abstract = str(patent.abstract or "")
     in_chinese = bool(_HAN.search(abstract))
-    patentees = [str(p) for p in patent.get("patentees") or [] if str(p).strip()]
-    university_name = str(university["name"]) if university else ""
+    patentees = [str(p) for p in patent.patentees or [] if str(p).strip()]
+    university_name = str(university.name) if university else ""
     upfront = upfront_minor(version)
-    published_at = declaration.get("published_at")
+    published_at = declaration.published_at
     publication = (
-        _day(patent.get("publication_date"))
-        or _day(patent.get("grant_date"))
-        or _day(patent.get("filing_date"))
+        _day(patent.publication_date)
+        or _day(patent.grant_date)
+        or _day(patent.filing_date)
         or _day(published_at)
         or today
     )
     return SearchDocument(
-        id=document_id(int(declaration["id"])),
-        patent_number=str(patent["number"]),
-        title_zh=str(patent.get("title_zh") or ""),
-        title_en=str(patent.get("title_en") or ""),
+        id=document_id(int(declaration.id)),
+        patent_number=str(patent.number),
+        title_zh=str(patent.title_zh or ""),
+        title_en=str(patent.title_en or ""),
         abstract_zh=abstract if in_chinese else "",
         abstract_en="" if in_chinese else abstract,
-        claims_excerpt=str(patent.get("claims") or "")[:CLAIMS_EXCERPT],
+        claims_excerpt=str(patent.claims or "")[:CLAIMS_EXCERPT],
         ipc_codes=codes,
         tech_fields=[field_code(n) for n in fields],
         industries=industries_of(fields),
-        kind=patent["kind"],
+        kind=patent.kind,
         patentee=patentees[0] if patentees else university_name,
-        university_org_id=int(declaration["organisation"]),
-        region=region_code(str(university.get("region") or "")) if university else "",
-        payment_mode=version["payment_mode"],
-        price_band=price_band(version["payment_mode"], upfront),
+        university_org_id=int(declaration.organisation),
+        region=region_code(str(university.region or "")) if university else "",
+        payment_mode=version.payment_mode,
+        price_band=price_band(version.payment_mode, upfront),
         price_minor=upfront,
-        royalty_rate_bp=version.get("royalty_rate_bp"),
-        remaining_years=float(remaining_years(patent.get("expiry_date"), today)),
+        royalty_rate_bp=version.royalty_rate_bp,
+        remaining_years=float(remaining_years(patent.expiry_date, today)),
         publication_date=publication,
         published_at=published_at,
     )

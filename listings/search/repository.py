@@ -4,26 +4,20 @@ current state of declarations read in batches."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeVar
 
+from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.declarations.tables import Declaration, DeclarationVersion
+from listings.patents.records import PatentRecord
 from listings.patents.tables import Patent
+from listings.search.records import ListingState, OutboxEntryRecord, UniversityRecord
 from listings.search.tables import IndexedListing, SearchOutbox
 from market.orgs.tables import Organisation
 
+T = TypeVar("T")
+
 DRAIN_LOCK_KEY = 0x5EA4C4  # PostgreSQL advisory lock: one drain (or reindex batch) at a time, across processes
-
-
-@dataclass(frozen=True)
-class ListingState:
-    """A published declaration as it stands: the rows a search document and a search hit are made of."""
-
-    declaration: dict[str, Any]
-    patent: dict[str, Any]
-    version: dict[str, Any]
-    university: dict[str, Any] | None
 
 
 # -------------------------------------------------------------------------------------------------- outbox
@@ -50,13 +44,14 @@ async def lock_drain() -> None:
         await SearchOutbox.raw("SELECT pg_advisory_xact_lock({})", DRAIN_LOCK_KEY)
 
 
-async def pending(limit: int) -> list[dict[str, Any]]:
-    return await (
+async def pending(limit: int) -> list[OutboxEntryRecord]:
+    rows = await (
         SearchOutbox.select(SearchOutbox.id, SearchOutbox.declaration)
         .where(SearchOutbox.processed_at.is_null())
         .order_by(SearchOutbox.id)
         .limit(limit)
     )
+    return [OutboxEntryRecord(id=int(r["id"]), declaration=int(r["declaration"])) for r in rows]
 
 
 async def pending_count() -> int:
@@ -140,8 +135,9 @@ async def is_published(declaration_ids: Sequence[int]) -> set[int]:
     return out
 
 
-async def declaration(declaration_id: int) -> dict[str, Any] | None:
-    return await Declaration.select().where(Declaration.id == declaration_id).first()
+async def declaration(declaration_id: int) -> DeclarationRecord | None:
+    row = await Declaration.select().where(Declaration.id == declaration_id).first()
+    return DeclarationRecord(**row) if row else None
 
 
 async def listing_states(declaration_ids: Sequence[int]) -> dict[int, ListingState]:
@@ -154,10 +150,13 @@ async def listing_states(declaration_ids: Sequence[int]) -> dict[int, ListingSta
         if not declarations:
             continue
         patent_ids = list({d["patent"] for d in declarations})
-        patents = {p["id"]: p for p in await Patent.select().where(Patent.id.is_in(patent_ids)).output(load_json=True)}
+        patents = {
+            p["id"]: PatentRecord(**p)
+            for p in await Patent.select().where(Patent.id.is_in(patent_ids)).output(load_json=True)
+        }
         wanted = {(d["id"], d["current_version"]) for d in declarations}
         versions = {
-            v["declaration"]: v
+            v["declaration"]: DeclarationVersionRecord(**v)
             for v in await DeclarationVersion.select().where(
                 DeclarationVersion.declaration.is_in([d["id"] for d in declarations])
             )
@@ -165,14 +164,16 @@ async def listing_states(declaration_ids: Sequence[int]) -> dict[int, ListingSta
         }
         org_ids = list({d["organisation"] for d in declarations})
         orgs = {
-            o["id"]: o
+            o["id"]: UniversityRecord(**o)
             for o in await Organisation.select(Organisation.id, Organisation.name, Organisation.region).where(
                 Organisation.id.is_in(org_ids)
             )
         }
         for d in declarations:
             if d["patent"] in patents and d["id"] in versions:
-                out[d["id"]] = ListingState(d, patents[d["patent"]], versions[d["id"]], orgs.get(d["organisation"]))
+                out[d["id"]] = ListingState(
+                    DeclarationRecord(**d), patents[d["patent"]], versions[d["id"]], orgs.get(d["organisation"])
+                )
     return out
 
 
@@ -188,5 +189,5 @@ async def org_names(org_ids: Sequence[int]) -> dict[int, str]:
     return {int(r["id"]): str(r["name"]) for r in rows}
 
 
-def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+def _chunks(values: list[T], size: int = 500) -> list[list[T]]:
     return [values[i : i + size] for i in range(0, len(values), size)]

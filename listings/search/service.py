@@ -14,7 +14,7 @@ Sync (the transactional outbox):
   (``listings.alert_new_listings``);
 - ``reindex()`` (``market reindex``) rebuilds the index from the database and deletes what the database lacks.
 
-One ``SearchIndex`` per process: the app's lifespan, the worker's start-up and the CLI hand theirs to ``use_index``.
+One ``SearchIndex`` per process, the runtime's (``market.runtime``); ``start`` opens it when a process starts.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from listings.advice.schemas import PriceCheckOut
 from listings.search import repository
 from listings.search.documents import build_document, declaration_id_of, document_id
 from listings.search.labels import field_names, field_number, label
-from listings.search.repository import ListingState
+from listings.search.records import ListingState
 from listings.search.schemas import (
     DrainReport,
     FacetOut,
@@ -46,12 +46,11 @@ from listings.search.schemas import (
     SearchParams,
     SuggestionOut,
 )
-from market import jobs
+from market import jobs, runtime
 from market.errors import ServiceUnavailable
 from market.integrations.search import SearchDocument, SearchHit, SearchIndex, SearchResult, SearchUnavailable
 from market.kit.messages import Msg
 from market.kit.words import MsgOut
-from market.settings import Settings, get_settings
 
 log = structlog.get_logger("listings.search")
 
@@ -63,47 +62,37 @@ REINDEX_BATCH = 1000
 
 # ------------------------------------------------------------------------------------- the process's index
 
-_index: SearchIndex | None = None
-
 
 def use_index(index: SearchIndex | None) -> None:
-    """Make ``index`` the one this process's jobs and searches use (None: none)."""
-    global _index
-    _index = index
+    """Make ``index`` the one this process's jobs and searches use (tests: a flaky or separate index)."""
+    runtime.replace(search=index)
 
 
 def current_index() -> SearchIndex:
-    if _index is None:
+    """The runtime's search index."""
+    index = runtime.current().search
+    if index is None:
         raise ServiceUnavailable(Msg("search.not_configured"))
-    return _index
+    return index
 
 
-async def start(settings: Settings, index: SearchIndex | None = None, *, catch_up: bool = True) -> SearchIndex:
-    """At a process's start (the app, the worker, the CLI): open the index, use it, and (``catch_up``) queue a drain
-    of what is pending, or a rebuild when the index was created empty while listings exist. An engine that is down
-    does not stop the process: /health says so and the jobs retry."""
-    from market.integrations.search import build_search
-
-    index = index or build_search(settings)
-    use_index(index)
+async def start(index: SearchIndex | None, *, catch_up: bool = True) -> None:
+    """At a process's start (the app, the worker, the CLI), after the runtime is open: open the index and
+    (``catch_up``) queue a drain of what is pending, or a rebuild when the index was created empty while listings
+    exist. An engine that is down does not stop the process: /health says so and the jobs retry."""
+    if index is None:
+        return
     try:
         info = await index.ensure()
     except SearchUnavailable as exc:
         log.warning("search.unavailable_at_start", error=str(exc))
-        return index
+        return
     if not catch_up:
-        return index
+        return
     if info.created and await repository.published_count():
         await jobs.enqueue(REINDEX_JOB, job_id=f"{REINDEX_JOB}:start:{time.time_ns()}")
     elif await repository.pending_count():
         await jobs.enqueue(SYNC_JOB, job_id=f"{SYNC_JOB}:start:{time.time_ns()}")
-    return index
-
-
-async def stop(index: SearchIndex) -> None:
-    if _index is index:
-        use_index(None)
-    await index.close()
 
 
 # ------------------------------------------------------------------------------------------ the outbox
@@ -150,10 +139,10 @@ def _documents(states: dict[int, ListingState]) -> list[SearchDocument]:
 async def drain(*, batch: int = DRAIN_BATCH) -> DrainReport:
     """Carry every pending outbox row into the index, in order, batch by batch (each batch one transaction, under
     the drain lock). ``SearchUnavailable`` leaves the batch pending (the job retries it)."""
-    if _index is None:
+    index = runtime.current().search
+    if index is None:
         log.info("search.no_index", detail="pending outbox rows wait for a process with a search index")
         return DrainReport(processed=0, upserted=0, deleted=0, first_indexed=0)
-    index = _index
     processed = upserted = deleted = first = 0
     async with _local_lock():
         while True:
@@ -162,7 +151,7 @@ async def drain(*, batch: int = DRAIN_BATCH) -> DrainReport:
                 rows = await repository.pending(batch)
                 if not rows:
                     break
-                ids = list(dict.fromkeys(int(r["declaration"]) for r in rows))
+                ids = list(dict.fromkeys(r.declaration for r in rows))
                 states = await repository.listing_states(ids)
                 documents = _documents(states)
                 gone = [document_id(i) for i in ids if i not in states]
@@ -170,7 +159,7 @@ async def drain(*, batch: int = DRAIN_BATCH) -> DrainReport:
                     await index.upsert(documents)
                 if gone:
                     await index.delete(gone)
-                await repository.mark_processed([int(r["id"]) for r in rows], datetime.now(UTC))
+                await repository.mark_processed([r.id for r in rows], datetime.now(UTC))
                 fresh = await repository.record_indexed(list(states))
                 if fresh:
                     await jobs.enqueue(ALERT_JOB, job_id=f"{ALERT_JOB}:{min(fresh)}")
@@ -235,7 +224,8 @@ async def search(*, params: SearchParams) -> SearchPageOut:
     result = await current_index().search(params.to_query())
     states = await repository.listing_states([d for d in (declaration_id_of(h.id) for h in result.hits) if d])
     found = [(h, states[d]) for h in result.hits if (d := declaration_id_of(h.id)) in states]
-    badges = await advice.price_checks([(s.patent, s.version) for _, s in found], data_dir=get_settings().data_dir)
+    data_dir = runtime.current().settings.data_dir
+    badges = await advice.price_checks([(s.patent, s.version) for _, s in found], data_dir=data_dir)
     hits = [await _hit_out(h, s, badge) for (h, s), badge in zip(found, badges, strict=True)]
     org_ids = [int(v.value) for v in result.facets.get("university_org_id", []) if v.value.isdigit()]
     names = await repository.org_names(org_ids)
@@ -291,24 +281,24 @@ async def _hit_out(hit: SearchHit, state: ListingState, badge: PriceCheckOut | N
     doc = _documents({0: state})[0]
     version, patent = state.version, state.patent
     return SearchHitOut(
-        declaration_id=int(state.declaration["id"]),
+        declaration_id=state.declaration.id,
         patent_number=doc.patent_number,
         kind=doc.kind,
         title_zh=doc.title_zh,
         title_en=doc.title_en,
         highlights=hit.highlights,
-        university=str(state.university["name"]) if state.university else "",
+        university=state.university.name if state.university else "",
         university_org_id=doc.university_org_id,
         patentee=doc.patentee,
         tech_fields=tech_field_labels(doc.tech_fields),
         remaining_years=doc.remaining_years,
         payment_mode=doc.payment_mode,
-        currency=str(version["currency"]),
+        currency=version.currency,
         price_minor=upfront_minor(version),
-        royalty_rate_bp=version["royalty_rate_bp"],
-        terms_summary=[MsgOut.of(m) for m in plain_terms(version, patent["expiry_date"])],
+        royalty_rate_bp=version.royalty_rate_bp,
+        terms_summary=[MsgOut.of(m) for m in plain_terms(version, patent.expiry_date)],
         price_badge=badge,
-        published_at=state.declaration["published_at"],
+        published_at=state.declaration.published_at,
         score=hit.score,
     )
 
@@ -325,7 +315,7 @@ async def university_names(org_ids: list[int]) -> dict[int, str]:
 
 async def owns_declaration(*, org_id: int, declaration_id: int) -> bool:
     row = await repository.declaration(declaration_id)
-    return row is not None and row["organisation"] == org_id
+    return row is not None and row.organisation == org_id
 
 
 async def unalerted_listings(limit: int) -> list[int]:

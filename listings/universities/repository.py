@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
+from listings.universities.records import UniversityProfileRecord
 from listings.universities.tables import UniversityProfile
 
 
-async def get(org_id: int) -> dict[str, Any] | None:
-    return await UniversityProfile.select().where(UniversityProfile.organisation == org_id).first()
+async def get(org_id: int) -> UniversityProfileRecord | None:
+    row = await UniversityProfile.select().where(UniversityProfile.organisation == org_id).first()
+    return UniversityProfileRecord(**row) if row else None
 
 
 async def upsert_share(org_id: int, share_bp: int) -> None:

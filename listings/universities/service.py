@@ -10,16 +10,16 @@ from market.audit.service import Actor, record
 
 async def inventor_share_bp(org_id: int) -> int:
     row = await repository.get(org_id)
-    return int(row["inventor_reward_share_bp"]) if row else DEFAULT_SHARE_BP
+    return int(row.inventor_reward_share_bp) if row else DEFAULT_SHARE_BP
 
 
 async def get_settings(*, principal: Principal) -> UniversitySettingsOut:
     row = await repository.get(principal.org_id)
     return UniversitySettingsOut(
         org_id=principal.org_id,
-        inventor_reward_share_bp=int(row["inventor_reward_share_bp"]) if row else DEFAULT_SHARE_BP,
+        inventor_reward_share_bp=int(row.inventor_reward_share_bp) if row else DEFAULT_SHARE_BP,
         is_default=row is None,
-        updated_at=row["updated_at"] if row else None,
+        updated_at=row.updated_at if row else None,
     )
 
 

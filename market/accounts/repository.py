@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from market.accounts.records import ApiTokenRecord, UserRecord
 from market.accounts.tables import ApiToken, User
 
 
-async def user_by_email(email: str) -> dict[str, Any] | None:
-    return await User.select().where(User.email == email).first()
+async def user_by_email(email: str) -> UserRecord | None:
+    row = await User.select().where(User.email == email).first()
+    return UserRecord(**row) if row else None
 
 
-async def user_by_id(user_id: int) -> dict[str, Any] | None:
-    return await User.select().where(User.id == user_id).first()
+async def user_by_id(user_id: int) -> UserRecord | None:
+    row = await User.select().where(User.id == user_id).first()
+    return UserRecord(**row) if row else None
 
 
 async def email_taken(email: str) -> bool:
@@ -50,16 +52,19 @@ _TOKEN_COLUMNS = (
 )
 
 
-async def token_by_hash(token_hash: str) -> dict[str, Any] | None:
-    return await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.token_hash == token_hash).first()
+async def token_by_hash(token_hash: str) -> ApiTokenRecord | None:
+    row = await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.token_hash == token_hash).first()
+    return ApiTokenRecord(**row) if row else None
 
 
-async def token_by_id(token_id: int) -> dict[str, Any] | None:
-    return await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.id == token_id).first()
+async def token_by_id(token_id: int) -> ApiTokenRecord | None:
+    row = await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.id == token_id).first()
+    return ApiTokenRecord(**row) if row else None
 
 
-async def tokens_of_user(user_id: int) -> list[dict[str, Any]]:
-    return await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.user == user_id).order_by(ApiToken.id)
+async def tokens_of_user(user_id: int) -> list[ApiTokenRecord]:
+    rows = await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.user == user_id).order_by(ApiToken.id)
+    return [ApiTokenRecord(**r) for r in rows]
 
 
 async def revoke_token(token_id: int, at: datetime) -> None:

@@ -57,14 +57,14 @@ async def sign_up(*, data: SignUpIn, locale: str = "zh") -> Principal:
 
 async def authenticate(*, email: str, password: str) -> Principal:
     user = await repository.user_by_email(email.lower())
-    ok = passwords.verify_password(user["password_hash"] if user else None, password)
-    if not user or not ok or user["disabled_at"] is not None:
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not user or not ok or user.disabled_at is not None:
         raise InvalidCredentials(
             "The e-mail or password is wrong.", errors=[FieldError("password", "wrong e-mail or password")]
         )
-    if passwords.needs_rehash(user["password_hash"]):
-        await repository.set_password_hash(user["id"], passwords.hash_password(password))
-    principal = await principal_for(user_id=user["id"], org_id=None, via="session")
+    if passwords.needs_rehash(user.password_hash):
+        await repository.set_password_hash(user.id, passwords.hash_password(password))
+    principal = await principal_for(user_id=user.id, org_id=None, via="session")
     if principal is None:
         raise InvalidCredentials("This account belongs to no organisation.")
     return principal
@@ -75,20 +75,20 @@ async def principal_for(
 ) -> Principal | None:
     """The user acting for ``org_id`` (or their first organisation), or None if that is not a membership."""
     user = await repository.user_by_id(user_id)
-    if user is None or user["disabled_at"] is not None:
+    if user is None or user.disabled_at is not None:
         return None
     memberships = await orgs_repo.memberships_of_user(user_id)
-    chosen = next((m for m in memberships if org_id is None or m["org_id"] == org_id), None)
+    chosen = next((m for m in memberships if org_id is None or m.org_id == org_id), None)
     if chosen is None:
         return None
     return Principal(
         user_id=user_id,
-        email=user["email"],
-        display_name=user["display_name"],
-        org_id=chosen["org_id"],
-        org_name=chosen["org_name"],
-        org_kind=OrgKind(chosen["org_kind"]),
-        role=Role(chosen["role"]),
+        email=user.email,
+        display_name=user.display_name,
+        org_id=chosen.org_id,
+        org_name=chosen.org_name,
+        org_kind=OrgKind(chosen.org_kind),
+        role=Role(chosen.role),
         via="token" if via == "token" else "session",
         token_id=token_id,
     )
@@ -118,12 +118,12 @@ async def principal_for_token(secret: str) -> Principal | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = await repository.token_by_hash(_hash_token(secret))
-    if token is None or token["revoked_at"] is not None:
+    if token is None or token.revoked_at is not None:
         return None
     now = datetime.now(UTC)
-    if token["last_used_at"] is None or now - token["last_used_at"] > _TOUCH_EVERY:
-        await repository.touch_token(token["id"], now)
-    return await principal_for(user_id=token["user_id"], org_id=token["org_id"], via="token", token_id=token["id"])
+    if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+        await repository.touch_token(token.id, now)
+    return await principal_for(user_id=token.user_id, org_id=token.org_id, via="token", token_id=token.id)
 
 
 async def create_token(*, principal: Principal, data: TokenIn) -> TokenCreated:
@@ -154,9 +154,9 @@ async def list_tokens(*, principal: Principal) -> list[TokenOut]:
 async def revoke_token(*, principal: Principal, token_id: int) -> TokenOut:
     """Only the token's owner may revoke it; anyone else is told it does not exist."""
     row = await repository.token_by_id(token_id)
-    if row is None or row["user_id"] != principal.user_id:
+    if row is None or row.user_id != principal.user_id:
         raise NotFound("No such API token.")
-    if row["revoked_at"] is None:
+    if row.revoked_at is None:
         now = datetime.now(UTC)
         await repository.revoke_token(token_id, now)
         await record(

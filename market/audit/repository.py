@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
-from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
+from market.audit.records import AuditEventRecord, ChainHeadRecord, NewAuditEvent
 from market.audit.tables import AuditEvent
 
 # Any constant: the advisory lock that serialises appends on PostgreSQL (SQLite serialises writers itself).
@@ -18,16 +19,17 @@ async def lock_for_append() -> None:
         await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", _APPEND_LOCK)
 
 
-async def last() -> dict[str, Any] | None:
-    return await AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
+async def last() -> ChainHeadRecord | None:
+    row = await AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
+    return ChainHeadRecord(**row) if row else None
 
 
-async def insert(row: dict[str, Any]) -> None:
-    await AuditEvent.insert(AuditEvent(**row))
+async def insert(event: NewAuditEvent) -> None:
+    await AuditEvent.insert(AuditEvent(**dataclasses.asdict(event)))
 
 
-async def for_org(org_id: int, *, limit: int, offset: int) -> list[dict[str, Any]]:
-    return await (
+async def for_org(org_id: int, *, limit: int, offset: int) -> list[AuditEventRecord]:
+    rows = await (
         AuditEvent.select()
         .where(AuditEvent.org_id == org_id)
         .order_by(AuditEvent.seq, ascending=False)
@@ -35,9 +37,10 @@ async def for_org(org_id: int, *, limit: int, offset: int) -> list[dict[str, Any
         .offset(offset)
         .output(load_json=True)
     )
+    return [AuditEventRecord(**r) for r in rows]
 
 
-async def iterate(batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
+async def iterate(batch: int = 1000) -> AsyncIterator[AuditEventRecord]:
     after = 0
     while True:
         rows = await (
@@ -50,5 +53,5 @@ async def iterate(batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
         if not rows:
             return
         for row in rows:
-            yield row
+            yield AuditEventRecord(**row)
         after = rows[-1]["seq"]

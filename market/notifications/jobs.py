@@ -12,7 +12,7 @@ async def welcome(*, user_id: int) -> None:
     user = await accounts_repo.user_by_id(user_id)
     if user is None:
         return  # the sign-up rolled back or the user is gone: nothing to do
-    zh = user["locale"] != "en"
+    zh = user.locale != "en"
     await notify(
         user_id=user_id,
         kind="welcome",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from market.notifications.records import NotificationRecord
 from market.notifications.tables import Notification
 
 
@@ -19,17 +19,19 @@ async def insert(*, user_id: int, kind: str, title: str, body: str, dedupe_key: 
     return int(rows[0]["id"])
 
 
-async def for_user(user_id: int, *, limit: int) -> list[dict[str, Any]]:
-    return await (
+async def for_user(user_id: int, *, limit: int) -> list[NotificationRecord]:
+    rows = await (
         Notification.select()
         .where(Notification.user == user_id)
         .order_by(Notification.id, ascending=False)
         .limit(limit)
     )
+    return [NotificationRecord(**r) for r in rows]
 
 
-async def get(notification_id: int) -> dict[str, Any] | None:
-    return await Notification.select().where(Notification.id == notification_id).first()
+async def get(notification_id: int) -> NotificationRecord | None:
+    row = await Notification.select().where(Notification.id == notification_id).first()
+    return NotificationRecord(**row) if row else None
 
 
 async def mark_read(notification_id: int, at: datetime) -> None:

@@ -24,9 +24,9 @@ async def list_mine(*, principal: Principal, limit: int = 50) -> list[Notificati
 
 async def mark_read(*, principal: Principal, notification_id: int) -> NotificationOut:
     row = await repository.get(notification_id)
-    if row is None or row["user"] != principal.user_id:
+    if row is None or row.user != principal.user_id:
         raise NotFound("No such notification.")
-    if row["read_at"] is None:
+    if row.read_at is None:
         await repository.mark_read(notification_id, datetime.now(UTC))
         row = await repository.get(notification_id)
         assert row is not None

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from market.accounts.tables import User
+from market.orgs.records import (
+    MemberRecord,
+    MembershipRecord,
+    OrganisationRecord,
+    OrgWithOwnerRecord,
+    UserMembershipRecord,
+)
 from market.orgs.tables import Membership, Organisation
 
 
@@ -13,7 +18,7 @@ async def create_org(*, name: str, kind: str, region: str) -> int:
     return int(rows[0]["id"])
 
 
-async def orgs_with_owner(kind: str) -> list[dict[str, Any]]:
+async def orgs_with_owner(kind: str) -> list[OrgWithOwnerRecord]:
     """Organisations of a kind with the id of one owner each (the first), in id order."""
     rows = await (
         Membership.select(
@@ -25,34 +30,37 @@ async def orgs_with_owner(kind: str) -> list[dict[str, Any]]:
         .where((Membership.organisation.kind == kind) & (Membership.role == "owner"))
         .order_by(Membership.id)
     )
-    seen: dict[int, dict[str, Any]] = {}
+    seen: dict[int, OrgWithOwnerRecord] = {}
     for row in rows:
-        seen.setdefault(row["id"], row)
-    return sorted(seen.values(), key=lambda r: r["id"])
+        seen.setdefault(row["id"], OrgWithOwnerRecord(**row))
+    return sorted(seen.values(), key=lambda r: r.id)
 
 
-async def org_by_name(name: str) -> dict[str, Any] | None:
-    return await Organisation.select().where(Organisation.name == name).first()
+async def org_by_name(name: str) -> OrganisationRecord | None:
+    row = await Organisation.select().where(Organisation.name == name).first()
+    return OrganisationRecord(**row) if row else None
 
 
-async def get_org(org_id: int) -> dict[str, Any] | None:
-    return await Organisation.select().where(Organisation.id == org_id).first()
+async def get_org(org_id: int) -> OrganisationRecord | None:
+    row = await Organisation.select().where(Organisation.id == org_id).first()
+    return OrganisationRecord(**row) if row else None
 
 
 async def add_membership(*, user_id: int, org_id: int, role: str) -> None:
     await Membership.insert(Membership(user=user_id, organisation=org_id, role=role))
 
 
-async def get_membership(*, user_id: int, org_id: int) -> dict[str, Any] | None:
-    return await (
+async def get_membership(*, user_id: int, org_id: int) -> MembershipRecord | None:
+    row = await (
         Membership.select(Membership.role, Membership.created_at)
         .where((Membership.user == user_id) & (Membership.organisation == org_id))
         .first()
     )
+    return MembershipRecord(**row) if row else None
 
 
-async def memberships_of_user(user_id: int) -> list[dict[str, Any]]:
-    return await (
+async def memberships_of_user(user_id: int) -> list[UserMembershipRecord]:
+    rows = await (
         Membership.select(
             Membership.organisation.id.as_alias("org_id"),
             Membership.organisation.name.as_alias("org_name"),
@@ -62,10 +70,11 @@ async def memberships_of_user(user_id: int) -> list[dict[str, Any]]:
         .where(Membership.user == user_id)
         .order_by(Membership.id)
     )
+    return [UserMembershipRecord(**r) for r in rows]
 
 
-async def members_of_org(org_id: int) -> list[dict[str, Any]]:
-    return await (
+async def members_of_org(org_id: int) -> list[MemberRecord]:
+    rows = await (
         Membership.select(
             Membership.user.id.as_alias("user_id"),
             Membership.user.email.as_alias("email"),
@@ -76,6 +85,7 @@ async def members_of_org(org_id: int) -> list[dict[str, Any]]:
         .where(Membership.organisation == org_id)
         .order_by(Membership.id)
     )
+    return [MemberRecord(**r) for r in rows]
 
 
 async def remove_membership(*, user_id: int, org_id: int) -> None:

@@ -58,7 +58,7 @@ async def add_member(*, principal: Principal, org_id: int, data: MemberIn) -> Me
         entity_id=f"{org_id}:{user_id}",
         after={"user_id": user_id, "role": data.role.value},
     )
-    member = next(m for m in await repository.members_of_org(org_id) if m["user_id"] == user_id)
+    member = next(m for m in await repository.members_of_org(org_id) if m.user_id == user_id)
     return MemberOut.model_validate(member)
 
 
@@ -67,7 +67,7 @@ async def remove_member(*, principal: Principal, org_id: int, user_id: int) -> N
     membership = await repository.get_membership(user_id=user_id, org_id=org_id)
     if membership is None:
         raise NotFound("No such member.")
-    if membership["role"] == Role.owner.value and await repository.count_owners(org_id) <= 1:
+    if membership.role == Role.owner.value and await repository.count_owners(org_id) <= 1:
         raise Conflict("The last owner cannot be removed.")
     await repository.remove_membership(user_id=user_id, org_id=org_id)
     await record(
@@ -75,5 +75,5 @@ async def remove_member(*, principal: Principal, org_id: int, user_id: int) -> N
         action="orgs.member_removed",
         entity_type="membership",
         entity_id=f"{org_id}:{user_id}",
-        before={"user_id": user_id, "role": membership["role"]},
+        before={"user_id": user_id, "role": membership.role},
     )

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.response import Redirect
 
 from market.errors import MarketError
-from market.i18n import language_of, negotiate
+from market.i18n import gettext, language_of, negotiate
 from market.web.requests import ensure_request_id
 
 log = structlog.get_logger("market.errors")
@@ -39,6 +44,61 @@ def language(request: Request[Any, Any, Any]) -> str:
         if chosen:
             return language_of(chosen)
     return negotiate(request.headers.get("accept-language"))
+
+
+@dataclass(frozen=True)
+class UniqueConflict:
+    """A unique index refused a write: which table and columns (as the database names them)."""
+
+    table: str
+    columns: tuple[str, ...]
+    constraint: str
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+_PG_KEY = re.compile(r"Key \((.+?)\)=")
+
+
+def unique_violation(exc: BaseException) -> UniqueConflict | None:
+    """The conflict a unique-index violation names, on PostgreSQL or SQLite; None for any other error."""
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        found = _PG_KEY.search(str(getattr(exc, "detail", "") or ""))
+        columns = tuple(c.strip() for c in found.group(1).split(",")) if found else ()
+        return UniqueConflict(
+            table=str(getattr(exc, "table_name", "") or ""),
+            columns=columns,
+            constraint=str(getattr(exc, "constraint_name", "") or ""),
+        )
+    if isinstance(exc, sqlite3.IntegrityError):
+        found = _SQLITE_UNIQUE.search(str(exc))
+        if found is None:
+            return None
+        qualified = [c.strip() for c in found.group(1).split(",")]
+        table = qualified[0].split(".")[0] if qualified else ""
+        return UniqueConflict(table=table, columns=tuple(c.split(".")[-1] for c in qualified), constraint="")
+    return None
+
+
+def _conflict_problem(conflict: UniqueConflict, lang: str, path: str, request_id: str) -> dict[str, Any]:
+    columns = ", ".join(conflict.columns) or conflict.constraint
+    return {
+        "type": TYPE_BASE + "conflict",
+        "title": gettext(lang, "db.unique_violation.title"),
+        "status": 409,
+        "detail": gettext(lang, "db.unique_violation", columns=columns),
+        "instance": path,
+        "request_id": request_id,
+        "message_code": "db.unique_violation",
+        "conflict": {"table": conflict.table, "columns": list(conflict.columns), "constraint": conflict.constraint},
+    }
+
+
+def conflict_body(conflict: UniqueConflict, scope: Any) -> bytes:
+    """A 409 problem+json for a conflict found at commit time (outside any handler)."""
+    headers = dict(scope.get("headers", []))
+    lang = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
+    body = _conflict_problem(conflict, lang, str(scope.get("path", "")), ensure_request_id(scope))
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def problem(
@@ -133,6 +193,17 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
             code = codes.get(status, "http-error")
         return respond(request, status, code, _title(status), detail, headers=exc.headers or None)
 
+    def on_unique_violation(request: Request[Any, Any, Any], exc: Exception) -> Any:
+        conflict = unique_violation(exc)
+        if conflict is None:
+            return on_unexpected(request, exc)
+        lang = language(request)
+        body = _conflict_problem(conflict, lang, request.url.path, ensure_request_id(request.scope))
+        log.info("unique_violation", table=conflict.table, columns=conflict.columns)
+        if render_page is not None and wants_page(request):
+            return render_page(request, 409, body["title"], body["detail"])
+        return Response(content=body, status_code=409, media_type=PROBLEM_JSON)
+
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Any:
         log.exception("unhandled_error", path=request.url.path)
         return respond(
@@ -143,7 +214,13 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
             "Something went wrong on our side; the request id helps us find it.",
         )
 
-    return {MarketError: on_market_error, HTTPException: on_http_exception, Exception: on_unexpected}
+    return {
+        MarketError: on_market_error,
+        HTTPException: on_http_exception,
+        asyncpg.UniqueViolationError: on_unique_violation,
+        sqlite3.IntegrityError: on_unique_violation,
+        Exception: on_unexpected,
+    }
 
 
 def _title(status: int) -> str:

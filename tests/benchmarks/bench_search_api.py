@@ -69,7 +69,7 @@ async def build(data_dir: Path, listings: int) -> None:
     from listings.demo import ipc_from_title
     from listings.patents.tables import Patent
     from listings.search import service as search
-    from market import db, jobs
+    from market import db, jobs, runtime
     from market.accounts import passwords
     from market.accounts import repository as accounts_repo
     from market.integrations.search import build_search
@@ -143,7 +143,16 @@ async def build(data_dir: Path, listings: int) -> None:
         print(f"\r  database: {written:>7} listings ({written / (time.perf_counter() - started):,.0f}/s)", end="")
     print()
     index = build_search(settings)
-    search.use_index(index)
+    runtime.install(
+        runtime.Runtime(
+            settings=settings,
+            engine=engine,
+            queue=jobs.queue(),
+            search=index,
+            payments=runtime.PaymentGateways.from_settings(settings),
+            mail=runtime.Mailer.from_settings(settings),
+        )
+    )
     started = time.perf_counter()
     report = await search.reindex(
         batch=2000, on_progress=lambda done, total: print(f"\r  index: {done:>7}/{total}", end="", flush=True)
@@ -152,7 +161,7 @@ async def build(data_dir: Path, listings: int) -> None:
     queue = jobs.queue()
     if isinstance(queue, jobs.InProcessQueue):
         await queue.drain()
-    await search.stop(index)
+    await index.close()
     await db.stop(engine)
 
 

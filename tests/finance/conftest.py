@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ class Offer:
 
 
 @pytest.fixture
-def stripe_gateway(localstripe_url: str) -> Iterator[StripeGateway]:  # noqa: F811
+def stripe_gateway(backend: Any, localstripe_url: str) -> StripeGateway:  # noqa: F811
     """The app's Stripe adapter pointed at localstripe (through the recording transport that bridges its gaps)."""
     gateway = StripeGateway(
         StripeConfig(
@@ -35,13 +34,10 @@ def stripe_gateway(localstripe_url: str) -> Iterator[StripeGateway]:  # noqa: F8
         ),
         http_client=LocalstripeTransport(),
     )
-    gateways.use_stripe(gateway)
-    yield gateway
-    gateways.use_stripe(None)
+    gateways.use_stripe(gateway)  # in the runtime of the test (or of its app, when the app started first)
+    return gateway
 
 
 @pytest.fixture(autouse=True)
-def _no_stripe_by_default() -> Iterator[None]:
-    gateways.use_stripe(None)
-    yield
-    gateways.use_stripe(None)
+def _no_stripe_by_default() -> None:
+    """Each test's runtime is built from test settings, which hold no Stripe key: no Stripe unless a test asks."""

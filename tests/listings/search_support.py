@@ -52,7 +52,8 @@ async def using_index(settings: Settings, path: Path) -> AsyncIterator[SearchInd
     try:
         yield index
     finally:
-        await search.stop(index)
+        search.use_index(None)
+        await index.close()
 
 
 async def publish(

@@ -13,7 +13,7 @@ import pytest
 from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
 from listings.needs import alerts
-from market import jobs
+from market import jobs, runtime
 from market.app import create_app
 from market.integrations.search import build_search
 from market.notifications.tables import Notification
@@ -171,8 +171,8 @@ async def owner_of(declaration_id: int) -> Any:
 
     row = await repository.declaration(declaration_id)
     assert row is not None
-    member = (await orgs_repo.members_of_org(row["organisation"]))[0]
-    return Account(member["user_id"], row["organisation"], member["email"], "", "university")
+    member = (await orgs_repo.members_of_org(row.organisation))[0]
+    return Account(member.user_id, row.organisation, member.email, "", "university")
 
 
 async def test_many_new_listings_at_once_send_one_digest(backend: Backend, client: Client, app: Any) -> None:
@@ -191,13 +191,11 @@ async def test_many_new_listings_at_once_send_one_digest(backend: Backend, clien
     assert notes[0]["title"].startswith("7 项新的开放许可")
 
 
-async def test_alerts_are_emailed_when_smtp_is_set(
-    backend: Backend, client: Client, app: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_alerts_are_emailed_when_smtp_is_set(backend: Backend, client: Client, app: Any) -> None:
     server = await SmtpServer().start()
     server.refuse_next = 1  # the first try meets a busy server: the job retries
     settings = Settings(env="test", smtp_url=server.url, mail_from="alerts@market.local")
-    monkeypatch.setattr(alerts, "get_settings", lambda: settings)
+    runtime.replace(mail=runtime.Mailer.from_settings(settings))  # the app's runtime, with this mail server
     try:
         sme = await sme_client(client)
         await client.send_json("POST", "/api/saved-searches", {"name": "膜过滤", "params": {"q": "膜过滤"}})

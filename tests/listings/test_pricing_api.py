@@ -89,7 +89,7 @@ async def test_platform_licences_in_the_same_field_join_the_evidence(backend: Ba
                     "licensee_name": f"企业{n}",
                     "starts_on": date.today(),
                     "reference": f"OL-LC-{n}",
-                    "declaration_version": row["id"],
+                    "declaration_version": row.id,
                 },
             )
     after = await advice.suggest_for_patent(principal=principal, patent_id=second, data_dir=Path("var"))

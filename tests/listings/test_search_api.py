@@ -110,8 +110,8 @@ async def test_a_withdrawn_listing_leaves_the_results(client: Client, app: Any, 
     assert row is not None
     from market.orgs import repository as orgs_repo
 
-    owner = (await orgs_repo.members_of_org(row["organisation"]))[0]
-    principal = await accounts.principal_for(user_id=owner["user_id"], org_id=row["organisation"])
+    owner = (await orgs_repo.members_of_org(row.organisation))[0]
+    principal = await accounts.principal_for(user_id=owner.user_id, org_id=row.organisation)
     assert principal is not None
     async with jobs.unit_of_work():
         await declarations.withdraw(principal=principal, declaration_id=listings["membrane"], data=WithdrawIn())

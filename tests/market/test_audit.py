@@ -10,6 +10,7 @@ import sys
 
 from market import jobs
 from market.audit import service as audit
+from market.audit.records import AuditEventRecord
 from market.audit.service import Actor
 from market.audit.tables import AuditEvent
 from market.settings import Settings
@@ -72,9 +73,8 @@ async def test_an_edit_that_rehashes_its_own_row_breaks_the_next_link(backend: B
     """An edit that recomputes the row's own hash still breaks the next row's link."""
     await record_events(4)
     row = await AuditEvent.select().where(AuditEvent.seq == 2).first()
-    row["after"] = {"n": 12345}
-    row["before"] = json.loads(row["before"])
-    new_hash = audit.event_hash(row)
+    edited = AuditEventRecord(**{**row, "after": {"n": 12345}, "before": json.loads(row["before"])})
+    new_hash = audit.event_hash(edited)
     await AuditEvent.update({AuditEvent.after: json.dumps({"n": 12345}), AuditEvent.hash: new_hash}).where(
         AuditEvent.seq == 2
     )

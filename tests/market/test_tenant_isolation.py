@@ -7,6 +7,7 @@ in paths and bodies are filled in from ``tests/support/tenancy.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -182,7 +183,8 @@ async def test_the_walk_catches_a_leaking_endpoint(backend: Backend) -> None:
 
     @get("/api/leaky/{org_id:int}", opt=signed_in())
     async def leaky(org_id: int) -> dict[str, Any]:
-        return dict(await repository.get_org(org_id) or {})
+        org = await repository.get_org(org_id)
+        return dataclasses.asdict(org) if org else {}
 
     app = create_app(backend.settings, queue=jobs.InProcessQueue())
     app.register(leaky)

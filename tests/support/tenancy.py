@@ -107,21 +107,21 @@ async def _victim_finance(account: Account, patent_id: int, declaration_id: int)
 
     third = await make_account("sme", org_name=f"第三方企业 {MARK}")
     async with jobs.unit_of_work():
-        licence_id = await licences_repo.create({
-            "number": f"OL-LC-2026-{MARK}", "declaration": declaration_id, "declaration_version": 1,
-            "declaration_version_id": 1, "patent": patent_id, "licensor": account.org_id, "licensee": third.org_id,
-            "status": "active", "payment_mode": "running_royalty", "royalty_rate_bp": 300,
-            "licensee_name": f"第三方企业 {MARK}", "starts_on": date(2026, 1, 1),
-        })
-        report_id = await royalties_repo.create({
-            "licence": licence_id, "period_start": date(2026, 1, 1), "period_end": date(2026, 3, 31),
-            "net_sales_minor": 1_000_000, "rate_bp": 300, "royalty_due_minor": 30_000,
-        })
-        payment_id = await payments_repo.create({
-            "licence": licence_id, "purpose": "royalty", "royalty_report": report_id, "method": "card",
-            "provider": "stripe", "provider_id": f"pi_{MARK}", "amount_minor": 30_000,
-            "idempotency_key": f"{MARK}:1",
-        })
+        licence_id = await licences_repo.create(
+            number=f"OL-LC-2026-{MARK}", declaration=declaration_id, declaration_version=1,
+            declaration_version_id=1, patent=patent_id, licensor=account.org_id, licensee=third.org_id,
+            status="active", payment_mode="running_royalty", royalty_rate_bp=300,
+            licensee_name=f"第三方企业 {MARK}", starts_on=date(2026, 1, 1),
+        )
+        report_id = await royalties_repo.create(
+            licence=licence_id, period_start=date(2026, 1, 1), period_end=date(2026, 3, 31),
+            net_sales_minor=1_000_000, rate_bp=300, royalty_due_minor=30_000,
+        )
+        payment_id = await payments_repo.create(
+            licence=licence_id, purpose="royalty", royalty_report=report_id, method="card",
+            provider="stripe", provider_id=f"pi_{MARK}", amount_minor=30_000,
+            idempotency_key=f"{MARK}:1",
+        )
     return {"licence_id": licence_id, "payment_id": payment_id, "report_id": report_id}
 
 

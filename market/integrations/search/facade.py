@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from market.integrations.search.analysis import Synonyms
+from market.integrations.search.embedded import EmbeddedSearch
+from market.integrations.search.meili import MeiliSearch
 from market.integrations.search.port import (
     FacetValue,
     IndexInfo,
@@ -85,15 +87,11 @@ def build_backend(
     """The synchronous adapter chosen by ``settings.search_backend``: the embedded index at
     ``path`` (default ``<data_dir>/search/<index>``) or the Meilisearch index ``index`` at ``meili_url``."""
     if settings.search_backend == "meilisearch":
-        from market.integrations.search.meili import MeiliSearch
-
         if not settings.meili_url:
             raise ValueError("MARKET_SEARCH_BACKEND=meilisearch needs MARKET_MEILI_URL")
         return MeiliSearch(
             settings.meili_url, settings.meili_key.get_secret_value(), index_uid=index, synonyms=synonyms
         )
-    from market.integrations.search.embedded import EmbeddedSearch
-
     return EmbeddedSearch(path or settings.data_dir / "search" / index, synonyms=synonyms)
 
 

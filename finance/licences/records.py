@@ -1,0 +1,39 @@
+"""The licences module's records: what its repository returns, frozen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceRecord:
+    """A licence row. ``declaration``, ``patent``, ``licensor`` and ``licensee`` are ids."""
+
+    id: int
+    number: str
+    declaration: int
+    declaration_version: int
+    declaration_version_id: int
+    patent: int
+    licensor: int
+    licensee: int
+    requested_by: int | None
+    status: str
+    payment_mode: str
+    currency: str
+    lump_sum_minor: int | None
+    entry_fee_minor: int | None
+    royalty_rate_bp: int | None
+    term_years: int | None
+    amount_due_minor: int
+    licensee_name: str
+    licensee_credit_code: str
+    licensee_address: str
+    starts_on: date | None
+    ends_on: date | None
+    first_report_due: date | None
+    activated_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
