@@ -12,6 +12,7 @@ from finance.payments import service as payments
 from finance.royalties import repository as royalties_repo
 from finance.royalties.service import quarters
 from market import runtime
+from market.i18n import Msg, Param
 from market.jobs import daily, job
 from market.notifications.service import notify
 from market.orgs import repository as orgs_repo
@@ -31,41 +32,40 @@ async def cancel_provider_payment(*, payment_id: int) -> None:
 async def render_contract(*, licence_id: int) -> None:
     made = await contracts.render_contract(licence_id=licence_id, data_dir=runtime.current().settings.data_dir)
     if made:
-        await _notify_parties(
-            licence_id, "contract", "许可合同已生成，可下载", "The licence contract is ready to download"
-        )
+        await _notify_parties(licence_id, "contract", "notification.contract_ready")
 
 
-async def _notify_parties(licence_id: int, event: str, title_zh: str, title_en: str, *, body: str = "") -> None:
+async def _notify_parties(licence_id: int, event: str, code: str, **params: Param) -> None:
+    """Both parties' members, each once per event; the licence number is a parameter of every title."""
     licence = await licences_repo.get(licence_id)
     if licence is None:
         return
+    message = Msg(code, {"number": str(licence.number), **params})
     for org_id in (licence.licensor, licence.licensee):
         for member in await orgs_repo.members_of_org(org_id):
             await notify(
                 user_id=member.user_id,
                 kind=f"licence_{event}",
-                title=f"{title_zh} · {licence.number} / {title_en}",
-                body=body,
+                message=message,
                 dedupe_key=f"licence:{licence_id}:{event}:{member.user_id}",
             )
 
 
+LICENCE_EVENTS = {"requested": "notification.licence_requested", "activated": "notification.licence_activated"}
+
+
 @job("finance.licence_notify")
 async def licence_notify(*, licence_id: int, event: str) -> None:
-    texts = {
-        "requested": ("已收到许可请求，待支付后生效", "Licence requested; it takes effect once paid"),
-        "activated": ("许可已生效（专利法第五十一条）", "The licence is in force (Patent Law Art 51)"),
-    }
-    zh, en = texts.get(event, (event, event))
-    await _notify_parties(licence_id, event, zh, en)
+    code = LICENCE_EVENTS.get(event)
+    if code is not None:
+        await _notify_parties(licence_id, event, code)
 
 
 @job("finance.payment_notify")
 async def payment_notify(*, payment_id: int) -> None:
     payment = await payments_repo.get(payment_id)
     if payment is not None and payment.status == "succeeded":
-        await _notify_parties(payment.licence, f"paid-{payment_id}", "款项已到账", "Payment received")
+        await _notify_parties(payment.licence, f"paid-{payment_id}", "notification.payment_received")
 
 
 @job("finance.reminders")
@@ -79,12 +79,7 @@ async def reminders(*, on: str = "") -> None:
         days_left = (deadline - today).days
         for stage in (30, 7):
             if 0 <= days_left <= stage:
-                await _notify_parties(
-                    licence.id,
-                    f"filing-{stage}",
-                    f"请在 {deadline} 前向国家知识产权局备案（实施细则第十五条）",
-                    f"File the licence with CNIPA by {deadline} (Implementing Regulations Art 15)",
-                )
+                await _notify_parties(licence.id, f"filing-{stage}", "notification.filing_due", deadline=deadline)
                 break
     for licence in await licences_repo.active_with_royalty():
         assert licence.starts_on is not None
@@ -92,17 +87,15 @@ async def reminders(*, on: str = "") -> None:
         for start, end in quarters(licence.starts_on, today):
             if start not in filed and today > end + timedelta(days=licences.REPORT_DAYS):
                 await _notify_parties(
-                    licence.id,
-                    f"report-{start}",
-                    f"{start}–{end} 的净销售额报告已逾期",
-                    f"The net-sales report for {start} – {end} is overdue",
+                    licence.id, f"report-{start}", "notification.report_overdue", start=start, end=end
                 )
     for report in await royalties_repo.unpaid_filed_before(today - timedelta(days=licences.REPORT_DAYS)):
         await _notify_parties(
             report.licence,
             f"unpaid-{report.id}",
-            "提成费逾期未付",
-            f"The royalty for {report.period_start} – {report.period_end} is unpaid",
+            "notification.royalty_unpaid",
+            start=report.period_start,
+            end=report.period_end,
         )
 
 

@@ -88,7 +88,7 @@ class TransferPages(Controller):
             return await transfers_page(request, errors=errors, status=400)
         try:
             async with unit_of_work():
-                report = await payments.match_statement(principal=principal, data=content)
+                report = await payments.match_statement(principal=principal, data=content, lang=lang_of(request))
         except ValidationFailed as exc:
             why = "; ".join(e.text(lang_of(request)) for e in exc.errors) or exc.text(lang_of(request))
             errors = [{"field": "file", "message": f"{t('err_statement_unreadable')} ({why})"}]

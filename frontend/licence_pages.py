@@ -366,7 +366,7 @@ async def licence_page(
     licence = await licences.get(principal=principal, licence_id=licence_id)  # another's: 404
     filing: FilingOut | None = None
     if licence.status == "active":
-        filing = await licences.filing(principal=principal, licence_id=licence_id)
+        filing = await licences.filing(principal=principal, licence_id=licence_id, lang=lang_of(request))
     reports = (
         await royalties.list_reports(principal=principal, licence_id=licence_id) if licence.royalty_rate_bp else []
     )

@@ -150,7 +150,7 @@ class DashboardPages(Controller):
             request,
             "dashboard.html",
             members=members,
-            notifications=await notifications.list_mine(principal=principal, limit=10),
+            notifications=await notifications.list_mine(principal=principal, lang=lang_of(request), limit=10),
             events=events,
             welcome=bool(welcome),
             errors=[],
@@ -180,7 +180,7 @@ class DashboardPages(Controller):
             members=members,
             events=[],
             welcome=False,
-            notifications=await notifications.list_mine(principal=principal, limit=10),
+            notifications=await notifications.list_mine(principal=principal, lang=lang_of(request), limit=10),
             errors=errors,
             university=await university_counters(principal),
         )

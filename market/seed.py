@@ -13,7 +13,8 @@ from market.orgs.schemas import OrgKind, Role
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
-DEMO_ORGS: list[tuple[OrgKind, str, str, str]] = [
+# Demo organisations: names are data (what a university or firm is called), not words of the product.
+DEMO_ORGS: list[tuple[OrgKind, str, str, str]] = [  # words: data
     (OrgKind.university, "清华大学（演示）", "university@demo.market", "110000"),
     (OrgKind.university, "浙江大学（演示）", "zju@demo.market", "330000"),
     (OrgKind.university, "上海交通大学（演示）", "sjtu@demo.market", "310000"),
@@ -36,7 +37,7 @@ async def seed_demo() -> list[dict[str, Any]]:
                 user_id = await accounts_repo.create_user(
                     email=email,
                     password_hash=passwords.hash_password(DEMO_PASSWORD),
-                    display_name=org_name.split("（")[0] + " 管理员",
+                    display_name=org_name.split("（")[0] + " 管理员",  # words: data (a demo user's name)
                     locale="zh",
                 )
                 org_id = await orgs_repo.create_org(name=org_name, kind=kind.value, region=region)

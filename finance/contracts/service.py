@@ -21,6 +21,7 @@ from listings.patents import repository as patents_repo
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, NotFound
+from market.i18n import Msg, Param, gettext
 from market.integrations.pdf import render_document_in_thread
 from market.orgs import repository as orgs_repo
 
@@ -51,20 +52,20 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
     starts = licence.starts_on
     assert starts is not None  # a contract is made for an active licence, which has started
     paid = payments[0] if payments else None
+    ref: dict[str, Param] = {"declaration": declaration.id, "version": licence.declaration_version}
     return {
         "contract": {
             "number": licence.number,
             "effective_on": starts.isoformat(),
             "filing_deadline": licences.filing_deadline(starts).isoformat(),
-            "platform_zh": "开放许可专利平台",
-            "platform_en": "Open Licence Patent Market",
+            "platform_zh": gettext("zh", "common.site_name"),
+            "platform_en": gettext("en", "common.site_name"),
         },
         "declaration": {
             "announced_on": (
                 declaration.published_at.date().isoformat() if declaration.published_at else starts.isoformat()
             ),
-            "announcement_ref": f"平台开放许可第 {declaration.id} 号第 {licence.declaration_version} 版 / "
-            f"Open licence No. {declaration.id}, version {licence.declaration_version}",
+            "announcement_ref": " / ".join(gettext(lang, "contract.announcement_ref", **ref) for lang in ("zh", "en")),
         },
         "licensor": {"name_zh": licensor.name},
         "licensee": {
@@ -150,13 +151,8 @@ async def download(*, principal: Principal, licence_id: int) -> tuple[str, bytes
     licence = await licences.party(principal, licence_id)
     stored = await repository.for_licence(licence_id)
     if stored is None:
-        raise NotFound(
-            "合同尚未生成，付款后随即生成。 / The contract is not ready yet; it is prepared right after payment."
-        )
+        raise NotFound(Msg("contract.not_ready"))
     data = await asyncio.to_thread(Path(stored.path).read_bytes)
     if hashlib.sha256(data).hexdigest() != stored.sha256:
-        raise Conflict(
-            "存档合同与登记的 SHA-256 不符，请联系平台。 / "
-            "The stored contract does not match its recorded SHA-256; contact the platform."
-        )
+        raise Conflict(Msg("contract.hash_mismatch"))
     return f"{licence.number}.pdf", data

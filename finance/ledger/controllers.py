@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar import Controller, Response, get
 from litestar.di import Provide
 from litestar.params import Parameter
@@ -10,6 +12,8 @@ from finance.ledger import service
 from finance.ledger.schemas import LedgerOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
+from market.errors import FieldError, ValidationFailed
+from market.i18n import Msg
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
@@ -31,12 +35,9 @@ class LedgerController(Controller):
 
     @get("/statements/{month:str}", opt=UNIVERSITY, summary="The monthly statement PDF")
     async def statement(self, principal: Principal, settings: Settings, month: str) -> Response[bytes]:
-        import re
-
-        from market.errors import FieldError, ValidationFailed
-
         if not re.match(MONTH, month):
-            raise ValidationFailed("The month is YYYY-MM.", errors=[FieldError("month", "YYYY-MM")])
+            month_format = Msg("ledger.month_format")
+            raise ValidationFailed(month_format, errors=[FieldError("month", month_format, code="month")])
         name, data = await service.monthly_statement(
             principal=principal, month=month, platform_fee_bp=settings.platform_fee_bp
         )

@@ -17,6 +17,7 @@ from listings.universities import service as universities
 from listings.universities.schemas import SHARE_ARTICLE
 from market.accounts.principal import Principal
 from market.errors import NotFound
+from market.i18n import Msg, gettext
 from market.integrations.pdf import render_document_in_thread
 from market.orgs import repository as orgs_repo
 
@@ -90,7 +91,7 @@ async def monthly_statement(*, principal: Principal, month: str, platform_fee_bp
     """The month's statement as a PDF (rendered on request from the ledger; the same month gives the same file)."""
     data = await ledger(principal=principal, month=month)
     if not data.lines:
-        raise NotFound(f"{month} 没有收到款项。 / No payments received in {month}.")
+        raise NotFound(Msg("statement.no_payments", {"month": month}))
     org = await orgs_repo.get_org(principal.org_id)
     assert org is not None
     year, mon = (int(p) for p in month.split("-"))
@@ -103,8 +104,8 @@ async def monthly_statement(*, principal: Principal, month: str, platform_fee_bp
             "period_start": f"{month}-01",
             "period_end": f"{month}-{monthrange(year, mon)[1]:02d}",
             "issued_on": datetime.now(UTC).date().isoformat(),
-            "platform_zh": "开放许可专利平台",
-            "platform_en": "Open Licence Patent Market",
+            "platform_zh": gettext("zh", "common.site_name"),
+            "platform_en": gettext("en", "common.site_name"),
             "platform_fee_bp": platform_fee_bp,
         },
         "university": {"name_zh": org.name, "inventor_reward_bp": data.inventor_reward_share_bp},

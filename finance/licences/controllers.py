@@ -57,8 +57,8 @@ class LicenceController(Controller):
         opt=PARTIES,
         summary="What the CNIPA filing needs, and its 3-month deadline (Implementing Regulations Art 15, 87)",
     )
-    async def filing(self, principal: Principal, licence_id: int) -> FilingOut:
-        return await service.filing(principal=principal, licence_id=licence_id)
+    async def filing(self, principal: Principal, licence_id: int, lang: str) -> FilingOut:
+        return await service.filing(principal=principal, licence_id=licence_id, lang=lang)
 
     @get("/{licence_id:int}/contract", opt=PARTIES, summary="The licence contract PDF (the two parties only)")
     async def contract(self, principal: Principal, licence_id: int) -> Response[bytes]:

@@ -19,7 +19,7 @@ class LicenceRequestIn(
                 "declaration_version": 1,
                 "accept_terms": True,
                 "licensee_credit_code": "91440300MA5G7K3M2Q",
-                "licensee_address": "广东省深圳市南山区科技园南区创新路 16 号",
+                "licensee_address": "广东省深圳市南山区科技园南区创新路 16 号",  # words: data
             }
         ]
     },
@@ -73,12 +73,14 @@ class FilingOut(Out):
 
     licence_number: str
     deadline: date
-    article: str
+    article: str = Field(description="The articles' catalogue code.")
+    article_text: str
     licensor_name: str
     licensee_name: str
     licensee_credit_code: str
     licensee_address: str
-    licence_kind: str
+    licence_kind: str = Field(description="The kind of licence as a catalogue code.")
+    licence_kind_text: str
     patent_number: str
     patent_title: str
     filing_date: date | None

@@ -26,10 +26,12 @@ from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
+from market.i18n import Msg, gettext
 from market.i18n.localized import sentences
 from market.orgs import repository as orgs_repo
 
-FILING_ARTICLE = "专利法实施细则第十五条、第八十七条 / Implementing Regulations Art 15, 87"
+FILING_ARTICLE = "law.regs.art15_87"  # Implementing Regulations Art 15, 87 (finance_law.po)
+LICENCE_KIND = "licence.kind.open"  # an ordinary licence under an open licence (Patent Law Art 51)
 FILING_MONTHS = 3
 REPORT_DAYS = 30  # royalties are reported and paid within 30 days after each calendar quarter (our standard term)
 
@@ -120,7 +122,7 @@ async def party(principal: Principal, licence_id: int) -> LicenceRecord:
     """The licence if the principal's organisation is one of its two parties; anyone else is told it is not there."""
     row = await repository.get(licence_id)
     if row is None or principal.org_id not in (row.licensor, row.licensee):
-        raise NotFound("没有这项许可。 / No such licence.")
+        raise NotFound(Msg("licence.not_found"))
     return row
 
 
@@ -128,21 +130,14 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
     """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now."""
     declaration = await declarations_repo.get(data.declaration_id)
     if declaration is None or declaration.status != "published":
-        raise NotFound(
-            "没有这项开放许可：尚未公告或已撤回。 / No such open licence: it is not published or has been withdrawn."
-        )
+        raise NotFound(Msg("licence.declaration_not_open"))
     if declaration.organisation == principal.org_id:
-        raise Forbidden("专利权人无需取得自己专利的许可。 / A patentee does not take a licence of its own patent.")
+        raise Forbidden(Msg("licence.own_patent"))
     if declaration.current_version != data.declaration_version:
-        raise Conflict(
-            f"公告的许可条件已变更（现为第 {declaration.current_version} 版），请重新阅读。 / "
-            f"The announced terms changed (now version {declaration.current_version}); read them again.",
-            errors=[FieldError("declaration_version", "the terms have changed", code="stale_terms")],
-        )
+        changed = Msg("licence.terms_changed", {"version": int(declaration.current_version)})
+        raise Conflict(changed, errors=[FieldError("declaration_version", changed, code="stale_terms")])
     if await repository.live_for(data.declaration_id, principal.org_id) is not None:
-        raise Conflict(
-            "贵单位已持有（或正在支付）这项许可。 / Your organisation already holds (or is paying for) this licence."
-        )
+        raise Conflict(Msg("licence.already_held"))
     [version] = [
         v for v in await declarations_repo.versions(data.declaration_id) if v.version == declaration.current_version
     ]
@@ -244,9 +239,9 @@ async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:
 async def cancel(*, principal: Principal, licence_id: int) -> LicenceOut:
     row = await party(principal, licence_id)
     if row.licensee != principal.org_id:
-        raise Forbidden("只有被许可人可以取消请求。 / Only the licensee may cancel its request.")
+        raise Forbidden(Msg("licence.cancel_licensee_only"))
     if row.status != "pending_payment":
-        raise Conflict("只有待付款的许可可以取消。 / Only a licence still waiting for payment can be cancelled.")
+        raise Conflict(Msg("licence.cancel_not_pending"))
     await repository.mark_cancelled(licence_id, datetime.now(UTC))
     await record(
         actor=Actor(principal.user_id, principal.org_id),
@@ -270,13 +265,13 @@ async def list_mine(*, principal: Principal) -> list[LicenceOut]:
     return [await licence_out(r) for r in await repository.for_org(principal.org_id, side=side)]
 
 
-async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
+async def filing(*, principal: Principal, licence_id: int, lang: str) -> FilingOut:
     """What either party files with CNIPA within 3 months (Implementing Regulations Art 15, 87)."""
     from finance.contracts import repository as contracts_repo
 
     row = await party(principal, licence_id)
     if row.status != "active" or row.starts_on is None:
-        raise Conflict("许可生效后才能备案。 / A licence is filed once it is active.")
+        raise Conflict(Msg("licence.filing_not_active"))
     patent = await patents_repo.get(row.patent)
     assert patent is not None
     out = await licence_out(row)
@@ -285,11 +280,13 @@ async def filing(*, principal: Principal, licence_id: int) -> FilingOut:
         licence_number=row.number,
         deadline=filing_deadline(row.starts_on),
         article=FILING_ARTICLE,
+        article_text=gettext(lang, FILING_ARTICLE),
         licensor_name=out.licensor_name,
         licensee_name=row.licensee_name,
         licensee_credit_code=row.licensee_credit_code,
         licensee_address=row.licensee_address,
-        licence_kind="普通许可（开放许可，专利法第五十一条） / ordinary licence under an open licence (Art 51)",
+        licence_kind=LICENCE_KIND,
+        licence_kind_text=gettext(lang, LICENCE_KIND),
         patent_number=patent.number,
         patent_title=out.patent_title,
         filing_date=patent.filing_date,

@@ -16,6 +16,7 @@ from finance.payments.schemas import PaymentOut, StatementReportOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
+from market.i18n import Msg
 from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
@@ -65,10 +66,12 @@ class AdminPaymentController(Controller):
         self,
         principal: Principal,
         data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+        lang: str,
     ) -> StatementReportOut:
         upload = data.get("file")
         if upload is None:
-            raise ValidationFailed("Choose a statement file.", errors=[FieldError("file", "required")])
+            required = Msg("payment.statement_file_required")
+            raise ValidationFailed(required, errors=[FieldError("file", required, code="required")])
         content = await upload.read()
         async with unit_of_work():
-            return await service.match_statement(principal=principal, data=content)
+            return await service.match_statement(principal=principal, data=content, lang=lang)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -36,7 +37,9 @@ class PaymentOut(Out):
 class StatementRowOut(Out):
     row: int
     status: str
-    detail: str
+    detail: str = Field(description="Why, in the reader's language")
+    detail_code: str = Field(description="Why, as a catalogue code (bank_statement.*)")
+    detail_params: dict[str, Any] = Field(default_factory=dict)
     reference: str | None
     payer: str
     payment_id: int | None = None

@@ -25,12 +25,14 @@ from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReport
 from market import jobs, runtime
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed, json_params
+from market.i18n import Msg, render
 from market.integrations.payments import (
     Payment,
     PaymentEvent,
     PaymentRequest,
     PaymentStatus,
+    StatementError,
     match_statement_file,
     platform_fee,
 )
@@ -40,13 +42,8 @@ log = structlog.get_logger("finance.payments")
 ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2, "refund_due": 3}
 
 
-def bank_instructions(reference: str, amount: Money, licensor: str) -> tuple[str, str]:
-    return (
-        f"请从贵单位对公账户向{licensor}的基本账户转账 {amount.format('zh_CN')}，并在附言中注明编号 {reference}。"
-        "到账后由平台核对确认，许可即生效。",
-        f"Transfer {amount.format('en_US')} from your company account to {licensor}'s basic account, quoting "
-        f"{reference} in the memo. The licence takes effect once the platform confirms receipt.",
-    )
+def bank_instructions(reference: str, amount: Money, licensor: str) -> Msg:
+    return Msg("payment.bank_instructions", {"amount": amount, "licensor": licensor, "reference": reference})
 
 
 async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -> PaymentOut:
@@ -55,7 +52,10 @@ async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -
     assert licence is not None
     if row.provider == "bank_transfer" and row.status == "awaiting_payer":
         names = await licences._names(licence.licensor)
-        zh, en = bank_instructions(row.reference, Money(row.currency, row.amount_minor), names[licence.licensor])
+        instructions = bank_instructions(
+            row.reference, Money(row.currency, row.amount_minor), names[licence.licensor]
+        )
+        zh, en = render(instructions, "zh"), render(instructions, "en")
     gateway = gateways.stripe()
     return PaymentOut.model_validate(
         {
@@ -74,7 +74,7 @@ async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -
 async def _licensee_licence(principal: Principal, licence_id: int) -> LicenceRecord:
     row = await licences.party(principal, licence_id)
     if row.licensee != principal.org_id:
-        raise Forbidden("只有被许可人为许可付款。 / Only the licensee pays for its licence.")
+        raise Forbidden(Msg("payment.licensee_only"))
     return row
 
 
@@ -82,10 +82,7 @@ async def start(*, principal: Principal, licence_id: int, data: PaymentStartIn) 
     """Open a payment of the amount due now on a licence waiting for payment."""
     licence = await _licensee_licence(principal, licence_id)
     if licence.status != "pending_payment":
-        raise Conflict(
-            f"这项许可的状态是 {licence.status}，无需付款生效。 / "
-            f"This licence is {licence.status}: nothing is due to activate it."
-        )
+        raise Conflict(Msg("payment.nothing_due", {"status": str(licence.status)}))
     amount = Money(licence.currency, licence.amount_due_minor)
     return await _open(
         licence,
@@ -101,11 +98,8 @@ async def _open(
     licence: LicenceRecord, *, amount: Money, method: str, purpose: str, royalty_report: int | None, actor: Actor
 ) -> PaymentOut:
     if method not in gateways.methods():
-        raise ValidationFailed(
-            f"本平台不提供 {method}，请选择：{'、'.join(gateways.methods())}。 / "
-            f"{method} is not offered here; choose one of {', '.join(gateways.methods())}.",
-            errors=[FieldError("method", "not offered", code="method")],
-        )
+        refused = Msg("payment.method_not_offered", {"method": method, "choices": ", ".join(gateways.methods())})
+        raise ValidationFailed(refused, errors=[FieldError("method", refused, code="method")])
     for existing in await repository.open_for(licence.id, purpose, royalty_report):
         if existing.method == method:  # the same attempt again: answer it, never a second charge
             secret = None
@@ -251,11 +245,11 @@ async def pay_in_test_mode(*, principal: Principal, payment_id: int, licence_id:
     """Test mode only (a sk_test_ key): confirm the PaymentIntent with Stripe's test card, then take its state."""
     payment = await repository.get(payment_id)
     if payment is None or payment.licence != licence_id:
-        raise NotFound("没有这笔付款。 / No such payment.")
+        raise NotFound(Msg("payment.not_found"))
     await _licensee_licence(principal, licence_id)
     gateway = gateways.stripe()
     if payment.provider != "stripe" or gateway is None:
-        raise Conflict("只有 Stripe 付款可以用测试模式支付。 / Only a Stripe payment can be paid in test mode.")
+        raise Conflict(Msg("payment.test_mode_stripe_only"))
     await gateway.confirm_test_payment(payment.provider_id)
     await apply_provider_state(payment.provider_id)
     fresh = await repository.get(payment_id)
@@ -267,7 +261,7 @@ async def receive_webhook(*, payload: bytes, signature: str | None) -> tuple[int
     """Verify a Stripe webhook and store its event once. Returns the stored row's id (None for a repeat)."""
     gateway = gateways.stripe()
     if gateway is None:
-        raise NotFound("本平台未配置 Stripe。 / Stripe is not configured here.")
+        raise NotFound(Msg("payment.stripe_not_configured"))
     event = gateway.parse_webhook(payload, signature)  # WebhookSignatureInvalid (400) on a bad signature
     import json
 
@@ -299,32 +293,27 @@ async def confirm_bank_transfer(*, principal: Principal, payment_id: int) -> Pay
     """A platform admin confirms that a bank transfer arrived."""
     payment = await repository.get(payment_id)
     if payment is None or payment.provider != "bank_transfer":
-        raise NotFound("没有这笔对公转账。 / No such bank transfer.")
+        raise NotFound(Msg("payment.transfer_not_found"))
     if payment.status != "awaiting_payer":
-        raise Conflict(
-            f"这笔转账的状态是 {payment.status}，无需确认。 / "
-            f"This transfer is {payment.status}: there is nothing to confirm."
-        )
+        raise Conflict(Msg("payment.transfer_not_awaiting", {"status": str(payment.status)}))
     if not await _still_due(payment):
-        raise Conflict(
-            "所付款项已由其他方式付清；如已到账，应予退还。 / "
-            "What this transfer pays for was paid another way; if the money arrived, refund it."
-        )
+        raise Conflict(Msg("payment.paid_another_way"))
     await succeed(payment, at=datetime.now(UTC), actor=Actor(principal.user_id, principal.org_id))
     fresh = await repository.get(payment_id)
     assert fresh is not None
     return await payment_out(fresh)
 
 
-async def match_statement(*, principal: Principal, data: bytes) -> StatementReportOut:
+async def match_statement(*, principal: Principal, data: bytes, lang: str) -> StatementReportOut:
     """Match a bank statement against the open references; confirm each matched transfer, report every row."""
     open_rows = {r.reference: r for r in await repository.open_bank_references()}
     try:
-        report = match_statement_file(data, {ref: Money(r.currency, r.amount_minor) for ref, r in open_rows.items()})
-    except ValueError as exc:
+        report = match_statement_file(
+            data, {ref: Money(r.currency, r.amount_minor) for ref, r in open_rows.items()}
+        )
+    except StatementError as exc:
         raise ValidationFailed(
-            f"无法读取对账单：{exc} / The statement cannot be read: {exc}",
-            errors=[FieldError("file", str(exc), code="statement")],
+            Msg("payment.statement_unreadable"), errors=[FieldError("file", exc.message, code="statement")]
         ) from exc
     actor = Actor(principal.user_id, principal.org_id)
     confirmed = 0
@@ -337,7 +326,9 @@ async def match_statement(*, principal: Principal, data: bytes) -> StatementRepo
             StatementRowOut(
                 row=row.row,
                 status=row.status.value,
-                detail=row.detail,
+                detail=render(row.detail, lang),
+                detail_code=row.detail.code,
+                detail_params=json_params(row.detail.params, lang),
                 reference=row.reference,
                 payer=row.payer,
                 payment_id=payment.id if payment else None,

@@ -17,6 +17,7 @@ from listings.declarations.eligibility import ROYALTY_CAP_BP
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from market.i18n import Bp, Msg
 from market.kit.money import Money
 
 
@@ -40,31 +41,20 @@ def quarters(start: date, until: date) -> list[tuple[date, date]]:
 async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyReportIn) -> RoyaltyReportOut:
     licence = await licences.party(principal, licence_id)
     if licence.licensee != principal.org_id:
-        raise Forbidden("只有被许可人报告净销售额。 / Only the licensee reports its net sales.")
+        raise Forbidden(Msg("royalty.report_licensee_only"))
     if licence.status != "active" or not licence.royalty_rate_bp:
-        raise Conflict(
-            "只有已生效且按提成支付的许可需要报告净销售额。 / "
-            "Only an active licence with a running royalty takes net-sales reports."
-        )
+        raise Conflict(Msg("royalty.not_running_royalty"))
     starts, ends = licence.starts_on, licence.ends_on
     assert starts is not None  # an active licence has started
     if data.period_start < starts or (ends is not None and data.period_end > ends):
-        raise ValidationFailed(
-            f"报告期间须在许可期限（{starts} – {ends or '…'}）之内。 / "
-            f"The period must lie within the licence term ({starts} – {ends or '…'}).",
-            errors=[FieldError("period_start", "outside the licence term", code="outside_term")],
-        )
+        outside = Msg("royalty.outside_term", {"start": starts, "end": ends or "…"})
+        raise ValidationFailed(outside, errors=[FieldError("period_start", outside, code="outside_term")])
     if await repository.overlapping(licence_id, data.period_start, data.period_end):
-        raise Conflict(
-            "该期间（或其中一部分）已经报告过。 / A report for this period (or part of it) was already filed.",
-            errors=[FieldError("period_start", "overlaps a filed report", code="overlap")],
-        )
+        overlap = Msg("royalty.overlap")
+        raise Conflict(overlap, errors=[FieldError("period_start", overlap, code="overlap")])
     rate = int(licence.royalty_rate_bp)
     if rate > ROYALTY_CAP_BP:  # the declaration was checked; a licence's rate can never exceed the 2024 cap
-        raise Conflict(
-            "许可的提成比例超过 20% 的上限（国家知识产权局2024年开放许可通知）。 / "
-            "The licence's royalty rate exceeds the 20% cap (CNIPA notice on open licensing, 2024)."
-        )
+        raise Conflict(Msg("royalty.rate_over_cap", {"cap": Bp(ROYALTY_CAP_BP)}))
     due = royalty_due(data.net_sales_minor, rate)
     report_id = await repository.create(
         licence=licence_id,
@@ -103,12 +93,12 @@ def out(row: RoyaltyReportRecord) -> RoyaltyReportOut:
 async def pay(*, principal: Principal, licence_id: int, report_id: int, data: PaymentStartIn) -> PaymentOut:
     licence = await licences.party(principal, licence_id)
     if licence.licensee != principal.org_id:
-        raise Forbidden("只有被许可人支付提成费。 / Only the licensee pays its royalties.")
+        raise Forbidden(Msg("royalty.pay_licensee_only"))
     report = await repository.get(report_id)
     if report is None or report.licence != licence_id:
-        raise NotFound("没有这份提成报告。 / No such royalty report.")
+        raise NotFound(Msg("royalty.report_not_found"))
     if report.status != "invoiced":
-        raise Conflict("这笔提成费已支付。 / This royalty is already paid.")
+        raise Conflict(Msg("royalty.already_paid"))
     return await payments._open(
         licence,
         amount=Money(report.currency, report.royalty_due_minor),

@@ -29,8 +29,9 @@ from listings.search import service as search
 from listings.search.documents import declaration_id_of
 from listings.search.schemas import SearchParams
 from market import jobs, runtime
-from market.i18n import gettext, language_of, ngettext
+from market.i18n import Msg, gettext, language_of, ngettext
 from market.integrations.search import SearchDocument
+from market.notifications import service as notifications
 from market.notifications.service import notify
 
 log = structlog.get_logger("listings.alerts")
@@ -73,7 +74,9 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
     for dedupe_key, items in batches:
         title, intro = subject_of(lang, len(items))
         body = intro + "\n" + "\n".join(_line(f, lang, base_url) for f in items[:20])
-        if await notify(user_id=user_id, kind=kind, title=title[:200], body=body, dedupe_key=dedupe_key[:200]):
+        # written from the listings catalogue in the user's language; kept whole (a digest is many messages)
+        texts = Msg("notification.legacy", {"title": title[:200]}), Msg("notification.legacy.body", {"body": body})
+        if await notify(user_id=user_id, kind=kind, message=texts[0], body=texts[1], dedupe_key=dedupe_key[:200]):
             written += 1
             if runtime.current().mail.enabled:
                 await jobs.enqueue(EMAIL_JOB, dedupe_key=dedupe_key[:200])
@@ -181,14 +184,11 @@ async def email_alert(*, dedupe_key: str) -> bool:
     mail = runtime.current().mail
     if not mail.enabled or await repository.email_sent(dedupe_key):
         return False
-    note = await repository.notification(dedupe_key)
+    note = await notifications.for_email(dedupe_key)  # in the recipient's language
     if note is None:
         return False
-    user = await repository.user(int(note.user))
-    if user is None:
-        return False
     # outside any transaction: no lock held meanwhile
-    await mail.send(to=str(user.email), subject=note.title, text=note.body)
+    await mail.send(to=note.email, subject=note.title, text=note.body)
     async with jobs.unit_of_work():
         await repository.record_email(dedupe_key)
     log.info("alert.emailed", dedupe_key=dedupe_key)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from listings.needs.records import AlertNotificationRecord, AlertRecipientRecord, NeedRecord, SavedSearchRecord
+from listings.needs.records import AlertRecipientRecord, NeedRecord, SavedSearchRecord
 from listings.needs.tables import AlertEmail, Need, SavedSearch
 from market.accounts.tables import User
-from market.notifications.tables import Notification
 
 NEED_COLUMNS = (*Need.all_columns(), Need.organisation.name.as_alias("org_name"))
 
@@ -82,15 +81,6 @@ async def delete_saved(saved_id: int) -> None:
 async def user(user_id: int) -> AlertRecipientRecord | None:
     row = await User.select(User.id, User.email, User.locale).where(User.id == user_id).first()
     return AlertRecipientRecord(**row) if row else None
-
-
-async def notification(dedupe_key: str) -> AlertNotificationRecord | None:
-    row = await (
-        Notification.select(Notification.user, Notification.title, Notification.body)
-        .where(Notification.dedupe_key == dedupe_key)
-        .first()
-    )
-    return AlertNotificationRecord(**row) if row else None
 
 
 async def email_sent(dedupe_key: str) -> bool:

@@ -17,8 +17,8 @@ class SignUpIn(
             {
                 "email": "li.ming@example.cn",
                 "password": "a long passphrase",
-                "display_name": "李明",
-                "org_name": "杭州智造科技有限公司",
+                "display_name": "李明",  # words: data
+                "org_name": "杭州智造科技有限公司",  # words: data
                 "org_kind": "sme",
                 "region": "330100",
             }

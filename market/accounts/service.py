@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from market import jobs
@@ -12,6 +13,7 @@ from market.accounts.principal import Principal
 from market.accounts.schemas import MembershipOut, MeOut, SignUpIn, TokenCreated, TokenIn, TokenOut
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, InvalidCredentials, NotFound
+from market.i18n import Msg
 from market.orgs import repository as orgs_repo
 from market.orgs.schemas import OrgKind, Role
 
@@ -22,10 +24,8 @@ _TOUCH_EVERY = timedelta(minutes=1)
 async def sign_up(*, data: SignUpIn, locale: str = "zh") -> Principal:
     """Create a user, their organisation and their owner membership."""
     if await repository.email_taken(data.email):
-        raise Conflict(
-            "An account with this e-mail already exists.",
-            errors=[FieldError("email", "already registered", code="duplicate")],
-        )
+        taken = Msg("account.email_taken")
+        raise Conflict(taken, errors=[FieldError("email", taken, code="duplicate")])
     user_id = await repository.create_user(
         email=data.email,
         password_hash=passwords.hash_password(data.password),
@@ -55,18 +55,33 @@ async def sign_up(*, data: SignUpIn, locale: str = "zh") -> Principal:
     return principal
 
 
+@dataclass(frozen=True)
+class Contact:
+    """How to reach a user, and in which language (the account's locale)."""
+
+    user_id: int
+    email: str
+    locale: str
+
+
+async def contact(user_id: int) -> Contact | None:
+    user = await repository.user_by_id(user_id)
+    if user is None:
+        return None
+    return Contact(user_id=user.id, email=user.email, locale=user.locale or "")
+
+
 async def authenticate(*, email: str, password: str) -> Principal:
     user = await repository.user_by_email(email.lower())
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not user or not ok or user.disabled_at is not None:
-        raise InvalidCredentials(
-            "The e-mail or password is wrong.", errors=[FieldError("password", "wrong e-mail or password")]
-        )
+        wrong = Msg("account.wrong_credentials")
+        raise InvalidCredentials(wrong, errors=[FieldError("password", wrong, code="invalid")])
     if passwords.needs_rehash(user.password_hash):
         await repository.set_password_hash(user.id, passwords.hash_password(password))
     principal = await principal_for(user_id=user.id, org_id=None, via="session")
     if principal is None:
-        raise InvalidCredentials("This account belongs to no organisation.")
+        raise InvalidCredentials(Msg("account.no_organisation"))
     return principal
 
 
@@ -155,7 +170,7 @@ async def revoke_token(*, principal: Principal, token_id: int) -> TokenOut:
     """Only the token's owner may revoke it; anyone else is told it does not exist."""
     row = await repository.token_by_id(token_id)
     if row is None or row.user_id != principal.user_id:
-        raise NotFound("No such API token.")
+        raise NotFound(Msg("token.not_found"))
     if row.revoked_at is None:
         now = datetime.now(UTC)
         await repository.revoke_token(token_id, now)

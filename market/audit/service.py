@@ -21,6 +21,7 @@ from market.audit import repository
 from market.audit.records import AuditEventContent, NewAuditEvent
 from market.audit.schemas import AuditEventOut, ChainReport
 from market.errors import NotFound
+from market.i18n import Msg
 
 GENESIS = "0" * 64
 
@@ -96,7 +97,7 @@ async def record(
 async def list_for_org(*, principal: Principal, org_id: int, limit: int = 50, offset: int = 0) -> list[AuditEventOut]:
     """An organisation's own events, for its owners; any other organisation is answered 404."""
     if principal.org_id != org_id:
-        raise NotFound("No such organisation.")
+        raise NotFound(Msg("audit.org_not_found"))
     rows = await repository.for_org(org_id, limit=limit, offset=offset)
     return [AuditEventOut.model_validate(r) for r in rows]
 

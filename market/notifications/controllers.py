@@ -20,10 +20,11 @@ class NotificationController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/", opt=signed_in())
-    async def list_mine(self, principal: Principal) -> list[NotificationOut]:
-        return await service.list_mine(principal=principal)
+    async def list_mine(self, principal: Principal, lang: str) -> list[NotificationOut]:
+        """Mine, newest first, in the ``Accept-Language`` language (each carries its code and parameters too)."""
+        return await service.list_mine(principal=principal, lang=lang)
 
     @post("/{notification_id:int}/read", opt=signed_in(), status_code=HTTP_200_OK)
-    async def mark_read(self, principal: Principal, notification_id: int) -> NotificationOut:
+    async def mark_read(self, principal: Principal, notification_id: int, lang: str) -> NotificationOut:
         async with unit_of_work():
-            return await service.mark_read(principal=principal, notification_id=notification_id)
+            return await service.mark_read(principal=principal, notification_id=notification_id, lang=lang)

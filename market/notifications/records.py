@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,7 +12,10 @@ class NotificationRecord:
     id: int
     user: int
     kind: str
-    title: str
+    code: str  # the title: a catalogue code
+    params: dict[str, Any]  # its parameters as JSON (market.kit.message_json), shared with the body
+    body_code: str
+    title: str  # legacy text (rows written before codes)
     body: str
     dedupe_key: str
     created_at: datetime

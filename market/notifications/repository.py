@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from market.notifications.records import NotificationRecord
 from market.notifications.tables import Notification
@@ -12,9 +14,13 @@ async def exists(dedupe_key: str) -> bool:
     return bool(await Notification.exists().where(Notification.dedupe_key == dedupe_key))
 
 
-async def insert(*, user_id: int, kind: str, title: str, body: str, dedupe_key: str) -> int:
+async def insert(
+    *, user_id: int, kind: str, code: str, params: Mapping[str, Any], body_code: str, dedupe_key: str
+) -> int:
     rows = await Notification.insert(
-        Notification(user=user_id, kind=kind, title=title, body=body, dedupe_key=dedupe_key)
+        Notification(
+            user=user_id, kind=kind, code=code, params=dict(params), body_code=body_code, dedupe_key=dedupe_key
+        )
     ).returning(Notification.id)
     return int(rows[0]["id"])
 
@@ -25,13 +31,28 @@ async def for_user(user_id: int, *, limit: int) -> list[NotificationRecord]:
         .where(Notification.user == user_id)
         .order_by(Notification.id, ascending=False)
         .limit(limit)
+        .output(load_json=True)
     )
-    return [NotificationRecord(**r) for r in rows]
+    return [record for r in rows if (record := _record(r)) is not None]
+
+
+def _record(row: dict[str, Any] | None) -> NotificationRecord | None:
+    if row is None:
+        return None
+    params = row["params"]
+    return NotificationRecord(**{**row, "params": params if isinstance(params, dict) else {}})
 
 
 async def get(notification_id: int) -> NotificationRecord | None:
-    row = await Notification.select().where(Notification.id == notification_id).first()
-    return NotificationRecord(**row) if row else None
+    return _record(
+        await Notification.select().where(Notification.id == notification_id).output(load_json=True).first()
+    )
+
+
+async def by_dedupe_key(dedupe_key: str) -> NotificationRecord | None:
+    return _record(
+        await Notification.select().where(Notification.dedupe_key == dedupe_key).output(load_json=True).first()
+    )
 
 
 async def mark_read(notification_id: int, at: datetime) -> None:

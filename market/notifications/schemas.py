@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from pydantic import Field
 
 from market.kit.schema import Out
 
@@ -8,6 +11,10 @@ from market.kit.schema import Out
 class NotificationOut(Out):
     id: int
     kind: str
+    code: str = Field(
+        description="The notification as a catalogue code; title and body are it in the reader's language"
+    )
+    params: dict[str, Any] = Field(default_factory=dict)
     title: str
     body: str
     created_at: datetime

@@ -1,33 +1,104 @@
-"""Notify a user: one row per dedupe key, so a job that runs twice notifies once."""
+"""Notify a user: one row per dedupe key, so a job that runs twice notifies once.
+
+A notification is stored as a catalogue code with parameters (and a body code), never as text: it is rendered in
+the reader's language when listed (the API in ``Accept-Language``, pages in the page's language) and in an e-mail
+in the recipient's locale.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from market.accounts import service as accounts
 from market.accounts.principal import Principal
-from market.errors import NotFound
+from market.errors import NotFound, json_params
+from market.i18n import Msg, language_of, render
+from market.kit.message_json import params_from_json, params_to_json
 from market.notifications import repository
+from market.notifications.records import NotificationRecord
 from market.notifications.schemas import NotificationOut
 
+TITLE_LENGTH = 200
 
-async def notify(*, user_id: int, kind: str, title: str, body: str, dedupe_key: str) -> bool:
-    """Write the notification unless one with this key exists; True if written."""
+
+@dataclass(frozen=True)
+class Rendered:
+    """A notification as its recipient reads it: for an e-mail."""
+
+    user_id: int
+    email: str
+    lang: str
+    title: str
+    body: str
+
+
+async def notify(*, user_id: int, kind: str, message: Msg, dedupe_key: str, body: Msg | None = None) -> bool:
+    """Write the notification unless one with this key exists; True if written. ``message`` is the title and
+    ``body`` the text under it; they share one set of parameters (the body's win on a clash)."""
     if await repository.exists(dedupe_key):
         return False
-    await repository.insert(user_id=user_id, kind=kind, title=title, body=body, dedupe_key=dedupe_key)
+    params = {**message.params, **(body.params if body else {})}
+    await repository.insert(
+        user_id=user_id,
+        kind=kind,
+        code=message.code,
+        params=params_to_json(params),
+        body_code=body.code if body else "",
+        dedupe_key=dedupe_key,
+    )
     return True
 
 
-async def list_mine(*, principal: Principal, limit: int = 50) -> list[NotificationOut]:
-    return [NotificationOut.model_validate(r) for r in await repository.for_user(principal.user_id, limit=limit)]
+def _messages(row: NotificationRecord) -> tuple[Msg, Msg | None]:
+    params = params_from_json(row.params)
+    title = Msg(row.code, params)
+    return title, (Msg(row.body_code, params) if row.body_code else None)
 
 
-async def mark_read(*, principal: Principal, notification_id: int) -> NotificationOut:
+def rendered_title_and_body(row: NotificationRecord, lang: str) -> tuple[str, str]:
+    title, body = _messages(row)
+    return render(title, lang)[:TITLE_LENGTH], render(body, lang) if body else ""
+
+
+def out(row: NotificationRecord, lang: str) -> NotificationOut:
+    title, body = rendered_title_and_body(row, lang)
+    message, _ = _messages(row)
+    return NotificationOut(
+        id=row.id,
+        kind=row.kind,
+        code=message.code,
+        params=json_params(message.params, lang),
+        title=title,
+        body=body,
+        created_at=row.created_at,
+        read_at=row.read_at,
+    )
+
+
+async def list_mine(*, principal: Principal, lang: str, limit: int = 50) -> list[NotificationOut]:
+    return [out(r, lang) for r in await repository.for_user(principal.user_id, limit=limit)]
+
+
+async def mark_read(*, principal: Principal, notification_id: int, lang: str) -> NotificationOut:
     row = await repository.get(notification_id)
     if row is None or row.user != principal.user_id:
-        raise NotFound("No such notification.")
+        raise NotFound(Msg("notification.not_found"))
     if row.read_at is None:
         await repository.mark_read(notification_id, datetime.now(UTC))
         row = await repository.get(notification_id)
         assert row is not None
-    return NotificationOut.model_validate(row)
+    return out(row, lang)
+
+
+async def for_email(dedupe_key: str) -> Rendered | None:
+    """The notification of this key as its recipient reads it (the account's locale), or None if there is none."""
+    row = await repository.by_dedupe_key(dedupe_key)
+    if row is None:
+        return None
+    contact = await accounts.contact(row.user)
+    if contact is None:
+        return None
+    lang = language_of(contact.locale)
+    title, body = rendered_title_and_body(row, lang)
+    return Rendered(user_id=contact.user_id, email=contact.email, lang=lang, title=title, body=body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
+from market.i18n import Msg
 from market.orgs import repository
 from market.orgs.schemas import MemberIn, MemberOut, OrgOut, Role
 
@@ -12,13 +13,13 @@ from market.orgs.schemas import MemberIn, MemberOut, OrgOut, Role
 async def _require_member(principal: Principal, org_id: int) -> None:
     # A principal acts for exactly one organisation (its session's or its token's): that is its tenant.
     if principal.org_id != org_id:
-        raise NotFound("No such organisation.")
+        raise NotFound(Msg("org.not_found"))
 
 
 async def _require_owner(principal: Principal, org_id: int) -> None:
     await _require_member(principal, org_id)
     if not principal.is_owner:
-        raise Forbidden("Only an owner of the organisation may do this.")
+        raise Forbidden(Msg("org.owner_only"))
 
 
 async def find_org(ref: str) -> OrgOut | None:
@@ -31,7 +32,7 @@ async def get_org(*, principal: Principal, org_id: int) -> OrgOut:
     await _require_member(principal, org_id)
     row = await repository.get_org(org_id)
     if row is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(Msg("org.not_found"))
     return OrgOut.model_validate(row)
 
 
@@ -44,12 +45,11 @@ async def add_member(*, principal: Principal, org_id: int, data: MemberIn) -> Me
     await _require_owner(principal, org_id)
     user_id = await repository.user_id_by_email(data.email.lower())
     if user_id is None:
-        raise NotFound(
-            "No account has this e-mail; ask them to sign up first.",
-            errors=[FieldError("email", "no such account", code="unknown")],
-        )
+        unknown = Msg("org.no_such_account")
+        raise NotFound(unknown, errors=[FieldError("email", unknown, code="unknown")])
     if await repository.get_membership(user_id=user_id, org_id=org_id):
-        raise Conflict("Already a member.", errors=[FieldError("email", "already a member", code="duplicate")])
+        already = Msg("org.already_member")
+        raise Conflict(already, errors=[FieldError("email", already, code="duplicate")])
     await repository.add_membership(user_id=user_id, org_id=org_id, role=data.role.value)
     await record(
         actor=Actor(principal.user_id, org_id),
@@ -66,9 +66,9 @@ async def remove_member(*, principal: Principal, org_id: int, user_id: int) -> N
     await _require_owner(principal, org_id)
     membership = await repository.get_membership(user_id=user_id, org_id=org_id)
     if membership is None:
-        raise NotFound("No such member.")
+        raise NotFound(Msg("org.member_not_found"))
     if membership.role == Role.owner.value and await repository.count_owners(org_id) <= 1:
-        raise Conflict("The last owner cannot be removed.")
+        raise Conflict(Msg("org.last_owner"))
     await repository.remove_membership(user_id=user_id, org_id=org_id)
     await record(
         actor=Actor(principal.user_id, org_id),

@@ -102,8 +102,11 @@ async def test_bank_transfer_confirmed_by_the_platform_activates_and_makes_one_c
     kinds = {r["kind"] for r in await Notification.select(Notification.kind)}
     assert {"licence_requested", "licence_activated", "licence_contract"} <= kinds
 
-    filing = await licences.filing(principal=uni, licence_id=licence.id)
-    assert filing.deadline == licences.add_months(date.today(), 3) and "第十五条" in filing.article
+    filing = await licences.filing(principal=uni, licence_id=licence.id, lang="zh")
+    assert filing.deadline == licences.add_months(date.today(), 3) and filing.article == "law.regs.art15_87"
+    assert "第十五条" in filing.article_text and "普通许可" in filing.licence_kind_text
+    in_english = await licences.filing(principal=uni, licence_id=licence.id, lang="en")
+    assert "Art 15" in in_english.article_text and "Ordinary licence" in in_english.licence_kind_text
     assert filing.contract_sha256 == hashlib.sha256(pdf).hexdigest()
     assert (await verify()).ok
 
@@ -205,9 +208,12 @@ async def test_a_bank_statement_confirms_the_transfers_it_names(backend: Backend
         "2026-11-20,500.00,某人,无关款项\n"
     ).encode("gbk")
     async with unit_of_work():
-        report = await payments.match_statement(principal=await admin(), data=statement)
+        report = await payments.match_statement(principal=await admin(), data=statement, lang="en")
     assert report.confirmed == 1
-    assert report.rows[0].status == "matched"
+    assert report.rows[0].status == "matched" and report.rows[0].detail_code == "bank_statement.matched"
+    assert report.rows[0].detail == f"Reference {payment.reference} and amount match"
+    assert report.rows[1].detail_code == "bank_statement.no_reference"
+    assert report.rows[1].detail == "No reference in the memo"
     assert (await licences.get(principal=sme, licence_id=licence.id)).status == "active"
 
 

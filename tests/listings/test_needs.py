@@ -16,6 +16,7 @@ from listings.needs import alerts
 from market import jobs, runtime
 from market.app import create_app
 from market.integrations.search import build_search
+from market.notifications.service import rendered_title_and_body
 from market.notifications.tables import Notification
 from market.settings import Settings
 from tests.conftest import Backend, Client, make_account, sign_in
@@ -149,7 +150,8 @@ async def test_a_new_listing_alerts_its_needs_and_saved_searches_once(
     assert ("saved_search_match", f"saved:{saved_id}:{ids['battery']}") not in kinds
     need_notes = [n for n in notes if n["kind"] == "need_match"]
     assert [n["dedupe_key"].rsplit(":", 1)[1] for n in need_notes] == [str(ids["membrane"])]
-    assert "陶瓷膜过滤装置" in need_notes[0]["body"] and "匹配度" in need_notes[0]["body"]
+    _, body = rendered_title_and_body(need_notes[0], "zh")
+    assert "陶瓷膜过滤装置" in body and "匹配度" in body
 
     before = await Notification.count()
     assert await alerts.alert_new_listings() == 0  # nothing new
@@ -188,7 +190,7 @@ async def test_many_new_listings_at_once_send_one_digest(backend: Backend, clien
     await app.state.job_queue.drain()
     notes = await Notification.select().where(Notification.user == sme.user_id)
     assert len(notes) == 1 and ":digest:" in notes[0]["dedupe_key"]
-    assert notes[0]["title"].startswith("7 项新的开放许可")
+    assert rendered_title_and_body(notes[0], "zh")[0].startswith("7 项新的开放许可")
 
 
 async def test_alerts_are_emailed_when_smtp_is_set(backend: Backend, client: Client, app: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from market.accounts.tables import ApiToken, User
 from market.audit.tables import AuditEvent
+from market.i18n import gettext
 from market.orgs.tables import Organisation
 from tests.conftest import make_account, sign_in
 
@@ -46,7 +47,8 @@ async def test_duplicate_email(client) -> None:
     before = await counts()
     r = await client.send_json("POST", "/api/auth/sign-up", SIGN_UP)
     body = assert_problem(r, 409, "conflict")
-    assert body["errors"] == [{"field": "email", "message": "already registered", "code": "duplicate"}]
+    assert body["errors"] == [{"field": "email", "message": gettext("zh", "account.email_taken"), "code": "duplicate"}]
+    assert body["message_code"] == "account.email_taken"
     assert await counts() == before
 
 

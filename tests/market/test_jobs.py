@@ -23,10 +23,11 @@ async def flaky(*, key: str, fail_times: int) -> None:
     TRIES[key] += 1
     if TRIES[key] <= fail_times:
         raise TemporaryFailure(f"try {TRIES[key]} of {key} failed")
+    from market.i18n import Msg
     from market.notifications.service import notify
 
     user_id = int(key.split(":")[0])
-    await notify(user_id=user_id, kind="test", title=key, body="", dedupe_key=key)
+    await notify(user_id=user_id, kind="test", message=Msg("notification.legacy", {"title": key}), dedupe_key=key)
 
 
 @jobs.job("tests.broken")

@@ -15,6 +15,7 @@ from typing import Any
 from market import jobs
 from market.accounts import service as accounts
 from market.accounts.schemas import TokenIn
+from market.i18n import Msg
 from market.notifications.service import notify
 from market.orgs.schemas import OrgKind
 from tests.conftest import Account, make_account
@@ -71,7 +72,8 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
     async with jobs.unit_of_work():
         token = await accounts.create_token(principal=principal, data=TokenIn(name=f"{MARK} bank link"))
         await notify(
-            user_id=account.user_id, kind="test", title=f"{MARK} private note", body=MARK, dedupe_key=f"{MARK}:1"
+            user_id=account.user_id, kind="test", message=Msg("notification.legacy", {"title": f"{MARK} private note"}),
+            body=Msg("notification.legacy.body", {"body": MARK}), dedupe_key=f"{MARK}:1",
         )
     from market.notifications.tables import Notification
 

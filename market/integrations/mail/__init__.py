@@ -17,20 +17,21 @@ from email.utils import formatdate, make_msgid
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlparse
 
-from market.errors import MarketError, TemporaryFailure
+from market.errors import TemporaryFailure
+from market.integrations.errors import AdapterError
 
 TlsMode = Literal["starttls", "required", "ssl", "none"]
 
 
-class MailUnavailable(TemporaryFailure):
+class MailUnavailable(AdapterError, TemporaryFailure):
     code = "mail-unavailable"
-    title = "The mail server is unavailable"
+    title = says = "mail.unavailable"
 
 
-class MailRefused(MarketError):
+class MailRefused(AdapterError):
     status = 502
     code = "mail-refused"
-    title = "The mail server refused the message"
+    title = says = "mail.refused"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ Matching
 --------
 A row is MATCHED only when its memo holds exactly one valid open reference and the amount and currency equal what
 that reference expects. Anything else is reported for a person to decide, never matched on the amount alone (a
-wrong automatic match would activate someone else's licence): see ``MatchStatus``.
+wrong automatic match would activate someone else's licence): see ``MatchStatus``. Each row's ``detail`` is a
+catalogue code with parameters (``bank_statement.*``), rendered in the reader's language by whoever shows it.
 """
 
 from __future__ import annotations
@@ -46,12 +47,14 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from market.integrations.payments.bank_transfer import find_references
+from market.kit.messages import Msg
 from market.kit.money import Money
 
 HEADER_SCAN_ROWS = 30
 DELIMITERS = (",", "\t", ";")
-SUMMARY_WORDS = ("合计", "总计", "小计", "本页", "total")
-COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+SUMMARY_WORDS = ("合计", "总计", "小计", "本页", "total")  # words: data
+# Bank statement header names: data read from files, not words shown to users.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {  # words: data
     "date": ("交易日期", "日期", "记账日期", "入账日期", "交易时间", "date", "valuedate", "bookingdate"),
     "credit": ("贷方发生额", "贷方金额", "收入金额", "收入", "贷方", "credit", "creditamount"),
     "amount": ("金额", "交易金额", "发生额", "amount"),
@@ -85,7 +88,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "currency": ("币种", "货币", "currency"),
     "transaction_id": ("交易流水号", "流水号", "交易序号", "凭证号", "transactionid"),
 }
-CURRENCY_NAMES = {
+CURRENCY_NAMES = {  # words: data
     "人民币": "CNY",
     "RMB": "CNY",
     "CNY": "CNY",
@@ -97,11 +100,23 @@ CURRENCY_NAMES = {
     "欧元": "EUR",
     "EUR": "EUR",
 }
-MONEY_OUT = ("借", "支", "付", "D", "DEBIT", "OUT")
+MONEY_OUT = ("借", "支", "付", "D", "DEBIT", "OUT")  # words: data
 
 
 class StatementError(ValueError):
     """The file cannot be read as a statement at all (no header found, not text)."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.code)
+        self.message = message
+
+
+class RowInvalid(ValueError):
+    """A value of one row cannot be read (date, amount, currency): the row is reported, the file goes on."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.code)
+        self.message = message
 
 
 class MatchStatus(StrEnum):
@@ -131,7 +146,7 @@ class StatementLine:
 class RowProblem:
     row: int
     status: MatchStatus
-    detail: str
+    detail: Msg
 
 
 @dataclass(frozen=True)
@@ -146,7 +161,7 @@ class ParsedStatement:
 class RowResult:
     row: int
     status: MatchStatus
-    detail: str
+    detail: Msg  # why: a catalogue code (bank_statement.*) with parameters
     reference: str | None = None
     expected: Money | None = None
     received: Money | None = None
@@ -182,7 +197,7 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise StatementError("the file is neither UTF-8 nor GBK/GB18030 text")
+    raise StatementError(Msg("bank_statement.not_text"))
 
 
 def _normal_header(cell: str) -> str:
@@ -216,10 +231,7 @@ def _find_header(text: str) -> tuple[str, int, list[str], dict[str, list[int]]]:
             columns = _header_map(cells)
             if _is_header(columns):
                 return delimiter, reader.line_num, cells, columns
-    raise StatementError(
-        "no header row found: a statement needs a date column (交易日期), an amount column (金额 or 贷方发生额) "
-        "and a memo column (摘要 or 附言)"
-    )
+    raise StatementError(Msg("bank_statement.no_header"))
 
 
 def parse_statement(data: bytes, *, default_currency: str = "CNY") -> ParsedStatement:
@@ -236,15 +248,19 @@ def parse_statement(data: bytes, *, default_currency: str = "CNY") -> ParsedStat
         try:
             lines.append(_line(row, cells, columns, default_currency))
         except _RowSkipped as skip:
-            problems.append(RowProblem(row, MatchStatus.SKIPPED, str(skip)))
-        except ValueError as exc:
-            problems.append(RowProblem(row, MatchStatus.INVALID, str(exc)))
+            problems.append(RowProblem(row, MatchStatus.SKIPPED, skip.message))
+        except RowInvalid as exc:
+            problems.append(RowProblem(row, MatchStatus.INVALID, exc.message))
+        except ValueError:
+            problems.append(RowProblem(row, MatchStatus.INVALID, Msg("bank_statement.row_invalid")))
     names = {name: " + ".join(header[i] for i in indexes) for name, indexes in columns.items()}
     return ParsedStatement(encoding=encoding, columns=names, lines=tuple(lines), problems=tuple(problems))
 
 
 class _RowSkipped(Exception):
-    pass
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.code)
+        self.message = message
 
 
 def _cell(cells: Sequence[str], columns: Mapping[str, list[int]], name: str) -> str:
@@ -263,7 +279,7 @@ def _unexcel(cell: str) -> str:
 def _line(row: int, cells: Sequence[str], columns: Mapping[str, list[int]], default_currency: str) -> StatementLine:
     date_text = _cell(cells, columns, "date")
     if any(word in " ".join(cells).lower() for word in SUMMARY_WORDS) and not _parse_date_or_none(date_text):
-        raise _RowSkipped("summary row")
+        raise _RowSkipped(Msg("bank_statement.summary_row"))
     booked_on = parse_date(date_text)
     currency = parse_currency(_cell(cells, columns, "currency"), default_currency)
     amount = _money_in(cells, columns, currency)
@@ -289,7 +305,7 @@ def _money_in(cells: Sequence[str], columns: Mapping[str, list[int]], currency: 
         if direction.startswith(MONEY_OUT):
             amount = Money(currency, -abs(amount.minor))
     if amount.minor <= 0:
-        raise _RowSkipped("money out or zero")
+        raise _RowSkipped(Msg("bank_statement.money_out"))
     return amount
 
 
@@ -297,17 +313,17 @@ def parse_amount(text: str, currency: str) -> Money:
     """``¥1,234.50``, ``1234.5元``, ``(300.00)`` -> Money in minor units; never through a float."""
     clean = unicodedata.normalize("NFKC", text).strip()
     negative = clean.startswith("(") and clean.endswith(")")
-    clean = re.sub(r"[()¥,\s元]|CNY|RMB|USD|HKD|EUR", "", clean.upper())
+    clean = re.sub(r"[()¥,\s元]|CNY|RMB|USD|HKD|EUR", "", clean.upper())  # words: data (currency marks in amounts)
     try:
         value = Decimal(clean)
     except InvalidOperation:
-        raise ValueError(f"amount {text!r} is not a number") from None
+        raise RowInvalid(Msg("bank_statement.amount_not_number", {"text": text})) from None
     if negative:
         value = -value
     try:
         return Money.of(value, currency)
-    except ValueError as exc:
-        raise ValueError(f"amount {text!r}: {exc}") from None
+    except ValueError:
+        raise RowInvalid(Msg("bank_statement.amount_decimals", {"text": text, "currency": currency})) from None
 
 
 def _parse_date_or_none(text: str) -> date | None:
@@ -324,7 +340,7 @@ def parse_date(text: str) -> date:
     """``2026-11-20``, ``2026/11/20``, ``20261120``, ``2026年11月20日``, with or without a time."""
     parsed = _parse_date_or_none(text)
     if parsed is None:
-        raise ValueError(f"date {text!r} is not a date")
+        raise RowInvalid(Msg("bank_statement.date_invalid", {"text": text}))
     return parsed
 
 
@@ -333,7 +349,7 @@ def parse_currency(text: str, default: str) -> str:
         return default
     code = CURRENCY_NAMES.get(unicodedata.normalize("NFKC", text).strip().upper())
     if code is None:
-        raise ValueError(f"currency {text!r} is not one we take")
+        raise RowInvalid(Msg("bank_statement.currency_unknown", {"text": text}))
     return code
 
 
@@ -363,7 +379,7 @@ def match_statement(
 def _result(
     line: StatementLine,
     status: MatchStatus,
-    detail: str,
+    detail: Msg,
     *,
     reference: str | None = None,
     expected: Money | None = None,
@@ -394,20 +410,19 @@ def _match_line(line: StatementLine, open_references: Mapping[str, Money], taken
     found = find_references(line.memo)
     open_found = [f.reference for f in found if f.valid and f.reference in open_references]
     if len(open_found) > 1:
-        return _result(line, MatchStatus.AMBIGUOUS, f"several open references: {', '.join(open_found)}")
+        return _result(
+            line, MatchStatus.AMBIGUOUS, Msg("bank_statement.ambiguous", {"references": ", ".join(open_found)})
+        )
     if len(open_found) == 1:
         return _verdict(line, open_found[0], open_references[open_found[0]], taken)
     valid = [f.reference for f in found if f.valid]
     if valid:
-        return _result(
-            line, MatchStatus.UNKNOWN_REFERENCE, f"{', '.join(valid)}: not an open reference", reference=valid[0]
-        )
+        unknown = Msg("bank_statement.unknown_reference", {"references": ", ".join(valid)})
+        return _result(line, MatchStatus.UNKNOWN_REFERENCE, unknown, reference=valid[0])
     if found:
-        return _result(
-            line, MatchStatus.CHECK_FAILED, f"{found[0].text!r} fails its check character: a typo in the reference"
-        )
+        return _result(line, MatchStatus.CHECK_FAILED, Msg("bank_statement.check_failed", {"text": found[0].text}))
     candidates = tuple(ref for ref, owed in open_references.items() if owed == line.amount and ref not in taken)
-    return _result(line, MatchStatus.UNMATCHED, "no reference in the memo", candidates=candidates)
+    return _result(line, MatchStatus.UNMATCHED, Msg("bank_statement.no_reference"), candidates=candidates)
 
 
 def _verdict(line: StatementLine, reference: str, expected: Money, taken: Mapping[str, int]) -> RowResult:
@@ -415,7 +430,7 @@ def _verdict(line: StatementLine, reference: str, expected: Money, taken: Mappin
         return _result(
             line,
             MatchStatus.DUPLICATE,
-            f"{reference} already paid by row {taken[reference]}",
+            Msg("bank_statement.duplicate", {"reference": reference, "row": taken[reference]}),
             reference=reference,
             expected=expected,
         )
@@ -423,8 +438,9 @@ def _verdict(line: StatementLine, reference: str, expected: Money, taken: Mappin
         return _result(
             line,
             MatchStatus.AMOUNT_MISMATCH,
-            f"expected {expected.format()}, received {line.amount.format()}",
+            Msg("bank_statement.amount_mismatch", {"expected": expected, "received": line.amount}),
             reference=reference,
             expected=expected,
         )
-    return _result(line, MatchStatus.MATCHED, "reference and amount match", reference=reference, expected=expected)
+    matched = Msg("bank_statement.matched", {"reference": reference})
+    return _result(line, MatchStatus.MATCHED, matched, reference=reference, expected=expected)

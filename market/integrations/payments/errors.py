@@ -6,13 +6,14 @@ with backoff; everything here is final for the request that raised it.
 
 from __future__ import annotations
 
-from market.errors import Conflict, MarketError, ServiceUnavailable
+from market.errors import Conflict, ServiceUnavailable, TemporaryFailure
+from market.integrations.errors import AdapterError
 
 
-class PaymentError(MarketError):
+class PaymentError(AdapterError):
     status = 400
     code = "payment-error"
-    title = "The payment could not be processed"
+    title = says = "payment_provider.failed"
 
 
 class PaymentDeclined(PaymentError):
@@ -20,7 +21,7 @@ class PaymentDeclined(PaymentError):
 
     status = 402
     code = "payment-declined"
-    title = "The payment was declined"
+    title = says = "payment_provider.declined"
 
 
 class PaymentRejected(PaymentError):
@@ -28,20 +29,21 @@ class PaymentRejected(PaymentError):
 
     status = 502
     code = "payment-rejected"
-    title = "The payment provider refused the request"
+    title = says = "payment_provider.rejected"
 
 
-class PaymentConflict(Conflict):
+class PaymentConflict(AdapterError, Conflict):
     """The same idempotency key was reused with different parameters, or the payment is in another state."""
 
     code = "payment-conflict"
+    title = says = "payment_provider.conflict"
 
 
-class PaymentProviderMisconfigured(ServiceUnavailable):
+class PaymentProviderMisconfigured(AdapterError, ServiceUnavailable):
     """Wrong or missing API key, or an account without the permission: an operator must fix the settings."""
 
     code = "payment-provider-misconfigured"
-    title = "The payment provider is not configured correctly"
+    title = says = "payment_provider.misconfigured"
 
 
 class WebhookSignatureInvalid(PaymentError):
@@ -49,7 +51,7 @@ class WebhookSignatureInvalid(PaymentError):
 
     status = 400
     code = "webhook-signature-invalid"
-    title = "The webhook signature does not verify"
+    title = says = "payment_provider.bad_signature"
 
 
 class TestModeOnly(PaymentError):
@@ -58,4 +60,11 @@ class TestModeOnly(PaymentError):
     __test__ = False  # not a pytest test class, despite the name
     status = 403
     code = "test-mode-only"
-    title = "Only allowed with a test-mode key"
+    title = says = "payment_provider.test_mode_only"
+
+
+class PaymentProviderUnavailable(AdapterError, TemporaryFailure):
+    """The provider is unreachable, rate-limiting or failing (5xx): a job retries with backoff."""
+
+    code = "payment-provider-unavailable"
+    title = says = "payment_provider.unreachable"

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import stripe
 from pydantic import SecretStr
 
-from market.errors import TemporaryFailure
 from market.integrations.payments.errors import (
     PaymentConflict,
     PaymentDeclined,
     PaymentProviderMisconfigured,
+    PaymentProviderUnavailable,
     PaymentRejected,
     TestModeOnly,
     WebhookSignatureInvalid,
@@ -312,14 +312,14 @@ async def _stripe_errors() -> AsyncIterator[None]:
     try:
         yield
     except stripe.CardError as exc:
-        raise PaymentDeclined(exc.user_message or "the payment was declined", decline_code=exc.code) from exc
+        raise PaymentDeclined(str(exc.user_message or exc), decline_code=exc.code) from exc
     except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
-        raise TemporaryFailure(f"Stripe is unreachable or rate-limiting: {exc.user_message or exc}") from exc
+        raise PaymentProviderUnavailable(f"unreachable or rate-limiting: {exc.user_message or exc}") from exc
     except (stripe.AuthenticationError, stripe.PermissionError) as exc:
-        raise PaymentProviderMisconfigured(f"Stripe refused our credentials: {exc.user_message or exc}") from exc
+        raise PaymentProviderMisconfigured(f"credentials refused: {exc.user_message or exc}") from exc
     except stripe.IdempotencyError as exc:
         raise PaymentConflict(f"idempotency key reused with other parameters: {exc.user_message or exc}") from exc
     except stripe.StripeError as exc:
         if exc.http_status is None or exc.http_status >= 500:
-            raise TemporaryFailure(f"Stripe failed: {exc.user_message or exc}") from exc
-        raise PaymentRejected(f"Stripe refused the request: {exc.user_message or exc}") from exc
+            raise PaymentProviderUnavailable(f"failed: {exc.user_message or exc}") from exc
+        raise PaymentRejected(f"request refused: {exc.user_message or exc}") from exc

@@ -6,13 +6,13 @@ never something the end user can fix, so they carry status 500 and say exactly w
 
 from __future__ import annotations
 
-from market.errors import MarketError
+from market.integrations.errors import AdapterError
 
 
-class DocumentError(MarketError):
+class DocumentError(AdapterError):
     status = 500
     code = "document-error"
-    title = "The document could not be generated"
+    title = says = "pdf.failed"
 
 
 class DocumentFolderInvalid(DocumentError):

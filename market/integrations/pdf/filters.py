@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from market.kit.formatting import format_date
 from market.kit.money import Money
 
 ZH = "zh_CN"
@@ -47,8 +48,7 @@ def percent_bp(basis_points: int) -> str:
 
 def zh_date(value: date | str) -> str:
     """A date as a Chinese contract writes it: 2026年11月22日."""
-    day = _as_date(value)
-    return f"{day.year}年{day.month}月{day.day}日"
+    return format_date(_as_date(value), "zh")
 
 
 def en_date(value: date | str) -> str:

@@ -25,7 +25,9 @@ from typing import Any
 import weasyprint
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markupsafe import Markup, escape
 
+from market.i18n import catalogue
 from market.integrations.pdf.context import check_plain
 from market.integrations.pdf.errors import DocumentContextInvalid, DocumentFolderInvalid, DocumentTemplateFailed
 from market.integrations.pdf.fetcher import RestrictedURLFetcher
@@ -98,7 +100,17 @@ def _environment(path: Path) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    env.globals["tr"] = catalogue_text
     return env
+
+
+def catalogue_text(lang: str, code: str, **params: Any) -> Markup:
+    """A document's words: the catalogue text of ``code`` in ``lang`` (``tr("zh", "contract.doc.art3")``). The
+    text is ours and may hold emphasis (``<strong>``); every parameter is escaped."""
+    text = catalogue(lang).gettext(code)
+    if params:
+        text = text % {name: escape(value) for name, value in params.items()}
+    return Markup(text)  # noqa: S704 - a catalogue text of ours, its parameters escaped above
 
 
 def _folder(folder: DocumentFolder | Path | str) -> DocumentFolder:

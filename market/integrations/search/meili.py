@@ -382,13 +382,13 @@ class MeiliSearch(SearchEngine):
         try:
             yield
         except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
-            raise SearchUnavailable(f"Meilisearch {action}: {exc}") from exc
+            raise SearchUnavailable(f"meilisearch {action}: {exc}") from exc
         except MeilisearchApiError as exc:
             if exc.status_code >= 500 or exc.status_code == 429:
-                raise SearchUnavailable(f"Meilisearch {action}: {exc}") from exc
-            raise SearchError(f"Meilisearch {action}: {exc}") from exc
+                raise SearchUnavailable(f"meilisearch {action}: {exc}") from exc
+            raise SearchError(f"meilisearch {action}: {exc}") from exc
         except MeilisearchError as exc:
-            raise SearchUnavailable(f"Meilisearch {action}: {exc}") from exc
+            raise SearchUnavailable(f"meilisearch {action}: {exc}") from exc
 
     def _call(self, action: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self._errors(action):
@@ -406,7 +406,7 @@ class MeiliSearch(SearchEngine):
             error = task.error or {}
             if error.get("code") in tolerate:
                 return
-            raise SearchError(f"Meilisearch {action} failed: {error.get('code')}: {error.get('message')}")
+            raise SearchError(f"meilisearch {action} failed: {error.get('code')}: {error.get('message')}")
 
     # -- maintenance ------------------------------------------------------------------------------------------
 
@@ -417,12 +417,12 @@ class MeiliSearch(SearchEngine):
                 self.client.get_index(uid)
             except MeilisearchApiError as exc:
                 if exc.code != "index_not_found":
-                    raise SearchError(f"Meilisearch get index {uid}: {exc}") from exc
+                    raise SearchError(f"meilisearch get index {uid}: {exc}") from exc
                 info = self._call("create index", self.client.create_index, uid, {"primaryKey": "id"})
                 self._wait(info, f"create index {uid}", tolerate=("index_already_exists",))
                 created = created or uid == self.uid
             except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
-                raise SearchUnavailable(f"Meilisearch is unreachable at {self.url}: {exc}") from exc
+                raise SearchUnavailable(f"meilisearch unreachable at {self.url}: {exc}") from exc
             info = self._call("update settings", self.client.index(uid).update_settings, settings)
             self._wait(info, f"settings of {uid}")
         return IndexInfo(
@@ -510,7 +510,7 @@ class MeiliSearch(SearchEngine):
         answer = self._call("multi-search", self.client.multi_search, requests)
         results = answer.get("results", [])
         if len(results) != len(plans):
-            raise SearchError("Meilisearch multi-search returned a different number of results")
+            raise SearchError("meilisearch multi-search: a different number of results than queries")
         return [parse_response(p, r) for p, r in zip(plans, results, strict=True)]
 
     def _close_words(self, words: Sequence[str]) -> tuple[dict[str, list[str]], float]:

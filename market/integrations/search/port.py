@@ -23,7 +23,8 @@ from typing import Any, Literal, Protocol, get_args, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from market.errors import MarketError, TemporaryFailure
+from market.errors import TemporaryFailure
+from market.integrations.errors import AdapterError
 
 TermFacet = Literal[
     "tech_fields",
@@ -59,19 +60,19 @@ ID_PATTERN = r"^[A-Za-z0-9_-]{1,511}$"  # Meilisearch's rule for document ids
 _IPC_CLASS = re.compile(r"^([A-H])(\d{2})")
 
 
-class SearchError(MarketError):
+class SearchError(AdapterError):
     """The search engine refused a request (a bug or a misconfiguration, not the user's input)."""
 
     status = 500
     code = "search-error"
-    title = "Search failed"
+    title = says = "search.failed"
 
 
-class SearchUnavailable(TemporaryFailure):
+class SearchUnavailable(AdapterError, TemporaryFailure):
     """The engine is down, busy or locked by another writer: a job retries, a page answers 503."""
 
     code = "search-unavailable"
-    title = "Search is unavailable"
+    title = says = "search.unavailable"
 
 
 def ipc_parts(codes: Iterable[str]) -> tuple[list[str], list[str]]:

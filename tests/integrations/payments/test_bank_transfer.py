@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from market.i18n import Msg, render
 from market.integrations.payments import (
     BankTransferGateway,
     MatchStatus,
@@ -155,7 +156,13 @@ def test_a_gbk_statement_is_read_and_every_row_gets_a_verdict() -> None:
     assert by_row[5].reference == A and by_row[5].payer == "深圳市青禾智能科技有限公司"
     assert by_row[5].transaction_id == "T0001" and by_row[5].received == Money(CNY, 5_000_000)
     assert by_row[6].reference == B
-    assert by_row[8].detail == f"{A} already paid by row 5"
+    assert by_row[8].detail == Msg("bank_statement.duplicate", {"reference": A, "row": 5})
+    assert render(by_row[8].detail, "en") == f"{A} already paid by row 5"
+    assert render(by_row[8].detail, "zh") == f"{A} 已由第 5 行付清"
+    assert by_row[7].detail == Msg(
+        "bank_statement.amount_mismatch", {"expected": Money(CNY, 300_000), "received": Money(CNY, 200_000)}
+    )
+    assert by_row[14].detail.code == "bank_statement.amount_not_number"
     assert by_row[12].candidates == (D,)  # same amount as D: shown to the admin, never matched automatically
     assert by_row[15].received == Money("USD", 121_000)
     assert set(report.matched) == {A, B}
@@ -188,9 +195,10 @@ def test_semicolons_and_excel_text_quoting() -> None:
 
 
 def test_a_file_without_a_statement_header_is_refused() -> None:
-    with pytest.raises(StatementError, match="no header row"):
+    with pytest.raises(StatementError, match=r"bank_statement\.no_header") as caught:
         parse_statement(b"name,value\nx,1\n")
-    with pytest.raises(StatementError, match="neither UTF-8 nor GBK"):
+    assert "No header row" in render(caught.value.message, "en") and "未找到表头" in render(caught.value.message, "zh")
+    with pytest.raises(StatementError, match=r"bank_statement\.not_text"):
         parse_statement(b"\xff\xfe\x00\x00\x81\x30")
 
 
