@@ -16,6 +16,8 @@ from listings.needs import alerts
 from market import jobs, runtime
 from market.app import create_app
 from market.integrations.search import build_search
+from market.notifications import repository as notifications_repo
+from market.notifications.records import NotificationRecord
 from market.notifications.service import rendered_title_and_body
 from market.notifications.tables import Notification
 from market.settings import Settings
@@ -150,7 +152,7 @@ async def test_a_new_listing_alerts_its_needs_and_saved_searches_once(
     assert ("saved_search_match", f"saved:{saved_id}:{ids['battery']}") not in kinds
     need_notes = [n for n in notes if n["kind"] == "need_match"]
     assert [n["dedupe_key"].rsplit(":", 1)[1] for n in need_notes] == [str(ids["membrane"])]
-    _, body = rendered_title_and_body(need_notes[0], "zh")
+    _, body = rendered_title_and_body(await _record(need_notes[0]), "zh")
     assert "陶瓷膜过滤装置" in body and "匹配度" in body
 
     before = await Notification.count()
@@ -190,7 +192,8 @@ async def test_many_new_listings_at_once_send_one_digest(backend: Backend, clien
     await app.state.job_queue.drain()
     notes = await Notification.select().where(Notification.user == sme.user_id)
     assert len(notes) == 1 and ":digest:" in notes[0]["dedupe_key"]
-    assert rendered_title_and_body(notes[0], "zh")[0].startswith("7 项新的开放许可")
+    assert rendered_title_and_body(await _record(notes[0]), "zh")[0].startswith("7 项新的开放许可")
+    assert rendered_title_and_body(await _record(notes[0]), "en")[0].startswith("7 项新的开放许可")  # as written
 
 
 async def test_alerts_are_emailed_when_smtp_is_set(backend: Backend, client: Client, app: Any) -> None:
@@ -231,3 +234,10 @@ def test_mail_settings_and_messages() -> None:
     raw = message.as_bytes()
     assert b"=?utf-8?" in raw and "新的开放许可" not in raw.decode("ascii")  # encoded for any server
     assert message.get_content().strip() == "正文 body"
+
+
+async def _record(row: dict[str, Any]) -> NotificationRecord:
+    """A notification row as its repository returns it."""
+    record = await notifications_repo.by_dedupe_key(row["dedupe_key"])
+    assert record is not None
+    return record
