@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from market.accounts.principal import Principal
 from market.errors import MarketError
-from market.i18n import gettext, ngettext, pgettext
+from market.i18n import gettext, localized, ngettext, pgettext
 from market.i18n.validation import validation_code, validation_message
 from market.kit.formatting import format_date, format_money, format_percent_bp
 from market.web.problems import language
@@ -56,6 +56,13 @@ def bilingual(text: str, lang: str) -> str:
     if not sep:
         return text
     return en.strip() if lang == "en" else zh.strip()
+
+
+def article(text: str | None, lang: str) -> str:
+    """An article: a catalogue code (``law.patent.art50``) in the page's language; older texts "中文 / English"."""
+    if text and text.startswith("law."):
+        return gettext(lang, text)
+    return bilingual(text or "", lang)
 
 
 def pick(zh: str, en: str, lang: str) -> str:
@@ -96,7 +103,10 @@ def helpers(lang: str) -> dict[str, Callable[..., Any]]:
     return {
         "money": lambda minor, currency="CNY": money(minor, lang, currency),
         "pct": percent_of_bp,
-        "art": lambda text: bilingual(text or "", lang),
+        "art": lambda text: article(text, lang),
+        # a message of a service (a code with parameters), or several sentences, in the page's language
+        "msg": lambda message: localized.text(message, lang),
+        "msgs": lambda messages: localized.sentences(messages or [], lang),
         "pick": lambda zh, en: pick(zh or "", en or "", lang),
         "day": lambda value: day(value, lang),
         "qs": lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True),

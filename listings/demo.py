@@ -36,14 +36,14 @@ from market.kit.money import Money
 from market.orgs import service as org_service
 from market.orgs.records import OrgWithOwnerRecord
 
-DEMO_MARK = "（演示）"
+DEMO_MARK = "（演示）"  # words: data
 SOURCE_REAL = (
     "demo: real record from CNKI (applicant {applicant}), assigned to a demo university; IPC inferred from title"
 )
 SOURCE_GENERATED = "demo: generated record (not a real patent)"
 
 # Title keyword -> an IPC code of that technology (the CNKI lists have no IPC; for the demo only).
-KEYWORD_IPC: tuple[tuple[str, str], ...] = (
+KEYWORD_IPC: tuple[tuple[str, str], ...] = (  # words: data
     ("液晶", "G02F 1/1333"), ("显示", "G09G 3/36"), ("面板", "G09F 9/30"), ("电视", "H04N 5/64"),
     ("摄像", "H04N 23/50"), ("图像", "G06T 7/00"), ("手机", "H04M 1/02"), ("天线", "H01Q 1/24"),
     ("通信", "H04W 72/04"), ("数据", "G06F 16/00"), ("芯片", "H01L 23/00"), ("半导体", "H01L 21/00"),
@@ -61,7 +61,7 @@ KEYWORD_IPC: tuple[tuple[str, str], ...] = (
     ("轴承", "F16C 33/00"), ("齿轮", "F16H 55/00"), ("油", "C10M 169/00"), ("纸", "D21H 27/00"),
 )  # fmt: skip
 
-GENERATED_TOPICS: tuple[tuple[str, str, str], ...] = (
+GENERATED_TOPICS: tuple[tuple[str, str, str], ...] = (  # words: data
     ("图像识别", "image recognition", "G06V 10/82"), ("污水处理", "wastewater treatment", "C02F 3/00"),
     ("锂离子电池", "lithium-ion battery", "H01M 10/0525"), ("无人机", "unmanned aerial vehicle", "B64C 39/02"),
     ("中药提取", "herbal extraction", "A61K 36/00"), ("智能传感", "smart sensing", "G01D 5/00"),
@@ -129,8 +129,8 @@ def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[Demo
         kind_digit = rng.choice("11223")  # inventions, utility models and designs
         filed = on - timedelta(days=rng.randint(400, 2800))
         digits = f"{filed.year}{kind_digit}{1_000_000 + n:07d}"
-        variant = ("一种", "基于", "用于")[n % 3]
-        data = PatentIn(
+        variant = ("一种", "基于", "用于")[n % 3]  # words: data
+        data = PatentIn(  # words: data
             number=f"{digits}.{check_digit(digits)}",
             title_zh=f"{variant}{zh}的装置及方法（生成 #{n + 1}）",
             title_en=f"Device and method for {en} (generated #{n + 1})",
@@ -219,7 +219,7 @@ async def _seed_university(
     rows = []
     for n, item in enumerate(mine):
         values = record_values(item.data, on=on)
-        values.update(
+        values.update(  # words: data
             {
                 "organisation": university.id,
                 "source": item.source,

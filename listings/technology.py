@@ -39,6 +39,6 @@ def ipc_fields(codes: list[str]) -> list[IpcFieldOut]:
         if match.fields:
             zh, en = field_names(match.fields[0])
         else:
-            zh, en = "未能识别的领域", "Field not identified"
+            zh, en = "", ""  # not identified: the page says so in its language
         out.append(IpcFieldOut(code=match.display, field_zh=zh, field_en=en))
     return out

@@ -22,6 +22,8 @@ from listings.search import service as search_sync
 from market import db, jobs
 from market.audit.service import verify
 from market.errors import MarketError
+from market.i18n import DEFAULT_LANGUAGE
+from market.i18n.localized import localized
 from market.orgs.service import find_org
 from market.runtime import open_runtime
 from market.seed import seed_demo
@@ -161,15 +163,16 @@ def import_patents(
         f"{result.filename} ({result.layout}): {result.total_rows} rows, {result.accepted} accepted "
         f"({result.inserted} new, {result.updated} updated, {result.unchanged} unchanged), {result.rejected} rejected"
     )
+    result = localized(result, DEFAULT_LANGUAGE)  # the report speaks Chinese, the product's default language
     for rejection in result.rejections[:20]:
-        typer.echo(f"  line {rejection.row}: {rejection.field}: {rejection.reason}")
+        typer.echo(f"  line {rejection.row}: {rejection.field}: {rejection.message}")
     if len(result.rejections) > 20:
         typer.echo(f"  … {len(result.rejections) - 20} more" + ("" if report else " (write them all with --report)"))
     if report is not None:
         with report.open("w", newline="", encoding="utf-8-sig") as out:
             writer = csv.writer(out)
             writer.writerow(["line", "field", "reason"])
-            writer.writerows([r.row, r.field, r.reason] for r in result.rejections)
+            writer.writerows([r.row, r.field, r.message] for r in result.rejections)
         typer.echo(f"rejections written to {report}")
 
 

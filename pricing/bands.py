@@ -9,21 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from market.kit.law import CAP_INSTRUMENT_EN, CAP_INSTRUMENT_ZH, PaymentMode
+from market.kit.law import CAP_CITATION, PaymentMode
+from market.kit.messages import Msg, Param
 from market.kit.money import Money
 from pricing import caps
-from pricing.params import format_cny, format_percent
+from pricing.params import format_percent
 from pricing.schemas import BandCheck, BandPosition, MoneyBand, Offer, RateBand, Suggestion
-
-POSITION_TEXT = {
-    BandPosition.WITHIN: ("在建议区间内", "within the suggested band"),
-    BandPosition.BELOW: ("低于建议区间", "below the suggested band"),
-    BandPosition.ABOVE: ("高于建议区间", "above the suggested band"),
-    BandPosition.NO_BAND: (
-        "暂无建议区间（需要预计年净销售额）",
-        "without a suggested band (it needs expected annual net sales)",
-    ),
-}
 
 
 def rate_position(rate: Decimal, band: RateBand) -> BandPosition:
@@ -47,40 +38,40 @@ def amount_position(amount: Money, band: MoneyBand | None) -> BandPosition:
 
 
 def within_band(suggestion: Suggestion, offer: Offer) -> BandCheck:
-    """Where ``offer`` lies against ``suggestion``, in the offer's payment mode, with a bilingual message."""
+    """Where ``offer`` lies against ``suggestion``, in the offer's payment mode: one message per part."""
     rate_pos = amount_pos = None
-    parts_zh: list[str] = []
-    parts_en: list[str] = []
+    messages: list[Msg] = []
     over_cap = False
     if offer.rate_percent is not None and offer.mode is not PaymentMode.lump_sum:
         band = (suggestion.running_royalty if offer.mode is PaymentMode.running_royalty
                 else suggestion.entry_plus_royalty.running_royalty)
         rate_pos = rate_position(offer.rate_percent, band)
         over_cap |= caps.rate_over_cap(offer.rate_percent)
-        zh, en = POSITION_TEXT[rate_pos]
-        span = f"{format_percent(band.low)} – {format_percent(band.high)}"
-        parts_zh.append(f"提成率{format_percent(offer.rate_percent)}{zh}（{span}）")
-        parts_en.append(f"the running royalty of {format_percent(offer.rate_percent)} is {en} ({span})")
+        messages.append(Msg("pricing.check.rate", {
+            "rate": format_percent(offer.rate_percent),
+            "position": _position(rate_pos),
+            "low": format_percent(band.low),
+            "high": format_percent(band.high),
+        }))
     if offer.amount is not None and offer.mode is not PaymentMode.running_royalty:
         lump = offer.mode is PaymentMode.lump_sum
         money_band = suggestion.lump_sum if lump else suggestion.entry_plus_royalty.entry_fee
         amount_pos = amount_position(offer.amount, money_band)
         over_cap |= caps.fixed_fee_over_cap(offer.amount)
-        zh, en = POSITION_TEXT[amount_pos]
-        what_zh, what_en = ("一次性付费", "lump sum") if lump else ("入门费", "entry fee")
-        span = "" if money_band is None else f"{format_cny(money_band.low.minor)} – {format_cny(money_band.high.minor)}"
-        amount = format_cny(offer.amount.minor)
-        parts_zh.append(f"{what_zh}{amount}{zh}" + (f"（{span}）" if span else ""))
-        parts_en.append(f"the {what_en} of {amount} is {en}" + (f" ({span})" if span else ""))
+        what = Msg("pricing.check.lump_sum" if lump else "pricing.check.entry_fee")
+        params: dict[str, Param] = {"what": what, "amount": offer.amount, "position": _position(amount_pos)}
+        if money_band is None:
+            messages.append(Msg("pricing.check.amount_no_band", params))
+        else:
+            messages.append(Msg("pricing.check.amount", {**params, "low": money_band.low, "high": money_band.high}))
     position = _overall(rate_pos, amount_pos)
-    text_zh = "；".join(parts_zh) + "。"
-    text_en = "; ".join(parts_en) + "."
-    text_en = text_en[0].upper() + text_en[1:]
     if over_cap:
-        text_zh += f"报价超过法定上限（{CAP_INSTRUMENT_ZH}：提成不高于净销售额的20%，固定费用不高于2000万元）。"
-        text_en += (f" The price exceeds the legal cap ({CAP_INSTRUMENT_EN}: running royalties at most 20% of "
-                    "net sales, fixed fees at most CNY 20,000,000).")
-    return BandCheck(position, rate_pos, amount_pos, over_cap, text_zh, text_en)
+        messages.append(Msg("pricing.check.over_legal_cap", {"notice": Msg(CAP_CITATION)}))
+    return BandCheck(position, rate_pos, amount_pos, over_cap, tuple(messages))
+
+
+def _position(position: BandPosition) -> Msg:
+    return Msg(f"pricing.position.{position.value}")
 
 
 def _overall(*positions: BandPosition | None) -> BandPosition:

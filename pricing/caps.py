@@ -10,8 +10,6 @@ from decimal import Decimal
 
 from market.kit.law import (
     CAP_CITATION,
-    CAP_INSTRUMENT_EN,
-    CAP_INSTRUMENT_ZH,
     FIXED_FEE_CAP,
     PROFIT_SHARE_CAP_BP,
     ROYALTY_CAP_BP,
@@ -24,17 +22,7 @@ MAX_RUNNING_ROYALTY_PERCENT = Decimal(ROYALTY_CAP_BP) / 100
 MAX_PROFIT_SHARE_PERCENT = Decimal(PROFIT_SHARE_CAP_BP) / 100
 """Or at most 40% of profit (2024 CNIPA notice); kept for completeness, the engine prices on net sales."""
 
-CAP_NOTE = Note(
-    code="legal_cap_applied",
-    text_zh=(
-        f"已按{CAP_INSTRUMENT_ZH}封顶：提成不高于净销售额的20%，固定费用（一次性付费、入门费）不高于2000万元。"
-    ),
-    text_en=(
-        f"Capped under the {CAP_INSTRUMENT_EN}: running royalties at most 20% of net sales, fixed fees "
-        "(lump sum, entry fee) at most CNY 20,000,000."
-    ),
-    citation=CAP_CITATION,
-)
+CAP_NOTE = Note(code="legal_cap_applied", citation=CAP_CITATION)
 
 
 def cap_rate(rate_percent: Decimal) -> tuple[Decimal, bool]:

@@ -199,7 +199,7 @@ class FieldIndustryMap:
     def field_ref(self, number: int) -> FieldRef:
         row = self.by_field.get(number)
         if row is None:
-            return FieldRef(number, f"Field {number}", f"技术领域{number}")
+            return FieldRef(number, f"Field {number}", f"技术领域{number}")  # words: data
         return FieldRef(number, row.field_en, row.field_zh)
 
 

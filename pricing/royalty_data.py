@@ -29,19 +29,7 @@ DEFAULT_TABLE_IS_OFFICIAL = False
 """The shipped table is a starting default built from public international statistics and CNIPA aggregates, not
 the official CNIPA per-industry royalty tables."""
 
-STARTING_DEFAULT_NOTE = Note(
-    code="starting_default",
-    text_zh=(
-        "本建议依据公开的国际许可费率统计和国家知识产权局备案许可合同汇总数据，仅是起步默认值；"
-        "在导入国家知识产权局分行业许可使用费官方数据之前，请审慎参考。"
-    ),
-    text_en=(
-        "This suggestion rests on published international royalty-rate statistics and CNIPA's aggregate "
-        "licence-contract figures. It is a starting default until the official CNIPA per-industry royalty tables "
-        "are imported: use it with care."
-    ),
-    citation="pricing/data/README.md",
-)
+STARTING_DEFAULT_NOTE = Note(code="starting_default", citation="pricing/data/README.md")
 
 RATE_COLUMNS = ("rate_p25", "rate_median", "rate_p75")
 LUMP_COLUMNS = ("lump_p25_minor", "lump_median_minor", "lump_p75_minor")

@@ -2,17 +2,20 @@
 
 Money is always :class:`market.kit.money.Money` (integer minor units). Rates are :class:`~decimal.Decimal` percent
 of net sales, never floats: a float rate would make the same patent price differently on two machines.
-Every output carries bilingual text (``text_zh`` / ``text_en``) so the web layer shows it as it is.
+Every output speaks in codes with parameters (``Msg``): the catalogue ``pricing.po`` holds the words and the web
+layer renders them in the reader's language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal
 from enum import StrEnum
 
 from market.kit.law import STATUTORY_TERM_YEARS, PatentKind, PaymentMode
+from market.kit.messages import Msg, Param
 from market.kit.money import Money
 
 
@@ -171,17 +174,21 @@ class Offer:
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """A message for the user, in both languages, with the rule or source it rests on."""
+    """A message for the user (``pricing.note.<code>`` with ``params``) with the rule or source it rests on:
+    ``citation`` is an article's catalogue code (``law.*``) or the name of a data file."""
 
     code: str
-    text_zh: str
-    text_en: str
+    params: Mapping[str, Param] = dc_field(default_factory=dict)
     citation: str = ""
+
+    @property
+    def msg(self) -> Msg:
+        return Msg(f"pricing.note.{self.code}", self.params)
 
 
 @dataclass(frozen=True, slots=True)
 class Factor:
-    """One step of the explanation: what was applied, its value, its source, in both languages.
+    """One step of the explanation: what was applied, its value, its source, and its ``message`` (a code).
 
     ``multiplier`` is set for factors that scale the royalty rate, and None for evidence and parameters.
     """
@@ -189,8 +196,7 @@ class Factor:
     key: str
     value: str
     source: str
-    text_zh: str
-    text_en: str
+    message: Msg
     multiplier: Decimal | None = None
 
 
@@ -265,8 +271,7 @@ class BandCheck:
     rate_position: BandPosition | None
     amount_position: BandPosition | None
     over_legal_cap: bool
-    text_zh: str
-    text_en: str
+    messages: tuple[Msg, ...]  # one sentence per part (the rate, the amount, the legal cap)
 
     @property
     def within(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 
+from market.kit.messages import Msg, Param
 from market.kit.money import Money
 from pricing.engine import CURRENCY, Engine, default_engine
 from pricing.params import (
@@ -29,23 +30,11 @@ from pricing.params import (
 from pricing.royalty_data import STARTING_DEFAULT_NOTE
 from pricing.schemas import Factor, Note, PatentFacts, Valuation, to_decimal
 
-TAX_CITATION = "企业所得税法第四条（税率25%）/ Enterprise Income Tax Law Art 4 (rate 25%)"
+TAX_CITATION = "law.eit.art4"
+PLEDGE_CITATION = "law.cnipa.announcement461"
 
-NOT_AN_APPRAISAL = Note(
-    code="not_an_appraisal",
-    text_zh="本估值为融资参考，不是资产评估报告；质押登记时如经资产评估，应提交资产评估报告（专利权质押登记办法）。",
-    text_en="This value is a guide for financing, not an appraisal report; where the patent was appraised, the "
-    "appraisal report goes with the pledge registration (CNIPA Measures for Patent Pledge Registration).",
-    citation="国家知识产权局公告第四六一号 / CNIPA Announcement No. 461",
-)
-
-ALREADY_PLEDGED = Note(
-    code="already_pledged",
-    text_zh="该专利已处于质押期间，不能再次办理质押登记（专利权质押登记办法，国家知识产权局公告第四六一号）。",
-    text_en="The patent is already pledged: a second pledge registration is refused (CNIPA Measures for Patent "
-    "Pledge Registration, Announcement No. 461).",
-    citation="国家知识产权局公告第四六一号 / CNIPA Announcement No. 461",
-)
+NOT_AN_APPRAISAL = Note(code="not_an_appraisal", citation=PLEDGE_CITATION)
+ALREADY_PLEDGED = Note(code="already_pledged", citation=PLEDGE_CITATION)
 
 
 def relief_from_royalty(
@@ -80,25 +69,42 @@ def relief_from_royalty(
         after_tax = q_minor(Decimal(annual) * (ONE - tax))
         factor = annuity_factor(years, d)
         value = present_value_minor(after_tax, factor)
+    sales, royalty, net = (Money(CURRENCY, m) for m in (annual_net_sales.minor, annual, after_tax))
     inputs = (
-        _input("annual_net_sales", format_cny(annual_net_sales.minor), "borrower's figure",
-               "年净销售额（使用该专利的产品）", "Annual net sales of products using the patent"),
+        _input("annual_net_sales", format_cny(annual_net_sales.minor), "borrower's figure", {"sales": sales}),
         *rate_inputs,
-        _input("annual_royalty", format_cny(annual), "net sales x rate / 100",
-               f"年许可费 = {format_cny(annual_net_sales.minor)} × {format_percent(rate)}",
-               f"Annual royalty = {format_cny(annual_net_sales.minor)} x {format_percent(rate)}"),
-        _input("tax_rate", format_percent(tax * 100), TAX_CITATION, "企业所得税税率", "Income tax rate"),
-        _input("after_tax_royalty", format_cny(after_tax), "annual royalty x (1 - tax)",
-               f"税后年许可费 = {format_cny(annual)} × (1 - {tax})",
-               f"After-tax royalty = {format_cny(annual)} x (1 - {tax})"),
-        _input("remaining_years", f"{years}", "patent facts; Patent Law Art 42",
-               "剩余保护期（年）", "Remaining life in years"),
-        _input("discount_rate", format_percent(d * 100), "platform parameter (docs/pricing.md)",
-               "年折现率", "Annual discount rate"),
-        _input("annuity_factor", f"{factor}", "sum of (1+d)^-t over the remaining years, part-year pro rata",
-               f"年金系数 a({years})", f"Annuity factor a({years})"),
-        _input("value", format_cny(value), "after-tax royalty x annuity factor",
-               f"估值 = {format_cny(after_tax)} × {factor}", f"Value = {format_cny(after_tax)} x {factor}"),
+        _input(
+            "annual_royalty",
+            format_cny(annual),
+            "net sales x rate / 100",
+            {"sales": sales, "rate": format_percent(rate), "royalty": royalty},
+        ),
+        _input("tax_rate", format_percent(tax * 100), TAX_CITATION, {"tax": format_percent(tax * 100)}),
+        _input(
+            "after_tax_royalty",
+            format_cny(after_tax),
+            "annual royalty x (1 - tax)",
+            {"royalty": royalty, "tax": tax, "net": net},
+        ),
+        _input("remaining_years", f"{years}", "patent facts; Patent Law Art 42", {"years": years}),  # words: data
+        _input(
+            "discount_rate",
+            format_percent(d * 100),
+            "platform parameter (docs/pricing.md)",
+            {"rate": format_percent(d * 100)},
+        ),
+        _input(
+            "annuity_factor",
+            f"{factor}",
+            "sum of (1+d)^-t over the remaining years, part-year pro rata",
+            {"years": years, "factor": factor},
+        ),
+        _input(
+            "value",
+            format_cny(value),
+            "after-tax royalty x annuity factor",
+            {"net": net, "factor": factor, "value": Money(CURRENCY, value)},
+        ),
     )
     notes = [NOT_AN_APPRAISAL]
     if from_data and not _official(engine, patent):
@@ -130,7 +136,7 @@ def _rate(
             raise ValueError("royalty_rate_percent must lie in 0..100")
         given_input = _input(
             "royalty_rate", format_percent(rate), "given (e.g. the declared open-licence rate)",
-            "许可费率（给定，如已声明的开放许可费率）", "Royalty rate (given, e.g. the declared open-licence rate)",
+            {"rate": format_percent(rate)}, code="royalty_rate_given",
         )
         return rate, [given_input], False
     profile, _, _ = engine.profile_for(patent)
@@ -140,8 +146,7 @@ def _rate(
     rate = q_rate(median * multiplier)
     summary = _input(
         "royalty_rate", format_percent(rate), "industry median x factors",
-        f"许可费率 = 行业中位数{format_percent(median)} × {multiplier}",
-        f"Royalty rate = industry median {format_percent(median)} x {multiplier}",
+        {"median": format_percent(median), "multiplier": multiplier, "rate": format_percent(rate)},
     )
     return rate, [summary, profile.factors[0], *factors], True
 
@@ -151,5 +156,6 @@ def _official(engine: Engine, patent: PatentFacts) -> bool:
     return profile.rate_row.official
 
 
-def _input(key: str, value: str, source: str, text_zh: str, text_en: str) -> Factor:
-    return Factor(key=key, value=value, source=source, text_zh=f"{text_zh}：{value}", text_en=f"{text_en}: {value}")
+def _input(key: str, value: str, source: str, params: dict[str, Param], *, code: str = "") -> Factor:
+    """One input of the valuation: ``pricing.valuation.<code or key>`` shows it with its value."""
+    return Factor(key=key, value=value, source=source, message=Msg(f"pricing.valuation.{code or key}", params))

@@ -27,6 +27,7 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
 from market.i18n import Msg, gettext
+from market.i18n.localized import sentences
 from market.kit.law import PaymentMode
 from market.orgs import service as org_service
 
@@ -116,8 +117,8 @@ async def licence_out(row: LicenceRecord) -> LicenceOut:
         filing_deadline=filing_deadline(row.starts_on) if row.starts_on else None,
         activated_at=row.activated_at,
         created_at=row.created_at,
-        terms_zh=plain_terms(version, patent.expiry_date, "zh"),
-        terms_en=plain_terms(version, patent.expiry_date, "en"),
+        terms_zh=sentences(plain_terms(version, patent.expiry_date), "zh"),
+        terms_en=sentences(plain_terms(version, patent.expiry_date), "en"),
         contract_ready=bool(row.contract_sha256),
     )
 

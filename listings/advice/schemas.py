@@ -8,6 +8,7 @@ from pydantic import Field, PrivateAttr
 
 from market.kit.law import PatentKind
 from market.kit.schema import Out, Schema
+from market.kit.words import MsgOut, Renderer
 
 
 class BandOut(Out):
@@ -16,19 +17,29 @@ class BandOut(Out):
     high: int
 
 
-class FactorOut(Out):
+class FactorOut(MsgOut):
+    """One step of the explanation: ``key``, ``value`` and ``source`` (data), and its message (``code``,
+    ``params``, ``message`` in the reader's language)."""
+
     key: str
     value: str
     source: str
-    text_zh: str
-    text_en: str
 
 
-class NoteOut(Out):
-    code: str
-    text_zh: str
-    text_en: str
-    citation: str
+class NoteOut(MsgOut):
+    """A note: ``code`` (``starting_default``), its ``params`` and ``message``; ``citation`` is an article's code
+    (``law.*``) or a data file, ``citation_text`` how the reader sees it."""
+
+    citation: str = ""
+    citation_text: str = ""
+
+    @property
+    def catalogue_code(self) -> str:
+        return f"pricing.note.{self.code}"
+
+    def rendered(self, render: Renderer) -> NoteOut:
+        cited = render(self.citation, {}) if self.citation.startswith("law.") else self.citation
+        return self.model_copy(update={"message": render(self.catalogue_code, self.params), "citation_text": cited})
 
 
 class SuggestionOut(Out):
@@ -68,8 +79,7 @@ class SuggestionOut(Out):
 class PriceCheckOut(Out):
     position: str  # below, within, above, no_band
     over_legal_cap: bool
-    text_zh: str
-    text_en: str
+    messages: list[MsgOut]  # one sentence per part: the rate, the amount, the legal cap
 
 
 class SuggestFactsIn(

@@ -30,7 +30,9 @@ from listings.patents.records import PatentRecord
 from market.accounts.principal import Principal
 from market.errors import FieldError, MarketError, ValidationFailed
 from market.kit.law import PatentKind, PaymentMode
+from market.kit.messages import Msg
 from market.kit.money import Money
+from market.kit.words import MsgOut
 
 # Claims not recorded: the middle tier (no widening, no narrowing), said so in a note.
 NEUTRAL_CLAIMS = pricing.DEFAULT_PARAMS.narrow_claims_max + 1
@@ -78,26 +80,24 @@ def suggestion_out(s: pricing.Suggestion, extra_notes: list[NoteOut]) -> Suggest
         capped=s.capped,
         data_is_official=s.data_is_official,
         factors=[
-            FactorOut(key=f.key, value=f.value, source=f.source, text_zh=f.text_zh, text_en=f.text_en)
+            FactorOut(key=f.key, value=f.value, source=f.source, code=f.message.code, params=dict(f.message.params))
             for f in s.factors
         ],
-        notes=[NoteOut(code=n.code, text_zh=n.text_zh, text_en=n.text_en, citation=n.citation) for n in s.notes]
-        + extra_notes,
+        notes=[note_out(n) for n in s.notes] + extra_notes,
     )
     out.attach(s)
     return out
+
+
+def note_out(note: pricing.Note) -> NoteOut:
+    return NoteOut(code=note.code, params=dict(note.params), citation=note.citation)
 
 
 def _claims(count: int | None) -> tuple[int, list[NoteOut]]:
     if count:
         return count, []
     return NEUTRAL_CLAIMS, [
-        NoteOut(
-            code="claims_unknown",
-            citation="",
-            text_zh="未登记权利要求项数：按中间档（系数 ×1.00）计算。",
-            text_en="The number of claims is not recorded: the middle tier (x1.00) is used.",
-        )
+        NoteOut(code="claims_unknown")
     ]
 
 
@@ -113,8 +113,8 @@ def _pricing_facts(
 ) -> pricing.PatentFacts:
     if years <= 0:
         raise ValidationFailed(
-            "The patent has no remaining term (Patent Law Art 42): there is nothing to price.",
-            errors=[FieldError("remaining_years", "must be above 0", article="专利法第四十二条 / Patent Law Art 42")],
+            Msg("advice.no_remaining_term"),
+            errors=[FieldError("remaining_years", Msg("advice.no_remaining_term"), article="law.patent.art42")],
         )
     try:
         return pricing.PatentFacts(
@@ -268,7 +268,9 @@ def check_offer(suggestion: SuggestionOut, terms: TermsIn) -> PriceCheckOut:
     source = suggestion.source()
     check = pricing.within_band(source, offer_of(terms))
     return PriceCheckOut(
-        position=check.position.value, over_legal_cap=check.over_legal_cap, text_zh=check.text_zh, text_en=check.text_en
+        position=check.position.value,
+        over_legal_cap=check.over_legal_cap,
+        messages=[MsgOut.of(m) for m in check.messages],
     )
 
 

@@ -17,6 +17,7 @@ from listings.declarations.schemas import (
 )
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
+from market.i18n.localized import localized
 from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
@@ -35,32 +36,35 @@ class DeclarationController(Controller):
         status_code=HTTP_200_OK,
         summary="Declare one patent or many: each is published (or drafted) or refused with every reason",
     )
-    async def declare(self, principal: Principal, data: JSONBody[DeclareIn]) -> DeclareReport:
+    async def declare(self, principal: Principal, data: JSONBody[DeclareIn], lang: str) -> DeclareReport:
         async with unit_of_work():
-            return await service.declare(principal=principal, data=data)
+            return localized(await service.declare(principal=principal, data=data), lang)
 
     @post("/check", opt=UNIVERSITY, status_code=HTTP_200_OK, summary="Check eligibility without declaring")
-    async def check(self, principal: Principal, data: JSONBody[DeclareIn]) -> DeclareReport:
-        return await service.declare(principal=principal, data=data, dry_run=True)
+    async def check(self, principal: Principal, data: JSONBody[DeclareIn], lang: str) -> DeclareReport:
+        return localized(await service.declare(principal=principal, data=data, dry_run=True), lang)
 
     @get("/", opt=UNIVERSITY, summary="My organisation's declarations")
     async def list_mine(
         self,
         principal: Principal,
+        lang: str,
         status: str | None = Parameter(default=None, pattern="^(draft|published|withdrawn)$"),
         page: int = Parameter(default=1, ge=1),
         per_page: int = Parameter(default=50, ge=1, le=200),
     ) -> list[DeclarationOut]:
-        return await service.list_mine(principal=principal, status=status, page=page, per_page=per_page)
+        return localized(
+            await service.list_mine(principal=principal, status=status, page=page, per_page=per_page), lang
+        )
 
     @get("/{declaration_id:int}", opt=UNIVERSITY, summary="One declaration with every version")
-    async def get_one(self, principal: Principal, declaration_id: int) -> DeclarationOut:
-        return await service.get(principal=principal, declaration_id=declaration_id)
+    async def get_one(self, principal: Principal, declaration_id: int, lang: str) -> DeclarationOut:
+        return localized(await service.get(principal=principal, declaration_id=declaration_id), lang)
 
     @post("/{declaration_id:int}/publish", opt=UNIVERSITY, status_code=HTTP_200_OK, summary="Publish a draft")
-    async def publish(self, principal: Principal, declaration_id: int) -> DeclarationOut:
+    async def publish(self, principal: Principal, declaration_id: int, lang: str) -> DeclarationOut:
         async with unit_of_work():
-            return await service.publish(principal=principal, declaration_id=declaration_id)
+            return localized(await service.publish(principal=principal, declaration_id=declaration_id), lang)
 
     @post(
         "/{declaration_id:int}/versions",
@@ -68,9 +72,11 @@ class DeclarationController(Controller):
         status_code=HTTP_200_OK,
         summary="New terms: a draft changes; a published declaration gets a new version",
     )
-    async def revise(self, principal: Principal, declaration_id: int, data: JSONBody[TermsIn]) -> DeclarationOut:
+    async def revise(
+        self, principal: Principal, declaration_id: int, data: JSONBody[TermsIn], lang: str
+    ) -> DeclarationOut:
         async with unit_of_work():
-            return await service.revise(principal=principal, declaration_id=declaration_id, terms=data)
+            return localized(await service.revise(principal=principal, declaration_id=declaration_id, terms=data), lang)
 
     @post(
         "/{declaration_id:int}/withdraw",
@@ -78,6 +84,10 @@ class DeclarationController(Controller):
         status_code=HTTP_200_OK,
         summary="Withdraw (Art 50(2)): licences already granted stay valid",
     )
-    async def withdraw(self, principal: Principal, declaration_id: int, data: JSONBody[WithdrawIn]) -> DeclarationOut:
+    async def withdraw(
+        self, principal: Principal, declaration_id: int, data: JSONBody[WithdrawIn], lang: str
+    ) -> DeclarationOut:
         async with unit_of_work():
-            return await service.withdraw(principal=principal, declaration_id=declaration_id, data=data)
+            return localized(
+                await service.withdraw(principal=principal, declaration_id=declaration_id, data=data), lang
+            )

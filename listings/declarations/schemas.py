@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from listings.declarations.eligibility import Reason
 from market.kit.law import PaymentMode
 from market.kit.schema import Out, Schema
+from market.kit.words import MsgOut, Renderer
 
 TERMS_EXAMPLE = {
     "payment_mode": "entry_plus_royalty",
@@ -16,7 +17,7 @@ TERMS_EXAMPLE = {
     "entry_fee_minor": 5_000_000,
     "royalty_rate_bp": 300,
     "term_years": 5,
-    "other_matters": "许可范围：中国大陆；被许可人应在每个会计年度结束后三个月内报告净销售额。",
+    "other_matters": "许可范围：中国大陆；被许可人应在每个会计年度结束后三个月内报告净销售额。",  # words: data
 }
 
 
@@ -58,25 +59,29 @@ class DeclareIn(
     publish: bool = Field(default=True, description="False keeps the declarations as drafts.")
 
 
-class WithdrawIn(Schema, json_schema_extra={"examples": [{"reason": "专利权转让"}]}):
+class WithdrawIn(Schema, json_schema_extra={"examples": [{"reason": "专利权转让"}]}):  # words: data
     reason: str = Field(default="", max_length=500)
 
 
-class ReasonOut(Out):
-    code: str
+class ReasonOut(MsgOut):
+    """A reason with its ``code`` (``not_granted``), ``field``, ``article`` (a catalogue code such as
+    ``law.regs.art85``) and ``params``; ``message`` and ``article_text`` are in the reader's language."""
+
     field: str
     article: str
-    message_zh: str
-    message_en: str
+    article_text: str = ""
 
     @classmethod
-    def of(cls, reason: Reason) -> ReasonOut:
-        return cls(
-            code=reason.code,
-            field=reason.field,
-            article=reason.article,
-            message_zh=reason.message_zh,
-            message_en=reason.message_en,
+    def of_reason(cls, reason: Reason) -> ReasonOut:
+        return cls(code=reason.code, field=reason.field, article=reason.article, params=dict(reason.params))
+
+    @property
+    def catalogue_code(self) -> str:
+        return f"declaration.{self.code}"
+
+    def rendered(self, render: Renderer) -> ReasonOut:
+        return self.model_copy(
+            update={"message": render(self.catalogue_code, self.params), "article_text": render(self.article, {})}
         )
 
 
@@ -107,8 +112,7 @@ class VersionOut(Out):
     created_at: datetime
     published_at: datetime | None
     superseded_at: datetime | None
-    summary_zh: str
-    summary_en: str
+    summary: list[MsgOut] = Field(description="The terms in plain words, one message per part.")
 
 
 class DeclarationOut(Out):

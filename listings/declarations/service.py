@@ -31,8 +31,10 @@ from market import events
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
-from market.kit.formatting import format_date, format_money, format_percent_bp
 from market.kit.law import PaymentMode
+from market.kit.messages import Bp, Msg
+from market.kit.money import Money
+from market.kit.words import MsgOut
 from market.orgs import service as org_service
 
 # What other modules read of declarations: through this service, never the repository.
@@ -42,13 +44,7 @@ versions_of = repository.versions_of
 versions_by_ids = repository.versions_by_ids
 published = repository.published
 
-ALREADY_DECLARED = Reason(
-    "already_declared",
-    "patent_ids",
-    "专利法第五十条 / Patent Law Art 50",
-    "该专利已有开放许可声明（草稿或已公告）；请修改现有声明，形成新版本。",
-    "This patent already has an open-licence declaration (draft or published); revise it to make a new version.",
-)
+ALREADY_DECLARED = Reason("already_declared", "patent_ids", "law.patent.art50")
 
 
 def declared_terms(terms: TermsIn) -> DeclaredTerms:
@@ -80,56 +76,36 @@ class Terms(Protocol):
     def term_years(self) -> int | None: ...
 
 
-def plain_terms(version: Terms, expiry_date: date | None, lang: str) -> str:
-    """The terms as a sentence a firm's manager reads without a lawyer."""
+def plain_terms(version: Terms, expiry_date: date | None) -> list[Msg]:
+    """The terms as a manager reads them without a lawyer: how to pay, for how long, and what kind of licence."""
     mode = PaymentMode(version.payment_mode)
     currency = version.currency
-    rate = format_percent_bp(version.royalty_rate_bp) if version.royalty_rate_bp else ""
-    lump = format_money(version.lump_sum_minor or 0, currency, lang)
-    entry = format_money(version.entry_fee_minor or 0, currency, lang)
-    if lang == "en":
-        pay = {
-            PaymentMode.lump_sum: (
-                "Royalty-free."
-                if not version.lump_sum_minor
-                else f"A one-off fee of {lump}."
-            ),
-            PaymentMode.running_royalty: f"A running royalty of {rate} of net sales, reported and paid per period.",
-            PaymentMode.entry_plus_royalty: (
-                f"An entry fee of {entry}, then {rate} of net sales."
-            ),
-        }[mode]
-        term = (
-            f"Licence term: {version.term_years} years from the licence taking effect."
-            if version.term_years
-            else f"Licence term: until the patent expires ({format_date(expiry_date, lang, missing='unknown')})."
-        )
-        return f"{pay} {term} Non-exclusive; anyone who notifies the patentee and pays gets it (Patent Law Art 51)."
+    rate = Bp(version.royalty_rate_bp or 0)
     pay = {
         PaymentMode.lump_sum: (
-            "免费许可。"
+            Msg("declaration.terms.royalty_free")
             if not version.lump_sum_minor
-            else f"一次性支付许可使用费 {lump}。"
+            else Msg("declaration.terms.lump_sum", {"amount": Money(currency, version.lump_sum_minor)})
         ),
-        PaymentMode.running_royalty: f"按净销售额的 {rate} 提成支付，按期报告并支付。",
-        PaymentMode.entry_plus_royalty: (
-            f"入门费 {entry}，另按净销售额的 {rate} 提成。"
+        PaymentMode.running_royalty: Msg("declaration.terms.running_royalty", {"rate": rate}),
+        PaymentMode.entry_plus_royalty: Msg(
+            "declaration.terms.entry_plus_royalty",
+            {"amount": Money(currency, version.entry_fee_minor or 0), "rate": rate},
         ),
     }[mode]
     term = (
-        f"许可期限：自许可生效起 {version.term_years} 年。"
+        Msg("declaration.terms.years", {"years": version.term_years})
         if version.term_years
-        else f"许可期限：至专利权期满（{format_date(expiry_date, lang, missing='未知')}）。"
+        else Msg("declaration.terms.until_expiry", {"expiry_date": expiry_date})
     )
-    return f"{pay}{term}普通许可；任何单位或个人书面通知专利权人并支付许可使用费即获得许可（专利法第五十一条）。"
+    return [pay, term, Msg("declaration.terms.open_licence")]
 
 
 def version_out(version: DeclarationVersionRecord, expiry_date: date | None) -> VersionOut:
     return VersionOut.model_validate(
         {
             **{f.name: getattr(version, f.name) for f in fields(version)},
-            "summary_zh": plain_terms(version, expiry_date, "zh"),
-            "summary_en": plain_terms(version, expiry_date, "en"),
+            "summary": [MsgOut.of(m) for m in plain_terms(version, expiry_date)],
         }
     )
 
@@ -176,9 +152,10 @@ async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = Fals
     rows = {r.id: r for r in await patents.patents_by_ids(data.patent_ids)}
     foreign = [i for i in data.patent_ids if i not in rows or rows[i].organisation != principal.org_id]
     if foreign:  # naming another organisation's patent is an error in the request, not a matter of eligibility
+        ids = ", ".join(map(str, dict.fromkeys(foreign)))
         raise NotFound(
-            f"No such patent: {', '.join(map(str, dict.fromkeys(foreign)))}.",
-            errors=[FieldError("patent_ids", "no such patent", code="not_found")],
+            Msg("patent.not_found", {"ids": ids}),
+            errors=[FieldError("patent_ids", Msg("patent.not_found", {"ids": ids}), code="not_found")],
         )
     results: list[DeclareResult] = []
     for patent_id in dict.fromkeys(data.patent_ids):  # each once, in the order given
@@ -192,7 +169,7 @@ async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = Fals
                     patent_id=patent_id,
                     number=patent.number,
                     outcome="refused",
-                    reasons=[ReasonOut.of(r) for r in reasons],
+                    reasons=[ReasonOut.of_reason(r) for r in reasons],
                 )
             )
             continue
@@ -256,16 +233,14 @@ async def _changed(declaration_id: int) -> None:
 async def _owned(principal: Principal, declaration_id: int) -> DeclarationRecord:
     row = await repository.get(declaration_id)
     if row is None or row.organisation != principal.org_id:
-        raise NotFound("没有这份声明。 / No such declaration.")
+        raise NotFound(Msg("declaration.not_found"))
     return row
 
 
 def _refusal(reasons: list[Reason]) -> ValidationFailed:
     return ValidationFailed(
-        "The declaration cannot be published: " + " ".join(r.message_en for r in reasons),
-        errors=[
-            FieldError(r.field, r.message_zh + " / " + r.message_en, code=r.code, article=r.article) for r in reasons
-        ],
+        Msg("declaration.refused"),
+        errors=[FieldError(r.field, r.msg, code=r.code, article=r.article, params=r.params) for r in reasons],
     )
 
 
@@ -273,10 +248,7 @@ async def publish(*, principal: Principal, declaration_id: int) -> DeclarationOu
     """Publish a draft after checking it again (facts may have changed since it was drafted)."""
     row = await _owned(principal, declaration_id)
     if row.status != "draft":
-        raise Conflict(
-            f"只有草稿可以公告；这份声明的状态是 {row.status}。 / "
-            f"Only a draft can be published; this declaration is {row.status}."
-        )
+        raise Conflict(Msg("declaration.only_draft_publishes", {"status": Msg(f"declaration.status.{row.status}")}))
     patent = await patents.patent_by_id(row.patent)
     assert patent is not None
     [draft] = [v for v in await repository.versions(declaration_id) if v.version == row.current_version]
@@ -304,10 +276,7 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
     again) and the previous one is kept, marked superseded."""
     row = await _owned(principal, declaration_id)
     if row.status == "withdrawn":
-        raise Conflict(
-            "已撤回的声明不能修改，请重新声明该专利。 / "
-            "A withdrawn declaration cannot be revised; declare the patent again."
-        )
+        raise Conflict(Msg("declaration.withdrawn_cannot_revise"))
     if row.status == "draft":
         await repository.update_version(
             declaration_id, row.current_version, _version_values(terms, user_id=principal.user_id, published_at=None)
@@ -348,7 +317,7 @@ async def withdraw(*, principal: Principal, declaration_id: int, data: WithdrawI
     """Withdraw (Patent Law Art 50(2)): announced as withdrawn; licences already granted stay in force."""
     row = await _owned(principal, declaration_id)
     if row.status == "withdrawn":
-        raise Conflict("这份声明已经撤回。 / This declaration is already withdrawn.")
+        raise Conflict(Msg("declaration.already_withdrawn"))
     now = datetime.now(UTC)
     await repository.update(
         declaration_id, {"status": "withdrawn", "withdrawn_at": now, "withdrawal_reason": data.reason}

@@ -16,7 +16,9 @@ from listings.imports.schemas import ImportRunOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
+from market.i18n.localized import localized
 from market.jobs import unit_of_work
+from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
@@ -27,10 +29,12 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 async def read_upload(upload: UploadFile | None) -> tuple[str, bytes]:
     if upload is None or not upload.filename:
-        raise ValidationFailed("Choose a CSV or JSON Lines file.", errors=[FieldError("file", "required")])
+        missing = Msg("import.choose_file")
+        raise ValidationFailed(missing, errors=[FieldError("file", missing, code="required")])
     content = await upload.read()
     if not content:
-        raise ValidationFailed("The file is empty.", errors=[FieldError("file", "empty")])
+        empty = Msg("import.empty_file")
+        raise ValidationFailed(empty, errors=[FieldError("file", empty, code="empty")])
     return upload.filename, content
 
 
@@ -60,9 +64,9 @@ class ImportController(Controller):
             )
 
     @get("/", opt=UNIVERSITY, summary="My organisation's recent imports")
-    async def recent(self, principal: Principal) -> list[ImportRunOut]:
-        return await service.recent_runs(principal=principal)
+    async def recent(self, principal: Principal, lang: str) -> list[ImportRunOut]:
+        return localized(await service.recent_runs(principal=principal), lang)
 
     @get("/{run_id:int}", opt=UNIVERSITY, summary="An import's progress and report")
-    async def get_run(self, principal: Principal, run_id: int) -> ImportRunOut:
-        return await service.get_run(principal=principal, run_id=run_id)
+    async def get_run(self, principal: Principal, run_id: int, lang: str) -> ImportRunOut:
+        return localized(await service.get_run(principal=principal, run_id=run_id), lang)

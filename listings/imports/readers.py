@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from market.errors import FieldError, ValidationFailed
+from market.kit.messages import Msg
 
-Problem = tuple[str, str]  # (field, reason)
+Problem = tuple[str, Msg]  # (field, reason)
 
 NATIVE_COLUMNS = (
     "number", "kind", "title_zh", "title_en", "abstract", "claims", "claims_count", "ipc_codes", "patentees",
@@ -55,7 +56,7 @@ def parse_date(value: Any, field_name: str, problems: list[Problem], *, us_order
     text = str(value or "").strip()
     if not text:
         return None
-    formats = ["%Y-%m-%d", "%Y%m%d", "%Y.%m.%d", "%Y/%m/%d", "%Y年%m月%d日"]
+    formats = ["%Y-%m-%d", "%Y%m%d", "%Y.%m.%d", "%Y/%m/%d", "%Y年%m月%d日"]  # words: data
     if us_order:
         formats.insert(0, "%m/%d/%Y")
     for fmt in formats:
@@ -63,7 +64,7 @@ def parse_date(value: Any, field_name: str, problems: list[Problem], *, us_order
             return datetime.strptime(text[:10] if fmt == "%Y-%m-%d" else text, fmt).date()
         except ValueError:
             continue
-    problems.append((field_name, f"{text!r} is not a date (use YYYY-MM-DD)"))
+    problems.append((field_name, Msg("import.not_a_date", {"value": text})))
     return None
 
 
@@ -73,7 +74,7 @@ def title_fields(title: str) -> dict[str, str]:
 
 
 def _bool(value: Any) -> bool:
-    return str(value or "").strip().lower() in {"1", "true", "yes", "y", "是"}
+    return str(value or "").strip().lower() in {"1", "true", "yes", "y", "是"}  # words: data
 
 
 # ------------------------------------------------------------------------------------------------ layouts
@@ -128,7 +129,7 @@ GRANTED_DOCUMENTS = {"Granted Patent", "Amended Patent", "Limited Patent"}
 def _lens(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
     doc_type = str(values.get("docType") or "")
     if doc_type in NOT_PATENT_DOCUMENTS:
-        problems.append(("docType", f"a document of type {doc_type!r} is not a patent record"))
+        problems.append(("docType", Msg("import.not_a_patent_document", {"type": str(doc_type)})))
     publication_date = parse_date(values.get("publicationDate"), "publicationDate", problems)
     # corrected publications (kind A9, B9) carry their correction date: "EP 2666481 B9 20190522"
     number = re.sub(r"\s+\d{8}$", "", str(values.get("displayKey") or values.get("publicationKey", "")))
@@ -148,10 +149,10 @@ def _lens(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
 
 def _semantix(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
     # the export writes 0 for a date it does not have
-    values = {k: ("" if v == "0" and k.endswith("日") else v) for k, v in values.items()}
-    status = str(values.get("法律状态") or "")
-    grant = parse_date(values.get("授权公告日"), "授权公告日", problems)
-    out: dict[str, Any] = {
+    values = {k: ("" if v == "0" and k.endswith("日") else v) for k, v in values.items()}  # words: data
+    status = str(values.get("法律状态") or "")  # words: data
+    grant = parse_date(values.get("授权公告日"), "授权公告日", problems)  # words: data
+    out: dict[str, Any] = {  # words: data
         "number": values.get("申请号", ""),
         **title_fields(values.get("专利名称", "")),
         "abstract": values.get("申请摘要", ""),
@@ -163,14 +164,14 @@ def _semantix(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]
         "publication_date": parse_date(values.get("公开日"), "公开日", problems),
         "grant_date": grant,
     }
-    if status.startswith("有权"):
+    if status.startswith("有权"):  # words: data
         out["legal_status"] = "granted"
-    elif status.startswith(("无权", "失效")):
+    elif status.startswith(("无权", "失效")):  # words: data
         out["legal_status"] = "lapsed"
     return out
 
 
-LAYOUTS = (
+LAYOUTS = (  # words: data
     Layout("native", "our own columns (docs/import.md)", lambda keys: "number" in keys, _native),
     Layout(
         "cnki",
@@ -210,10 +211,8 @@ def detect(keys: set[str]) -> Layout:
         if layout.matches(keys):
             return layout
     known = "; ".join(f"{layout.name}: {layout.description}" for layout in LAYOUTS)
-    raise ValidationFailed(
-        f"The file's columns ({', '.join(sorted(keys)[:12])}) match no known layout. Known layouts: {known}.",
-        errors=[FieldError("file", "unknown layout", code="layout")],
-    )
+    unknown = Msg("import.unknown_layout", {"columns": tuple(sorted(keys)[:12]), "known": known})
+    raise ValidationFailed(unknown, errors=[FieldError("file", unknown, code="layout")])
 
 
 # ------------------------------------------------------------------------------------------------ files
@@ -227,9 +226,8 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise ValidationFailed(
-                "The file is neither UTF-8 nor GBK text.", errors=[FieldError("file", "unknown encoding")]
-            ) from exc
+            encoding = Msg("import.unknown_encoding")
+            raise ValidationFailed(encoding, errors=[FieldError("file", encoding, code="encoding")]) from exc
 
 
 def is_json_lines(text: str, filename: str) -> bool:
@@ -257,7 +255,9 @@ def _csv(text: str) -> Source:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
-        raise ValidationFailed("The file is empty.", errors=[FieldError("file", "empty")])
+        raise ValidationFailed(
+            Msg("import.empty_file"), errors=[FieldError("file", Msg("import.empty_file"), code="empty")]
+        )
     reader.fieldnames = header
     layout = detect(set(header))
     lines, starts = [], []
@@ -271,7 +271,7 @@ def _csv(text: str) -> Source:
         for line, start in zip(lines, starts, strict=True):
             problems: list[Problem] = []
             if None in line:  # more cells than the header has
-                problems.append(("row", f"{len(line[None])} more cells than the header"))
+                problems.append(("row", Msg("import.extra_cells", {"n": len(line[None])})))
                 line.pop(None)
             values = layout.convert({k: (v or "").strip() for k, v in line.items()}, problems)
             yield RawRow(row=start, values=values, problems=problems)
@@ -282,15 +282,17 @@ def _csv(text: str) -> Source:
 def _json_lines(text: str) -> Source:
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:
-        raise ValidationFailed("The file is empty.", errors=[FieldError("file", "empty")])
+        raise ValidationFailed(
+            Msg("import.empty_file"), errors=[FieldError("file", Msg("import.empty_file"), code="empty")]
+        )
     try:
         first = json.loads(lines[0][1])
     except json.JSONDecodeError as exc:
-        raise ValidationFailed(
-            f"Line {lines[0][0]} is not JSON: {exc.msg}.", errors=[FieldError("file", "not JSON Lines")]
-        ) from exc
+        not_json = Msg("import.not_json", {"line": lines[0][0], "error": exc.msg})
+        raise ValidationFailed(not_json, errors=[FieldError("file", not_json, code="json")]) from exc
     if not isinstance(first, dict):
-        raise ValidationFailed("Each line must be a JSON object.", errors=[FieldError("file", "not JSON objects")])
+        objects = Msg("import.not_json_objects")
+        raise ValidationFailed(objects, errors=[FieldError("file", objects, code="json")])
     layout = detect(set(first))
 
     def rows() -> Iterator[RawRow]:
@@ -299,10 +301,10 @@ def _json_lines(text: str) -> Source:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield RawRow(row=number, values={}, problems=[("row", f"not JSON: {exc.msg}")])
+                yield RawRow(row=number, values={}, problems=[("row", Msg("import.row_not_json", {"error": exc.msg}))])
                 continue
             if not isinstance(record, dict):
-                yield RawRow(row=number, values={}, problems=[("row", "not a JSON object")])
+                yield RawRow(row=number, values={}, problems=[("row", Msg("import.not_json_objects"))])
                 continue
             yield RawRow(row=number, values=layout.convert(record, problems), problems=problems)
 

@@ -1,16 +1,42 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import computed_field
+from pydantic import computed_field, field_validator
 
+from market.kit.messages import Msg
 from market.kit.schema import Out
+from market.kit.words import MsgOut, Renderer
 
 
-class Rejection(Out):
+class Rejection(MsgOut):
+    """One reason a row is refused: its line, the field, and the reason as a code with parameters (``message`` in
+    the reader's language). ``reason`` is the text reports stored before reasons were codes."""
+
     row: int  # the line in the file
     field: str
-    reason: str
+    code: str = ""
+    reason: str = ""
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _stored(cls, value: Any) -> Any:
+        """A stored report keeps a parameter that is a message as ``{"code", "params"}``: a message again."""
+        if not isinstance(value, dict):
+            return value
+        return {k: cls._message(v) for k, v in value.items()}
+
+    @classmethod
+    def _message(cls, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"code", "params"}:
+            return Msg(str(value["code"]), {k: cls._message(v) for k, v in dict(value["params"]).items()})
+        if isinstance(value, list):
+            return tuple(value)
+        return value
+
+    def rendered(self, render: Renderer) -> Rejection:
+        return self.model_copy(update={"message": render(self.code, self.params) if self.code else self.reason})
 
 
 class ImportRunOut(Out):

@@ -31,6 +31,7 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import MarketError, NotFound
 from market.jobs import unit_of_work
+from market.kit.messages import Msg
 
 BATCH = 500
 REPORT_LIMIT = 10_000  # rejections kept in the stored report; the counts are always complete
@@ -55,22 +56,26 @@ class Tally:
 
 def check_row(raw: RawRow, *, on: date) -> tuple[dict[str, Any] | None, list[Rejection]]:
     """The record to store for one row, or every reason it is refused."""
-    rejections = [Rejection(row=raw.row, field=f, reason=r) for f, r in raw.problems]
+    rejections = [_rejection(raw.row, f, r) for f, r in raw.problems]
     try:
         data = PatentIn.model_validate({k: v for k, v in raw.values.items() if v is not None})
     except ValidationError as exc:
-        rejections += [
-            Rejection(row=raw.row, field=e.field, reason=e.text("zh")) for e in patents.validation_errors(exc)
-        ]
+        rejections += [_rejection(raw.row, e.field, e.message) for e in patents.validation_errors(exc)]
         return None, rejections
     if rejections:
         return None, rejections
     try:
         return patents.record_values(data, on=on), []
     except MarketError as exc:
-        return None, [Rejection(row=raw.row, field=e.field, reason=e.text("zh")) for e in exc.errors] or [
-            Rejection(row=raw.row, field="number", reason=exc.detail)
+        return None, [_rejection(raw.row, e.field, e.message) for e in exc.errors] or [
+            _rejection(raw.row, "number", exc.message)
         ]
+
+
+def _rejection(row: int, field: str, reason: Msg | str) -> Rejection:
+    """A reason as a code; a check that has no code of ours yet (pydantic's own) keeps its words as a parameter."""
+    msg = reason if isinstance(reason, Msg) else Msg("import.invalid_value", {"detail": reason})
+    return Rejection(row=row, field=field, code=msg.code, params=dict(msg.params))
 
 
 def _differs(stored: PatentFieldsRecord, values: dict[str, Any]) -> bool:
@@ -133,13 +138,8 @@ async def import_file(
     for raw in source.rows:
         values, rejections = check_row(raw, on=on)
         if values is not None and values["number"] in seen:
-            rejections = [
-                Rejection(
-                    row=raw.row,
-                    field="number",
-                    reason=f"{values['number']} already appears on line {seen[values['number']]}",
-                )
-            ]
+            again = Msg("import.duplicate_number", {"number": values["number"], "line": seen[values["number"]]})
+            rejections = [_rejection(raw.row, "number", again)]
             values = None
         if values is None:
             tally.rejected += 1
@@ -181,7 +181,7 @@ def _progress_values(tally: Tally) -> dict[str, Any]:
         "updated": tally.updated,
         "unchanged": tally.unchanged,
         "rejected": tally.rejected,
-        "rejections": [r.model_dump() for r in tally.rejections[:REPORT_LIMIT]],
+        "rejections": [r.model_dump(mode="json") for r in tally.rejections[:REPORT_LIMIT]],
     }
 
 
@@ -206,7 +206,7 @@ async def queue_upload(*, principal: Principal, filename: str, content: bytes, u
 async def get_run(*, principal: Principal, run_id: int) -> ImportRunOut:
     run = await repository.get(run_id)
     if run is None or run.organisation != principal.org_id:
-        raise NotFound("没有这次导入。 / No such import.")
+        raise NotFound(Msg("import.not_found"))
     return ImportRunOut.model_validate(run)
 
 

@@ -30,7 +30,7 @@ from listings.search.documents import declaration_id_of
 from listings.search.schemas import SearchParams
 from market import jobs, runtime
 from market.accounts import service as account_service
-from market.i18n import Msg
+from market.i18n import Msg, gettext, language_of, ngettext
 from market.integrations.search import SearchDocument
 from market.integrations.search.embedded import EmbeddedSearch
 from market.notifications import service as notifications
@@ -50,14 +50,15 @@ class Found:
     score: int | None = None
 
 
-def _title(doc: SearchDocument, zh: bool) -> str:
-    return (doc.title_zh or doc.title_en) if zh else (doc.title_en or doc.title_zh)
+def _title(doc: SearchDocument, lang: str) -> str:
+    return (doc.title_en or doc.title_zh) if lang == "en" else (doc.title_zh or doc.title_en)
 
 
-def _line(found: Found, zh: bool, base_url: str) -> str:
+def _line(found: Found, lang: str, base_url: str) -> str:
     doc = found.doc
-    score = (f"，匹配度 {found.score}" if zh else f", match {found.score}") if found.score is not None else ""
-    return f"{_title(doc, zh)}（{doc.patent_number}{score}）{base_url}/listings/{found.declaration_id}"
+    score = gettext(lang, "need.alert.score", score=found.score) if found.score is not None else ""
+    url = f"{base_url}/listings/{found.declaration_id}"
+    return gettext(lang, "need.alert.line", title=_title(doc, lang), number=doc.patent_number, score=score, url=url)
 
 
 async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: list[Found]) -> int:
@@ -65,7 +66,7 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
     user = await account_service.user_by_id(user_id)
     if user is None:
         return 0
-    zh = user.locale != "en"
+    lang = language_of(str(user.locale or ""))  # the alert is written in the user's language, from the catalogue
     base_url = runtime.current().base_url
     if len(found) <= DIGEST_AFTER:
         batches = [(f"{key}:{f.declaration_id}", [f]) for f in found]
@@ -73,9 +74,9 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
         batches = [(f"{key}:digest:{min(f.declaration_id for f in found)}", found)]
     written = 0
     for dedupe_key, items in batches:
-        title, intro = subject_of(zh, len(items))
-        body = intro + "\n" + "\n".join(_line(f, zh, base_url) for f in items[:20])
-        # the text is already in the user's language; codes for alerts are the listings catalogue's to add
+        title, intro = subject_of(lang, len(items))
+        body = intro + "\n" + "\n".join(_line(f, lang, base_url) for f in items[:20])
+        # written from the listings catalogue in the user's language; kept whole (a digest is many messages)
         texts = Msg("notification.legacy", {"title": title[:200]}), Msg("notification.legacy.body", {"body": body})
         if await notify(user_id=user_id, kind=kind, message=texts[0], body=texts[1], dedupe_key=dedupe_key[:200]):
             written += 1
@@ -135,18 +136,13 @@ async def _need_matches(documents: dict[int, SearchDocument]) -> list[dict[str, 
         found.sort(key=lambda f: -(f.score or 0))
         title = need.title
 
-        def subject(zh: bool, n: int, title: str = title) -> tuple[str, str]:
-            if zh:
-                head = (
-                    f"新的开放许可匹配您的需求「{title}」" if n == 1 else f"{n} 项新的开放许可匹配您的需求「{title}」"
-                )
-                return head, "以下新发布的开放许可与您的技术需求匹配："
+        def subject(lang: str, n: int, title: str = title) -> tuple[str, str]:
             head = (
-                f"A new open licence matches your need “{title}”"
+                gettext(lang, "need.alert.need_title", title=title)
                 if n == 1
-                else (f"{n} new open licences match your need “{title}”")
+                else ngettext(lang, "need.alert.need_digest", "need.alert.need_digest", n, title=title)
             )
-            return head, "These newly published open licences match your technology need:"
+            return head, gettext(lang, "need.alert.need_intro")
 
         out.append(
             {"user_id": need.created_by, "kind": "need_match", "key": f"need:{need.id}", "subject_of": subject,
@@ -167,20 +163,13 @@ async def _saved_matches(documents: dict[int, SearchDocument]) -> list[dict[str,
             continue
         name = row.name
 
-        def subject(zh: bool, n: int, name: str = name) -> tuple[str, str]:
-            if zh:
-                head = (
-                    f"新的开放许可符合您保存的搜索「{name}」"
-                    if n == 1
-                    else f"{n} 项新的开放许可符合您保存的搜索「{name}」"
-                )
-                return head, "以下新发布的开放许可符合您保存的搜索："
+        def subject(lang: str, n: int, name: str = name) -> tuple[str, str]:
             head = (
-                f"A new open licence fits your saved search “{name}”"
+                gettext(lang, "need.alert.saved_title", name=name)
                 if n == 1
-                else (f"{n} new open licences fit your saved search “{name}”")
+                else ngettext(lang, "need.alert.saved_digest", "need.alert.saved_digest", n, name=name)
             )
-            return head, "These newly published open licences fit your saved search:"
+            return head, gettext(lang, "need.alert.saved_intro")
 
         out.append(
             {"user_id": row.created_by, "kind": "saved_search_match", "key": f"saved:{row.id}",

@@ -18,6 +18,7 @@ from listings.needs.schemas import (
 )
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
+from market.i18n.localized import localized
 from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
@@ -66,8 +67,8 @@ class NeedController(Controller):
         description="Each with a score out of 100 and its reasons (matched terms, technology field, budget fit, "
         "remaining life) in Chinese and English.",
     )
-    async def matches(self, principal: Principal, need_id: int) -> NeedMatchesOut:
-        return await service.matches_for_need(principal=principal, need_id=need_id)
+    async def matches(self, principal: Principal, need_id: int, lang: str) -> NeedMatchesOut:
+        return localized(await service.matches_for_need(principal=principal, need_id=need_id), lang)
 
 
 class SavedSearchController(Controller):
@@ -100,5 +101,5 @@ class ListingNeedsController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/", opt=UNIVERSITY, summary="The open needs matching one of my listings, best first")
-    async def needs(self, principal: Principal, declaration_id: int) -> list[ListingNeedOut]:
-        return await service.needs_for_listing(principal=principal, declaration_id=declaration_id)
+    async def needs(self, principal: Principal, declaration_id: int, lang: str) -> list[ListingNeedOut]:
+        return localized(await service.needs_for_listing(principal=principal, declaration_id=declaration_id), lang)

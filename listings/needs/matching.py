@@ -17,12 +17,13 @@ import re
 from dataclasses import dataclass, field
 
 from market.integrations.search import SearchDocument
-from market.kit.formatting import format_money, format_percent_bp
+from market.kit.messages import Bp, Msg
+from market.kit.money import Money
 
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]{2,}")
 # Split Chinese at these (function words, and words every patent or need has, which match anything).
-HAN_STOP = re.compile(
+HAN_STOP = re.compile(  # words: data
     "一种|我们|我司|本公司|需要|寻找|希望|获得|用于|以及|或者|相关|方面|领域|技术|方法|装置|系统|设备|产品|专利|许可|生产|"
     "进行|提供|实现|基于|能够|可以|具有|包括|其中|通过|一个|用来|主要|目前|现有|"
     "[的和与及或等在对用为是了中上下其该所将把被从向于之而且并]"
@@ -50,11 +51,10 @@ class NeedFacts:
 
 @dataclass(frozen=True)
 class Reason:
-    code: str
+    code: str  # terms, field, budget, life
     points: int
     max_points: int
-    text_zh: str
-    text_en: str
+    message: Msg
 
 
 @dataclass(frozen=True)
@@ -169,29 +169,18 @@ def score(need: NeedFacts, doc: SearchDocument) -> Match:
     text_points = round(TITLE_WEIGHT * cov_title + DESCRIPTION_WEIGHT * cov_desc)
     reasons: list[Reason] = []
     if matched:
-        shown = "、".join(matched[:8])
-        shown_en = ", ".join(matched[:8])
-        reasons.append(
-            Reason(
-                "terms",
-                text_points,
-                TITLE_WEIGHT + DESCRIPTION_WEIGHT,
-                f"需求中的词语出现在该专利中：{shown}",
-                f"Words of the need found in this patent: {shown_en}",
-            )
-        )
+        found = Msg("need.reason.terms_found", {"terms": tuple(matched[:8])})
+        reasons.append(Reason("terms", text_points, TITLE_WEIGHT + DESCRIPTION_WEIGHT, found))
     else:
-        reasons.append(
-            Reason("terms", 0, 50, "需求中的词语未出现在该专利中", "None of the need's words is in this patent")
-        )
+        reasons.append(Reason("terms", 0, 50, Msg("need.reason.terms_none")))
 
     field_match = need.tech_field is not None and f"f{need.tech_field}" in doc.tech_fields
     field_points = FIELD_POINTS if field_match else 0
     if need.tech_field is not None:
         reasons.append(
-            Reason("field", field_points, FIELD_POINTS, "属于需求的技术领域", "In the need's technology field")
+            Reason("field", field_points, FIELD_POINTS, Msg("need.reason.in_field"))
             if field_match
-            else Reason("field", 0, FIELD_POINTS, "不属于需求的技术领域", "Not in the need's technology field")
+            else Reason("field", 0, FIELD_POINTS, Msg("need.reason.not_in_field"))
         )
 
     budget_points, budget_reason = _budget(need, doc)
@@ -200,13 +189,7 @@ def score(need: NeedFacts, doc: SearchDocument) -> Match:
         10 if doc.remaining_years >= 10 else 7 if doc.remaining_years >= 5 else 4 if doc.remaining_years >= 2 else 1
     )
     reasons.append(
-        Reason(
-            "life",
-            life_points,
-            LIFE_POINTS,
-            f"剩余保护期约 {doc.remaining_years:.1f} 年",
-            f"About {doc.remaining_years:.1f} years of protection left",
-        )
+        Reason("life", life_points, LIFE_POINTS, Msg("need.reason.life", {"years": f"{doc.remaining_years:.1f}"}))
     )
     total = text_points + field_points + budget_points + life_points
     return Match(
@@ -219,41 +202,18 @@ def score(need: NeedFacts, doc: SearchDocument) -> Match:
 
 
 def _budget(need: NeedFacts, doc: SearchDocument) -> tuple[int, Reason]:
-    price = doc.price_minor
-    rate = format_percent_bp(doc.royalty_rate_bp or 0)
+    price = Money("CNY", doc.price_minor)
     if doc.payment_mode == "running_royalty":
-        return ROYALTY_ONLY_POINTS, Reason(
-            "budget",
-            ROYALTY_ONLY_POINTS,
-            BUDGET_POINTS,
-            f"无需首付，按净销售额 {rate} 提成",
-            f"Nothing up front: a royalty of {rate} of net sales",
-        )
-    what_zh = "一次性许可费" if doc.payment_mode == "lump_sum" else "入门费"
-    what_en = "one-off fee" if doc.payment_mode == "lump_sum" else "entry fee"
-    price_zh, price_en = format_money(price, "CNY", "zh"), format_money(price, "CNY", "en")
+        royalty = Msg("need.reason.royalty_only", {"rate": Bp(doc.royalty_rate_bp or 0)})
+        return ROYALTY_ONLY_POINTS, Reason("budget", ROYALTY_ONLY_POINTS, BUDGET_POINTS, royalty)
+    what = Msg("need.reason.one_off_fee" if doc.payment_mode == "lump_sum" else "need.reason.entry_fee")
     if need.budget_max_minor is None:
-        return BUDGET_POINTS, Reason(
-            "budget",
-            BUDGET_POINTS,
-            BUDGET_POINTS,
-            f"未设预算上限；{what_zh} {price_zh}",
-            f"No budget ceiling given; {what_en} {price_en}",
-        )
-    budget_zh, budget_en = (format_money(need.budget_max_minor, "CNY", lang) for lang in ("zh", "en"))
-    if price <= need.budget_max_minor:
-        return BUDGET_POINTS, Reason(
-            "budget",
-            BUDGET_POINTS,
-            BUDGET_POINTS,
-            f"{what_zh} {price_zh}，在预算 {budget_zh} 以内",
-            f"The {what_en} of {price_en} is within the budget of {budget_en}",
-        )
-    over_zh, over_en = (format_money(price - need.budget_max_minor, "CNY", lang) for lang in ("zh", "en"))
-    return 0, Reason(
-        "budget",
-        0,
-        BUDGET_POINTS,
-        f"{what_zh} {price_zh}，超出预算 {over_zh}",
-        f"The {what_en} of {price_en} is {over_en} over the budget",
-    )
+        no_ceiling = Msg("need.reason.no_budget", {"what": what, "price": price})
+        return BUDGET_POINTS, Reason("budget", BUDGET_POINTS, BUDGET_POINTS, no_ceiling)
+    budget = Money("CNY", need.budget_max_minor)
+    if doc.price_minor <= need.budget_max_minor:
+        within = Msg("need.reason.within_budget", {"what": what, "price": price, "budget": budget})
+        return BUDGET_POINTS, Reason("budget", BUDGET_POINTS, BUDGET_POINTS, within)
+    over = Money("CNY", doc.price_minor - need.budget_max_minor)
+    return 0, Reason("budget", 0, BUDGET_POINTS, Msg("need.reason.over_budget", {"what": what, "price": price,
+                                                                                   "over": over}))

@@ -8,8 +8,9 @@ from pydantic import Field
 
 from listings.search.schemas import LabelOut, SearchParams
 from market.kit.schema import Out, Schema
+from market.kit.words import MsgOut
 
-NEED_EXAMPLE = {
+NEED_EXAMPLE = {  # words: data
     "title": "污水处理设备的膜过滤技术",
     "description": "我们生产工业污水处理设备，希望获得膜过滤、反渗透方面的专利许可，用于印染废水。",
     "tech_field": 24,
@@ -48,14 +49,17 @@ class NeedOut(Out):
     updated_at: datetime
 
 
-class ReasonOut(Out):
-    """One part of a match score, said plainly."""
+class ReasonOut(MsgOut):
+    """One part of a match score, said plainly: ``code`` is the part (terms, field, budget, life); its message is
+    ``message_code`` with ``params``, and ``message`` in the reader's language."""
 
-    code: str  # terms, field, budget, life
     points: int
     max_points: int
-    text_zh: str
-    text_en: str
+    message_code: str
+
+    @property
+    def catalogue_code(self) -> str:
+        return self.message_code
 
 
 class MatchOut(Out):
@@ -91,7 +95,10 @@ class ListingNeedOut(Out):
 
 
 class SavedSearchIn(
-    Schema, json_schema_extra={"examples": [{"name": "膜过滤专利", "params": {"q": "膜过滤", "kind": ["invention"]}}]}
+    Schema,
+    json_schema_extra={
+        "examples": [{"name": "膜过滤专利", "params": {"q": "膜过滤", "kind": ["invention"]}}]  # words: data
+    },
 ):
     name: str = Field(min_length=1, max_length=200)
     params: SearchParams

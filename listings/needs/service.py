@@ -33,6 +33,7 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import FieldError, NotFound, ValidationFailed
 from market.integrations.search import SearchDocument, SearchQuery
+from market.kit.messages import Msg
 
 CANDIDATES_PER_TERM = 30
 MAX_CANDIDATES = 80
@@ -68,15 +69,14 @@ def need_out(row: NeedRecord) -> NeedOut:
 
 def _check(data: NeedIn) -> None:
     if data.deadline is not None and data.deadline < today():
-        raise ValidationFailed(
-            "The deadline has passed.", errors=[FieldError("deadline", "must be today or later", code="past")]
-        )
+        past = Msg("need.deadline_passed")
+        raise ValidationFailed(past, errors=[FieldError("deadline", past, code="past")])
 
 
 async def _owned(principal: Principal, need_id: int) -> NeedRecord:
     row = await repository.get_need(need_id)
     if row is None or row.organisation != principal.org_id:
-        raise NotFound("No such need.")
+        raise NotFound(Msg("need.not_found"))
     return row
 
 
@@ -174,7 +174,13 @@ async def candidate_ids(facts: NeedFacts) -> list[int]:
 
 def _reasons(match: Match) -> list[ReasonOut]:
     return [
-        ReasonOut(code=r.code, points=r.points, max_points=r.max_points, text_zh=r.text_zh, text_en=r.text_en)
+        ReasonOut(
+            code=r.code,
+            points=r.points,
+            max_points=r.max_points,
+            message_code=r.message.code,
+            params=dict(r.message.params),
+        )
         for r in match.reasons
     ]
 
@@ -215,7 +221,7 @@ async def matches_for_need(*, principal: Principal, need_id: int, limit: int = M
 async def needs_for_listing(*, principal: Principal, declaration_id: int, limit: int = 50) -> list[ListingNeedOut]:
     """The open needs matching one of the caller's listings, best first (none while it is not published)."""
     if not await search.owns_declaration(org_id=principal.org_id, declaration_id=declaration_id):
-        raise NotFound("No such declaration.")
+        raise NotFound(Msg("declaration.not_found"))
     doc = (await search.documents_for([declaration_id])).get(declaration_id)
     if doc is None:
         return []
@@ -243,10 +249,8 @@ def saved_out(row: SavedSearchRecord) -> SavedSearchOut:
 
 async def save_search(*, principal: Principal, data: SavedSearchIn) -> SavedSearchOut:
     if data.params.is_blank:
-        raise ValidationFailed(
-            "A saved search needs words or a filter: an empty one would match every new listing.",
-            errors=[FieldError("params", "enter words or choose a filter", code="blank")],
-        )
+        blank = Msg("search.saved_blank")
+        raise ValidationFailed(blank, errors=[FieldError("params", blank, code="blank")])
     params = data.params.model_copy(update={"page": 1}).model_dump(mode="json")
     saved_id = await repository.create_saved(
         org_id=principal.org_id, user_id=principal.user_id, name=data.name, params=params
@@ -264,7 +268,7 @@ async def save_search(*, principal: Principal, data: SavedSearchIn) -> SavedSear
 async def _owned_saved(principal: Principal, saved_search_id: int) -> SavedSearchRecord:
     row = await repository.get_saved(saved_search_id)
     if row is None or row.organisation != principal.org_id:
-        raise NotFound("No such saved search.")
+        raise NotFound(Msg("search.saved_not_found"))
     return row
 
 

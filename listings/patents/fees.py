@@ -19,7 +19,7 @@ from market.kit.law import PatentKind
 from market.kit.money import Money
 
 OPEN_LICENCE_REDUCTION_PCT = 15
-REDUCTION_ARTICLE = "专利法第五十一条第二款；财税〔2024〕23号 / Patent Law Art 51(2); Caishui [2024] No. 23"
+REDUCTION_ARTICLE = "law.patent.art51.2+caishui.2024.23"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from market.errors import FieldError, ValidationFailed
 from market.kit.law import PatentKind
+from market.kit.messages import Msg
 
 
 class NumberType(StrEnum):
@@ -79,7 +80,8 @@ def _compact(raw: str) -> str:
 def parse(raw: str) -> PatentNumber:
     """Parse and normalise a patent number; raise ValidationFailed saying what is wrong with it."""
     if not raw or not raw.strip():
-        raise ValidationFailed("A patent number is required.", errors=[FieldError("number", "required")])
+        required = Msg("patent.number_required")
+        raise ValidationFailed(required, errors=[FieldError("number", required, code="required")])
     compact = _compact(raw)
     if compact.startswith(("CN", "ZL")) or compact[:1].isdigit():
         return _parse_chinese(raw, compact)
@@ -102,10 +104,10 @@ def _parse_chinese(raw: str, compact: str) -> PatentNumber:
         digits, given = application.groups()
         expected = check_digit(digits)
         if given != expected:
-            raise ValidationFailed(
-                f"{raw.strip()}: the check digit is {given}, but {digits} gives {expected}.",
-                errors=[FieldError("number", f"check digit should be {expected}", code="check_digit")],
+            wrong = Msg(
+                "patent.check_digit", {"number": raw.strip(), "given": given, "digits": digits, "expected": expected}
             )
+            raise ValidationFailed(wrong, errors=[FieldError("number", wrong, code="check_digit")])
         type_digit = digits[4] if len(digits) == 12 else digits[2]
         return PatentNumber(
             number=f"CN{digits}.{given}",
@@ -118,17 +120,13 @@ def _parse_chinese(raw: str, compact: str) -> PatentNumber:
     if publication:
         digits, code = publication.groups()
         if code and code[0] not in _KIND_CODES:
-            raise ValidationFailed(
-                f"{raw.strip()}: {code} is not a Chinese kind code (A, B, C, U, Y, S or D).",
-                errors=[FieldError("number", f"unknown kind code {code}", code="kind_code")],
-            )
+            unknown = Msg("patent.unknown_kind_code", {"number": raw.strip(), "kind_code": code})
+            raise ValidationFailed(unknown, errors=[FieldError("number", unknown, code="kind_code")])
         kind, granted = _KIND_CODES[code[0]] if code else (None, None)
         by_digit = _TYPE_DIGIT_KIND.get(digits[0]) if digits[0] in "123" else None
         if kind is not None and by_digit is not None and kind is not by_digit:
-            raise ValidationFailed(
-                f"{raw.strip()}: kind code {code} does not match the number's kind digit {digits[0]}.",
-                errors=[FieldError("number", "kind code and number disagree", code="kind_mismatch")],
-            )
+            mismatch = Msg("patent.kind_code_mismatch", {"number": raw.strip(), "kind_code": code, "digit": digits[0]})
+            raise ValidationFailed(mismatch, errors=[FieldError("number", mismatch, code="kind_mismatch")])
         kind = kind or by_digit
         if granted is None and kind in (PatentKind.utility_model, PatentKind.design):
             granted = True  # utility models and designs are published only when granted
@@ -139,11 +137,8 @@ def _parse_chinese(raw: str, compact: str) -> PatentNumber:
             kind=kind,
             granted=granted,
         )
-    raise ValidationFailed(
-        f"{raw.strip()} is neither a Chinese application number (e.g. 202223220665.2) nor a publication number "
-        "(e.g. CN108982325A).",
-        errors=[FieldError("number", "not a valid Chinese patent number", code="format")],
-    )
+    invalid = Msg("patent.not_a_chinese_number", {"number": raw.strip()})
+    raise ValidationFailed(invalid, errors=[FieldError("number", invalid, code="format")])
 
 
 # office, serial (digits, maybe with letters: US RE45514, MX PA06013471, SG 11201502189U), kind code after a space
@@ -157,10 +152,8 @@ def _parse_foreign(raw: str) -> PatentNumber:
     upper = given.upper()
     match = _FOREIGN_SPACED.match(upper) or _FOREIGN.match(upper)
     if match is None or len(given) > 40:
-        raise ValidationFailed(
-            f"{given}: not a patent number (expected a two-letter office code, digits and an optional kind code).",
-            errors=[FieldError("number", "not a patent number", code="format")],
-        )
+        invalid = Msg("patent.not_a_number", {"number": given})
+        raise ValidationFailed(invalid, errors=[FieldError("number", invalid, code="format")])
     office, _, code = match.groups()
     # Most offices' documents are inventions; designs and utility models say so in their number or kind code.
     kind: PatentKind | None = PatentKind.invention

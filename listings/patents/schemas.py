@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from listings.patents.facts import LegalStatus, Suspension
 from market.kit.law import PatentKind
@@ -21,7 +22,7 @@ def normalise_ipc(code: str) -> str:
     """``A61K39/215`` or ``a61k 39 / 215`` -> ``A61K 39/215``; a subclass alone (``G06F``) is kept."""
     match = _IPC.match(code.strip().upper())
     if match is None:
-        raise ValueError(f"{code.strip()!r} is not an IPC code (like A61K 39/215 or G06F)")
+        raise PydanticCustomError("patent.not_an_ipc_code", "{ipc} is not an IPC code", {"ipc": code.strip()})
     section, cls, subclass, group, subgroup = match.groups()
     head = f"{section}{cls}{subclass}"
     return head if group is None else f"{head} {int(group)}/{subgroup}"
@@ -41,8 +42,8 @@ class PatentIn(
         "examples": [
             {
                 "number": "CN108982325A",
-                "title_zh": "地下防污屏障材料化学相容性测试装置及方法",
-                "patentees": ["浙江大学"],
+                "title_zh": "地下防污屏障材料化学相容性测试装置及方法",  # words: data
+                "patentees": ["浙江大学"],  # words: data
                 "filing_date": "2018-07-30",
                 "ipc_codes": ["G01N 15/08"],
                 "legal_status": "granted",
@@ -89,13 +90,13 @@ class PatentIn(
     @model_validator(mode="after")
     def _consistent(self) -> PatentIn:
         if not (self.title_zh or self.title_en):
-            raise ValueError("a title (Chinese or English) is required")
+            raise PydanticCustomError("patent.title_required", "a title is required")
         if self.filing_date and self.publication_date and self.publication_date < self.filing_date:
-            raise ValueError("the publication date is before the filing date")
+            raise PydanticCustomError("patent.published_before_filed", "publication before filing")
         if self.filing_date and self.grant_date and self.grant_date < self.filing_date:
-            raise ValueError("the grant date is before the filing date")
+            raise PydanticCustomError("patent.granted_before_filed", "grant before filing")
         if self.pledgee_consent and not self.pledged:
-            raise ValueError("pledgee consent is given but the patent is not pledged")
+            raise PydanticCustomError("patent.consent_needs_pledge", "consent without pledge")
         return self
 
 
@@ -126,7 +127,9 @@ class LicenceKind(StrEnum):
 class RecordedLicenceIn(
     Schema,
     json_schema_extra={
-        "examples": [{"kind": "exclusive", "licensee_name": "杭州智造科技有限公司", "starts_on": "2026-01-01"}]
+        "examples": [
+            {"kind": "exclusive", "licensee_name": "杭州智造科技有限公司", "starts_on": "2026-01-01"}  # words: data
+        ]
     },
 ):
     kind: LicenceKind
@@ -138,7 +141,7 @@ class RecordedLicenceIn(
     @model_validator(mode="after")
     def _order(self) -> RecordedLicenceIn:
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError("the licence ends before it starts")
+            raise PydanticCustomError("patent.licence_ends_before_start", "licence ends before it starts")
         return self
 
 

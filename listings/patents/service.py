@@ -27,6 +27,7 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
 from market.kit.law import PatentKind
+from market.kit.messages import Msg
 
 EXCLUSIVE_KINDS = {LicenceKind.exclusive.value, LicenceKind.sole.value}
 
@@ -52,15 +53,18 @@ def record_values(data: PatentIn, *, on: date) -> dict[str, Any]:
     parsed = numbers.parse(data.number)
     kind = data.kind or parsed.kind
     if kind is None:
-        raise ValidationFailed(
-            f"{data.number}: the kind (invention, utility_model, design) cannot be told from the number; give it.",
-            errors=[FieldError("kind", "required: not derivable from the number", code="required")],
-        )
+        unknown = Msg("patent.kind_not_derivable", {"number": data.number})
+        raise ValidationFailed(unknown, errors=[FieldError("kind", unknown, code="required")])
     if data.kind is not None and parsed.kind is not None and data.kind is not parsed.kind:
-        raise ValidationFailed(
-            f"{data.number} is a {parsed.kind.value} number, not a {data.kind.value}.",
-            errors=[FieldError("kind", f"the number says {parsed.kind.value}", code="kind_mismatch")],
+        disagrees = Msg(
+            "patent.kind_disagrees",
+            {
+                "number": data.number,
+                "parsed": Msg(f"patent.kind.{parsed.kind.value}"),
+                "given": Msg(f"patent.kind.{data.kind.value}"),
+            },
         )
+        raise ValidationFailed(disagrees, errors=[FieldError("kind", disagrees, code="kind_mismatch")])
     expiry_date = expiry(kind, data.filing_date) if data.filing_date else None
     status = data.legal_status or derive_status(parsed.granted, data.grant_date)
     if status is LegalStatus.granted and expiry_date is not None and expiry_date <= on:
@@ -151,17 +155,15 @@ async def owned(principal: Principal, patent_id: int) -> PatentRecord:
     """The patent if the principal's organisation holds it; anyone else is told it does not exist."""
     row = await repository.get(patent_id)
     if row is None or row.organisation != principal.org_id:
-        raise NotFound("没有这项专利。 / No such patent.")
+        raise NotFound(Msg("patent.no_such_patent"))
     return row
 
 
 async def create(*, principal: Principal, data: PatentIn) -> PatentOut:
     values = record_values(data, on=today())
     if await repository.by_numbers(principal.org_id, [values["number"]]):
-        raise Conflict(
-            f"{values['number']} is already recorded; update it instead.",
-            errors=[FieldError("number", "already recorded", code="duplicate")],
-        )
+        already = Msg("patent.already_recorded", {"number": values["number"]})
+        raise Conflict(already, errors=[FieldError("number", already, code="duplicate")])
     [patent_id] = await repository.insert_many([{**values, "organisation": principal.org_id, "source": "api"}])
     await record(
         actor=Actor(principal.user_id, principal.org_id),
@@ -181,8 +183,8 @@ async def update_facts(*, principal: Principal, patent_id: int, data: PatentFact
     merged_pledged = changes.get("pledged", row.pledged)
     if changes.get("pledgee_consent") and not merged_pledged:
         raise ValidationFailed(
-            "只有已质押的专利才有质权人同意。 / Pledgee consent only applies to a pledged patent.",
-            errors=[FieldError("pledgee_consent", "the patent is not pledged")],
+            Msg("patent.consent_needs_pledge"),
+            errors=[FieldError("pledgee_consent", Msg("patent.consent_needs_pledge"), code="not_pledged")],
         )
     before = {k: _jsonable(getattr(row, k)) for k in changes}
     if changes:
@@ -340,5 +342,10 @@ def validation_errors(exc: ValidationError) -> list[FieldError]:
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "record"
-        out.append(FieldError(loc, str(err["msg"]).removeprefix("Value error, "), code=str(err["type"])))
+        kind = str(err["type"])
+        if "." in kind:  # our own rule (PydanticCustomError with a catalogue code): its message is that code
+            params = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, str | int)}
+            out.append(FieldError(loc, Msg(kind, params), code=kind))
+        else:  # pydantic's own check (type, length, format): its words, and the code names it
+            out.append(FieldError(loc, str(err["msg"]).removeprefix("Value error, "), code=kind))
     return out

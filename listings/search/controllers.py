@@ -9,13 +9,15 @@ from pydantic import ValidationError
 from listings.search import listing, service
 from listings.search.schemas import ListingOut, ListingPage, SearchPageOut, SearchParams
 from market.errors import FieldError, ValidationFailed
+from market.i18n.localized import localized
 from market.integrations.search import SortOrder
+from market.kit.messages import Msg
 from market.web.access import public
 
 
 def validation_failed(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(
-        "The search is not valid.",
+        Msg("search.invalid"),
         errors=[FieldError(".".join(str(p) for p in e["loc"]) or "query", e["msg"]) for e in exc.errors()],
     )
 
@@ -35,6 +37,7 @@ class SearchController(Controller):
     )
     async def search(
         self,
+        lang: str,
         q: str = Parameter(default="", max_length=200),
         tech_fields: list[str] | None = None,
         industries: list[str] | None = None,
@@ -73,7 +76,7 @@ class SearchController(Controller):
             )
         except ValidationError as exc:
             raise validation_failed(exc) from exc
-        return await service.search(params=params)
+        return localized(await service.search(params=params), lang)
 
 
 class ListingController(Controller):
@@ -82,10 +85,10 @@ class ListingController(Controller):
 
     @get("/", opt=public(), summary="Published open licences")
     async def list_listings(
-        self, page: int = Parameter(default=1, ge=1), per_page: int = Parameter(default=20, ge=1, le=100)
+        self, lang: str, page: int = Parameter(default=1, ge=1), per_page: int = Parameter(default=20, ge=1, le=100)
     ) -> ListingPage:
-        return await listing.listings(page=page, per_page=per_page)
+        return localized(await listing.listings(page=page, per_page=per_page), lang)
 
     @get("/{declaration_id:int}", opt=public(), summary="One published open licence")
-    async def get_listing(self, declaration_id: int) -> ListingOut:
-        return await listing.listing(declaration_id=declaration_id)
+    async def get_listing(self, declaration_id: int, lang: str) -> ListingOut:
+        return localized(await listing.listing(declaration_id=declaration_id), lang)

@@ -1,5 +1,6 @@
-"""What a facet value means to a reader, in Chinese and English. The index stores stable codes (``f13`` for WIPO
-field 13, ``MEDICAL_DEVICES``, ``330000``, ``under_10k``); the API and the pages show these names beside them."""
+"""What a facet value means to a reader, in Chinese and English: search tables keyed by value (data, marked so).
+The index stores stable codes (``f13`` for WIPO field 13, ``MEDICAL_DEVICES``, ``330000``, ``under_10k``); the API and
+the pages show these names beside them."""
 
 from __future__ import annotations
 
@@ -10,27 +11,27 @@ from pricing import load_field_industry_map, load_royalty_table
 FIELD_PREFIX = "f"
 WIPO_FIELDS = range(1, 36)
 
-KINDS = {
+KINDS = {  # words: data
     "invention": ("发明", "Invention"),
     "utility_model": ("实用新型", "Utility model"),
     "design": ("外观设计", "Design"),
 }
-PAYMENT_MODES = {
+PAYMENT_MODES = {  # words: data
     "lump_sum": ("一次性付费", "Lump sum"),
     "running_royalty": ("按销售额提成", "Running royalty"),
     "entry_plus_royalty": ("入门费加提成", "Entry fee plus royalty"),
 }
 # Price bands of what is paid up front (a lump sum or an entry fee), in CNY; codes are stable, bounds in fen.
-PRICE_BANDS: tuple[tuple[str, int | None, str, str], ...] = (
+PRICE_BANDS: tuple[tuple[str, int | None, str, str], ...] = (  # words: data
     ("under_10k", 1_000_000, "1万元以下", "Under CNY 10,000"),
     ("10k_100k", 10_000_000, "1万–10万元", "CNY 10,000–100,000"),
     ("100k_500k", 50_000_000, "10万–50万元", "CNY 100,000–500,000"),
     ("500k_1m", 100_000_000, "50万–100万元", "CNY 500,000–1 million"),
     ("over_1m", None, "100万元以上", "Over CNY 1 million"),
 )
-FREE_BAND = ("free", "免费许可", "Royalty-free")
-ROYALTY_ONLY_BAND = ("royalty_only", "仅按销售额提成（无首付）", "Royalty only (nothing up front)")
-IPC_SECTIONS = {
+FREE_BAND = ("free", "免费许可", "Royalty-free")  # words: data
+ROYALTY_ONLY_BAND = ("royalty_only", "仅按销售额提成（无首付）", "Royalty only (nothing up front)")  # words: data
+IPC_SECTIONS = {  # words: data
     "A": ("A 部：人类生活必需", "A: Human necessities"),
     "B": ("B 部：作业、运输", "B: Operations, transport"),
     "C": ("C 部：化学、冶金", "C: Chemistry, metallurgy"),
@@ -40,7 +41,7 @@ IPC_SECTIONS = {
     "G": ("G 部：物理", "G: Physics"),
     "H": ("H 部：电学", "H: Electricity"),
 }
-REGIONS = {
+REGIONS = {  # words: data
     "110000": ("北京市", "Beijing"), "120000": ("天津市", "Tianjin"), "130000": ("河北省", "Hebei"),
     "140000": ("山西省", "Shanxi"), "150000": ("内蒙古自治区", "Inner Mongolia"), "210000": ("辽宁省", "Liaoning"),
     "220000": ("吉林省", "Jilin"), "230000": ("黑龙江省", "Heilongjiang"), "310000": ("上海市", "Shanghai"),

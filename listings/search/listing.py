@@ -25,7 +25,7 @@ async def listing(*, declaration_id: int) -> ListingOut:
     """The public page of a published declaration; drafts and withdrawn ones are not public."""
     row = await declarations.declaration_by_id(declaration_id)
     if row is None or row.status != "published":
-        raise NotFound(Msg("licence.declaration_not_open"))
+        raise NotFound(Msg("listing.not_found"))
     patent = await patents.patent_by_id(row.patent)
     assert patent is not None
     [item] = await _listing_outs(

@@ -13,6 +13,7 @@ from listings.declarations.schemas import IpcFieldOut, VersionOut
 from market.integrations.search import NumericRange, SearchQuery, SortOrder
 from market.kit.law import PatentKind
 from market.kit.schema import Out, Schema
+from market.kit.words import MsgOut
 
 # The term facets the search page and API count, in the order the page shows them.
 FACETS = (
@@ -27,7 +28,13 @@ FACETS = (
     "university_org_id",
 )
 LIST_PARAMS = FACETS
-PARAMS_EXAMPLE = {"q": "处理 neural", "kind": ["invention"], "tech_fields": ["f6"], "sort": "relevance", "page": 1}
+PARAMS_EXAMPLE = {  # words: data
+    "q": "处理 neural",
+    "kind": ["invention"],
+    "tech_fields": ["f6"],
+    "sort": "relevance",
+    "page": 1,
+}
 
 
 class SearchParams(Schema, json_schema_extra={"examples": [PARAMS_EXAMPLE]}):
@@ -174,8 +181,7 @@ class SearchHitOut(Out):
     currency: str
     price_minor: int = Field(description="Paid up front (lump sum or entry fee), fen; 0 for a royalty alone")
     royalty_rate_bp: int | None
-    terms_summary_zh: str
-    terms_summary_en: str
+    terms_summary: list[MsgOut] = Field(description="The terms in plain words, one message per part")
     price_badge: PriceCheckOut | None = Field(description="The price against the suggested band (None: cannot tell)")
     published_at: datetime | None
     score: float | None

@@ -52,6 +52,8 @@ from listings.search.schemas import (
 from market import events, jobs, runtime
 from market.errors import ServiceUnavailable
 from market.integrations.search import SearchDocument, SearchHit, SearchIndex, SearchResult, SearchUnavailable
+from market.kit.messages import Msg
+from market.kit.words import MsgOut
 
 log = structlog.get_logger("listings.search")
 
@@ -73,7 +75,7 @@ def current_index() -> SearchIndex:
     """The runtime's search index."""
     index = runtime.current().search
     if index is None:
-        raise ServiceUnavailable("Search is not configured in this process.")
+        raise ServiceUnavailable(Msg("search.not_configured"))
     return index
 
 
@@ -295,8 +297,7 @@ async def _hit_out(hit: SearchHit, state: ListingState, badge: PriceCheckOut | N
         currency=version.currency,
         price_minor=upfront_minor(version),
         royalty_rate_bp=version.royalty_rate_bp,
-        terms_summary_zh=plain_terms(version, patent.expiry_date, "zh"),
-        terms_summary_en=plain_terms(version, patent.expiry_date, "en"),
+        terms_summary=[MsgOut.of(m) for m in plain_terms(version, patent.expiry_date)],
         price_badge=badge,
         published_at=state.declaration.published_at,
         score=hit.score,

@@ -8,7 +8,7 @@ from market.kit.schema import Out, Schema
 
 DEFAULT_SHARE_BP = 5000  # 促进科技成果转化法第四十五条: absent an agreement, at least 50% of net licensing income
 MIN_SHARE_BP = 2000  # the product's floor (Beijing's rule of 20%); below it the setting is refused
-SHARE_ARTICLE = "促进科技成果转化法第四十五条 / Law on Promoting the Transformation of S&T Achievements Art 45"
+SHARE_ARTICLE = "law.transformation.art45"
 
 
 class UniversitySettingsIn(Schema, json_schema_extra={"examples": [{"inventor_reward_share_bp": 5000}]}):

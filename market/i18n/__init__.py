@@ -84,6 +84,10 @@ def localize(value: Param, lang: str) -> str:
         return format_percent_bp(value.value, lang)
     if isinstance(value, date | datetime):
         return format_date(value, lang)
+    if isinstance(value, Msg):
+        return gettext(lang, value.code, **dict(value.params))
+    if isinstance(value, tuple):
+        return ("、" if language_of(lang) == "zh" else ", ").join(value)  # words: data
     if value is None:
         return "—"
     return str(value)

@@ -38,11 +38,15 @@ class PaymentMode(StrEnum):
 
 # ------------------------------------------------------------------------- fee caps (2024 CNIPA notice)
 
-CAP_INSTRUMENT_ZH = "国家知识产权局关于全面推进专利开放许可制度实施工作的通知（2024年7月）"
-CAP_INSTRUMENT_EN = "CNIPA Notice on Fully Implementing the Patent Open Licence System (July 2024)"
-CAP_RULE_ZH = "许可使用费以固定费用标准支付的，一般不高于2000万元；以提成费支付的，一般不高于净销售额的20%或利润额的40%"
-CAP_CITATION = f"{CAP_INSTRUMENT_ZH} / {CAP_INSTRUMENT_EN}: {CAP_RULE_ZH}"
-CAP_NOTICE = "国家知识产权局2024年开放许可通知 / CNIPA notice on open licensing (2024)"  # the article label shown
+# The notice: 国家知识产权局关于全面推进专利开放许可制度实施工作的通知（2024年7月）. Its name, in both languages, is the
+# catalogue entry of this code (market/i18n/locale/*/LC_MESSAGES/law.po); the code is what rules cite.
+CAP_NOTICE = "law.cnipa.open_licensing_2024"
+CAP_CITATION = CAP_NOTICE
+# The rule as the notice words it (checked against ../shared/domain by tests/pricing/test_traceability.py):
+# a quotation kept as data, not a message.
+CAP_RULE_ZH = (  # words: data
+    "许可使用费以固定费用标准支付的，一般不高于2000万元；以提成费支付的，一般不高于净销售额的20%或利润额的40%"
+)
 
 FIXED_FEE_CAP = Money("CNY", 20_000_000_00)
 """A fixed fee (lump sum, entry fee) is generally at most CNY 20,000,000 (2024 CNIPA notice). Compared in CNY only:
@@ -55,7 +59,7 @@ PROFIT_SHARE_CAP_BP = 4000
 
 # ------------------------------------------------------------------------------ terms (Patent Law Art 42)
 
-TERM_ARTICLE = "专利法第四十二条 / Patent Law Art 42"
+TERM_ARTICLE = "law.patent.art42"  # Patent Law Art 42 (law.po)
 STATUTORY_TERM_YEARS: dict[PatentKind, int] = {
     PatentKind.invention: 20,
     PatentKind.utility_model: 10,

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Union
 
 from market.kit.money import Money
 
@@ -20,7 +21,9 @@ class Bp:
     value: int
 
 
-Param = str | int | Decimal | date | datetime | Money | Bp | None
+# A parameter may be a message itself (a kind's name, an article), rendered in the same language, or a list of
+# names joined as the language joins them ("甲、乙" / "A, B").
+Param = Union[str, int, Decimal, date, datetime, Money, Bp, tuple[str, ...], "Msg", None]
 
 
 @dataclass(frozen=True, slots=True)

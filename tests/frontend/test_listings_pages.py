@@ -216,6 +216,7 @@ async def test_declare_publishes_one_refuses_the_other_with_every_reason_and_art
     for article in ("专利法第五十条", "实施细则第八十六条第（三）项"):
         assert article in refused
     assert 'data-code="evaluation_report_missing"' in refused and 'data-code="annual_fees_unpaid"' in refused
+    assert "没有按照规定缴纳年费" in refused and "实用新型专利提出开放许可声明应当提供专利权评价报告" in refused
 
     public = await client.get(f"/listings/{published.group(1)}", headers=HTML)
     assert public.status_code == 200
@@ -226,6 +227,10 @@ async def test_declare_publishes_one_refuses_the_other_with_every_reason_and_art
     client.cookies.set("lang", "en")
     english = await post_form(client, "/declarations", {"patent_id": str(bad), **terms_form(), "action": "check"})
     assert "Implementing Regulations Art 86(3)" in english.text and "Patent Law Art 50" in english.text
+    # the reasons themselves in English, the same codes, no Chinese reason left
+    assert "Annual fees are not paid as required (no payment recorded" in english.text
+    assert "A utility model needs a patent evaluation report" in english.text
+    assert 'data-code="evaluation_report_missing"' in english.text and "没有按照规定缴纳年费" not in english.text
     assert '<html lang="en">' in english.text
 
 
@@ -268,7 +273,7 @@ async def test_form_errors_show_messages_on_the_page(backend: Backend, client: C
     bad_date = await post_form(client, f"/patents/{good}/facts", {"annual_fees_paid_through": "2027-13-45"})
     assert bad_date.status_code == 400 and 'id="form-errors"' in bad_date.text
     consent = await post_form(client, f"/patents/{good}/facts", {"pledgee_consent": "on"})
-    assert consent.status_code == 422 and "not pledged" in consent.text
+    assert consent.status_code == 422 and "只有已质押的专利才有质权人同意" in consent.text  # in the page's language
     too_low = await post_form(client, "/university/settings", {"share_pct": "10"})
     assert too_low.status_code == 400 and "20%" in too_low.text
     no_file = await post_form(client, "/patents/import", {"nothing": "here"})

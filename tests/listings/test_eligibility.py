@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from listings.declarations.eligibility import DeclaredTerms, LegalStatus, PatentFacts, Suspension, check
+from market.i18n import gettext, render
 from market.kit.law import PatentKind, PaymentMode
 
 TODAY = date(2026, 11, 22)
@@ -68,10 +69,11 @@ def test_each_rule_refuses_and_cites_its_article(code: str, patent_change: dict,
     found = codes(replace(GOOD_PATENT, **patent_change), replace(GOOD_TERMS, **terms_change))
     assert code in found, found
     reason = found[code]
-    assert article in reason.article
+    assert reason.article.startswith("law.") and article in gettext("zh", reason.article)
     # the article is in what the user reads, in both languages
-    assert ("第" in reason.message_zh or "通知" in reason.message_zh) and ("Art" in reason.message_en or
-                                                                        "notice" in reason.message_en)
+    zh, en = render(reason.msg, "zh"), render(reason.msg, "en")
+    assert ("第" in zh or "通知" in zh) and ("Art" in en or "notice" in en)
+    assert "%(" not in zh + en, "every parameter is filled"
 
 
 def test_the_caps_are_inclusive_limits() -> None:

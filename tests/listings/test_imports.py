@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from listings.imports import repository as imports_repo
+from listings.imports.schemas import ImportRunOut
 from listings.imports.service import import_file
 from listings.patents.tables import Patent
+from market.i18n.localized import localized
 from tests.conftest import Backend, make_account
 from tests.support.services import need
 
@@ -84,16 +87,26 @@ async def test_each_bad_row_is_reported_with_line_field_and_reason_and_writes_no
     path.write_text(NATIVE, encoding="utf-8")
     report = await import_file(org_id=account.org_id, user_id=account.user_id, path=path)
     assert (report.layout, report.total_rows, report.accepted, report.rejected) == ("native", 8, 1, 7)
-    by_line = {}
-    for r in report.rejections:
-        by_line.setdefault(r.row, []).append((r.field, r.reason))
-    assert by_line[3] == [("number", "check digit should be 2")]
+    by_line: dict[int, list[tuple[str, str]]] = {}
+    for r in localized(report, "en").rejections:
+        by_line.setdefault(r.row, []).append((r.field, r.message))
+    assert by_line[3] == [("number", "CN202223220665.3: the check digit is 3, but 202223220665 gives 2.")]
     assert by_line[4][0][0] == "grant_date" and "not a date" in by_line[4][0][1]
-    assert by_line[5] == [("kind", "the number says invention")]
+    assert by_line[5][0][0] == "kind" and "“invention”" in by_line[5][0][1]
     assert by_line[6][0][0] == "number"
     assert "title" in by_line[7][0][1]
     assert by_line[8][0][0] == "ipc_codes" and "X99Z" in by_line[8][0][1]
     assert by_line[9] == [("number", "CN202223220665.2 already appears on line 2")]
+    # the same report in Chinese: the same codes and parameters, every message in the other language
+    chinese = localized(report, "zh").rejections
+    english = localized(report, "en").rejections
+    same = [(r.row, r.field, r.code, r.params) for r in chinese]
+    assert same == [(r.row, r.field, r.code, r.params) for r in english]
+    assert all(z.message != e.message for z, e in zip(chinese, english, strict=True))
+    assert {r.row: r.message for r in chinese}[9] == "CN202223220665.2 已出现在第 2 行"
+    # and as stored: the run read back from the database speaks both languages too
+    stored = localized(ImportRunOut.model_validate(await imports_repo.get(report.id)), "zh").rejections
+    assert [(r.row, r.code, r.message) for r in stored] == [(r.row, r.code, r.message) for r in chinese]
     [stored] = await Patent.select().where(Patent.organisation == account.org_id).output(load_json=True)
     assert stored["number"] == "CN202223220665.2"
     assert stored["ipc_codes"] == ["B64U 20/80", "B64U 101/30"]
@@ -132,5 +145,6 @@ async def test_gbk_files_and_unknown_layouts(backend: Backend, tmp_path: Path) -
     unknown.write_text("foo,bar\n1,2\n")
     from market.errors import ValidationFailed
 
-    with pytest.raises(ValidationFailed, match="no known layout"):
+    with pytest.raises(ValidationFailed, match=r"import\.unknown_layout") as caught:
         await import_file(org_id=account.org_id, user_id=None, path=unknown)
+    assert "no known layout" in caught.value.text("en") and "不符合任何已知格式" in caught.value.text("zh")

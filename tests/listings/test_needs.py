@@ -108,10 +108,13 @@ async def test_matches_are_ranked_with_plain_reasons(backend: Backend, client: C
     assert {"膜过滤", "印染废水"} <= set(best["matched_terms"])
     reasons = {r["code"]: r for r in best["reasons"]}
     assert set(reasons) == {"terms", "field", "budget", "life"}
-    assert reasons["field"]["points"] == 20 and reasons["field"]["text_en"] == "In the need's technology field"
-    assert reasons["budget"]["points"] == 20 and "在预算" in reasons["budget"]["text_zh"]
+    assert reasons["field"]["points"] == 20 and reasons["field"]["message"] == "属于需求的技术领域"
+    assert reasons["budget"]["points"] == 20 and "在预算" in reasons["budget"]["message"]
     over = {r["code"]: r for r in second["reasons"]}["budget"]
-    assert over["points"] == 0 and "超出预算" in over["text_zh"] and "over the budget" in over["text_en"]
+    assert over["points"] == 0 and "超出预算" in over["message"] and over["message_code"] == "need.reason.over_budget"
+    english = await client.get(f"/api/needs/{need['id']}/matches", headers={"Accept-Language": "en"})
+    over_en = {r["code"]: r for r in english.json()["matches"][1]["reasons"]}["budget"]
+    assert "over the budget" in over_en["message"] and over_en["params"] == over["params"]
 
 
 async def test_a_university_sees_the_needs_matching_its_listing(backend: Backend, client: Client, app: Any) -> None:
@@ -191,6 +194,7 @@ async def test_many_new_listings_at_once_send_one_digest(backend: Backend, clien
     assert len(notes) == 1 and ":digest:" in notes[0]["dedupe_key"]
     [note] = await notifications_repo.for_user(sme.user_id, limit=50)
     assert rendered_title_and_body(note, "zh")[0].startswith("7 项新的开放许可")
+    assert rendered_title_and_body(note, "en")[0].startswith("7 项新的开放许可")  # as written
 
 
 async def test_alerts_are_emailed_when_smtp_is_set(backend: Backend, client: Client, app: Any) -> None:
@@ -231,3 +235,5 @@ def test_mail_settings_and_messages() -> None:
     raw = message.as_bytes()
     assert b"=?utf-8?" in raw and "新的开放许可" not in raw.decode("ascii")  # encoded for any server
     assert message.get_content().strip() == "正文 body"
+
+

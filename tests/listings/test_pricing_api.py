@@ -33,7 +33,16 @@ async def test_a_university_gets_an_explained_suggestion_for_its_patent(backend:
         "claims_breadth",
         "remaining_life",
     } <= keys
-    assert all(f["source"] and f["text_zh"] and f["text_en"] for f in body["factors"])
+    assert all(f["source"] and f["code"].startswith("pricing.") and f["message"] for f in body["factors"])
+    english = await client.get(
+        f"/api/pricing/patents/{patent}",
+        params={"expected_annual_net_sales_minor": 500_000_000},
+        headers={"Accept-Language": "en"},
+    )
+    factors_en = english.json()["factors"]
+    assert [f["code"] for f in factors_en] == [f["code"] for f in body["factors"]]
+    assert all(e["message"] != z["message"] for e, z in zip(factors_en, body["factors"], strict=True))
+    assert "Patent kind: invention patent" in {f["key"]: f for f in factors_en}["patent_kind"]["message"]
     assert body["data_is_official"] is False and any(n["code"] == "starting_default" for n in body["notes"])
     other = await make_account("university", org_name="另一所大学")
     client.cookies.clear()

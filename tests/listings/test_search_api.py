@@ -55,7 +55,7 @@ async def test_a_chinese_substring_finds_the_longer_word_with_a_summary(
     hit = body["hits"][0]
     assert hit["patent_number"] == "CN108859303B" and hit["university"] == "浙江大学"
     assert "<mark>处理</mark>" in hit["highlights"]["title_zh"]
-    assert hit["price_minor"] == 60_000_000 and hit["terms_summary_zh"].startswith("一次性支付许可使用费")
+    assert hit["price_minor"] == 60_000_000 and hit["terms_summary"][0]["message"].startswith("一次性支付许可使用费")
     assert hit["tech_fields"] == [{"code": "f24", "name_zh": "环境技术", "name_en": "Environmental technology"}]
     assert body["total"] == 1 and body["pages"] == 1 and body["backend"] == "embedded"
 

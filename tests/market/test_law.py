@@ -6,6 +6,7 @@ import ast
 from datetime import date
 from pathlib import Path
 
+from market.i18n import gettext
 from market.kit import law
 from market.kit.law import FIXED_FEE_CAP, ROYALTY_CAP_BP, STATUTORY_TERM_YEARS, PatentKind, PaymentMode, term_years
 
@@ -31,7 +32,8 @@ def test_the_caps_and_terms_are_the_law() -> None:
     assert term_years(PatentKind.design, date(2021, 5, 31)) == 10  # filed under the 2008 law
     assert term_years(PatentKind.design, date(2021, 6, 1)) == 15
     assert [m.value for m in PaymentMode] == ["lump_sum", "running_royalty", "entry_plus_royalty"]
-    assert "2024" in law.CAP_NOTICE and "第四十二条" in law.TERM_ARTICLE
+    assert "2024" in gettext("zh", law.CAP_NOTICE) and "2024" in gettext("en", law.CAP_NOTICE)
+    assert "第四十二条" in gettext("zh", law.TERM_ARTICLE) and "Art 42" in gettext("en", law.TERM_ARTICLE)
 
 
 def test_no_other_module_defines_the_laws_names() -> None:

@@ -6,8 +6,20 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from market.i18n import render
+from market.i18n.localized import sentences
 from market.kit.law import PatentKind
-from pricing import Engine, PatentFacts, load_concordance, load_field_industry_map, parse_royalty_table
+from market.kit.messages import Msg
+from pricing import (
+    BandCheck,
+    Engine,
+    Factor,
+    Note,
+    PatentFacts,
+    load_concordance,
+    load_field_industry_map,
+    parse_royalty_table,
+)
 from pricing.fields import FieldIndustryMap
 from pricing.params import DEFAULT_PARAMS, PricingParams
 from tests.support.services import need
@@ -62,3 +74,20 @@ def patent(
     claims: int = 5,
 ) -> PatentFacts:
     return PatentFacts(kind=PatentKind(kind), ipc_codes=ipc, remaining_years=Decimal(years), claims_count=claims)
+
+
+def words(item: Msg | Note | Factor | BandCheck, lang: str) -> str:
+    """What a reader sees of an explanation item in ``lang``."""
+    if isinstance(item, BandCheck):
+        return sentences(item.messages, lang)
+    if isinstance(item, Factor):
+        return render(item.message, lang)
+    return render(item if isinstance(item, Msg) else item.msg, lang)
+
+
+def zh(item: Msg | Note | Factor | BandCheck) -> str:
+    return words(item, "zh")
+
+
+def en(item: Msg | Note | Factor | BandCheck) -> str:
+    return words(item, "en")

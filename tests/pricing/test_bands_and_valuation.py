@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from market.i18n import gettext
 from market.kit.law import PatentKind, PaymentMode
 from market.kit.money import Money
 from pricing import (
@@ -18,7 +19,7 @@ from pricing import (
     suggest,
     within_band,
 )
-from tests.pricing.support import engine_over, patent, row
+from tests.pricing.support import en, engine_over, patent, row, zh
 
 # Example 1 of docs/pricing.md: running 4.40-7.04%, lump sum CNY 488,133.80-781,014.08,
 # entry fee CNY 146,440.14-234,304.22 with 3.08-4.93%.
@@ -45,8 +46,8 @@ def test_lump_sum_edges_and_messages() -> None:
     below = within_band(S, Offer(PaymentMode.lump_sum, amount=Money("CNY", 48_813_379)))
     assert low.within
     assert below.position is BandPosition.BELOW
-    assert "低于建议区间" in below.text_zh
-    assert "below the suggested band (CN¥488,133.80 – CN¥781,014.08)" in below.text_en
+    assert "低于建议区间" in zh(below)
+    assert "below the suggested band (CN¥488,133.80 – CN¥781,014.08)" in en(below)
 
 
 def test_entry_plus_royalty_is_within_only_when_both_parts_are() -> None:
@@ -68,8 +69,8 @@ def test_a_price_over_the_legal_cap_is_flagged_with_the_2024_notice() -> None:
     at_cap = within_band(S, Offer(PaymentMode.lump_sum, amount=Money.of("20000000")))
     assert rate.over_legal_cap and lump.over_legal_cap
     assert not at_cap.over_legal_cap
-    assert "2024年7月" in rate.text_zh
-    assert "legal cap" in lump.text_en
+    assert "2024年7月" in zh(rate)
+    assert "legal cap" in en(lump)
 
 
 def test_without_sales_a_lump_sum_offer_has_no_band_to_be_judged_against() -> None:
@@ -77,7 +78,7 @@ def test_without_sales_a_lump_sum_offer_has_no_band_to_be_judged_against() -> No
     check = within_band(bare, Offer(PaymentMode.lump_sum, amount=Money.of("100000")))
     assert check.position is BandPosition.NO_BAND
     assert not check.within
-    assert "预计年净销售额" in check.text_zh
+    assert "预计年净销售额" in zh(check)
 
 
 def test_offers_need_the_parts_of_their_mode() -> None:
@@ -100,8 +101,8 @@ def test_valuation_shows_every_input_with_a_source() -> None:
                 "annuity_factor", "value"):
         assert key in shown, key
     assert "open_licence_non_exclusive" not in shown  # an owner's own use is not an open licence
-    assert all(i.source and i.text_zh and i.text_en for i in v.inputs)
-    assert "企业所得税法第四条" in next(i.source for i in v.inputs if i.key == "tax_rate")
+    assert all(i.source and zh(i) and en(i) for i in v.inputs)
+    assert "企业所得税法第四条" in gettext("zh", next(i.source for i in v.inputs if i.key == "tax_rate"))
     assert {n.code for n in v.notes} == {"starting_default", "not_an_appraisal"}
 
 

@@ -20,6 +20,7 @@ from pricing import (
     relief_from_royalty,
     suggest,
 )
+from tests.pricing.support import en, zh
 
 
 def cny(*fen: int) -> MoneyBand:
@@ -68,8 +69,8 @@ def test_example_2_utility_model_narrowed_by_comparables() -> None:
     assert s.entry_plus_royalty.running_royalty == band("0.95", "1.32", "1.69")
     factor = next(f for f in s.factors if f.key == "comparables")
     assert factor.value == "k=3, median 2.50%, w=0.3750"
-    assert "of 5 concluded licences given, 4 are in field 33; 3 running-royalty licences were used" in factor.text_en
-    assert "3项提成许可用于调整区间" in factor.text_zh
+    assert "of 5 concluded licences given, 4 are in field 33; 3 running-royalty licences were used" in en(factor)
+    assert "3项提成许可用于调整区间" in zh(factor)
 
 
 def test_example_3_pharmaceutical_lump_sum_capped_at_cny_20_million() -> None:

@@ -16,7 +16,7 @@ from pricing import (
     load_royalty_table,
     parse_royalty_table,
 )
-from tests.pricing.support import HEADER, row
+from tests.pricing.support import HEADER, en, row, zh
 
 
 def errors_of(text: str) -> set[tuple[int, str]]:
@@ -30,8 +30,8 @@ def test_the_shipped_default_is_a_starting_default_not_official() -> None:
     assert DEFAULT_TABLE_IS_OFFICIAL is False
     assert table.is_official is False
     assert not any(r.official for r in table.rows)
-    assert "起步默认值" in STARTING_DEFAULT_NOTE.text_zh
-    assert "starting default" in STARTING_DEFAULT_NOTE.text_en
+    assert "起步默认值" in zh(STARTING_DEFAULT_NOTE)
+    assert "starting default" in en(STARTING_DEFAULT_NOTE)
     assert "NOT official" in table.summary()
 
 
