@@ -299,7 +299,7 @@ async def record_open_licence(
     check as any licence recorded on the patent."""
     row = await repository.get(patent_id)
     if row is None:
-        raise NotFound("没有这项专利。 / No such patent.")
+        raise NotFound(Msg("patent.no_such_patent"))
     _check_art51_3(row, LicenceKind.open.value)
     return await repository.add_licence(
         patent_id,
@@ -322,19 +322,8 @@ async def open_licence_changed(*, patent_id: int, declaration_id: int, status: s
 def _check_art51_3(row: PatentRecord, kind: str) -> None:
     """Patent Law Art 51(3): while an open licence stands, no exclusive or sole licence may be granted."""
     if kind in EXCLUSIVE_KINDS and row.declaration_status == "published":
-        raise Conflict(
-            "实行开放许可期间，不得就该专利给予独占或者排他许可（专利法第五十一条第三款）。"
-            " / While the open licence stands, no exclusive or sole licence may be granted on this patent "
-            "(Patent Law Art 51(3)).",
-            errors=[
-                FieldError(
-                    "kind",
-                    "no exclusive or sole licence under an open licence",
-                    code="art51",
-                    article="专利法第五十一条第三款 / Patent Law Art 51(3)",
-                )
-            ],
-        )
+        refusal = Msg("patent.no_exclusive_under_open_licence")
+        raise Conflict(refusal, errors=[FieldError("kind", refusal, code="art51", article="law.patent.art51.3")])
 
 
 def validation_errors(exc: ValidationError) -> list[FieldError]:
