@@ -36,6 +36,7 @@ from market.kit.formatting import format_date
 from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
+from market.web.transactions import OWN_TRANSACTIONS
 
 LICENSEE = signed_in(OrgKind.sme, session_only=True)
 PARTIES = signed_in(OrgKind.university, OrgKind.sme, session_only=True)
@@ -201,7 +202,7 @@ class LicencePages(Controller):
 
     # ----------------------------------------------------------------------------------------- paying
 
-    @post("/{licence_id:int}/payments", opt=LICENSEE)
+    @post("/{licence_id:int}/payments", opt={**LICENSEE, OWN_TRANSACTIONS: True})  # see start_and_pay
     async def pay(self, request: AnyRequest, principal: Principal, licence_id: int) -> Any:
         await licences.get(principal=principal, licence_id=licence_id)  # another's: 404
         method = str((await form_of(request)).get("method") or "")
@@ -279,7 +280,7 @@ class LicencePages(Controller):
             return await licence_page(request, principal, licence_id, errors=errors, typed=typed, status=exc.status)
         return Redirect(path=f"/licences/{licence_id}?done=reported#royalties")
 
-    @post("/{licence_id:int}/royalty-reports/{report_id:int}/payments", opt=LICENSEE)
+    @post("/{licence_id:int}/royalty-reports/{report_id:int}/payments", opt={**LICENSEE, OWN_TRANSACTIONS: True})
     async def pay_report(self, request: AnyRequest, principal: Principal, licence_id: int, report_id: int) -> Any:
         await licences.get(principal=principal, licence_id=licence_id)
         method = str((await form_of(request)).get("method") or "")

@@ -6,7 +6,9 @@ the handler caught and turned into a page. Jobs queued by the request are sent a
 rollback. The response is held until the outcome is known, so a failure at commit time (a unique index, a
 serialisation failure) still answers with a clear problem instead of a success that did not happen.
 
-Handlers and services do not open transactions; a ``unit_of_work()`` inside one joins this one.
+Handlers and services do not open transactions; a ``unit_of_work()`` inside one joins this one. The one exception
+is declared on the route: ``opt={OWN_TRANSACTIONS: True}`` for a handler that must commit in steps (a payment is
+kept even when the provider then refuses the charge), which then opens its units of work itself.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from market.jobs import unit_of_work
 from market.web.problems import PROBLEM_JSON, conflict_body, unique_violation
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+OWN_TRANSACTIONS = "own_transactions"
+
+
+def _own_transactions(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    return bool(handler is not None and getattr(handler, "opt", {}).get(OWN_TRANSACTIONS))
 
 
 class _RolledBack(Exception):
@@ -31,7 +39,7 @@ class TransactionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope.get("method", "GET") in SAFE_METHODS:
+        if scope["type"] != ScopeType.HTTP or scope.get("method", "GET") in SAFE_METHODS or _own_transactions(scope):
             await self.app(scope, receive, send)
             return
         held: list[Message] = []
