@@ -25,7 +25,6 @@ from market.accounts.principal import Principal
 from market.errors import Conflict, ValidationFailed
 from market.i18n import gettext
 from market.i18n.validation import validation_message
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
@@ -127,10 +126,9 @@ class DeclarationPages(Controller):
             )
             return self._form(request, state)
         try:
-            async with unit_of_work():
-                report = await declarations.declare(
-                    principal=principal, data=DeclareIn(patent_ids=ids, terms=terms, publish=True)
-                )
+            report = await declarations.declare(
+                principal=principal, data=DeclareIn(patent_ids=ids, terms=terms, publish=True)
+            )
         except (ValidationFailed, Conflict) as exc:
             state.errors = market_messages(exc, lang) or [{"field": "form", "message": gettext(lang, "ui.error")}]
             return self._form(request, state, exc.status)
@@ -207,8 +205,7 @@ class DeclarationPages(Controller):
         except (FieldProblem, ValidationError) as exc:
             return self._detail(request, declaration, typed=typed, errors=terms_errors(exc, typed, lang), status=400)
         try:
-            async with unit_of_work():
-                await declarations.revise(principal=principal, declaration_id=declaration_id, terms=terms)
+            await declarations.revise(principal=principal, declaration_id=declaration_id, terms=terms)
         except (ValidationFailed, Conflict) as exc:
             return self._detail(request, declaration, typed=typed, errors=market_messages(exc, lang), status=exc.status)
         return Redirect(path=f"/declarations/{declaration_id}?done=revised")
@@ -220,8 +217,7 @@ class DeclarationPages(Controller):
         form = await form_of(request)
         try:
             data = WithdrawIn(reason=str(form.get("reason") or ""))
-            async with unit_of_work():
-                await declarations.withdraw(principal=principal, declaration_id=declaration_id, data=data)
+            await declarations.withdraw(principal=principal, declaration_id=declaration_id, data=data)
         except ValidationError as exc:
             errors = [{"field": "reason", "message": validation_message(e, lang)} for e in exc.errors()]
             return self._detail(request, declaration, errors=errors, status=400)
@@ -233,8 +229,7 @@ class DeclarationPages(Controller):
     async def publish(self, request: AnyRequest, principal: Principal, declaration_id: int) -> Any:
         declaration = await declarations.get(principal=principal, declaration_id=declaration_id)
         try:
-            async with unit_of_work():
-                await declarations.publish(principal=principal, declaration_id=declaration_id)
+            await declarations.publish(principal=principal, declaration_id=declaration_id)
         except (ValidationFailed, Conflict) as exc:
             return self._detail(request, declaration, errors=market_messages(exc, lang_of(request)), status=exc.status)
         return Redirect(path=f"/declarations/{declaration_id}?done=published")

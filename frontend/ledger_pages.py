@@ -19,7 +19,6 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, NotFound, ValidationFailed
 from market.i18n import gettext
-from market.jobs import unit_of_work
 from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
@@ -70,8 +69,7 @@ class TransferPages(Controller):
     @post("/{payment_id:int}/confirm", opt=ADMIN)
     async def confirm(self, request: AnyRequest, principal: Principal, payment_id: int) -> Any:
         try:
-            async with unit_of_work():
-                await payments.confirm_bank_transfer(principal=principal, payment_id=payment_id)
+            await payments.confirm_bank_transfer(principal=principal, payment_id=payment_id)
         except Conflict as exc:  # already confirmed; another's or an unknown payment stays a 404
             return await transfers_page(request, errors=market_messages(exc, lang_of(request)), status=exc.status)
         return Redirect(path="/admin/transfers?done=confirmed")
@@ -85,8 +83,7 @@ class TransferPages(Controller):
             errors = [{"field": "file", "message": gettext(lang, "ui.err_statement_file")}]
             return await transfers_page(request, errors=errors, status=400)
         try:
-            async with unit_of_work():
-                report = await payments.match_statement(principal=principal, data=content, lang=lang_of(request))
+            report = await payments.match_statement(principal=principal, data=content, lang=lang_of(request))
         except ValidationFailed as exc:
             why = "; ".join(e.text(lang_of(request)) for e in exc.errors) or exc.text(lang_of(request))
             errors = [{"field": "file", "message": gettext(lang, "ui.err_statement_unreadable", why=why)}]

@@ -113,8 +113,7 @@ class LicenceRequestPages(Controller):
         except ValidationError as exc:
             return self._page(request, listing, typed, errors=request_errors(exc, lang), status=400)
         try:
-            async with unit_of_work():
-                licence = await licences.request_licence(principal=principal, data=data)
+            licence = await licences.request_licence(principal=principal, data=data)
         except Conflict as exc:
             if any(e.code == "stale_terms" for e in exc.errors):
                 fresh = await public_listings.listing(declaration_id=declaration_id)
@@ -217,8 +216,7 @@ class LicencePages(Controller):
     async def cancel(self, request: AnyRequest, principal: Principal, licence_id: int) -> Any:
         await licences.get(principal=principal, licence_id=licence_id)
         try:
-            async with unit_of_work():
-                await licences.cancel(principal=principal, licence_id=licence_id)
+            await licences.cancel(principal=principal, licence_id=licence_id)
         except MarketError as exc:
             errors = market_messages(exc, lang_of(request))
             return await licence_page(request, principal, licence_id, errors=errors, status=exc.status)
@@ -273,8 +271,7 @@ class LicencePages(Controller):
             errors = report_errors(exc, lang)
             return await licence_page(request, principal, licence_id, errors=errors, typed=typed, status=400)
         try:
-            async with unit_of_work():
-                await royalties.file_report(principal=principal, licence_id=licence_id, data=data)
+            await royalties.file_report(principal=principal, licence_id=licence_id, data=data)
         except MarketError as exc:
             errors = report_refusal(exc, licence, lang)
             return await licence_page(request, principal, licence_id, errors=errors, typed=typed, status=exc.status)

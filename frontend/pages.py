@@ -30,7 +30,6 @@ from market.accounts.schemas import SignInIn, SignUpIn, TokenIn
 from market.audit import service as audit
 from market.errors import MarketError
 from market.i18n import gettext, language_of
-from market.jobs import unit_of_work
 from market.notifications import service as notifications
 from market.orgs import service as orgs
 from market.orgs.schemas import SELF_SERVICE_KINDS, MemberIn, OrgKind
@@ -84,8 +83,7 @@ class AccountPages(Controller):
         form = {"email": data.get("email", "")}
         try:
             creds = SignInIn(email=data.get("email", ""), password=data.get("password", ""))
-            async with unit_of_work():
-                principal = await accounts.authenticate(email=creds.email, password=creds.password)
+            principal = await accounts.authenticate(email=creds.email, password=creds.password)
         except ValidationError:
             return page(
                 request,
@@ -117,8 +115,7 @@ class AccountPages(Controller):
         form = {k: v for k, v in data.items() if k not in ("password", "_csrf_token")}
         try:
             payload = SignUpIn(**{k: v for k, v in data.items() if k in SignUpIn.model_fields})
-            async with unit_of_work():
-                principal = await accounts.sign_up(data=payload, locale=lang_of(request))
+            principal = await accounts.sign_up(data=payload, locale=lang_of(request))
         except ValidationError as exc:
             return page(
                 request,
@@ -173,8 +170,7 @@ class DashboardPages(Controller):
     async def add_member(self, request: Request[Any, Any, Any], principal: Principal, data: Form) -> Any:
         try:
             payload = MemberIn.model_validate({"email": data.get("email", ""), "role": data.get("role", "member")})
-            async with unit_of_work():
-                await orgs.add_member(principal=principal, org_id=principal.org_id, data=payload)
+            await orgs.add_member(principal=principal, org_id=principal.org_id, data=payload)
         except ValidationError as exc:
             return await self._dashboard_with_errors(request, principal, field_messages(exc, lang_of(request)))
         except MarketError as exc:
@@ -237,8 +233,7 @@ class TokenPages(Controller):
                 created=None,
                 errors=field_messages(exc, lang_of(request)),
             )
-        async with unit_of_work():
-            created = await accounts.create_token(principal=principal, data=payload)
+        created = await accounts.create_token(principal=principal, data=payload)
         return page(
             request,
             "tokens.html",
@@ -250,8 +245,7 @@ class TokenPages(Controller):
 
     @post("/{token_id:int}/revoke", opt=signed_in(session_only=True))
     async def revoke(self, principal: Principal, token_id: int) -> Redirect:
-        async with unit_of_work():
-            await accounts.revoke_token(principal=principal, token_id=token_id)
+        await accounts.revoke_token(principal=principal, token_id=token_id)
         return Redirect(path="/tokens")
 
 

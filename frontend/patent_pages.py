@@ -34,7 +34,6 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, ValidationFailed
 from market.i18n import gettext
-from market.jobs import unit_of_work
 from market.kit.law import PatentKind
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
@@ -106,8 +105,7 @@ class PatentPages(Controller):
         lang = lang_of(request)
         try:
             data = facts_in(form)
-            async with unit_of_work():
-                await patents.update_facts(principal=principal, patent_id=patent_id, data=data)
+            await patents.update_facts(principal=principal, patent_id=patent_id, data=data)
         except ValidationError as exc:
             return self._patent_page(request, detail, errors=labelled(field_messages(exc, lang), lang), status=400)
         except (ValidationFailed, Conflict) as exc:
@@ -153,13 +151,12 @@ class PatentPages(Controller):
                 errors=[{"field": "file", "message": gettext(lang, "ui.err_file_required")}],
             )
         assert isinstance(upload, UploadFile)
-        async with unit_of_work():
-            run = await imports.queue_upload(
-                principal=principal,
-                filename=Path(upload.filename).name,
-                content=content,
-                upload_dir=settings.data_dir / "uploads",
-            )
+        run = await imports.queue_upload(
+            principal=principal,
+            filename=Path(upload.filename).name,
+            content=content,
+            upload_dir=settings.data_dir / "uploads",
+        )
         return Redirect(path=f"/patents/import/{run.id}")
 
     @get("/patents/import/{run_id:int}", opt=UNIVERSITY)
@@ -196,8 +193,7 @@ class UniversitySettingsPages(Controller):
         except ValidationError:
             current = await universities.get_settings(principal=principal)
             return self._page(request, current, errors=[error], typed=typed, status=400)
-        async with unit_of_work():
-            await universities.set_settings(principal=principal, data=data)
+        await universities.set_settings(principal=principal, data=data)
         return Redirect(path="/university/settings?saved=1")
 
     def _page(

@@ -33,7 +33,6 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import MarketError
 from market.i18n import gettext
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
 
@@ -146,10 +145,9 @@ class SearchPages(Controller):
         name = str(form.get("name") or "").strip() or params.q or gettext(lang, "ui.save_search")
         if not errors:
             try:
-                async with unit_of_work():
-                    await needs.save_search(
-                        principal=principal, data=SavedSearchIn(name=name[:200], params=params.model_copy())
-                    )
+                await needs.save_search(
+                    principal=principal, data=SavedSearchIn(name=name[:200], params=params.model_copy())
+                )
             except ValidationError as exc:
                 errors = labelled(field_messages(exc, lang), lang)
             except MarketError as exc:
@@ -170,8 +168,7 @@ class SearchPages(Controller):
 
     @post("/saved-searches/{saved_search_id:int}/delete", opt=SME_BROWSER)
     async def delete_saved(self, principal: Principal, saved_search_id: int) -> Redirect:
-        async with unit_of_work():
-            await needs.delete_saved(principal=principal, saved_search_id=saved_search_id)
+        await needs.delete_saved(principal=principal, saved_search_id=saved_search_id)
         return Redirect(path="/saved-searches")
 
     dependencies = {"principal": Provide(provide_principal)}
@@ -263,8 +260,7 @@ class NeedPages(Controller):
         data, errors = need_in(form, lang)
         if data is not None:
             try:
-                async with unit_of_work():
-                    need = await needs.create_need(principal=principal, data=data)
+                need = await needs.create_need(principal=principal, data=data)
                 return Redirect(path=f"/needs/{need.id}")
             except MarketError as exc:
                 errors = market_messages(exc, lang)
@@ -288,8 +284,7 @@ class NeedPages(Controller):
         data, errors = need_in(form, lang)
         if data is not None:
             try:
-                async with unit_of_work():
-                    await needs.update_need(principal=principal, need_id=need_id, data=data)
+                await needs.update_need(principal=principal, need_id=need_id, data=data)
                 return Redirect(path=f"/needs/{need_id}")
             except MarketError as exc:
                 errors = market_messages(exc, lang)
@@ -297,14 +292,12 @@ class NeedPages(Controller):
 
     @post("/{need_id:int}/close", opt=SME_BROWSER)
     async def close(self, principal: Principal, need_id: int) -> Redirect:
-        async with unit_of_work():
-            await needs.close_need(principal=principal, need_id=need_id)
+        await needs.close_need(principal=principal, need_id=need_id)
         return Redirect(path=f"/needs/{need_id}")
 
     @post("/{need_id:int}/delete", opt=SME_BROWSER)
     async def delete(self, principal: Principal, need_id: int) -> Redirect:
-        async with unit_of_work():
-            await needs.delete_need(principal=principal, need_id=need_id)
+        await needs.delete_need(principal=principal, need_id=need_id)
         return Redirect(path="/needs")
 
 

@@ -12,7 +12,6 @@ from finance.licences import service
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -32,8 +31,7 @@ class LicenceController(Controller):
         summary="Take an open licence: accept the announced terms (Patent Law Art 51)",
     )
     async def request_licence(self, principal: Principal, data: JSONBody[LicenceRequestIn]) -> LicenceOut:
-        async with unit_of_work():
-            return await service.request_licence(principal=principal, data=data)
+        return await service.request_licence(principal=principal, data=data)
 
     @get("/", opt=PARTIES, summary="My licences (a university: granted; a firm: taken)")
     async def list_mine(self, principal: Principal) -> list[LicenceOut]:
@@ -45,8 +43,7 @@ class LicenceController(Controller):
 
     @post("/{licence_id:int}/cancel", opt=LICENSEE, status_code=HTTP_200_OK, summary="Cancel an unpaid request")
     async def cancel(self, principal: Principal, licence_id: int) -> LicenceOut:
-        async with unit_of_work():
-            return await service.cancel(principal=principal, licence_id=licence_id)
+        return await service.cancel(principal=principal, licence_id=licence_id)
 
     @get(
         "/{licence_id:int}/filing",

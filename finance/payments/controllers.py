@@ -17,7 +17,6 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
 from market.i18n import Msg
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
 
@@ -34,10 +33,9 @@ class StripeWebhookController(Controller):
     @post("/", opt=public(), summary="Stripe webhook: verified, stored once by event id, processed in a job")
     async def receive(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         payload = await request.body()
-        async with unit_of_work():
-            row_id, event = await service.receive_webhook(
-                payload=payload, signature=request.headers.get("stripe-signature")
-            )
+        row_id, event = await service.receive_webhook(
+            payload=payload, signature=request.headers.get("stripe-signature")
+        )
         return Response(
             {"received": event.id, "duplicate": row_id is None}, status_code=202 if row_id is not None else 200
         )
@@ -54,8 +52,7 @@ class AdminPaymentController(Controller):
 
     @post("/{payment_id:int}/confirm", opt=ADMIN, status_code=HTTP_200_OK, summary="Confirm a bank transfer arrived")
     async def confirm(self, principal: Principal, payment_id: int) -> PaymentOut:
-        async with unit_of_work():
-            return await service.confirm_bank_transfer(principal=principal, payment_id=payment_id)
+        return await service.confirm_bank_transfer(principal=principal, payment_id=payment_id)
 
     @post(
         "/statement",
@@ -75,8 +72,7 @@ class AdminPaymentController(Controller):
             required = Msg("payment.statement_file_required")
             raise ValidationFailed(required, errors=[FieldError("file", required, code="required")])
         content = await upload.read()
-        async with unit_of_work():
-            return await service.match_statement(principal=principal, data=content, lang=lang)
+        return await service.match_statement(principal=principal, data=content, lang=lang)
 
 
 class LicencePaymentController(Controller):
@@ -93,8 +89,7 @@ class LicencePaymentController(Controller):
         summary="Pay the amount due now (Stripe methods or bank transfer)",
     )
     async def start_payment(self, principal: Principal, licence_id: int, data: JSONBody[PaymentStartIn]) -> PaymentOut:
-        async with unit_of_work():
-            return await service.start(principal=principal, licence_id=licence_id, data=data)
+        return await service.start(principal=principal, licence_id=licence_id, data=data)
 
     @get("/{licence_id:int}/payments", opt=PARTIES, summary="Payments of a licence")
     async def list_payments(self, principal: Principal, licence_id: int) -> list[PaymentOut]:
@@ -107,5 +102,4 @@ class LicencePaymentController(Controller):
         summary="Test mode only: pay with Stripe's test card",
     )
     async def test_pay(self, principal: Principal, licence_id: int, payment_id: int) -> PaymentOut:
-        async with unit_of_work():
-            return await service.pay_in_test_mode(principal=principal, payment_id=payment_id, licence_id=licence_id)
+        return await service.pay_in_test_mode(principal=principal, payment_id=payment_id, licence_id=licence_id)

@@ -12,7 +12,6 @@ from finance.royalties import service as royalties
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -34,8 +33,7 @@ class LicenceRoyaltyController(Controller):
     async def file_report(
         self, principal: Principal, licence_id: int, data: JSONBody[RoyaltyReportIn]
     ) -> RoyaltyReportOut:
-        async with unit_of_work():
-            return await royalties.file_report(principal=principal, licence_id=licence_id, data=data)
+        return await royalties.file_report(principal=principal, licence_id=licence_id, data=data)
 
     @get("/{licence_id:int}/royalty-reports", opt=PARTIES, summary="Royalty reports of a licence")
     async def list_reports(self, principal: Principal, licence_id: int) -> list[RoyaltyReportOut]:
@@ -50,5 +48,4 @@ class LicenceRoyaltyController(Controller):
     async def pay_report(
         self, principal: Principal, licence_id: int, report_id: int, data: JSONBody[PaymentStartIn]
     ) -> PaymentOut:
-        async with unit_of_work():
-            return await royalties.pay(principal=principal, licence_id=licence_id, report_id=report_id, data=data)
+        return await royalties.pay(principal=principal, licence_id=licence_id, report_id=report_id, data=data)

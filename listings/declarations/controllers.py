@@ -18,7 +18,6 @@ from listings.declarations.schemas import (
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.i18n.localized import localized
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -37,8 +36,7 @@ class DeclarationController(Controller):
         summary="Declare one patent or many: each is published (or drafted) or refused with every reason",
     )
     async def declare(self, principal: Principal, data: JSONBody[DeclareIn], lang: str) -> DeclareReport:
-        async with unit_of_work():
-            return localized(await service.declare(principal=principal, data=data), lang)
+        return localized(await service.declare(principal=principal, data=data), lang)
 
     @post("/check", opt=UNIVERSITY, status_code=HTTP_200_OK, summary="Check eligibility without declaring")
     async def check(self, principal: Principal, data: JSONBody[DeclareIn], lang: str) -> DeclareReport:
@@ -63,8 +61,7 @@ class DeclarationController(Controller):
 
     @post("/{declaration_id:int}/publish", opt=UNIVERSITY, status_code=HTTP_200_OK, summary="Publish a draft")
     async def publish(self, principal: Principal, declaration_id: int, lang: str) -> DeclarationOut:
-        async with unit_of_work():
-            return localized(await service.publish(principal=principal, declaration_id=declaration_id), lang)
+        return localized(await service.publish(principal=principal, declaration_id=declaration_id), lang)
 
     @post(
         "/{declaration_id:int}/versions",
@@ -75,8 +72,7 @@ class DeclarationController(Controller):
     async def revise(
         self, principal: Principal, declaration_id: int, data: JSONBody[TermsIn], lang: str
     ) -> DeclarationOut:
-        async with unit_of_work():
-            return localized(await service.revise(principal=principal, declaration_id=declaration_id, terms=data), lang)
+        return localized(await service.revise(principal=principal, declaration_id=declaration_id, terms=data), lang)
 
     @post(
         "/{declaration_id:int}/withdraw",
@@ -87,7 +83,6 @@ class DeclarationController(Controller):
     async def withdraw(
         self, principal: Principal, declaration_id: int, data: JSONBody[WithdrawIn], lang: str
     ) -> DeclarationOut:
-        async with unit_of_work():
-            return localized(
-                await service.withdraw(principal=principal, declaration_id=declaration_id, data=data), lang
-            )
+        return localized(
+            await service.withdraw(principal=principal, declaration_id=declaration_id, data=data), lang
+        )

@@ -17,7 +17,6 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
 from market.i18n.localized import localized
-from market.jobs import unit_of_work
 from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
@@ -58,10 +57,9 @@ class ImportController(Controller):
         data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImportRunOut:
         filename, content = await read_upload(data.get("file"))
-        async with unit_of_work():
-            return await service.queue_upload(
-                principal=principal, filename=filename, content=content, upload_dir=settings.data_dir / "uploads"
-            )
+        return await service.queue_upload(
+            principal=principal, filename=filename, content=content, upload_dir=settings.data_dir / "uploads"
+        )
 
     @get("/", opt=UNIVERSITY, summary="My organisation's recent imports")
     async def recent(self, principal: Principal, lang: str) -> list[ImportRunOut]:

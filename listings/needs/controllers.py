@@ -19,7 +19,6 @@ from listings.needs.schemas import (
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.i18n.localized import localized
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -34,8 +33,7 @@ class NeedController(Controller):
 
     @post("/", opt=SME, summary="Post a technology need")
     async def create(self, principal: Principal, data: JSONBody[NeedIn]) -> NeedOut:
-        async with unit_of_work():
-            return await service.create_need(principal=principal, data=data)
+        return await service.create_need(principal=principal, data=data)
 
     @get("/", opt=SME, summary="My organisation's needs")
     async def list_mine(self, principal: Principal) -> list[NeedOut]:
@@ -47,18 +45,15 @@ class NeedController(Controller):
 
     @put("/{need_id:int}", opt=SME, summary="Change a need")
     async def update(self, principal: Principal, need_id: int, data: JSONBody[NeedIn]) -> NeedOut:
-        async with unit_of_work():
-            return await service.update_need(principal=principal, need_id=need_id, data=data)
+        return await service.update_need(principal=principal, need_id=need_id, data=data)
 
     @post("/{need_id:int}/close", opt=SME, status_code=HTTP_200_OK, summary="Close a need (no more matching)")
     async def close(self, principal: Principal, need_id: int) -> NeedOut:
-        async with unit_of_work():
-            return await service.close_need(principal=principal, need_id=need_id)
+        return await service.close_need(principal=principal, need_id=need_id)
 
     @delete("/{need_id:int}", opt=SME, status_code=HTTP_204_NO_CONTENT, summary="Delete a need")
     async def remove(self, principal: Principal, need_id: int) -> None:
-        async with unit_of_work():
-            await service.delete_need(principal=principal, need_id=need_id)
+        await service.delete_need(principal=principal, need_id=need_id)
 
     @get(
         "/{need_id:int}/matches",
@@ -78,8 +73,7 @@ class SavedSearchController(Controller):
 
     @post("/", opt=SME, summary="Save a search: new listings it finds are notified")
     async def create(self, principal: Principal, data: JSONBody[SavedSearchIn]) -> SavedSearchOut:
-        async with unit_of_work():
-            return await service.save_search(principal=principal, data=data)
+        return await service.save_search(principal=principal, data=data)
 
     @get("/", opt=SME, summary="My organisation's saved searches")
     async def list_mine(self, principal: Principal) -> list[SavedSearchOut]:
@@ -91,8 +85,7 @@ class SavedSearchController(Controller):
 
     @delete("/{saved_search_id:int}", opt=SME, status_code=HTTP_204_NO_CONTENT, summary="Delete a saved search")
     async def remove(self, principal: Principal, saved_search_id: int) -> None:
-        async with unit_of_work():
-            await service.delete_saved(principal=principal, saved_search_id=saved_search_id)
+        await service.delete_saved(principal=principal, saved_search_id=saved_search_id)
 
 
 class ListingNeedsController(Controller):

@@ -19,7 +19,6 @@ from listings.patents.schemas import (
 )
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -48,8 +47,7 @@ class PatentController(Controller):
 
     @post("/", opt=UNIVERSITY, status_code=HTTP_201_CREATED, summary="Record one patent")
     async def create(self, principal: Principal, data: JSONBody[PatentIn]) -> PatentOut:
-        async with unit_of_work():
-            return await service.create(principal=principal, data=data)
+        return await service.create(principal=principal, data=data)
 
     @get("/{patent_id:int}", opt=UNIVERSITY, summary="One patent, with its licences and the annual fee due")
     async def detail(self, principal: Principal, patent_id: int) -> PatentDetailOut:
@@ -57,8 +55,7 @@ class PatentController(Controller):
 
     @patch("/{patent_id:int}", opt=UNIVERSITY, summary="Update legal status, fees and encumbrances")
     async def update(self, principal: Principal, patent_id: int, data: JSONBody[PatentFactsIn]) -> PatentDetailOut:
-        async with unit_of_work():
-            return await service.update_facts(principal=principal, patent_id=patent_id, data=data)
+        return await service.update_facts(principal=principal, patent_id=patent_id, data=data)
 
     @post(
         "/{patent_id:int}/licences",
@@ -69,5 +66,4 @@ class PatentController(Controller):
     async def record_licence(
         self, principal: Principal, patent_id: int, data: JSONBody[RecordedLicenceIn]
     ) -> RecordedLicenceOut:
-        async with unit_of_work():
-            return await service.record_licence(principal=principal, patent_id=patent_id, data=data)
+        return await service.record_licence(principal=principal, patent_id=patent_id, data=data)

@@ -10,7 +10,6 @@ from listings.universities import service
 from listings.universities.schemas import UniversitySettingsIn, UniversitySettingsOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -26,5 +25,4 @@ class UniversitySettingsController(Controller):
 
     @put("/", opt=signed_in(OrgKind.university, owner=True), summary="Set the inventor reward share (at least 20%)")
     async def set_settings(self, principal: Principal, data: JSONBody[UniversitySettingsIn]) -> UniversitySettingsOut:
-        async with unit_of_work():
-            return await service.set_settings(principal=principal, data=data)
+        return await service.set_settings(principal=principal, data=data)

@@ -23,7 +23,6 @@ from market.accounts.schemas import (
     TokenOut,
 )
 from market.errors import NotFound
-from market.jobs import unit_of_work
 from market.kit.messages import Msg
 from market.web.access import public, signed_in
 from market.web.auth import start_session
@@ -39,15 +38,13 @@ class AuthController(Controller):
 
     @post("/sign-up", opt=public(), status_code=HTTP_201_CREATED)
     async def sign_up(self, request: Request[Any, Any, Any], data: JSONBody[SignUpIn]) -> MeOut:
-        async with unit_of_work():
-            principal = await service.sign_up(data=data, locale=request.cookies.get("lang", "zh"))
+        principal = await service.sign_up(data=data, locale=request.cookies.get("lang", "zh"))
         start_session(request, principal)
         return await service.me(principal=principal)
 
     @post("/sign-in", opt=public(), status_code=HTTP_200_OK)
     async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[SignInIn]) -> MeOut:
-        async with unit_of_work():
-            principal = await service.authenticate(email=data.email, password=data.password)
+        principal = await service.authenticate(email=data.email, password=data.password)
         start_session(request, principal)
         return await service.me(principal=principal)
 
@@ -92,10 +89,8 @@ class TokenController(Controller):
 
     @post("/", opt=signed_in(session_only=True), summary="Create an API token (the secret is shown once)")
     async def create_token(self, principal: Principal, data: JSONBody[TokenIn]) -> TokenCreated:
-        async with unit_of_work():
-            return await service.create_token(principal=principal, data=data)
+        return await service.create_token(principal=principal, data=data)
 
     @delete("/{token_id:int}", opt=signed_in(), status_code=HTTP_200_OK, summary="Revoke one of my API tokens")
     async def revoke_token(self, principal: Principal, token_id: int) -> TokenOut:
-        async with unit_of_work():
-            return await service.revoke_token(principal=principal, token_id=token_id)
+        return await service.revoke_token(principal=principal, token_id=token_id)

@@ -10,7 +10,6 @@ from litestar.status_codes import HTTP_200_OK
 
 from market.events import service
 from market.events.schemas import EventOut
-from market.jobs import unit_of_work
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -35,5 +34,4 @@ class EventAdminController(Controller):
 
     @post("/{event_id:int}/retry", opt=ADMIN, status_code=HTTP_200_OK, summary="Try an event's handlers again")
     async def retry(self, event_id: int) -> EventOut:
-        async with unit_of_work():
-            return await service.retry(event_id=event_id)
+        return await service.retry(event_id=event_id)

@@ -8,7 +8,6 @@ from litestar.status_codes import HTTP_200_OK
 
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.jobs import unit_of_work
 from market.notifications import service
 from market.notifications.schemas import NotificationOut
 from market.web.access import signed_in
@@ -26,5 +25,4 @@ class NotificationController(Controller):
 
     @post("/{notification_id:int}/read", opt=signed_in(), status_code=HTTP_200_OK)
     async def mark_read(self, principal: Principal, notification_id: int, lang: str) -> NotificationOut:
-        async with unit_of_work():
-            return await service.mark_read(principal=principal, notification_id=notification_id, lang=lang)
+        return await service.mark_read(principal=principal, notification_id=notification_id, lang=lang)

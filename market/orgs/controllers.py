@@ -9,7 +9,6 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.jobs import unit_of_work
 from market.orgs import service
 from market.orgs.schemas import MemberIn, MemberOut, OrgOut
 from market.web.access import signed_in
@@ -30,10 +29,8 @@ class OrgController(Controller):
 
     @post("/members", opt=signed_in(owner=True), status_code=HTTP_201_CREATED)
     async def add_member(self, principal: Principal, org_id: int, data: JSONBody[MemberIn]) -> MemberOut:
-        async with unit_of_work():
-            return await service.add_member(principal=principal, org_id=org_id, data=data)
+        return await service.add_member(principal=principal, org_id=org_id, data=data)
 
     @delete("/members/{user_id:int}", opt=signed_in(owner=True), status_code=HTTP_204_NO_CONTENT)
     async def remove_member(self, principal: Principal, org_id: int, user_id: int) -> None:
-        async with unit_of_work():
-            await service.remove_member(principal=principal, org_id=org_id, user_id=user_id)
+        await service.remove_member(principal=principal, org_id=org_id, user_id=user_id)
