@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from market.kit.schema import Out, Schema
+from market.kit.words import MsgOut
 
 
 class LicenceRequestIn(
@@ -63,8 +64,7 @@ class LicenceOut(Out):
     filing_deadline: date | None
     activated_at: datetime | None
     created_at: datetime
-    terms_zh: str
-    terms_en: str
+    terms: list[MsgOut]  # the terms as sentences (codes; their text in the reader's language)
     contract_ready: bool = False
 
 
@@ -87,5 +87,5 @@ class FilingOut(Out):
     grant_date: date | None
     term_start: date
     term_end: date | None
-    royalty: str
+    royalty: list[MsgOut]
     contract_sha256: str | None

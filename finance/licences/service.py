@@ -27,8 +27,8 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound
 from market.i18n import Msg, gettext
-from market.i18n.localized import sentences
 from market.kit.law import PaymentMode
+from market.kit.words import MsgOut
 from market.orgs import service as org_service
 
 FILING_ARTICLE = "law.regs.art15_87"  # Implementing Regulations Art 15, 87 (finance_law.po)
@@ -117,8 +117,7 @@ async def licence_out(row: LicenceRecord) -> LicenceOut:
         filing_deadline=filing_deadline(row.starts_on) if row.starts_on else None,
         activated_at=row.activated_at,
         created_at=row.created_at,
-        terms_zh=sentences(plain_terms(version, patent.expiry_date), "zh"),
-        terms_en=sentences(plain_terms(version, patent.expiry_date), "en"),
+        terms=[MsgOut.of(m) for m in plain_terms(version, patent.expiry_date)],
         contract_ready=bool(row.contract_sha256),
     )
 
@@ -290,7 +289,7 @@ async def filing(*, principal: Principal, licence_id: int, lang: str) -> FilingO
         grant_date=patent.grant_date,
         term_start=row.starts_on,
         term_end=row.ends_on,
-        royalty=out.terms_zh,
+        royalty=out.terms,
         contract_sha256=row.contract_sha256 or None,
     )
 

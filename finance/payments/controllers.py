@@ -17,6 +17,7 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
 from market.i18n import Msg
+from market.i18n.localized import localized
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
 
@@ -47,12 +48,12 @@ class AdminPaymentController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/transfers", opt=ADMIN, summary="Bank transfers waiting for confirmation")
-    async def pending(self) -> list[PaymentOut]:
-        return await service.pending_transfers()
+    async def pending(self, lang: str) -> list[PaymentOut]:
+        return localized(await service.pending_transfers(), lang)
 
     @post("/{payment_id:int}/confirm", opt=ADMIN, status_code=HTTP_200_OK, summary="Confirm a bank transfer arrived")
-    async def confirm(self, principal: Principal, payment_id: int) -> PaymentOut:
-        return await service.confirm_bank_transfer(principal=principal, payment_id=payment_id)
+    async def confirm(self, principal: Principal, payment_id: int, lang: str) -> PaymentOut:
+        return localized(await service.confirm_bank_transfer(principal=principal, payment_id=payment_id), lang)
 
     @post(
         "/statement",
@@ -88,12 +89,14 @@ class LicencePaymentController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Pay the amount due now (Stripe methods or bank transfer)",
     )
-    async def start_payment(self, principal: Principal, licence_id: int, data: JSONBody[PaymentStartIn]) -> PaymentOut:
-        return await service.start(principal=principal, licence_id=licence_id, data=data)
+    async def start_payment(
+        self, principal: Principal, licence_id: int, data: JSONBody[PaymentStartIn], lang: str
+    ) -> PaymentOut:
+        return localized(await service.start(principal=principal, licence_id=licence_id, data=data), lang)
 
     @get("/{licence_id:int}/payments", opt=PARTIES, summary="Payments of a licence")
-    async def list_payments(self, principal: Principal, licence_id: int) -> list[PaymentOut]:
-        return await service.for_licence(principal=principal, licence_id=licence_id)
+    async def list_payments(self, principal: Principal, licence_id: int, lang: str) -> list[PaymentOut]:
+        return localized(await service.for_licence(principal=principal, licence_id=licence_id), lang)
 
     @post(
         "/{licence_id:int}/payments/{payment_id:int}/test-pay",
@@ -101,5 +104,7 @@ class LicencePaymentController(Controller):
         status_code=HTTP_200_OK,
         summary="Test mode only: pay with Stripe's test card",
     )
-    async def test_pay(self, principal: Principal, licence_id: int, payment_id: int) -> PaymentOut:
-        return await service.pay_in_test_mode(principal=principal, payment_id=payment_id, licence_id=licence_id)
+    async def test_pay(self, principal: Principal, licence_id: int, payment_id: int, lang: str) -> PaymentOut:
+        return localized(
+            await service.pay_in_test_mode(principal=principal, payment_id=payment_id, licence_id=licence_id), lang
+        )

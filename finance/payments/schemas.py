@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from market.kit.schema import Out, Schema
+from market.kit.words import MsgOut
 
 
 class PaymentStartIn(Schema, json_schema_extra={"examples": [{"method": "bank_transfer"}]}):
@@ -30,8 +31,7 @@ class PaymentOut(Out):
     succeeded_at: datetime | None
     client_secret: str | None = Field(default=None, description="Stripe: for the payer's browser only")
     test_mode: bool = False
-    instructions_zh: str = ""
-    instructions_en: str = ""
+    instructions: MsgOut | None = None  # bank transfer: what to send where, in the reader's language
 
 
 class StatementRowOut(Out):

@@ -36,6 +36,7 @@ from market.integrations.payments import (
     platform_fee,
 )
 from market.kit.money import Money
+from market.kit.words import MsgOut
 
 log = structlog.get_logger("finance.payments")
 ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2, "refund_due": 3}
@@ -51,15 +52,14 @@ def bank_instructions(reference: str, amount: Money, licensor: str) -> Msg:
 
 
 async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -> PaymentOut:
-    zh = en = ""
+    instructions: MsgOut | None = None
     licence = await licences.licence_by_id(row.licence)
     assert licence is not None
     if row.provider == "bank_transfer" and row.status == "awaiting_payer":
         names = await licences._names(licence.licensor)
-        instructions = bank_instructions(
-            row.reference, Money(row.currency, row.amount_minor), names[licence.licensor]
+        instructions = MsgOut.of(
+            bank_instructions(row.reference, Money(row.currency, row.amount_minor), names[licence.licensor])
         )
-        zh, en = render(instructions, "zh"), render(instructions, "en")
     gateway = gateways.stripe()
     return PaymentOut.model_validate(
         {
@@ -69,8 +69,7 @@ async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -
             "payer": licence.licensee_name,
             "client_secret": client_secret,
             "test_mode": bool(row.provider == "stripe" and gateway is not None and gateway.config.test_mode),
-            "instructions_zh": zh,
-            "instructions_en": en,
+            "instructions": instructions,
         }
     )
 

@@ -12,6 +12,7 @@ from finance.royalties import service as royalties
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
+from market.i18n.localized import localized
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -46,6 +47,8 @@ class LicenceRoyaltyController(Controller):
         summary="Pay a royalty invoice",
     )
     async def pay_report(
-        self, principal: Principal, licence_id: int, report_id: int, data: JSONBody[PaymentStartIn]
+        self, principal: Principal, licence_id: int, report_id: int, data: JSONBody[PaymentStartIn], lang: str
     ) -> PaymentOut:
-        return await royalties.pay(principal=principal, licence_id=licence_id, report_id=report_id, data=data)
+        return localized(
+            await royalties.pay(principal=principal, licence_id=licence_id, report_id=report_id, data=data), lang
+        )

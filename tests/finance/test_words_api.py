@@ -236,3 +236,25 @@ async def test_the_migration_gives_old_rows_their_codes(backend: Backend) -> Non
         "",
     )
     assert notifications.rendered_title_and_body(records[1], "en") == (old[1][1], old[1][2])
+
+
+async def test_a_licence_and_its_bank_transfer_are_said_in_the_readers_language(client: Client) -> None:
+    """One stored licence, one payment: the terms and the transfer instructions come as codes with parameters, and
+    their text follows Accept-Language (no field per language)."""
+    _, _, declaration_id = await offer(LUMP)
+    account = await make_account("sme", org_name="深圳市青禾智能科技有限公司")
+    async with unit_of_work():
+        licence = await licences.request_licence(principal=await principal_of(account), data=request(declaration_id))
+    await sign_in(client, account)
+    started = await client.send_json("POST", f"/api/licences/{licence.id}/payments", {"method": "bank_transfer"})
+    assert started.status_code == 201, started.text
+
+    zh, en = await both(client, "GET", f"/api/licences/{licence.id}")
+    assert [t["code"] for t in zh["terms"]] == [t["code"] for t in en["terms"]] and zh["terms"]
+    assert "terms_zh" not in zh and all(a["message"] != b["message"] for a, b in zip(zh["terms"], en["terms"], strict=True))
+
+    zh_pay, en_pay = await both(client, "GET", f"/api/licences/{licence.id}/payments")
+    [zh_transfer], [en_transfer] = zh_pay, en_pay
+    assert zh_transfer["instructions"]["code"] == en_transfer["instructions"]["code"] == "payment.bank_instructions"
+    assert zh_transfer["reference"] in zh_transfer["instructions"]["message"]
+    assert zh_transfer["instructions"]["message"] != en_transfer["instructions"]["message"]
