@@ -229,6 +229,12 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
             return render_page(request, 409, body["title"], body["detail"])
         return Response(content=body, status_code=409, media_type=PROBLEM_JSON)
 
+    def on_bad_value(request: Request[Any, Any, Any], exc: Exception) -> Any:
+        """A value the database cannot hold (an id or amount beyond its column's range, a text too long): the
+        request is at fault, not the server. PostgreSQL's data exceptions (class 22) and SQLite's overflow."""
+        log.info("bad_value", error=type(exc).__name__, path=request.url.path)
+        return respond(request, 400, "invalid-request", Msg("db.value_out_of_range"))
+
     def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Any:
         log.exception("unhandled_error", path=request.url.path)
         return respond(request, 500, "internal-error", Msg(DETAIL + "internal-error"))
@@ -238,5 +244,7 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
         HTTPException: on_http_exception,
         asyncpg.UniqueViolationError: on_unique_violation,
         sqlite3.IntegrityError: on_unique_violation,
+        asyncpg.DataError: on_bad_value,
+        OverflowError: on_bad_value,
         Exception: on_unexpected,
     }
