@@ -1,6 +1,6 @@
 """What every page controller shares: rendering a template with the page's language and helpers, and form errors.
 
-Presentation only: formatting money, rates and bilingual texts for the page's language. No business rules.
+Presentation only: formatting money, rates and messages for the page's language. No business rules.
 Words come from the catalogues (``market.i18n``, codes ``ui.*``): templates call ``_('ui.sign_in')``,
 ``ngettext(...)`` and ``pgettext(...)`` bound to the page's language (the Jinja environment is shared, so the
 callables come with each page's context); controllers call ``gettext(lang, "ui....")``.
@@ -50,19 +50,9 @@ def percent_of_bp(bp: int | None) -> str:
     return "—" if bp is None else format_percent_bp(bp)
 
 
-def bilingual(text: str, lang: str) -> str:
-    """Texts kept as "中文 / English" (articles, notices): the part for the page's language."""
-    zh, sep, en = text.partition(" / ")
-    if not sep:
-        return text
-    return en.strip() if lang == "en" else zh.strip()
-
-
-def article(text: str | None, lang: str) -> str:
-    """An article: a catalogue code (``law.patent.art50``) in the page's language; older texts "中文 / English"."""
-    if text and text.startswith("law."):
-        return gettext(lang, text)
-    return bilingual(text or "", lang)
+def article(code: str | None, lang: str) -> str:
+    """An article: a catalogue code (``law.patent.art50``) in the page's language."""
+    return gettext(lang, code) if code else ""
 
 
 def pick(zh: str, en: str, lang: str) -> str:
@@ -171,12 +161,11 @@ def market_messages(exc: MarketError, lang: str) -> Errors:
     out = []
     for e in exc.errors:
         message = e.text(lang)
-        message = bilingual(message, lang) if " / " in message else message
         article = e.article_text(lang)
         if article:
-            message = f"{message} 【{bilingual(article, lang)}】"
+            message = f"{message} 【{article}】"
         out.append({"field": e.field, "message": message})
-    return out or [{"field": "form", "message": bilingual(exc.text(lang), lang)}]
+    return out or [{"field": "form", "message": exc.text(lang)}]
 
 
 async def form_of(request: AnyRequest) -> FormMultiDict:

@@ -124,7 +124,6 @@ async def backend(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterat
     """A clean database on each backend, in the runtime of the test (its engine bound to every table, an
     in-process job queue, no search index unless the test gives one)."""
     b = await _backend(request.param, tmp_root)
-    db.use(b.engine)
     await truncate_all(b.engine)
     queue = jobs.InProcessQueue(max_tries=3, backoff_base=0.01)
     async with open_runtime(b.settings, queue=queue, engine=b.engine, with_search=False):

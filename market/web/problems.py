@@ -82,25 +82,30 @@ def unique_violation(exc: BaseException) -> UniqueConflict | None:
     return None
 
 
-def _conflict_problem(conflict: UniqueConflict, lang: str, path: str, request_id: str) -> dict[str, Any]:
-    columns = ", ".join(conflict.columns) or conflict.constraint
-    return {
-        "type": TYPE_BASE + "conflict",
-        "title": gettext(lang, "db.unique_violation.title"),
-        "status": 409,
-        "detail": gettext(lang, "db.unique_violation", columns=columns),
-        "instance": path,
-        "request_id": request_id,
-        "message_code": "db.unique_violation",
-        "conflict": {"table": conflict.table, "columns": list(conflict.columns), "constraint": conflict.constraint},
-    }
+def conflict_message(conflict: UniqueConflict) -> Msg:
+    return Msg("db.unique_violation", {"columns": ", ".join(conflict.columns) or conflict.constraint})
+
+
+def conflict_fields(conflict: UniqueConflict) -> dict[str, Any]:
+    """What a 409 for a unique violation adds to the problem: the table and columns the index names."""
+    return {"conflict": {"table": conflict.table, "columns": list(conflict.columns), "constraint": conflict.constraint}}
 
 
 def conflict_body(conflict: UniqueConflict, scope: Any) -> bytes:
-    """A 409 problem+json for a conflict found at commit time (outside any handler)."""
+    """A 409 problem+json for a conflict found at commit time (outside any handler), as ``problem`` writes it."""
     headers = dict(scope.get("headers", []))
     lang = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
-    body = _conflict_problem(conflict, lang, str(scope.get("path", "")), ensure_request_id(scope))
+    message = conflict_message(conflict)
+    body = {
+        "type": TYPE_BASE + "conflict",
+        "title": gettext(lang, "problem.conflict"),
+        "status": 409,
+        "detail": render(message, lang),
+        "message_code": message.code,
+        "instance": str(scope.get("path", "")),
+        "request_id": ensure_request_id(scope),
+        **conflict_fields(conflict),
+    }
     return json.dumps(body, ensure_ascii=False).encode()
 
 
@@ -222,12 +227,8 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
         conflict = unique_violation(exc)
         if conflict is None:
             return on_unexpected(request, exc)
-        lang = language(request)
-        body = _conflict_problem(conflict, lang, request.url.path, ensure_request_id(request.scope))
         log.info("unique_violation", table=conflict.table, columns=conflict.columns)
-        if render_page is not None and wants_page(request):
-            return render_page(request, 409, body["title"], body["detail"])
-        return Response(content=body, status_code=409, media_type=PROBLEM_JSON)
+        return respond(request, 409, "conflict", conflict_message(conflict), **conflict_fields(conflict))
 
     def on_bad_value(request: Request[Any, Any, Any], exc: Exception) -> Any:
         """A value the database cannot hold (an id or amount beyond its column's range, a text too long): the

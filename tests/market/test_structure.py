@@ -12,9 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ("market", "listings", "pricing", "finance", "frontend")
 ENTRY_POINTS = ("app", "worker", "cli", "__main__")
-# Packages whose move is still under way (strict xfail: the mark must go once the package is clean).
-FUNCTION_IMPORTS_PENDING: frozenset[str] = frozenset()
-UNTYPED_REPOSITORIES_PENDING: frozenset[str] = frozenset()
 
 
 def python_files(package: str) -> list[Path]:
@@ -56,17 +53,13 @@ def untyped_returns(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("package", OURS)
-def test_no_import_of_our_code_inside_a_function(package: str, request: pytest.FixtureRequest) -> None:
-    if package in FUNCTION_IMPORTS_PENDING:
-        request.applymarker(pytest.mark.xfail(reason=f"{package}: imports being moved to the top", strict=True))
+def test_no_import_of_our_code_inside_a_function(package: str) -> None:
     found = [hit for path in python_files(package) for hit in function_level_imports(path)]
     assert found == [], "imports of our code inside functions (a hidden cycle?):\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("package", ["market", "listings", "finance"])
-def test_repositories_return_typed_records(package: str, request: pytest.FixtureRequest) -> None:
-    if package in UNTYPED_REPOSITORIES_PENDING:
-        request.applymarker(pytest.mark.xfail(reason=f"{package}: repositories being typed", strict=True))
+def test_repositories_return_typed_records(package: str) -> None:
     found = [hit for path in sorted((ROOT / package).rglob("repository.py")) for hit in untyped_returns(path)]
     assert found == [], "repository functions returning untyped rows:\n" + "\n".join(found)
 

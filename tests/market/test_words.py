@@ -10,14 +10,10 @@ from tests.support.words import domain_files, is_sentence, scan
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("market", "listings", "finance", "pricing", "frontend")
-# Packages still being moved to codes; a package leaves this set when its scan is clean (strict xfail fails then).
-PENDING: frozenset[str] = frozenset()
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_no_sentences_for_users_in_code(package: str, request: pytest.FixtureRequest) -> None:
-    if package in PENDING:
-        request.applymarker(pytest.mark.xfail(reason=f"{package} is still being moved to codes", strict=True))
+def test_no_sentences_for_users_in_code(package: str) -> None:
     found = scan(domain_files(ROOT, package))
     assert found == [], "sentences in code (use a catalogue code):\n" + "\n".join(map(str, found[:50]))
 
