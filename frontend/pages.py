@@ -18,6 +18,7 @@ from frontend.declaration_pages import DeclarationPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
+from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
@@ -164,6 +165,7 @@ class DashboardPages(Controller):
             welcome=bool(welcome),
             errors=[],
             university=await university_counters(principal),
+            email_verified=await accounts.email_verified(principal.user_id),
         )
 
     @post("/dashboard/members", opt=signed_in(owner=True, session_only=True))
@@ -191,6 +193,7 @@ class DashboardPages(Controller):
             notifications=await notifications.list_mine(principal=principal, lang=lang_of(request), limit=10),
             errors=errors,
             university=await university_counters(principal),
+            email_verified=await accounts.email_verified(principal.user_id),
         )
 
 
@@ -271,6 +274,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             LedgerPages,
             TransferPages,
             *SEARCH_PAGES,
+            *ORG_PAGES,
             static,
         ],
         template_config=TemplateConfig(

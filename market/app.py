@@ -34,7 +34,7 @@ from market.health import HealthController
 from market.integrations.search import SearchIndex
 from market.logging import configure_logging
 from market.notifications.controllers import NotificationController
-from market.orgs.controllers import OrgController
+from market.orgs.controllers import OrgController, OrgReviewController, PublicOrgController
 from market.runtime import build_queue, open_runtime
 from market.settings import Settings, get_settings
 from market.web.access import access_guard
@@ -130,6 +130,8 @@ def create_app(
             MeController,
             TokenController,
             OrgController,
+            OrgReviewController,
+            PublicOrgController,
             AuditController,
             EventAdminController,
             NotificationController,

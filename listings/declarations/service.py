@@ -147,6 +147,8 @@ def _terms_audit(terms: TermsIn) -> dict[str, Any]:
 async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = False) -> DeclareReport:
     """Check every patent on the same terms; publish (or draft) those that pass, refuse the others with all their
     reasons. A refused patent writes nothing. ``dry_run`` only checks."""
+    if data.publish and not dry_run:
+        org_service.require_approved(principal)  # only an approved university publishes
     today = patents.today()
     declarant = await _org_name(principal.org_id)
     rows = {r.id: r for r in await patents.patents_by_ids(data.patent_ids)}
@@ -246,6 +248,7 @@ def _refusal(reasons: list[Reason]) -> ValidationFailed:
 
 async def publish(*, principal: Principal, declaration_id: int) -> DeclarationOut:
     """Publish a draft after checking it again (facts may have changed since it was drafted)."""
+    org_service.require_approved(principal)  # only an approved university publishes
     row = await _owned(principal, declaration_id)
     if row.status != "draft":
         raise Conflict(Msg("declaration.only_draft_publishes", {"status": Msg(f"declaration.status.{row.status}")}))
