@@ -43,10 +43,10 @@ async def _listings_count(org_id: int) -> int | None:
 class PublicOrgPages(Controller):
     include_in_schema = False
 
-    @get("/orgs/{org_id:int}", opt=public())
-    async def org(self, request: AnyRequest, org_id: int) -> Template:
-        org = await orgs.public_org(org_id)
-        count = await _listings_count(org_id) if org.kind is OrgKind.university else None
+    @get("/orgs/{public_org_id:int}", opt=public())
+    async def org(self, request: AnyRequest, public_org_id: int) -> Template:
+        org = await orgs.public_org(public_org_id)
+        count = await _listings_count(public_org_id) if org.kind is OrgKind.university else None
         return page(request, "orgs/public.html", org=org, listings=count)
 
 
@@ -182,6 +182,11 @@ class ReviewPages(Controller):
             errors = market_messages(exc, lang_of(request))
             return await self._page(request, principal, back, exc.status, errors=errors, error_org=org_id)
         return Redirect(path=f"/admin/orgs?status={back}&decided={org_id}")
+
+    @get("/{org_id:int}/documents/{document_id:int}", opt=ADMIN)
+    async def document(self, principal: Principal, org_id: int, document_id: int) -> Response[bytes]:
+        found = await orgs.review_document(principal=principal, org_id=org_id, document_id=document_id)
+        return document_response(found)
 
 
 ORG_PAGES = [PublicOrgPages, VerifyEmailPages, EvidencePages, ReviewPages]

@@ -34,7 +34,7 @@ from market.health import HealthController
 from market.integrations.search import SearchIndex
 from market.logging import configure_logging
 from market.notifications.controllers import NotificationController
-from market.orgs.controllers import OrgController, OrgReviewController, PublicOrgController
+from market.orgs.controllers import EvidenceController, OrgController, OrgReviewController, PublicOrgController
 from market.runtime import build_queue, open_runtime
 from market.settings import Settings, get_settings
 from market.web.access import access_guard
@@ -131,6 +131,7 @@ def create_app(
             TokenController,
             OrgController,
             OrgReviewController,
+            EvidenceController,
             PublicOrgController,
             AuditController,
             EventAdminController,

@@ -85,28 +85,32 @@ class OrgController(Controller):
         await service.get_org(principal=principal, org_id=org_id)
         return await service.my_documents(principal=principal)
 
+    @get("/documents/{document_id:int}", opt=signed_in(), summary="One evidence document's file")
+    async def document(self, principal: Principal, org_id: int, document_id: int) -> Response[bytes]:
+        found = await service.document_content(principal=principal, org_id=org_id, document_id=document_id)
+        return document_response(found)
+
+
+class EvidenceController(Controller):
+    """The acting organisation's own evidence for its approval (no organisation in the path: always one's own)."""
+
+    path = "/api/evidence"
+    tags = ["organisations"]
+    dependencies = {"principal": Provide(provide_principal)}
+
     @post(
-        "/documents",
+        "/",
         opt=signed_in(owner=True),
         status_code=HTTP_201_CREATED,
         summary="Upload evidence (PDF, PNG or JPEG, at most 5 MB; the type is read from the content)",
     )
     async def upload_document(
-        self,
-        principal: Principal,
-        org_id: int,
-        data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        self, principal: Principal, data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
     ) -> DocumentOut:
-        await service.get_org(principal=principal, org_id=org_id)
         content = await read_upload(data.file)
         return await service.upload_document(
             principal=principal, kind=data.kind, filename=data.file.filename or "", content=content
         )
-
-    @get("/documents/{document_id:int}", opt=signed_in(), summary="One evidence document's file")
-    async def document(self, principal: Principal, org_id: int, document_id: int) -> Response[bytes]:
-        found = await service.document_content(principal=principal, org_id=org_id, document_id=document_id)
-        return document_response(found)
 
 
 class OrgReviewController(Controller):
@@ -133,11 +137,16 @@ class OrgReviewController(Controller):
     async def decide(self, principal: Principal, org_id: int, data: JSONBody[DecisionIn]) -> DecisionOut:
         return await service.decide(principal=principal, org_id=org_id, data=data)
 
+    @get("/{org_id:int}/documents/{document_id:int}", opt=ADMIN, summary="One evidence document under review")
+    async def document(self, principal: Principal, org_id: int, document_id: int) -> Response[bytes]:
+        found = await service.review_document(principal=principal, org_id=org_id, document_id=document_id)
+        return document_response(found)
+
 
 class PublicOrgController(Controller):
     path = "/api/public/orgs"
     tags = ["organisations"]
 
-    @get("/{org_id:int}", opt=public(), summary="An organisation as anyone sees it, with its verified mark")
-    async def org(self, org_id: int) -> PublicOrgOut:
-        return await service.public_org(org_id)
+    @get("/{public_org_id:int}", opt=public(), summary="An organisation as anyone sees it, with its verified mark")
+    async def org(self, public_org_id: int) -> PublicOrgOut:
+        return await service.public_org(public_org_id)

@@ -254,9 +254,18 @@ async def my_documents(*, principal: Principal) -> list[DocumentOut]:
 
 
 async def document_content(*, principal: Principal, org_id: int, document_id: int) -> DocumentContentRecord:
-    """A document's file, for its organisation's members and the platform's administrators."""
-    if principal.org_id != org_id and principal.org_kind is not OrgKind.platform_admin:
+    """A document's file, for its organisation's members."""
+    if principal.org_id != org_id:
         raise NotFound(Msg("org.document_not_found"))
+    found = await repository.document_content(org_id=org_id, document_id=document_id)
+    if found is None:
+        raise NotFound(Msg("org.document_not_found"))
+    return found
+
+
+async def review_document(*, principal: Principal, org_id: int, document_id: int) -> DocumentContentRecord:
+    """A document's file, for the platform's administrators reviewing the organisation."""
+    _require_admin(principal)
     found = await repository.document_content(org_id=org_id, document_id=document_id)
     if found is None:
         raise NotFound(Msg("org.document_not_found"))
