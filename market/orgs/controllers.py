@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post
@@ -52,7 +53,8 @@ def document_response(found: DocumentContentRecord) -> Response[bytes]:
         content=found.content,
         media_type=found.content_type,
         headers={
-            "content-disposition": f'inline; filename="{found.filename}"',
+            # RFC 6266/5987: the name as UTF-8, percent-encoded (a Chinese file name is not latin-1)
+            "content-disposition": f"inline; filename*=UTF-8''{quote(found.filename)}",
             "x-content-type-options": "nosniff",
             "content-security-policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
         },

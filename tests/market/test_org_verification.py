@@ -66,7 +66,7 @@ def test_real_credit_codes_pass(code: str) -> None:
         ("91350100M000100O43", "chars"),  # nor O
         ("91350100M000100S43", "chars"),  # nor S, V, Z
         ("91350100M000100-43", "chars"),
-        ("9135010０M00010中43", "chars"),
+        ("9135010０M000100中43", "chars"),
         (cc.with_check("91ABCDEFM000100Y4"), "division"),  # characters 3-8 are the division code
         ("91350100M000100Y44", "check"),  # the real code with its check character changed
         ("12100000400000624E", "check"),
