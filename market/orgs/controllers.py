@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 from typing import Annotated
+from urllib.parse import quote
 
 from litestar import Controller, Response, delete, get, post
 from litestar.datastructures import UploadFile

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
+from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -37,6 +38,7 @@ org_by_id = repository.get_org
 add_membership = repository.add_membership
 memberships_of_user = repository.memberships_of_user
 members_of_org = repository.members_of_org
+decisions_of = repository.decisions_of
 orgs_with_owner = repository.orgs_with_owner
 
 
@@ -310,10 +312,11 @@ async def decide(*, principal: Principal, org_id: int, data: DecisionIn) -> Deci
     return await apply_decision(actor=Actor(principal.user_id, principal.org_id), org_id=org_id, data=data)
 
 
-async def apply_decision(*, actor: Actor, org_id: int, data: DecisionIn) -> DecisionOut:
+async def apply_decision(*, actor: Actor, org_id: int, data: DecisionIn, notify: bool = True) -> DecisionOut:
     """Move the organisation by one step of ``TRANSITIONS`` if it is still at the version reviewed: a conditional
     update, so of two administrators deciding at once one wins and the other is told (409). The decision keeps a
-    snapshot of what was reviewed; approval needs an owner's verified e-mail and at least one document."""
+    snapshot of what was reviewed; approval needs an owner's verified e-mail and at least one document. The owners
+    are told (``notify``; operators' scripts and test factories may approve silently)."""
     org = await repository.get_org(org_id)
     if org is None or org.kind == OrgKind.platform_admin:
         raise NotFound(Msg("org.not_found"))
@@ -373,5 +376,7 @@ async def apply_decision(*, actor: Actor, org_id: int, data: DecisionIn) -> Deci
             "reason_code": data.reason_code,
         },
     )
+    if notify:
+        await jobs.enqueue("notifications.org_decided", org_id=org_id, decision_id=decision_id)
     [decision] = [d for d in await repository.decisions_of(org_id) if d.id == decision_id]
     return DecisionOut.model_validate(decision)

@@ -385,6 +385,10 @@ async def test_sign_up_verify_upload_evidence_and_approval_through_the_admin_pag
     assert len(events) == 1
     [decision] = await OrgDecision.select().where(OrgDecision.organisation == org["id"])
     assert decision["note"] == "与执照一致" and decision["reason_code"] == "org.reason.evidence_ok"
+    await app.state.job_queue.drain()  # the owners are told
+    told = await Notification.select(Notification.user).where(Notification.kind == "org_decided")
+    owner = await User.select(User.id).where(User.email == "new.uni@example.cn").first()
+    assert [t["user"] for t in told] == [owner["id"]]
     # a second click on the same (now stale) form is refused with the reason
     again = await client.post(
         f"/admin/orgs/{org['id']}/decide",
