@@ -280,6 +280,8 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
     row = await _owned(principal, declaration_id)
     if row.status == "withdrawn":
         raise Conflict(Msg("declaration.withdrawn_cannot_revise"))
+    if row.status == "published":
+        org_service.require_approved(principal)  # a new published version is publishing
     if row.status == "draft":
         await repository.update_version(
             declaration_id, row.current_version, _version_values(terms, user_id=principal.user_id, published_at=None)

@@ -206,9 +206,10 @@ async def test_a_suspended_university_is_not_paid_and_cannot_publish_until_reins
     assert caught.value.message_code == "org.counterparty_not_approved"
     assert caught.value.extra["org_status"] == "suspended"
     suspended = await principal_of(await account_of(uni.org_id, uni.user_id))
-    with pytest.raises(NotApproved):
+    assert suspended.org_status == "suspended"
+    with pytest.raises(NotApproved):  # nor publishes a new version of its terms
         async with jobs.unit_of_work():
-            await declarations.publish(principal=suspended, declaration_id=declaration_id)
+            await declarations.revise(principal=suspended, declaration_id=declaration_id, terms=TermsIn(**ROYALTY))
     await decide(uni.org_id, DecisionAction.reinstate, "org.reason.resolved")
     async with jobs.unit_of_work():
         licence = await licences.request_licence(principal=buyer, data=request)
@@ -419,3 +420,72 @@ async def test_the_verified_mark_on_listing_pages_and_suspended_listings_not_off
     assert 'id="request-licence"' not in page.text
     public = await client.get(f"/api/public/orgs/{uni.org_id}")
     assert public.json()["verified"] is False and public.json()["name"] == "标记大学"
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_twenty_parallel_decisions_on_one_organisation_one_wins(backend: Backend, client: Client) -> None:
+    """The conditional update on (status, version): of twenty administrators' clicks one decides, nineteen are told
+    the organisation changed (409); one decision row, one audit event."""
+    account = await make_account("voucher_issuer", org_name="某科技局", approved=False)
+    await approve_prerequisites(account)
+    await sign_in(client, await make_account("platform_admin", org_name="平台运营"))
+    queue = await client.get("/api/admin/orgs", params={"status": "pending"})
+    [item] = queue.json()
+    assert item["email_verified"] is True and item["org"]["credit_code"] and len(item["documents"]) == 1
+    token = await client.csrf()
+    decision = {"action": "approve", "reason_code": "org.reason.evidence_ok", "version": item["org"]["version"]}
+    answers = await asyncio.gather(
+        *(
+            client.post(f"/api/admin/orgs/{account.org_id}/decisions", json=decision, headers={"x-csrftoken": token})
+            for _ in range(20)
+        )
+    )
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses.count(201) == 1 and statuses.count(409) == 19, statuses
+    assert await OrgDecision.count().where(OrgDecision.organisation == account.org_id) == 1
+    changed = AuditEvent.action == "orgs.status_changed"
+    assert await AuditEvent.count().where(changed & (AuditEvent.entity_id == str(account.org_id))) == 1
+    reviewed = await client.get(f"/api/admin/orgs/{account.org_id}")
+    assert reviewed.json()["org"]["status"] == "approved" and len(reviewed.json()["decisions"]) == 1
+
+
+async def approve_prerequisites(account: Account) -> None:
+    """What approval needs, without the approval: the owner's e-mail verified and a scan on file."""
+    import hashlib
+
+    from market.accounts import repository as accounts_repo
+    from market.orgs import repository as orgs_repo
+
+    async with jobs.unit_of_work():
+        await accounts_repo.mark_email_verified(user_id=account.user_id, email=account.email, at=datetime.now(UTC))
+        await orgs_repo.add_document(
+            org_id=account.org_id, kind="business_licence", filename="scan.pdf", content_type="application/pdf",
+            content=PDF, sha256=hashlib.sha256(PDF).hexdigest(), uploaded_by=account.user_id,
+        )  # fmt: skip
+
+
+async def test_the_access_declaration_can_require_an_approved_organisation(backend: Backend) -> None:
+    """``signed_in(kind, approved=True)``: the guard answers 403 org-not-approved with the status before the handler."""
+    from litestar import post
+
+    from market.app import create_app
+    from market.web.access import signed_in as declared
+    from tests.conftest import running
+
+    @post("/api/approved-only", opt=declared(OrgKind.sme, approved=True), status_code=200)
+    async def approved_only() -> dict[str, bool]:
+        return {"ok": True}
+
+    app = create_app(backend.settings, queue=jobs.InProcessQueue())
+    app.register(approved_only)
+    pending = await make_account("sme", org_name="待审企业", approved=False)
+    approved = await make_account("sme", org_name="已审企业")
+    async with running(app), Client(app) as client:
+        await sign_in(client, pending)
+        refused = await client.send_json("POST", "/api/approved-only")
+        client.cookies.clear()
+        await sign_in(client, approved)
+        allowed = await client.send_json("POST", "/api/approved-only")
+    assert refused.status_code == 403 and refused.json()["org_status"] == "pending"
+    assert refused.json()["message_code"] == "org.not_approved"
+    assert allowed.status_code == 200
