@@ -29,7 +29,7 @@ CN202223220665.2,,一种无人机机载多功能盒,{UNIVERSITY},2022-12-02,2023
 async def approved_by_the_platform(page: Any, live_server: Any, tmp_path: Path) -> None:
     """The e-mail verified through its link, a scan of the certificate uploaded, then the platform administrator
     (the demo seed's) approves the university on the evidence review page; the university signs in again."""
-    seeded = live_server.cli("seed", "--demo")
+    seeded = live_server.cli("seed", "--demo", "--listings", "0")
     assert seeded.returncode == 0, seeded.stderr
     await page.goto("/dashboard")
     assert await page.locator("#verification-status").is_visible()
