@@ -76,5 +76,31 @@ async def seed_demo() -> list[dict[str, Any]]:
                     org_id=org_id,
                     after={"name": org_name, "kind": kind.value, "owner_email": email, "status": "approved"},
                 )
+            else:
+                await _bring_up_to_date(user.id, email, n, kind, region)
             out.append({"kind": kind.value, "org": org_name, "email": email, "password": DEMO_PASSWORD})
     return out
+
+
+async def _bring_up_to_date(user_id: int, email: str, n: int, kind: OrgKind, region: str) -> None:
+    """A demo organisation seeded before organisations were verified (``pending`` after the migration, without a
+    credit code) gets its code and address and is approved again, so the demo keeps working."""
+    memberships = await org_service.memberships_of_user(user_id)
+    if not memberships or memberships[0].org_status == OrgStatus.approved:
+        return
+    membership = memberships[0]
+    org = await org_service.org_by_id(membership.org_id)
+    if org is None or org.credit_code is not None:
+        return  # an organisation with a code of its own is reviewed like any other
+    await account_service.mark_email_verified(user_id=user_id, email=email, at=datetime.now(UTC))
+    code, address = demo_credit_code(n, kind, region), demo_address(org.name)
+    if await org_service.approve_demo(org_id=org.id, version=org.version, credit_code=code, address=address):
+        await record(
+            actor=Actor.system(),
+            action="seed.demo_approved",
+            entity_type="organisation",
+            entity_id=org.id,
+            org_id=org.id,
+            before={"status": org.status, "credit_code": None},
+            after={"status": "approved", "credit_code": code},
+        )

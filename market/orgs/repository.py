@@ -65,6 +65,22 @@ async def set_status(*, org_id: int, from_status: str, version: int, to_status: 
     return bool(rows)
 
 
+async def complete_demo_org(*, org_id: int, version: int, credit_code: str, address: str, status: str) -> bool:
+    rows = await (
+        Organisation.update(
+            {
+                Organisation.credit_code: credit_code,
+                Organisation.address: address,
+                Organisation.status: status,
+                Organisation.version: version + 1,
+            }
+        )
+        .where((Organisation.id == org_id) & (Organisation.version == version) & Organisation.credit_code.is_null())
+        .returning(Organisation.id)
+    )
+    return bool(rows)
+
+
 async def orgs_by_status(statuses: Sequence[str], *, limit: int = 200) -> list[OrganisationRecord]:
     rows = await (
         Organisation.select()

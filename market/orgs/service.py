@@ -171,6 +171,14 @@ async def create_org(
     )
 
 
+async def approve_demo(*, org_id: int, version: int, credit_code: str, address: str) -> bool:
+    """``market seed --demo`` only: a demo organisation seeded before verification existed is given its code and
+    approved (conditionally on its version). The caller records the audit event."""
+    return await repository.complete_demo_org(
+        org_id=org_id, version=version, credit_code=credit_code, address=address, status=OrgStatus.approved.value
+    )
+
+
 def _not_approved(status: str) -> NotApproved:
     return NotApproved(Msg("org.not_approved", {"status": Msg(f"org.status.{status}")}), org_status=status)
 
@@ -247,8 +255,28 @@ async def upload_document(*, principal: Principal, kind: DocumentKind, filename:
         entity_id=principal.org_id,
         after={"document": document_id, "kind": kind.value, "sha256": digest, "size": len(content)},
     )
+    await _resubmit_if_rejected(principal, document_id)
     [row] = [d for d in await repository.documents_of(principal.org_id) if d.id == document_id]
     return _document_out(row)
+
+
+async def _resubmit_if_rejected(principal: Principal, document_id: int) -> None:
+    """New evidence from a rejected organisation asks for a new review: rejected -> pending (conditionally)."""
+    org = await repository.get_org(principal.org_id)
+    if org is None or org.status != OrgStatus.rejected:
+        return
+    if await repository.set_status(
+        org_id=org.id, from_status=OrgStatus.rejected.value, version=org.version, to_status=OrgStatus.pending.value
+    ):
+        await record(
+            actor=Actor(principal.user_id, principal.org_id),
+            action="orgs.status_changed",
+            entity_type="organisation",
+            entity_id=org.id,
+            org_id=org.id,
+            before={"status": OrgStatus.rejected.value, "version": org.version},
+            after={"status": OrgStatus.pending.value, "version": org.version + 1, "resubmitted_with": document_id},
+        )
 
 
 async def my_documents(*, principal: Principal) -> list[DocumentOut]:

@@ -489,3 +489,33 @@ async def test_the_access_declaration_can_require_an_approved_organisation(backe
     assert refused.status_code == 403 and refused.json()["org_status"] == "pending"
     assert refused.json()["message_code"] == "org.not_approved"
     assert allowed.status_code == 200
+
+
+async def test_a_demo_seeded_before_verification_is_approved_again_by_the_seed(backend: Backend) -> None:
+    """After the migration the old demo's organisations are pending without a code; seeding again completes them."""
+    await seed_demo()
+    await Organisation.update({Organisation.status: "pending", Organisation.credit_code: None}).where(
+        Organisation.kind == "university"
+    )
+    await seed_demo()
+    rows = await Organisation.select().where(Organisation.kind == "university")
+    assert rows and all(r["status"] == "approved" and cc.is_valid(r["credit_code"]) for r in rows)
+    assert await AuditEvent.count().where(AuditEvent.action == "seed.demo_approved") == len(rows)
+    await seed_demo()  # and once more: nothing to do
+    assert await AuditEvent.count().where(AuditEvent.action == "seed.demo_approved") == len(rows)
+
+
+async def test_a_rejected_organisation_uploading_new_evidence_is_reviewed_again(backend: Backend) -> None:
+    account = await make_account("service_provider", org_name="某服务机构", approved=False)
+    await approve_prerequisites(account)
+    await decide(account.org_id, DecisionAction.reject, "org.reason.evidence_mismatch", "名称与执照不符")
+    owner = await principal_of(account)
+    assert owner.org_status == "rejected"
+    async with jobs.unit_of_work():
+        await orgs.upload_document(
+            principal=owner, kind=orgs.DocumentKind.business_licence, filename="新.pdf", content=PDF
+        )
+    row = await Organisation.select(Organisation.status).where(Organisation.id == account.org_id).first()
+    assert row["status"] == "pending"
+    actions = await AuditEvent.select(AuditEvent.after).where(AuditEvent.action == "orgs.status_changed")
+    assert len(actions) == 2  # the rejection, the resubmission
