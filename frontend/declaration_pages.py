@@ -12,6 +12,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from frontend.confirm import confirm_page, confirmed, echo
 from frontend.forms import FORM_FIELD_OF, FieldProblem, TermsForm, hundredths_text, yuan_to_fen
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
 from listings.advice import service as advice
@@ -24,7 +25,9 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, ValidationFailed
 from market.i18n import gettext
+from market.i18n import localized as localized_text
 from market.i18n.validation import validation_message
+from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
@@ -217,6 +220,23 @@ class DeclarationPages(Controller):
         form = await form_of(request)
         try:
             data = WithdrawIn(reason=str(form.get("reason") or ""))
+            if declaration.status == "withdrawn":
+                raise Conflict(Msg("declaration.already_withdrawn"))
+            if not confirmed(form):  # nothing is done before the university confirms
+                return confirm_page(
+                    request,
+                    action=f"/declarations/{declaration_id}/withdraw",
+                    heading="ui.withdraw_confirm_title",
+                    question="ui.withdraw_confirm_question",
+                    button="ui.withdraw_confirm_button",
+                    back=f"/declarations/{declaration_id}",
+                    fields=echo(form),
+                    details=[
+                        f"{declaration.patent_number} · {declaration.patent_title}",
+                        gettext(lang, "ui.withdraw_note"),
+                    ],
+                    danger=True,
+                )
             await declarations.withdraw(principal=principal, declaration_id=declaration_id, data=data)
         except ValidationError as exc:
             errors = [{"field": "reason", "message": validation_message(e, lang)} for e in exc.errors()]
@@ -228,6 +248,20 @@ class DeclarationPages(Controller):
     @post("/{declaration_id:int}/publish", opt=UNIVERSITY)
     async def publish(self, request: AnyRequest, principal: Principal, declaration_id: int) -> Any:
         declaration = await declarations.get(principal=principal, declaration_id=declaration_id)
+        lang = lang_of(request)
+        if declaration.status == "draft" and not confirmed(await form_of(request)):
+            return confirm_page(
+                request,
+                action=f"/declarations/{declaration_id}/publish",
+                heading="ui.publish_confirm_title",
+                question="ui.publish_confirm_question",
+                button="ui.publish_confirm_button",
+                back=f"/declarations/{declaration_id}",
+                details=[
+                    f"{declaration.patent_number} · {declaration.patent_title}",
+                    localized_text.sentences(declaration.terms.summary, lang),
+                ],
+            )
         try:
             await declarations.publish(principal=principal, declaration_id=declaration_id)
         except (ValidationFailed, Conflict) as exc:
