@@ -3,7 +3,7 @@ publish, see every version, revise, withdraw. The rules are the services'; these
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
@@ -18,7 +18,7 @@ from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, mark
 from listings.advice import service as advice
 from listings.advice.schemas import PriceCheckOut, SuggestionOut
 from listings.declarations import service as declarations
-from listings.declarations.schemas import DeclareIn, DeclareReport, WithdrawIn
+from listings.declarations.schemas import DeclareReport, WithdrawIn
 from listings.patents import service as patents
 from listings.patents.schemas import PatentDetailOut
 from market.accounts.deps import provide_principal
@@ -50,6 +50,9 @@ class DeclareState:
     price_check: PriceCheckOut | None = None
     report: DeclareReport | None = None
     errors: Errors = field(default_factory=list)
+    prices: dict[int, TermsForm] = field(default_factory=dict)  # several patents: each one's own price
+    confirming: bool = False  # publishing: each one's price and check shown, waiting for the confirmation
+    echo: list[tuple[str, str]] = field(default_factory=list)  # the fields the confirmation posts again
 
 
 def _ids(values: list[Any]) -> list[int] | None:
@@ -101,10 +104,16 @@ class DeclarationPages(Controller):
         await self._suggest(state, principal, settings, lang)
         if state.suggestion is not None:
             state.form = prefilled(state.suggestion)
+        if len(state.patents) > 1:  # each patent priced on its own, from its own suggestion
+            for p in state.patents:
+                own = await self._suggestion_for(principal, p.id, settings, state.sales, state.form)
+                state.prices[p.id] = prefilled(own) if own is not None else replace(state.form)
         return self._form(request, state)
 
     @post("/", opt=UNIVERSITY)
     async def declare(self, request: AnyRequest, principal: Principal, settings: Settings) -> Template:
+        """Check (``action=check``) or publish (``action=publish``): publishing first shows each patent's price and
+        check and asks for confirmation; only a post with ``confirmed=yes`` publishes."""
         lang = lang_of(request)
         form = await form_of(request)
         ids = _ids(form.getall("patent_id") if "patent_id" in form else [])
@@ -115,23 +124,40 @@ class DeclarationPages(Controller):
         state = DeclareState(
             patents=await self._patents(principal, ids), form=TermsForm.of(form), sales=str(form.get("sales") or "")
         )
+        if len(state.patents) > 1:
+            state.prices = {p.id: priced(state.form, form, p.id) for p in state.patents}
         await self._suggest(state, principal, settings, lang)
         try:
             terms = state.form.terms()
         except (FieldProblem, ValidationError) as exc:
             state.errors = terms_errors(exc, state.form, lang)
             return self._form(request, state, 400)
+        items, errors = [], []
+        for p in state.patents:
+            own = state.prices.get(p.id)
+            try:
+                items.append((p.id, own.terms() if own is not None else terms))
+            except (FieldProblem, ValidationError) as exc:
+                assert own is not None
+                errors += [
+                    {**e, "field": f"{e['field']}-{p.id}", "message": f"{p.number}: {e['message']}"}
+                    for e in terms_errors(exc, own, lang)
+                ]
+        if errors:
+            state.errors = errors
+            return self._form(request, state, 400)
         if state.suggestion is not None:
             state.price_check = advice.check_offer(state.suggestion, terms)
-        if form.get("action") != "publish":
-            state.report = await declarations.declare(
-                principal=principal, data=DeclareIn(patent_ids=ids, terms=terms, publish=False), dry_run=True
+        publish = form.get("action") == "publish"
+        if not publish or not confirmed(form):
+            state.report = await declarations.declare_each(
+                principal=principal, items=items, publish=False, dry_run=True
             )
+            state.confirming = publish  # each one's price and check are shown, then the university confirms
+            state.echo = echo(form, drop=("action",)) if publish else []
             return self._form(request, state)
         try:
-            report = await declarations.declare(
-                principal=principal, data=DeclareIn(patent_ids=ids, terms=terms, publish=True)
-            )
+            report = await declarations.declare_each(principal=principal, items=items, publish=True)
         except (ValidationFailed, Conflict) as exc:
             state.errors = market_messages(exc, lang) or [{"field": "form", "message": gettext(lang, "ui.error")}]
             return self._form(request, state, exc.status)
@@ -143,6 +169,24 @@ class DeclarationPages(Controller):
             price_check=state.price_check,
             terms=terms,
         )
+
+    async def _suggestion_for(
+        self, principal: Principal, patent_id: int, settings: Settings, sales: str, form: TermsForm
+    ) -> SuggestionOut | None:
+        try:
+            sales_minor = yuan_to_fen(sales, "sales")
+        except FieldProblem:
+            sales_minor = None
+        try:
+            return await advice.suggest_for_patent(
+                principal=principal,
+                patent_id=patent_id,
+                data_dir=settings.data_dir,
+                expected_annual_net_sales_minor=sales_minor,
+                term_years=form.term_years_value(),
+            )
+        except ValidationFailed:
+            return None
 
     async def _patents(self, principal: Principal, ids: list[int]) -> list[PatentDetailOut]:
         return [await patents.detail(principal=principal, patent_id=i) for i in ids]  # another's: 404
@@ -287,6 +331,16 @@ class DeclarationPages(Controller):
             errors=errors or [],
             done=done,
         )
+
+
+PRICE_FIELDS = ("royalty_pct", "entry_fee_yuan", "entry_royalty_pct", "lump_sum_yuan")
+
+
+def priced(shared: TermsForm, form: Any, patent_id: int) -> TermsForm:
+    """One patent's terms in a bulk declaration: the shared payment mode, term and other matters, with this patent's
+    own amounts (``royalty_pct-<patent id>`` ...); an amount left empty takes the shared one."""
+    own = {f: str(form.get(f"{f}-{patent_id}") or "").strip() for f in PRICE_FIELDS}
+    return replace(shared, problems=[], **{f: v for f, v in own.items() if v})
 
 
 def prefilled(suggestion: SuggestionOut) -> TermsForm:

@@ -70,7 +70,8 @@ async def record_alias(*, principal: Principal, data: AliasIn) -> AliasOut:
         raise Conflict(Msg("alias.is_own_name"), errors=[FieldError("name", Msg("alias.is_own_name"))])
     key = name_key(principal.org_id, data.name)
     if any(a.name_key == key for a in await repository.aliases(principal.org_id)):
-        raise Conflict(Msg("alias.exists"), errors=[FieldError("name", Msg("alias.exists", {"name": data.name}))])
+        exists = Msg("alias.exists", {"name": data.name})
+        raise Conflict(exists, errors=[FieldError("name", exists)])
     alias_id = await repository.add_alias(
         {
             "organisation": principal.org_id,
