@@ -105,9 +105,20 @@ class DeclarationPages(Controller):
         if state.suggestion is not None:
             state.form = prefilled(state.suggestion)
         if len(state.patents) > 1:  # each patent priced on its own, from its own suggestion
+            try:
+                sales_minor = yuan_to_fen(state.sales, "sales")
+            except FieldProblem:
+                sales_minor = None  # said beside the field by _suggest
+            own = await advice.suggest_each(
+                principal=principal,
+                patent_ids=[p.id for p in state.patents],
+                data_dir=settings.data_dir,
+                expected_annual_net_sales_minor=sales_minor,
+                term_years=state.form.term_years_value(),
+            )
             for p in state.patents:
-                own = await self._suggestion_for(principal, p.id, settings, state.sales, state.form)
-                state.prices[p.id] = prefilled(own) if own is not None else replace(state.form)
+                mine = own.get(p.id)
+                state.prices[p.id] = prefilled(mine) if mine is not None else replace(state.form)
         return self._form(request, state)
 
     @post("/", opt=UNIVERSITY)
@@ -169,24 +180,6 @@ class DeclarationPages(Controller):
             price_check=state.price_check,
             terms=terms,
         )
-
-    async def _suggestion_for(
-        self, principal: Principal, patent_id: int, settings: Settings, sales: str, form: TermsForm
-    ) -> SuggestionOut | None:
-        try:
-            sales_minor = yuan_to_fen(sales, "sales")
-        except FieldProblem:
-            sales_minor = None
-        try:
-            return await advice.suggest_for_patent(
-                principal=principal,
-                patent_id=patent_id,
-                data_dir=settings.data_dir,
-                expected_annual_net_sales_minor=sales_minor,
-                term_years=form.term_years_value(),
-            )
-        except ValidationFailed:
-            return None
 
     async def _patents(self, principal: Principal, ids: list[int]) -> list[PatentDetailOut]:
         return [await patents.detail(principal=principal, patent_id=i) for i in ids]  # another's: 404
