@@ -6,6 +6,7 @@ a bulk declaration prices and checks each patent on its own."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from market import jobs
 from market.audit.tables import AuditEvent
 from market.errors import Conflict, NotFound
 from market.i18n.localized import localized, sentences
-from tests.conftest import Backend
+from tests.conftest import Backend, sign_in
 from tests.listings.support import eligible, record, university
 
 FORMER = "浙江农业大学"  # words: data
@@ -129,3 +130,28 @@ async def test_a_bulk_declaration_prices_and_checks_each_patent_on_its_own(backe
     stored = {d.patent_id: d.terms for d in await declarations.list_mine(principal=principal)}
     assert (stored[first].royalty_rate_bp, stored[first].lump_sum_minor) == (150, None)
     assert (stored[second].payment_mode.value, stored[second].lump_sum_minor) == ("lump_sum", 12_345_600)
+
+
+async def test_the_api_records_an_alias_and_declares_each_patent_at_its_price(backend: Backend, client: Any) -> None:
+    account, principal = await university("浙江大学")
+    await sign_in(client, account)
+    former = await record(principal, eligible("CN108982325B", patentees=[FORMER]))
+    own = await record(principal, eligible("CN108982326B"))
+    items = [
+        {"patent_id": former, "terms": {"payment_mode": "running_royalty", "royalty_rate_bp": 150}},
+        {"patent_id": own, "terms": {"payment_mode": "lump_sum", "lump_sum_minor": 500_000}},
+    ]
+    checked = await client.send_json("POST", "/api/declarations/each/check", {"items": items})
+    assert checked.status_code == 200
+    assert [r["outcome"] for r in checked.json()["results"]] == ["refused", "eligible"]
+
+    body = ALIAS.model_dump()
+    created = await client.send_json("POST", "/api/university/aliases", body)
+    assert created.status_code == 201 and created.json()["name"] == FORMER
+    assert (await client.send_json("POST", "/api/university/aliases", body)).status_code == 409
+    assert [a["name"] for a in (await client.get("/api/university/aliases")).json()] == [FORMER]
+
+    done = await client.send_json("POST", "/api/declarations/each", {"items": items})
+    assert done.status_code == 200 and done.json()["published"] == 2
+    terms = {d.patent_id: d.terms for d in await declarations.list_mine(principal=principal)}
+    assert (terms[former].royalty_rate_bp, terms[own].lump_sum_minor) == (150, 500_000)
