@@ -51,6 +51,7 @@ class DeclareState:
     report: DeclareReport | None = None
     errors: Errors = field(default_factory=list)
     prices: dict[int, TermsForm] = field(default_factory=dict)  # several patents: each one's own price
+    price_checks: dict[int, PriceCheckOut] = field(default_factory=dict)  # each one's price against its band
     confirming: bool = False  # publishing: each one's price and check shown, waiting for the confirmation
     echo: list[tuple[str, str]] = field(default_factory=list)  # the fields the confirmation posts again
 
@@ -105,17 +106,7 @@ class DeclarationPages(Controller):
         if state.suggestion is not None:
             state.form = prefilled(state.suggestion)
         if len(state.patents) > 1:  # each patent priced on its own, from its own suggestion
-            try:
-                sales_minor = yuan_to_fen(state.sales, "sales")
-            except FieldProblem:
-                sales_minor = None  # said beside the field by _suggest
-            own = await advice.suggest_each(
-                principal=principal,
-                patent_ids=[p.id for p in state.patents],
-                data_dir=settings.data_dir,
-                expected_annual_net_sales_minor=sales_minor,
-                term_years=state.form.term_years_value(),
-            )
+            own = await self._suggest_each(state, principal, settings)
             for p in state.patents:
                 mine = own.get(p.id)
                 state.prices[p.id] = prefilled(mine) if mine is not None else replace(state.form)
@@ -159,6 +150,13 @@ class DeclarationPages(Controller):
             return self._form(request, state, 400)
         if state.suggestion is not None:
             state.price_check = advice.check_offer(state.suggestion, terms)
+        if state.prices:  # each patent's price against its own suggested band
+            bands = await self._suggest_each(state, principal, settings)
+            state.price_checks = {
+                patent_id: advice.check_offer(band, own)
+                for patent_id, own in items
+                if (band := bands.get(patent_id)) is not None
+            }
         publish = form.get("action") == "publish"
         if not publish or not confirmed(form):
             state.report = await declarations.declare_each(
@@ -179,6 +177,22 @@ class DeclarationPages(Controller):
             titles={p.id: p.title_zh or p.title_en for p in state.patents},
             price_check=state.price_check,
             terms=terms,
+        )
+
+    async def _suggest_each(
+        self, state: DeclareState, principal: Principal, settings: Settings
+    ) -> dict[int, SuggestionOut | None]:
+        """Each selected patent's own suggestion (a bulk declaration prices each on its own)."""
+        try:
+            sales_minor = yuan_to_fen(state.sales, "sales")
+        except FieldProblem:
+            sales_minor = None  # said beside the field by _suggest
+        return await advice.suggest_each(
+            principal=principal,
+            patent_ids=[p.id for p in state.patents],
+            data_dir=settings.data_dir,
+            expected_annual_net_sales_minor=sales_minor,
+            term_years=state.form.term_years_value(),
         )
 
     async def _patents(self, principal: Principal, ids: list[int]) -> list[PatentDetailOut]:

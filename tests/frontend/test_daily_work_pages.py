@@ -104,6 +104,7 @@ async def test_a_bulk_declaration_prices_each_patent_and_shows_each_check_before
     assert asked.status_code == 200 and 'id="confirm-publish"' in asked.text and 'id="confirm-button"' in asked.text
     assert asked.text.count('data-outcome="eligible"') == 2  # each one's check, with the price it was checked at
     assert "1.50%" in asked.text and "4.25%" in asked.text
+    assert asked.text.count('class="badge badge-') == 2  # each price against its own suggested band
     assert await declarations.list_mine(principal=await principal_of(account)) == []  # nothing published yet
     confirm_form = asked.text[asked.text.index('id="confirm-form"') :]
     assert f'name="royalty_pct-{second}" value="4.25"' in confirm_form  # the confirmation posts the same prices
