@@ -130,14 +130,17 @@ async def _org_name(org_id: int) -> str:
     return org.name if org else ""
 
 
-async def _reasons_for(patent: PatentRecord, terms: TermsIn, declarant: str, today: date) -> list[Reason]:
+async def _reasons_for(
+    patent: PatentRecord, terms: TermsIn, declarant: str, today: date, aliases: tuple[str, ...] | None = None
+) -> list[Reason]:
+    """``aliases``: the declarant's recorded other names (read here when not given)."""
     licences = await patents.licences_in_force([patent.id], today)
     return eligibility.check(
         patent=patents.facts(patent, licences),
         terms=declared_terms(terms),
         declarant=declarant,
         today=today,
-        aliases=await universities.patentee_names(patent.organisation),
+        aliases=aliases if aliases is not None else await universities.patentee_names(patent.organisation),
     )
 
 
@@ -176,10 +179,11 @@ async def declare_each(
     terms_of: dict[int, TermsIn] = {}
     for patent_id, terms in items:  # each once, in the order given
         terms_of.setdefault(patent_id, terms)
+    aliases = await universities.patentee_names(principal.org_id)  # once for all
     results: list[DeclareResult] = []
     for patent_id, terms in terms_of.items():
         patent = rows[patent_id]
-        reasons = await _reasons_for(patent, terms, declarant, today)
+        reasons = await _reasons_for(patent, terms, declarant, today, aliases)
         if await repository.live_for_patent(patent_id) is not None:
             reasons.append(ALREADY_DECLARED)
         summary = [MsgOut.of(m) for m in plain_terms(terms, patent.expiry_date)]
