@@ -56,6 +56,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "need_id": lambda v: v.extra["need_id"],
     "saved_search_id": lambda v: v.extra["saved_search_id"],
     "document_id": lambda v: v.extra["document_id"],
+    "alias_id": lambda v: v.extra["alias_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -91,6 +92,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_finance(account, patent_id, declaration_id),
             **await _victim_needs(),
             "document_id": await _victim_document(account),
+            "alias_id": await _victim_alias(principal),
         },
     )
 
@@ -107,6 +109,16 @@ async def _victim_document(account: Account) -> int:
             org_id=account.org_id, kind="business_licence", filename=f"{MARK}.pdf", content_type="application/pdf",
             content=content, sha256=hashlib.sha256(content).hexdigest(), uploaded_by=account.user_id,
         )
+
+
+async def _victim_alias(principal: Any) -> int:
+    """A patentee alias of the victim university's (its evidence private to it)."""
+    from listings.universities import service as universities
+    from listings.universities.schemas import AliasIn
+
+    data = AliasIn(name=f"受害学院 {MARK}", evidence_note=f"{MARK} 更名", evidence_ref=f"{MARK}-REF")
+    async with jobs.unit_of_work():
+        return (await universities.record_alias(principal=principal, data=data)).id
 
 
 async def _victim_needs() -> dict[str, int]:
