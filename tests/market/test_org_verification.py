@@ -414,6 +414,9 @@ async def test_the_verified_mark_on_listing_pages_and_suspended_listings_not_off
     assert 'data-verified="1"' in listings.text
     search = await client.get("/search?q=防污", headers=HTML)
     assert "标记大学" in search.text and 'data-verified="1"' in search.text
+    public_page = await client.get(f"/orgs/{uni.org_id}", headers=HTML)
+    assert re.search(r'id="org-listings"><a [^>]*>1</a>', public_page.text), public_page.text
+    assert 'data-verified="1"' in public_page.text
     await decide(uni.org_id, DecisionAction.suspend, "org.reason.complaint")
     page = await client.get(f"/listings/{declaration_id}", headers=HTML)
     assert 'data-verified="0"' in page.text and 'id="not-offered"' in page.text
