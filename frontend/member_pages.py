@@ -89,10 +89,8 @@ class MemberPages(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, user_id: int, data: Form
     ) -> Template | Redirect:
         try:
-            role = Role(data.get("role", ""))
+            role = data.get("role", "")
             await orgs.change_role(principal=principal, org_id=principal.org_id, user_id=user_id, role=role)
-        except ValueError:
-            return await self._page(request, principal, 400)
         except MarketError as exc:
             return await self._page(request, principal, exc.status, errors=_errors(exc, lang_of(request)))
         return Redirect(path="/members")

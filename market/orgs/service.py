@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, Forbidden, NotFound
+from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.orgs import repository
 from market.orgs.records import InvitationRecord
@@ -85,13 +85,18 @@ async def remove_member(*, principal: Principal, org_id: int, user_id: int) -> N
     )
 
 
-async def change_role(*, principal: Principal, org_id: int, user_id: int, role: Role) -> MemberOut:
-    """An owner makes a member an owner or an owner a member; the last owner stays one."""
+async def change_role(*, principal: Principal, org_id: int, user_id: int, role: Role | str) -> MemberOut:
+    """An owner makes a member an owner or an owner a member; the last owner stays one. (A role that is not one
+    is refused after the member is found: another organisation's member is a 404 whatever the role said.)"""
     await _require_owner(principal, org_id)
     await repository.lock_memberships(org_id)
     membership = await repository.get_membership(user_id=user_id, org_id=org_id)
     if membership is None:
         raise NotFound(Msg("org.member_not_found"))
+    if role not in set(Role):
+        bad = Msg("org.no_such_role")
+        raise ValidationFailed(bad, errors=[FieldError("role", bad)])
+    role = Role(role)
     if membership.role != role.value:
         if membership.role == Role.owner.value and await repository.count_owners(org_id) <= 1:
             raise Conflict(Msg("org.last_owner"))

@@ -364,3 +364,32 @@ async def test_an_anonymous_get_stores_no_session_and_the_sign_in_form_still_wor
     assert session_keys(app) == before + 1 and "market_session" in client.cookies
     r = await client.post("/sign-out", data={"_csrf_token": client.cookies["csrftoken"]}, follow_redirects=False)
     assert session_keys(app) == before
+
+
+async def test_the_pages_invite_and_an_invitee_signs_up_from_the_link(client: Client, app: Any) -> None:
+    mail = record_mail()
+    owner = await make_account("university")
+    await sign_in(client, owner)
+    csrf = await client.csrf()
+    r = await client.post("/members/invite", data={"email": "page.invitee@example.cn", "role": "member",
+                                                    "_csrf_token": csrf})  # fmt: skip
+    assert r.status_code == 201 and 'id="invited-notice"' in r.text
+    assert "page.invitee@example.cn" in (await client.get("/members")).text
+    r = await client.post("/members/invite", data={"email": "page.invitee@example.cn", "_csrf_token": csrf})
+    assert r.status_code == 409 and 'data-field="email"' in r.text  # the error beside the field
+    token = await mailed_token(client, mail, "page.invitee@example.cn")
+    async with Client(app) as invitee:
+        page = await invitee.get(f"/invitations/{token}")
+        assert page.status_code == 200 and owner.org_name in page.text
+        assert "market_session" not in invitee.cookies
+        r = await invitee.post(f"/invitations/{token}/sign-up",
+                               data={"display_name": "新同事", "password": "password12",
+                                     "_csrf_token": invitee.cookies["csrftoken"]})  # fmt: skip
+        assert r.status_code == 422 and 'data-field="password"' in r.text
+        r = await invitee.post(f"/invitations/{token}/sign-up",
+                               data={"display_name": "新同事", "password": PASSWORD,
+                                     "_csrf_token": invitee.cookies["csrftoken"]})  # fmt: skip
+        assert r.status_code == 200 and str(r.url).endswith("/dashboard")
+        assert owner.org_name in r.text
+        gone = await invitee.get(f"/invitations/{token}")
+        assert gone.status_code == 409 and 'id="invitation-problem"' in gone.text
