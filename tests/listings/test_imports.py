@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from listings.imports import repository as imports_repo
-from listings.imports.schemas import ImportRunOut
+from listings.imports import service as imports_service
 from listings.imports.service import import_file
 from listings.patents.tables import Patent
 from market.i18n.localized import localized
@@ -57,11 +56,18 @@ async def test_real_files_import_with_the_stated_counts_and_twice_changes_nothin
 async def test_cnki_rows_are_read_as_they_are(backend: Backend) -> None:
     account = await make_account()
     await import_file(org_id=account.org_id, user_id=None, path=shared_file("cn_cnki_company_patent_lists.csv"))
-    rows = {r["number"]: r for r in await Patent.select().where(
-        Patent.number.is_in(["CN302526753S", "CN108982325A", "CN2810109"])).output(load_json=True)}
+    rows = {
+        r["number"]: r
+        for r in await Patent.select()
+        .where(Patent.number.is_in(["CN302526753S", "CN108982325A", "CN2810109"]))
+        .output(load_json=True)
+    }
     design = rows["CN302526753S"]
-    assert (design["kind"], design["title_zh"], design["patentees"]) == ("design", "液晶电视底座",
-                                                                         ["TCL光电科技(惠州)有限公司"])
+    assert (design["kind"], design["title_zh"], design["patentees"]) == (
+        "design",
+        "液晶电视底座",
+        ["TCL光电科技(惠州)有限公司"],
+    )
     assert str(design["filing_date"]) == "2013-02-05" and str(design["expiry_date"]) == "2023-02-05"
     assert design["legal_status"] == "expired"  # granted, but its 10-year design term has run out
     assert rows["CN2810109"]["kind"] == "utility_model"
@@ -104,8 +110,8 @@ async def test_each_bad_row_is_reported_with_line_field_and_reason_and_writes_no
     assert same == [(r.row, r.field, r.code, r.params) for r in english]
     assert all(z.message != e.message for z, e in zip(chinese, english, strict=True))
     assert {r.row: r.message for r in chinese}[9] == "CN202223220665.2 已出现在第 2 行"
-    # and as stored: the run read back from the database speaks both languages too
-    stored = localized(ImportRunOut.model_validate(await imports_repo.get(report.id)), "zh").rejections
+    # and as stored: the run read back from the database (its report a row per reason) speaks both languages too
+    stored = localized(await imports_service.report(report.id), "zh").rejections
     assert [(r.row, r.code, r.message) for r in stored] == [(r.row, r.code, r.message) for r in chinese]
     [stored] = await Patent.select().where(Patent.organisation == account.org_id).output(load_json=True)
     assert stored["number"] == "CN202223220665.2"
