@@ -253,9 +253,18 @@ def refused(code: str, **params: Param) -> ValidationFailed:
     return ValidationFailed(reason, errors=[FieldError("file", reason)])
 
 
+class LineTooLong(Exception):
+    """A line beyond the record limit: a signal between the line reader and its callers."""
+
+    def __init__(self, number: int, prefix: str) -> None:
+        super().__init__(number)
+        self.number = number
+        self.prefix = prefix  # the first ``limit + 1`` characters: all of the line that is read
+
+
 class BoundedLines:
-    """The lines of a text file, none read longer than ``limit`` characters (a longer one refuses the file), so a
-    file without line breaks is never read whole. ``number`` is the last line read (1-based)."""
+    """The lines of a text file, none read longer than ``limit`` characters (``LineTooLong`` past it), so a file
+    without line breaks is never read whole. ``number`` is the last line read (1-based)."""
 
     def __init__(self, file: TextIO, limit: int) -> None:
         self.file = file
@@ -271,8 +280,32 @@ class BoundedLines:
             raise StopIteration
         self.number += 1
         if len(line.rstrip("\r\n")) > self.limit:  # at most limit + 1 read: longer only when it did not end
-            raise refused("import.record_too_large", line=self.number, limit=self.limit)
+            raise LineTooLong(self.number, line)
         return line
+
+
+def _too_long(exc: LineTooLong, limits: Limits, *, json_lines: bool) -> ValidationFailed:
+    """A line beyond the record limit: said as the cell too long when its start already holds one (a 10 MB cell
+    is a cell too long, not a line too long), else as the line (document) too long."""
+    longest = _longest_json_string(exc.prefix) if json_lines else _longest_csv_cell(exc.prefix)
+    if longest > limits.max_cell_chars:
+        return refused("import.cell_too_large", line=exc.number, limit=limits.max_cell_chars)
+    return refused("import.record_too_large", line=exc.number, limit=limits.max_record_chars)
+
+
+def _longest_csv_cell(prefix: str) -> int:
+    try:
+        return max(map(len, next(csv.reader([prefix]), [""])), default=0)
+    except csv.Error:  # beyond the csv module's own cap on a cell (or an open quote): the longest stretch
+        return max(map(len, re.split(r"[,\r\n]", prefix)), default=0)
+
+
+# A JSON string, its closing quote included when the text has it.
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|$)')
+
+
+def _longest_json_string(prefix: str) -> int:
+    return max((len(m.group()) - 2 for m in _JSON_STRING.finditer(prefix)), default=0)
 
 
 # A JSON string (skipped whole: brackets inside it do not nest) or one bracket.
@@ -309,6 +342,7 @@ def _longest_string(value: Any) -> int:
 
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), else GB18030 (Chinese Excel's CSV)
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 @dataclass(frozen=True)
@@ -335,12 +369,14 @@ def scan(path: Path, filename: str | None = None, limits: Limits | None = None) 
     has no known layout or no known encoding. Nothing is kept but counts."""
     limits = limits or Limits.default()
     for encoding in ENCODINGS:
+        json_lines = False
         try:
-            if _is_json_lines(path, filename or path.name, encoding):
-                return _scan_json_lines(path, encoding, limits)
-            return _scan_csv(path, encoding, limits)
+            json_lines = _is_json_lines(path, filename or path.name, encoding)
+            return _scan_json_lines(path, encoding, limits) if json_lines else _scan_csv(path, encoding, limits)
         except UnicodeDecodeError:
             continue
+        except LineTooLong as exc:
+            raise _too_long(exc, limits, json_lines=json_lines) from None
     raise refused("import.unknown_encoding")
 
 
@@ -352,12 +388,18 @@ def open_source(path: Path, filename: str | None = None, limits: Limits | None =
 
 
 def rows(found: Scan, limits: Limits) -> Iterator[RawRow]:
-    return _json_rows(found, limits) if found.json_lines else _csv_rows(found, limits)
+    """One row at a time (the file was scanned: a limit broken now means the file changed since)."""
+    try:
+        yield from (_json_rows(found, limits) if found.json_lines else _csv_rows(found, limits))
+    except LineTooLong as exc:
+        raise _too_long(exc, limits, json_lines=found.json_lines) from None
 
 
 def _is_json_lines(path: Path, filename: str, encoding: str) -> bool:
     if filename.lower().endswith(JSON_SUFFIXES):
         return True
+    if filename.lower().endswith(CSV_SUFFIXES):
+        return False
     with path.open(encoding=encoding) as f:
         while chunk := f.read(4096):
             if stripped := chunk.lstrip():
