@@ -73,7 +73,7 @@ async def add_rejections(run_id: int, rejections: list[RejectionRecord]) -> None
         )
 
 
-async def rejections(run_id: int, *, limit: int) -> list[RejectionRecord]:
+async def rejections(run_id: int, *, limit: int, offset: int = 0) -> list[RejectionRecord]:
     rows = await (
         ImportRejection.select(
             ImportRejection.line, ImportRejection.field_name, ImportRejection.code, ImportRejection.params
@@ -81,6 +81,7 @@ async def rejections(run_id: int, *, limit: int) -> list[RejectionRecord]:
         .where(ImportRejection.run == run_id)
         .order_by(ImportRejection.id)
         .limit(limit)
+        .offset(offset)
         .output(load_json=True)
     )
     return [RejectionRecord(**r) for r in rows]
@@ -88,3 +89,8 @@ async def rejections(run_id: int, *, limit: int) -> list[RejectionRecord]:
 
 async def count_rejections(run_id: int) -> int:
     return int(await ImportRejection.count().where(ImportRejection.run == run_id))
+
+
+async def clear_rejections(run_id: int) -> None:
+    """A run imported again from the start (its job ran twice) reports each reason once."""
+    await ImportRejection.delete().where(ImportRejection.run == run_id)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -163,9 +163,11 @@ async def _import(
     limits: Limits,
 ) -> ImportRunOut:
     tally = Tally(total=found.total)
-    await repository.update(
-        run_id, {"layout": found.layout.name, "total_rows": found.total, "heartbeat_at": datetime.now(UTC)}
-    )
+    async with unit_of_work():
+        await repository.clear_rejections(run_id)
+        await repository.update(
+            run_id, {"layout": found.layout.name, "total_rows": found.total, "heartbeat_at": datetime.now(UTC)}
+        )
     on = patents.today()
     batch: list[tuple[int, dict[str, Any]]] = []  # (line, values) of this batch's valid rows
     in_batch: dict[str, int] = {}  # number -> line, this batch's
@@ -357,6 +359,15 @@ async def report(run_id: int) -> ImportRunOut:
     if run is None:
         raise NotFound(Msg("import.not_found"))
     return await _out(run, with_rejections=True)
+
+
+async def all_rejections(run_id: int, *, page: int = REPORT_SHOWN) -> AsyncIterator[Rejection]:
+    """Every reason a run stored, a page at a time (the command line's full report)."""
+    offset = 0
+    while stored := await repository.rejections(run_id, limit=page, offset=offset):
+        for r in stored:
+            yield Rejection(row=r.line, field=r.field_name, code=r.code, params=r.params)
+        offset += len(stored)
 
 
 async def recent_runs(

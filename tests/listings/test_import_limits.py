@@ -244,6 +244,8 @@ async def test_the_report_is_written_batch_by_batch_while_the_run_goes_on(
     assert len(writes) >= 4 and max(n for n, _, _ in writes) <= BATCH  # never the whole report at once
     assert [before for _, before, _ in writes] == [sum(n for n, _, _ in writes[:i]) for i in range(len(writes))]
     assert {status for _, _, status in writes} == {"running"}  # stored while the run goes on
+    every = [r.row async for r in imports.all_rejections(report.id, page=400)]  # the command line's --report
+    assert every == list(range(2, 3 * BATCH + 9))
 
 
 # ------------------------------------------------------------------------------------------ never stuck
