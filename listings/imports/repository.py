@@ -63,22 +63,24 @@ async def for_org(org_id: int, *, limit: int) -> list[ImportRunRecord]:
     return [ImportRunRecord(**r) for r in rows]
 
 
-async def add_rejections(run_id: int, rejections: list[RejectionRecord]) -> None:
+async def add_rejections(run_id: int, rejections: list[RejectionRecord], *, kind: str = "rejection") -> None:
     if rejections:
         await ImportRejection.insert(
             *(
-                ImportRejection(run=run_id, line=r.line, field_name=r.field_name[:100], code=r.code, params=r.params)
+                ImportRejection(
+                    run=run_id, kind=kind, line=r.line, field_name=r.field_name[:100], code=r.code, params=r.params
+                )
                 for r in rejections
             )
         )
 
 
-async def rejections(run_id: int, *, limit: int, offset: int = 0) -> list[RejectionRecord]:
+async def rejections(run_id: int, *, limit: int, offset: int = 0, kind: str = "rejection") -> list[RejectionRecord]:
     rows = await (
         ImportRejection.select(
             ImportRejection.line, ImportRejection.field_name, ImportRejection.code, ImportRejection.params
         )
-        .where(ImportRejection.run == run_id)
+        .where((ImportRejection.run == run_id) & (ImportRejection.kind == kind))
         .order_by(ImportRejection.id)
         .limit(limit)
         .offset(offset)
@@ -87,8 +89,8 @@ async def rejections(run_id: int, *, limit: int, offset: int = 0) -> list[Reject
     return [RejectionRecord(**r) for r in rows]
 
 
-async def count_rejections(run_id: int) -> int:
-    return int(await ImportRejection.count().where(ImportRejection.run == run_id))
+async def count_rejections(run_id: int, *, kind: str = "rejection") -> int:
+    return int(await ImportRejection.count().where((ImportRejection.run == run_id) & (ImportRejection.kind == kind)))
 
 
 async def clear_rejections(run_id: int) -> None:

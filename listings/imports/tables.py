@@ -33,11 +33,12 @@ class ImportRun(Table, tablename="listings_import_run"):
 
 
 class ImportRejection(Table, tablename="listings_import_rejection"):
-    """One reason a row of an import was refused, written with the batch it belongs to (the report never sits in
-    memory whole)."""
+    """One reason a row of an import was refused (or, a warning, imported with something to look at), written with
+    the batch it belongs to (the report never sits in memory whole)."""
 
     id = Serial(primary_key=True)
     run = Integer(index=True)  # the ImportRun
+    kind = Varchar(length=12, default="rejection")  # rejection (the row was refused), warning (imported, to look at)
     line = Integer()  # the line in the file
     field_name = Varchar(length=100, default="")
     code = Varchar(length=80, default="")

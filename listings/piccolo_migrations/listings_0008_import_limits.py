@@ -1,7 +1,8 @@
 """Hand-written: an import's report row by row, and why a file failed as a code.
 
-- ``listings_import_rejection``: one row per reason a row was refused, written with its batch (a run's report is
-  no longer one JSON value rewritten after every batch, held whole in memory);
+- ``listings_import_rejection``: one row per reason a row was refused (``kind`` rejection) or imported with a
+  warning, written with its batch (a run's report is no longer one JSON value rewritten after every batch, held
+  whole in memory);
 - ``listings_import_run.error_code`` / ``error_params``: why the file as a whole failed (a limit, its layout, a
   crash), rendered in the reader's language; ``heartbeat_at``: the last progress written, so a run whose worker
   died is found and marked failed instead of running forever.
@@ -27,6 +28,7 @@ RUN_COLUMNS: list[tuple[str, Any, dict[str, Any]]] = [
 REJECTION_COLUMNS: list[tuple[str, Any, dict[str, Any]]] = [
     ("id", Serial, {"primary_key": True}),
     ("run", Integer, {"default": 0, "index": True}),
+    ("kind", Varchar, {"length": 12, "default": "rejection"}),
     ("line", Integer, {"default": 0}),
     ("field_name", Varchar, {"length": 100, "default": ""}),
     ("code", Varchar, {"length": 80, "default": ""}),
