@@ -10,7 +10,7 @@ from listings.imports.tables import ImportRejection, ImportRun
 from listings.needs.tables import AlertEmail, Need, SavedSearch
 from listings.patents.tables import Patent, RecordedLicence
 from listings.search.tables import IndexedListing, SearchOutbox
-from listings.universities.tables import UniversityProfile
+from listings.universities.tables import PatenteeAlias, UniversityProfile
 
 APP_CONFIG = AppConfig(
     app_name="listings",
@@ -23,6 +23,7 @@ APP_CONFIG = AppConfig(
         ImportRun,
         ImportRejection,
         UniversityProfile,
+        PatenteeAlias,
         SearchOutbox,
         IndexedListing,
         Need,

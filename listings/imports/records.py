@@ -26,6 +26,7 @@ class ImportRunRecord:
     unchanged: int
     rejected: int
     rejections: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]  # same shape: rows imported with something to look at
     error: str
     error_code: str
     error_params: dict[str, Any]

@@ -33,6 +33,8 @@ from listings.imports.seen import SeenNumbers
 from listings.patents import service as patents
 from listings.patents.records import PatentFieldsRecord
 from listings.patents.schemas import PatentIn
+from listings.universities import service as universities
+from listings.universities.names import matches
 from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
@@ -86,6 +88,15 @@ def check_row(raw: RawRow, *, on: date) -> tuple[dict[str, Any] | None, list[Rej
         return None, [_rejection(raw.row, e.field, e.message) for e in exc.errors] or [
             _rejection(raw.row, "number", exc.message)
         ]
+
+
+def patentee_warning(row: int, values: dict[str, Any], names: tuple[str, ...]) -> Rejection | None:
+    """A row whose patentees are given but are neither the importing organisation nor one of its recorded aliases:
+    imported, with a warning (it cannot be declared until the name is recorded as an alias, or corrected)."""
+    patentees = tuple(values.get("patentees") or ())
+    if not patentees or matches(names, patentees):
+        return None
+    return _rejection(row, "patentees", Msg("import.patentee_not_yours", {"patentees": patentees, "org": names[0]}))
 
 
 def _rejection(row: int, field: str, reason: Msg | str) -> Rejection:
@@ -169,9 +180,11 @@ async def _import(
             run_id, {"layout": found.layout.name, "total_rows": found.total, "heartbeat_at": datetime.now(UTC)}
         )
     on = patents.today()
+    names = await universities.patentee_names(org_id) or ("",)
     batch: list[tuple[int, dict[str, Any]]] = []  # (line, values) of this batch's valid rows
     in_batch: dict[str, int] = {}  # number -> line, this batch's
     rejected: list[Rejection] = []  # this batch's reasons
+    warned: list[Rejection] = []  # this batch's warnings (rows imported with something to look at)
     label = f"import:{name}:{found.layout.name}"[:200]
     batches = 0
 
@@ -188,10 +201,12 @@ async def _import(
                 rejected.append(_rejection(line, "number", again))
                 tally.rejected += 1
         rejected.sort(key=lambda r: r.row)  # stable: a row's reasons keep their order
+        kept = {line for line, _ in keep}
         async with unit_of_work():
             if keep:
                 await _write_batch(org_id, label, keep, tally)
             await repository.add_rejections(run_id, _stored(rejected))
+            await repository.add_rejections(run_id, _stored([w for w in warned if w.row in kept]), kind="warning")
             await repository.update(run_id, _progress_values(tally))
         seen.add((values["number"], line) for line, values in keep)
         if keep:
@@ -201,6 +216,7 @@ async def _import(
         batch.clear()
         in_batch.clear()
         rejected.clear()
+        warned.clear()
         if on_progress:
             on_progress(tally.processed, tally.total)
 
@@ -217,6 +233,8 @@ async def _import(
             else:
                 in_batch[values["number"]] = raw.row
                 batch.append((raw.row, values))
+                if (warning := patentee_warning(raw.row, values, names)) is not None:
+                    warned.append(warning)
             tally.processed += 1
             if len(batch) >= BATCH or len(rejected) >= BATCH:
                 await flush(seen)
@@ -366,7 +384,7 @@ async def all_rejections(run_id: int, *, page: int = REPORT_SHOWN) -> AsyncItera
     offset = 0
     while stored := await repository.rejections(run_id, limit=page, offset=offset):
         for r in stored:
-            yield Rejection(row=r.line, field=r.field_name, code=r.code, params=r.params)
+            yield _reason(r)
         offset += len(stored)
 
 
@@ -384,18 +402,22 @@ async def recent_runs(
 
 async def _out(run: ImportRunRecord, *, with_rejections: bool) -> ImportRunOut:
     failure = MsgOut(code=run.error_code, params=run.error_params) if run.error_code else None
-    rejections: list[Any] = []
-    total = 0
+    report: dict[str, Any] = {"rejections": [], "warnings": []}
     if with_rejections:
-        stored = await repository.rejections(run.id, limit=REPORT_SHOWN)
-        if stored:
-            total = await repository.count_rejections(run.id) if len(stored) == REPORT_SHOWN else len(stored)
-            rejections = [Rejection(row=r.line, field=r.field_name, code=r.code, params=r.params) for r in stored]
-        else:  # a run stored before the report had its own table
-            rejections, total = run.rejections[:REPORT_SHOWN], len(run.rejections)
-    return ImportRunOut.model_validate(
-        {**_fields(run), "rejections": rejections, "rejections_total": total, "failure": failure}
-    )
+        for kind, legacy in (("rejection", run.rejections), ("warning", run.warnings)):
+            stored = await repository.rejections(run.id, limit=REPORT_SHOWN, kind=kind)
+            if stored:
+                many = len(stored) == REPORT_SHOWN
+                total = await repository.count_rejections(run.id, kind=kind) if many else len(stored)
+                shown: list[Any] = [_reason(r) for r in stored]
+            else:  # a run stored before the report had its own table
+                shown, total = legacy[:REPORT_SHOWN], len(legacy)
+            report[f"{kind}s"], report[f"{kind}s_total"] = shown, total
+    return ImportRunOut.model_validate({**_fields(run), **report, "failure": failure})
+
+
+def _reason(stored: RejectionRecord) -> Rejection:
+    return Rejection(row=stored.line, field=stored.field_name, code=stored.code, params=stored.params)
 
 
 def _fields(run: ImportRunRecord) -> dict[str, Any]:

@@ -24,6 +24,7 @@ class ImportRun(Table, tablename="listings_import_run"):
     unchanged = Integer(default=0)
     rejected = Integer(default=0)
     rejections = JSON(default=[])  # runs before listings_0008: [{row, field, reason}]; since, ImportRejection
+    warnings = JSON(default=[])  # runs of listings_0010's commits: [{row, field, code, params}]; ImportRejection
     error = Text(default="")  # runs before listings_0008: the reason in words; since, error_code and error_params
     error_code = Varchar(length=60, default="")  # why the file as a whole failed, a catalogue code
     error_params = JSON(default={})
