@@ -15,6 +15,7 @@ from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
 from frontend import member_pages
+from frontend.alias_pages import PatenteeAliasPages
 from frontend.declaration_pages import DeclarationPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
@@ -241,6 +242,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             TokenPages,
             PatentPages,
             UniversitySettingsPages,
+            PatenteeAliasPages,
             DeclarationPages,
             ListingPages,
             LicenceRequestPages,
