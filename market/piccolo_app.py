@@ -8,7 +8,7 @@ from market.accounts.tables import ApiToken, User
 from market.audit.tables import AuditEvent
 from market.events.tables import DomainEvent, EventDelivery
 from market.notifications.tables import Notification
-from market.orgs.tables import Membership, Organisation, OrgDecision, OrgDocument
+from market.orgs.tables import Invitation, Membership, Organisation, OrgDecision, OrgDocument
 
 APP_CONFIG = AppConfig(
     app_name="market",
@@ -24,6 +24,7 @@ APP_CONFIG = AppConfig(
         EventDelivery,
         OrgDecision,
         OrgDocument,
+        Invitation,
     ],
     migration_dependencies=[],
     commands=[],

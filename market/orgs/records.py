@@ -109,3 +109,19 @@ class PublicOrgRecord:
     kind: str
     region: str
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationRecord:
+    """An invitation, without its token's hash."""
+
+    id: int
+    org_id: int
+    email: str
+    role: str
+    state: str
+    invited_by: int
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None
+    accepted_by: int | None

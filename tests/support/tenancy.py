@@ -17,7 +17,8 @@ from market.accounts import service as accounts
 from market.accounts.schemas import TokenIn
 from market.i18n import Msg
 from market.notifications.service import notify
-from market.orgs.schemas import OrgKind
+from market.orgs import service as orgs
+from market.orgs.schemas import InvitationIn, OrgKind
 from tests.conftest import Account, make_account
 
 MARK = "VICTIM-8d1f"  # in every name of the victim's, so a leak of any of them shows in a response body
@@ -56,6 +57,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "need_id": lambda v: v.extra["need_id"],
     "saved_search_id": lambda v: v.extra["saved_search_id"],
     "document_id": lambda v: v.extra["document_id"],
+    "invitation_id": lambda v: v.extra["invitation_id"],
     "alias_id": lambda v: v.extra["alias_id"],
 }
 
@@ -68,6 +70,7 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     # /orgs/{public_org_id}, /api/public/orgs/{public_org_id}: an organisation's public page (name, kind, region,
     # verified mark) is public by design; no other organisation's id names anything private there
     "public_org_id": "999999",
+    "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
 }
 
 
@@ -77,6 +80,10 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
     assert principal is not None
     async with jobs.unit_of_work():
         token = await accounts.create_token(principal=principal, data=TokenIn(name=f"{MARK} bank link"))
+        invitation = await orgs.invite(
+            principal=principal, org_id=account.org_id, key="victim-key",
+            data=InvitationIn(email=f"{MARK.lower()}-invitee@victim.example.cn"),
+        )
         await notify(
             user_id=account.user_id, kind="test", message=Msg("notification.legacy", {"title": f"{MARK} private note"}),
             body=Msg("notification.legacy.body", {"body": MARK}), dedupe_key=f"{MARK}:1",
@@ -93,6 +100,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_needs(),
             "document_id": await _victim_document(account),
             "alias_id": await _victim_alias(principal),
+            "invitation_id": invitation.id,
         },
     )
 
