@@ -3,8 +3,7 @@
 Adds to ``market_organisation`` the name as compared for duplicates (``name_key``), the unified social credit code,
 the address, the approval ``status`` and its ``version``; to ``market_user`` the time its e-mail was verified; and
 the tables of approval decisions and evidence documents. The unique and plain indexes, and the values of the rows
-that existed before, follow in market_0007_org_verification_keys (Piccolo runs raw steps before new columns within
-one migration).
+that existed before, follow in market_0008 (Piccolo runs raw steps before new columns within one migration).
 """
 
 from typing import Any
