@@ -8,6 +8,7 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from finance.payees import service as payees
 from frontend.render import AnyRequest, page, page_count
 from listings.search import listing as public_listings
 from market.web.access import public
@@ -27,4 +28,6 @@ class ListingPages(Controller):
 
     @get("/{declaration_id:int}", opt=public())
     async def listing(self, request: AnyRequest, declaration_id: int) -> Template:
-        return page(request, "listing.html", listing=await public_listings.listing(declaration_id=declaration_id))
+        listing = await public_listings.listing(declaration_id=declaration_id)
+        can_transfer = bool(await payees.can_receive_transfers([listing.university_org_id]))
+        return page(request, "listing.html", listing=listing, can_transfer=can_transfer)

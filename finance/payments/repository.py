@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from piccolo.columns import Column
+from piccolo.custom_types import Combinable
 from pydantic import JsonValue
 
-from finance.payments.records import PaymentEventRecord, PaymentRecord
-from finance.payments.tables import LicencePayment, PaymentEvent
+from finance.payments.records import PaymentEventRecord, PaymentRecord, StatementLineRecord, StatementRunRecord
+from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 
 
 async def create(
@@ -26,6 +28,7 @@ async def create(
     currency: str = "CNY",
     platform_fee_minor: int = 0,
     status: str = "awaiting_payer",
+    payee_account: int | None = None,
 ) -> int:
     rows = await LicencePayment.insert(
         LicencePayment(
@@ -41,6 +44,7 @@ async def create(
             platform_fee_minor=platform_fee_minor,
             status=status,
             idempotency_key=idempotency_key,
+            payee_account=payee_account,
         )
     ).returning(LicencePayment.id)
     return int(rows[0]["id"])
@@ -145,3 +149,92 @@ async def mark_event(event_row_id: int, *, at: datetime, result: str) -> None:
     await PaymentEvent.update({PaymentEvent.processed_at: at, PaymentEvent.result: result[:200]}).where(
         PaymentEvent.id == event_row_id
     )
+
+
+# -- bank transfers: who confirmed, what a statement names ------------------------------------------------------
+
+CHUNK = 500  # ids or references per IN (...) list, well under both databases' parameter limits
+
+
+async def set_confirmed_by_org(payment_id: int, org_id: int | None) -> None:
+    await LicencePayment.update({LicencePayment.confirmed_by_org: org_id}).where(LicencePayment.id == payment_id)
+
+
+async def open_bank_for_licences(licence_ids: Sequence[int]) -> list[PaymentRecord]:
+    out: list[PaymentRecord] = []
+    ids = list(licence_ids)
+    for start in range(0, len(ids), CHUNK):
+        rows = await LicencePayment.select().where(
+            LicencePayment.licence.is_in(ids[start : start + CHUNK])
+            & (LicencePayment.provider == "bank_transfer")
+            & (LicencePayment.status == "awaiting_payer")
+        )
+        out.extend(PaymentRecord(**r) for r in rows)
+    return sorted(out, key=lambda p: p.id)
+
+
+async def bank_statuses(references: Iterable[str]) -> dict[str, str]:
+    """Reference -> status of the bank transfers with these references (a few queries of CHUNK each)."""
+    refs = sorted(set(references))
+    out: dict[str, str] = {}
+    for start in range(0, len(refs), CHUNK):
+        rows = await LicencePayment.select(LicencePayment.reference, LicencePayment.status).where(
+            (LicencePayment.provider == "bank_transfer") & LicencePayment.reference.is_in(refs[start : start + CHUNK])
+        )
+        for r in rows:
+            if out.get(r["reference"]) != "succeeded":  # a succeeded attempt wins over a cancelled one
+                out[r["reference"]] = r["status"]
+    return out
+
+
+async def create_statement_run(
+    *, uploaded_by: int | None, organisation: int | None, filename: str, stored_path: str, size_bytes: int
+) -> int:
+    rows = await BankStatementRun.insert(
+        BankStatementRun(
+            uploaded_by=uploaded_by,
+            organisation=organisation,
+            filename=filename,
+            stored_path=stored_path,
+            size_bytes=size_bytes,
+        )
+    ).returning(BankStatementRun.id)
+    return int(rows[0]["id"])
+
+
+async def statement_run(run_id: int) -> StatementRunRecord | None:
+    row = await BankStatementRun.select().where(BankStatementRun.id == run_id).first()
+    return StatementRunRecord(**row) if row else None
+
+
+async def statement_runs(limit: int = 20) -> list[StatementRunRecord]:
+    rows = await BankStatementRun.select().order_by(BankStatementRun.id, ascending=False).limit(limit)
+    return [StatementRunRecord(**r) for r in rows]
+
+
+async def update_statement_run(run_id: int, values: Mapping[str, Any]) -> None:
+    await BankStatementRun.update({getattr(BankStatementRun, k): v for k, v in values.items()}).where(
+        BankStatementRun.id == run_id
+    )
+
+
+async def add_statement_lines(run_id: int, lines: Sequence[dict[str, Any]]) -> None:
+    if lines:
+        await BankStatementLine.insert(*(BankStatementLine(run=run_id, **line) for line in lines))
+
+
+async def statement_lines(
+    run_id: int, *, offset: int = 0, limit: int = 200, statuses: Sequence[str] | None = None
+) -> list[StatementLineRecord]:
+    where: Combinable = BankStatementLine.run == run_id
+    if statuses:
+        where = where & BankStatementLine.status.is_in(list(statuses))
+    rows = (
+        await BankStatementLine.select()
+        .where(where)
+        .order_by(BankStatementLine.row)
+        .offset(offset)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    return [StatementLineRecord(**r) for r in rows]
