@@ -12,8 +12,8 @@ class PayeeAccountIn(
     json_schema_extra={
         "examples": [
             {
-                "account_name": "浙江大学",
-                "bank_name": "中国工商银行杭州玉泉支行",
+                "account_name": "浙江大学",  # words: data
+                "bank_name": "中国工商银行杭州玉泉支行",  # words: data
                 "account_number": "1202 0212 0990 0012 345",
             }
         ]

@@ -40,7 +40,7 @@ from market.integrations.payments import (
     match_statement_file,
     platform_fee,
 )
-from market.integrations.payments.bank_statement import HEADER_SCAN_ROWS, MatchStatus, RowResult
+from market.integrations.payments.bank_statement import HEADER_SCAN_ROWS, MatchStatus, RowResult, check_readable
 from market.jobs import unit_of_work
 from market.kit.message_json import params_from_json, params_to_json
 from market.kit.money import Money
@@ -462,6 +462,12 @@ async def queue_statement(*, principal: Principal, filename: str, content: bytes
         raise _too_large("payment.statement_too_large", max_bytes, max_rows)
     if content.count(b"\n") > max_rows + HEADER_SCAN_ROWS:  # every row is a line: counted without parsing
         raise _too_large("payment.statement_too_many_rows", max_bytes, max_rows)
+    try:
+        check_readable(content)  # not text, or no header row: said now, not after the job
+    except StatementError as exc:
+        raise ValidationFailed(
+            Msg("payment.statement_unreadable"), errors=[FieldError("file", exc.message, code="statement")]
+        ) from exc
     safe = "".join(c for c in Path(filename).name if c.isalnum() or c in "._-")[-80:] or "statement.csv"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     target = runtime.current().settings.data_dir / "statements" / f"{stamp}-{safe}"

@@ -2,7 +2,6 @@
 other gets a 409), and one verdict per row of a matched statement (a job run twice never writes a row twice)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.table import Table
 
 ID = "2026-11-30T10:31:00:000000"
 VERSION = "1.38.0"
@@ -19,20 +18,20 @@ DOWN = [
 ]
 
 
-class _Raw(Table, tablename="finance_payee_account", schema=None):
-    pass
-
-
 async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="finance", description=DESCRIPTION)
 
     async def up() -> None:
+        from finance.licences.tables import Licence  # bound to the engine migrating (as finance_0002)
+
         for statement in UP:
-            await _Raw.raw(statement)
+            await Licence.raw(statement)
 
     async def down() -> None:
+        from finance.licences.tables import Licence
+
         for statement in DOWN:
-            await _Raw.raw(statement)
+            await Licence.raw(statement)
 
     manager.add_raw(up)
     manager.add_raw_backwards(down)

@@ -236,6 +236,28 @@ def _find_header(text: str) -> tuple[str, int, list[str], dict[str, list[int]]]:
     raise StatementError(Msg("bank_statement.no_header"))
 
 
+PROBE_BYTES = 256 * 1024
+
+
+def check_readable(data: bytes) -> None:
+    """Fail fast (``StatementError``) on a file that is not text or has no header row, reading only its start: what
+    an upload checks before the whole file is matched in a job."""
+    head = data[:PROBE_BYTES]
+    for cut in range(4):  # the probe may end inside a multi-byte character
+        try:
+            text, _ = decode(head[: len(head) - cut] if cut else head)
+            break
+        except StatementError:
+            if len(head) < len(data):
+                continue
+            raise
+    else:
+        raise StatementError(Msg("bank_statement.not_text"))
+    if len(head) < len(data):
+        text = text.rsplit("\n", 1)[0]  # whole lines only
+    _find_header(text)
+
+
 def parse_statement(data: bytes, *, default_currency: str = "CNY") -> ParsedStatement:
     """Read a statement file into money-in lines; rows that cannot be read are reported, not dropped."""
     text, encoding = decode(data)
