@@ -526,7 +526,7 @@ async def statement_lines(
     return out
 
 
-async def match_statement_run(run_id: int, *, batch: int = STATEMENT_BATCH) -> None:
+async def match_statement_run(run_id: int, *, batch: int | None = None) -> None:
     """The job: read the stored file, match every row against the open references (a dict lookup per row, so linear
     in the file), then write the verdicts and confirm the matched transfers a batch per transaction, storing the
     progress after each. Safe to run twice: a run that stopped goes on from the last batch written."""
@@ -555,6 +555,7 @@ async def match_statement_run(run_id: int, *, batch: int = STATEMENT_BATCH) -> N
         closed = await repository.bank_statuses(unknown)
         await repository.update_statement_run(run_id, {"status": "running", "total_rows": len(rows)})
     actor = Actor(run.uploaded_by, run.organisation)
+    batch = batch or STATEMENT_BATCH
     tally = {"confirmed": run.confirmed, "needs_review": run.needs_review}
     for start in range(run.processed_rows, len(rows), batch):
         chunk = rows[start : start + batch]
