@@ -334,9 +334,14 @@ async def test_royalties_in_yuan_reach_the_ledger_and_the_statement_matches(back
         files={"file": ("statement.csv", statement, "text/csv")},
         headers={"x-csrftoken": await client.csrf(), **HTML},
     )
-    assert matched.status_code == 200, matched.text
+    assert matched.status_code == 200, matched.text  # the run's page: a progress bar, refreshing itself
+    assert 'id="statement-progress"' in matched.text and str(matched.url.path).startswith(
+        "/admin/transfers/statements/"
+    )
+    await drain(client)  # matched in the job
+    matched = await client.get(matched.url.path, headers=HTML)
     assert 'data-status="matched"' in matched.text and 'data-status="unmatched"' in matched.text
-    assert "已确认 1 笔" in matched.text
+    assert "已确认 1 笔" in matched.text and 'value="100"' in matched.text
 
     await signed_in(client, "university")  # another university: its own (empty) ledger
     assert "¥4,320.99" not in (await client.get("/ledger", headers=HTML)).text
