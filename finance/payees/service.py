@@ -77,6 +77,38 @@ async def mine(*, principal: Principal) -> PayeeOut:
     return PayeeOut(current=account_out(current) if current else None, history=[account_out(r) for r in rows])
 
 
+DEMO_BANK = "中国工商银行（演示）"  # words: data (a demo bank's name)
+
+
+async def seed_demo(*, org_names: Sequence[str]) -> int:
+    """The demo universities' payee accounts (a demo bank, a number from the organisation's id), once each, so
+    that a demo licence can be paid by transfer. Returns how many were recorded."""
+    made = 0
+    for name in org_names:
+        org = await org_service.find_org(name)
+        if org is None or await repository.current(org.id) is not None:
+            continue
+        number = f"62220000{org.id:010d}"
+        account_id = await repository.create(
+            org_id=org.id,
+            account_name=org.name,
+            bank_name=DEMO_BANK,
+            account_number=number,
+            recorded_by=None,
+            at=datetime.now(UTC),
+        )
+        await record(
+            actor=Actor.system(),
+            action="finance.payee_account_recorded",
+            entity_type="payee_account",
+            entity_id=account_id,
+            org_id=org.id,
+            after={"account_name": org.name, "bank_name": DEMO_BANK, "account_number": number, "replaces": None},
+        )
+        made += 1
+    return made
+
+
 async def record_account(*, principal: Principal, data: PayeeAccountIn) -> PayeeAccountOut:
     """Record the university's account: the one in force is superseded (kept), the change audited. The same
     account again changes nothing."""

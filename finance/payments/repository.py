@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
+from piccolo.engine.postgres import PostgresEngine
 from pydantic import JsonValue
 
 from finance.payments.records import PaymentEventRecord, PaymentRecord, StatementLineRecord, StatementRunRecord
@@ -218,9 +220,35 @@ async def update_statement_run(run_id: int, values: Mapping[str, Any]) -> None:
     )
 
 
-async def add_statement_lines(run_id: int, lines: Sequence[dict[str, Any]]) -> None:
-    if lines:
-        await BankStatementLine.insert(*(BankStatementLine(run=run_id, **line) for line in lines))
+LINE_COLUMNS = ("row", "status", "reference", "payer", "amount_minor", "currency", "detail_code", "detail_params",
+                "payment")  # fmt: skip
+# A batch of verdicts is one JSON parameter that the database expands into rows: building a thousand-row INSERT
+# value by value costs far more than the rows themselves (it was most of a 100,000-row statement's time).
+_LINES_POSTGRES = """
+INSERT INTO finance_bank_statement_line
+    (run, "row", status, reference, payer, amount_minor, currency, detail_code, detail_params, payment)
+SELECT {}, x."row", x.status, x.reference, x.payer, x.amount_minor, x.currency, x.detail_code, x.detail_params,
+    x.payment
+FROM json_to_recordset({}::json) AS x("row" integer, status text, reference text, payer text, amount_minor bigint,
+    currency text, detail_code text, detail_params json, payment integer)
+"""
+_LINES_SQLITE = """
+INSERT INTO finance_bank_statement_line
+    (run, "row", status, reference, payer, amount_minor, currency, detail_code, detail_params, payment)
+SELECT {}, json_extract(value, '$.row'), json_extract(value, '$.status'), json_extract(value, '$.reference'),
+    json_extract(value, '$.payer'), json_extract(value, '$.amount_minor'), json_extract(value, '$.currency'),
+    json_extract(value, '$.detail_code'), json(json_extract(value, '$.detail_params')), json_extract(value, '$.payment')
+FROM json_each({})
+"""
+
+
+async def add_statement_lines(run_id: int, lines: Sequence[Mapping[str, Any]]) -> None:
+    """Write a batch of verdicts (each a mapping of ``LINE_COLUMNS``) in one statement."""
+    if not lines:
+        return
+    payload = json.dumps([{c: line[c] for c in LINE_COLUMNS} for line in lines], ensure_ascii=False)
+    postgres = isinstance(BankStatementLine._meta.db, PostgresEngine)
+    await BankStatementLine.raw(_LINES_POSTGRES if postgres else _LINES_SQLITE, run_id, payload)
 
 
 async def statement_lines(

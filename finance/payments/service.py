@@ -377,12 +377,12 @@ async def confirm_receipt(*, principal: Principal, payment_id: int) -> PaymentOu
 
 async def _confirm_transfer(payment: PaymentRecord, actor: Actor) -> PaymentOut:
     outcome = await receive_transfer(payment.id, actor)
-    if outcome == "not_awaiting":
-        raise Conflict(Msg("payment.transfer_not_awaiting", {"status": str(payment.status)}))
-    if outcome == "paid_another_way":
-        raise Conflict(Msg("payment.paid_another_way"))
     fresh = await repository.get(payment.id)
     assert fresh is not None
+    if outcome == "not_awaiting":
+        raise Conflict(Msg("payment.transfer_not_awaiting", {"status": str(fresh.status)}))
+    if outcome == "paid_another_way":
+        raise Conflict(Msg("payment.paid_another_way"))
     return await payment_out(fresh)
 
 

@@ -30,7 +30,7 @@ from market.errors import Conflict, NotFound, ValidationFailed
 from market.jobs import unit_of_work
 from market.notifications.tables import Notification
 from tests.conftest import Backend
-from tests.finance.support import ENTRY, LUMP, ROYALTY, admin, drain, firm, offer
+from tests.finance.support import ENTRY, LUMP, PAYEE_NUMBER, ROYALTY, admin, drain, firm, offer
 
 BANK = PaymentStartIn(method="bank_transfer")
 
@@ -88,6 +88,8 @@ async def test_bank_transfer_confirmed_by_the_platform_activates_and_makes_one_c
     assert pdf == same and name == f"{licence.number}.pdf"
     text = pdftotext(pdf, tmp_path)
     for expected in ("浙江大学", "深圳市青禾智能科技有限公司", "CN108982325B", "3.00%", "50,000.00", "第五十二条"):
+        assert expected in text, expected
+    for expected in ("许可方收款账户", "中国工商银行杭州玉泉支行", PAYEE_NUMBER):  # the payee account block
         assert expected in text, expected
     stranger = await firm("另一家企业")
     with pytest.raises(NotFound):

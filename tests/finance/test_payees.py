@@ -263,3 +263,19 @@ async def account_of(principal: Principal) -> Account:
 async def switch(client: Client, account: Account) -> None:
     client.cookies.clear()
     await sign_in(client, account)
+
+
+async def test_the_payee_page_records_the_account_with_errors_beside_the_fields(client: Client) -> None:
+    owner = await make_account("university", org_name="浙江大学")
+    await sign_in(client, owner)
+    html = {"accept": "text/html"}
+    empty = await client.get("/university/payee", headers=html)
+    assert empty.status_code == 200 and 'id="payee-missing"' in empty.text and 'value="浙江大学"' in empty.text
+    form = {"account_name": "浙江大学", "bank_name": "中国工商银行杭州玉泉支行", "account_number": "12-34"}
+    bad = await client.post("/university/payee", data=form, headers={"x-csrftoken": await client.csrf(), **html})
+    assert bad.status_code == 422 and 'id="account_number-error"' in bad.text and 'aria-invalid="true"' in bad.text
+    assert 'value="12-34"' in bad.text  # what was typed stays
+    good = {**form, "account_number": PAYEE_NUMBER}
+    saved = await client.post("/university/payee", data=good, headers={"x-csrftoken": await client.csrf(), **html})
+    assert saved.status_code == 200 and 'id="saved"' in saved.text and PAYEE_NUMBER in saved.text
+    assert (await payees.current_account(owner.org_id)).account_number == PAYEE_NUMBER  # type: ignore[union-attr]
