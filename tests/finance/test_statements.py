@@ -36,7 +36,7 @@ from market.integrations.payments.bank_statement import MatchStatus, StatementLi
 from market.integrations.payments.bank_transfer import format_reference
 from market.jobs import unit_of_work
 from market.kit.money import Money
-from tests.conftest import Backend
+from tests.conftest import Backend, Client, make_account, sign_in
 from tests.finance.support import LUMP, ROYALTY, admin, firm, offer
 from tests.finance.test_licence_flow import request
 from tests.listings.support import eligible
@@ -346,3 +346,21 @@ async def test_a_statement_over_the_limits_is_refused_before_anything_is_stored(
             await payments.queue_statement(principal=operator, filename="x.csv", content=b"name,value\nx,1\n")
     assert await payments.statement_runs() == []
     assert stored_files(backend) == before
+
+
+async def test_the_api_refuses_a_statement_over_the_limit_with_413(
+    backend: Backend, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backend.settings, "statement_max_bytes", 100)
+    await sign_in(client, await make_account("platform_admin", org_name="平台运营"))
+    data = ("交易日期,金额,付款人,摘要\n" + "2026-11-20,1.00,某人,货款\n" * 10).encode()
+    refused = await client.post(
+        "/api/admin/payments/statement",
+        files={"file": ("s.csv", data, "text/csv")},
+        headers={"x-csrftoken": await client.csrf(), "accept-language": "en"},
+    )
+    assert refused.status_code == 413 and refused.headers["content-type"].startswith("application/problem+json")
+    body = refused.json()
+    assert body["message_code"] == "payment.statement_too_large" and body["errors"][0]["field"] == "file"
+    assert "200000 rows" in body["detail"] or "200,000 rows" in body["detail"]
+    assert (await client.get("/api/admin/payments/statements")).json() == []
