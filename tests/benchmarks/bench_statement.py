@@ -224,7 +224,8 @@ def measure(env: dict[str, str], data: bytes, listing_id: int, with_worker: bool
         try:
             wait_healthy(url, procs, log)
             path = f"/listings/{listing_id}"
-            idle = read_for(url, path, 5)  # the other client alone: the baseline
+            read_for(url, path, 3)  # warm-up: templates compiled, connections opened
+            idle = read_for(url, path, 10)  # the other client alone: the baseline
             with httpx.Client(base_url=url, timeout=120) as admin:
                 admin.get("/api/auth/csrf")
                 csrf = {"x-csrftoken": admin.cookies["csrftoken"]}
