@@ -109,6 +109,19 @@ async def test_a_bank_statement_report_in_both_languages(client: Client) -> None
     zh, en = (
         {"rows": rows} for rows in await both(client, "GET", f"/api/admin/payments/statements/{run_id}/rows")
     )
+    codes = [r["detail_code"] for r in zh["rows"]]
+    assert (
+        codes
+        == [r["detail_code"] for r in en["rows"]]
+        == [
+            "bank_statement.amount_mismatch",
+            "bank_statement.no_reference",
+        ]
+    )
+    assert zh["rows"][0]["detail"] == "应付 ¥123,456.00，实收 ¥100.00"
+    assert en["rows"][0]["detail"].startswith("Expected ") and "123,456.00" in en["rows"][0]["detail"]
+    assert zh["rows"][1]["detail"] == "附言中没有编号" and en["rows"][1]["detail"] == "No reference in the memo"
+
     unreadable_zh, unreadable_en = await both(
         client, "POST", "/api/admin/payments/statement", files={"file": ("x.csv", b"name,value\nx,1\n", "text/csv")}
     )
