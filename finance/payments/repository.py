@@ -158,8 +158,19 @@ async def mark_event(event_row_id: int, *, at: datetime, result: str) -> None:
 CHUNK = 500  # ids or references per IN (...) list, well under both databases' parameter limits
 
 
-async def set_confirmed_by_org(payment_id: int, org_id: int | None) -> None:
-    await LicencePayment.update({LicencePayment.confirmed_by_org: org_id}).where(LicencePayment.id == payment_id)
+async def claim_transfer(payment_id: int, org_id: int | None) -> bool:
+    """Take a waiting transfer for confirmation, conditionally: of two confirmations at once (the university, the
+    platform, a statement), the second waits for the first's row lock, then finds it taken. False if taken."""
+    rows = (
+        await LicencePayment.update({LicencePayment.confirmed_by_org: org_id})
+        .where(
+            (LicencePayment.id == payment_id)
+            & (LicencePayment.status == "awaiting_payer")
+            & LicencePayment.confirmed_by_org.is_null()
+        )
+        .returning(LicencePayment.id)
+    )
+    return bool(rows)
 
 
 async def open_bank_for_licences(licence_ids: Sequence[int]) -> list[PaymentRecord]:

@@ -394,9 +394,10 @@ async def receive_transfer(payment_id: int, actor: Actor) -> str:
         return "not_awaiting"
     if not await _still_due(payment):
         return "paid_another_way"
+    if not await repository.claim_transfer(payment.id, actor.org_id):  # a racing confirmation got it first
+        return "not_awaiting"
     if not await succeed(payment, at=datetime.now(UTC), actor=actor):
         return "not_awaiting"
-    await repository.set_confirmed_by_org(payment.id, actor.org_id)
     return "confirmed"
 
 

@@ -6,6 +6,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -279,3 +280,25 @@ async def test_the_payee_page_records_the_account_with_errors_beside_the_fields(
     saved = await client.post("/university/payee", data=good, headers={"x-csrftoken": await client.csrf(), **html})
     assert saved.status_code == 200 and 'id="saved"' in saved.text and PAYEE_NUMBER in saved.text
     assert (await payees.current_account(owner.org_id)).account_number == PAYEE_NUMBER  # type: ignore[union-attr]
+
+
+async def test_parallel_confirmations_confirm_once(backend: Backend, client: Client) -> None:
+    """PostgreSQL: 20 confirmations at once (the university's owner and the platform admin, API and page paths
+    alike) give one 200 and 409s, one payment_succeeded event, one activation."""
+    if backend.name != "postgres":
+        pytest.skip("the race is about PostgreSQL's concurrent transactions")
+    uni, sme, licence_id, payment_id = await licence_awaiting_transfer()
+    owner_client, admin_client = client, Client(client.app)
+    await sign_in(owner_client, await account_of(uni))
+    await sign_in(admin_client, await make_account("platform_admin", org_name="平台运营"))
+    calls = [
+        owner_client.send_json("POST", f"/api/university/transfers/{payment_id}/confirm")
+        if n % 2
+        else admin_client.send_json("POST", f"/api/admin/payments/{payment_id}/confirm")
+        for n in range(20)
+    ]
+    answers = await asyncio.gather(*calls)
+    await admin_client.aclose()
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 19, [a.status_code for a in answers]
+    assert len(await AuditEvent.select().where(AuditEvent.action == "finance.payment_succeeded")) == 1
+    assert (await licences.get(principal=sme, licence_id=licence_id)).status == "active"

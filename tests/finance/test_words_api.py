@@ -106,9 +106,7 @@ async def test_a_bank_statement_report_in_both_languages(client: Client) -> None
     run_id = queued.json()["id"]
     zh_run, en_run = await both(client, "GET", f"/api/admin/payments/statements/{run_id}")
     assert zh_run["status"] == "done" and zh_run["confirmed"] == en_run["confirmed"] == 0
-    zh, en = (
-        {"rows": rows} for rows in await both(client, "GET", f"/api/admin/payments/statements/{run_id}/rows")
-    )
+    zh, en = ({"rows": rows} for rows in await both(client, "GET", f"/api/admin/payments/statements/{run_id}/rows"))
     codes = [r["detail_code"] for r in zh["rows"]]
     assert (
         codes
