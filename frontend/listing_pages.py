@@ -28,6 +28,10 @@ class ListingPages(Controller):
 
     @get("/{declaration_id:int}", opt=public())
     async def listing(self, request: AnyRequest, declaration_id: int) -> Template:
-        listing = await public_listings.listing(declaration_id=declaration_id)
-        can_transfer = bool(await payees.can_receive_transfers([listing.university_org_id]))
-        return page(request, "listing.html", listing=listing, can_transfer=can_transfer)
+        """A withdrawn listing answers 410 Gone with its withdrawal notice: the offer is gone for good (a withdrawn
+        declaration is never published again), licences already granted stay valid (Patent Law Art 50(2))."""
+        found = await public_listings.listing(declaration_id=declaration_id, withdrawn_too=True)
+        if found.status == "withdrawn":
+            return page(request, "listing_withdrawn.html", 410, listing=found)
+        can_transfer = bool(await payees.can_receive_transfers([found.university_org_id]))
+        return page(request, "listing.html", listing=found, can_transfer=can_transfer)
