@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from finance.ledger import service as ledger
 from finance.payments import service as payments
+from frontend.confirm import confirmed
 from frontend.payee_pages import confirm_page
 from frontend.render import AnyRequest, Errors, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
@@ -75,6 +76,9 @@ class TransferPages(Controller):
 
     @post("/{payment_id:int}/confirm", opt=ADMIN)
     async def confirm(self, request: AnyRequest, principal: Principal, payment_id: int) -> Any:
+        if not confirmed(await form_of(request)):  # the confirmation step first: nothing is done yet
+            transfer = await payments.transfer_to_confirm(principal=principal, payment_id=payment_id)
+            return confirm_page(request, transfer, action=f"/admin/transfers/{payment_id}/confirm", back=self.path)
         try:
             await payments.confirm_bank_transfer(principal=principal, payment_id=payment_id)
         except Conflict as exc:  # already confirmed; another's or an unknown payment stays a 404

@@ -1,5 +1,6 @@
 """The university's receiving desk: its payee account (户名, 开户行, 账号; owners record it, every earlier one kept),
-and the bank transfers on their way to it, each confirmed after a confirmation step."""
+and the bank transfers on their way to it, each confirmed after a confirmation step (``frontend.confirm``: a POST
+without ``confirmed=yes`` answers the step and changes nothing)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from finance.payees import service as payees
 from finance.payees.schemas import PayeeAccountIn
 from finance.payments import service as payments
+from frontend.confirm import CONFIRM_FIELD, CONFIRM_VALUE, confirmed
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -104,6 +106,10 @@ class UniversityTransferPages(Controller):
 
     @post("/{payment_id:int}/confirm", opt=OWNER)
     async def confirm(self, request: AnyRequest, principal: Principal, payment_id: int) -> Any:
+        if not confirmed(await form_of(request)):  # the confirmation step first: nothing is done yet
+            transfer = await payments.transfer_to_confirm(principal=principal, payment_id=payment_id)
+            action = f"/university/transfers/{payment_id}/confirm"
+            return confirm_page(request, transfer, action=action, back=self.path)
         try:
             await payments.confirm_receipt(principal=principal, payment_id=payment_id)
         except Conflict as exc:
@@ -126,4 +132,6 @@ def confirm_page(
         action=action,
         back=back,
         errors=errors or [],
+        confirm_field=CONFIRM_FIELD,
+        confirm_value=CONFIRM_VALUE,
     )

@@ -195,9 +195,11 @@ async def test_confirming_receipt_over_the_api_and_on_the_page(client: Client) -
     step = await client.get(f"/university/transfers/{payment_id}/confirm")  # the confirmation step: nothing yet
     assert step.status_code == 200 and 'id="confirm-receipt"' in step.text
     assert (await payments.payment_by_id(payment_id)).status == "awaiting_payer"  # type: ignore[union-attr]
-    done = await client.post(
-        f"/university/transfers/{payment_id}/confirm", headers={"x-csrftoken": await client.csrf()}
-    )
+    url = f"/university/transfers/{payment_id}/confirm"
+    unconfirmed = await client.post(url, headers={"x-csrftoken": await client.csrf()})  # the step again, no change
+    assert 'id="confirm-receipt"' in unconfirmed.text
+    assert (await payments.payment_by_id(payment_id)).status == "awaiting_payer"  # type: ignore[union-attr]
+    done = await client.post(url, data={"confirmed": "yes"}, headers={"x-csrftoken": await client.csrf()})
     assert done.status_code == 200 and 'id="done"' in done.text
     confirmed = await client.send_json("POST", f"/api/university/transfers/{second_id}/confirm")
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "succeeded"

@@ -172,9 +172,12 @@ async def test_bank_transfer_confirmed_on_the_admin_page_activates_and_the_contr
     desk = await client.get("/admin/transfers", headers=HTML)
     assert desk.status_code == 200 and reference.group(1) in desk.text and "¥50,000.00" in desk.text
     [transfer] = await payments.pending_transfers()
-    confirmed = await post_form(client, f"/admin/transfers/{transfer.id}/confirm")
+    step = await post_form(client, f"/admin/transfers/{transfer.id}/confirm")  # the confirmation step only
+    assert step.status_code == 200 and 'id="confirm-receipt"' in step.text and 'value="yes"' in step.text
+    assert (await payments.pending_transfers()) == [transfer]  # nothing done yet
+    confirmed = await post_form(client, f"/admin/transfers/{transfer.id}/confirm", {"confirmed": "yes"})
     assert confirmed.status_code == 200 and 'id="done"' in confirmed.text and 'id="no-transfers"' in confirmed.text
-    twice = await post_form(client, f"/admin/transfers/{transfer.id}/confirm")
+    twice = await post_form(client, f"/admin/transfers/{transfer.id}/confirm", {"confirmed": "yes"})
     assert twice.status_code == 409 and "无需确认" in twice.text
 
     client.cookies.clear()
