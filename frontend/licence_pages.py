@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from finance.contracts import service as contracts
 from finance.licences import service as licences
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
+from finance.payees import service as payees
 from finance.payments import gateways
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentOut, PaymentStartIn
@@ -385,6 +386,7 @@ async def licence_page(
         reports=reports,
         report_form=typed or next_period(licence, reports),
         methods=gateways.methods(),
+        can_transfer=await payees.current_account(licence.licensor_org_id) is not None,
         stripe_mode=stripe_mode(),
         test_pay=can_pay_in_test_mode(),
         report_days=licences.REPORT_DAYS,

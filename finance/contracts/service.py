@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from finance.contracts import repository
 from finance.licences import service as licences
 from finance.licences.records import LicenceRecord
+from finance.payees import service as payees
 from finance.payments import service as payment_service
+from finance.payments.records import PaymentRecord
 from listings.declarations import service as declarations
 from listings.patents import service as patents
 from market import events
@@ -53,13 +56,12 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
         for p in await payment_service.payments_of_licence(licence.id)
         if p.purpose == "initial" and p.status == "succeeded"
     ]
-    versions = [
-        v for v in await declarations.versions(licence.declaration) if v.version == licence.declaration_version
-    ]
+    versions = [v for v in await declarations.versions(licence.declaration) if v.version == licence.declaration_version]
     other = [{"zh": versions[0].other_matters, "en": ""}] if versions and versions[0].other_matters else []
     starts = licence.starts_on
     assert starts is not None  # a contract is made for an active licence, which has started
     paid = payments[0] if payments else None
+    payee = await _payee_account(licence, paid)
     ref: dict[str, Param] = {"declaration": declaration.id, "version": licence.declaration_version}
     return {
         "contract": {
@@ -109,7 +111,21 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
             "method": paid.method if paid else "bank_transfer",
             "reference": (paid.reference or paid.provider_id) if paid else None,
         },
+        "payee": payee,
     }
+
+
+async def _payee_account(licence: LicenceRecord, paid: PaymentRecord | None) -> dict[str, str] | None:
+    """The licensor's payee account as at the licence: the one the paying transfer was instructed to, else the one
+    in force when the licence took effect (later changes never reach an issued contract)."""
+    account = None
+    if paid is not None and paid.payee_account is not None:
+        account = await payees.account_by_id(paid.payee_account)
+    if account is None:
+        account = await payees.account_in_force_at(licence.licensor, licence.activated_at or datetime.now(UTC))
+    if account is None:
+        return None
+    return {"account_name": account.account_name, "bank_name": account.bank_name, "number": account.account_number}
 
 
 def contract_path(data_dir: Path, licence: LicenceRecord, sha256: str) -> Path:
