@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -13,6 +14,8 @@ from listings.patents.schemas import PatentFactsIn
 
 MAX_DIGITS = 15  # far above any fee a declaration may state; guards against "1e999999" and the like
 PAYMENT_MODES = ("lump_sum", "running_royalty", "entry_plus_royalty")
+PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+"""What a yuan or percent field accepts once spaces, commas and ¥ are gone: digits with an optional decimal part."""
 
 
 class FieldProblem(ValueError):
@@ -30,6 +33,8 @@ def _decimal(text: str, field_name: str) -> Decimal | None:
         return None
     if len(cleaned) > MAX_DIGITS + 2:
         raise FieldProblem(field_name, "ui.err_number_too_large")
+    if not PLAIN_NUMBER.fullmatch(cleaned):  # Decimal() would also read "1e5", "1_000", "NaN" and "-0"
+        raise FieldProblem(field_name, "ui.err_not_a_number")
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:

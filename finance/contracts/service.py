@@ -53,9 +53,7 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
         for p in await payment_service.payments_of_licence(licence.id)
         if p.purpose == "initial" and p.status == "succeeded"
     ]
-    versions = [
-        v for v in await declarations.versions(licence.declaration) if v.version == licence.declaration_version
-    ]
+    versions = [v for v in await declarations.versions(licence.declaration) if v.version == licence.declaration_version]
     other = [{"zh": versions[0].other_matters, "en": ""}] if versions and versions[0].other_matters else []
     starts = licence.starts_on
     assert starts is not None  # a contract is made for an active licence, which has started

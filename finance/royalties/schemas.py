@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import Field, model_validator
 
-from market.kit.schema import Out, Schema
+from market.kit.schema import MinorUnits, Out, Schema
 
 
 class RoyaltyReportIn(
@@ -15,7 +15,7 @@ class RoyaltyReportIn(
 ):
     period_start: date
     period_end: date
-    net_sales_minor: int = Field(ge=0, description="Net sales of licensed products in the period, in fen")
+    net_sales_minor: MinorUnits = Field(description="Net sales of licensed products in the period, in fen")
 
     @model_validator(mode="after")
     def _order(self) -> RoyaltyReportIn:

@@ -96,9 +96,7 @@ def note_out(note: pricing.Note) -> NoteOut:
 def _claims(count: int | None) -> tuple[int, list[NoteOut]]:
     if count:
         return count, []
-    return NEUTRAL_CLAIMS, [
-        NoteOut(code="claims_unknown")
-    ]
+    return NEUTRAL_CLAIMS, [NoteOut(code="claims_unknown")]
 
 
 def _pricing_facts(

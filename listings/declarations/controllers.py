@@ -83,6 +83,4 @@ class DeclarationController(Controller):
     async def withdraw(
         self, principal: Principal, declaration_id: int, data: JSONBody[WithdrawIn], lang: str
     ) -> DeclarationOut:
-        return localized(
-            await service.withdraw(principal=principal, declaration_id=declaration_id, data=data), lang
-        )
+        return localized(await service.withdraw(principal=principal, declaration_id=declaration_id, data=data), lang)

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from listings.declarations.eligibility import Reason
 from market.kit.law import PaymentMode
-from market.kit.schema import Out, Schema
+from market.kit.schema import BasisPoints, MinorUnits, Out, Schema
 from market.kit.words import MsgOut, Renderer
 
 TERMS_EXAMPLE = {
@@ -27,9 +27,9 @@ class TermsIn(Schema, json_schema_extra={"examples": [TERMS_EXAMPLE]}):
 
     payment_mode: PaymentMode
     currency: str = Field(default="CNY", pattern="^CNY$", description="Open licences are announced in CNY.")
-    lump_sum_minor: int | None = Field(default=None, ge=0, description="0 means royalty-free.")
-    entry_fee_minor: int | None = Field(default=None, gt=0)
-    royalty_rate_bp: int | None = Field(default=None, gt=0, le=10_000)
+    lump_sum_minor: MinorUnits | None = Field(default=None, description="0 means royalty-free.")
+    entry_fee_minor: MinorUnits | None = Field(default=None, gt=0)
+    royalty_rate_bp: BasisPoints | None = Field(default=None, gt=0)
     term_years: int | None = Field(default=None, ge=1, le=20, description="Empty: until the patent expires.")
     other_matters: str = Field(default="", max_length=2000)
 

@@ -13,6 +13,7 @@ SHARE_ARTICLE = "law.transformation.art45"
 
 class UniversitySettingsIn(Schema, json_schema_extra={"examples": [{"inventor_reward_share_bp": 5000}]}):
     inventor_reward_share_bp: int = Field(
+        strict=True,
         ge=MIN_SHARE_BP,
         le=10_000,
         description="Share of net licensing income paid to inventors, in basis points (5000 = 50%); at least 20%.",
