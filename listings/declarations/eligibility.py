@@ -15,7 +15,7 @@ from datetime import date
 from listings.declarations.advertising import findings
 from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.lifetimes import add_years
-from market.kit.law import CAP_NOTICE, FIXED_FEE_CAP, ROYALTY_CAP_BP, PatentKind, PaymentMode
+from market.kit.law import CAP_NOTICE, FIXED_FEE_CAP, PROFIT_SHARE_CAP_BP, ROYALTY_CAP_BP, PatentKind, PaymentMode
 from market.kit.messages import Bp, Msg, Param
 from market.kit.money import Money
 
@@ -32,6 +32,7 @@ class DeclaredTerms:
     royalty_rate_bp: int | None
     term_years: int | None  # None: until the patent expires
     other_matters: str = ""
+    royalty_base: str = "net_sales"  # or "profit" (2024 CNIPA notice: at most 40% of profit)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,17 @@ def _terms_reasons(p: PatentFacts, t: DeclaredTerms, today: date) -> list[Reason
                     {"amount": Money(t.currency, amount), "cap": FIXED_FEE_CAP},
                 )
             )
-    if t.royalty_rate_bp is not None and t.royalty_rate_bp > ROYALTY_CAP_BP:
+    if t.royalty_base == "profit":
+        if t.royalty_rate_bp is not None and t.royalty_rate_bp > PROFIT_SHARE_CAP_BP:
+            out.append(
+                Reason(
+                    "profit_share_over_cap",
+                    "royalty_rate_bp",
+                    CAP_NOTICE,
+                    {"rate": Bp(t.royalty_rate_bp), "cap": Bp(PROFIT_SHARE_CAP_BP)},
+                )
+            )
+    elif t.royalty_rate_bp is not None and t.royalty_rate_bp > ROYALTY_CAP_BP:
         out.append(
             Reason(
                 "royalty_over_cap",
