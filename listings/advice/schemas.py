@@ -51,6 +51,7 @@ class SuggestionOut(Out):
     fields_zh: list[str]
     fields_en: list[str]
     running_royalty_bp: BandOut
+    profit_share_bp: BandOut | None = None  # the running royalty as a share of profit, at most 40% (2024 notice)
     entry_fee_minor: BandOut | None
     entry_royalty_bp: BandOut
     lump_sum_minor: BandOut | None

@@ -235,5 +235,3 @@ def test_mail_settings_and_messages() -> None:
     raw = message.as_bytes()
     assert b"=?utf-8?" in raw and "新的开放许可" not in raw.decode("ascii")  # encoded for any server
     assert message.get_content().strip() == "正文 body"
-
-
