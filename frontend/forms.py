@@ -33,8 +33,6 @@ def _decimal(text: str, field_name: str) -> Decimal | None:
         return None
     if len(cleaned) > MAX_DIGITS + 2:
         raise FieldProblem(field_name, "ui.err_number_too_large")
-    if not PLAIN_NUMBER.fullmatch(cleaned):  # Decimal() would also read "1e5", "1_000", "NaN" and "-0"
-        raise FieldProblem(field_name, "ui.err_not_a_number")
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:
@@ -45,6 +43,8 @@ def _decimal(text: str, field_name: str) -> Decimal | None:
         raise FieldProblem(field_name, "ui.err_negative")
     if value.adjusted() >= MAX_DIGITS:
         raise FieldProblem(field_name, "ui.err_number_too_large")
+    if not PLAIN_NUMBER.fullmatch(cleaned):  # Decimal() also reads "1e5", "1_000" and "0x10"-like typos
+        raise FieldProblem(field_name, "ui.err_not_a_number")
     return value
 
 
