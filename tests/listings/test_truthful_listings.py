@@ -415,3 +415,32 @@ async def test_the_api_records_the_announcement_and_exports_the_filing(backend: 
         {"number": "CN-OL-2026-0010", "announced_on": date.today().isoformat()},
     )
     assert again.status_code == 409
+
+
+async def test_the_declaration_page_records_the_announcement_with_errors_beside_the_field(
+    backend: Backend, client: Any
+) -> None:
+    account, principal = await university()
+    patent = await record(principal, eligible())
+    await sign_in(client, account)
+    r = await client.send_json("POST", "/api/declarations", {"patent_ids": [patent], "terms": LUMP})
+    declaration_id = r.json()["results"][0]["declaration_id"]
+    html = {"accept": "text/html"}
+    future = (date.today() + timedelta(days=5)).isoformat()
+    refused = await client.post(
+        f"/declarations/{declaration_id}/cnipa",
+        data={"cnipa_number": "CN-OL-2026-0077", "cnipa_announced_on": future},
+        headers={"x-csrftoken": await client.csrf(), **html},
+    )
+    assert refused.status_code == 422, refused.text
+    assert 'id="cnipa_announced_on"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert "公告日" in refused.text and "专利法第五十条" in refused.text
+    done = await client.post(
+        f"/declarations/{declaration_id}/cnipa",
+        data={"cnipa_number": "CN-OL-2026-0077", "cnipa_announced_on": date.today().isoformat()},
+        headers={"x-csrftoken": await client.csrf(), **html},
+    )
+    assert done.status_code == 200, done.text
+    assert 'data-cnipa="announced"' in done.text and "公告号 CN-OL-2026-0077" in done.text
+    listing = await client.get(f"/listings/{declaration_id}", headers=html)
+    assert "国家知识产权局已于" in listing.text
