@@ -444,3 +444,7 @@ async def test_the_declaration_page_records_the_announcement_with_errors_beside_
     assert 'data-cnipa="announced"' in done.text and "公告号 CN-OL-2026-0077" in done.text
     listing = await client.get(f"/listings/{declaration_id}", headers=html)
     assert "国家知识产权局已于" in listing.text
+    await client.app.state.job_queue.drain()
+    found = (await client.get("/api/search", params={"q": "防污屏障"}, headers={"Accept-Language": "en"})).json()
+    [hit] = found["hits"]
+    assert hit["cnipa"]["state"] == "announced" and "CN-OL-2026-0077" in hit["cnipa"]["status"]["message"]
