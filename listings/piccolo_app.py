@@ -10,7 +10,7 @@ from listings.imports.tables import ImportRun
 from listings.needs.tables import AlertEmail, Need, SavedSearch
 from listings.patents.tables import Patent, RecordedLicence
 from listings.search.tables import IndexedListing, SearchOutbox
-from listings.universities.tables import UniversityProfile
+from listings.universities.tables import PatenteeAlias, UniversityProfile
 
 APP_CONFIG = AppConfig(
     app_name="listings",
@@ -22,6 +22,7 @@ APP_CONFIG = AppConfig(
         DeclarationVersion,
         ImportRun,
         UniversityProfile,
+        PatenteeAlias,
         SearchOutbox,
         IndexedListing,
         Need,

@@ -43,24 +43,16 @@ def within_band(suggestion: Suggestion, offer: Offer) -> BandCheck:
     messages: list[Msg] = []
     over_cap = False
     if offer.rate_percent is not None and offer.mode is not PaymentMode.lump_sum:
-        band = (
-            suggestion.running_royalty
-            if offer.mode is PaymentMode.running_royalty
-            else suggestion.entry_plus_royalty.running_royalty
-        )
+        band = (suggestion.running_royalty if offer.mode is PaymentMode.running_royalty
+                else suggestion.entry_plus_royalty.running_royalty)
         rate_pos = rate_position(offer.rate_percent, band)
         over_cap |= caps.rate_over_cap(offer.rate_percent)
-        messages.append(
-            Msg(
-                "pricing.check.rate",
-                {
-                    "rate": format_percent(offer.rate_percent),
-                    "position": _position(rate_pos),
-                    "low": format_percent(band.low),
-                    "high": format_percent(band.high),
-                },
-            )
-        )
+        messages.append(Msg("pricing.check.rate", {
+            "rate": format_percent(offer.rate_percent),
+            "position": _position(rate_pos),
+            "low": format_percent(band.low),
+            "high": format_percent(band.high),
+        }))
     if offer.amount is not None and offer.mode is not PaymentMode.running_royalty:
         lump = offer.mode is PaymentMode.lump_sum
         money_band = suggestion.lump_sum if lump else suggestion.entry_plus_royalty.entry_fee

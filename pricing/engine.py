@@ -114,9 +114,8 @@ class Engine:
                     f"field {number}: industry {row.industry_code!r} ({row.classification}) has no rate "
                     f"distribution in {table.name}; the fallback industry is used"
                 )
-                profile = IndustryProfile(
-                    fallback.industry, fallback.rate_row, fallback.factors, fallback.context, True
-                )
+                profile = IndustryProfile(fallback.industry, fallback.rate_row, fallback.factors,
+                                          fallback.context, True)
             self._profiles[number] = profile
         self._kind_factors = {kind: explain.kind_factor(kind, params.kind_factor(kind)) for kind in PatentKind}
         self._open_factor = explain.open_licence_factor(params.open_licence_factor)
@@ -174,11 +173,8 @@ class Engine:
         assert row.rate_p25 is not None
         assert row.rate_median is not None
         assert row.rate_p75 is not None
-        band = (
-            q_rate(row.rate_p25 * multiplier),
-            q_rate(row.rate_median * multiplier),
-            q_rate(row.rate_p75 * multiplier),
-        )
+        band = (q_rate(row.rate_p25 * multiplier), q_rate(row.rate_median * multiplier),
+                q_rate(row.rate_p75 * multiplier))
         evidence = _select_comparables(comparables, main_field)
         band, comparable_factor = self._narrow(band, evidence, main_field)
         rates, rate_capped = _cap_band(band)
@@ -197,15 +193,9 @@ class Engine:
             notes.insert(0, STARTING_DEFAULT_NOTE)
         used = len(evidence.rates) + (len(evidence.lump_sums) if money.lump_from_comparables else 0)
         sample = (row.sample_size or 0) + used
-        factors = [
-            *profile.factors,
-            *rate_factors,
-            comparable_factor,
-            term_factor,
-            *money.factors,
-            explain.caps_factor(capped),
-            explain.profit_share_factor(rates[1], profit_band.mid, any(bit for _, bit in shares)),
-        ]
+        factors = [*profile.factors, *rate_factors, comparable_factor, term_factor, *money.factors,
+                   explain.caps_factor(capped),
+                   explain.profit_share_factor(rates[1], profit_band.mid, any(bit for _, bit in shares))]
         if profile.context is not None:
             factors.append(profile.context)
         return Suggestion(
@@ -233,9 +223,8 @@ class Engine:
         """Pull the band towards the comparables' median rate and narrow it; explain how many were used."""
         k = len(evidence.rates)
         if k == 0:
-            factor = explain.no_comparables_factor(
-                evidence.given, evidence.in_field, len(evidence.lump_sums), main_field
-            )
+            factor = explain.no_comparables_factor(evidence.given, evidence.in_field, len(evidence.lump_sums),
+                                                   main_field)
             return band, factor
         low, mid, high = band
         weight = Decimal(k) / Decimal(k + self.params.comparable_credibility)
@@ -245,22 +234,13 @@ class Engine:
         new_low = max(q_rate(new_mid - (mid - low) * shrink), Decimal("0.00"))
         new_high = q_rate(new_mid + (high - mid) * shrink)
         factor = explain.comparables_factor(
-            k=k,
-            given=evidence.given,
-            in_field=evidence.in_field,
-            median=median,
-            weight=weight,
-            credibility=self.params.comparable_credibility,
-            mid=mid,
-            main_field=main_field,
+            k=k, given=evidence.given, in_field=evidence.in_field, median=median, weight=weight,
+            credibility=self.params.comparable_credibility, mid=mid, main_field=main_field,
         )
         return (new_low, new_mid, new_high), factor
 
     def _money_terms(
-        self,
-        rates: tuple[Decimal, Decimal, Decimal],
-        sales: int | None,
-        term: Decimal,
+        self, rates: tuple[Decimal, Decimal, Decimal], sales: int | None, term: Decimal,
         evidence: ComparableEvidence,
     ) -> MoneyTerms:
         share = self.params.entry_share
@@ -292,17 +272,14 @@ class Engine:
         rate_row = self.table.rate_row(row.classification, row.industry_code)
         if rate_row is None:
             return None
-        industry = IndustryRef(
-            row.classification, row.industry_code, rate_row.industry_name_en, rate_row.industry_name_zh
-        )
-        supporting = tuple(
-            r for r in self.table.rows_for(*rate_row.key) if r is not rate_row and r.rate_median is not None
-        )
+        industry = IndustryRef(row.classification, row.industry_code, rate_row.industry_name_en,
+                               rate_row.industry_name_zh)
+        supporting = tuple(r for r in self.table.rows_for(*rate_row.key)
+                           if r is not rate_row and r.rate_median is not None)
         context_row = self.table.context_row(*rate_row.key)
         if context_row is None:
-            context_row = self.table.context_row(
-                self.mapping.fallback.classification, self.mapping.fallback.industry_code
-            )
+            context_row = self.table.context_row(self.mapping.fallback.classification,
+                                                 self.mapping.fallback.industry_code)
         context = explain.context_factor(context_row) if context_row is not None else None
         factors = (explain.industry_factor(rate_row), *(explain.supporting_factor(r) for r in supporting))
         return IndustryProfile(industry, rate_row, factors, context, False)

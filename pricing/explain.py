@@ -105,6 +105,7 @@ def _term_explained(remaining: Decimal, wanted: Decimal | None) -> tuple[Decimal
     return term, factor, note
 
 
+
 def field_notes(
     patent: PatentFacts, matches: tuple[FieldMatch, ...], main_field: int | None, fell_back: bool
 ) -> list[Note]:
@@ -115,7 +116,9 @@ def field_notes(
         notes.append(Note(code="ipc_not_understood", params={"codes": tuple(bad)}))
     approx = [m.display for m in matches if m.approximate]
     if approx:
-        notes.append(Note(code="ipc_field_approximate", params={"codes": tuple(approx)}, citation=CONCORDANCE_SOURCE))
+        notes.append(
+            Note(code="ipc_field_approximate", params={"codes": tuple(approx)}, citation=CONCORDANCE_SOURCE)
+        )
     if main_field is None:
         why = "design_locarno" if patent.kind is PatentKind.design and not patent.ipc_codes else "no_ipc_field"
         notes.append(
@@ -195,10 +198,8 @@ def context_factor(row: RoyaltyRow) -> Factor:
 
     return Factor(
         key="payment_mode_context",
-        value=(
-            f"{row.year}: lump/fixed {pct(row.share_lump_sum)}, running {pct(row.share_running_royalty)}, "
-            f"free {pct(row.share_free)}, n={row.sample_size}"
-        ),
+        value=(f"{row.year}: lump/fixed {pct(row.share_lump_sum)}, running {pct(row.share_running_royalty)}, "
+               f"free {pct(row.share_free)}, n={row.sample_size}"),
         source=f"{row.source} [{row.reliability.value}]",
         message=Msg(
             "pricing.factor.payment_mode_context",
@@ -233,10 +234,8 @@ def no_comparables_factor(given: int, in_field: int, lumps: int, main_field: int
         value=f"k=0 rate comparables ({in_field} in field of {given} given)",
         source="platform: concluded open licences in the same technology field",
         message=(
-            Msg(
-                "pricing.factor.no_comparables_with_lumps",
-                {"given": given, "in_field": in_field, "field": field, "lumps": lumps},
-            )
+            Msg("pricing.factor.no_comparables_with_lumps", {"given": given, "in_field": in_field, "field": field,
+                                                             "lumps": lumps})
             if lumps
             else Msg("pricing.factor.no_comparables", {"given": given, "in_field": in_field, "field": field})
         ),
@@ -316,14 +315,7 @@ def caps_factor(applied: bool) -> Factor:
 
 
 def comparables_factor(
-    *,
-    k: int,
-    given: int,
-    in_field: int,
-    median: Decimal,
-    weight: Decimal,
-    credibility: int,
-    mid: Decimal,
+    *, k: int, given: int, in_field: int, median: Decimal, weight: Decimal, credibility: int, mid: Decimal,
     main_field: int | None,
 ) -> Factor:
     """How the platform comparables moved and narrowed the band, and how many were used."""

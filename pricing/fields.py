@@ -143,9 +143,8 @@ def load_concordance(path: str | Path | None = None) -> Concordance:
     errors: list[RowError] = []
     entries: list[tuple[int, str]] = []
     names: dict[int, str] = {}
-    for rec in records(
-        text, name, required=("field_number", "field_en", "ipc_pattern"), optional=("sector_en", "updated_on", "remark")
-    ):
+    for rec in records(text, name, required=("field_number", "field_en", "ipc_pattern"),
+                       optional=("sector_en", "updated_on", "remark")):
         c = Cells(rec, errors)
         number = c.integer("field_number", minimum=1, maximum=999)
         pattern = rec.cells.get("ipc_pattern", "")  # not stripped: the padding is meaningful
@@ -210,12 +209,8 @@ def load_field_industry_map(path: str | Path | None = None) -> FieldIndustryMap:
     errors: list[RowError] = []
     rows: list[MappingRow] = []
     seen: dict[int | None, int] = {}
-    for rec in records(
-        text,
-        name,
-        required=("field_number", "classification", "industry_code"),
-        optional=("field_en", "field_zh", "rationale"),
-    ):
+    for rec in records(text, name, required=("field_number", "classification", "industry_code"),
+                       optional=("field_en", "field_zh", "rationale")):
         c = Cells(rec, errors)
         raw = rec.get("field_number")
         if raw == FALLBACK_FIELD:
@@ -234,11 +229,8 @@ def load_field_industry_map(path: str | Path | None = None) -> FieldIndustryMap:
         classification = c.text("classification", required=True)
         code = c.text("industry_code", required=True)
         if classification and code:
-            rows.append(
-                MappingRow(
-                    rec.row, number, c.text("field_en"), c.text("field_zh"), classification, code, c.text("rationale")
-                )
-            )
+            rows.append(MappingRow(rec.row, number, c.text("field_en"), c.text("field_zh"),
+                                   classification, code, c.text("rationale")))
     if None not in seen:
         errors.append(RowError(1, "field_number", "a fallback row with field_number '*' is required"))
     if errors:

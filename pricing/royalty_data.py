@@ -116,7 +116,8 @@ class RoyaltyRow:
     @property
     def has_shares(self) -> bool:
         return any(
-            s is not None for s in (self.share_lump_sum, self.share_running_royalty, self.share_entry_plus_royalty)
+            s is not None
+            for s in (self.share_lump_sum, self.share_running_royalty, self.share_entry_plus_royalty)
         )
 
     def rank(self) -> tuple[int, int, int, int, int]:
@@ -185,9 +186,8 @@ def load_royalty_table(path: str | Path | None = None) -> RoyaltyTable:
 def parse_royalty_table(text: str, *, name: str = "royalty table") -> RoyaltyTable:
     """Validate CSV text (for an uploaded file the web layer holds in memory); see :func:`load_royalty_table`."""
     errors: list[RowError] = []
-    parsed = [
-        _parse_row(rec, errors) for rec in records(text, name, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS)
-    ]
+    parsed = [_parse_row(rec, errors) for rec in records(text, name, required=REQUIRED_COLUMNS,
+                                                           optional=OPTIONAL_COLUMNS)]
     rows = tuple(r for r in parsed if r is not None)
     errors += _duplicate_errors(rows)
     if errors:

@@ -135,11 +135,8 @@ def _rate(
         if not Decimal(0) <= rate <= Decimal(100):
             raise ValueError("royalty_rate_percent must lie in 0..100")
         given_input = _input(
-            "royalty_rate",
-            format_percent(rate),
-            "given (e.g. the declared open-licence rate)",
-            {"rate": format_percent(rate)},
-            code="royalty_rate_given",
+            "royalty_rate", format_percent(rate), "given (e.g. the declared open-licence rate)",
+            {"rate": format_percent(rate)}, code="royalty_rate_given",
         )
         return rate, [given_input], False
     profile, _, _ = engine.profile_for(patent)
@@ -148,9 +145,7 @@ def _rate(
     assert median is not None
     rate = q_rate(median * multiplier)
     summary = _input(
-        "royalty_rate",
-        format_percent(rate),
-        "industry median x factors",
+        "royalty_rate", format_percent(rate), "industry median x factors",
         {"median": format_percent(median), "multiplier": multiplier, "rate": format_percent(rate)},
     )
     return rate, [summary, profile.factors[0], *factors], True

@@ -318,7 +318,9 @@ async def match_statement(*, principal: Principal, data: bytes, lang: str) -> St
     """Match a bank statement against the open references; confirm each matched transfer, report every row."""
     open_rows = {r.reference: r for r in await repository.open_bank_references()}
     try:
-        report = match_statement_file(data, {ref: Money(r.currency, r.amount_minor) for ref, r in open_rows.items()})
+        report = match_statement_file(
+            data, {ref: Money(r.currency, r.amount_minor) for ref, r in open_rows.items()}
+        )
     except StatementError as exc:
         raise ValidationFailed(
             Msg("payment.statement_unreadable"), errors=[FieldError("file", exc.message, code="statement")]

@@ -11,6 +11,7 @@ from listings.declarations import cnipa, filing, service
 from listings.declarations.schemas import (
     CnipaAnnouncementIn,
     DeclarationOut,
+    DeclareEachIn,
     DeclareIn,
     DeclareReport,
     TermsIn,
@@ -44,6 +45,21 @@ class DeclarationController(Controller):
     @post("/check", opt=UNIVERSITY, status_code=HTTP_200_OK, summary="Check eligibility without declaring")
     async def check(self, principal: Principal, data: JSONBody[DeclareIn], lang: str) -> DeclareReport:
         return localized(await service.declare(principal=principal, data=data, dry_run=True), lang)
+
+    @post(
+        "/each",
+        opt=UNIVERSITY,
+        status_code=HTTP_200_OK,
+        summary="Declare many patents, each at its own price: each is published (or drafted) or refused",
+    )
+    async def declare_each(self, principal: Principal, data: JSONBody[DeclareEachIn], lang: str) -> DeclareReport:
+        items = [(i.patent_id, i.terms) for i in data.items]
+        return localized(await service.declare_each(principal=principal, items=items, publish=data.publish), lang)
+
+    @post("/each/check", opt=UNIVERSITY, status_code=HTTP_200_OK, summary="Check many patents, each at its price")
+    async def check_each(self, principal: Principal, data: JSONBody[DeclareEachIn], lang: str) -> DeclareReport:
+        items = [(i.patent_id, i.terms) for i in data.items]
+        return localized(await service.declare_each(principal=principal, items=items, dry_run=True), lang)
 
     @get("/", opt=UNIVERSITY, summary="My organisation's declarations")
     async def list_mine(

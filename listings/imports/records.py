@@ -25,6 +25,7 @@ class ImportRunRecord:
     unchanged: int
     rejected: int
     rejections: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]  # same shape: rows imported with something to look at
     error: str
     created_at: datetime
     finished_at: datetime | None

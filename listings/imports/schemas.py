@@ -51,6 +51,7 @@ class ImportRunOut(Out):
     unchanged: int
     rejected: int
     rejections: list[Rejection]
+    warnings: list[Rejection] = []  # rows imported, with something to look at (a patentee not the importer)
     error: str
     created_at: datetime
     finished_at: datetime | None

@@ -26,6 +26,8 @@ from listings.imports.schemas import ImportRunOut, Rejection
 from listings.patents import service as patents
 from listings.patents.records import PatentFieldsRecord
 from listings.patents.schemas import PatentIn
+from listings.universities import service as universities
+from listings.universities.names import matches
 from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
@@ -48,6 +50,7 @@ class Tally:
     unchanged: int = 0
     rejected: int = 0  # rows; a row may have several rejections
     rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)  # rows imported with something to look at
 
     @property
     def accepted(self) -> int:
@@ -70,6 +73,15 @@ def check_row(raw: RawRow, *, on: date) -> tuple[dict[str, Any] | None, list[Rej
         return None, [_rejection(raw.row, e.field, e.message) for e in exc.errors] or [
             _rejection(raw.row, "number", exc.message)
         ]
+
+
+def patentee_warning(row: int, values: dict[str, Any], names: tuple[str, ...]) -> Rejection | None:
+    """A row whose patentees are given but are neither the importing organisation nor one of its recorded aliases:
+    imported, with a warning (it cannot be declared until the name is recorded as an alias, or corrected)."""
+    patentees = tuple(values.get("patentees") or ())
+    if not patentees or matches(names, patentees):
+        return None
+    return _rejection(row, "patentees", Msg("import.patentee_not_yours", {"patentees": patentees, "org": names[0]}))
 
 
 def _rejection(row: int, field: str, reason: Msg | str) -> Rejection:
@@ -117,6 +129,7 @@ async def import_file(
             run_id = await repository.create(org_id=org_id, user_id=user_id, filename=name, stored_path=str(path))
     await repository.update(run_id, {"status": "running", "layout": source.layout.name, "total_rows": source.total})
     on = patents.today()
+    names = await universities.patentee_names(org_id) or ("",)
     seen: dict[str, int] = {}
     batch: list[tuple[int, dict[str, Any]]] = []
     label = f"import:{name}:{source.layout.name}"[:200]
@@ -147,6 +160,8 @@ async def import_file(
         else:
             seen[values["number"]] = raw.row
             batch.append((raw.row, values))
+            if (warning := patentee_warning(raw.row, values, names)) is not None:
+                tally.warnings.append(warning)
         tally.processed += 1
         if len(batch) >= BATCH:
             await flush()
@@ -171,7 +186,13 @@ async def import_file(
         )
     run = await repository.get(run_id)
     assert run is not None
-    return ImportRunOut.model_validate(replace(run, rejections=[r.model_dump() for r in tally.rejections]))
+    return ImportRunOut.model_validate(
+        replace(
+            run,
+            rejections=[r.model_dump() for r in tally.rejections],
+            warnings=[w.model_dump() for w in tally.warnings],
+        )
+    )
 
 
 def _progress_values(tally: Tally) -> dict[str, Any]:
@@ -182,6 +203,7 @@ def _progress_values(tally: Tally) -> dict[str, Any]:
         "unchanged": tally.unchanged,
         "rejected": tally.rejected,
         "rejections": [r.model_dump(mode="json") for r in tally.rejections[:REPORT_LIMIT]],
+        "warnings": [w.model_dump(mode="json") for w in tally.warnings[:REPORT_LIMIT]],
     }
 
 

@@ -24,6 +24,7 @@ class ImportRun(Table, tablename="listings_import_run"):
     unchanged = Integer(default=0)
     rejected = Integer(default=0)
     rejections = JSON(default=[])  # [{row, field, reason}], the first REPORT_LIMIT of them
+    warnings = JSON(default=[])  # [{row, field, code, params}]: rows imported with something to look at
     error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)

@@ -70,10 +70,8 @@ def main() -> None:
 
     has_subset = bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
     print(f"licence contract {folder.version}: {rendered.pages} pages, {len(rendered.pdf) / 1024:.0f} KiB PDF")
-    print(
-        f"WeasyPrint {weasyprint.__version__}, Pango {pango.pango_version()}, "
-        f"HarfBuzz subsetting: {'yes' if has_subset else 'NO (fontTools fallback: slow)'}; {args.runs} runs each"
-    )
+    print(f"WeasyPrint {weasyprint.__version__}, Pango {pango.pango_version()}, "
+          f"HarfBuzz subsetting: {'yes' if has_subset else 'NO (fontTools fallback: slow)'}; {args.runs} runs each")
     print(f"{'':<18}{'median':>10}{'p95':>10}{'min':>10}")
     results = timed(
         {"render_document": ours, "html_to_pdf": ours_weasyprint_only, "weasyprint": weasyprint_alone}, args.runs

@@ -73,11 +73,8 @@ def make_cases(count: int, seed: int) -> tuple[list[Case], str]:
     real = sorted(set(real_ipc_codes()))  # the records are COVID-heavy: add generated codes to reach every field
     generated = generated_ipc_codes(rng)
     codes = real + generated
-    origin = (
-        f"{len(real):,} distinct real IPC codes from {SHARED_DATA} + {len(generated):,} generated"
-        if real
-        else f"{len(generated):,} IPC codes generated from the concordance ({SHARED_DATA} absent)"
-    )
+    origin = (f"{len(real):,} distinct real IPC codes from {SHARED_DATA} + {len(generated):,} generated"
+              if real else f"{len(generated):,} IPC codes generated from the concordance ({SHARED_DATA} absent)")
     concordance = load_concordance()
     pool = comparable_pool(rng)
     kinds, weights = list(KIND_WEIGHTS), list(KIND_WEIGHTS.values())
@@ -91,13 +88,9 @@ def make_cases(count: int, seed: int) -> tuple[list[Case], str]:
             pledged=rng.random() < 0.05,
             pledgee_consents=rng.random() < 0.5,
         )
-        patent = PatentFacts(
-            kind=kind,
-            ipc_codes=ipc,
-            remaining_years=years,
-            claims_count=1 if kind is PatentKind.design else rng.randint(1, 30),
-            encumbrances=encumbrances,
-        )
+        patent = PatentFacts(kind=kind, ipc_codes=ipc, remaining_years=years,
+                             claims_count=1 if kind is PatentKind.design else rng.randint(1, 30),
+                             encumbrances=encumbrances)
         licensee = None
         if rng.random() < 0.7:  # sales from CNY 100,000 to CNY 500 million, log-uniform
             licensee = LicenseeFacts(Money("CNY", int(10 ** rng.uniform(7, 10.7))))
@@ -115,15 +108,12 @@ def comparable_pool(rng: random.Random) -> list[Comparable]:
     for field in range(1, 36):
         for _ in range(6):
             mode = rng.choice(list(PaymentMode))
-            pool.append(
-                Comparable(
-                    field,
-                    mode,
-                    rate_percent=Decimal(rng.randint(50, 1200)) / 100,
-                    lump_sum=Money("CNY", rng.randint(1_000_000, 500_000_000)),
-                    entry_fee=Money("CNY", rng.randint(100_000, 50_000_000)),
-                )
-            )
+            pool.append(Comparable(
+                field, mode,
+                rate_percent=Decimal(rng.randint(50, 1200)) / 100,
+                lump_sum=Money("CNY", rng.randint(1_000_000, 500_000_000)),
+                entry_fee=Money("CNY", rng.randint(100_000, 50_000_000)),
+            ))
     return pool
 
 

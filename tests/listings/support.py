@@ -24,14 +24,9 @@ async def university(name: str = "浙江大学") -> tuple[Account, Principal]:
 
 def eligible(number: str = "CN108982325B", **changes: Any) -> PatentIn:
     values: dict[str, Any] = {
-        "number": number,
-        "title_zh": "地下防污屏障材料化学相容性测试装置及方法",
-        "patentees": ["浙江大学"],
-        "filing_date": date(2018, 7, 30),
-        "grant_date": date(2020, 5, 12),
-        "ipc_codes": ["G01N 15/08"],
-        "annual_fees_paid_through": NEXT_YEAR,
-        "claims_count": 8,
+        "number": number, "title_zh": "地下防污屏障材料化学相容性测试装置及方法", "patentees": ["浙江大学"],
+        "filing_date": date(2018, 7, 30), "grant_date": date(2020, 5, 12), "ipc_codes": ["G01N 15/08"],
+        "annual_fees_paid_through": NEXT_YEAR, "claims_count": 8,
     }
     values.update(changes)
     return PatentIn.model_validate(values)

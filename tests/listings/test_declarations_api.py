@@ -113,15 +113,11 @@ async def test_the_terms_summary_is_in_the_readers_language(backend: Backend, cl
         listing = await client.get(f"/api/listings/{result['declaration_id']}", headers={"Accept-Language": accept})
         assert listing.status_code == 200, listing.text
         summaries[accept[:2]] = listing.json()["terms"]["summary"]
-    assert (
-        [m["code"] for m in summaries["zh"]]
-        == [m["code"] for m in summaries["en"]]
-        == [
-            "declaration.terms.running_royalty",
-            "declaration.terms.years",
-            "declaration.terms.open_licence",
-        ]
-    )
+    assert [m["code"] for m in summaries["zh"]] == [m["code"] for m in summaries["en"]] == [
+        "declaration.terms.running_royalty",
+        "declaration.terms.years",
+        "declaration.terms.open_licence",
+    ]
     assert summaries["zh"][0]["message"] == "按净销售额的 3.50% 提成支付，按期报告并支付。"
     assert summaries["en"][0]["message"] == "A running royalty of 3.50% of net sales, reported and paid per period."
     assert summaries["en"][0]["params"] == {"rate": {"value": 350}}

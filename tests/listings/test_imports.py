@@ -57,18 +57,11 @@ async def test_real_files_import_with_the_stated_counts_and_twice_changes_nothin
 async def test_cnki_rows_are_read_as_they_are(backend: Backend) -> None:
     account = await make_account()
     await import_file(org_id=account.org_id, user_id=None, path=shared_file("cn_cnki_company_patent_lists.csv"))
-    rows = {
-        r["number"]: r
-        for r in await Patent.select()
-        .where(Patent.number.is_in(["CN302526753S", "CN108982325A", "CN2810109"]))
-        .output(load_json=True)
-    }
+    rows = {r["number"]: r for r in await Patent.select().where(
+        Patent.number.is_in(["CN302526753S", "CN108982325A", "CN2810109"])).output(load_json=True)}
     design = rows["CN302526753S"]
-    assert (design["kind"], design["title_zh"], design["patentees"]) == (
-        "design",
-        "液晶电视底座",
-        ["TCL光电科技(惠州)有限公司"],
-    )
+    assert (design["kind"], design["title_zh"], design["patentees"]) == ("design", "液晶电视底座",
+                                                                         ["TCL光电科技(惠州)有限公司"])
     assert str(design["filing_date"]) == "2013-02-05" and str(design["expiry_date"]) == "2023-02-05"
     assert design["legal_status"] == "expired"  # granted, but its 10-year design term has run out
     assert rows["CN2810109"]["kind"] == "utility_model"

@@ -82,12 +82,7 @@ async def run_migrate(settings: Settings) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET_")}
     env |= {"MARKET_DATA_DIR": str(settings.data_dir), "MARKET_DATABASE_URL": settings.database_url}
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "market",
-        "migrate",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "market", "migrate", env=env, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     out, _ = await asyncio.wait_for(process.communicate(), timeout=120)

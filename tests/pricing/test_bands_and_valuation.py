@@ -23,18 +23,15 @@ from tests.pricing.support import en, engine_over, patent, row, zh
 
 # Example 1 of docs/pricing.md: running 4.40-7.04%, lump sum CNY 488,133.80-781,014.08,
 # entry fee CNY 146,440.14-234,304.22 with 3.08-4.93%.
-EXAMPLE_1 = PatentFacts(kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D("8.5"), claims_count=12)
+EXAMPLE_1 = PatentFacts(kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D("8.5"),
+                        claims_count=12)
 S = suggest(EXAMPLE_1, LicenseeFacts(Money.of("2000000")))
 
 
 @pytest.mark.parametrize(
     ("rate", "position"),
-    [
-        ("4.39", BandPosition.BELOW),
-        ("4.40", BandPosition.WITHIN),
-        ("7.04", BandPosition.WITHIN),
-        ("7.05", BandPosition.ABOVE),
-    ],
+    [("4.39", BandPosition.BELOW), ("4.40", BandPosition.WITHIN), ("7.04", BandPosition.WITHIN),
+     ("7.05", BandPosition.ABOVE)],
 )
 def test_running_royalty_edges_of_the_band(rate: str, position: BandPosition) -> None:
     check = within_band(S, Offer(PaymentMode.running_royalty, rate_percent=D(rate)))
@@ -54,15 +51,15 @@ def test_lump_sum_edges_and_messages() -> None:
 
 
 def test_entry_plus_royalty_is_within_only_when_both_parts_are() -> None:
-    both = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("4.00"), amount=Money.of("190000")))
-    fee_high = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("4.00"), amount=Money.of("300000")))
-    rate_low = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("3.00"), amount=Money.of("190000")))
+    both = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("4.00"),
+                                amount=Money.of("190000")))
+    fee_high = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("4.00"),
+                                    amount=Money.of("300000")))
+    rate_low = within_band(S, Offer(PaymentMode.entry_plus_royalty, rate_percent=D("3.00"),
+                                    amount=Money.of("190000")))
     assert both.within
     assert (fee_high.position, fee_high.rate_position, fee_high.amount_position) == (
-        BandPosition.ABOVE,
-        BandPosition.WITHIN,
-        BandPosition.ABOVE,
-    )
+        BandPosition.ABOVE, BandPosition.WITHIN, BandPosition.ABOVE)
     assert rate_low.position is BandPosition.BELOW
 
 
@@ -99,20 +96,9 @@ def test_offers_need_the_parts_of_their_mode() -> None:
 def test_valuation_shows_every_input_with_a_source() -> None:
     v = relief_from_royalty(EXAMPLE_1, annual_net_sales=Money.of("2000000"))
     shown = [i.key for i in v.inputs]
-    for key in (
-        "annual_net_sales",
-        "royalty_rate",
-        "industry_distribution",
-        "patent_kind",
-        "claims_breadth",
-        "annual_royalty",
-        "tax_rate",
-        "after_tax_royalty",
-        "remaining_years",
-        "discount_rate",
-        "annuity_factor",
-        "value",
-    ):
+    for key in ("annual_net_sales", "royalty_rate", "industry_distribution", "patent_kind", "claims_breadth",
+                "annual_royalty", "tax_rate", "after_tax_royalty", "remaining_years", "discount_rate",
+                "annuity_factor", "value"):
         assert key in shown, key
     assert "open_licence_non_exclusive" not in shown  # an owner's own use is not an open licence
     assert all(i.source and zh(i) and en(i) for i in v.inputs)
@@ -121,9 +107,8 @@ def test_valuation_shows_every_input_with_a_source() -> None:
 
 
 def test_valuation_with_the_declared_rate_and_own_parameters() -> None:
-    v = relief_from_royalty(
-        EXAMPLE_1, annual_net_sales=Money.of("1000000"), royalty_rate_percent="5", discount_rate="0", tax_rate="0"
-    )
+    v = relief_from_royalty(EXAMPLE_1, annual_net_sales=Money.of("1000000"), royalty_rate_percent="5",
+                            discount_rate="0", tax_rate="0")
     # 50,000 CNY a year for 8.5 years, undiscounted and untaxed: 425,000 CNY.
     assert v.value == Money.of("425000")
     assert v.annuity_factor == D("8.5")
@@ -141,13 +126,8 @@ def test_a_longer_life_is_worth_more_and_a_pledged_patent_is_flagged() -> None:
     short = relief_from_royalty(patent(years="3"), annual_net_sales=Money.of("1000000"))
     long = relief_from_royalty(patent(years="12"), annual_net_sales=Money.of("1000000"))
     assert long.value.minor > short.value.minor
-    pledged = PatentFacts(
-        kind=PatentKind.invention,
-        ipc_codes=("G06F 16/35",),
-        remaining_years=D(5),
-        claims_count=5,
-        encumbrances=Encumbrances(pledged=True),
-    )
+    pledged = PatentFacts(kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D(5),
+                          claims_count=5, encumbrances=Encumbrances(pledged=True))
     v = relief_from_royalty(pledged, annual_net_sales=Money.of("1000000"))
     assert "already_pledged" in {n.code for n in v.notes}
 

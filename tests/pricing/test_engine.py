@@ -105,9 +105,8 @@ def test_kind_open_licence_and_claims_multiply_the_rates() -> None:
     assert engine.suggest(um).running_royalty.mid == D("4.32")  # x0.60 x0.80 x0.90
     broad = PatentFacts(kind=PatentKind.invention, ipc_codes=(), remaining_years=D(5), claims_count=10)
     assert engine.suggest(broad).running_royalty.mid == D("8.80")  # x1.10
-    custom = engine_over(
-        row("ALL", p25="10.00", median="10.00", p75="10.00"), params=PricingParams(open_licence_factor=D("0.50"))
-    )
+    custom = engine_over(row("ALL", p25="10.00", median="10.00", p75="10.00"),
+                         params=PricingParams(open_licence_factor=D("0.50")))
     assert custom.suggest(base).running_royalty.mid == D("5.00")
 
 
@@ -177,25 +176,16 @@ def test_without_sales_the_fixed_fees_are_not_invented() -> None:
 def test_encumbrances_produce_notes_citing_the_rules_without_moving_the_price() -> None:
     plain = suggest(patent())
     burdened = PatentFacts(
-        kind=PatentKind.invention,
-        ipc_codes=("G06F 16/35",),
-        remaining_years=D(10),
-        claims_count=5,
+        kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D(10), claims_count=5,
         encumbrances=Encumbrances(non_exclusive_licences=2, exclusive_or_sole_licence=True, pledged=True),
     )
     s = suggest(burdened)
     assert s.running_royalty == plain.running_royalty
     assert {"exclusive_licence_bars_declaration", "pledge_needs_consent", "existing_ordinary_licences"} <= codes(s)
-    assert all(
-        "第八十六条" in zh(n)
-        for n in s.notes
-        if n.code in {"pledge_needs_consent", "exclusive_licence_bars_declaration"}
-    )
+    assert all("第八十六条" in zh(n) for n in s.notes if n.code in {"pledge_needs_consent",
+                                                                      "exclusive_licence_bars_declaration"})
     consented = PatentFacts(
-        kind=PatentKind.invention,
-        ipc_codes=("G06F 16/35",),
-        remaining_years=D(10),
-        claims_count=5,
+        kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D(10), claims_count=5,
         encumbrances=Encumbrances(pledged=True, pledgee_consents=True),
     )
     assert "pledge_needs_consent" not in codes(suggest(consented))
@@ -218,13 +208,8 @@ def test_sales_in_another_currency_are_refused() -> None:
     ],
 )
 def test_patent_facts_are_validated(kwargs: dict[str, object], error: type[Exception]) -> None:
-    facts: dict[str, object] = {
-        "kind": "invention",
-        "ipc_codes": ("G06F 16/35",),
-        "remaining_years": D(10),
-        "claims_count": 5,
-        **kwargs,
-    }
+    facts: dict[str, object] = {"kind": "invention", "ipc_codes": ("G06F 16/35",), "remaining_years": D(10),
+                                "claims_count": 5, **kwargs}
     with pytest.raises(error):
         PatentFacts(**facts)  # type: ignore[arg-type]
 

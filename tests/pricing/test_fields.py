@@ -109,11 +109,8 @@ def test_a_concordance_with_unpadded_or_malformed_patterns_is_rejected_row_by_ro
     )
     with pytest.raises(DataFileError) as caught:
         load_concordance(path)
-    assert {(e.row, e.field) for e in caught.value.errors} == {
-        (2, "ipc_pattern"),
-        (4, "field_number"),
-        (5, "ipc_pattern"),
-    }
+    assert {(e.row, e.field) for e in caught.value.errors} == {(2, "ipc_pattern"), (4, "field_number"),
+                                                                (5, "ipc_pattern")}
 
 
 def test_the_shipped_concordance_has_all_764_patterns_and_35_fields() -> None:

@@ -32,7 +32,8 @@ def band(low: str, mid: str, high: str) -> RateBand:
     return RateBand(D(low), D(mid), D(high))
 
 
-EXAMPLE_1 = PatentFacts(kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D("8.5"), claims_count=12)
+EXAMPLE_1 = PatentFacts(kind=PatentKind.invention, ipc_codes=("G06F 16/35",), remaining_years=D("8.5"),
+                        claims_count=12)
 
 
 def test_example_1_software_invention_with_sales() -> None:
@@ -73,7 +74,8 @@ def test_example_2_utility_model_narrowed_by_comparables() -> None:
 
 
 def test_example_3_pharmaceutical_lump_sum_capped_at_cny_20_million() -> None:
-    patent = PatentFacts(kind=PatentKind.invention, ipc_codes=("A61K 31/495",), remaining_years=D(15), claims_count=25)
+    patent = PatentFacts(kind=PatentKind.invention, ipc_codes=("A61K 31/495",), remaining_years=D(15),
+                         claims_count=25)
     s = suggest(patent, LicenseeFacts(Money.of("100000000")), licence_term_years=20)
     assert s.industry.code == "PHARMA_BIOTECH"
     assert s.running_royalty == band("3.52", "4.40", "5.28")

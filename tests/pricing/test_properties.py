@@ -25,22 +25,8 @@ from pricing import (
 )
 from tests.pricing.support import engine_over, row
 
-CODES = [
-    "G06F 16/35",
-    "A61K 8/02",
-    "A61K 31/495",
-    "H04N 5/225",
-    "H04N 23/60",
-    "B64U 20/80",
-    "A47C 7/02",
-    "H01L 21/02",
-    "C08L 23/00",
-    "F16H 1/00",
-    "G01N 33/53",
-    "A01B 1/00",
-    "E01F 9/00",
-    "not-a-code",
-]
+CODES = ["G06F 16/35", "A61K 8/02", "A61K 31/495", "H04N 5/225", "H04N 23/60", "B64U 20/80", "A47C 7/02",
+         "H01L 21/02", "C08L 23/00", "F16H 1/00", "G01N 33/53", "A01B 1/00", "E01F 9/00", "not-a-code"]
 FIELDS_OF_CODES = [6, 14, 16, 2, 8, 33, 17, 31, 11, 29, 35]
 
 EXTREME = engine_over(
@@ -64,9 +50,8 @@ def years_for(draw: st.DrawFn, kind: PatentKind) -> D:
 @st.composite
 def patents(draw: st.DrawFn) -> PatentFacts:
     kind = draw(kinds)
-    return PatentFacts(
-        kind=kind, ipc_codes=draw(codes), remaining_years=draw(years_for(kind)), claims_count=draw(claims)
-    )
+    return PatentFacts(kind=kind, ipc_codes=draw(codes), remaining_years=draw(years_for(kind)),
+                       claims_count=draw(claims))
 
 
 @st.composite
@@ -94,9 +79,8 @@ def test_a_longer_remaining_life_never_lowers_the_lump_sum(
     data: st.DataObject, patent: PatentFacts, licensee: LicenseeFacts, extra: list[Comparable]
 ) -> None:
     longer_years = data.draw(years_for(patent.kind).filter(lambda y: y >= patent.remaining_years))
-    longer = PatentFacts(
-        kind=patent.kind, ipc_codes=patent.ipc_codes, remaining_years=longer_years, claims_count=patent.claims_count
-    )
+    longer = PatentFacts(kind=patent.kind, ipc_codes=patent.ipc_codes, remaining_years=longer_years,
+                         claims_count=patent.claims_count)
     for engine in (None, EXTREME):
         for who in (licensee, None):
             a = suggest(patent, who, comparables=extra, engine=engine)

@@ -59,25 +59,18 @@ def test_the_best_row_of_an_industry_has_a_full_distribution() -> None:
 
 
 def test_a_bad_file_is_rejected_with_every_bad_row_not_just_the_first() -> None:
-    text = (
-        "\n".join(
-            [
-                HEADER,
-                row("GOOD"),
-                row("ORDER", p25="5.00", median="3.00", p75="4.00"),  # row 3: p25 above median
-                row("RANGE", p75="120"),  # row 4: above 100
-                row("WORD", median="abc"),  # row 5: not a number
-                row("YEAR", year="20x4"),  # row 6: year not a number
-                row("", p25="1.00"),  # row 7: no industry code
-                ",".join(
-                    ["wipo35-derived", "EMPTY", "e", "e", "CN", "2024"] + [""] * 13 + ["no", "primary", "s", "", "", ""]
-                ),
-                row("REL").replace(",primary,", ",gossip,"),  # row 9: unknown reliability
-                row("NOSRC", source=""),  # row 10: no source
-            ]
-        )
-        + "\n"
-    )
+    text = "\n".join([
+        HEADER,
+        row("GOOD"),
+        row("ORDER", p25="5.00", median="3.00", p75="4.00"),  # row 3: p25 above median
+        row("RANGE", p75="120"),  # row 4: above 100
+        row("WORD", median="abc"),  # row 5: not a number
+        row("YEAR", year="20x4"),  # row 6: year not a number
+        row("", p25="1.00"),  # row 7: no industry code
+        ",".join(["wipo35-derived", "EMPTY", "e", "e", "CN", "2024"] + [""] * 13 + ["no", "primary", "s", "", "", ""]),
+        row("REL").replace(",primary,", ",gossip,"),  # row 9: unknown reliability
+        row("NOSRC", source=""),  # row 10: no source
+    ]) + "\n"
     assert errors_of(text) == {
         (3, "rate_median"),
         (4, "rate_p75"),

@@ -11,8 +11,6 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 PG_ADMIN_URL = os.environ.get("MARKET_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
 def _redis_for_this_worker(url: str) -> str:
     """Each pytest-xdist worker (gw0, gw1 ...) flushes a Redis database of its own: the given one for gw0, the
     ones below it for the others (15, 14, 13 ...)."""

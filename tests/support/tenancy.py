@@ -55,6 +55,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "report_id": lambda v: v.extra["report_id"],
     "need_id": lambda v: v.extra["need_id"],
     "saved_search_id": lambda v: v.extra["saved_search_id"],
+    "alias_id": lambda v: v.extra["alias_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -73,26 +74,32 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
     async with jobs.unit_of_work():
         token = await accounts.create_token(principal=principal, data=TokenIn(name=f"{MARK} bank link"))
         await notify(
-            user_id=account.user_id,
-            kind="test",
-            message=Msg("notification.legacy", {"title": f"{MARK} private note"}),
-            body=Msg("notification.legacy.body", {"body": MARK}),
-            dedupe_key=f"{MARK}:1",
+            user_id=account.user_id, kind="test", message=Msg("notification.legacy", {"title": f"{MARK} private note"}),
+            body=Msg("notification.legacy.body", {"body": MARK}), dedupe_key=f"{MARK}:1",
         )
     from market.notifications.tables import Notification
 
     row = await Notification.select(Notification.id).where(Notification.dedupe_key == f"{MARK}:1").first()
     patent_id, declaration_id, run_id = await _victim_listings(account)
     return Victim(
-        account=account,
-        token_id=token.id,
-        token_prefix=token.prefix,
-        notification_id=row["id"],
-        patent_id=patent_id,
-        declaration_id=declaration_id,
-        import_run_id=run_id,
-        extra={**await _victim_finance(account, patent_id, declaration_id), **await _victim_needs()},
+        account=account, token_id=token.id, token_prefix=token.prefix, notification_id=row["id"],
+        patent_id=patent_id, declaration_id=declaration_id, import_run_id=run_id,
+        extra={
+            **await _victim_finance(account, patent_id, declaration_id),
+            **await _victim_needs(),
+            "alias_id": await _victim_alias(principal),
+        },
     )
+
+
+async def _victim_alias(principal: Any) -> int:
+    """A patentee alias of the victim university's (its evidence private to it)."""
+    from listings.universities import service as universities
+    from listings.universities.schemas import AliasIn
+
+    data = AliasIn(name=f"受害学院 {MARK}", evidence_note=f"{MARK} 更名", evidence_ref=f"{MARK}-REF")
+    async with jobs.unit_of_work():
+        return (await universities.record_alias(principal=principal, data=data)).id
 
 
 async def _victim_needs() -> dict[str, int]:
@@ -101,14 +108,10 @@ async def _victim_needs() -> dict[str, int]:
 
     firm = await make_account("sme", email=f"{MARK.lower()}-firm@victim.example.cn", org_name=f"受害企业 {MARK}")
     async with jobs.unit_of_work():
-        need_id = await needs_repo.create_need(
-            org_id=firm.org_id,
-            user_id=firm.user_id,
-            values={"title": f"{MARK} 膜过滤", "description": MARK, "budget_max_minor": 100},
-        )
-        saved_id = await needs_repo.create_saved(
-            org_id=firm.org_id, user_id=firm.user_id, name=f"{MARK} 搜索", params={"q": MARK}
-        )
+        need_id = await needs_repo.create_need(org_id=firm.org_id, user_id=firm.user_id, values={
+            "title": f"{MARK} 膜过滤", "description": MARK, "budget_max_minor": 100})
+        saved_id = await needs_repo.create_saved(org_id=firm.org_id, user_id=firm.user_id, name=f"{MARK} 搜索",
+                                                 params={"q": MARK})
     return {"need_id": need_id, "saved_search_id": saved_id}
 
 
@@ -123,35 +126,18 @@ async def _victim_finance(account: Account, patent_id: int, declaration_id: int)
     third = await make_account("sme", org_name=f"第三方企业 {MARK}")
     async with jobs.unit_of_work():
         licence_id = await licences_repo.create(
-            number=f"OL-LC-2026-{MARK}",
-            declaration=declaration_id,
-            declaration_version=1,
-            declaration_version_id=1,
-            patent=patent_id,
-            licensor=account.org_id,
-            licensee=third.org_id,
-            status="active",
-            payment_mode="running_royalty",
-            royalty_rate_bp=300,
-            licensee_name=f"第三方企业 {MARK}",
-            starts_on=date(2026, 1, 1),
+            number=f"OL-LC-2026-{MARK}", declaration=declaration_id, declaration_version=1,
+            declaration_version_id=1, patent=patent_id, licensor=account.org_id, licensee=third.org_id,
+            status="active", payment_mode="running_royalty", royalty_rate_bp=300,
+            licensee_name=f"第三方企业 {MARK}", starts_on=date(2026, 1, 1),
         )
         report_id = await royalties_repo.create(
-            licence=licence_id,
-            period_start=date(2026, 1, 1),
-            period_end=date(2026, 3, 31),
-            net_sales_minor=1_000_000,
-            rate_bp=300,
-            royalty_due_minor=30_000,
+            licence=licence_id, period_start=date(2026, 1, 1), period_end=date(2026, 3, 31),
+            net_sales_minor=1_000_000, rate_bp=300, royalty_due_minor=30_000,
         )
         payment_id = await payments_repo.create(
-            licence=licence_id,
-            purpose="royalty",
-            royalty_report=report_id,
-            method="card",
-            provider="stripe",
-            provider_id=f"pi_{MARK}",
-            amount_minor=30_000,
+            licence=licence_id, purpose="royalty", royalty_report=report_id, method="card",
+            provider="stripe", provider_id=f"pi_{MARK}", amount_minor=30_000,
             idempotency_key=f"{MARK}:1",
         )
     return {"licence_id": licence_id, "payment_id": payment_id, "report_id": report_id}
@@ -165,14 +151,8 @@ async def _victim_listings(account: Account) -> tuple[int, int, int]:
     from listings.patents.schemas import PatentIn
     from listings.patents.service import record_values, today
 
-    data = PatentIn(
-        number="CN202223220665.2",
-        title_zh=f"{MARK} 无人机机载多功能盒",
-        patentees=[account.org_name],
-        filing_date="2022-12-02",
-        grant_date="2023-03-28",
-        evaluation_report_ref=f"{MARK}-PJ",
-    )
+    data = PatentIn(number="CN202223220665.2", title_zh=f"{MARK} 无人机机载多功能盒", patentees=[account.org_name],
+                    filing_date="2022-12-02", grant_date="2023-03-28", evaluation_report_ref=f"{MARK}-PJ")
     async with jobs.unit_of_work():
         [patent_id] = await patents_repo.insert_many(
             [{**record_values(data, on=today()), "organisation": account.org_id, "source": MARK}]
@@ -183,9 +163,8 @@ async def _victim_listings(account: Account) -> tuple[int, int, int]:
         await declarations_repo.add_version(
             declaration_id, {"version": 1, "payment_mode": "lump_sum", "lump_sum_minor": 100, "other_matters": MARK}
         )
-        run_id = await imports_repo.create(
-            org_id=account.org_id, user_id=account.user_id, filename=f"{MARK}.csv", stored_path=""
-        )
+        run_id = await imports_repo.create(org_id=account.org_id, user_id=account.user_id,
+                                           filename=f"{MARK}.csv", stored_path="")
     return patent_id, declaration_id, run_id
 
 

@@ -51,9 +51,9 @@ def test_the_check_character_catches_every_single_typo_and_most_swaps() -> None:
         check = check_character(2026, body)
         for i in range(4):
             for char in ALPHABET.replace(body[i], ""):
-                assert check_character(2026, body[:i] + char + body[i + 1 :]) != check
+                assert check_character(2026, body[:i] + char + body[i + 1:]) != check
             if i < 3 and body[i] != body[i + 1]:
-                swapped = body[:i] + body[i + 1] + body[i] + body[i + 2 :]
+                swapped = body[:i] + body[i + 1] + body[i] + body[i + 2:]
                 swaps += 1
                 swaps_caught += check_character(2026, swapped) != check
     assert swaps_caught / swaps > 0.95
@@ -98,10 +98,7 @@ async def test_the_gateway_hands_out_a_reference_to_quote() -> None:
     assert payment.reference == payment.provider_id and parse_reference(payment.reference) == payment.reference
     assert payment.reference.startswith("OL-2026-")
     assert (payment.amount, payment.platform_fee, payment.payee_net) == (
-        Money(CNY, 5_000_000),
-        Money(CNY, 250_000),
-        Money(CNY, 4_750_000),
-    )
+        Money(CNY, 5_000_000), Money(CNY, 250_000), Money(CNY, 4_750_000))
     assert payment.methods == ("bank_transfer",)
 
 
@@ -127,7 +124,7 @@ GBK_STATEMENT = f"""\
 2026年11月6日,T0004,转账,{A} 重复付款,深圳市青禾智能科技有限公司,4420 0000 1111,,"50,000.00",人民币
 2026-11-07,T0005,转账,{C} {D},南京某公司,6222 0000 4444,,"11,800.00",人民币
 2026-11-08,T0006,转账,{PAID},成都某公司,6222 0000 5555,,"1,000.00",人民币
-2026-11-09,T0007,转账,{A[:-3]}{"N" if A[-3] != "N" else "P"}{A[-2:]},广州某公司,6222 0000 6666,,"500.00",人民币
+2026-11-09,T0007,转账,{A[:-3]}{'N' if A[-3] != 'N' else 'P'}{A[-2:]},广州某公司,6222 0000 6666,,"500.00",人民币
 2026-11-10,T0008,货款,合同款,武汉某公司,6222 0000 7777,,"8,800.00",人民币
 2026-11-11,T0009,代发工资,十一月工资,,,"120,000.00",,人民币
 2026-11-12,T0010,转账,{D},西安某公司,6222 0000 8888,,"8,8OO.00",人民币
@@ -183,10 +180,7 @@ def test_a_utf8_statement_with_a_signed_amount_and_a_direction_column() -> None:
 
     assert report.encoding == "utf-8-sig"
     assert [(r.row, r.status) for r in report.rows] == [
-        (2, MatchStatus.MATCHED),
-        (3, MatchStatus.SKIPPED),
-        (4, MatchStatus.SKIPPED),
-    ]
+        (2, MatchStatus.MATCHED), (3, MatchStatus.SKIPPED), (4, MatchStatus.SKIPPED)]
 
 
 def test_semicolons_and_excel_text_quoting() -> None:
@@ -197,8 +191,7 @@ def test_semicolons_and_excel_text_quoting() -> None:
     report = match_statement_file(text.encode("gbk"), {B: Money(CNY, 128_345_000)})
 
     assert [(r.row, r.status, r.transaction_id, r.payer) for r in report.rows] == [
-        (2, MatchStatus.MATCHED, "0000123", "某公司")
-    ]
+        (2, MatchStatus.MATCHED, "0000123", "某公司")]
 
 
 def test_a_file_without_a_statement_header_is_refused() -> None:
@@ -217,14 +210,8 @@ def test_statement_lines_keep_their_file_row_numbers() -> None:
 
 @pytest.mark.parametrize(
     ("text", "minor"),
-    [
-        ("¥1,234.50", 123_450),
-        ("1234.5元", 123_450),
-        ("￥ 50,000", 5_000_000),
-        ("(300.00)", -30_000),
-        ("RMB 12.3", 1_230),
-        ("1234.500", 123_450),
-    ],
+    [("¥1,234.50", 123_450), ("1234.5元", 123_450), ("￥ 50,000", 5_000_000), ("(300.00)", -30_000),
+     ("RMB 12.3", 1_230), ("1234.500", 123_450)],
 )
 def test_amounts_become_minor_units_without_floats(text: str, minor: int) -> None:
     assert parse_amount(text, CNY) == Money(CNY, minor)
@@ -236,8 +223,7 @@ def test_unreadable_amounts_are_errors(text: str) -> None:
         parse_amount(text, CNY)
 
 
-@pytest.mark.parametrize(
-    "text", ["2026-11-20", "2026/11/20", "20261120", "2026年11月20日", "2026-11-20 10:31:05", "２０２６－１１－２０"]
-)
+@pytest.mark.parametrize("text", ["2026-11-20", "2026/11/20", "20261120", "2026年11月20日", "2026-11-20 10:31:05",
+                                  "２０２６－１１－２０"])
 def test_dates_in_the_forms_banks_use(text: str) -> None:
     assert parse_date(text).isoformat() == "2026-11-20"

@@ -79,9 +79,8 @@ def test_a_university_with_a_connected_account_gets_a_destination_charge_less_th
 
 
 def test_without_a_connected_account_the_platform_collects_and_records_the_fee() -> None:
-    config = StripeConfig(
-        api_key=API_KEY, webhook_secret=WEBHOOK_SECRET, platform_fee_bp=250, payment_methods=(PaymentMethod.ALIPAY,)
-    )
+    config = StripeConfig(api_key=API_KEY, webhook_secret=WEBHOOK_SECRET, platform_fee_bp=250,
+                          payment_methods=(PaymentMethod.ALIPAY,))
     params = payment_intent_params(request(), config)
 
     assert "application_fee_amount" not in params and "transfer_data" not in params
@@ -91,10 +90,7 @@ def test_without_a_connected_account_the_platform_collects_and_records_the_fee()
 
 def test_a_refund_of_a_destination_charge_reverses_the_transfer_and_the_fee() -> None:
     assert refund_params("pi_1", None, UNIVERSITY_ACCOUNT) == {
-        "payment_intent": "pi_1",
-        "reverse_transfer": True,
-        "refund_application_fee": True,
-    }
+        "payment_intent": "pi_1", "reverse_transfer": True, "refund_application_fee": True}
     assert refund_params("pi_1", Money("CNY", 100), None) == {"payment_intent": "pi_1", "amount": 100}
 
 
@@ -110,10 +106,7 @@ def test_platform_fee_is_integer_basis_points_rounded_half_up() -> None:
 
 def test_settings_name_the_methods_and_refuse_nonsense() -> None:
     assert StripeConfig.methods_from_setting("card, alipay,wechat_pay,bank_transfer") == (
-        PaymentMethod.CARD,
-        PaymentMethod.ALIPAY,
-        PaymentMethod.WECHAT_PAY,
-    )
+        PaymentMethod.CARD, PaymentMethod.ALIPAY, PaymentMethod.WECHAT_PAY)
     with pytest.raises(ValueError, match="paypal"):
         StripeConfig.methods_from_setting("card,paypal")
     with pytest.raises(ValueError, match="MARKET_PLATFORM_FEE_BP"):
@@ -228,9 +221,8 @@ async def test_refund_part(gateway: StripeGateway) -> None:
     started = await gateway.start_payment(request("lic_refund_part"))
     await gateway.confirm_test_payment(started.provider_id)
 
-    refund = await gateway.refund(
-        started.provider_id, idempotency_key="refund:lic_refund_part:1", amount=Money("CNY", 100_000)
-    )
+    refund = await gateway.refund(started.provider_id, idempotency_key="refund:lic_refund_part:1",
+                                  amount=Money("CNY", 100_000))
 
     assert refund.amount == Money("CNY", 100_000)
     with pytest.raises(PaymentRejected, match="USD"):
@@ -238,32 +230,22 @@ async def test_refund_part(gateway: StripeGateway) -> None:
 
 
 async def test_test_mode_helpers_refuse_a_live_key() -> None:
-    live = StripeGateway(
-        StripeConfig(api_key="sk_live_x", webhook_secret=WEBHOOK_SECRET, api_base=f"http://127.0.0.1:{free_port()}")
-    )
+    live = StripeGateway(StripeConfig(api_key="sk_live_x", webhook_secret=WEBHOOK_SECRET,
+                                      api_base=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(TestModeOnly):
         await live.confirm_test_payment("pi_x")
 
 
 async def test_a_bad_api_key_is_a_configuration_error(localstripe_url: str) -> None:
-    gateway = StripeGateway(
-        StripeConfig(
-            api_key="not-a-key", webhook_secret=WEBHOOK_SECRET, api_base=localstripe_url, max_network_retries=0
-        )
-    )
+    gateway = StripeGateway(StripeConfig(api_key="not-a-key", webhook_secret=WEBHOOK_SECRET,
+                                         api_base=localstripe_url, max_network_retries=0))
     with pytest.raises(PaymentProviderMisconfigured):
         await gateway.start_payment(request())
 
 
 async def test_an_unreachable_stripe_is_temporary_so_the_job_retries() -> None:
-    gateway = StripeGateway(
-        StripeConfig(
-            api_key=API_KEY,
-            webhook_secret=WEBHOOK_SECRET,
-            api_base=f"http://127.0.0.1:{free_port()}",
-            max_network_retries=0,
-        )
-    )
+    gateway = StripeGateway(StripeConfig(api_key=API_KEY, webhook_secret=WEBHOOK_SECRET,
+                                         api_base=f"http://127.0.0.1:{free_port()}", max_network_retries=0))
     with pytest.raises(TemporaryFailure):
         await gateway.start_payment(request())
 
@@ -299,10 +281,7 @@ async def test_signed_webhook_from_localstripe_round_trip(
     assert event.provider == "stripe" and event.id.startswith("evt_")
     assert event.type == "payment_intent.succeeded"
     assert (event.object_id, event.object_type, event.object_status) == (
-        started.provider_id,
-        "payment_intent",
-        "succeeded",
-    )
+        started.provider_id, "payment_intent", "succeeded")
     assert (event.amount_minor, event.currency, event.money) == (5_000_000, "CNY", YUAN_50K)
     assert event.licence_id == "lic_webhook" and event.metadata["contract_number"] == "OL-LC-2026-000123"
     assert event.created.tzinfo is UTC and abs((datetime.now(UTC) - event.created).total_seconds()) < 120
@@ -322,22 +301,10 @@ async def test_a_tampered_webhook_is_refused(gateway: StripeGateway, webhook_rec
 
 def payload(**overrides: Any) -> bytes:
     event = {
-        "id": "evt_1",
-        "object": "event",
-        "type": "payment_intent.succeeded",
-        "created": int(time.time()),
-        "livemode": False,
-        "account": UNIVERSITY_ACCOUNT,
-        "data": {
-            "object": {
-                "id": "pi_1",
-                "object": "payment_intent",
-                "amount": 5_000_000,
-                "currency": "cny",
-                "status": "succeeded",
-                "metadata": {"licence_id": "lic_7"},
-            }
-        },
+        "id": "evt_1", "object": "event", "type": "payment_intent.succeeded", "created": int(time.time()),
+        "livemode": False, "account": UNIVERSITY_ACCOUNT,
+        "data": {"object": {"id": "pi_1", "object": "payment_intent", "amount": 5_000_000, "currency": "cny",
+                            "status": "succeeded", "metadata": {"licence_id": "lic_7"}}},
     }
     event.update(overrides)
     return json.dumps(event).encode()
@@ -346,12 +313,8 @@ def payload(**overrides: Any) -> bytes:
 def test_webhook_signed_with_our_secret_verifies(gateway: StripeGateway) -> None:
     body = payload()
     event = gateway.parse_webhook(body, sign(body))
-    assert (event.id, event.object_id, event.licence_id, event.account) == (
-        "evt_1",
-        "pi_1",
-        "lic_7",
-        UNIVERSITY_ACCOUNT,
-    )
+    assert (event.id, event.object_id, event.licence_id, event.account) == ("evt_1", "pi_1", "lic_7",
+                                                                            UNIVERSITY_ACCOUNT)
 
 
 @pytest.mark.parametrize(
@@ -385,8 +348,7 @@ def test_a_signed_non_event_is_refused(gateway: StripeGateway) -> None:
 
 
 def test_an_event_without_amount_normalises_to_none(gateway: StripeGateway) -> None:
-    body = payload(
-        type="account.updated", data={"object": {"id": UNIVERSITY_ACCOUNT, "object": "account", "metadata": {}}}
-    )
+    body = payload(type="account.updated",
+                   data={"object": {"id": UNIVERSITY_ACCOUNT, "object": "account", "metadata": {}}})
     event = gateway.parse_webhook(body, sign(body))
     assert (event.amount_minor, event.currency, event.money, event.licence_id) == (None, None, None, None)

@@ -61,10 +61,9 @@ def test_contract_is_three_pages_with_its_hash_and_version(
 
 def test_same_values_give_the_same_bytes(contract_folder: DocumentFolder, contract_sample: dict[str, Any]) -> None:
     """A job that renders twice (a retry) stores the same file: the hash in the audit trail stays true."""
-    assert (
-        render_document(contract_folder, contract_sample).sha256
-        == render_document(contract_folder, contract_sample).sha256
-    )
+    assert render_document(contract_folder, contract_sample).sha256 == render_document(
+        contract_folder, contract_sample
+    ).sha256
 
 
 def test_fonts_are_embedded_noto_cjk_subsets(
