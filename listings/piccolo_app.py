@@ -6,7 +6,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from listings.declarations.tables import Declaration, DeclarationVersion
-from listings.imports.tables import ImportRun
+from listings.imports.tables import ImportRejection, ImportRun
 from listings.needs.tables import AlertEmail, Need, SavedSearch
 from listings.patents.tables import Patent, RecordedLicence
 from listings.search.tables import IndexedListing, SearchOutbox
@@ -21,6 +21,7 @@ APP_CONFIG = AppConfig(
         Declaration,
         DeclarationVersion,
         ImportRun,
+        ImportRejection,
         UniversityProfile,
         PatenteeAlias,
         SearchOutbox,

@@ -38,7 +38,16 @@ class Settings(BaseSettings):
     port: int = 8000
     cookie_secure: bool = False
     session_max_age_seconds: int = 14 * 24 * 3600
-    sign_in_rate_per_minute: int = 10
+    sign_in_rate_per_minute: int = Field(default=10, description="sign-in attempts per client and minute")
+    sign_up_rate_per_hour: int = Field(default=20, description="sign-ups per client and hour")
+    invitation_rate_per_minute: int = Field(default=10, description="invitation acceptances per client and minute")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="CIDRs of the reverse proxies whose X-Forwarded-For names the client (JSON list); empty: the "
+        "socket peer is the client",
+    )
+    password_min_length: int = Field(default=10, ge=8, le=200, description="the shortest password accepted")
+    invitation_days: int = Field(default=7, ge=1, le=60, description="how long an invitation may be accepted")
     job_queue_name: str = Field(default="arq:queue", description="The arq queue (one per deployment sharing a Redis).")
     job_max_tries: int = 5
     job_backoff_seconds: float = 2.0
@@ -59,6 +68,17 @@ class Settings(BaseSettings):
     stripe_localstripe: bool = Field(default=False, description="development/tests: bridge localstripe's gaps")
     smtp_url: str = Field(default="", description="smtp://user:pass@host:587 for e-mail; empty keeps mail in-app.")
     mail_from: str = "noreply@market.local"
+    # Imports (listings.imports): a file beyond a limit is refused as a whole, before anything is written.
+    import_max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1, description="largest import file accepted")
+    import_max_rows: int = Field(default=1_000_000, ge=1, description="most records (rows) in one import file")
+    import_max_cell_chars: int = Field(default=200_000, ge=1, description="longest cell (characters), as claims")
+    import_max_record_chars: int = Field(
+        default=1_000_000, ge=1, description="longest JSON Lines document or CSV line (characters)"
+    )
+    import_max_json_depth: int = Field(default=32, ge=2, description="deepest nesting of a JSON Lines document")
+    import_stale_after_seconds: int = Field(
+        default=900, ge=60, description="a running import silent this long is marked failed (its worker died)"
+    )
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
