@@ -274,8 +274,9 @@ class LicencePages(Controller):
             net = yuan_to_fen(typed.net_sales_yuan, "net_sales_yuan")
             if net is None:
                 raise FieldProblem("net_sales_yuan", "ui.err_net_sales_required")
+            base = f"{licence.royalty_base}_minor"  # net_sales_minor, or profit_minor for a royalty on profit
             data = RoyaltyReportIn.model_validate(
-                {"period_start": typed.period_start, "period_end": typed.period_end, "net_sales_minor": net}
+                {"period_start": typed.period_start, "period_end": typed.period_end, base: net}
             )
         except FieldProblem as exc:
             errors = labelled([{"field": exc.field, "message": gettext(lang, exc.key)}], lang)

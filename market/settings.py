@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     stripe_api_key: SecretStr = SecretStr("")
     stripe_webhook_secret: SecretStr = SecretStr("")
     stripe_api_base: str = Field(default="", description="empty for Stripe; http://127.0.0.1:8420 for localstripe")
+    cnipa_reminder_working_days: int = Field(
+        default=10,
+        ge=1,
+        le=60,
+        description="Working days after publication before the university is reminded to file a declaration with CNIPA "
+        "(and every as many after) while CNIPA's announcement is unrecorded.",
+    )
     platform_fee_bp: int = Field(default=500, ge=0, le=10_000, description="platform fee in basis points")
     payment_methods: str = "card,alipay,wechat_pay,bank_transfer"
     statement_max_bytes: int = Field(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from finance.payees import service as payees
 from finance.payments import service as payment_service
 from finance.payments.records import PaymentRecord
 from listings.declarations import service as declarations
+from listings.declarations.records import DeclarationVersionRecord
 from listings.patents import service as patents
 from market import events
 from market.accounts.principal import Principal
@@ -71,12 +72,8 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
             "platform_zh": gettext("zh", "common.site_name"),
             "platform_en": gettext("en", "common.site_name"),
         },
-        "declaration": {
-            "announced_on": (
-                declaration.published_at.date().isoformat() if declaration.published_at else starts.isoformat()
-            ),
-            "announcement_ref": " / ".join(gettext(lang, "contract.announcement_ref", **ref) for lang in ("zh", "en")),
-        },
+        "declaration": _declaration_facts(declaration.published_at, versions[0] if versions else None, starts)
+        | {"announcement_ref": " / ".join(gettext(lang, "contract.announcement_ref", **ref) for lang in ("zh", "en"))},
         "licensor": {"name_zh": licensor.name},
         "licensee": {
             "name_zh": licence.licensee_name,
@@ -126,6 +123,19 @@ async def _payee_account(licence: LicenceRecord, paid: PaymentRecord | None) -> 
     if account is None:
         return None
     return {"account_name": account.account_name, "bank_name": account.bank_name, "number": account.account_number}
+
+
+def _declaration_facts(
+    published_at: datetime | None, version: DeclarationVersionRecord | None, starts: date
+) -> dict[str, Any]:
+    """What the contract may say of the declaration at the time it is made (Patent Law Art 50): published on the
+    platform on a date, and CNIPA's announcement (number and date) only if the university has recorded it."""
+    published = (version.published_at if version and version.published_at else published_at) or None
+    facts: dict[str, Any] = {"published_on": (published.date() if published else starts).isoformat()}
+    if version is not None and version.cnipa_number and version.cnipa_announced_on is not None:
+        facts["cnipa_number"] = version.cnipa_number
+        facts["cnipa_announced_on"] = version.cnipa_announced_on.isoformat()
+    return facts
 
 
 def contract_path(data_dir: Path, licence: LicenceRecord, sha256: str) -> Path:
