@@ -22,6 +22,7 @@ from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
+from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from listings.imports import service as imports
@@ -251,6 +252,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             LicencePages,
             LedgerPages,
             TransferPages,
+            PayeePages,
+            UniversityTransferPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
             static,

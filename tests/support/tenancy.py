@@ -70,6 +70,7 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     # /orgs/{public_org_id}, /api/public/orgs/{public_org_id}: an organisation's public page (name, kind, region,
     # verified mark) is public by design; no other organisation's id names anything private there
     "public_org_id": "999999",
+    "event": "declaration",  # /api/declarations/{declaration_id}/cnipa-filing/{event}: the kind of CNIPA filing
     "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
 }
 
