@@ -2,7 +2,8 @@
 reader's language, with money, rates and dates formatted as they were meant.
 
 Strings, integers and ``None`` are stored as they are; the other types as a one-key object: ``{"$money": [minor,
-currency]}``, ``{"$bp": 350}``, ``{"$date": "2026-11-20"}``, ``{"$datetime": "..."}``, ``{"$decimal": "1.5"}``.
+currency]}``, ``{"$bp": 350}``, ``{"$date": "2026-11-20"}``, ``{"$datetime": "..."}``, ``{"$decimal": "1.5"}``, a list of words as
+``{"$words": [...]}`` and a message inside a message as ``{"$msg": [code, {params}]}``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def param_to_json(value: Param) -> Any:
         return {"$datetime": value.isoformat()}
     if isinstance(value, date):
         return {"$date": value.isoformat()}
+    if isinstance(value, Msg):
+        return {"$msg": [value.code, params_to_json(value.params)]}
+    if isinstance(value, tuple):
+        return {"$words": list(value)}
     return {"$decimal": str(value)}
 
 
@@ -45,6 +50,10 @@ def param_from_json(value: Any) -> Param:
             return date.fromisoformat(str(data))
         if kind == "$decimal":
             return Decimal(str(data))
+        if kind == "$msg":
+            return message_from_json(str(data[0]), data[1])
+        if kind == "$words":
+            return tuple(str(word) for word in data)
     return str(value)
 
 

@@ -65,7 +65,7 @@ async def open_a_listing_with_a_payment_due(page: Any) -> str:
         await page.locator(f"main a[href='{href}']").first.click()
         await page.wait_for_url(re.compile(re.escape(href) + "$"))
         terms = await page.locator("#listing-terms").inner_text()
-        university = await page.locator("#listing-university").inner_text()
+        university = await page.locator("#listing-university a").inner_text()
         if any(word in terms for word in PAID_NOW) and university in UNIVERSITY_EMAILS:
             return university
         await page.go_back()

@@ -79,6 +79,8 @@ async def test_a_verified_university_is_paid_by_transfer_into_its_own_account(
     await page.locator("#sign-up-done").wait_for()
     await sign_in(page, EMAIL, PASSWORD)
     await university_journey.approved_by_the_platform(page, live_server, tmp_path)
+    assert await page.locator("#university-links").is_visible()  # the dashboard, with the decision's notice
+    assert "Msg(" not in await page.locator("main").inner_text()
 
     # It records the account it is paid into.
     await page.goto("/university/payee")

@@ -149,7 +149,7 @@ async def test_university_imports_declares_and_publishes(browser_page: Any, live
     assert await page.locator("h1").inner_text() == GOOD_TITLE
     terms = await page.locator("#listing-terms").inner_text()
     assert f"{float(rate):.2f}%" in terms and "专利法第五十一条" in terms
-    assert await page.locator("#listing-university").inner_text() == UNIVERSITY
+    assert await page.locator("#listing-university a").inner_text() == UNIVERSITY
     assert "测量" in await page.locator("#ipc").inner_text()
     assert await page.get_by_role("link", name="申请许可").is_visible()
 
