@@ -2,8 +2,8 @@
 reader's language, with money, rates and dates formatted as they were meant.
 
 Strings, integers and ``None`` are stored as they are; the other types as a one-key object: ``{"$money": [minor,
-currency]}``, ``{"$bp": 350}``, ``{"$date": "2026-11-20"}``, ``{"$datetime": "..."}``, ``{"$decimal": "1.5"}``, a list of words as
-``{"$words": [...]}`` and a message inside a message as ``{"$msg": [code, {params}]}``.
+currency]}``, ``{"$bp": 350}``, ``{"$date": "2026-11-20"}``, ``{"$datetime": "..."}``, ``{"$decimal": "1.5"}``,
+a list of words as ``{"$words": [...]}`` and a message inside a message as ``{"$msg": [code, {params}]}``.
 """
 
 from __future__ import annotations
