@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
+import asyncpg
 from piccolo.columns import Column
 from pydantic import JsonValue
 
@@ -26,8 +28,11 @@ async def create(
     currency: str = "CNY",
     platform_fee_minor: int = 0,
     status: str = "awaiting_payer",
-) -> int:
-    rows = await LicencePayment.insert(
+) -> int | None:
+    """The new payment's id, or None when a unique index refused it: another attempt to pay the same thing is
+    open (or was opened by a concurrent request) or the idempotency key is taken. The caller's transaction is then
+    unusable on PostgreSQL: it must be ended (an error rolls it back)."""
+    query = LicencePayment.insert(
         LicencePayment(
             licence=licence,
             purpose=purpose,
@@ -43,6 +48,10 @@ async def create(
             idempotency_key=idempotency_key,
         )
     ).returning(LicencePayment.id)
+    try:
+        rows = await query
+    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
+        return None
     return int(rows[0]["id"])
 
 
@@ -60,22 +69,51 @@ async def by_provider_id(provider: str, provider_id: str) -> PaymentRecord | Non
     return PaymentRecord(**row) if row else None
 
 
-async def set_status(payment_id: int, status: str) -> None:
-    await LicencePayment.update({LicencePayment.status: status}).where(LicencePayment.id == payment_id)
-
-
-async def mark_received(
-    payment_id: int, *, status: str, at: datetime, confirmed_by: int | None, platform_fee_minor: int | None = None
-) -> None:
-    """Money arrived: ``succeeded`` (with the platform fee taken), or ``refund_due`` (the fee left as it was)."""
-    values: dict[Column | str, object] = {
-        LicencePayment.status: status,
-        LicencePayment.succeeded_at: at,
-        LicencePayment.confirmed_by: confirmed_by,
+async def transition(payment: PaymentRecord, to: str, *, values: dict[Column | str, object] | None = None) -> bool:
+    """Change a payment's status from the one it was read with, if nobody changed it since: a conditional update on
+    (status, version). True for the one caller that made the change; False for every other (the row moved on)."""
+    changes: dict[Column | str, object] = {
+        **(values or {}),
+        LicencePayment.status: to,
+        LicencePayment.version: payment.version + 1,
     }
+    rows = (
+        await LicencePayment.update(changes)
+        .where(
+            (LicencePayment.id == payment.id)
+            & (LicencePayment.status == payment.status)
+            & (LicencePayment.version == payment.version)
+        )
+        .returning(LicencePayment.id)
+    )
+    return bool(rows)
+
+
+def received(
+    *, at: datetime, confirmed_by: int | None, platform_fee_minor: int | None = None
+) -> dict[Column | str, object]:
+    """What a transition records when money arrived: when, who confirmed it, and the platform fee taken (left as it
+    was for money to give back)."""
+    values: dict[Column | str, object] = {LicencePayment.succeeded_at: at, LicencePayment.confirmed_by: confirmed_by}
     if platform_fee_minor is not None:
         values[LicencePayment.platform_fee_minor] = platform_fee_minor
-    await LicencePayment.update(values).where(LicencePayment.id == payment_id)
+    return values
+
+
+def started(*, provider_id: str, platform_fee_minor: int) -> dict[Column | str, object]:
+    """What a transition records once the provider holds the payment (its id there, the fee it was told)."""
+    return {LicencePayment.provider_id: provider_id, LicencePayment.platform_fee_minor: platform_fee_minor}
+
+
+async def refunds_due() -> list[PaymentRecord]:
+    """Money received for something no longer due, oldest first: the platform gives it back."""
+    rows = (
+        await LicencePayment.select()
+        .where(LicencePayment.status == "refund_due")
+        .order_by(LicencePayment.succeeded_at)
+        .order_by(LicencePayment.id)
+    )
+    return [PaymentRecord(**r) for r in rows]
 
 
 async def for_licence(licence_id: int) -> list[PaymentRecord]:
