@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from finance.licences import service as licences
 from finance.payments import gateways
 from market.integrations.payments import StripeConfig, StripeGateway
 from tests.integrations.payments.conftest import localstripe_url, webhook_receiver  # noqa: F401 - fixtures
@@ -41,3 +43,12 @@ def stripe_gateway(backend: Any, localstripe_url: str) -> StripeGateway:  # noqa
 @pytest.fixture(autouse=True)
 def _no_stripe_by_default() -> None:
     """Each test's runtime is built from test settings, which hold no Stripe key: no Stripe unless a test asks."""
+
+
+@pytest.fixture
+def quarters_ended(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Royalties are reported per calendar quarter once it has ended: "today" (``finance.licences.service.today``)
+    is moved 200 days on, so a licence starting now has its first two quarters ended."""
+    later = licences.today() + timedelta(days=200)
+    monkeypatch.setattr(licences, "today", lambda: later)
+    return later
