@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 
-from finance.licences import service as licences
 from finance.payments import gateways
 from market.integrations.payments import StripeConfig, StripeGateway
+from tests.finance.support import move_today_on
 from tests.integrations.payments.conftest import localstripe_url, webhook_receiver  # noqa: F401 - fixtures
 from tests.integrations.payments.stripe_support import API_KEY, WEBHOOK_SECRET, LocalstripeTransport
 
@@ -49,6 +49,4 @@ def _no_stripe_by_default() -> None:
 def quarters_ended(monkeypatch: pytest.MonkeyPatch) -> date:
     """Royalties are reported per calendar quarter once it has ended: "today" (``finance.licences.service.today``)
     is moved 200 days on, so a licence starting now has its first two quarters ended."""
-    later = licences.today() + timedelta(days=200)
-    monkeypatch.setattr(licences, "today", lambda: later)
-    return later
+    return move_today_on(monkeypatch)
