@@ -19,6 +19,7 @@ from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
+from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from listings.imports import service as imports
@@ -270,6 +271,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             LicencePages,
             LedgerPages,
             TransferPages,
+            RefundPages,
             *SEARCH_PAGES,
             static,
         ],

@@ -243,3 +243,21 @@ async def test_webhook_poll_and_confirmation_racing_record_one_success(
     assert await LedgerEntry.count() == 1
     row = await LicencePayment.select().where(LicencePayment.id == card.id).first()
     assert row["status"] == "succeeded" and row["succeeded_at"] <= datetime.now(UTC)
+
+
+async def test_the_admin_refund_page_lists_the_money_and_marks_it_refunded(backend: Backend, client: Client) -> None:
+    _, licence_id = await take(client, LUMP)
+    r = await client.send_json("POST", f"/api/licences/{licence_id}/payments", {"method": "bank_transfer"})
+    payment_id = r.json()["id"]
+    assert (await client.send_json("POST", f"/api/licences/{licence_id}/cancel")).status_code == 200
+    await as_admin(client)
+    assert (await client.send_json("POST", f"/api/admin/payments/{payment_id}/confirm")).json()[
+        "status"
+    ] == "refund_due"
+    html = {"accept": "text/html", "x-csrftoken": await client.csrf()}
+    listed = await client.get("/admin/refunds", headers=html)
+    assert listed.status_code == 200 and f'data-payment="{payment_id}"' in listed.text and "待退款" in listed.text
+    done = await client.post(f"/admin/refunds/{payment_id}/refunded", headers=html)
+    assert done.status_code == 200 and "done=refunded" in str(done.url) and 'id="no-refunds"' in done.text
+    again = await client.post(f"/admin/refunds/{payment_id}/refunded", headers=html)
+    assert again.status_code == 409 and "不在待退款列表中" in again.text
