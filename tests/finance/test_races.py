@@ -15,9 +15,11 @@ import pytest
 from finance.ledger.tables import LedgerEntry
 from finance.licences import service as licences
 from finance.payments import gateways
+from finance.payments import repository as payments_repo
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentStartIn
 from finance.payments.tables import LicencePayment
+from finance.piccolo_migrations import finance_0008_payment_exactly_once as migration
 from finance.royalties.tables import RoyaltyReport
 from market.audit.tables import AuditEvent
 from market.integrations.payments import StripeConfig, StripeGateway
@@ -261,3 +263,44 @@ async def test_the_admin_refund_page_lists_the_money_and_marks_it_refunded(backe
     assert done.status_code == 200 and "done=refunded" in str(done.url) and 'id="no-refunds"' in done.text
     again = await client.post(f"/admin/refunds/{payment_id}/refunded", headers=html)
     assert again.status_code == 409 and "不在待退款列表中" in again.text
+
+
+async def test_the_migration_repairs_what_past_races_left_then_the_database_refuses_them(
+    backend: Backend, job_queue: Any
+) -> None:
+    """Rows an earlier race left (two open attempts, two successes of one licence) are repaired before the indexes
+    are made: the newest attempt stays open, the others are canceled; the first success counts, the others are
+    ``refund_due``. Then the indexes refuse a second open attempt."""
+    _, _, declaration_id = await offer(LUMP)
+    sme = await firm()
+    async with unit_of_work():
+        licence = await licences.request_licence(principal=sme, data=request(declaration_id))
+    for statement in migration.DOWN:
+        await LicencePayment.raw(statement)
+    made = []
+    for n, status in enumerate(["awaiting_payer", "awaiting_payer", "succeeded", "succeeded"]):
+        made.append(
+            await payments_repo.create(
+                licence=licence.id,
+                purpose="initial",
+                method="bank_transfer",
+                provider="bank_transfer",
+                amount_minor=100,
+                idempotency_key=f"past:{n}",
+                status=status,
+            )
+        )
+    manager = await migration.forwards()
+    for up in manager.raw:
+        await up()
+    rows = await LicencePayment.select(LicencePayment.id, LicencePayment.status).order_by(LicencePayment.id)
+    assert [r["status"] for r in rows] == ["canceled", "awaiting_payer", "succeeded", "refund_due"]
+    extra = await payments_repo.create(
+        licence=licence.id,
+        purpose="initial",
+        method="bank_transfer",
+        provider="bank_transfer",
+        amount_minor=100,
+        idempotency_key="past:again",
+    )
+    assert extra is None  # one open attempt per licence: the index refuses a second
