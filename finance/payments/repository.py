@@ -157,21 +157,21 @@ async def succeeded_for_licences(licence_ids: Sequence[int]) -> list[PaymentReco
 async def store_event(
     *, provider: str, event_id: str, type_: str, object_id: str, payload: dict[str, JsonValue]
 ) -> int | None:
-    """Store an event once; None if it was already stored (a repeated delivery)."""
-    existing = (
-        await PaymentEvent.select(PaymentEvent.id)
-        .where((PaymentEvent.provider == provider) & (PaymentEvent.event_id == event_id))
-        .first()
-    )
-    if existing is not None:
-        await PaymentEvent.update({PaymentEvent.deliveries: PaymentEvent.deliveries + 1}).where(
-            PaymentEvent.id == existing["id"]
+    """Store an event once; None if it was already stored (a repeated delivery, counted). Concurrent deliveries of
+    one event wait on the unique (provider, event id) index and find it stored: no error, no aborted transaction."""
+    rows = (
+        await PaymentEvent.insert(
+            PaymentEvent(provider=provider, event_id=event_id, type=type_, object_id=object_id, payload=payload)
         )
-        return None
-    rows = await PaymentEvent.insert(
-        PaymentEvent(provider=provider, event_id=event_id, type=type_, object_id=object_id, payload=payload)
-    ).returning(PaymentEvent.id)
-    return int(rows[0]["id"])
+        .on_conflict(action="DO NOTHING")
+        .returning(PaymentEvent.id)
+    )
+    if rows:
+        return int(rows[0]["id"])
+    await PaymentEvent.update({PaymentEvent.deliveries: PaymentEvent.deliveries + 1}).where(
+        (PaymentEvent.provider == provider) & (PaymentEvent.event_id == event_id)
+    )
+    return None
 
 
 async def get_event(event_row_id: int) -> PaymentEventRecord | None:

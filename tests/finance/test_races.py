@@ -18,7 +18,7 @@ from finance.payments import gateways
 from finance.payments import repository as payments_repo
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentStartIn
-from finance.payments.tables import LicencePayment
+from finance.payments.tables import LicencePayment, PaymentEvent
 from finance.piccolo_migrations import finance_0008_payment_exactly_once as migration
 from finance.royalties.tables import RoyaltyReport
 from market.audit.tables import AuditEvent
@@ -27,7 +27,8 @@ from market.jobs import unit_of_work
 from tests.conftest import Account, Backend, Client, make_account, sign_in
 from tests.finance.support import LUMP, ROYALTY, drain, firm, offer
 from tests.finance.test_licence_flow import request
-from tests.integrations.payments.stripe_support import API_KEY, WEBHOOK_SECRET, LocalstripeTransport
+from tests.finance.test_stripe_flow import WEBHOOK, crafted_event
+from tests.integrations.payments.stripe_support import API_KEY, WEBHOOK_SECRET, LocalstripeTransport, sign
 
 N = 20
 
@@ -304,3 +305,23 @@ async def test_the_migration_repairs_what_past_races_left_then_the_database_refu
         idempotency_key="past:again",
     )
     assert extra is None  # one open attempt per licence: the index refuses a second
+
+
+async def test_twenty_deliveries_of_one_webhook_at_once_store_and_process_it_once(
+    backend: Backend, client: Client, stripe_transport: LocalstripeTransport
+) -> None:
+    _, licence_id = await take(client, LUMP)
+    payment = (await client.send_json("POST", f"/api/licences/{licence_id}/payments", {"method": "card"})).json()
+    gateway = gateways.stripe()
+    assert gateway is not None
+    await gateway.confirm_test_payment(payment["provider_id"])
+    body = crafted_event("payment_intent.succeeded", payment["provider_id"], licence_id, "succeeded", 1_800_000_000)
+    headers = {"stripe-signature": sign(body), "content-type": "application/json"}
+    answers = await asyncio.gather(*(client.post(WEBHOOK, content=body, headers=headers) for _ in range(N)))
+    assert statuses(list(answers)) == Counter({202: 1, 200: N - 1}), [a.text for a in answers]
+    await client.app.state.job_queue.drain()
+    await drain()
+    [stored] = await PaymentEvent.select()
+    assert stored["deliveries"] == N and stored["processed_at"] is not None
+    assert await count_audit("finance.payment_succeeded", payment["id"]) == 1
+    assert await count_audit("finance.licence_activated", licence_id) == 1
