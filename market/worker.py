@@ -29,6 +29,7 @@ JOB_MODULES = (
     "listings.search.jobs",
     "listings.needs.jobs",
     "finance.contracts.jobs",
+    "finance.payments.jobs",
     "finance.royalties.jobs",
     "finance.ledger.jobs",
     "finance.jobs",

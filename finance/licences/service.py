@@ -251,6 +251,7 @@ async def cancel(*, principal: Principal, licence_id: int) -> LicenceOut:
         before={"status": "pending_payment"},
         after={"status": "cancelled"},
     )
+    await events.emit("licence.cancelled", licence_id=licence_id)  # its open payment attempts close (payments)
     fresh = await repository.get(licence_id)
     assert fresh is not None
     return await licence_out(fresh)

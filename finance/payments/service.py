@@ -293,6 +293,12 @@ async def _close_other_attempts(payment: PaymentRecord, actor: Actor) -> None:
             await _cancel_attempt(other, actor)
 
 
+async def licence_cancelled(*, licence_id: int) -> None:
+    """A licence request was cancelled: its open attempts to pay close (money still sent is ``refund_due``)."""
+    for attempt in await repository.open_for(licence_id, "initial"):
+        await _cancel_attempt(attempt, Actor.system())
+
+
 async def cancel_at_provider(payment_id: int) -> None:
     payment = await repository.get(payment_id)
     gateway = gateways.stripe()

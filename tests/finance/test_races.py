@@ -205,6 +205,9 @@ async def test_a_transfer_confirmed_after_the_licence_was_cancelled_is_refund_du
     r = await client.send_json("POST", f"/api/licences/{licence_id}/payments", {"method": "bank_transfer"})
     payment_id = r.json()["id"]
     assert (await client.send_json("POST", f"/api/licences/{licence_id}/cancel")).status_code == 200
+    await client.app.state.job_queue.drain()
+    closed = await LicencePayment.select(LicencePayment.status).where(LicencePayment.id == payment_id).first()
+    assert closed["status"] == "canceled"  # the licence's open attempt closed with it (licence.cancelled)
     await as_admin(client)
     answers = await fire(client, "POST", f"/api/admin/payments/{payment_id}/confirm")
     assert statuses(answers) == Counter({200: 1, 409: N - 1}), [a.text for a in answers]
