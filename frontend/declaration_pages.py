@@ -3,7 +3,7 @@ publish, see every version, revise, withdraw. The rules are the services'; these
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
@@ -12,19 +12,22 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from frontend.confirm import confirm_page, confirmed, echo
 from frontend.forms import FORM_FIELD_OF, FieldProblem, TermsForm, hundredths_text, yuan_to_fen
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
 from listings.advice import service as advice
 from listings.advice.schemas import PriceCheckOut, SuggestionOut
 from listings.declarations import service as declarations
-from listings.declarations.schemas import DeclareIn, DeclareReport, WithdrawIn
+from listings.declarations.schemas import DeclareReport, WithdrawIn
 from listings.patents import service as patents
 from listings.patents.schemas import PatentDetailOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, ValidationFailed
 from market.i18n import gettext
+from market.i18n import localized as localized_text
 from market.i18n.validation import validation_message
+from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
@@ -47,6 +50,10 @@ class DeclareState:
     price_check: PriceCheckOut | None = None
     report: DeclareReport | None = None
     errors: Errors = field(default_factory=list)
+    prices: dict[int, TermsForm] = field(default_factory=dict)  # several patents: each one's own price
+    price_checks: dict[int, PriceCheckOut] = field(default_factory=dict)  # each one's price against its band
+    confirming: bool = False  # publishing: each one's price and check shown, waiting for the confirmation
+    echo: list[tuple[str, str]] = field(default_factory=list)  # the fields the confirmation posts again
 
 
 def _ids(values: list[Any]) -> list[int] | None:
@@ -98,10 +105,17 @@ class DeclarationPages(Controller):
         await self._suggest(state, principal, settings, lang)
         if state.suggestion is not None:
             state.form = prefilled(state.suggestion)
+        if len(state.patents) > 1:  # each patent priced on its own, from its own suggestion
+            own = await self._suggest_each(state, principal, settings)
+            for p in state.patents:
+                mine = own.get(p.id)
+                state.prices[p.id] = prefilled(mine) if mine is not None else replace(state.form)
         return self._form(request, state)
 
     @post("/", opt=UNIVERSITY)
     async def declare(self, request: AnyRequest, principal: Principal, settings: Settings) -> Template:
+        """Check (``action=check``) or publish (``action=publish``): publishing first shows each patent's price and
+        check and asks for confirmation; only a post with ``confirmed=yes`` publishes."""
         lang = lang_of(request)
         form = await form_of(request)
         ids = _ids(form.getall("patent_id") if "patent_id" in form else [])
@@ -112,23 +126,47 @@ class DeclarationPages(Controller):
         state = DeclareState(
             patents=await self._patents(principal, ids), form=TermsForm.of(form), sales=str(form.get("sales") or "")
         )
+        if len(state.patents) > 1:
+            state.prices = {p.id: priced(state.form, form, p.id) for p in state.patents}
         await self._suggest(state, principal, settings, lang)
         try:
             terms = state.form.terms()
         except (FieldProblem, ValidationError) as exc:
             state.errors = terms_errors(exc, state.form, lang)
             return self._form(request, state, 400)
+        items, errors = [], []
+        for p in state.patents:
+            own = state.prices.get(p.id)
+            try:
+                items.append((p.id, own.terms() if own is not None else terms))
+            except (FieldProblem, ValidationError) as exc:
+                assert own is not None
+                errors += [
+                    {**e, "field": f"{e['field']}-{p.id}", "message": f"{p.number}: {e['message']}"}
+                    for e in terms_errors(exc, own, lang)
+                ]
+        if errors:
+            state.errors = errors
+            return self._form(request, state, 400)
         if state.suggestion is not None:
             state.price_check = advice.check_offer(state.suggestion, terms)
-        if form.get("action") != "publish":
-            state.report = await declarations.declare(
-                principal=principal, data=DeclareIn(patent_ids=ids, terms=terms, publish=False), dry_run=True
+        if state.prices:  # each patent's price against its own suggested band
+            bands = await self._suggest_each(state, principal, settings)
+            state.price_checks = {
+                patent_id: advice.check_offer(band, own)
+                for patent_id, own in items
+                if (band := bands.get(patent_id)) is not None
+            }
+        publish = form.get("action") == "publish"
+        if not publish or not confirmed(form):
+            state.report = await declarations.declare_each(
+                principal=principal, items=items, publish=False, dry_run=True
             )
+            state.confirming = publish  # each one's price and check are shown, then the university confirms
+            state.echo = echo(form, drop=("action",)) if publish else []
             return self._form(request, state)
         try:
-            report = await declarations.declare(
-                principal=principal, data=DeclareIn(patent_ids=ids, terms=terms, publish=True)
-            )
+            report = await declarations.declare_each(principal=principal, items=items, publish=True)
         except (ValidationFailed, Conflict) as exc:
             state.errors = market_messages(exc, lang) or [{"field": "form", "message": gettext(lang, "ui.error")}]
             return self._form(request, state, exc.status)
@@ -139,6 +177,22 @@ class DeclarationPages(Controller):
             titles={p.id: p.title_zh or p.title_en for p in state.patents},
             price_check=state.price_check,
             terms=terms,
+        )
+
+    async def _suggest_each(
+        self, state: DeclareState, principal: Principal, settings: Settings
+    ) -> dict[int, SuggestionOut | None]:
+        """Each selected patent's own suggestion (a bulk declaration prices each on its own)."""
+        try:
+            sales_minor = yuan_to_fen(state.sales, "sales")
+        except FieldProblem:
+            sales_minor = None  # said beside the field by _suggest
+        return await advice.suggest_each(
+            principal=principal,
+            patent_ids=[p.id for p in state.patents],
+            data_dir=settings.data_dir,
+            expected_annual_net_sales_minor=sales_minor,
+            term_years=state.form.term_years_value(),
         )
 
     async def _patents(self, principal: Principal, ids: list[int]) -> list[PatentDetailOut]:
@@ -217,6 +271,23 @@ class DeclarationPages(Controller):
         form = await form_of(request)
         try:
             data = WithdrawIn(reason=str(form.get("reason") or ""))
+            if declaration.status == "withdrawn":
+                raise Conflict(Msg("declaration.already_withdrawn"))
+            if not confirmed(form):  # nothing is done before the university confirms
+                return confirm_page(
+                    request,
+                    action=f"/declarations/{declaration_id}/withdraw",
+                    heading="ui.withdraw_confirm_title",
+                    question="ui.withdraw_confirm_question",
+                    button="ui.withdraw_confirm_button",
+                    back=f"/declarations/{declaration_id}",
+                    fields=echo(form),
+                    details=[
+                        f"{declaration.patent_number} · {declaration.patent_title}",
+                        gettext(lang, "ui.withdraw_note"),
+                    ],
+                    danger=True,
+                )
             await declarations.withdraw(principal=principal, declaration_id=declaration_id, data=data)
         except ValidationError as exc:
             errors = [{"field": "reason", "message": validation_message(e, lang)} for e in exc.errors()]
@@ -228,6 +299,20 @@ class DeclarationPages(Controller):
     @post("/{declaration_id:int}/publish", opt=UNIVERSITY)
     async def publish(self, request: AnyRequest, principal: Principal, declaration_id: int) -> Any:
         declaration = await declarations.get(principal=principal, declaration_id=declaration_id)
+        lang = lang_of(request)
+        if declaration.status == "draft" and not confirmed(await form_of(request)):
+            return confirm_page(
+                request,
+                action=f"/declarations/{declaration_id}/publish",
+                heading="ui.publish_confirm_title",
+                question="ui.publish_confirm_question",
+                button="ui.publish_confirm_button",
+                back=f"/declarations/{declaration_id}",
+                details=[
+                    f"{declaration.patent_number} · {declaration.patent_title}",
+                    localized_text.sentences(declaration.terms.summary, lang),
+                ],
+            )
         try:
             await declarations.publish(principal=principal, declaration_id=declaration_id)
         except (ValidationFailed, Conflict) as exc:
@@ -253,6 +338,16 @@ class DeclarationPages(Controller):
             errors=errors or [],
             done=done,
         )
+
+
+PRICE_FIELDS = ("royalty_pct", "entry_fee_yuan", "entry_royalty_pct", "lump_sum_yuan")
+
+
+def priced(shared: TermsForm, form: Any, patent_id: int) -> TermsForm:
+    """One patent's terms in a bulk declaration: the shared payment mode, term and other matters, with this patent's
+    own amounts (``royalty_pct-<patent id>`` ...); an amount left empty takes the shared one."""
+    own = {f: str(form.get(f"{f}-{patent_id}") or "").strip() for f in PRICE_FIELDS}
+    return replace(shared, problems=[], **{f: v for f, v in own.items() if v})
 
 
 def prefilled(suggestion: SuggestionOut) -> TermsForm:

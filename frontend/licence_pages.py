@@ -22,6 +22,7 @@ from finance.payments import service as payments
 from finance.payments.schemas import PaymentOut, PaymentStartIn
 from finance.royalties import service as royalties
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
+from frontend.confirm import confirm_page, confirmed
 from frontend.forms import FieldProblem, yuan_to_fen
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
 from listings.search import listing as public_listings
@@ -214,7 +215,18 @@ class LicencePages(Controller):
 
     @post("/{licence_id:int}/cancel", opt=LICENSEE)
     async def cancel(self, request: AnyRequest, principal: Principal, licence_id: int) -> Any:
-        await licences.get(principal=principal, licence_id=licence_id)
+        licence = await licences.get(principal=principal, licence_id=licence_id)
+        if licence.status == "pending_payment" and not confirmed(await form_of(request)):  # a second step first
+            return confirm_page(
+                request,
+                action=f"/licences/{licence_id}/cancel",
+                heading="ui.cancel_confirm_title",
+                question="ui.cancel_confirm_question",
+                button="ui.cancel_confirm_button",
+                back=f"/licences/{licence_id}",
+                details=[f"{licence.number} · {licence.patent_number} · {licence.patent_title}"],
+                danger=True,
+            )
         try:
             await licences.cancel(principal=principal, licence_id=licence_id)
         except MarketError as exc:

@@ -27,4 +27,9 @@ class ListingPages(Controller):
 
     @get("/{declaration_id:int}", opt=public())
     async def listing(self, request: AnyRequest, declaration_id: int) -> Template:
-        return page(request, "listing.html", listing=await public_listings.listing(declaration_id=declaration_id))
+        """A withdrawn listing answers 410 Gone with its withdrawal notice: the offer is gone for good (a withdrawn
+        declaration is never published again), licences already granted stay valid (Patent Law Art 50(2))."""
+        found = await public_listings.listing(declaration_id=declaration_id, withdrawn_too=True)
+        if found.status == "withdrawn":
+            return page(request, "listing_withdrawn.html", 410, listing=found)
+        return page(request, "listing.html", listing=found)

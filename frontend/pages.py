@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
+from frontend.alias_pages import PatenteeAliasPages
 from frontend.declaration_pages import DeclarationPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
@@ -265,6 +266,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             TokenPages,
             PatentPages,
             UniversitySettingsPages,
+            PatenteeAliasPages,
             DeclarationPages,
             ListingPages,
             LicenceRequestPages,

@@ -25,6 +25,7 @@ from frontend.render import (
     page_count,
 )
 from listings.imports import service as imports
+from listings.imports.controllers import UPLOAD_CEILING, chunks, stale_after, upload_within_limit
 from listings.patents import service as patents
 from listings.patents.facts import LegalStatus, Suspension
 from listings.patents.fees import OPEN_LICENCE_REDUCTION_PCT, REDUCTION_ARTICLE
@@ -41,7 +42,6 @@ from market.web.access import signed_in
 
 UNIVERSITY = signed_in(OrgKind.university, session_only=True)
 PER_PAGE = 50
-MAX_UPLOAD = 50 * 1024 * 1024
 KINDS = tuple(k.value for k in PatentKind)
 STATUSES = tuple(s.value for s in LegalStatus)
 DECLARED = ("published", "none")
@@ -133,36 +133,52 @@ class PatentPages(Controller):
     # ------------------------------------------------------------------------------------------- import
 
     @get("/patents/import", opt=UNIVERSITY)
-    async def import_form(self, request: AnyRequest, principal: Principal) -> Template:
-        return page(request, "import.html", runs=await imports.recent_runs(principal=principal, limit=10), errors=[])
+    async def import_form(self, request: AnyRequest, principal: Principal, settings: Settings) -> Template:
+        return self._import_page(request, settings, await self._runs(principal, settings), errors=[])
 
-    @post("/patents/import", opt=UNIVERSITY, request_max_body_size=MAX_UPLOAD)
+    @post("/patents/import", opt=UNIVERSITY, request_max_body_size=UPLOAD_CEILING, guards=[upload_within_limit])
     async def upload(self, request: AnyRequest, principal: Principal, settings: Settings) -> Any:
         lang = lang_of(request)
         form = await form_of(request)
         upload = form.get("file")
-        content = await upload.read() if isinstance(upload, UploadFile) and upload.filename else b""
-        if not content:
-            return page(
-                request,
-                "import.html",
-                400,
-                runs=await imports.recent_runs(principal=principal, limit=10),
-                errors=[{"field": "file", "message": gettext(lang, "ui.err_file_required")}],
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            errors = [{"field": "file", "message": gettext(lang, "ui.err_file_required")}]
+            return self._import_page(request, settings, await self._runs(principal, settings), errors, status=400)
+        try:
+            run = await imports.queue_upload(
+                principal=principal,
+                filename=Path(upload.filename).name,
+                content=chunks(upload),
+                upload_dir=settings.data_dir / "uploads",
+                max_bytes=settings.import_max_upload_bytes,
             )
-        assert isinstance(upload, UploadFile)
-        run = await imports.queue_upload(
-            principal=principal,
-            filename=Path(upload.filename).name,
-            content=content,
-            upload_dir=settings.data_dir / "uploads",
-        )
+        except (ValidationFailed, imports.FileTooLarge) as exc:
+            errors = [{"field": "file", "message": e.text(lang)} for e in exc.errors]
+            runs = await self._runs(principal, settings)
+            return self._import_page(request, settings, runs, errors, status=exc.status)
         return Redirect(path=f"/patents/import/{run.id}")
 
     @get("/patents/import/{run_id:int}", opt=UNIVERSITY)
-    async def import_run(self, request: AnyRequest, principal: Principal, run_id: int) -> Template:
-        run = await imports.get_run(principal=principal, run_id=run_id)
+    async def import_run(self, request: AnyRequest, principal: Principal, run_id: int, settings: Settings) -> Template:
+        run = await imports.get_run(principal=principal, run_id=run_id, stale_after=stale_after(settings))
         return page(request, "import_run.html", run=run, refresh=run.status in RUNNING)
+
+    @staticmethod
+    async def _runs(principal: Principal, settings: Settings) -> list[Any]:
+        return await imports.recent_runs(principal=principal, limit=10, stale_after=stale_after(settings))
+
+    @staticmethod
+    def _import_page(
+        request: AnyRequest, settings: Settings, runs: list[Any], errors: list[dict[str, str]], status: int = 200
+    ) -> Template:
+        limits = {
+            "max_mb": max(settings.import_max_upload_bytes // (1024 * 1024), 1),
+            "max_rows": settings.import_max_rows,
+            "max_cell": settings.import_max_cell_chars,
+            "max_record": settings.import_max_record_chars,
+            "max_depth": settings.import_max_json_depth,
+        }
+        return page(request, "import.html", status, runs=runs, errors=errors, limits=limits)
 
 
 class UniversitySettingsPages(Controller):

@@ -6,7 +6,7 @@ from listings.imports.controllers import ImportController
 from listings.needs.controllers import ListingNeedsController, NeedController, SavedSearchController
 from listings.patents.controllers import PatentController
 from listings.search.controllers import ListingController, SearchController
-from listings.universities.controllers import UniversitySettingsController
+from listings.universities.controllers import PatenteeAliasController, UniversitySettingsController
 
 LISTINGS_CONTROLLERS = [
     PatentController,
@@ -14,6 +14,7 @@ LISTINGS_CONTROLLERS = [
     DeclarationController,
     ListingController,
     UniversitySettingsController,
+    PatenteeAliasController,
     PricingController,
     SearchController,
     SavedSearchController,

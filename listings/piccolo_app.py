@@ -6,11 +6,11 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from listings.declarations.tables import Declaration, DeclarationVersion
-from listings.imports.tables import ImportRun
+from listings.imports.tables import ImportRejection, ImportRun
 from listings.needs.tables import AlertEmail, Need, SavedSearch
 from listings.patents.tables import Patent, RecordedLicence
 from listings.search.tables import IndexedListing, SearchOutbox
-from listings.universities.tables import UniversityProfile
+from listings.universities.tables import PatenteeAlias, UniversityProfile
 
 APP_CONFIG = AppConfig(
     app_name="listings",
@@ -21,7 +21,9 @@ APP_CONFIG = AppConfig(
         Declaration,
         DeclarationVersion,
         ImportRun,
+        ImportRejection,
         UniversityProfile,
+        PatenteeAlias,
         SearchOutbox,
         IndexedListing,
         Need,

@@ -17,13 +17,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from listings.advice.service import OPERATOR_TABLE
 from listings.demo import seed_listings
-from listings.imports.service import import_file
+from listings.imports.readers import Limits
+from listings.imports.service import all_rejections, import_file
 from listings.search import service as search_sync
 from market import db, jobs
 from market.audit.service import verify
 from market.errors import MarketError
 from market.i18n import DEFAULT_LANGUAGE
-from market.i18n.localized import localized
+from market.i18n.localized import localized, text
 from market.orgs.service import find_org
 from market.runtime import open_runtime
 from market.seed import seed_demo
@@ -147,12 +148,20 @@ def import_patents(
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, transient=False) as progress:
             task = progress.add_task(f"importing {file.name}", total=None)
-            return await import_file(
+            result = await import_file(
                 org_id=found.id,
                 user_id=None,
                 path=file,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                limits=Limits.of(get_settings()),
             )
+        if report is not None:  # every reason, read back a page at a time
+            with report.open("w", newline="", encoding="utf-8-sig") as out:
+                writer = csv.writer(out)
+                writer.writerow(["line", "field", "reason"])
+                async for rejection in all_rejections(result.id):
+                    writer.writerow([rejection.row, rejection.field, text(rejection.msg, DEFAULT_LANGUAGE)])
+        return result
 
     try:
         result = _with_db(work)
@@ -166,13 +175,9 @@ def import_patents(
     result = localized(result, DEFAULT_LANGUAGE)  # the report speaks Chinese, the product's default language
     for rejection in result.rejections[:20]:
         typer.echo(f"  line {rejection.row}: {rejection.field}: {rejection.message}")
-    if len(result.rejections) > 20:
-        typer.echo(f"  … {len(result.rejections) - 20} more" + ("" if report else " (write them all with --report)"))
+    if result.rejections_total > 20:
+        typer.echo(f"  … {result.rejections_total - 20} more" + ("" if report else " (write them all with --report)"))
     if report is not None:
-        with report.open("w", newline="", encoding="utf-8-sig") as out:
-            writer = csv.writer(out)
-            writer.writerow(["line", "field", "reason"])
-            writer.writerows([r.row, r.field, r.message] for r in result.rejections)
         typer.echo(f"rejections written to {report}")
 
 

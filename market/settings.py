@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     stripe_localstripe: bool = Field(default=False, description="development/tests: bridge localstripe's gaps")
     smtp_url: str = Field(default="", description="smtp://user:pass@host:587 for e-mail; empty keeps mail in-app.")
     mail_from: str = "noreply@market.local"
+    # Imports (listings.imports): a file beyond a limit is refused as a whole, before anything is written.
+    import_max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1, description="largest import file accepted")
+    import_max_rows: int = Field(default=1_000_000, ge=1, description="most records (rows) in one import file")
+    import_max_cell_chars: int = Field(default=200_000, ge=1, description="longest cell (characters), as claims")
+    import_max_record_chars: int = Field(
+        default=1_000_000, ge=1, description="longest JSON Lines document or CSV line (characters)"
+    )
+    import_max_json_depth: int = Field(default=32, ge=2, description="deepest nesting of a JSON Lines document")
+    import_stale_after_seconds: int = Field(
+        default=900, ge=60, description="a running import silent this long is marked failed (its worker died)"
+    )
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

@@ -96,9 +96,7 @@ def note_out(note: pricing.Note) -> NoteOut:
 def _claims(count: int | None) -> tuple[int, list[NoteOut]]:
     if count:
         return count, []
-    return NEUTRAL_CLAIMS, [
-        NoteOut(code="claims_unknown")
-    ]
+    return NEUTRAL_CLAIMS, [NoteOut(code="claims_unknown")]
 
 
 def _pricing_facts(
@@ -201,6 +199,38 @@ async def suggest_for_patent(
     return await suggest_for_row(
         row, data_dir=data_dir, expected_annual_net_sales_minor=expected_annual_net_sales_minor, term_years=term_years
     )
+
+
+async def suggest_each(
+    *,
+    principal: Principal,
+    patent_ids: list[int],
+    data_dir: Path,
+    expected_annual_net_sales_minor: int | None = None,
+    term_years: int | None = None,
+) -> dict[int, SuggestionOut | None]:
+    """A suggestion for each of the principal's patents (a bulk declaration prices each on its own): the evidence is
+    read once for all; a patent that cannot be priced gets None."""
+    evidence = await concluded_open_licence_terms()
+    rows = {r.id: r for r in await patents.patents_by_ids(patent_ids) if r.organisation == principal.org_id}
+    out: dict[int, SuggestionOut | None] = {}
+    for patent_id in patent_ids:
+        row = rows.get(patent_id)
+        try:
+            out[patent_id] = (
+                await suggest_for_row(
+                    row,
+                    data_dir=data_dir,
+                    expected_annual_net_sales_minor=expected_annual_net_sales_minor,
+                    term_years=term_years,
+                    evidence=evidence,
+                )
+                if row is not None
+                else None
+            )
+        except MarketError:
+            out[patent_id] = None
+    return out
 
 
 async def suggest_for_row(

@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK
 from listings.declarations import service
 from listings.declarations.schemas import (
     DeclarationOut,
+    DeclareEachIn,
     DeclareIn,
     DeclareReport,
     TermsIn,
@@ -41,6 +42,21 @@ class DeclarationController(Controller):
     @post("/check", opt=UNIVERSITY, status_code=HTTP_200_OK, summary="Check eligibility without declaring")
     async def check(self, principal: Principal, data: JSONBody[DeclareIn], lang: str) -> DeclareReport:
         return localized(await service.declare(principal=principal, data=data, dry_run=True), lang)
+
+    @post(
+        "/each",
+        opt=UNIVERSITY,
+        status_code=HTTP_200_OK,
+        summary="Declare many patents, each at its own price: each is published (or drafted) or refused",
+    )
+    async def declare_each(self, principal: Principal, data: JSONBody[DeclareEachIn], lang: str) -> DeclareReport:
+        items = [(i.patent_id, i.terms) for i in data.items]
+        return localized(await service.declare_each(principal=principal, items=items, publish=data.publish), lang)
+
+    @post("/each/check", opt=UNIVERSITY, status_code=HTTP_200_OK, summary="Check many patents, each at its price")
+    async def check_each(self, principal: Principal, data: JSONBody[DeclareEachIn], lang: str) -> DeclareReport:
+        items = [(i.patent_id, i.terms) for i in data.items]
+        return localized(await service.declare_each(principal=principal, items=items, dry_run=True), lang)
 
     @get("/", opt=UNIVERSITY, summary="My organisation's declarations")
     async def list_mine(
@@ -83,6 +99,4 @@ class DeclarationController(Controller):
     async def withdraw(
         self, principal: Principal, declaration_id: int, data: JSONBody[WithdrawIn], lang: str
     ) -> DeclarationOut:
-        return localized(
-            await service.withdraw(principal=principal, declaration_id=declaration_id, data=data), lang
-        )
+        return localized(await service.withdraw(principal=principal, declaration_id=declaration_id, data=data), lang)

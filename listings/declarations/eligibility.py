@@ -15,9 +15,12 @@ from datetime import date
 from listings.declarations.advertising import find_advertising
 from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.lifetimes import add_years
+from listings.universities.names import matches, normalise_name
 from market.kit.law import CAP_NOTICE, FIXED_FEE_CAP, ROYALTY_CAP_BP, PatentKind, PaymentMode
 from market.kit.messages import Bp, Msg, Param
 from market.kit.money import Money
+
+__all__ = ["DeclaredTerms", "Reason", "check", "is_patentee", "normalise_name"]
 
 
 @dataclass(frozen=True)
@@ -46,26 +49,23 @@ class Reason:
         return Msg(f"declaration.{self.code}", self.params)
 
 
-def normalise_name(name: str) -> str:
-    """Names compare without spaces and with full-width brackets made half-width: 浙江大学（杭州） == 浙江大学(杭州)."""
-    table = str.maketrans({"（": "(", "）": ")", "\u3000": " "})
-    return "".join(name.translate(table).split()).casefold()
+def is_patentee(org_name: str, patentees: tuple[str, ...], aliases: tuple[str, ...] = ()) -> bool:
+    """The declarant is a patentee under its own name or one of its recorded aliases (a former or formal name)."""
+    return matches((org_name, *aliases), patentees)
 
 
-def is_patentee(org_name: str, patentees: tuple[str, ...]) -> bool:
-    wanted = normalise_name(org_name)
-    return any(normalise_name(p) == wanted for p in patentees)
-
-
-def check(*, patent: PatentFacts, terms: DeclaredTerms, declarant: str, today: date) -> list[Reason]:
-    """Every reason this declaration may not be published; an empty list means it may."""
+def check(
+    *, patent: PatentFacts, terms: DeclaredTerms, declarant: str, today: date, aliases: tuple[str, ...] = ()
+) -> list[Reason]:
+    """Every reason this declaration may not be published; an empty list means it may. ``aliases``: the other names
+    the declarant has recorded, with evidence, as its own (``listings.universities``)."""
     reasons: list[Reason] = []
-    reasons += _patent_reasons(patent, declarant, today)
+    reasons += _patent_reasons(patent, declarant, today, aliases)
     reasons += _terms_reasons(patent, terms, today)
     return reasons
 
 
-def _patent_reasons(p: PatentFacts, declarant: str, today: date) -> list[Reason]:
+def _patent_reasons(p: PatentFacts, declarant: str, today: date, aliases: tuple[str, ...]) -> list[Reason]:
     out: list[Reason] = []
     if p.jurisdiction != "CN":
         out.append(Reason("not_chinese_patent", "number", "law.patent.art50", {"jurisdiction": p.jurisdiction}))
@@ -76,7 +76,7 @@ def _patent_reasons(p: PatentFacts, declarant: str, today: date) -> list[Reason]
         out.append(
             Reason("not_in_force", "legal_status", "law.patent.art42+regs.art86.5", {"expiry_date": p.expiry_date})
         )
-    if not is_patentee(declarant, p.patentees):
+    if not is_patentee(declarant, p.patentees, aliases):
         out.append(
             Reason(
                 "not_patentee",

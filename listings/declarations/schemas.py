@@ -59,6 +59,31 @@ class DeclareIn(
     publish: bool = Field(default=True, description="False keeps the declarations as drafts.")
 
 
+class PricedPatentIn(Schema):
+    patent_id: int
+    terms: TermsIn
+
+
+class DeclareEachIn(
+    Schema,
+    json_schema_extra={
+        "examples": [
+            {
+                "items": [
+                    {"patent_id": 1, "terms": TERMS_EXAMPLE},
+                    {"patent_id": 2, "terms": {"payment_mode": "running_royalty", "royalty_rate_bp": 450}},
+                ],
+                "publish": True,
+            }
+        ]
+    },
+):
+    """Declare many patents, each on its own terms (its own price); each is checked on its own."""
+
+    items: list[PricedPatentIn] = Field(min_length=1, max_length=500)
+    publish: bool = Field(default=True, description="False keeps the declarations as drafts.")
+
+
 class WithdrawIn(Schema, json_schema_extra={"examples": [{"reason": "专利权转让"}]}):  # words: data
     reason: str = Field(default="", max_length=500)
 
@@ -91,6 +116,7 @@ class DeclareResult(Out):
     outcome: str  # published, draft, refused
     declaration_id: int | None = None
     reasons: list[ReasonOut] = []
+    terms_summary: list[MsgOut] = Field(default=[], description="The terms this patent was checked on, in words.")
 
 
 class DeclareReport(Out):

@@ -27,6 +27,7 @@ from listings.declarations.schemas import (
 )
 from listings.patents import service as patents
 from listings.patents.records import PatentRecord
+from listings.universities import service as universities
 from market import events
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
@@ -129,10 +130,17 @@ async def _org_name(org_id: int) -> str:
     return org.name if org else ""
 
 
-async def _reasons_for(patent: PatentRecord, terms: TermsIn, declarant: str, today: date) -> list[Reason]:
+async def _reasons_for(
+    patent: PatentRecord, terms: TermsIn, declarant: str, today: date, aliases: tuple[str, ...] | None = None
+) -> list[Reason]:
+    """``aliases``: the declarant's recorded other names (read here when not given)."""
     licences = await patents.licences_in_force([patent.id], today)
     return eligibility.check(
-        patent=patents.facts(patent, licences), terms=declared_terms(terms), declarant=declarant, today=today
+        patent=patents.facts(patent, licences),
+        terms=declared_terms(terms),
+        declarant=declarant,
+        today=today,
+        aliases=aliases if aliases is not None else await universities.patentee_names(patent.organisation),
     )
 
 
@@ -147,43 +155,50 @@ def _terms_audit(terms: TermsIn) -> dict[str, Any]:
 async def declare(*, principal: Principal, data: DeclareIn, dry_run: bool = False) -> DeclareReport:
     """Check every patent on the same terms; publish (or draft) those that pass, refuse the others with all their
     reasons. A refused patent writes nothing. ``dry_run`` only checks."""
+    items = [(patent_id, data.terms) for patent_id in data.patent_ids]
+    return await declare_each(principal=principal, items=items, publish=data.publish, dry_run=dry_run)
+
+
+async def declare_each(
+    *, principal: Principal, items: list[tuple[int, TermsIn]], publish: bool = True, dry_run: bool = False
+) -> DeclareReport:
+    """Declare many patents, each on its own terms (its own price): each is checked on its own and published (or
+    drafted) or refused with all its reasons; each result carries its terms in plain words. A patent named twice
+    counts once, with the first terms given. ``dry_run`` only checks."""
     today = patents.today()
     declarant = await _org_name(principal.org_id)
-    rows = {r.id: r for r in await patents.patents_by_ids(data.patent_ids)}
-    foreign = [i for i in data.patent_ids if i not in rows or rows[i].organisation != principal.org_id]
+    ids = [patent_id for patent_id, _ in items]
+    rows = {r.id: r for r in await patents.patents_by_ids(ids)}
+    foreign = [i for i in ids if i not in rows or rows[i].organisation != principal.org_id]
     if foreign:  # naming another organisation's patent is an error in the request, not a matter of eligibility
-        ids = ", ".join(map(str, dict.fromkeys(foreign)))
+        ids_text = ", ".join(map(str, dict.fromkeys(foreign)))
         raise NotFound(
-            Msg("patent.not_found", {"ids": ids}),
-            errors=[FieldError("patent_ids", Msg("patent.not_found", {"ids": ids}), code="not_found")],
+            Msg("patent.not_found", {"ids": ids_text}),
+            errors=[FieldError("patent_ids", Msg("patent.not_found", {"ids": ids_text}), code="not_found")],
         )
+    terms_of: dict[int, TermsIn] = {}
+    for patent_id, terms in items:  # each once, in the order given
+        terms_of.setdefault(patent_id, terms)
+    aliases = await universities.patentee_names(principal.org_id)  # once for all
     results: list[DeclareResult] = []
-    for patent_id in dict.fromkeys(data.patent_ids):  # each once, in the order given
+    for patent_id, terms in terms_of.items():
         patent = rows[patent_id]
-        reasons = await _reasons_for(patent, data.terms, declarant, today)
+        reasons = await _reasons_for(patent, terms, declarant, today, aliases)
         if await repository.live_for_patent(patent_id) is not None:
             reasons.append(ALREADY_DECLARED)
+        summary = [MsgOut.of(m) for m in plain_terms(terms, patent.expiry_date)]
+        base = DeclareResult(patent_id=patent_id, number=patent.number, outcome="eligible", terms_summary=summary)
         if reasons:
             results.append(
-                DeclareResult(
-                    patent_id=patent_id,
-                    number=patent.number,
-                    outcome="refused",
-                    reasons=[ReasonOut.of_reason(r) for r in reasons],
-                )
+                base.model_copy(update={"outcome": "refused", "reasons": [ReasonOut.of_reason(r) for r in reasons]})
             )
             continue
         if dry_run:
-            results.append(DeclareResult(patent_id=patent_id, number=patent.number, outcome="eligible"))
+            results.append(base)
             continue
-        declaration_id = await _create(principal, patent, data.terms, publish=data.publish)
+        declaration_id = await _create(principal, patent, terms, publish=publish)
         results.append(
-            DeclareResult(
-                patent_id=patent_id,
-                number=patent.number,
-                outcome="published" if data.publish else "draft",
-                declaration_id=declaration_id,
-            )
+            base.model_copy(update={"outcome": "published" if publish else "draft", "declaration_id": declaration_id})
         )
     return DeclareReport(
         published=sum(r.outcome == "published" for r in results),

@@ -3,22 +3,28 @@
 Each reader turns one line of its layout into the fields of ``PatentIn`` (our layout's column names), plus any
 problem it met reading a value (a date it cannot parse). The layout is told from the header (CSV) or the first
 record's keys (JSON Lines); ``docs/import.md`` documents every layout.
+
+Files are read in two streaming passes, never whole: ``scan`` reads the file once, line by line, to tell its
+encoding and layout, count its records and check every limit (``Limits``: rows, cell, line or document, JSON
+depth), refusing the file as a whole before anything is written; then ``Source.rows`` yields one ``RawRow`` at a
+time. No line is read longer than the record limit, so memory stays bounded whatever the file holds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from market.errors import FieldError, ValidationFailed
-from market.kit.messages import Msg
+from market.kit.messages import Msg, Param
+from market.settings import Settings
 
 Problem = tuple[str, Msg]  # (field, reason)
 
@@ -215,25 +221,140 @@ def detect(keys: set[str]) -> Layout:
     raise ValidationFailed(unknown, errors=[FieldError("file", unknown, code="layout")])
 
 
+# ------------------------------------------------------------------------------------------------ limits
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import file may hold (``MARKET_IMPORT_*`` settings); beyond any of them the file is refused."""
+
+    max_rows: int
+    max_cell_chars: int
+    max_record_chars: int  # a JSON Lines document, or one physical line of a CSV
+    max_json_depth: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            max_rows=settings.import_max_rows,
+            max_cell_chars=settings.import_max_cell_chars,
+            max_record_chars=settings.import_max_record_chars,
+            max_json_depth=settings.import_max_json_depth,
+        )
+
+    @classmethod
+    def default(cls) -> Limits:
+        return cls.of(Settings.model_construct())  # the settings' defaults, without reading the environment
+
+
+def refused(code: str, **params: Param) -> ValidationFailed:
+    """The file as a whole is refused: one error on the field ``file``, its code the reason's code."""
+    reason = Msg(code, params)
+    return ValidationFailed(reason, errors=[FieldError("file", reason)])
+
+
+class LineTooLong(Exception):
+    """A line beyond the record limit: a signal between the line reader and its callers."""
+
+    def __init__(self, number: int, prefix: str) -> None:
+        super().__init__(number)
+        self.number = number
+        self.prefix = prefix  # the first ``limit + 1`` characters: all of the line that is read
+
+
+class BoundedLines:
+    """The lines of a text file, none read longer than ``limit`` characters (``LineTooLong`` past it), so a file
+    without line breaks is never read whole. ``number`` is the last line read (1-based)."""
+
+    def __init__(self, file: TextIO, limit: int) -> None:
+        self.file = file
+        self.limit = limit
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.file.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line.rstrip("\r\n")) > self.limit:  # at most limit + 1 read: longer only when it did not end
+            raise LineTooLong(self.number, line)
+        return line
+
+
+def _too_long(exc: LineTooLong, limits: Limits, *, json_lines: bool) -> ValidationFailed:
+    """A line beyond the record limit: said as the cell too long when its start already holds one (a 10 MB cell
+    is a cell too long, not a line too long), else as the line (document) too long."""
+    longest = _longest_json_string(exc.prefix) if json_lines else _longest_csv_cell(exc.prefix)
+    if longest > limits.max_cell_chars:
+        return refused("import.cell_too_large", line=exc.number, limit=limits.max_cell_chars)
+    return refused("import.record_too_large", line=exc.number, limit=limits.max_record_chars)
+
+
+def _longest_csv_cell(prefix: str) -> int:
+    try:
+        return max(map(len, next(csv.reader([prefix]), [""])), default=0)
+    except csv.Error:  # beyond the csv module's own cap on a cell (or an open quote): the longest stretch
+        return max(map(len, re.split(r"[,\r\n]", prefix)), default=0)
+
+
+# A JSON string, its closing quote included when the text has it.
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|$)')
+
+
+def _longest_json_string(prefix: str) -> int:
+    return max((len(m.group()) - 2 for m in _JSON_STRING.finditer(prefix)), default=0)
+
+
+# A JSON string (skipped whole: brackets inside it do not nest) or one bracket.
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
+
+
+def json_too_deep(line: str, limit: int) -> bool:
+    """Whether a JSON document nests deeper than ``limit``, told without parsing it (the parser would recurse)."""
+    if line.count("[") + line.count("{") <= limit:
+        return False  # cannot nest deeper than it has brackets: the usual case, decided in C
+    depth = 0
+    for token in _JSON_TOKENS.finditer(line):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
+
+
+def _longest_string(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return max((max(len(str(k)), _longest_string(v)) for k, v in value.items()), default=0)
+    if isinstance(value, list):
+        return max((_longest_string(v) for v in value), default=0)
+    return 0
+
+
 # ------------------------------------------------------------------------------------------------ files
 
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK, as Chinese Excel saves CSV)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            encoding = Msg("import.unknown_encoding")
-            raise ValidationFailed(encoding, errors=[FieldError("file", encoding, code="encoding")]) from exc
+ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), else GB18030 (Chinese Excel's CSV)
+JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
-def is_json_lines(text: str, filename: str) -> bool:
-    if filename.lower().endswith((".jsonl", ".ndjson", ".json")):
-        return True
-    return text.lstrip()[:1] == "{"
+@dataclass(frozen=True)
+class Scan:
+    """What the first pass learnt of a file that keeps within the limits."""
+
+    path: Path
+    encoding: str
+    json_lines: bool
+    layout: Layout
+    header: tuple[str, ...]  # a CSV's columns
+    total: int  # records (non-empty lines of JSON Lines, records of a CSV)
 
 
 @dataclass
@@ -243,69 +364,162 @@ class Source:
     rows: Iterator[RawRow]
 
 
-def open_source(path: Path, filename: str | None = None) -> Source:
-    text = decode(path.read_bytes())
-    name = filename or path.name
-    if is_json_lines(text, name):
-        return _json_lines(text)
-    return _csv(text)
+def scan(path: Path, filename: str | None = None, limits: Limits | None = None) -> Scan:
+    """Read the file once, a line at a time, and refuse it (``ValidationFailed`` on ``file``) if it breaks a limit,
+    has no known layout or no known encoding. Nothing is kept but counts."""
+    limits = limits or Limits.default()
+    for encoding in ENCODINGS:
+        json_lines = False
+        try:
+            json_lines = _is_json_lines(path, filename or path.name, encoding)
+            return _scan_json_lines(path, encoding, limits) if json_lines else _scan_csv(path, encoding, limits)
+        except UnicodeDecodeError:
+            continue
+        except LineTooLong as exc:
+            raise _too_long(exc, limits, json_lines=json_lines) from None
+    raise refused("import.unknown_encoding")
 
 
-def _csv(text: str) -> Source:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header:
-        raise ValidationFailed(
-            Msg("import.empty_file"), errors=[FieldError("file", Msg("import.empty_file"), code="empty")]
-        )
-    reader.fieldnames = header
-    layout = detect(set(header))
-    lines, starts = [], []
-    previous_end = reader.line_num  # the header's last line
-    for line in reader:
-        lines.append(line)
-        starts.append(previous_end + 1)  # a record with line breaks in a cell spans several lines
-        previous_end = reader.line_num
-
-    def rows() -> Iterator[RawRow]:
-        for line, start in zip(lines, starts, strict=True):
-            problems: list[Problem] = []
-            if None in line:  # more cells than the header has
-                problems.append(("row", Msg("import.extra_cells", {"n": len(line[None])})))
-                line.pop(None)
-            values = layout.convert({k: (v or "").strip() for k, v in line.items()}, problems)
-            yield RawRow(row=start, values=values, problems=problems)
-
-    return Source(layout=layout, total=len(lines), rows=rows())
+def open_source(path: Path, filename: str | None = None, limits: Limits | None = None) -> Source:
+    """The file's layout, record count and rows (a generator: one row read at a time)."""
+    limits = limits or Limits.default()
+    found = scan(path, filename, limits)
+    return Source(layout=found.layout, total=found.total, rows=rows(found, limits))
 
 
-def _json_lines(text: str) -> Source:
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    if not lines:
-        raise ValidationFailed(
-            Msg("import.empty_file"), errors=[FieldError("file", Msg("import.empty_file"), code="empty")]
-        )
+def rows(found: Scan, limits: Limits) -> Iterator[RawRow]:
+    """One row at a time (the file was scanned: a limit broken now means the file changed since)."""
     try:
-        first = json.loads(lines[0][1])
-    except json.JSONDecodeError as exc:
-        not_json = Msg("import.not_json", {"line": lines[0][0], "error": exc.msg})
-        raise ValidationFailed(not_json, errors=[FieldError("file", not_json, code="json")]) from exc
-    if not isinstance(first, dict):
-        objects = Msg("import.not_json_objects")
-        raise ValidationFailed(objects, errors=[FieldError("file", objects, code="json")])
-    layout = detect(set(first))
+        yield from (_json_rows(found, limits) if found.json_lines else _csv_rows(found, limits))
+    except LineTooLong as exc:
+        raise _too_long(exc, limits, json_lines=found.json_lines) from None
 
-    def rows() -> Iterator[RawRow]:
-        for number, line in lines:
+
+def _is_json_lines(path: Path, filename: str, encoding: str) -> bool:
+    if filename.lower().endswith(JSON_SUFFIXES):
+        return True
+    if filename.lower().endswith(CSV_SUFFIXES):
+        return False
+    with path.open(encoding=encoding) as f:
+        while chunk := f.read(4096):
+            if stripped := chunk.lstrip():
+                return stripped[0] == "{"
+    return False
+
+
+def _csv_reader(lines: BoundedLines, limits: Limits) -> Iterator[list[str]]:
+    # the csv module's own cap on a cell (one for the process): at least ours, so ours is the one that speaks
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_cell_chars + 1))
+    return csv.reader(lines)
+
+
+def _csv_header(reader: Iterator[list[str]], lines: BoundedLines) -> tuple[str, ...]:
+    try:
+        header = tuple(h.strip() for h in next(reader, []))
+    except csv.Error as exc:
+        raise refused("import.csv_unreadable", line=lines.number, error=str(exc)) from exc
+    if not any(header):
+        raise refused("import.empty_file")
+    return header
+
+
+def _scan_csv(path: Path, encoding: str, limits: Limits) -> Scan:
+    with path.open(encoding=encoding, newline="") as f:
+        lines = BoundedLines(f, limits.max_record_chars)
+        reader = _csv_reader(lines, limits)
+        header = _csv_header(reader, lines)
+        layout = detect(set(header))
+        total = 0
+        try:
+            for record in reader:
+                if not record:
+                    continue  # a blank line is no record
+                total += 1
+                if total > limits.max_rows:
+                    raise refused("import.too_many_rows", limit=limits.max_rows)
+                if max(map(len, record)) > limits.max_cell_chars:
+                    raise refused("import.cell_too_large", line=lines.number, limit=limits.max_cell_chars)
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise refused("import.cell_too_large", line=lines.number, limit=limits.max_cell_chars) from exc
+            raise refused("import.csv_unreadable", line=lines.number, error=str(exc)) from exc
+    return Scan(path=path, encoding=encoding, json_lines=False, layout=layout, header=header, total=total)
+
+
+def _csv_rows(found: Scan, limits: Limits) -> Iterator[RawRow]:
+    header, layout, width = found.header, found.layout, len(found.header)
+    with found.path.open(encoding=found.encoding, newline="") as f:
+        lines = BoundedLines(f, limits.max_record_chars)
+        reader = _csv_reader(lines, limits)
+        next(reader, None)
+        previous_end = lines.number  # the header's last line
+        for record in reader:
+            start = previous_end + 1  # a record with line breaks in a cell spans several lines
+            previous_end = lines.number
+            if not record:
+                continue
+            problems: list[Problem] = []
+            if len(record) > width:  # more cells than the header has
+                problems.append(("row", Msg("import.extra_cells", {"n": len(record) - width})))
+            cells = {name: (record[n].strip() if n < len(record) else "") for n, name in enumerate(header)}
+            yield RawRow(row=start, values=layout.convert(cells, problems), problems=problems)
+
+
+def _json_document(line: str, number: int, limits: Limits) -> Any:
+    """One JSON Lines document parsed, after the checks that keep the parser bounded; a broken document is the
+    caller's (``json.JSONDecodeError``)."""
+    if json_too_deep(line, limits.max_json_depth):
+        raise refused("import.json_too_deep", line=number, limit=limits.max_json_depth)
+    document = json.loads(line)
+    if len(line) > limits.max_cell_chars and _longest_string(document) > limits.max_cell_chars:
+        raise refused("import.cell_too_large", line=number, limit=limits.max_cell_chars)
+    return document
+
+
+def _scan_json_lines(path: Path, encoding: str, limits: Limits) -> Scan:
+    layout: Layout | None = None
+    total = 0
+    with path.open(encoding=encoding) as f:
+        lines = BoundedLines(f, limits.max_record_chars)
+        for line in lines:
+            if not line.strip():
+                continue
+            total += 1
+            if total > limits.max_rows:
+                raise refused("import.too_many_rows", limit=limits.max_rows)
+            try:
+                document = _json_document(line, lines.number, limits) if layout is None else None
+            except json.JSONDecodeError as exc:
+                raise refused("import.not_json", line=lines.number, error=exc.msg) from exc
+            if layout is None:
+                if not isinstance(document, dict):
+                    raise refused("import.not_json_objects")
+                layout = detect(set(document))
+                continue
+            if json_too_deep(line, limits.max_json_depth):
+                raise refused("import.json_too_deep", line=lines.number, limit=limits.max_json_depth)
+            if len(line) > limits.max_cell_chars:  # only a line this long can hold a cell too long
+                with contextlib.suppress(json.JSONDecodeError):  # a broken row is reported in its place
+                    _json_document(line, lines.number, limits)
+    if layout is None:
+        raise refused("import.empty_file")
+    return Scan(path=path, encoding=encoding, json_lines=True, layout=layout, header=(), total=total)
+
+
+def _json_rows(found: Scan, limits: Limits) -> Iterator[RawRow]:
+    with found.path.open(encoding=found.encoding) as f:
+        lines = BoundedLines(f, limits.max_record_chars)
+        for line in lines:
+            if not line.strip():
+                continue
+            number = lines.number
             problems: list[Problem] = []
             try:
-                record = json.loads(line)
+                record = _json_document(line, number, limits)
             except json.JSONDecodeError as exc:
                 yield RawRow(row=number, values={}, problems=[("row", Msg("import.row_not_json", {"error": exc.msg}))])
                 continue
             if not isinstance(record, dict):
                 yield RawRow(row=number, values={}, problems=[("row", Msg("import.not_json_objects"))])
                 continue
-            yield RawRow(row=number, values=layout.convert(record, problems), problems=problems)
-
-    return Source(layout=layout, total=len(lines), rows=rows())
+            yield RawRow(row=number, values=found.layout.convert(record, problems), problems=problems)

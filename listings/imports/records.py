@@ -9,7 +9,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class ImportRunRecord:
-    """A row of ``listings_import_run`` (the rejections, a JSON list of ``{row, field, reason}``, loaded)."""
+    """A row of ``listings_import_run`` (a report stored before listings_0008, a JSON list of ``{row, field, reason}``,
+    loaded)."""
 
     id: int
     organisation: int
@@ -25,6 +26,20 @@ class ImportRunRecord:
     unchanged: int
     rejected: int
     rejections: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]  # same shape: rows imported with something to look at
     error: str
+    error_code: str
+    error_params: dict[str, Any]
     created_at: datetime
+    heartbeat_at: datetime | None
     finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionRecord:
+    """A row of ``listings_import_rejection``."""
+
+    line: int
+    field_name: str
+    code: str
+    params: dict[str, Any]

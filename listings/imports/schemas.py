@@ -50,8 +50,13 @@ class ImportRunOut(Out):
     updated: int
     unchanged: int
     rejected: int
-    rejections: list[Rejection]
-    error: str
+    rejections: list[Rejection]  # the first REPORT_SHOWN reasons, in line order (one run's GET; none in a list)
+    rejections_total: int = 0  # every reason stored
+    # rows imported, with something to look at (a patentee not the importer): the first REPORT_SHOWN, as rejections
+    warnings: list[Rejection] = []
+    warnings_total: int = 0
+    error: str  # a run that failed before failures were codes: the reason in words
+    failure: MsgOut | None = None  # why the file as a whole failed (a limit, its layout, a crash)
     created_at: datetime
     finished_at: datetime | None
 

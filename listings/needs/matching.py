@@ -215,5 +215,6 @@ def _budget(need: NeedFacts, doc: SearchDocument) -> tuple[int, Reason]:
         within = Msg("need.reason.within_budget", {"what": what, "price": price, "budget": budget})
         return BUDGET_POINTS, Reason("budget", BUDGET_POINTS, BUDGET_POINTS, within)
     over = Money("CNY", doc.price_minor - need.budget_max_minor)
-    return 0, Reason("budget", 0, BUDGET_POINTS, Msg("need.reason.over_budget", {"what": what, "price": price,
-                                                                                   "over": over}))
+    return 0, Reason(
+        "budget", 0, BUDGET_POINTS, Msg("need.reason.over_budget", {"what": what, "price": price, "over": over})
+    )

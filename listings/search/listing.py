@@ -21,16 +21,22 @@ from market.i18n import Msg
 from market.orgs import service as org_service
 
 
-async def listing(*, declaration_id: int) -> ListingOut:
-    """The public page of a published declaration; drafts and withdrawn ones are not public."""
+async def listing(*, declaration_id: int, withdrawn_too: bool = False) -> ListingOut:
+    """The public page of a published declaration; drafts are not public. A withdrawn one is not public either,
+    except, with ``withdrawn_too``, for its withdrawal notice (status ``withdrawn`` and the date, no price check):
+    Patent Law Art 50(2), licences already granted stay valid."""
     row = await declarations.declaration_by_id(declaration_id)
-    if row is None or row.status != "published":
+    shown = ("published", "withdrawn") if withdrawn_too else ("published",)
+    if row is None or row.status not in shown:
         raise NotFound(Msg("listing.not_found"))
     patent = await patents.patent_by_id(row.patent)
     assert patent is not None
-    [item] = await _listing_outs(
-        [row], {patent.id: patent}, {declaration_id: await declarations.versions(declaration_id)}
-    )
+    versions = {declaration_id: await declarations.versions(declaration_id)}
+    if row.status == "withdrawn":
+        current = _current(row, versions[declaration_id])
+        out = await _listing_out(row, patent, current, None)
+        return out.model_copy(update={"status": row.status, "withdrawn_at": row.withdrawn_at})
+    [item] = await _listing_outs([row], {patent.id: patent}, versions)
     return item
 
 

@@ -246,6 +246,8 @@ class ListingOut(Out):
     price_check: PriceCheckOut | None = Field(
         default=None, description="Where the declared price lies against the suggested band (None: cannot tell)."
     )
+    status: str = Field(default="published", description="published; withdrawn only on the withdrawal notice page.")
+    withdrawn_at: datetime | None = None
 
 
 class ListingPage(Out):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -15,3 +15,19 @@ class UniversityProfile(Table, tablename="listings_university_profile"):
     organisation = ForeignKey(Organisation, null=False, unique=True)
     inventor_reward_share_bp = Integer(default=5000)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PatenteeAlias(Table, tablename="listings_patentee_alias"):
+    """Another name a university is recorded under as patentee (a former name, its formal or English name), with the
+    evidence for it: a note and a document reference (a notice of the name change, a registration certificate).
+    ``name_key`` is the organisation and the normalised name (``names.name_key``): one alias per name."""
+
+    id = Serial(primary_key=True)
+    organisation = ForeignKey(Organisation, null=False, index=True)
+    name = Varchar(length=200)
+    name_key = Varchar(length=240, unique=True)
+    kind = Varchar(length=12, default="former")  # former, formal, english
+    evidence_note = Text(default="")
+    evidence_ref = Varchar(length=300, default="")
+    created_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

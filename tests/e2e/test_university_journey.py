@@ -70,8 +70,13 @@ async def test_university_imports_declares_and_publishes(browser_page: Any, tmp_
     assert re.fullmatch(r"\d+\.\d\d", rate) and 0 < float(rate) <= 20
     assert await page.get_by_label("按净销售额提成").is_checked()
     assert await page.get_by_label("至专利权期满").is_checked()
-    await page.get_by_role("button", name="发布").click()
+    await page.get_by_role("button", name="发布", exact=True).click()
+    # A confirmation first: each patent's price and check, nothing published yet.
     await page.wait_for_url(re.compile(r"/declarations$"))
+    assert await page.locator("#confirm-publish").is_visible()
+    await page.locator("#confirm-button").click()
+    await page.wait_for_url(re.compile(r"/declarations$"))
+    await page.locator("#results").wait_for()
 
     refused = page.locator('[data-outcome="refused"]')
     assert await refused.get_attribute("data-number") == "CN202223220665.2"

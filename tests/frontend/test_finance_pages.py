@@ -392,7 +392,7 @@ async def test_errors_show_in_the_page_language(backend: Backend, client: Client
     client.cookies.set("lang", "en")
     page = await client.get(f"/licences/{licence_id}", headers=HTML)
     assert "quoting" in page.text and "Waiting for payment" in page.text and "附言" not in page.text
-    cancelled = await post_form(client, f"/licences/{licence_id}/cancel")
+    cancelled = await post_form(client, f"/licences/{licence_id}/cancel", {"confirmed": "yes"})
     assert cancelled.status_code == 200 and "Request cancelled" in cancelled.text
     again = await post_form(client, f"/licences/{licence_id}/cancel")
     assert again.status_code == 409 and "Only a licence still waiting for payment" in again.text

@@ -208,7 +208,7 @@ async def test_declare_publishes_one_refuses_the_other_with_every_reason_and_art
     assert "可以发布" in checked.text and "专利法第五十条" in checked.text
     assert await declarations.list_mine(principal=await principal_of(account)) == []  # a check writes nothing
 
-    result = await post_form(client, "/declarations", {**data, "action": "publish"})
+    result = await post_form(client, "/declarations", {**data, "action": "publish", "confirmed": "yes"})
     assert result.status_code == 200
     published = re.search(r'href="/listings/(\d+)" class="public-link"', result.text)
     assert published is not None
@@ -245,7 +245,11 @@ async def test_amounts_typed_in_yuan_are_declared_in_exact_fen(backend: Backend,
     principal = await principal_of(account)
     assert await declarations.list_mine(principal=principal) == []
 
-    done = await post_form(client, "/declarations", {**base, "payment_mode": "lump_sum", "lump_sum_yuan": "12345.67"})
+    done = await post_form(
+        client,
+        "/declarations",
+        {**base, "payment_mode": "lump_sum", "lump_sum_yuan": "12345.67", "confirmed": "yes"},
+    )
     assert done.status_code == 200 and "已发布" in done.text
     [declaration] = await declarations.list_mine(principal=principal)
     assert declaration.terms.lump_sum_minor == 1234567 and declaration.terms.royalty_rate_bp is None
@@ -257,7 +261,7 @@ async def test_a_price_outside_the_band_warns_but_publishes(backend: Backend, cl
     data = {"patent_id": str(good), **terms_form(royalty_pct="15"), "action": "check"}
     checked = await post_form(client, "/declarations", data)
     assert 'id="price-check" data-position="above"' in checked.text and "价格不在建议区间内" in checked.text
-    published = await post_form(client, "/declarations", {**data, "action": "publish"})
+    published = await post_form(client, "/declarations", {**data, "action": "publish", "confirmed": "yes"})
     assert 'data-outcome="published"' in published.text and 'data-position="above"' in published.text
 
 
@@ -350,7 +354,9 @@ async def test_a_queued_import_refreshes_itself(backend: Backend, client: Client
 async def test_revise_keeps_history_and_withdraw_says_licences_stay(backend: Backend, client: Client) -> None:
     account = await signed_in_university(client)
     good = await eligible_patent(account)
-    await post_form(client, "/declarations", {"patent_id": str(good), **terms_form(), "action": "publish"})
+    await post_form(
+        client, "/declarations", {"patent_id": str(good), **terms_form(), "action": "publish", "confirmed": "yes"}
+    )
     [declaration] = await declarations.list_mine(principal=await principal_of(account))
     url = f"/declarations/{declaration.id}"
     page = await client.get(url, headers=HTML)
@@ -363,9 +369,9 @@ async def test_revise_keeps_history_and_withdraw_says_licences_stay(backend: Bac
     current = await declarations.get(principal=await principal_of(account), declaration_id=declaration.id)
     assert current.current_version == 2
 
-    withdrawn = await post_form(client, f"{url}/withdraw", {"reason": "专利权转让"})
+    withdrawn = await post_form(client, f"{url}/withdraw", {"reason": "专利权转让", "confirmed": "yes"})
     assert withdrawn.status_code == 200 and 'data-status="withdrawn"' in withdrawn.text
-    assert (await client.get(f"/listings/{declaration.id}", headers=HTML)).status_code == 404
+    assert (await client.get(f"/listings/{declaration.id}", headers=HTML)).status_code == 410  # the notice
     again = await post_form(client, f"{url}/withdraw", {"reason": ""})
     assert again.status_code == 409
 

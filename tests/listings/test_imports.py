@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from listings.imports import repository as imports_repo
-from listings.imports.schemas import ImportRunOut
+from listings.imports import service as imports_service
 from listings.imports.service import import_file
 from listings.patents.tables import Patent
 from market.i18n.localized import localized
@@ -104,8 +103,8 @@ async def test_each_bad_row_is_reported_with_line_field_and_reason_and_writes_no
     assert same == [(r.row, r.field, r.code, r.params) for r in english]
     assert all(z.message != e.message for z, e in zip(chinese, english, strict=True))
     assert {r.row: r.message for r in chinese}[9] == "CN202223220665.2 已出现在第 2 行"
-    # and as stored: the run read back from the database speaks both languages too
-    stored = localized(ImportRunOut.model_validate(await imports_repo.get(report.id)), "zh").rejections
+    # and as stored: the run read back from the database (its report a row per reason) speaks both languages too
+    stored = localized(await imports_service.report(report.id), "zh").rejections
     assert [(r.row, r.code, r.message) for r in stored] == [(r.row, r.code, r.message) for r in chinese]
     [stored] = await Patent.select().where(Patent.organisation == account.org_id).output(load_json=True)
     assert stored["number"] == "CN202223220665.2"

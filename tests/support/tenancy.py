@@ -55,6 +55,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "report_id": lambda v: v.extra["report_id"],
     "need_id": lambda v: v.extra["need_id"],
     "saved_search_id": lambda v: v.extra["saved_search_id"],
+    "alias_id": lambda v: v.extra["alias_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -83,8 +84,22 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
     return Victim(
         account=account, token_id=token.id, token_prefix=token.prefix, notification_id=row["id"],
         patent_id=patent_id, declaration_id=declaration_id, import_run_id=run_id,
-        extra={**await _victim_finance(account, patent_id, declaration_id), **await _victim_needs()},
+        extra={
+            **await _victim_finance(account, patent_id, declaration_id),
+            **await _victim_needs(),
+            "alias_id": await _victim_alias(principal),
+        },
     )
+
+
+async def _victim_alias(principal: Any) -> int:
+    """A patentee alias of the victim university's (its evidence private to it)."""
+    from listings.universities import service as universities
+    from listings.universities.schemas import AliasIn
+
+    data = AliasIn(name=f"受害学院 {MARK}", evidence_note=f"{MARK} 更名", evidence_ref=f"{MARK}-REF")
+    async with jobs.unit_of_work():
+        return (await universities.record_alias(principal=principal, data=data)).id
 
 
 async def _victim_needs() -> dict[str, int]:
