@@ -33,7 +33,7 @@ class RefundPages(Controller):
     async def refunded(self, request: AnyRequest, principal: Principal, payment_id: int) -> Any:
         try:
             await payments.mark_refunded(principal=principal, payment_id=payment_id)
-        except Conflict as exc:  # marked already: say so beside the list
+        except Conflict as exc:  # marked already: say so beside the list (one not on the list stays a 404)
             return await refunds_page(request, errors=market_messages(exc, lang_of(request)), status=exc.status)
         return Redirect(path="/admin/refunds?done=refunded")
 

@@ -442,8 +442,8 @@ async def refunds_due() -> list[PaymentOut]:
 async def mark_refunded(*, principal: Principal, payment_id: int) -> PaymentOut:
     """A platform admin gave the money of a ``refund_due`` payment back: ``refunded``, once."""
     payment = await repository.get(payment_id)
-    if payment is None:
-        raise NotFound(Msg("payment.not_found"))
+    if payment is None or payment.status not in ("refund_due", "refunded"):  # not on the refund list
+        raise NotFound(Msg("payment.refund_not_found"))
     if payment.status != "refund_due" or not await repository.transition(payment, "refunded"):
         raise Conflict(Msg("payment.not_refund_due", {"status": str(payment.status)}))
     await record(
