@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
+from frontend import member_pages
 from frontend.alias_pages import PatenteeAliasPages
 from frontend.declaration_pages import DeclarationPages
 from frontend.ledger_pages import LedgerPages, TransferPages
@@ -34,10 +35,11 @@ from market.errors import MarketError
 from market.i18n import gettext, language_of
 from market.notifications import service as notifications
 from market.orgs import service as orgs
-from market.orgs.schemas import SELF_SERVICE_KINDS, MemberIn, OrgKind
+from market.orgs.schemas import SELF_SERVICE_KINDS, OrgKind
 from market.settings import Settings
 from market.web.access import public, signed_in
 from market.web.auth import start_session
+from market.web.limits import SIGN_IN, SIGN_UP, limited
 
 HERE = Path(__file__).parent
 
@@ -78,7 +80,7 @@ class AccountPages(Controller):
     async def sign_in_form(self, request: Request[Any, Any, Any], next: str | None = None) -> Template:
         return page(request, "sign_in.html", next=safe_next(next), form={}, errors=[])
 
-    @post("/sign-in", opt=public())
+    @post("/sign-in", opt={**public(), **limited(SIGN_IN)})
     async def sign_in(self, request: Request[Any, Any, Any], data: Form) -> Any:
         lang = lang_of(request)
         next_path = safe_next(data.get("next"))
@@ -111,13 +113,15 @@ class AccountPages(Controller):
     async def sign_up_form(self, request: Request[Any, Any, Any]) -> Template:
         return page(request, "sign_up.html", form={}, errors=[], kinds=SELF_SERVICE_KINDS)
 
-    @post("/sign-up", opt=public())
-    async def sign_up(self, request: Request[Any, Any, Any], data: Form) -> Any:
+    @post("/sign-up", opt={**public(), **limited(SIGN_UP)})
+    async def sign_up(self, request: Request[Any, Any, Any], settings: Settings, data: Form) -> Any:
         lang = lang_of(request)
         form = {k: v for k, v in data.items() if k not in ("password", "_csrf_token")}
         try:
             payload = SignUpIn(**{k: v for k, v in data.items() if k in SignUpIn.model_fields})
-            principal = await accounts.sign_up(data=payload, locale=lang_of(request))
+            await accounts.sign_up(
+                data=payload, locale=lang_of(request), min_password_length=settings.password_min_length
+            )
         except ValidationError as exc:
             return page(
                 request,
@@ -128,16 +132,12 @@ class AccountPages(Controller):
                 kinds=SELF_SERVICE_KINDS,
             )
         except MarketError as exc:
-            errors = [
-                {
-                    "field": e.field,
-                    "message": gettext(lang, "ui.email_taken") if e.code == "duplicate" else e.text(lang_of(request)),
-                }
-                for e in exc.errors
-            ] or [{"field": "form", "message": exc.text(lang_of(request))}]
+            errors = [{"field": e.field, "message": e.text(lang)} for e in exc.errors] or [
+                {"field": "form", "message": exc.text(lang)}
+            ]
             return page(request, "sign_up.html", exc.status, form=form, errors=errors, kinds=SELF_SERVICE_KINDS)
-        start_session(request, principal)
-        return Redirect(path="/dashboard?welcome=1")
+        # The same page whether or not the address already had an account (its owner is told by e-mail).
+        return page(request, "sign_up_done.html", email=payload.email)
 
     @post("/sign-out", opt=signed_in(session_only=True))
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -165,33 +165,7 @@ class DashboardPages(Controller):
             events=events,
             welcome=bool(welcome),
             errors=[],
-            university=await university_counters(principal),
-        )
-
-    @post("/dashboard/members", opt=signed_in(owner=True, session_only=True))
-    async def add_member(self, request: Request[Any, Any, Any], principal: Principal, data: Form) -> Any:
-        try:
-            payload = MemberIn.model_validate({"email": data.get("email", ""), "role": data.get("role", "member")})
-            await orgs.add_member(principal=principal, org_id=principal.org_id, data=payload)
-        except ValidationError as exc:
-            return await self._dashboard_with_errors(request, principal, field_messages(exc, lang_of(request)))
-        except MarketError as exc:
-            return await self._dashboard_with_errors(request, principal, [{"field": "email", "message": exc.detail}])
-        return Redirect(path="/dashboard")
-
-    async def _dashboard_with_errors(
-        self, request: Request[Any, Any, Any], principal: Principal, errors: list[dict[str, str]]
-    ) -> Template:
-        members = await orgs.list_members(principal=principal, org_id=principal.org_id)
-        return page(
-            request,
-            "dashboard.html",
-            400,
-            members=members,
-            events=[],
-            welcome=False,
-            notifications=await notifications.list_mine(principal=principal, lang=lang_of(request), limit=10),
-            errors=errors,
+            invited=await orgs.my_invitations(principal=principal),
             university=await university_counters(principal),
         )
 
@@ -222,10 +196,11 @@ class TokenPages(Controller):
             errors=[],
         )
 
-    @post("/", opt=signed_in(session_only=True))
+    @post("/", opt=signed_in(owner=True, session_only=True))
     async def create(self, request: Request[Any, Any, Any], principal: Principal, data: Form) -> Template:
         try:
-            payload = TokenIn(name=data.get("name", ""))
+            scopes = ["read", "write"] if data.get("write") else ["read"]
+            payload = TokenIn.model_validate({"name": data.get("name", ""), "scopes": scopes})
         except ValidationError as exc:
             return page(
                 request,
@@ -245,7 +220,7 @@ class TokenPages(Controller):
             errors=[],
         )
 
-    @post("/{token_id:int}/revoke", opt=signed_in(session_only=True))
+    @post("/{token_id:int}/revoke", opt=signed_in(owner=True, session_only=True))
     async def revoke(self, principal: Principal, token_id: int) -> Redirect:
         await accounts.revoke_token(principal=principal, token_id=token_id)
         return Redirect(path="/tokens")
@@ -263,6 +238,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
         route_handlers=[
             AccountPages,
             DashboardPages,
+            member_pages.MemberPages,
+            member_pages.InvitationPages,
             TokenPages,
             PatentPages,
             UniversitySettingsPages,

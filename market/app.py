@@ -12,7 +12,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -34,18 +33,17 @@ from market.health import HealthController
 from market.integrations.search import SearchIndex
 from market.logging import configure_logging
 from market.notifications.controllers import NotificationController
-from market.orgs.controllers import OrgController
+from market.orgs.controllers import InvitationController, OrgController
 from market.runtime import build_queue, open_runtime
 from market.settings import Settings, get_settings
 from market.web.access import access_guard
 from market.web.auth import AuthMiddleware, BearerAwareCSRFMiddleware, SessionConfig
 from market.web.idempotency import IdempotencyMiddleware
+from market.web.limits import RateLimitMiddleware, RateLimits
 from market.web.problems import build_handlers, language
 from market.web.requests import RequestIdMiddleware, echo_request_id
 from market.web.transactions import TransactionMiddleware
 from market.worker import load_jobs
-
-SIGN_IN_PATHS = frozenset({"/api/auth/sign-in", "/sign-in"})
 
 SECURITY_HEADERS = [
     ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
@@ -103,6 +101,7 @@ def create_app(
             finally:
                 if scheduler is not None:
                     scheduler.cancel()
+                await rate_limits.counter.close()
 
     pages = frontend_parts(settings)
     secret = settings.secret_key.get_secret_value()
@@ -115,11 +114,7 @@ def create_app(
         store="sessions",
     )
     csrf = CSRFConfig(secret=secret, cookie_secure=settings.cookie_secure, exclude=["/static/", *CSRF_EXEMPT])
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.sign_in_rate_per_minute),
-        check_throttle_handler=lambda request: request.method == "POST" and request.url.path in SIGN_IN_PATHS,
-        store="rate_limit",
-    )
+    rate_limits = RateLimits.from_settings(settings)
 
     def provide_settings() -> Settings:
         return settings
@@ -131,6 +126,7 @@ def create_app(
             MeController,
             TokenController,
             OrgController,
+            InvitationController,
             AuditController,
             EventAdminController,
             NotificationController,
@@ -145,7 +141,7 @@ def create_app(
         },
         middleware=[
             RequestIdMiddleware,
-            rate_limit.middleware,
+            DefineMiddleware(RateLimitMiddleware, limits=rate_limits),
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
             session.middleware,
             DefineMiddleware(AuthMiddleware),

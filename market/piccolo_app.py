@@ -9,7 +9,7 @@ from market.audit.tables import AuditEvent
 from market.events.tables import DomainEvent, EventDelivery
 from market.idempotency.tables import IdempotencyKey
 from market.notifications.tables import Notification
-from market.orgs.tables import Membership, Organisation
+from market.orgs.tables import Invitation, Membership, Organisation
 
 APP_CONFIG = AppConfig(
     app_name="market",
@@ -24,6 +24,7 @@ APP_CONFIG = AppConfig(
         DomainEvent,
         EventDelivery,
         IdempotencyKey,
+        Invitation,
     ],
     migration_dependencies=[],
     commands=[],

@@ -38,7 +38,16 @@ class Settings(BaseSettings):
     port: int = 8000
     cookie_secure: bool = False
     session_max_age_seconds: int = 14 * 24 * 3600
-    sign_in_rate_per_minute: int = 10
+    sign_in_rate_per_minute: int = Field(default=10, description="sign-in attempts per client and minute")
+    sign_up_rate_per_hour: int = Field(default=20, description="sign-ups per client and hour")
+    invitation_rate_per_minute: int = Field(default=10, description="invitation acceptances per client and minute")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="CIDRs of the reverse proxies whose X-Forwarded-For names the client (JSON list); empty: the "
+        "socket peer is the client",
+    )
+    password_min_length: int = Field(default=10, ge=8, le=200, description="the shortest password accepted")
+    invitation_days: int = Field(default=7, ge=1, le=60, description="how long an invitation may be accepted")
     job_queue_name: str = Field(default="arq:queue", description="The arq queue (one per deployment sharing a Redis).")
     job_max_tries: int = 5
     job_backoff_seconds: float = 2.0

@@ -7,15 +7,17 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from market.accounts import service
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.accounts.schemas import (
     CsrfOut,
+    InvitedSignUpIn,
     MeOut,
     SignInIn,
+    SignUpAccepted,
     SignUpIn,
     SwitchOrgIn,
     TokenCreated,
@@ -24,8 +26,10 @@ from market.accounts.schemas import (
 )
 from market.errors import NotFound
 from market.kit.messages import Msg
+from market.settings import Settings
 from market.web.access import public, signed_in
 from market.web.auth import start_session
+from market.web.limits import INVITATION, SIGN_IN, SIGN_UP, limited
 
 
 class AuthController(Controller):
@@ -36,13 +40,43 @@ class AuthController(Controller):
     async def csrf(self) -> CsrfOut:
         return CsrfOut(csrf_cookie="csrftoken", header="x-csrftoken")
 
-    @post("/sign-up", opt=public(), status_code=HTTP_201_CREATED)
-    async def sign_up(self, request: Request[Any, Any, Any], data: JSONBody[SignUpIn]) -> MeOut:
-        principal = await service.sign_up(data=data, locale=request.cookies.get("lang", "zh"))
+    @post(
+        "/sign-up",
+        opt={**public(), **limited(SIGN_UP)},
+        status_code=HTTP_202_ACCEPTED,
+        summary="Sign up; the same answer whether or not the address has an account: then sign in",
+    )
+    async def sign_up(
+        self, request: Request[Any, Any, Any], settings: Settings, data: JSONBody[SignUpIn]
+    ) -> SignUpAccepted:
+        await service.sign_up(
+            data=data,
+            locale=request.cookies.get("lang", "zh"),
+            min_password_length=settings.password_min_length,
+        )
+        return SignUpAccepted(email=data.email)
+
+    @post(
+        "/sign-up/invited",
+        opt={**public(), **limited(INVITATION)},
+        status_code=HTTP_201_CREATED,
+        summary="Create the account of an invitation's address and join its organisation",
+    )
+    async def sign_up_invited(
+        self, request: Request[Any, Any, Any], settings: Settings, data: JSONBody[InvitedSignUpIn]
+    ) -> MeOut:
+        principal = await service.sign_up_invited(
+            token=data.token,
+            display_name=data.display_name,
+            password=data.password,
+            key=settings.secret_key.get_secret_value(),
+            min_password_length=settings.password_min_length,
+            locale=request.cookies.get("lang", "zh"),
+        )
         start_session(request, principal)
         return await service.me(principal=principal)
 
-    @post("/sign-in", opt=public(), status_code=HTTP_200_OK)
+    @post("/sign-in", opt={**public(), **limited(SIGN_IN)}, status_code=HTTP_200_OK)
     async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[SignInIn]) -> MeOut:
         principal = await service.authenticate(email=data.email, password=data.password)
         start_session(request, principal)
@@ -87,10 +121,19 @@ class TokenController(Controller):
     async def list_tokens(self, principal: Principal) -> list[TokenOut]:
         return await service.list_tokens(principal=principal)
 
-    @post("/", opt=signed_in(session_only=True), summary="Create an API token (the secret is shown once)")
+    @post(
+        "/",
+        opt=signed_in(owner=True, session_only=True),
+        summary="Create an API token (the secret is shown once); owners, from a browser session",
+    )
     async def create_token(self, principal: Principal, data: JSONBody[TokenIn]) -> TokenCreated:
         return await service.create_token(principal=principal, data=data)
 
-    @delete("/{token_id:int}", opt=signed_in(), status_code=HTTP_200_OK, summary="Revoke one of my API tokens")
+    @delete(
+        "/{token_id:int}",
+        opt=signed_in(owner=True, session_only=True),
+        status_code=HTTP_200_OK,
+        summary="Revoke one of my API tokens; owners, from a browser session",
+    )
     async def revoke_token(self, principal: Principal, token_id: int) -> TokenOut:
         return await service.revoke_token(principal=principal, token_id=token_id)

@@ -19,6 +19,12 @@ class Principal:
     role: Role
     via: Literal["session", "token"]
     token_id: int | None = None
+    # What the caller may do: a session may do all; a token what its scopes say (TokenScope values).
+    scopes: frozenset[str] = frozenset({"read", "write"})
+
+    @property
+    def may_write(self) -> bool:
+        return "write" in self.scopes
 
     @property
     def is_owner(self) -> bool:

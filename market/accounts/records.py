@@ -26,6 +26,7 @@ class ApiTokenRecord:
     prefix: str
     org_id: int
     user_id: int
+    scopes: str  # comma-separated TokenScope values
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None

@@ -33,9 +33,9 @@ async def set_password_hash(user_id: int, password_hash: str) -> None:
     await User.update({User.password_hash: password_hash}).where(User.id == user_id)
 
 
-async def create_token(*, user_id: int, org_id: int, name: str, prefix: str, token_hash: str) -> int:
+async def create_token(*, user_id: int, org_id: int, name: str, prefix: str, token_hash: str, scopes: str) -> int:
     rows = await ApiToken.insert(
-        ApiToken(user=user_id, organisation=org_id, name=name, prefix=prefix, token_hash=token_hash)
+        ApiToken(user=user_id, organisation=org_id, name=name, prefix=prefix, token_hash=token_hash, scopes=scopes)
     ).returning(ApiToken.id)
     return int(rows[0]["id"])
 
@@ -46,6 +46,7 @@ _TOKEN_COLUMNS = (
     ApiToken.prefix,
     ApiToken.organisation.as_alias("org_id"),
     ApiToken.user.as_alias("user_id"),
+    ApiToken.scopes,
     ApiToken.created_at,
     ApiToken.last_used_at,
     ApiToken.revoked_at,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import EmailStr, Field, field_validator
 
@@ -75,8 +76,22 @@ class MeOut(Out):
     memberships: list[MembershipOut]
 
 
-class TokenIn(Schema, json_schema_extra={"examples": [{"name": "loan system"}]}):
+class TokenScope(StrEnum):
+    """What an API token may do. ``read``: safe methods (GET, HEAD); ``write``: the rest. No scope manages
+    members, invitations or tokens: those need an owner's browser session."""
+
+    read = "read"
+    write = "write"
+
+
+class TokenIn(Schema, json_schema_extra={"examples": [{"name": "loan system", "scopes": ["read"]}]}):
     name: str = Field(min_length=1, max_length=100)
+    scopes: list[TokenScope] = Field(default_factory=lambda: [TokenScope.read], min_length=1, max_length=2)
+
+    @field_validator("scopes")
+    @classmethod
+    def _read_with_write(cls, v: list[TokenScope]) -> list[TokenScope]:
+        return sorted({*v, TokenScope.read})  # writing implies reading
 
 
 class TokenOut(Out):
@@ -84,9 +99,15 @@ class TokenOut(Out):
     name: str
     prefix: str
     org_id: int
+    scopes: list[TokenScope]
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split(cls, v: object) -> object:
+        return [s for s in v.split(",") if s] if isinstance(v, str) else v
 
 
 class TokenCreated(TokenOut):
@@ -95,6 +116,31 @@ class TokenCreated(TokenOut):
 
 class SwitchOrgIn(Schema, json_schema_extra={"examples": [{"org_id": 1}]}):
     org_id: int
+
+
+class InvitedSignUpIn(
+    Schema,
+    json_schema_extra={
+        "examples": [
+            {
+                "token": "k3J...",
+                "display_name": "王芳",  # words: data
+                "password": "a long passphrase",
+            }
+        ]
+    },
+):
+    token: str = Field(min_length=10, max_length=200)
+    display_name: str = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
+
+
+class SignUpAccepted(Out):
+    """The answer to every sign-up, whether or not the address already had an account (which is not revealed):
+    the next step is to sign in; an address that already had an account is told by e-mail."""
+
+    status: str = Field(default="check_email", examples=["check_email"])
+    email: str
 
 
 class CsrfOut(Out):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from market.accounts import passwords, repository
 from market.accounts.principal import Principal
 from market.accounts.schemas import MembershipOut, MeOut, SignUpIn, TokenCreated, TokenIn, TokenOut
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, InvalidCredentials, NotFound
+from market.errors import Conflict, FieldError, InvalidCredentials, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.orgs import service as org_service
 from market.orgs.schemas import OrgKind, Role
@@ -22,15 +23,34 @@ user_by_id = repository.user_by_id
 user_by_email = repository.user_by_email
 create_user = repository.create_user
 
+# The job (market.mailings) that tells an account's owner someone tried to sign up with their address.
+SIGN_UP_ATTEMPT_JOB = "mail.sign_up_attempt"
+
 TOKEN_PREFIX = "mkt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
-async def sign_up(*, data: SignUpIn, locale: str = "zh") -> Principal:
-    """Create a user, their organisation and their owner membership."""
-    if await repository.email_taken(data.email):
-        taken = Msg("account.email_taken")
-        raise Conflict(taken, errors=[FieldError("email", taken, code="duplicate")])
+def _hour() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d%H")
+
+
+def check_password(password: str, *, email: str, min_length: int) -> None:
+    """Refuse a new password that breaks the policy (passwords.password_problems), as errors on its field."""
+    problems = passwords.password_problems(password, email=email, min_length=min_length)
+    if problems:
+        raise ValidationFailed(problems[0], errors=[FieldError("password", p) for p in problems])
+
+
+async def sign_up(*, data: SignUpIn, locale: str = "zh", min_password_length: int = 10) -> Principal | None:
+    """Create a user, their organisation and their owner membership; None (and nothing written) when the address
+    already has an account: its owner is told by e-mail instead, and the caller answers as for a new account, so
+    sign-up does not reveal which addresses have one."""
+    check_password(data.password, email=data.email, min_length=min_password_length)
+    existing = await repository.user_by_email(data.email)
+    if existing is not None:
+        passwords.hash_password(data.password)  # the same work as for a new account: no answer by timing either
+        await jobs.enqueue(SIGN_UP_ATTEMPT_JOB, user_id=existing.id, job_id=f"sign-up-attempt:{existing.id}:{_hour()}")
+        return None
     user_id = await repository.create_user(
         email=data.email,
         password_hash=passwords.hash_password(data.password),
@@ -143,7 +163,10 @@ async def principal_for_token(secret: str) -> Principal | None:
     now = datetime.now(UTC)
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
         await repository.touch_token(token.id, now)
-    return await principal_for(user_id=token.user_id, org_id=token.org_id, via="token", token_id=token.id)
+    principal = await principal_for(user_id=token.user_id, org_id=token.org_id, via="token", token_id=token.id)
+    if principal is None:
+        return None
+    return dataclasses.replace(principal, scopes=frozenset(s for s in token.scopes.split(",") if s))
 
 
 async def create_token(*, principal: Principal, data: TokenIn) -> TokenCreated:
@@ -154,13 +177,14 @@ async def create_token(*, principal: Principal, data: TokenIn) -> TokenCreated:
         name=data.name,
         prefix=secret[: len(TOKEN_PREFIX) + 6],
         token_hash=_hash_token(secret),
+        scopes=",".join(sorted(scope.value for scope in data.scopes)),
     )
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="accounts.token_created",
         entity_type="api_token",
         entity_id=token_id,
-        after={"name": data.name},
+        after={"name": data.name, "scopes": sorted(scope.value for scope in data.scopes)},
     )
     row = await repository.token_by_id(token_id)
     assert row is not None
@@ -190,3 +214,32 @@ async def revoke_token(*, principal: Principal, token_id: int) -> TokenOut:
         row = await repository.token_by_id(token_id)
         assert row is not None
     return TokenOut.model_validate(row)
+
+
+async def sign_up_invited(
+    *, token: str, display_name: str, password: str, key: str, min_password_length: int = 10, locale: str = "zh"
+) -> Principal:
+    """Create the account of an invitation's address and accept the invitation with it: the token, mailed to that
+    address, is the proof that the person signing up reads its mail. An address that already has an account signs
+    in to accept instead."""
+    invitation = await org_service.open_invitation(token=token, key=key)
+    check_password(password, email=invitation.email, min_length=min_password_length)
+    if await repository.email_taken(invitation.email):
+        raise Conflict(Msg("org.invitation_sign_in"))
+    user_id = await repository.create_user(
+        email=invitation.email,
+        password_hash=passwords.hash_password(password),
+        display_name=display_name,
+        locale=locale,
+    )
+    await record(
+        actor=Actor(user_id=user_id, org_id=invitation.org_id),
+        action="accounts.user_created",
+        entity_type="user",
+        entity_id=user_id,
+        after={"email": invitation.email, "display_name": display_name, "invitation": invitation.id},
+    )
+    await org_service.accept_invitation(invitation=invitation, user_id=user_id, email=invitation.email)
+    principal = await principal_for(user_id=user_id, org_id=invitation.org_id, via="session")
+    assert principal is not None
+    return principal

@@ -26,6 +26,9 @@ class ApiToken(Table, tablename="market_api_token"):
     name = Varchar(length=100)
     prefix = Varchar(length=16)
     token_hash = Varchar(length=64, unique=True, index=True)
+    # What the token may do, comma-separated TokenScope values: "read" (safe methods), "write" (the rest). No scope
+    # manages members or tokens: those need an owner's browser session.
+    scopes = Varchar(length=40, default="read,write")
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)

@@ -44,9 +44,7 @@ def _record(row: dict[str, Any] | None) -> NotificationRecord | None:
 
 
 async def get(notification_id: int) -> NotificationRecord | None:
-    return _record(
-        await Notification.select().where(Notification.id == notification_id).output(load_json=True).first()
-    )
+    return _record(await Notification.select().where(Notification.id == notification_id).output(load_json=True).first())
 
 
 async def by_dedupe_key(dedupe_key: str) -> NotificationRecord | None:

@@ -25,7 +25,6 @@ TITLE_LENGTH = 200
 notification_by_dedupe_key = repository.by_dedupe_key
 
 
-
 @dataclass(frozen=True)
 class Rendered:
     """A notification as its recipient reads it: for an e-mail."""

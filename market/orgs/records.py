@@ -52,3 +52,19 @@ class MemberRecord:
     display_name: str
     role: str
     since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationRecord:
+    """An invitation, without its token's hash."""
+
+    id: int
+    org_id: int
+    email: str
+    role: str
+    state: str
+    invited_by: int
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None
+    accepted_by: int | None

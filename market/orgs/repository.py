@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from piccolo.engine.postgres import PostgresEngine
+
 from market.accounts.tables import User
 from market.orgs.records import (
+    InvitationRecord,
     MemberRecord,
     MembershipRecord,
     OrganisationRecord,
     OrgWithOwnerRecord,
     UserMembershipRecord,
 )
-from market.orgs.tables import Membership, Organisation
+from market.orgs.tables import Invitation, Membership, Organisation
 
 
 async def create_org(*, name: str, kind: str, region: str) -> int:
@@ -99,3 +104,107 @@ async def count_owners(org_id: int) -> int:
 async def user_id_by_email(email: str) -> int | None:
     row = await User.select(User.id).where(User.email == email).first()
     return int(row["id"]) if row else None
+
+
+async def lock_memberships(org_id: int) -> None:
+    """Serialise changes to an organisation's memberships until the transaction ends (so two owners removing each
+    other at once cannot both succeed). PostgreSQL locks the organisation's row; SQLite serialises writers itself."""
+    if isinstance(Organisation._meta.db, PostgresEngine):
+        await Organisation.raw("SELECT id FROM market_organisation WHERE id = {} FOR UPDATE", org_id)
+
+
+async def set_role(*, user_id: int, org_id: int, role: str) -> None:
+    await Membership.update({Membership.role: role}).where(
+        (Membership.user == user_id) & (Membership.organisation == org_id)
+    )
+
+
+_INVITATION_COLUMNS = (
+    Invitation.id,
+    Invitation.organisation.as_alias("org_id"),
+    Invitation.email,
+    Invitation.role,
+    Invitation.state,
+    Invitation.invited_by.as_alias("invited_by"),
+    Invitation.created_at,
+    Invitation.expires_at,
+    Invitation.decided_at,
+    Invitation.accepted_by.as_alias("accepted_by"),
+)
+
+
+async def create_invitation(
+    *, org_id: int, email: str, role: str, token_hash: str, invited_by: int, expires_at: datetime
+) -> int:
+    rows = await Invitation.insert(
+        Invitation(
+            organisation=org_id,
+            email=email,
+            role=role,
+            state="pending",
+            token_hash=token_hash,
+            invited_by=invited_by,
+            expires_at=expires_at,
+        )
+    ).returning(Invitation.id)
+    return int(rows[0]["id"])
+
+
+async def invitation_by_id(invitation_id: int) -> InvitationRecord | None:
+    row = await Invitation.select(*_INVITATION_COLUMNS).where(Invitation.id == invitation_id).first()
+    return InvitationRecord(**row) if row else None
+
+
+async def invitation_by_token_hash(token_hash: str) -> InvitationRecord | None:
+    row = await Invitation.select(*_INVITATION_COLUMNS).where(Invitation.token_hash == token_hash).first()
+    return InvitationRecord(**row) if row else None
+
+
+async def pending_invitation(*, org_id: int, email: str) -> InvitationRecord | None:
+    row = await (
+        Invitation.select(*_INVITATION_COLUMNS)
+        .where((Invitation.organisation == org_id) & (Invitation.email == email) & (Invitation.state == "pending"))
+        .first()
+    )
+    return InvitationRecord(**row) if row else None
+
+
+async def invitations_of_org(org_id: int, *, state: str | None = None) -> list[InvitationRecord]:
+    query = Invitation.select(*_INVITATION_COLUMNS).where(Invitation.organisation == org_id)
+    if state is not None:
+        query = query.where(Invitation.state == state)
+    rows = await query.order_by(Invitation.id, ascending=False)
+    return [InvitationRecord(**r) for r in rows]
+
+
+async def decide_invitation(
+    invitation_id: int, *, to_state: str, at: datetime, accepted_by: int | None = None, still_valid_at: datetime | None
+) -> bool:
+    """Move a pending invitation to ``to_state``; False when it was no longer pending (or, with ``still_valid_at``,
+    had expired by then): of two racers, one wins."""
+    query = Invitation.update(
+        {Invitation.state: to_state, Invitation.decided_at: at, Invitation.accepted_by: accepted_by}
+    ).where((Invitation.id == invitation_id) & (Invitation.state == "pending"))
+    if still_valid_at is not None:
+        query = query.where(Invitation.expires_at > still_valid_at)
+    rows = await query.returning(Invitation.id)
+    return bool(rows)
+
+
+async def expire_invitations(*, org_id: int, email: str, now: datetime) -> None:
+    """Mark the address's pending invitations that have run out as expired (so a new one may be sent)."""
+    await Invitation.update({Invitation.state: "expired", Invitation.decided_at: now}).where(
+        (Invitation.organisation == org_id)
+        & (Invitation.email == email)
+        & (Invitation.state == "pending")
+        & (Invitation.expires_at <= now)
+    )
+
+
+async def pending_invitations_of_email(email: str) -> list[InvitationRecord]:
+    rows = await (
+        Invitation.select(*_INVITATION_COLUMNS)
+        .where((Invitation.email == email) & (Invitation.state == "pending"))
+        .order_by(Invitation.id)
+    )
+    return [InvitationRecord(**r) for r in rows]

@@ -4,6 +4,10 @@
     @get("/x", opt=signed_in())                       any signed-in user (session or API token)
     @get("/x", opt=signed_in(OrgKind.university))     users acting for a university
     @post("/x", opt=signed_in(owner=True))            owners of the organisation they act for
+    @post("/x", opt=signed_in(owner=True, session_only=True))   ... from a browser session, never an API token
+
+An API token's scopes apply to every handler: a token without ``write`` is refused any unsafe method (403
+``insufficient-scope``).
 
 A handler without a declaration is refused (500) rather than served: forgetting is never an open door. Which
 *objects* a caller may touch is the service's business (another tenant's object answers 404).
@@ -60,13 +64,27 @@ def declared_access(handler: BaseRouteHandler) -> Access | None:
     return access if isinstance(access, Access) else None
 
 
+class InsufficientScope(Forbidden):
+    """An API token asked for what its scopes do not allow (a read-only token's unsafe request)."""
+
+    code = "insufficient-scope"
+    title = "problem.insufficient-scope"
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     access = declared_access(handler)
     if access is None:
         raise UndeclaredAccess(Msg("problem.detail.undeclared-access", {"handler": handler.handler_name}))
+    principal = connection.scope.get("user")
+    # A token's scopes bound every handler, whatever it declares: a read token changes nothing.
+    unsafe = connection.scope.get("method") not in SAFE_METHODS
+    if isinstance(principal, Principal) and unsafe and not principal.may_write:
+        raise InsufficientScope(Msg("problem.detail.token-read-only"), required_scope="write")
     if not access.signed_in:
         return
-    principal = connection.scope.get("user")
     if not isinstance(principal, Principal):
         raise NotAuthenticated(Msg("problem.detail.not-authenticated"))
     if access.session_only and principal.via != "session":

@@ -10,7 +10,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
-from litestar.types import Receive, Scope, Send
+from litestar.types import Empty, Message, Receive, Scope, ScopeSession, Send
 
 from market.accounts import service as accounts
 from market.accounts.principal import Principal
@@ -54,6 +54,19 @@ def start_session(connection: ASGIConnection[Any, Any, Any, Any], principal: Pri
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
+    """Stores a session only once there is something in it: a visitor without a session cookie whose request put
+    nothing in the session gets no stored session and no session cookie (anonymous pages and the sign-in form
+    need none; CSRF is its own signed cookie)."""
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        if not scope_session:  # empty, or cleared at sign-out
+            if connection.cookies.get(self.config.key):
+                await super().store_in_message(Empty, message, connection)  # drop it and expire the cookie
+            return
+        await super().store_in_message(scope_session, message, connection)
+
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         state = connection.scope.setdefault("state", {})
         if state.get(ROTATE_SESSION):

@@ -181,7 +181,9 @@ def build_handlers(render_page: PageRenderer | None) -> dict[type[Exception] | i
         if render_page is not None and wants_page(request):
             if status == 401:
                 return Redirect(path=f"/sign-in?next={quote(request.url.path)}")
-            return render_page(request, status, title, detail)
+            response = render_page(request, status, title, detail)
+            response.headers.update(kw.get("headers") or {})  # Retry-After on a 429 page too
+            return response
         return problem(request, status=status, code=code, title=title, detail=detail, message_code=message.code, **kw)
 
     def on_market_error(request: Request[Any, Any, Any], exc: MarketError) -> Any:

@@ -10,11 +10,15 @@ from market.accounts.schemas import SignUpIn, TokenIn
 from market.accounts.tables import ApiToken, User
 from market.audit.tables import AuditEvent
 from market.errors import Conflict, Forbidden, InvalidCredentials, NotFound
+from market.i18n import gettext
 from market.notifications.tables import Notification
 from market.orgs import service as orgs
-from market.orgs.schemas import MemberIn, OrgKind, Role
+from market.orgs.schemas import InvitationIn, OrgKind, Role
 from market.orgs.tables import Membership, Organisation
 from tests.conftest import PASSWORD, make_account
+from tests.support.mail import record_mail
+
+KEY = "test-signing-key"
 
 
 def sign_up_data(email: str = "Alice@Example.cn", kind: OrgKind = OrgKind.sme) -> SignUpIn:
@@ -39,14 +43,17 @@ async def test_sign_up_creates_user_org_owner_audit_and_welcome_job(backend, job
     assert [n["kind"] for n in notes] == ["welcome"]
 
 
-async def test_duplicate_email_is_refused_and_writes_nothing(backend, job_queue) -> None:
+async def test_duplicate_email_writes_nothing_and_tells_the_owner_by_a_job(backend, job_queue) -> None:
     await make_account(email="dup@example.cn")
+    mail = record_mail()
     before = (await User.count(), await Organisation.count(), await AuditEvent.count())
-    with pytest.raises(Conflict) as caught:
-        async with jobs.unit_of_work():
-            await accounts.sign_up(data=sign_up_data(email="DUP@example.cn"))
-    assert caught.value.errors[0].field == "email"
+    async with jobs.unit_of_work():
+        assert await accounts.sign_up(data=sign_up_data(email="DUP@example.cn")) is None
     assert (await User.count(), await Organisation.count(), await AuditEvent.count()) == before
+    await job_queue.drain()
+    [(to, subject, text)] = mail.sent
+    assert to == "dup@example.cn" and subject == gettext("zh", "mail.sign_up_attempt.subject")
+    assert "/sign-in" in text
 
 
 async def test_platform_admin_cannot_be_chosen_at_sign_up() -> None:
@@ -93,19 +100,29 @@ async def test_members_are_managed_by_owners_of_that_org_only(backend) -> None:
     outsider = await make_account(OrgKind.university.value)
     p_owner = await accounts.principal_for(user_id=owner.user_id, org_id=None)
     p_outsider = await accounts.principal_for(user_id=outsider.user_id, org_id=None)
+    p_newcomer = await accounts.principal_for(user_id=newcomer.user_id, org_id=None)
     with pytest.raises(NotFound):
         await orgs.list_members(principal=p_outsider, org_id=owner.org_id)
     async with jobs.unit_of_work():
-        added = await orgs.add_member(principal=p_owner, org_id=owner.org_id, data=MemberIn(email=newcomer.email))
-    assert added.role is Role.member
+        invited = await orgs.invite(
+            principal=p_owner, org_id=owner.org_id, data=InvitationIn(email=newcomer.email), key=KEY
+        )
+    # invited is not a member: only accepting makes one
+    assert await accounts.principal_for(user_id=newcomer.user_id, org_id=owner.org_id) is None
+    async with jobs.unit_of_work():
+        await orgs.accept_mine(principal=p_newcomer, invitation_id=invited.id)
     p_member = await accounts.principal_for(user_id=newcomer.user_id, org_id=owner.org_id)
-    assert p_member is not None and p_member.org_id == owner.org_id
+    assert p_member is not None and p_member.org_id == owner.org_id and p_member.role is Role.member
     with pytest.raises(Forbidden):
-        await orgs.add_member(principal=p_member, org_id=owner.org_id, data=MemberIn(email=outsider.email))
+        await orgs.invite(principal=p_member, org_id=owner.org_id, data=InvitationIn(email=outsider.email), key=KEY)
+    with pytest.raises(Forbidden):
+        await orgs.remove_member(principal=p_member, org_id=owner.org_id, user_id=owner.user_id)
     with pytest.raises(Conflict):
-        await orgs.add_member(principal=p_owner, org_id=owner.org_id, data=MemberIn(email=newcomer.email))
+        await orgs.invite(principal=p_owner, org_id=owner.org_id, data=InvitationIn(email=newcomer.email), key=KEY)
     with pytest.raises(Conflict, match=r"org\.last_owner"):
         await orgs.remove_member(principal=p_owner, org_id=owner.org_id, user_id=owner.user_id)
+    with pytest.raises(Conflict, match=r"org\.last_owner"):
+        await orgs.change_role(principal=p_owner, org_id=owner.org_id, user_id=owner.user_id, role=Role.member)
     async with jobs.unit_of_work():
         await orgs.remove_member(principal=p_owner, org_id=owner.org_id, user_id=newcomer.user_id)
     assert await accounts.principal_for(user_id=newcomer.user_id, org_id=owner.org_id) is None

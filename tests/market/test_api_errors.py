@@ -6,7 +6,6 @@ import re
 
 from market.accounts.tables import ApiToken, User
 from market.audit.tables import AuditEvent
-from market.i18n import gettext
 from market.orgs.tables import Organisation
 from tests.conftest import make_account, sign_in
 
@@ -44,14 +43,18 @@ async def test_wrong_password(client) -> None:
     assert await counts() == before
 
 
-async def test_duplicate_email(client) -> None:
+async def test_duplicate_email_is_answered_as_a_new_sign_up(client) -> None:
+    """Sign-up does not reveal that an address has an account: the same answer, and nothing written."""
     await make_account(email="new@example.cn")
     before = await counts()
-    r = await client.send_json("POST", "/api/auth/sign-up", SIGN_UP)
-    body = assert_problem(r, 409, "conflict")
-    assert body["errors"] == [{"field": "email", "message": gettext("zh", "account.email_taken"), "code": "duplicate"}]
-    assert body["message_code"] == "account.email_taken"
+    taken = await client.send_json("POST", "/api/auth/sign-up", SIGN_UP)
     assert await counts() == before
+    fresh = await client.send_json("POST", "/api/auth/sign-up", {**SIGN_UP, "email": "other@example.cn"})
+    assert (taken.status_code, fresh.status_code) == (202, 202)
+    assert taken.json() == {"status": "check_email", "email": "new@example.cn"}
+    assert fresh.json() == {"status": "check_email", "email": "other@example.cn"}
+    for r in (taken, fresh):  # no session either way: both sign in next
+        assert "market_session" not in " ".join(r.headers.get_list("set-cookie"))
 
 
 async def test_missing_csrf_token(client) -> None:
@@ -151,7 +154,7 @@ async def test_bearer_token_needs_no_csrf_but_session_does(client) -> None:
     await sign_in(client, account)
     r = await client.post("/api/notifications/999/read")  # session cookie, no CSRF header
     assert_problem(r, 403, "csrf-failed")
-    token = (await client.send_json("POST", "/api/tokens", {"name": "t"})).json()["token"]
+    token = (await client.send_json("POST", "/api/tokens", {"name": "t", "scopes": ["write"]})).json()["token"]
     r = await client.post("/api/notifications/999/read", headers={"authorization": f"Bearer {token}"})
     assert_problem(r, 404, "not-found")
 

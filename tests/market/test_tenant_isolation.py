@@ -127,7 +127,8 @@ async def walk_app(backend: Backend, tmp_path: Any) -> Any:
     from market.integrations.search import build_search
 
     # The walk signs in again whenever an endpoint (sign-out, switch-org, sign-up) changed its session.
-    settings = Settings(**{**backend.settings.model_dump(), "sign_in_rate_per_minute": 10_000})
+    settings = Settings(**{**backend.settings.model_dump(), "sign_in_rate_per_minute": 10_000,
+                           "sign_up_rate_per_hour": 10_000, "invitation_rate_per_minute": 10_000})
     app = create_app(settings, queue=jobs.InProcessQueue(max_tries=1, backoff_base=0.01),
                      search=build_search(settings, path=tmp_path / "index"))
     async with running(app):

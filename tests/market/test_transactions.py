@@ -11,6 +11,7 @@ from litestar import Litestar, Response, post
 
 from listings.patents.tables import Patent
 from market import jobs
+from market.accounts.tables import User
 from market.errors import Conflict
 from market.orgs import repository as orgs_repo
 from market.orgs.tables import Organisation
@@ -67,7 +68,9 @@ async def test_a_unique_violation_answers_409_in_the_readers_language(backend: B
         )
     )
     statuses = sorted(r.status_code for r in answers)
-    assert statuses.count(201) == 1 and statuses.count(409) == 9, statuses
+    # one account; the others answer as sign-up does for a taken address (202), or reach the index first (409)
+    assert set(statuses) <= {202, 409} and 409 in statuses, statuses
+    assert await User.count() == 1
     texts = {r.json()["detail"] for r in answers if r.json().get("message_code") == "db.unique_violation"}
     assert texts, "no request reached the unique index"
 

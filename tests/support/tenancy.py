@@ -17,7 +17,8 @@ from market.accounts import service as accounts
 from market.accounts.schemas import TokenIn
 from market.i18n import Msg
 from market.notifications.service import notify
-from market.orgs.schemas import OrgKind
+from market.orgs import service as orgs
+from market.orgs.schemas import InvitationIn, OrgKind
 from tests.conftest import Account, make_account
 
 MARK = "VICTIM-8d1f"  # in every name of the victim's, so a leak of any of them shows in a response body
@@ -55,6 +56,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "report_id": lambda v: v.extra["report_id"],
     "need_id": lambda v: v.extra["need_id"],
     "saved_search_id": lambda v: v.extra["saved_search_id"],
+    "invitation_id": lambda v: v.extra["invitation_id"],
     "alias_id": lambda v: v.extra["alias_id"],
 }
 
@@ -64,6 +66,7 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "file_path": "app.css",  # /static/{file_path}
     "month": "2026-11",  # /api/ledger/statements/{month}: the caller's own ledger
     "event_id": "1",  # /api/admin/events/{event_id}: the platform's own events, for its operators only
+    "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
 }
 
 
@@ -73,6 +76,10 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
     assert principal is not None
     async with jobs.unit_of_work():
         token = await accounts.create_token(principal=principal, data=TokenIn(name=f"{MARK} bank link"))
+        invitation = await orgs.invite(
+            principal=principal, org_id=account.org_id, key="victim-key",
+            data=InvitationIn(email=f"{MARK.lower()}-invitee@victim.example.cn"),
+        )
         await notify(
             user_id=account.user_id, kind="test", message=Msg("notification.legacy", {"title": f"{MARK} private note"}),
             body=Msg("notification.legacy.body", {"body": MARK}), dedupe_key=f"{MARK}:1",
@@ -88,6 +95,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_finance(account, patent_id, declaration_id),
             **await _victim_needs(),
             "alias_id": await _victim_alias(principal),
+            "invitation_id": invitation.id,
         },
     )
 

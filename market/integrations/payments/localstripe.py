@@ -15,14 +15,18 @@ from urllib.parse import parse_qsl, urlencode
 
 import stripe
 
-DROPPED = ("application_fee_amount", "transfer_data", "on_behalf_of", "reverse_transfer", "refund_application_fee",
-           "description")
+DROPPED = (
+    "application_fee_amount",
+    "transfer_data",
+    "on_behalf_of",
+    "reverse_transfer",
+    "refund_application_fee",
+    "description",
+)
 
 
 class LocalstripeBridge(stripe.HTTPXClient):
-    async def request_async(
-        self, method: str, url: str, headers: Any, post_data: Any = None
-    ) -> Any:
+    async def request_async(self, method: str, url: str, headers: Any, post_data: Any = None) -> Any:
         if isinstance(post_data, str) and post_data:
             params = [
                 (key.replace("allowed_payment_method_types", "payment_method_types"), value)
