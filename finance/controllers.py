@@ -3,11 +3,13 @@
 from finance.contracts.controllers import LicenceContractController
 from finance.ledger.controllers import LedgerController
 from finance.licences.controllers import LicenceController
+from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
     WEBHOOK_PATH,
     AdminPaymentController,
     LicencePaymentController,
     StripeWebhookController,
+    UniversityTransferController,
 )
 from finance.royalties.controllers import LicenceRoyaltyController
 
@@ -19,5 +21,7 @@ FINANCE_CONTROLLERS = [
     StripeWebhookController,
     AdminPaymentController,
     LedgerController,
+    PayeeController,
+    UniversityTransferController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -12,7 +12,8 @@ from finance.royalties.service import quarters
 from market import runtime
 from market.events import on
 from market.i18n import Msg, Param
-from market.jobs import daily, job
+from market.jobs import daily, enqueue, job
+from market.notifications import service as notifications
 from market.notifications.service import notify
 from market.orgs import service as org_service
 
@@ -63,6 +64,40 @@ async def payment_notify(*, payment_id: int) -> None:
     payment = await payments.payment_by_id(payment_id)
     if payment is not None and payment.status == "succeeded":
         await _notify_parties(payment.licence, f"paid-{payment_id}", "notification.payment_received")
+
+
+@job("finance.match_statement", transactional=False)
+async def match_statement(*, run_id: int) -> None:
+    """A bank statement file, matched in batches (each its own transaction, so its progress shows)."""
+    await payments.match_statement_run(run_id)
+
+
+@job("finance.transfer_notify")
+async def transfer_notify(*, payment_id: int) -> None:
+    """The payer's members get the transfer instructions (the payee's account, amount, reference) once."""
+    payment = await payments.payment_by_id(payment_id)
+    if payment is None or payment.status != "awaiting_payer":
+        return
+    licence = await licences.licence_by_id(payment.licence)
+    instructions = await payments.instructions_of(payment)
+    if licence is None or instructions is None:
+        return
+    for member in await org_service.members_of_org(licence.licensee):
+        key = f"licence:{licence.id}:transfer-{payment_id}:{member.user_id}"
+        message = Msg("notification.transfer_requested", {"number": str(licence.number)})
+        if await notify(
+            user_id=member.user_id, kind="licence_transfer", message=message, body=instructions, dedupe_key=key
+        ):
+            await enqueue("finance.transfer_email", dedupe_key=key)
+
+
+@job("finance.transfer_email", transactional=False)
+async def transfer_email(*, dedupe_key: str) -> None:
+    """The instructions by e-mail, in the recipient's language, where SMTP is configured."""
+    mail = runtime.current().mail
+    note = await notifications.for_email(dedupe_key) if mail.enabled else None
+    if note is not None:
+        await mail.send(to=note.email, subject=note.title, text=note.body)
 
 
 @job("finance.reminders")

@@ -1,5 +1,5 @@
 """The ``finance`` Piccolo app: licences, payments and webhook events, contracts, royalty reports, ledger entries
-and issued statements."""
+issued statements, payee accounts and bank statement runs."""
 
 import os
 
@@ -8,7 +8,8 @@ from piccolo.conf.apps import AppConfig
 from finance.contracts.tables import ContractDocument
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.licences.tables import Licence
-from finance.payments.tables import LicencePayment, PaymentEvent
+from finance.payees.tables import PayeeAccount
+from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.royalties.tables import RoyaltyReport
 
 APP_CONFIG = AppConfig(
@@ -23,6 +24,9 @@ APP_CONFIG = AppConfig(
         LedgerEntry,
         Statement,
         StatementRow,
+        PayeeAccount,
+        BankStatementRun,
+        BankStatementLine,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

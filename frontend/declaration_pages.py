@@ -17,8 +17,9 @@ from frontend.forms import FORM_FIELD_OF, FieldProblem, TermsForm, hundredths_te
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
 from listings.advice import service as advice
 from listings.advice.schemas import PriceCheckOut, SuggestionOut
+from listings.declarations import filing
 from listings.declarations import service as declarations
-from listings.declarations.schemas import DeclareReport, WithdrawIn
+from listings.declarations.schemas import CnipaAnnouncementIn, DeclareReport, WithdrawIn
 from listings.patents import service as patents
 from listings.patents.schemas import PatentDetailOut
 from market.accounts.deps import provide_principal
@@ -318,6 +319,32 @@ class DeclarationPages(Controller):
         except (ValidationFailed, Conflict) as exc:
             return self._detail(request, declaration, errors=market_messages(exc, lang_of(request)), status=exc.status)
         return Redirect(path=f"/declarations/{declaration_id}?done=published")
+
+    @post("/{declaration_id:int}/cnipa", opt=UNIVERSITY)
+    async def cnipa_announcement(self, request: AnyRequest, principal: Principal, declaration_id: int) -> Any:
+        """Record CNIPA's announcement (公告号, 公告日) of the current version."""
+        declaration = await declarations.get(principal=principal, declaration_id=declaration_id)
+        lang = lang_of(request)
+        form = await form_of(request)
+        try:
+            data = CnipaAnnouncementIn.model_validate(
+                {"number": str(form.get("cnipa_number") or ""), "announced_on": form.get("cnipa_announced_on") or None}
+            )
+            await filing.record_announcement(principal=principal, declaration_id=declaration_id, data=data)
+        except ValidationError as exc:
+            names = {"number": "cnipa_number", "announced_on": "cnipa_announced_on"}
+            errors = [
+                {"field": names.get(str(e["loc"][-1]), "cnipa_number"), "message": validation_message(e, lang)}
+                for e in exc.errors()
+            ]
+            return self._detail(request, declaration, errors=labelled(errors, lang), status=400)
+        except (ValidationFailed, Conflict) as exc:
+            errors = [
+                {**e, "field": "cnipa_announced_on" if e.get("field") == "announced_on" else e.get("field", "")}
+                for e in market_messages(exc, lang)
+            ]
+            return self._detail(request, declaration, errors=errors, status=exc.status)
+        return Redirect(path=f"/declarations/{declaration_id}")
 
     def _detail(
         self,

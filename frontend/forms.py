@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -13,6 +14,8 @@ from listings.patents.schemas import PatentFactsIn
 
 MAX_DIGITS = 15  # far above any fee a declaration may state; guards against "1e999999" and the like
 PAYMENT_MODES = ("lump_sum", "running_royalty", "entry_plus_royalty")
+PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+"""What a yuan or percent field accepts once spaces, commas and ¥ are gone: digits with an optional decimal part."""
 
 
 class FieldProblem(ValueError):
@@ -40,6 +43,8 @@ def _decimal(text: str, field_name: str) -> Decimal | None:
         raise FieldProblem(field_name, "ui.err_negative")
     if value.adjusted() >= MAX_DIGITS:
         raise FieldProblem(field_name, "ui.err_number_too_large")
+    if not PLAIN_NUMBER.fullmatch(cleaned):  # Decimal() also reads "1e5", "1_000" and "0x10"-like typos
+        raise FieldProblem(field_name, "ui.err_not_a_number")
     return value
 
 
@@ -96,6 +101,7 @@ class TermsForm:
     term_kind: str = "expiry"
     term_years: str = ""
     other_matters: str = ""
+    royalty_base: str = "net_sales"
     problems: list[FieldProblem] = field(default_factory=list)
 
     @classmethod
@@ -112,6 +118,7 @@ class TermsForm:
             term_kind=value("term_kind") or "expiry",
             term_years=value("term_years"),
             other_matters=str(form.get("other_matters") or "").strip(),
+            royalty_base=value("royalty_base") or "net_sales",
         )
 
     @classmethod
@@ -126,6 +133,7 @@ class TermsForm:
             term_kind="years" if v.term_years else "expiry",
             term_years=str(v.term_years or ""),
             other_matters=v.other_matters,
+            royalty_base=v.royalty_base,
         )
 
     def term_years_value(self) -> int | None:
@@ -143,6 +151,8 @@ class TermsForm:
         if self.payment_mode not in PAYMENT_MODES:
             raise FieldProblem("payment_mode", "ui.err_choose_mode")
         values: dict[str, Any] = {"payment_mode": self.payment_mode, "other_matters": self.other_matters}
+        if self.payment_mode != "lump_sum":  # a royalty base applies to a running royalty only
+            values["royalty_base"] = self.royalty_base
         readers: dict[str, list[tuple[str, Callable[[], int | None]]]] = {
             "lump_sum": [("lump_sum_minor", lambda: yuan_to_fen(self.lump_sum_yuan, "lump_sum_yuan"))],
             "running_royalty": [("royalty_rate_bp", lambda: percent_to_bp(self.royalty_pct, "royalty_pct"))],

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from finance.contracts import service as contracts
 from finance.licences import service as licences
 from finance.licences.schemas import FilingOut, LicenceOut, LicenceRequestIn
+from finance.payees import service as payees
 from finance.payments import gateways
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentOut, PaymentStartIn
@@ -273,8 +274,9 @@ class LicencePages(Controller):
             net = yuan_to_fen(typed.net_sales_yuan, "net_sales_yuan")
             if net is None:
                 raise FieldProblem("net_sales_yuan", "ui.err_net_sales_required")
+            base = f"{licence.royalty_base}_minor"  # net_sales_minor, or profit_minor for a royalty on profit
             data = RoyaltyReportIn.model_validate(
-                {"period_start": typed.period_start, "period_end": typed.period_end, "net_sales_minor": net}
+                {"period_start": typed.period_start, "period_end": typed.period_end, base: net}
             )
         except FieldProblem as exc:
             errors = labelled([{"field": exc.field, "message": gettext(lang, exc.key)}], lang)
@@ -385,6 +387,7 @@ async def licence_page(
         reports=reports,
         report_form=typed or next_period(licence, reports),
         methods=gateways.methods(),
+        can_transfer=await payees.current_account(licence.licensor_org_id) is not None,
         stripe_mode=stripe_mode(),
         test_pay=can_pay_in_test_mode(),
         report_days=licences.REPORT_DAYS,

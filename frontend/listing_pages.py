@@ -8,6 +8,7 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from finance.payees import service as payees
 from frontend.render import AnyRequest, page, page_count
 from listings.search import listing as public_listings
 from market.web.access import public
@@ -32,4 +33,5 @@ class ListingPages(Controller):
         found = await public_listings.listing(declaration_id=declaration_id, withdrawn_too=True)
         if found.status == "withdrawn":
             return page(request, "listing_withdrawn.html", 410, listing=found)
-        return page(request, "listing.html", listing=found)
+        can_transfer = bool(await payees.can_receive_transfers([found.university_org_id]))
+        return page(request, "listing.html", listing=found, can_transfer=can_transfer)

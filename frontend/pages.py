@@ -21,6 +21,7 @@ from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
+from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
@@ -251,6 +252,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             LedgerPages,
             TransferPages,
             RefundPages,
+            PayeePages,
+            UniversityTransferPages,
             *SEARCH_PAGES,
             static,
         ],

@@ -15,6 +15,7 @@ import uvicorn
 from arq.worker import Worker
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from finance.payees import service as payees
 from listings.advice.service import OPERATOR_TABLE
 from listings.demo import seed_listings
 from listings.imports.readers import Limits
@@ -121,6 +122,8 @@ def seed(
 
     async def work() -> tuple[list[dict[str, Any]], dict[str, Any]]:
         accounts = await seed_demo()
+        async with jobs.unit_of_work():  # the demo universities can be paid by bank transfer
+            await payees.seed_demo(org_names=[row["org"] for row in accounts if row["kind"] == "university"])
         made = await seed_listings(data_dir=settings.data_dir, target=listings) if listings else {}
         return accounts, made
 

@@ -56,8 +56,19 @@ class Settings(BaseSettings):
     stripe_api_key: SecretStr = SecretStr("")
     stripe_webhook_secret: SecretStr = SecretStr("")
     stripe_api_base: str = Field(default="", description="empty for Stripe; http://127.0.0.1:8420 for localstripe")
+    cnipa_reminder_working_days: int = Field(
+        default=10,
+        ge=1,
+        le=60,
+        description="Working days after publication before the university is reminded to file a declaration with CNIPA "
+        "(and every as many after) while CNIPA's announcement is unrecorded.",
+    )
     platform_fee_bp: int = Field(default=500, ge=0, le=10_000, description="platform fee in basis points")
     payment_methods: str = "card,alipay,wechat_pay,bank_transfer"
+    statement_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1, le=64 * 1024 * 1024, description="largest bank statement file accepted"
+    )
+    statement_max_rows: int = Field(default=200_000, ge=1, description="most rows of a bank statement file accepted")
     stripe_localstripe: bool = Field(default=False, description="development/tests: bridge localstripe's gaps")
     smtp_url: str = Field(default="", description="smtp://user:pass@host:587 for e-mail; empty keeps mail in-app.")
     mail_from: str = "noreply@market.local"

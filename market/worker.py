@@ -29,6 +29,7 @@ JOB_MODULES = (
     "listings.imports.jobs",
     "listings.search.jobs",
     "listings.needs.jobs",
+    "listings.declarations.jobs",
     "finance.contracts.jobs",
     "finance.payments.jobs",
     "finance.royalties.jobs",

@@ -20,7 +20,12 @@ from pricing.schemas import Note
 MAX_RUNNING_ROYALTY_PERCENT = Decimal(ROYALTY_CAP_BP) / 100
 """Running royalty at most 20% of net sales, as the percent this library computes in (2024 CNIPA notice)."""
 MAX_PROFIT_SHARE_PERCENT = Decimal(PROFIT_SHARE_CAP_BP) / 100
-"""Or at most 40% of profit (2024 CNIPA notice); kept for completeness, the engine prices on net sales."""
+"""Or at most 40% of profit (2024 CNIPA notice): the cap of the suggested share of profit."""
+PROFIT_SHARE_FACTOR = Decimal(4)
+"""The suggested share of profit is the net-sales rate times this factor: a rate on sales equals a share of profit
+times the licensee's operating margin, and 4 assumes a 25% margin on the licensed products (the margin behind the
+25% rule of ``shared/data/royalty_rate_benchmarks.csv``: 25% of profit is about 5% of sales at 20% margin, the
+RoyaltyStat median). A product setting, explained as a factor in every suggestion; capped at 40% of profit."""
 
 CAP_NOTE = Note(code="legal_cap_applied", citation=CAP_CITATION)
 
@@ -30,6 +35,15 @@ def cap_rate(rate_percent: Decimal) -> tuple[Decimal, bool]:
     if rate_percent > MAX_RUNNING_ROYALTY_PERCENT:
         return MAX_RUNNING_ROYALTY_PERCENT, True
     return rate_percent, False
+
+
+def profit_share(rate_percent: Decimal) -> tuple[Decimal, bool]:
+    """The share of profit matching a net-sales rate (``PROFIT_SHARE_FACTOR``), limited to 40% of profit, and
+    whether the cap bit (2024 CNIPA notice)."""
+    share = rate_percent * PROFIT_SHARE_FACTOR
+    if share > MAX_PROFIT_SHARE_PERCENT:
+        return MAX_PROFIT_SHARE_PERCENT, True
+    return share, False
 
 
 def cap_fixed_minor(amount_minor: int) -> tuple[int, bool]:

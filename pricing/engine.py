@@ -178,6 +178,8 @@ class Engine:
         evidence = _select_comparables(comparables, main_field)
         band, comparable_factor = self._narrow(band, evidence, main_field)
         rates, rate_capped = _cap_band(band)
+        shares = [caps.profit_share(r) for r in rates]
+        profit_band = RateBand(*(q_rate(s) for s, _ in shares))
         term, term_factor, term_note = explain.term_of(patent.remaining_years, licence_term_years)
         money = self._money_terms(rates, sales, term, evidence)
         if term_note is not None:
@@ -192,7 +194,8 @@ class Engine:
         used = len(evidence.rates) + (len(evidence.lump_sums) if money.lump_from_comparables else 0)
         sample = (row.sample_size or 0) + used
         factors = [*profile.factors, *rate_factors, comparable_factor, term_factor, *money.factors,
-                   explain.caps_factor(capped)]
+                   explain.caps_factor(capped),
+                   explain.profit_share_factor(rates[1], profit_band.mid, any(bit for _, bit in shares))]
         if profile.context is not None:
             factors.append(profile.context)
         return Suggestion(
@@ -211,6 +214,7 @@ class Engine:
             data_is_official=row.official,
             factors=tuple(factors),
             notes=tuple(notes),
+            profit_share=profit_band,
         )
 
     def _narrow(

@@ -274,6 +274,27 @@ def entry_factor(share: Decimal) -> Factor:
 
 
 @lru_cache(maxsize=2)
+def profit_share_factor(rate: Decimal, share: Decimal, capped: bool) -> Factor:
+    """How the share of profit is suggested: the net-sales rate times ``PROFIT_SHARE_FACTOR``, at most 40%."""
+    return Factor(
+        key="profit_share",
+        value=f"{rate}% of net sales x {caps.PROFIT_SHARE_FACTOR} = {share}% of profit"
+        f"{' (capped at ' + str(caps.MAX_PROFIT_SHARE_PERCENT) + '%)' if capped else ''}",
+        source=CAP_CITATION,
+        message=Msg(
+            "pricing.factor.profit_share",
+            {
+                "rate": f"{rate}%",
+                "factor": str(caps.PROFIT_SHARE_FACTOR),
+                "share": f"{share}%",
+                "cap": f"{caps.MAX_PROFIT_SHARE_PERCENT}%",
+                "state": Msg("pricing.cap_applied" if capped else "pricing.cap_not_reached"),
+            },
+        ),
+        multiplier=caps.PROFIT_SHARE_FACTOR,
+    )
+
+
 def caps_factor(applied: bool) -> Factor:
     state = "applied" if applied else "not reached"
     return Factor(

@@ -261,6 +261,7 @@ class Suggestion:
     data_is_official: bool
     factors: tuple[Factor, ...]
     notes: tuple[Note, ...] = dc_field(default=())
+    profit_share: RateBand | None = None  # the running royalty as a share of profit (at most 40%)
 
 
 @dataclass(frozen=True, slots=True)

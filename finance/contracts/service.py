@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from finance.contracts import repository
 from finance.licences import service as licences
 from finance.licences.records import LicenceRecord
+from finance.payees import service as payees
 from finance.payments import service as payment_service
+from finance.payments.records import PaymentRecord
 from listings.declarations import service as declarations
+from listings.declarations.records import DeclarationVersionRecord
 from listings.patents import service as patents
 from market import events
 from market.accounts.principal import Principal
@@ -53,13 +57,12 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
         for p in await payment_service.payments_of_licence(licence.id)
         if p.purpose == "initial" and p.status == "succeeded"
     ]
-    versions = [
-        v for v in await declarations.versions(licence.declaration) if v.version == licence.declaration_version
-    ]
+    versions = [v for v in await declarations.versions(licence.declaration) if v.version == licence.declaration_version]
     other = [{"zh": versions[0].other_matters, "en": ""}] if versions and versions[0].other_matters else []
     starts = licence.starts_on
     assert starts is not None  # a contract is made for an active licence, which has started
     paid = payments[0] if payments else None
+    payee = await _payee_account(licence, paid)
     ref: dict[str, Param] = {"declaration": declaration.id, "version": licence.declaration_version}
     return {
         "contract": {
@@ -69,12 +72,8 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
             "platform_zh": gettext("zh", "common.site_name"),
             "platform_en": gettext("en", "common.site_name"),
         },
-        "declaration": {
-            "announced_on": (
-                declaration.published_at.date().isoformat() if declaration.published_at else starts.isoformat()
-            ),
-            "announcement_ref": " / ".join(gettext(lang, "contract.announcement_ref", **ref) for lang in ("zh", "en")),
-        },
+        "declaration": _declaration_facts(declaration.published_at, versions[0] if versions else None, starts)
+        | {"announcement_ref": " / ".join(gettext(lang, "contract.announcement_ref", **ref) for lang in ("zh", "en"))},
         "licensor": {"name_zh": licensor.name},
         "licensee": {
             "name_zh": licence.licensee_name,
@@ -109,7 +108,34 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
             "method": paid.method if paid else "bank_transfer",
             "reference": (paid.reference or paid.provider_id) if paid else None,
         },
+        "payee": payee,
     }
+
+
+async def _payee_account(licence: LicenceRecord, paid: PaymentRecord | None) -> dict[str, str] | None:
+    """The licensor's payee account as at the licence: the one the paying transfer was instructed to, else the one
+    in force when the licence took effect (later changes never reach an issued contract)."""
+    account = None
+    if paid is not None and paid.payee_account is not None:
+        account = await payees.account_by_id(paid.payee_account)
+    if account is None:
+        account = await payees.account_in_force_at(licence.licensor, licence.activated_at or datetime.now(UTC))
+    if account is None:
+        return None
+    return {"account_name": account.account_name, "bank_name": account.bank_name, "number": account.account_number}
+
+
+def _declaration_facts(
+    published_at: datetime | None, version: DeclarationVersionRecord | None, starts: date
+) -> dict[str, Any]:
+    """What the contract may say of the declaration at the time it is made (Patent Law Art 50): published on the
+    platform on a date, and CNIPA's announcement (number and date) only if the university has recorded it."""
+    published = (version.published_at if version and version.published_at else published_at) or None
+    facts: dict[str, Any] = {"published_on": (published.date() if published else starts).isoformat()}
+    if version is not None and version.cnipa_number and version.cnipa_announced_on is not None:
+        facts["cnipa_number"] = version.cnipa_number
+        facts["cnipa_announced_on"] = version.cnipa_announced_on.isoformat()
+    return facts
 
 
 def contract_path(data_dir: Path, licence: LicenceRecord, sha256: str) -> Path:

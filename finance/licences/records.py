@@ -38,3 +38,4 @@ class LicenceRecord:
     created_at: datetime
     updated_at: datetime
     contract_sha256: str  # set by finance.contracts when the contract is rendered; "" before
+    royalty_base: str = "net_sales"  # what the running royalty is a share of: net_sales or profit

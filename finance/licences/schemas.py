@@ -56,6 +56,7 @@ class LicenceOut(Out):
     lump_sum_minor: int | None
     entry_fee_minor: int | None
     royalty_rate_bp: int | None
+    royalty_base: str = "net_sales"  # what the running royalty is a share of: net_sales or profit
     term_years: int | None
     amount_due_minor: int
     starts_on: date | None

@@ -91,6 +91,7 @@ async def licence_out(row: LicenceRecord) -> LicenceOut:
         entry_fee_minor=row.entry_fee_minor,
         royalty_rate_bp=row.royalty_rate_bp,
         term_years=row.term_years,
+        royalty_base=row.royalty_base,
     )
     return LicenceOut(
         id=row.id,
@@ -110,6 +111,7 @@ async def licence_out(row: LicenceRecord) -> LicenceOut:
         lump_sum_minor=row.lump_sum_minor,
         entry_fee_minor=row.entry_fee_minor,
         royalty_rate_bp=row.royalty_rate_bp,
+        royalty_base=row.royalty_base,
         term_years=row.term_years,
         amount_due_minor=row.amount_due_minor,
         starts_on=row.starts_on,
@@ -164,6 +166,7 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
         lump_sum_minor=version.lump_sum_minor,
         entry_fee_minor=version.entry_fee_minor,
         royalty_rate_bp=version.royalty_rate_bp,
+        royalty_base=version.royalty_base,
         term_years=version.term_years,
         amount_due_minor=due,
         licensee_name=org.name,

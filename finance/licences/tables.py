@@ -28,6 +28,7 @@ class Licence(Table, tablename="finance_licence"):
     lump_sum_minor = BigInt(null=True, default=None)
     entry_fee_minor = BigInt(null=True, default=None)
     royalty_rate_bp = Integer(null=True, default=None)
+    royalty_base = Varchar(length=10, default="net_sales")  # net_sales or profit (2024 CNIPA notice)
     term_years = Integer(null=True, default=None)
     amount_due_minor = BigInt(default=0)
     licensee_name = Varchar(length=200)

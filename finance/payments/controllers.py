@@ -1,4 +1,4 @@
-"""The Stripe webhook, and the platform's confirmation of bank transfers."""
+"""The Stripe webhook; bank transfers confirmed by the payee university or the platform; statement files."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.params import Body, JSONBody, Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from finance.payments import service
-from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReportOut
+from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementRowOut, StatementRunOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
@@ -25,6 +25,8 @@ WEBHOOK_PATH = "/api/payments/stripe/webhook"
 ADMIN = signed_in(OrgKind.platform_admin)
 PARTIES = signed_in(OrgKind.university, OrgKind.sme)
 LICENSEE = signed_in(OrgKind.sme)
+UNIVERSITY = signed_in(OrgKind.university)
+UNIVERSITY_OWNER = signed_in(OrgKind.university, owner=True)
 
 
 class StripeWebhookController(Controller):
@@ -71,22 +73,63 @@ class AdminPaymentController(Controller):
     @post(
         "/statement",
         opt=ADMIN,
-        status_code=HTTP_200_OK,
-        request_max_body_size=10 * 1024 * 1024,
-        summary="Match a bank statement (CSV) against the open references",
+        status_code=HTTP_202_ACCEPTED,
+        request_max_body_size=service.STATEMENT_BODY_CAP,
+        summary="Upload a bank statement (CSV); it is matched against the open references in a job",
+        description="Files over `MARKET_STATEMENT_MAX_BYTES` (20 MB) or `MARKET_STATEMENT_MAX_ROWS` (200,000 rows) "
+        "are refused with 413. Follow the run at `GET /api/admin/payments/statements/{id}`.",
     )
     async def statement(
         self,
         principal: Principal,
         data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
-        lang: str,
-    ) -> StatementReportOut:
+    ) -> StatementRunOut:
         upload = data.get("file")
         if upload is None:
             required = Msg("payment.statement_file_required")
             raise ValidationFailed(required, errors=[FieldError("file", required, code="required")])
         content = await upload.read()
-        return await service.match_statement(principal=principal, data=content, lang=lang)
+        return await service.queue_statement(principal=principal, filename=upload.filename or "", content=content)
+
+    @get("/statements", opt=ADMIN, summary="Recent statement files and their progress")
+    async def statement_runs(self) -> list[StatementRunOut]:
+        return await service.statement_runs()
+
+    @get("/statements/{run_id:int}", opt=ADMIN, summary="A statement file's progress (rows done of total)")
+    async def statement_run(self, run_id: int) -> StatementRunOut:
+        return await service.statement_run(run_id=run_id)
+
+    @get("/statements/{run_id:int}/rows", opt=ADMIN, summary="A matched statement's report, one verdict per row")
+    async def statement_rows(
+        self,
+        run_id: int,
+        lang: str,
+        offset: Annotated[int, Parameter(ge=0, le=10_000_000)] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+        status: list[str] | None = None,
+    ) -> list[StatementRowOut]:
+        return await service.statement_lines(run_id=run_id, lang=lang, offset=offset, limit=limit, statuses=status)
+
+
+class UniversityTransferController(Controller):
+    """The university whose account receives a bank transfer confirms it arrived (its owners)."""
+
+    path = "/api/university/transfers"
+    tags = ["payments"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=UNIVERSITY, summary="Bank transfers waiting to arrive in my university's account")
+    async def pending(self, principal: Principal, lang: str) -> list[PaymentOut]:
+        return localized(await service.pending_transfers_to(principal=principal), lang)
+
+    @post(
+        "/{payment_id:int}/confirm",
+        opt=UNIVERSITY_OWNER,
+        status_code=HTTP_200_OK,
+        summary="Confirm that a bank transfer arrived in my university's account (owners)",
+    )
+    async def confirm(self, principal: Principal, payment_id: int, lang: str) -> PaymentOut:
+        return localized(await service.confirm_receipt(principal=principal, payment_id=payment_id), lang)
 
 
 class LicencePaymentController(Controller):

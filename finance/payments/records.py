@@ -29,6 +29,8 @@ class PaymentRecord:
     confirmed_by: int | None
     created_at: datetime
     succeeded_at: datetime | None
+    payee_account: int | None = None  # bank transfer: the payee account instructed (finance.payees)
+    confirmed_by_org: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +47,36 @@ class PaymentEventRecord:
     deliveries: int
     processed_at: datetime | None
     result: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRunRecord:
+    id: int
+    uploaded_by: int | None
+    organisation: int | None
+    filename: str
+    stored_path: str
+    size_bytes: int
+    status: str
+    total_rows: int
+    processed_rows: int
+    confirmed: int
+    needs_review: int
+    error_code: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLineRecord:
+    id: int
+    run: int
+    row: int
+    status: str
+    reference: str
+    payer: str
+    amount_minor: int | None
+    currency: str
+    detail_code: str
+    detail_params: dict[str, JsonValue]
+    payment: int | None

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from piccolo.columns import Column
+from piccolo.custom_types import Combinable
+from piccolo.engine.postgres import PostgresEngine
 from pydantic import JsonValue
 
-from finance.payments.records import PaymentEventRecord, PaymentRecord
-from finance.payments.tables import LicencePayment, PaymentEvent
+from finance.payments.records import PaymentEventRecord, PaymentRecord, StatementLineRecord, StatementRunRecord
+from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 
 
 async def create(
@@ -28,6 +32,7 @@ async def create(
     currency: str = "CNY",
     platform_fee_minor: int = 0,
     status: str = "awaiting_payer",
+    payee_account: int | None = None,
 ) -> int | None:
     """The new payment's id, or None when a unique index refused it: another attempt to pay the same thing is
     open (or was opened by a concurrent request) or the idempotency key is taken. The caller's transaction is then
@@ -46,6 +51,7 @@ async def create(
             platform_fee_minor=platform_fee_minor,
             status=status,
             idempotency_key=idempotency_key,
+            payee_account=payee_account,
         )
     ).returning(LicencePayment.id)
     try:
@@ -90,11 +96,19 @@ async def transition(payment: PaymentRecord, to: str, *, values: dict[Column | s
 
 
 def received(
-    *, at: datetime, confirmed_by: int | None, platform_fee_minor: int | None = None
+    *,
+    at: datetime,
+    confirmed_by: int | None,
+    confirmed_by_org: int | None = None,
+    platform_fee_minor: int | None = None,
 ) -> dict[Column | str, object]:
     """What a transition records when money arrived: when, who confirmed it, and the platform fee taken (left as it
     was for money to give back)."""
-    values: dict[Column | str, object] = {LicencePayment.succeeded_at: at, LicencePayment.confirmed_by: confirmed_by}
+    values: dict[Column | str, object] = {
+        LicencePayment.succeeded_at: at,
+        LicencePayment.confirmed_by: confirmed_by,
+        LicencePayment.confirmed_by_org: confirmed_by_org,
+    }
     if platform_fee_minor is not None:
         values[LicencePayment.platform_fee_minor] = platform_fee_minor
     return values
@@ -183,3 +197,114 @@ async def mark_event(event_row_id: int, *, at: datetime, result: str) -> None:
     await PaymentEvent.update({PaymentEvent.processed_at: at, PaymentEvent.result: result[:200]}).where(
         PaymentEvent.id == event_row_id
     )
+
+
+# -- bank transfers: who confirmed, what a statement names ------------------------------------------------------
+
+CHUNK = 500  # ids or references per IN (...) list, well under both databases' parameter limits
+
+
+async def open_bank_for_licences(licence_ids: Sequence[int]) -> list[PaymentRecord]:
+    out: list[PaymentRecord] = []
+    ids = list(licence_ids)
+    for start in range(0, len(ids), CHUNK):
+        rows = await LicencePayment.select().where(
+            LicencePayment.licence.is_in(ids[start : start + CHUNK])
+            & (LicencePayment.provider == "bank_transfer")
+            & (LicencePayment.status == "awaiting_payer")
+        )
+        out.extend(PaymentRecord(**r) for r in rows)
+    return sorted(out, key=lambda p: p.id)
+
+
+async def bank_statuses(references: Iterable[str]) -> dict[str, str]:
+    """Reference -> status of the bank transfers with these references (a few queries of CHUNK each)."""
+    refs = sorted(set(references))
+    out: dict[str, str] = {}
+    for start in range(0, len(refs), CHUNK):
+        rows = await LicencePayment.select(LicencePayment.reference, LicencePayment.status).where(
+            (LicencePayment.provider == "bank_transfer") & LicencePayment.reference.is_in(refs[start : start + CHUNK])
+        )
+        for r in rows:
+            if out.get(r["reference"]) != "succeeded":  # a succeeded attempt wins over a cancelled one
+                out[r["reference"]] = r["status"]
+    return out
+
+
+async def create_statement_run(
+    *, uploaded_by: int | None, organisation: int | None, filename: str, stored_path: str, size_bytes: int
+) -> int:
+    rows = await BankStatementRun.insert(
+        BankStatementRun(
+            uploaded_by=uploaded_by,
+            organisation=organisation,
+            filename=filename,
+            stored_path=stored_path,
+            size_bytes=size_bytes,
+        )
+    ).returning(BankStatementRun.id)
+    return int(rows[0]["id"])
+
+
+async def statement_run(run_id: int) -> StatementRunRecord | None:
+    row = await BankStatementRun.select().where(BankStatementRun.id == run_id).first()
+    return StatementRunRecord(**row) if row else None
+
+
+async def statement_runs(limit: int = 20) -> list[StatementRunRecord]:
+    rows = await BankStatementRun.select().order_by(BankStatementRun.id, ascending=False).limit(limit)
+    return [StatementRunRecord(**r) for r in rows]
+
+
+async def update_statement_run(run_id: int, values: Mapping[str, Any]) -> None:
+    await BankStatementRun.update({getattr(BankStatementRun, k): v for k, v in values.items()}).where(
+        BankStatementRun.id == run_id
+    )
+
+
+LINE_COLUMNS = ("row", "status", "reference", "payer", "amount_minor", "currency", "detail_code", "detail_params",
+                "payment")  # fmt: skip
+# A batch of verdicts is one JSON parameter that the database expands into rows: building a thousand-row INSERT
+# value by value costs far more than the rows themselves (it was most of a 100,000-row statement's time).
+_LINES_POSTGRES = """
+INSERT INTO finance_bank_statement_line
+    (run, "row", status, reference, payer, amount_minor, currency, detail_code, detail_params, payment)
+SELECT {}, x."row", x.status, x.reference, x.payer, x.amount_minor, x.currency, x.detail_code, x.detail_params,
+    x.payment
+FROM json_to_recordset({}::json) AS x("row" integer, status text, reference text, payer text, amount_minor bigint,
+    currency text, detail_code text, detail_params json, payment integer)
+"""
+_LINES_SQLITE = """
+INSERT INTO finance_bank_statement_line
+    (run, "row", status, reference, payer, amount_minor, currency, detail_code, detail_params, payment)
+SELECT {}, json_extract(value, '$.row'), json_extract(value, '$.status'), json_extract(value, '$.reference'),
+    json_extract(value, '$.payer'), json_extract(value, '$.amount_minor'), json_extract(value, '$.currency'),
+    json_extract(value, '$.detail_code'), json(json_extract(value, '$.detail_params')), json_extract(value, '$.payment')
+FROM json_each({})
+"""
+
+
+async def add_statement_lines(run_id: int, lines: Sequence[Mapping[str, Any]]) -> None:
+    """Write a batch of verdicts (each a mapping of ``LINE_COLUMNS``) in one statement."""
+    if not lines:
+        return
+    payload = json.dumps([{c: line[c] for c in LINE_COLUMNS} for line in lines], ensure_ascii=False)
+    postgres = isinstance(BankStatementLine._meta.db, PostgresEngine)
+    await BankStatementLine.raw(_LINES_POSTGRES if postgres else _LINES_SQLITE, run_id, payload)
+
+
+async def statement_lines(
+    run_id: int, *, offset: int = 0, limit: int = 200, statuses: Sequence[str] | None = None
+) -> list[StatementLineRecord]:
+    where: Combinable = BankStatementLine.run == run_id
+    if statuses:
+        where = where & BankStatementLine.status.is_in(list(statuses))
+    rows = (
+        await BankStatementLine.select()
+        .where(where)
+        .order_by(BankStatementLine.row)
+        .offset(offset)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    return [StatementLineRecord(**r) for r in rows]

@@ -11,21 +11,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import structlog
 
 from finance.licences import service as licences
 from finance.licences.records import LicenceRecord
+from finance.payees import service as payees
+from finance.payees.records import PayeeAccountRecord
 from finance.payments import gateways, repository
 from finance.payments.records import PaymentRecord
-from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementReportOut, StatementRowOut
+from finance.payments.schemas import PaymentOut, PaymentStartIn, StatementRowOut, StatementRunOut
+from listings.patents import service as patents
 from market import events, jobs, runtime
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed, json_params
+from market.errors import Conflict, FieldError, Forbidden, MarketError, NotFound, ValidationFailed, json_params
 from market.i18n import Msg, render
 from market.integrations.payments import (
     Payment,
@@ -36,6 +41,9 @@ from market.integrations.payments import (
     match_statement_file,
     platform_fee,
 )
+from market.integrations.payments.bank_statement import HEADER_SCAN_ROWS, MatchStatus, RowResult, check_readable
+from market.jobs import unit_of_work
+from market.kit.message_json import params_from_json, params_to_json
 from market.kit.money import Money
 from market.kit.words import MsgOut
 
@@ -48,19 +56,63 @@ payments_of_licence = repository.for_licence
 succeeded_for_licences = repository.succeeded_for_licences
 
 
-def bank_instructions(reference: str, amount: Money, licensor: str) -> Msg:
-    return Msg("payment.bank_instructions", {"amount": amount, "licensor": licensor, "reference": reference})
+def bank_instructions(reference: str, amount: Money, licensor: str, payee: PayeeAccountRecord | None = None) -> Msg:
+    """What to send where: the payee's account name, bank and number, the amount and the reference to quote.
+    (A transfer asked for before payee accounts existed names the licensor only.)"""
+    if payee is None:
+        return Msg("payment.bank_instructions", {"amount": amount, "licensor": licensor, "reference": reference})
+    return Msg(
+        "payment.transfer_instructions",
+        {
+            "amount": amount,
+            "reference": reference,
+            "account_name": payee.account_name,
+            "bank_name": payee.bank_name,
+            "account_number": payee.account_number,
+        },
+    )
+
+
+async def _payee_of(row: PaymentRecord, licence: LicenceRecord) -> PayeeAccountRecord | None:
+    """The account a transfer was instructed to (its snapshot), else the licensor's account in force."""
+    if row.payee_account is not None:
+        return await payees.account_by_id(row.payee_account)
+    return await payees.current_account(licence.licensor)
+
+
+async def _transfer_view(row: PaymentRecord, licence: LicenceRecord) -> dict[str, object]:
+    """A bank transfer's instructions (while it waits) and what the desks show of it: licensor, listing, patent,
+    the payee account instructed, who confirmed."""
+    if row.provider != "bank_transfer":
+        return {}
+    names = await licences._names(licence.licensor)
+    payee = await _payee_of(row, licence)
+    patent = await patents.patent_by_id(licence.patent)
+    view: dict[str, object] = {
+        "licensor": names[licence.licensor],
+        "declaration_id": licence.declaration,
+        "patent_number": patent.number if patent else "",
+        "payee": payees.account_out(payee) if payee else None,
+    }
+    if row.status == "awaiting_payer":
+        amount = Money(row.currency, row.amount_minor)
+        view["instructions"] = MsgOut.of(bank_instructions(row.reference, amount, names[licence.licensor], payee))
+    return view
+
+
+async def instructions_of(row: PaymentRecord) -> Msg | None:
+    """A waiting bank transfer's instructions (for the e-mail to the payer), else None."""
+    licence = await licences.licence_by_id(row.licence)
+    if licence is None or row.provider != "bank_transfer" or row.status != "awaiting_payer":
+        return None
+    names = await licences._names(licence.licensor)
+    payee = await _payee_of(row, licence)
+    return bank_instructions(row.reference, Money(row.currency, row.amount_minor), names[licence.licensor], payee)
 
 
 async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -> PaymentOut:
-    instructions: MsgOut | None = None
     licence = await licences.licence_by_id(row.licence)
     assert licence is not None
-    if row.provider == "bank_transfer" and row.status == "awaiting_payer":
-        names = await licences._names(licence.licensor)
-        instructions = MsgOut.of(
-            bank_instructions(row.reference, Money(row.currency, row.amount_minor), names[licence.licensor])
-        )
     gateway = gateways.stripe()
     return PaymentOut.model_validate(
         {
@@ -70,7 +122,7 @@ async def payment_out(row: PaymentRecord, *, client_secret: str | None = None) -
             "payer": licence.licensee_name,
             "client_secret": client_secret,
             "test_mode": bool(row.provider == "stripe" and gateway is not None and gateway.config.test_mode),
-            "instructions": instructions,
+            **await _transfer_view(row, licence),
         }
     )
 
@@ -135,6 +187,7 @@ async def _open(
         metadata={"licence_id": str(licence.id), "licence_number": licence.number, "purpose": purpose},
     )
     stripe = gateways.stripe()
+    payee = await payees.require_for_transfer(licence.licensor) if method == "bank_transfer" else None
     if method == "bank_transfer":
         started: Payment | None = await gateways.bank_transfer().start_payment(request)  # a reference: local
     else:
@@ -153,6 +206,7 @@ async def _open(
         platform_fee_minor=started.platform_fee.minor if started else 0,
         status=started.status.value if started else "awaiting_payer",
         idempotency_key=key,
+        payee_account=payee.id if payee else None,
     )
     if payment_id is None:  # a concurrent request opened one first (where rows are not locked)
         raise Conflict(Msg("payment.attempt_in_progress"))
@@ -165,6 +219,8 @@ async def _open(
         changed = await repository.transition(row, started.status.value, values=values)
         assert changed  # our own row, not committed yet: nobody else can have changed it
     assert started is not None
+    if payee is not None:  # the instructions, to the payer's members (in the app, and by e-mail)
+        await jobs.enqueue("finance.transfer_notify", payment_id=payment_id)
     await record(
         actor=actor,
         action="finance.payment_started",
@@ -237,7 +293,7 @@ async def _receive_once(payment: PaymentRecord, *, at: datetime, actor: Actor) -
     licence = await licences.licence_for_update(payment.licence)  # the licence first, as ``_open``: no deadlock
     assert licence is not None
     if not await _still_due(payment):
-        values = repository.received(at=at, confirmed_by=actor.user_id)
+        values = repository.received(at=at, confirmed_by=actor.user_id, confirmed_by_org=actor.org_id)
         if not await repository.transition(payment, "refund_due", values=values):
             return None
         await record(
@@ -253,7 +309,9 @@ async def _receive_once(payment: PaymentRecord, *, at: datetime, actor: Actor) -
         return "refund_due"
     fee_bp = _fee_bp()
     fee = platform_fee(Money(payment.currency, payment.amount_minor), fee_bp)
-    values = repository.received(at=at, confirmed_by=actor.user_id, platform_fee_minor=fee.minor)
+    values = repository.received(
+        at=at, confirmed_by=actor.user_id, confirmed_by_org=actor.org_id, platform_fee_minor=fee.minor
+    )
     if not await repository.transition(payment, "succeeded", values=values):
         return None
     await _close_other_attempts(payment, actor)
@@ -384,45 +442,41 @@ async def confirm_bank_transfer(*, principal: Principal, payment_id: int) -> Pay
     payment = await repository.get(payment_id)
     if payment is None or payment.provider != "bank_transfer":
         raise NotFound(Msg("payment.transfer_not_found"))
-    if payment.status not in ("awaiting_payer", "canceled"):  # a canceled transfer's money is still received
-        raise Conflict(Msg("payment.transfer_not_awaiting", {"status": str(payment.status)}))
-    outcome = await receive(payment, at=datetime.now(UTC), actor=Actor(principal.user_id, principal.org_id))
-    fresh = await repository.get(payment_id)
+    return await _confirm_transfer(payment, Actor(principal.user_id, principal.org_id))
+
+
+async def confirm_receipt(*, principal: Principal, payment_id: int) -> PaymentOut:
+    """The university whose account receives the money confirms that a transfer arrived. Another organisation's
+    transfer is a 404, as if it did not exist."""
+    payment = await repository.get(payment_id)
+    licence = await licences.licence_by_id(payment.licence) if payment is not None else None
+    if payment is None or payment.provider != "bank_transfer" or licence is None:
+        raise NotFound(Msg("payment.transfer_not_found"))
+    if licence.licensor != principal.org_id:
+        raise NotFound(Msg("payment.transfer_not_found"))
+    return await _confirm_transfer(payment, Actor(principal.user_id, principal.org_id))
+
+
+async def _confirm_transfer(payment: PaymentRecord, actor: Actor) -> PaymentOut:
+    outcome = await receive_transfer(payment.id, actor)
+    fresh = await repository.get(payment.id)
     assert fresh is not None
-    if outcome == "already":  # another confirmation (or the statement) received it first: a duplicate
+    if outcome == "not_awaiting":
         raise Conflict(Msg("payment.transfer_not_awaiting", {"status": str(fresh.status)}))
+    if outcome == "paid_another_way":
+        raise Conflict(Msg("payment.paid_another_way"))
     return await payment_out(fresh)
 
 
-async def match_statement(*, principal: Principal, data: bytes, lang: str) -> StatementReportOut:
-    """Match a bank statement against the open references; confirm each matched transfer, report every row."""
-    open_rows = {r.reference: r for r in await repository.open_bank_references()}
-    try:
-        report = match_statement_file(data, {ref: Money(r.currency, r.amount_minor) for ref, r in open_rows.items()})
-    except StatementError as exc:
-        raise ValidationFailed(
-            Msg("payment.statement_unreadable"), errors=[FieldError("file", exc.message, code="statement")]
-        ) from exc
-    actor = Actor(principal.user_id, principal.org_id)
-    confirmed = 0
-    out = []
-    for row in report.rows:
-        payment = open_rows.get(row.reference or "")
-        if row.reference in report.matched and payment is not None:
-            confirmed += int(await succeed(payment, at=datetime.now(UTC), actor=actor))
-        out.append(
-            StatementRowOut(
-                row=row.row,
-                status=row.status.value,
-                detail=render(row.detail, lang),
-                detail_code=row.detail.code,
-                detail_params=json_params(row.detail.params, lang),
-                reference=row.reference,
-                payer=row.payer,
-                payment_id=payment.id if payment else None,
-            )
-        )
-    return StatementReportOut(confirmed=confirmed, needs_review=len(report.needs_review), rows=out)
+async def receive_transfer(payment_id: int, actor: Actor) -> str:
+    """The one path by which a bank transfer is confirmed (an admin, the payee university, a matched statement):
+    ``confirmed``; ``refund_due`` (it paid something no longer due: the money is kept on the refund list); or
+    ``not_awaiting`` (received already, by a racing confirmation too: ``receive`` records it once)."""
+    payment = await repository.get(payment_id)
+    if payment is None or payment.status not in ("awaiting_payer", "canceled"):  # a canceled one's money counts
+        return "not_awaiting"
+    outcome = await receive(payment, at=datetime.now(UTC), actor=actor)
+    return {"succeeded": "confirmed", "refund_due": "refund_due"}.get(outcome, "not_awaiting")
 
 
 async def for_licence(*, principal: Principal, licence_id: int) -> list[PaymentOut]:
@@ -431,7 +485,203 @@ async def for_licence(*, principal: Principal, licence_id: int) -> list[PaymentO
 
 
 async def pending_transfers() -> list[PaymentOut]:
-    return [await payment_out(r) for r in await repository.open_bank_references()]
+    """Every bank transfer waiting for its money (the platform admin's desk), oldest first."""
+    return [await payment_out(r) for r in sorted(await repository.open_bank_references(), key=lambda p: p.id)]
+
+
+async def pending_transfers_to(*, principal: Principal) -> list[PaymentOut]:
+    """The bank transfers waiting to arrive in this university's account."""
+    mine = await licences.licences_of_org(principal.org_id, side="licensor", limit=10_000)
+    return [await payment_out(r) for r in await repository.open_bank_for_licences([lic.id for lic in mine])]
+
+
+async def transfer_to_confirm(*, principal: Principal, payment_id: int) -> PaymentOut:
+    """One waiting transfer, for the confirmation step: the university's own, or any for a platform admin."""
+    payment = await repository.get(payment_id)
+    licence = await licences.licence_by_id(payment.licence) if payment is not None else None
+    if payment is None or licence is None or payment.provider != "bank_transfer":
+        raise NotFound(Msg("payment.transfer_not_found"))
+    if principal.org_kind.value != "platform_admin" and licence.licensor != principal.org_id:
+        raise NotFound(Msg("payment.transfer_not_found"))
+    return await payment_out(payment)
+
+
+# -- bank statements: uploaded, then matched in a job ------------------------------------------------------------
+
+STATEMENT_BODY_CAP = 64 * 1024 * 1024  # the transport's cap on an upload; the configured limits refuse before
+STATEMENT_BATCH = 1000  # rows whose verdicts (and confirmations) are written per transaction; progress after each
+
+
+class StatementTooLarge(MarketError):
+    status = 413
+    code = "payload-too-large"
+    title = "problem.payload-too-large"
+
+
+def statement_limits() -> tuple[int, int]:
+    """(bytes, rows): the largest statement file accepted (settings ``statement_max_bytes``, ``statement_max_rows``)."""
+    settings = runtime.current().settings
+    return settings.statement_max_bytes, settings.statement_max_rows
+
+
+def _too_large(code: str, max_bytes: int, max_rows: int) -> StatementTooLarge:
+    limits = {"mb": max_bytes // (1024 * 1024), "rows": max_rows}
+    refused = Msg(code, limits)
+    return StatementTooLarge(refused, errors=[FieldError("file", refused, code="too_large")])
+
+
+async def queue_statement(*, principal: Principal, filename: str, content: bytes) -> StatementRunOut:
+    """Store an uploaded statement and queue its matching (a job), so that a large file holds no request. Files
+    over the size or row limit are refused before anything is stored."""
+    if not content:
+        required = Msg("payment.statement_file_required")
+        raise ValidationFailed(required, errors=[FieldError("file", required, code="required")])
+    max_bytes, max_rows = statement_limits()
+    if len(content) > max_bytes:
+        raise _too_large("payment.statement_too_large", max_bytes, max_rows)
+    if content.count(b"\n") > max_rows + HEADER_SCAN_ROWS:  # every row is a line: counted without parsing
+        raise _too_large("payment.statement_too_many_rows", max_bytes, max_rows)
+    try:
+        check_readable(content)  # not text, or no header row: said now, not after the job
+    except StatementError as exc:
+        raise ValidationFailed(
+            Msg("payment.statement_unreadable"), errors=[FieldError("file", exc.message, code="statement")]
+        ) from exc
+    safe = "".join(c for c in Path(filename).name if c.isalnum() or c in "._-")[-80:] or "statement.csv"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    target = runtime.current().settings.data_dir / "statements" / f"{stamp}-{safe}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(target.write_bytes, content)
+    run_id = await repository.create_statement_run(
+        uploaded_by=principal.user_id,
+        organisation=principal.org_id,
+        filename=Path(filename).name[:255] or safe,
+        stored_path=str(target),
+        size_bytes=len(content),
+    )
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="finance.statement_uploaded",
+        entity_type="bank_statement_run",
+        entity_id=run_id,
+        after={"file": Path(filename).name, "bytes": len(content)},
+    )
+    await jobs.enqueue("finance.match_statement", run_id=run_id)
+    return await statement_run(run_id=run_id)
+
+
+async def statement_run(*, run_id: int) -> StatementRunOut:
+    run = await repository.statement_run(run_id)
+    if run is None:
+        raise NotFound(Msg("payment.statement_not_found"))
+    return StatementRunOut.model_validate(run)
+
+
+async def statement_runs() -> list[StatementRunOut]:
+    return [StatementRunOut.model_validate(r) for r in await repository.statement_runs()]
+
+
+async def statement_lines(
+    *, run_id: int, lang: str, offset: int = 0, limit: int = 200, statuses: list[str] | None = None
+) -> list[StatementRowOut]:
+    await statement_run(run_id=run_id)
+    out = []
+    for line in await repository.statement_lines(run_id, offset=offset, limit=limit, statuses=statuses):
+        params = params_from_json(line.detail_params)
+        out.append(
+            StatementRowOut(
+                row=line.row,
+                status=line.status,
+                detail=render(Msg(line.detail_code, params), lang),
+                detail_code=line.detail_code,
+                detail_params=json_params(params, lang),
+                reference=line.reference or None,
+                payer=line.payer,
+                payment_id=line.payment,
+                amount_minor=line.amount_minor,
+                currency=line.currency,
+            )
+        )
+    return out
+
+
+async def match_statement_run(run_id: int, *, batch: int | None = None) -> None:
+    """The job: read the stored file, match every row against the open references (a dict lookup per row, so linear
+    in the file), then write the verdicts and confirm the matched transfers a batch per transaction, storing the
+    progress after each. Safe to run twice: a run that stopped goes on from the last batch written."""
+    run = await repository.statement_run(run_id)
+    if run is None or run.status in ("done", "failed"):
+        return
+    data = await asyncio.to_thread(Path(run.stored_path).read_bytes)
+    open_rows = {r.reference: r for r in await repository.open_bank_references()}
+    expected = {ref: Money(r.currency, r.amount_minor) for ref, r in open_rows.items()}
+    try:
+        report = await asyncio.to_thread(match_statement_file, data, expected)
+    except StatementError as exc:
+        async with unit_of_work():
+            values = {"status": "failed", "error_code": exc.message.code, "finished_at": datetime.now(UTC)}
+            await repository.update_statement_run(run_id, values)
+        return
+    rows = report.rows
+    _, max_rows = statement_limits()
+    if len(rows) > max_rows:
+        async with unit_of_work():
+            values = {"status": "failed", "error_code": "payment.statement_too_many_rows"}
+            await repository.update_statement_run(run_id, {**values, "finished_at": datetime.now(UTC)})
+        return
+    unknown = [r.reference for r in rows if r.status is MatchStatus.UNKNOWN_REFERENCE and r.reference]
+    async with unit_of_work():
+        closed = await repository.bank_statuses(unknown)
+        await repository.update_statement_run(run_id, {"status": "running", "total_rows": len(rows)})
+    actor = Actor(run.uploaded_by, run.organisation)
+    batch = batch or STATEMENT_BATCH
+    tally = {"confirmed": run.confirmed, "needs_review": run.needs_review}
+    for start in range(run.processed_rows, len(rows), batch):
+        chunk = rows[start : start + batch]
+        async with unit_of_work():
+            lines = [await _verdict(row, open_rows, closed, actor, tally) for row in chunk]
+            await repository.add_statement_lines(run_id, lines)
+            await repository.update_statement_run(run_id, {"processed_rows": start + len(chunk), **tally})
+    async with unit_of_work():
+        await repository.update_statement_run(run_id, {"status": "done", "finished_at": datetime.now(UTC)})
+        await record(
+            actor=actor,
+            action="finance.statement_matched",
+            entity_type="bank_statement_run",
+            entity_id=run_id,
+            after={"file": run.filename, "rows": len(rows), **tally},
+        )
+
+
+async def _verdict(
+    row: RowResult, open_rows: dict[str, PaymentRecord], closed: dict[str, str], actor: Actor, tally: dict[str, int]
+) -> dict[str, object]:
+    """One row's line of the report; a matched row is confirmed through ``receive_transfer`` (exactly once)."""
+    status, detail = row.status, row.detail
+    payment = open_rows.get(row.reference or "")
+    if status is MatchStatus.MATCHED and payment is not None:
+        outcome = await receive_transfer(payment.id, actor)
+        if outcome == "confirmed":
+            tally["confirmed"] += 1
+        else:
+            status = MatchStatus.ALREADY_CONFIRMED
+            detail = Msg(f"bank_statement.{outcome}", {"reference": payment.reference})
+    elif status is MatchStatus.UNKNOWN_REFERENCE and closed.get(row.reference or "") in ("succeeded", "refund_due"):
+        status = MatchStatus.ALREADY_CONFIRMED
+        detail = Msg("bank_statement.not_awaiting", {"reference": row.reference or ""})
+    if status not in (MatchStatus.MATCHED, MatchStatus.SKIPPED):
+        tally["needs_review"] += 1
+    return {
+        "row": row.row,
+        "status": status.value,
+        "reference": (row.reference or "")[:20],
+        "payer": row.payer[:200],
+        "amount_minor": row.received.minor if row.received else None,
+        "currency": row.received.currency if row.received else "",
+        "detail_code": detail.code,
+        "detail_params": params_to_json(detail.params),
+        "payment": payment.id if payment is not None else None,
+    }
 
 
 async def refunds_due() -> list[PaymentOut]:

@@ -21,3 +21,5 @@ class RoyaltyReportRecord:
     status: str
     filed_by: int | None
     filed_at: datetime
+    base: str = "net_sales"  # what rate_bp is a share of: net_sales or profit
+    profit_minor: int | None = None  # the profit reported, when the base is profit

@@ -19,6 +19,8 @@ async def create(
     currency: str = "CNY",
     status: str = "invoiced",
     filed_by: int | None = None,
+    base: str = "net_sales",
+    profit_minor: int | None = None,
 ) -> int:
     rows = await RoyaltyReport.insert(
         RoyaltyReport(
@@ -31,6 +33,8 @@ async def create(
             royalty_due_minor=royalty_due_minor,
             status=status,
             filed_by=filed_by,
+            base=base,
+            profit_minor=profit_minor,
         )
     ).returning(RoyaltyReport.id)
     return int(rows[0]["id"])

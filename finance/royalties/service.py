@@ -18,7 +18,7 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Bp, Msg
-from market.kit.law import ROYALTY_CAP_BP
+from market.kit.law import CAP_NOTICE, PROFIT_SHARE_CAP_BP, ROYALTY_CAP_BP
 from market.kit.money import Money
 
 
@@ -56,19 +56,23 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
         overlap = Msg("royalty.overlap")
         raise Conflict(overlap, errors=[FieldError("period_start", overlap, code="overlap")])
     rate = int(licence.royalty_rate_bp)
-    if rate > ROYALTY_CAP_BP:  # the declaration was checked; a licence's rate can never exceed the 2024 cap
-        raise Conflict(Msg("royalty.rate_over_cap", {"cap": Bp(ROYALTY_CAP_BP)}))
-    due = royalty_due(data.net_sales_minor, rate)
+    base, amount = _base_amount(licence.royalty_base, data)
+    cap = PROFIT_SHARE_CAP_BP if base == "profit" else ROYALTY_CAP_BP
+    if rate > cap:  # the declaration was checked; a licence's rate can never exceed the 2024 cap
+        raise Conflict(Msg(f"royalty.rate_over_cap{'_profit' if base == 'profit' else ''}", {"cap": Bp(cap)}))
+    due = royalty_due(amount, rate)
     report_id = await repository.create(
         licence=licence_id,
         period_start=data.period_start,
         period_end=data.period_end,
-        net_sales_minor=data.net_sales_minor,
+        net_sales_minor=amount if base == "net_sales" else 0,
         currency=licence.currency,
         rate_bp=rate,
         royalty_due_minor=due,
         status="invoiced" if due else "paid",
         filed_by=principal.user_id,
+        base=base,
+        profit_minor=amount if base == "profit" else None,
     )
     await record(
         actor=Actor(principal.user_id, principal.org_id),
@@ -79,7 +83,8 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
         after={
             "licence": licence.number,
             "period": f"{data.period_start}/{data.period_end}",
-            "net_sales_minor": data.net_sales_minor,
+            "base": base,
+            f"{base}_minor": amount,
             "rate_bp": rate,
             "royalty_due_minor": due,
         },
@@ -109,8 +114,22 @@ def _check_quarter(licence: LicenceRecord, start: date, end: date, today: date) 
         raise ValidationFailed(refused, errors=[FieldError("period_end", refused, code="quarter_not_ended")])
 
 
+def _base_amount(base: str, data: RoyaltyReportIn) -> tuple[str, int]:
+    """The amount the royalty is a share of: the net sales, or the profit when the declaration's royalty is a share
+    of profit (2024 CNIPA notice); the report must give that one."""
+    field = "profit_minor" if base == "profit" else "net_sales_minor"
+    amount = data.profit_minor if base == "profit" else data.net_sales_minor
+    if amount is None:
+        wanted = Msg(f"royalty.report_needs_{base}")
+        raise ValidationFailed(wanted, errors=[FieldError(field, wanted, code="wrong_base", article=CAP_NOTICE)])
+    return base, amount
+
+
 def out(row: RoyaltyReportRecord) -> RoyaltyReportOut:
-    return RoyaltyReportOut.model_validate({**dataclasses.asdict(row), "licence_id": row.licence})
+    values = {**dataclasses.asdict(row), "licence_id": row.licence}
+    if row.base == "profit":
+        values["net_sales_minor"] = None
+    return RoyaltyReportOut.model_validate(values)
 
 
 async def pay(*, principal: Principal, licence_id: int, report_id: int, data: PaymentStartIn) -> PaymentOut:

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr
 
 from market.kit.law import PatentKind
-from market.kit.schema import Out, Schema
+from market.kit.schema import MinorUnits, Out, Schema
 from market.kit.words import MsgOut, Renderer
 
 
@@ -51,6 +51,7 @@ class SuggestionOut(Out):
     fields_zh: list[str]
     fields_en: list[str]
     running_royalty_bp: BandOut
+    profit_share_bp: BandOut | None = None  # the running royalty as a share of profit, at most 40% (2024 notice)
     entry_fee_minor: BandOut | None
     entry_royalty_bp: BandOut
     lump_sum_minor: BandOut | None
@@ -102,7 +103,7 @@ class SuggestFactsIn(
     ipc_codes: list[str] = Field(default_factory=list, max_length=50)
     remaining_years: str = Field(pattern=r"^\d{1,2}(\.\d{1,2})?$", description="years left, e.g. 12.5")
     claims_count: int | None = Field(default=None, ge=1, le=10_000)
-    expected_annual_net_sales_minor: int | None = Field(default=None, ge=0)
+    expected_annual_net_sales_minor: MinorUnits | None = Field(default=None)
     term_years: int | None = Field(default=None, ge=1, le=20)
     exclusive_or_sole_licence: bool = False
     pledged: bool = False

@@ -68,6 +68,9 @@ def suggestion_out(s: pricing.Suggestion, extra_notes: list[NoteOut]) -> Suggest
         fields_zh=[f.name_zh for f in s.fields],
         fields_en=[f.name_en for f in s.fields],
         running_royalty_bp=_band(rr.low, rr.mid, rr.high, 100),
+        profit_share_bp=(
+            _band(s.profit_share.low, s.profit_share.mid, s.profit_share.high, 100) if s.profit_share else None
+        ),
         entry_fee_minor=_money_band(s.entry_plus_royalty.entry_fee),
         entry_royalty_bp=_band(epr.low, epr.mid, epr.high, 100),
         lump_sum_minor=_money_band(s.lump_sum),

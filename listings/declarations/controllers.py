@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK
 
-from listings.declarations import service
+from listings.declarations import cnipa, filing, service
 from listings.declarations.schemas import (
+    CnipaAnnouncementIn,
     DeclarationOut,
     DeclareEachIn,
     DeclareIn,
@@ -18,7 +19,9 @@ from listings.declarations.schemas import (
 )
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
+from market.errors import NotFound
 from market.i18n.localized import localized
+from market.kit.messages import Msg
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -100,3 +103,44 @@ class DeclarationController(Controller):
         self, principal: Principal, declaration_id: int, data: JSONBody[WithdrawIn], lang: str
     ) -> DeclarationOut:
         return localized(await service.withdraw(principal=principal, declaration_id=declaration_id, data=data), lang)
+
+    @post(
+        "/{declaration_id:int}/cnipa-announcement",
+        opt=UNIVERSITY,
+        status_code=HTTP_200_OK,
+        summary="Record CNIPA's announcement (number and date) of a published version (Patent Law Art 50)",
+    )
+    async def record_announcement(
+        self, principal: Principal, declaration_id: int, data: JSONBody[CnipaAnnouncementIn], lang: str
+    ) -> DeclarationOut:
+        return localized(
+            await filing.record_announcement(principal=principal, declaration_id=declaration_id, data=data), lang
+        )
+
+    @get(
+        "/{declaration_id:int}/cnipa-filing/{event:str}",
+        opt=UNIVERSITY,
+        summary="What to file with CNIPA for a declaration, a revision or a withdrawal (a JSON file to download)",
+    )
+    async def cnipa_filing(
+        self,
+        principal: Principal,
+        declaration_id: int,
+        event: str,
+        lang: str,
+        version: int | None = Parameter(default=None, ge=1, le=10_000),
+    ) -> Response[bytes]:
+        if event not in cnipa.EVENTS:
+            raise NotFound(Msg("cnipa.no_such_event", {"event": event}))
+        document = localized(
+            await filing.filing_document(
+                principal=principal, declaration_id=declaration_id, event=event, version=version
+            ),
+            lang,
+        )
+        name = f"cnipa-{event}-{declaration_id}-v{document.version}.json"
+        return Response(
+            document.model_dump_json(indent=2).encode(),
+            media_type="application/json",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )

@@ -12,15 +12,18 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
 
-from listings.declarations.advertising import find_advertising
+from listings.declarations.advertising import findings
 from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.lifetimes import add_years
 from listings.universities.names import matches, normalise_name
-from market.kit.law import CAP_NOTICE, FIXED_FEE_CAP, ROYALTY_CAP_BP, PatentKind, PaymentMode
+from market.kit.law import CAP_NOTICE, FIXED_FEE_CAP, PROFIT_SHARE_CAP_BP, ROYALTY_CAP_BP, PatentKind, PaymentMode
 from market.kit.messages import Bp, Msg, Param
 from market.kit.money import Money
 
 __all__ = ["DeclaredTerms", "Reason", "check", "is_patentee", "normalise_name"]
+
+ADVERTISING_ARTICLE = "law.regs.art85.3+ads.art9.3"
+"""Implementing Regulations Art 85(3) read with the Advertising Law Art 9(3) (``law.po``, ``truthful.po``)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class DeclaredTerms:
     royalty_rate_bp: int | None
     term_years: int | None  # None: until the patent expires
     other_matters: str = ""
+    royalty_base: str = "net_sales"  # or "profit" (2024 CNIPA notice: at most 40% of profit)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ def check(
     the declarant has recorded, with evidence, as its own (``listings.universities``)."""
     reasons: list[Reason] = []
     reasons += _patent_reasons(patent, declarant, today, aliases)
+    reasons += _date_reasons(patent, today)
     reasons += _terms_reasons(patent, terms, today)
     return reasons
 
@@ -116,6 +121,32 @@ def _patent_reasons(p: PatentFacts, declarant: str, today: date, aliases: tuple[
     return out
 
 
+def _date_reasons(p: PatentFacts, today: date) -> list[Reason]:
+    """The register's dates must hang together before anything is declared on them: none in the future (a grant
+    still to come is no grant, Implementing Regulations Art 85), the grant after the filing, and an expiry that can
+    be computed from the filing date (Patent Law Art 42), or the declaration could state no licence term."""
+    out: list[Reason] = []
+    for field, day, article in (
+        ("filing_date", p.filing_date, "law.patent.art42+regs.art85"),
+        ("publication_date", p.publication_date, "law.regs.art85"),
+        ("grant_date", p.grant_date, "law.regs.art85"),
+    ):
+        if day is not None and day > today:
+            out.append(Reason(f"{field}_in_future", field, article, {"date": day}))
+    if p.grant_date is not None and p.filing_date is not None and p.grant_date <= p.filing_date:
+        out.append(
+            Reason(
+                "grant_not_after_filing",
+                "grant_date",
+                "law.regs.art85",
+                {"grant_date": p.grant_date, "filing_date": p.filing_date},
+            )
+        )
+    if p.expiry_date is None and p.jurisdiction == "CN":
+        out.append(Reason("expiry_unknown", "filing_date", "law.patent.art42+regs.art85"))
+    return out
+
+
 def _terms_reasons(p: PatentFacts, t: DeclaredTerms, today: date) -> list[Reason]:
     out: list[Reason] = []
     for field, amount in (("lump_sum_minor", t.lump_sum_minor), ("entry_fee_minor", t.entry_fee_minor)):
@@ -128,7 +159,17 @@ def _terms_reasons(p: PatentFacts, t: DeclaredTerms, today: date) -> list[Reason
                     {"amount": Money(t.currency, amount), "cap": FIXED_FEE_CAP},
                 )
             )
-    if t.royalty_rate_bp is not None and t.royalty_rate_bp > ROYALTY_CAP_BP:
+    if t.royalty_base == "profit":
+        if t.royalty_rate_bp is not None and t.royalty_rate_bp > PROFIT_SHARE_CAP_BP:
+            out.append(
+                Reason(
+                    "profit_share_over_cap",
+                    "royalty_rate_bp",
+                    CAP_NOTICE,
+                    {"rate": Bp(t.royalty_rate_bp), "cap": Bp(PROFIT_SHARE_CAP_BP)},
+                )
+            )
+    elif t.royalty_rate_bp is not None and t.royalty_rate_bp > ROYALTY_CAP_BP:
         out.append(
             Reason(
                 "royalty_over_cap",
@@ -137,9 +178,16 @@ def _terms_reasons(p: PatentFacts, t: DeclaredTerms, today: date) -> list[Reason
                 {"rate": Bp(t.royalty_rate_bp), "cap": Bp(ROYALTY_CAP_BP)},
             )
         )
-    found = find_advertising(t.other_matters)
+    found = findings(t.other_matters)
     if found:
-        out.append(Reason("advertising_language", "other_matters", "law.regs.art85.3", {"terms": tuple(found)}))
+        out.append(
+            Reason(
+                "advertising_language",
+                "other_matters",
+                ADVERTISING_ARTICLE,
+                {"terms": tuple(f.term for f in found)},
+            )
+        )
     if t.term_years is not None and p.expiry_date is not None and add_years(today, t.term_years) > p.expiry_date:
         out.append(
             Reason(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +40,8 @@ class DeclarationVersionRecord:
     created_at: datetime
     published_at: datetime | None
     superseded_at: datetime | None
+    royalty_base: str = "net_sales"
+    cnipa_number: str = ""
+    cnipa_announced_on: date | None = None
+    cnipa_recorded_at: datetime | None = None
+    cnipa_reminded_at: datetime | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
@@ -103,3 +103,52 @@ async def published(*, limit: int, offset: int) -> tuple[list[DeclarationRecord]
     where = Declaration.status == "published"
     rows = await Declaration.select().where(where).order_by(Declaration.id, ascending=False).limit(limit).offset(offset)
     return [DeclarationRecord(**r) for r in rows], int(await Declaration.count().where(where))
+
+
+async def record_announcement(
+    declaration_id: int, version: int, *, number: str, announced_on: date, now: datetime
+) -> bool:
+    """Record CNIPA's announcement of a published version, once: a conditional update on a version that is
+    published and not yet announced, so two racers cannot both record one. True if this call recorded it."""
+    rows = await (
+        DeclarationVersion.update(
+            {
+                DeclarationVersion.cnipa_number: number,
+                DeclarationVersion.cnipa_announced_on: announced_on,
+                DeclarationVersion.cnipa_recorded_at: now,
+            }
+        )
+        .where(
+            (DeclarationVersion.declaration == declaration_id)
+            & (DeclarationVersion.version == version)
+            & DeclarationVersion.published_at.is_not_null()
+            & (DeclarationVersion.cnipa_number == "")
+        )
+        .returning(DeclarationVersion.id)
+    )
+    return bool(rows)
+
+
+async def unannounced_published() -> list[tuple[DeclarationRecord, DeclarationVersionRecord]]:
+    """The current versions of published declarations that CNIPA's announcement has not been recorded for."""
+    rows = await Declaration.select().where(Declaration.status == "published").order_by(Declaration.id)
+    declarations = {r["id"]: DeclarationRecord(**r) for r in rows}
+    if not declarations:
+        return []
+    versions = await (
+        DeclarationVersion.select()
+        .where(
+            DeclarationVersion.declaration.is_in(list(declarations))
+            & DeclarationVersion.published_at.is_not_null()
+            & DeclarationVersion.superseded_at.is_null()
+            & (DeclarationVersion.cnipa_number == "")
+        )
+        .order_by(DeclarationVersion.id)
+    )
+    return [(declarations[v["declaration"]], DeclarationVersionRecord(**v)) for v in versions]
+
+
+async def mark_reminded(version_id: int, now: datetime) -> None:
+    await DeclarationVersion.update({DeclarationVersion.cnipa_reminded_at: now}).where(
+        DeclarationVersion.id == version_id
+    )

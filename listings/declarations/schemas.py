@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import Field, model_validator
 
 from listings.declarations.eligibility import Reason
 from market.kit.law import PaymentMode
-from market.kit.schema import Out, Schema
+from market.kit.schema import BasisPoints, MinorUnits, Out, Schema
 from market.kit.words import MsgOut, Renderer
 
 TERMS_EXAMPLE = {
@@ -27,9 +28,14 @@ class TermsIn(Schema, json_schema_extra={"examples": [TERMS_EXAMPLE]}):
 
     payment_mode: PaymentMode
     currency: str = Field(default="CNY", pattern="^CNY$", description="Open licences are announced in CNY.")
-    lump_sum_minor: int | None = Field(default=None, ge=0, description="0 means royalty-free.")
-    entry_fee_minor: int | None = Field(default=None, gt=0)
-    royalty_rate_bp: int | None = Field(default=None, gt=0, le=10_000)
+    lump_sum_minor: MinorUnits | None = Field(default=None, description="0 means royalty-free.")
+    entry_fee_minor: MinorUnits | None = Field(default=None, gt=0)
+    royalty_rate_bp: BasisPoints | None = Field(default=None, gt=0)
+    royalty_base: Literal["net_sales", "profit"] = Field(
+        default="net_sales",
+        description="What the running royalty is a share of: net sales (at most 20%) or profit (at most 40%), "
+        "2024 CNIPA notice.",
+    )
     term_years: int | None = Field(default=None, ge=1, le=20, description="Empty: until the patent expires.")
     other_matters: str = Field(default="", max_length=2000)
 
@@ -46,6 +52,8 @@ class TermsIn(Schema, json_schema_extra={"examples": [TERMS_EXAMPLE]}):
             raise ValueError(f"{self.payment_mode.value} needs {', '.join(sorted(missing))}")
         if extra:
             raise ValueError(f"{self.payment_mode.value} takes no {', '.join(sorted(extra))}")
+        if self.royalty_base != "net_sales" and self.royalty_rate_bp is None:
+            raise ValueError("declaration.royalty_base_without_royalty")
         return self
 
 
@@ -126,6 +134,28 @@ class DeclareReport(Out):
     results: list[DeclareResult]
 
 
+class CnipaOut(Out):
+    """A version's standing with CNIPA (Patent Law Art 50: CNIPA announces a declaration): ``draft``, ``pending``
+    (published on the platform, to be filed with CNIPA: 待国家知识产权局公告) or ``announced`` (number and date)."""
+
+    state: str
+    published_on: date | None
+    number: str | None
+    announced_on: date | None
+    status: MsgOut
+
+
+class CnipaAnnouncementIn(
+    Schema, json_schema_extra={"examples": [{"number": "CN2026-OL-000123", "announced_on": "2026-12-08"}]}
+):
+    """CNIPA's announcement of a published version: its number (公告号) and date (公告日), neither in the future
+    nor before the version was published here. ``version``: the current one when left out."""
+
+    number: str = Field(min_length=1, max_length=40, pattern=r"^[^\s<>]+( [^\s<>]+)*$")
+    announced_on: date
+    version: int | None = Field(default=None, ge=1, le=10_000)
+
+
 class VersionOut(Out):
     version: int
     payment_mode: PaymentMode
@@ -133,12 +163,14 @@ class VersionOut(Out):
     lump_sum_minor: int | None
     entry_fee_minor: int | None
     royalty_rate_bp: int | None
+    royalty_base: str = "net_sales"
     term_years: int | None
     other_matters: str
     created_at: datetime
     published_at: datetime | None
     superseded_at: datetime | None
     summary: list[MsgOut] = Field(description="The terms in plain words, one message per part.")
+    cnipa: CnipaOut | None = None
 
 
 class DeclarationOut(Out):
@@ -154,9 +186,43 @@ class DeclarationOut(Out):
     withdrawal_reason: str
     terms: VersionOut
     versions: list[VersionOut]
+    cnipa: CnipaOut | None = Field(default=None, description="The current version's standing with CNIPA.")
 
 
 class IpcFieldOut(Out):
     code: str
     field_zh: str
     field_en: str
+
+
+class CnipaPatentOut(Out):
+    number: str
+    title: str
+    kind: str
+    patentees: list[str]
+    filing_date: date | None
+    grant_date: date | None
+    expiry_date: date | None
+    evaluation_report_ref: str
+
+
+class CnipaFilingOut(Out):
+    """What the university files with CNIPA for one event of a declaration: the fields the open-licence declaration
+    form asks for (Patent Law Art 50; Implementing Regulations Art 85: patent number, patentee, payment method and
+    standard, licence term, other matters; the evaluation report of a utility model or design), the previous terms
+    of a revision, the reason and date of a withdrawal (licences granted stay valid, Art 50(2))."""
+
+    event: str
+    form: MsgOut
+    declaration_id: int
+    version: int
+    published_on: date | None
+    withdrawn_on: date | None
+    declarant: str
+    patent: CnipaPatentOut
+    terms: VersionOut
+    previous_terms: VersionOut | None = None
+    withdrawal_reason: str = ""
+    notes: list[MsgOut] = []
+    articles: list[str]
+    cnipa: CnipaOut

@@ -12,10 +12,11 @@ from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from listings.declarations import eligibility, repository
+from listings.declarations import cnipa, eligibility, repository
 from listings.declarations.eligibility import DeclaredTerms, Reason
 from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.declarations.schemas import (
+    CnipaOut,
     DeclarationOut,
     DeclareIn,
     DeclareReport,
@@ -57,6 +58,7 @@ def declared_terms(terms: TermsIn) -> DeclaredTerms:
         royalty_rate_bp=terms.royalty_rate_bp,
         term_years=terms.term_years,
         other_matters=terms.other_matters,
+        royalty_base=terms.royalty_base,
     )
 
 
@@ -82,15 +84,16 @@ def plain_terms(version: Terms, expiry_date: date | None) -> list[Msg]:
     mode = PaymentMode(version.payment_mode)
     currency = version.currency
     rate = Bp(version.royalty_rate_bp or 0)
+    on_profit = "_profit" if getattr(version, "royalty_base", "net_sales") == "profit" else ""
     pay = {
         PaymentMode.lump_sum: (
             Msg("declaration.terms.royalty_free")
             if not version.lump_sum_minor
             else Msg("declaration.terms.lump_sum", {"amount": Money(currency, version.lump_sum_minor)})
         ),
-        PaymentMode.running_royalty: Msg("declaration.terms.running_royalty", {"rate": rate}),
+        PaymentMode.running_royalty: Msg(f"declaration.terms.running_royalty{on_profit}", {"rate": rate}),
         PaymentMode.entry_plus_royalty: Msg(
-            "declaration.terms.entry_plus_royalty",
+            f"declaration.terms.entry_plus_royalty{on_profit}",
             {"amount": Money(currency, version.entry_fee_minor or 0), "rate": rate},
         ),
     }[mode]
@@ -102,11 +105,28 @@ def plain_terms(version: Terms, expiry_date: date | None) -> list[Msg]:
     return [pay, term, Msg("declaration.terms.open_licence")]
 
 
+def cnipa_out(version: DeclarationVersionRecord) -> CnipaOut:
+    """The version's standing with CNIPA: published here and to be filed, or announced (Patent Law Art 50)."""
+    published_on = version.published_at.date() if version.published_at else None
+    return CnipaOut(
+        state=cnipa.state(published_on=published_on, number=version.cnipa_number),
+        published_on=published_on,
+        number=version.cnipa_number or None,
+        announced_on=version.cnipa_announced_on,
+        status=MsgOut.of(
+            cnipa.status_msg(
+                published_on=published_on, number=version.cnipa_number, announced_on=version.cnipa_announced_on
+            )
+        ),
+    )
+
+
 def version_out(version: DeclarationVersionRecord, expiry_date: date | None) -> VersionOut:
     return VersionOut.model_validate(
         {
             **{f.name: getattr(version, f.name) for f in fields(version)},
             "summary": [MsgOut.of(m) for m in plain_terms(version, expiry_date)],
+            "cnipa": cnipa_out(version),
         }
     )
 
@@ -118,6 +138,7 @@ def _version_values(terms: TermsIn, *, user_id: int, published_at: datetime | No
         "lump_sum_minor": terms.lump_sum_minor,
         "entry_fee_minor": terms.entry_fee_minor,
         "royalty_rate_bp": terms.royalty_rate_bp,
+        "royalty_base": terms.royalty_base,
         "term_years": terms.term_years,
         "other_matters": terms.other_matters,
         "created_by": user_id,
@@ -233,6 +254,8 @@ async def _create(principal: Principal, patent: PatentRecord, terms: TermsIn, *,
         },
     )
     await _changed(declaration_id)
+    if publish:
+        await _filing_due(declaration_id, 1, "declaration")
     return declaration_id
 
 
@@ -243,6 +266,12 @@ async def _changed(declaration_id: int) -> None:
     assert row is not None
     await patents.open_licence_changed(patent_id=row.patent, declaration_id=declaration_id, status=row.status)
     await events.emit("declaration.changed", declaration_id=declaration_id)
+
+
+async def _filing_due(declaration_id: int, version: int, event: str) -> None:
+    """The university is told what to file with CNIPA (Patent Law Art 50): ``declaration.filing_due`` (the
+    listings jobs notify its members, with the export to download)."""
+    await events.emit("declaration.filing_due", declaration_id=declaration_id, version=version, event=event)
 
 
 async def _owned(principal: Principal, declaration_id: int) -> DeclarationRecord:
@@ -283,6 +312,7 @@ async def publish(*, principal: Principal, declaration_id: int) -> DeclarationOu
         after={"status": "published", "version": draft.version},
     )
     await _changed(declaration_id)
+    await _filing_due(declaration_id, draft.version, "declaration")
     return await get(principal=principal, declaration_id=declaration_id)
 
 
@@ -325,6 +355,7 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
         after={"version": new_version, "terms": _terms_audit(terms)},
     )
     await _changed(declaration_id)
+    await _filing_due(declaration_id, new_version, "revision")
     return await get(principal=principal, declaration_id=declaration_id)
 
 
@@ -346,6 +377,8 @@ async def withdraw(*, principal: Principal, declaration_id: int, data: WithdrawI
         after={"status": "withdrawn", "reason": data.reason},
     )
     await _changed(declaration_id)
+    if row.status == "published":
+        await _filing_due(declaration_id, row.current_version, "withdrawal")
     return await get(principal=principal, declaration_id=declaration_id)
 
 
@@ -367,6 +400,7 @@ async def _declaration_out(
         withdrawal_reason=row.withdrawal_reason,
         terms=current,
         versions=outs,
+        cnipa=current.cnipa if row.status != "draft" else None,
     )
 
 
@@ -384,3 +418,9 @@ async def list_mine(
     patents_by_id = {p.id: p for p in await patents.patents_by_ids([r.patent for r in rows])}
     versions = await repository.versions_of([r.id for r in rows])
     return [await _declaration_out(r, patents_by_id[r.patent], versions[r.id]) for r in rows]
+
+
+# What listings.declarations.filing (the CNIPA filing use cases) shares with this service.
+owned = _owned
+org_name = _org_name
+changed = _changed

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import Field
 
 from listings.search.schemas import LabelOut, SearchParams
-from market.kit.schema import Out, Schema
+from market.kit.schema import MinorUnits, Out, Schema
 from market.kit.words import MsgOut
 
 NEED_EXAMPLE = {  # words: data
@@ -27,7 +27,7 @@ class NeedIn(Schema, json_schema_extra={"examples": [NEED_EXAMPLE]}):
     title: str = Field(min_length=2, max_length=200)
     description: str = Field(default="", max_length=4000)
     tech_field: int | None = Field(default=None, ge=1, le=35)
-    budget_max_minor: int | None = Field(default=None, ge=0, le=100_000_000_000)
+    budget_max_minor: MinorUnits | None = Field(default=None, le=100_000_000_000)
     region: str = Field(default="", max_length=20, pattern=r"^(\d{6})?$")
     deadline: date | None = None
 

@@ -39,3 +39,6 @@ class PatentFacts:
     evaluation_report_ref: str = ""
     exclusive_or_sole_licence_until: date | None = None  # the latest end of one in force; None if none
     exclusive_or_sole_open_ended: bool = False  # one in force without an end date
+    filing_date: date | None = None
+    publication_date: date | None = None
+    grant_date: date | None = None

@@ -66,7 +66,9 @@ def record_values(data: PatentIn, *, on: date) -> dict[str, Any]:
         )
         raise ValidationFailed(disagrees, errors=[FieldError("kind", disagrees, code="kind_mismatch")])
     expiry_date = expiry(kind, data.filing_date) if data.filing_date else None
-    status = data.legal_status or derive_status(parsed.granted, data.grant_date)
+    # a grant date still to come does not make the patent granted (Implementing Regulations Art 85)
+    granted_on = data.grant_date if data.grant_date is not None and data.grant_date <= on else None
+    status = data.legal_status or derive_status(parsed.granted, granted_on)
     if status is LegalStatus.granted and expiry_date is not None and expiry_date <= on:
         status = LegalStatus.expired
     application_number = data.application_number
@@ -148,6 +150,9 @@ def facts(row: PatentRecord, licences_in_force: list[RecordedLicenceRecord]) -> 
         evaluation_report_ref=row.evaluation_report_ref,
         exclusive_or_sole_licence_until=max(ends) if ends else None,
         exclusive_or_sole_open_ended=any(lic.ends_on is None for lic in exclusive),
+        filing_date=row.filing_date,
+        publication_date=row.publication_date,
+        grant_date=row.grant_date,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from listings.advice.schemas import PriceCheckOut
-from listings.declarations.schemas import IpcFieldOut, VersionOut
+from listings.declarations.schemas import CnipaOut, IpcFieldOut, VersionOut
 from market.integrations.search import NumericRange, SearchQuery, SortOrder
 from market.kit.law import PatentKind
 from market.kit.schema import Out, Schema
@@ -185,6 +185,7 @@ class SearchHitOut(Out):
     price_badge: PriceCheckOut | None = Field(description="The price against the suggested band (None: cannot tell)")
     published_at: datetime | None
     score: float | None
+    cnipa: CnipaOut | None = Field(default=None, description="Published here, to be filed with CNIPA, or announced")
 
 
 class SuggestionOut(Out):

@@ -31,7 +31,7 @@ import structlog
 
 from listings.advice import service as advice
 from listings.advice.schemas import PriceCheckOut
-from listings.declarations.service import plain_terms
+from listings.declarations.service import cnipa_out, plain_terms
 from listings.patents.service import today
 from listings.search import repository
 from listings.search.documents import build_document, declaration_id_of, document_id, upfront_minor
@@ -298,6 +298,7 @@ async def _hit_out(hit: SearchHit, state: ListingState, badge: PriceCheckOut | N
         price_minor=upfront_minor(version),
         royalty_rate_bp=version.royalty_rate_bp,
         terms_summary=[MsgOut.of(m) for m in plain_terms(version, patent.expiry_date)],
+        cnipa=cnipa_out(version),
         price_badge=badge,
         published_at=state.declaration.published_at,
         score=hit.score,

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from finance.licences import service as licences
+from finance.payees import service as payees
+from finance.payees.schemas import PayeeAccountIn
 from market.accounts import service as accounts
 from market.accounts.principal import Principal
 from market.jobs import queue, unit_of_work
@@ -24,12 +26,29 @@ async def principal_of(account: Account) -> Principal:
     return principal
 
 
-async def offer(terms: dict, *, name: str = "浙江大学", number: str = "CN108982325B") -> tuple[Principal, int, int]:
-    """A university, its eligible patent and a published declaration of it on ``terms``."""
+PAYEE_NUMBER = "1202021209900012345"
+
+
+async def payee_account(uni: Principal, number: str = PAYEE_NUMBER, bank: str = "中国工商银行杭州玉泉支行") -> int:
+    """Record the university's payee account (its own name, a bank, a number): what a bank transfer needs."""
+    async with unit_of_work():
+        account = await payees.record_account(
+            principal=uni, data=PayeeAccountIn(account_name=uni.org_name, bank_name=bank, account_number=number)
+        )
+    return account.id
+
+
+async def offer(
+    terms: dict, *, name: str = "浙江大学", number: str = "CN108982325B", payee: bool = True
+) -> tuple[Principal, int, int]:
+    """A university (with its payee account unless ``payee=False``), its eligible patent and a published declaration
+    of it on ``terms``."""
     from listings.declarations import service as declarations
     from listings.declarations.schemas import DeclareIn, TermsIn
 
     _, uni = await university(name)
+    if payee:
+        await payee_account(uni)
     patent_id = await record(uni, eligible(number, patentees=[name]))
     async with unit_of_work():
         report = await declarations.declare(

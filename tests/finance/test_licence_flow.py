@@ -30,7 +30,7 @@ from market.errors import Conflict, NotFound, ValidationFailed
 from market.jobs import unit_of_work
 from market.notifications.tables import Notification
 from tests.conftest import Backend
-from tests.finance.support import ENTRY, LUMP, ROYALTY, admin, drain, firm, offer
+from tests.finance.support import ENTRY, LUMP, PAYEE_NUMBER, ROYALTY, admin, drain, firm, offer
 
 BANK = PaymentStartIn(method="bank_transfer")
 
@@ -88,6 +88,8 @@ async def test_bank_transfer_confirmed_by_the_platform_activates_and_makes_one_c
     assert pdf == same and name == f"{licence.number}.pdf"
     text = pdftotext(pdf, tmp_path)
     for expected in ("浙江大学", "深圳市青禾智能科技有限公司", "CN108982325B", "3.00%", "50,000.00", "第五十二条"):
+        assert expected in text, expected
+    for expected in ("许可方收款账户", "中国工商银行杭州玉泉支行", PAYEE_NUMBER):  # the payee account block
         assert expected in text, expected
     stranger = await firm("另一家企业")
     with pytest.raises(NotFound):
@@ -210,12 +212,17 @@ async def test_a_bank_statement_confirms_the_transfers_it_names(backend: Backend
         "2026-11-20,500.00,某人,无关款项\n"
     ).encode("gbk")
     async with unit_of_work():
-        report = await payments.match_statement(principal=await admin(), data=statement, lang="en")
-    assert report.confirmed == 1
-    assert report.rows[0].status == "matched" and report.rows[0].detail_code == "bank_statement.matched"
-    assert report.rows[0].detail == f"Reference {payment.reference} and amount match"
-    assert report.rows[1].detail_code == "bank_statement.no_reference"
-    assert report.rows[1].detail == "No reference in the memo"
+        run = await payments.queue_statement(principal=await admin(), filename="statement.csv", content=statement)
+    assert run.status == "queued"
+    await job_queue.drain()  # matched in the job
+    run = await payments.statement_run(run_id=run.id)
+    assert (run.status, run.confirmed, run.processed_rows, run.total_rows, run.percent) == ("done", 1, 2, 2, 100)
+    rows = await payments.statement_lines(run_id=run.id, lang="en")
+    assert rows[0].status == "matched" and rows[0].detail_code == "bank_statement.matched"
+    assert rows[0].detail == f"Reference {payment.reference} and amount match"
+    assert rows[0].payment_id == payment.id and rows[0].amount_minor == 12_345_600
+    assert rows[1].detail_code == "bank_statement.no_reference"
+    assert rows[1].detail == "No reference in the memo"
     assert (await licences.get(principal=sme, licence_id=licence.id)).status == "active"
 
 

@@ -30,6 +30,10 @@ def request(declaration_id: int) -> LicenceRequestIn:
     return LicenceRequestIn(declaration_id=declaration_id, declaration_version=1, accept_terms=True)
 
 
+async def csrf(client: Client) -> dict[str, str]:
+    return {"x-csrftoken": await client.csrf()}
+
+
 async def both(client: Client, method: str, url: str, **kw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The same request in Chinese and in English: the two answers, same status."""
     zh = await client.request(method, url, headers={**ZH, "x-csrftoken": await client.csrf()}, **kw)
@@ -96,9 +100,13 @@ async def test_a_bank_statement_report_in_both_languages(client: Client) -> None
     ).encode("gbk")
     files = {"file": ("statement.csv", statement, "text/csv")}
 
-    zh, en = await both(client, "POST", "/api/admin/payments/statement", files=files)
-
-    assert zh["confirmed"] == en["confirmed"] == 0
+    queued = await client.request("POST", "/api/admin/payments/statement", files=files, headers=await csrf(client))
+    assert queued.status_code == 202, queued.text
+    await client.app.state.job_queue.drain()  # matched in the job
+    run_id = queued.json()["id"]
+    zh_run, en_run = await both(client, "GET", f"/api/admin/payments/statements/{run_id}")
+    assert zh_run["status"] == "done" and zh_run["confirmed"] == en_run["confirmed"] == 0
+    zh, en = ({"rows": rows} for rows in await both(client, "GET", f"/api/admin/payments/statements/{run_id}/rows"))
     codes = [r["detail_code"] for r in zh["rows"]]
     assert (
         codes
@@ -256,6 +264,6 @@ async def test_a_licence_and_its_bank_transfer_are_said_in_the_readers_language(
 
     zh_pay, en_pay = await both(client, "GET", f"/api/licences/{licence.id}/payments")
     [zh_transfer], [en_transfer] = zh_pay, en_pay
-    assert zh_transfer["instructions"]["code"] == en_transfer["instructions"]["code"] == "payment.bank_instructions"
+    assert zh_transfer["instructions"]["code"] == en_transfer["instructions"]["code"] == "payment.transfer_instructions"
     assert zh_transfer["reference"] in zh_transfer["instructions"]["message"]
     assert zh_transfer["instructions"]["message"] != en_transfer["instructions"]["message"]

@@ -174,9 +174,12 @@ async def test_bank_transfer_confirmed_on_the_admin_page_activates_and_the_contr
     desk = await client.get("/admin/transfers", headers=HTML)
     assert desk.status_code == 200 and reference.group(1) in desk.text and "¥50,000.00" in desk.text
     [transfer] = await payments.pending_transfers()
-    confirmed = await post_form(client, f"/admin/transfers/{transfer.id}/confirm")
+    step = await post_form(client, f"/admin/transfers/{transfer.id}/confirm")  # the confirmation step only
+    assert step.status_code == 200 and 'id="confirm-receipt"' in step.text and 'value="yes"' in step.text
+    assert (await payments.pending_transfers()) == [transfer]  # nothing done yet
+    confirmed = await post_form(client, f"/admin/transfers/{transfer.id}/confirm", {"confirmed": "yes"})
     assert confirmed.status_code == 200 and 'id="done"' in confirmed.text and 'id="no-transfers"' in confirmed.text
-    twice = await post_form(client, f"/admin/transfers/{transfer.id}/confirm")
+    twice = await post_form(client, f"/admin/transfers/{transfer.id}/confirm", {"confirmed": "yes"})
     assert twice.status_code == 409 and "无需确认" in twice.text
 
     client.cookies.clear()
@@ -341,9 +344,14 @@ async def test_royalties_in_yuan_reach_the_ledger_and_the_statement_matches(
         files={"file": ("statement.csv", statement, "text/csv")},
         headers={"x-csrftoken": await client.csrf(), **HTML},
     )
-    assert matched.status_code == 200, matched.text
+    assert matched.status_code == 200, matched.text  # the run's page: a progress bar, refreshing itself
+    assert 'id="statement-progress"' in matched.text and str(matched.url.path).startswith(
+        "/admin/transfers/statements/"
+    )
+    await drain(client)  # matched in the job
+    matched = await client.get(matched.url.path, headers=HTML)
     assert 'data-status="matched"' in matched.text and 'data-status="unmatched"' in matched.text
-    assert "已确认 1 笔" in matched.text
+    assert "已确认 1 笔" in matched.text and 'value="100"' in matched.text
 
     await signed_in(client, "university")  # another university: its own (empty) ledger
     assert "¥4,320.99" not in (await client.get("/ledger", headers=HTML)).text

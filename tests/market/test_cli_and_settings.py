@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from finance.payees.tables import PayeeAccount
 from market.accounts.tables import User
 from market.i18n import gettext
 from market.orgs.schemas import OrgKind, Role
@@ -45,6 +46,8 @@ async def test_seed_demo_creates_every_kind_prints_sign_ins_and_is_idempotent(ba
     again = market_cli(backend.settings, "seed", "--demo", "--listings", "50")
     assert again.returncode == 0, again.stderr
     assert await User.count() == users
+    universities = await Organisation.count().where(Organisation.kind == "university")
+    assert await PayeeAccount.count() == universities  # each can be paid by transfer, once
 
 
 def test_migrate_on_a_fresh_sqlite_file(tmp_path: Path) -> None:

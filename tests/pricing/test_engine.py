@@ -45,6 +45,7 @@ def test_every_factor_is_explained_in_both_languages_with_a_source() -> None:
         "discount_rate",
         "entry_share",
         "legal_caps",
+        "profit_share",
         "payment_mode_context",
     ]
     for f in s.factors:

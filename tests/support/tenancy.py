@@ -66,6 +66,7 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "file_path": "app.css",  # /static/{file_path}
     "month": "2026-11",  # /api/ledger/statements/{month}: the caller's own ledger
     "event_id": "1",  # /api/admin/events/{event_id}: the platform's own events, for its operators only
+    "event": "declaration",  # /api/declarations/{declaration_id}/cnipa-filing/{event}: the kind of CNIPA filing
     "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
 }
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -124,7 +125,8 @@ class MatchStatus(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"  # one open reference, another amount or currency (partial, over, fee taken)
     DUPLICATE = "duplicate"  # the reference was already matched by an earlier row of this file
     AMBIGUOUS = "ambiguous"  # several open references in one memo
-    UNKNOWN_REFERENCE = "unknown_reference"  # a valid reference, but not an open one (paid, cancelled, other year)
+    UNKNOWN_REFERENCE = "unknown_reference"  # a valid reference, but not an open one (cancelled, other year)
+    ALREADY_CONFIRMED = "already_confirmed"  # a valid reference of a transfer already received (set by the caller)
     CHECK_FAILED = "check_failed"  # reference-shaped text whose check character fails: a typo
     UNMATCHED = "unmatched"  # no reference in the memo; ``candidates`` lists open references of that amount
     SKIPPED = "skipped"  # money out, zero, or a summary row
@@ -232,6 +234,28 @@ def _find_header(text: str) -> tuple[str, int, list[str], dict[str, list[int]]]:
             if _is_header(columns):
                 return delimiter, reader.line_num, cells, columns
     raise StatementError(Msg("bank_statement.no_header"))
+
+
+PROBE_BYTES = 256 * 1024
+
+
+def check_readable(data: bytes) -> None:
+    """Fail fast (``StatementError``) on a file that is not text or has no header row, reading only its start: what
+    an upload checks before the whole file is matched in a job."""
+    head = data[:PROBE_BYTES]
+    for cut in range(4):  # the probe may end inside a multi-byte character
+        try:
+            text, _ = decode(head[: len(head) - cut] if cut else head)
+            break
+        except StatementError:
+            if len(head) < len(data):
+                continue
+            raise
+    else:
+        raise StatementError(Msg("bank_statement.not_text"))
+    if len(head) < len(data):
+        text = text.rsplit("\n", 1)[0]  # whole lines only
+    _find_header(text)
 
 
 def parse_statement(data: bytes, *, default_currency: str = "CNY") -> ParsedStatement:
@@ -356,19 +380,29 @@ def parse_currency(text: str, default: str) -> str:
 # -- matching ------------------------------------------------------------------------------------------------
 
 
+CANDIDATES = 5  # open references of a row's amount offered for a person to check, at most
+
+
 def match_statement(
     statement: ParsedStatement | Iterable[StatementLine],
     open_references: Mapping[str, Money],
 ) -> StatementReport:
-    """A verdict for every row: matched to an open reference, or why not (see ``MatchStatus``)."""
+    """A verdict for every row: matched to an open reference, or why not (see ``MatchStatus``).
+
+    Linear in the rows plus the open references: each row looks its reference up in a dict, and the open references
+    of a row's amount (the candidates of a row without a reference) come from an index by amount built once."""
     lines = statement.lines if isinstance(statement, ParsedStatement) else tuple(statement)
     problems = statement.problems if isinstance(statement, ParsedStatement) else ()
     results = [RowResult(row=p.row, status=p.status, detail=p.detail) for p in problems]
     taken: dict[str, int] = {}
+    by_amount: dict[Money, dict[str, None]] = {}
+    for ref, owed in open_references.items():
+        by_amount.setdefault(owed, {})[ref] = None
     for line in lines:
-        result = _match_line(line, open_references, taken)
+        result = _match_line(line, open_references, taken, by_amount)
         if result.status is MatchStatus.MATCHED and result.reference:
             taken[result.reference] = line.row
+            by_amount.get(open_references[result.reference], {}).pop(result.reference, None)
         results.append(result)
     results.sort(key=lambda r: r.row)
     if isinstance(statement, ParsedStatement):
@@ -406,7 +440,12 @@ def match_statement_file(
     return match_statement(parse_statement(data, default_currency=default_currency), open_references)
 
 
-def _match_line(line: StatementLine, open_references: Mapping[str, Money], taken: Mapping[str, int]) -> RowResult:
+def _match_line(
+    line: StatementLine,
+    open_references: Mapping[str, Money],
+    taken: Mapping[str, int],
+    by_amount: Mapping[Money, dict[str, None]],
+) -> RowResult:
     found = find_references(line.memo)
     open_found = [f.reference for f in found if f.valid and f.reference in open_references]
     if len(open_found) > 1:
@@ -421,7 +460,7 @@ def _match_line(line: StatementLine, open_references: Mapping[str, Money], taken
         return _result(line, MatchStatus.UNKNOWN_REFERENCE, unknown, reference=valid[0])
     if found:
         return _result(line, MatchStatus.CHECK_FAILED, Msg("bank_statement.check_failed", {"text": found[0].text}))
-    candidates = tuple(ref for ref, owed in open_references.items() if owed == line.amount and ref not in taken)
+    candidates = tuple(itertools.islice(by_amount.get(line.amount, {}), CANDIDATES))  # the untaken ones
     return _result(line, MatchStatus.UNMATCHED, Msg("bank_statement.no_reference"), candidates=candidates)
 
 

@@ -55,7 +55,7 @@ def test_contract_is_three_pages_with_its_hash_and_version(
     assert doc.pdf.startswith(b"%PDF-")
     assert doc.pages == 3
     assert doc.sha256 == hashlib.sha256(doc.pdf).hexdigest()
-    assert (doc.document, doc.version) == ("licence_contract", "1.1.0")
+    assert (doc.document, doc.version) == ("licence_contract", "1.2.0")
     assert doc.refused_urls == ()
 
 
