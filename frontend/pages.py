@@ -20,6 +20,7 @@ from frontend.declaration_pages import DeclarationPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
+from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.refund_pages import RefundPages
@@ -168,6 +169,7 @@ class DashboardPages(Controller):
             errors=[],
             invited=await orgs.my_invitations(principal=principal),
             university=await university_counters(principal),
+            email_verified=await accounts.email_verified(principal.user_id),
         )
 
 
@@ -255,6 +257,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PayeePages,
             UniversityTransferPages,
             *SEARCH_PAGES,
+            *ORG_PAGES,
             static,
         ],
         template_config=TemplateConfig(

@@ -33,6 +33,7 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import MarketError
 from market.i18n import gettext
+from market.orgs import service as orgs
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
 
@@ -118,6 +119,7 @@ class SearchPages(Controller):
         except MarketError as exc:
             errors = errors + market_messages(exc, lang)
         me = request.scope.get("user")
+        verified = await orgs.verified([h.university_org_id for h in result.hits]) if result else {}
         return page(
             request,
             "search/search.html",
@@ -131,6 +133,7 @@ class SearchPages(Controller):
             facets_shown=FACETS_SHOWN,
             sorts=SORTS,
             saved=bool(saved),
+            verified=verified,
             can_save=isinstance(me, Principal) and me.org_kind is OrgKind.sme and me.via == "session",
             suggestion_text=lambda s: suggestion_text(s.kind, s, lang),
             page_query=page_query,

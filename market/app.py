@@ -33,7 +33,13 @@ from market.health import HealthController
 from market.integrations.search import SearchIndex
 from market.logging import configure_logging
 from market.notifications.controllers import NotificationController
-from market.orgs.controllers import InvitationController, OrgController
+from market.orgs.controllers import (
+    EvidenceController,
+    InvitationController,
+    OrgController,
+    OrgReviewController,
+    PublicOrgController,
+)
 from market.runtime import build_queue, open_runtime
 from market.settings import Settings, get_settings
 from market.web.access import access_guard
@@ -126,6 +132,9 @@ def create_app(
             MeController,
             TokenController,
             OrgController,
+            OrgReviewController,
+            EvidenceController,
+            PublicOrgController,
             InvitationController,
             AuditController,
             EventAdminController,

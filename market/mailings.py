@@ -5,16 +5,22 @@ their address (sign-up answers the same either way, so it must not say so on the
 Jobs: they sit above the runtime (the mailer, the server's key, the base URL), over the services they read.
 Without SMTP (``MARKET_SMTP_URL`` empty) nothing is sent: an invitee with an account still finds the invitation
 in the app (``/invitations``).
+
+And the link that verifies a new account's address: written as an in-app notification (always) and e-mailed (when
+SMTP is configured); safe to run twice (the token and the dedupe key are made from the time it was requested).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import structlog
 
-from market import runtime
+from market import jobs, runtime
 from market.accounts import service as accounts
-from market.i18n import gettext, language_of
+from market.i18n import Msg, gettext, language_of
 from market.jobs import job
+from market.notifications import service as notifications
 from market.orgs import service as orgs
 
 log = structlog.get_logger("market.mailings")
@@ -60,4 +66,39 @@ async def sign_up_attempt(*, user_id: int) -> bool:
         text=gettext(lang, "mail.sign_up_attempt.body", link=current.base_url + "/sign-in"),
     )
     log.info("sign_up_attempt.mailed", user_id=user_id)
+    return True
+
+
+def verify_link(token: str) -> str:
+    return f"{runtime.current().base_url}/verify-email?token={token}"
+
+
+@jobs.job(accounts.VERIFY_EMAIL_JOB, transactional=False)
+async def verify_email(*, user_id: int, requested_at: int) -> bool:
+    """Write and send the verification link; False when there is nothing to send (verified, or no such user)."""
+    async with jobs.unit_of_work():
+        user = await accounts.user_by_id(user_id)
+        if user is None or user.email_verified_at is not None:
+            return False
+        settings = runtime.current().settings
+        token = accounts.email_token(
+            user_id=user.id,
+            email=user.email,
+            secret=settings.secret_key.get_secret_value(),
+            issued_at=datetime.fromtimestamp(requested_at, UTC),
+        )
+        dedupe_key = f"verify-email:{user.id}:{requested_at}"
+        written = await notifications.notify(
+            user_id=user.id,
+            kind="verify_email",
+            message=Msg("notification.verify_email"),
+            body=Msg("notification.verify_email.body", {"link": verify_link(token)}),
+            dedupe_key=dedupe_key,
+        )
+    mail = runtime.current().mail
+    if not written or not mail.enabled:
+        return written
+    note = await notifications.for_email(dedupe_key)  # in the recipient's language
+    if note is not None:
+        await mail.send(to=note.email, subject=note.title, text=note.body)
     return True

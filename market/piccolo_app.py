@@ -9,7 +9,7 @@ from market.audit.tables import AuditEvent
 from market.events.tables import DomainEvent, EventDelivery
 from market.idempotency.tables import IdempotencyKey
 from market.notifications.tables import Notification
-from market.orgs.tables import Invitation, Membership, Organisation
+from market.orgs.tables import Invitation, Membership, Organisation, OrgDecision, OrgDocument
 
 APP_CONFIG = AppConfig(
     app_name="market",
@@ -24,6 +24,8 @@ APP_CONFIG = AppConfig(
         DomainEvent,
         EventDelivery,
         IdempotencyKey,
+        OrgDecision,
+        OrgDocument,
         Invitation,
     ],
     migration_dependencies=[],

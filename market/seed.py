@@ -1,15 +1,19 @@
-"""Demo data: one organisation of every kind with an owner who can sign in. Safe to run again."""
+"""Demo data: one organisation of every kind with an owner who can sign in, approved, with a well-formed unified
+social credit code (demo codes: the organisation-code part starts with MB) and a verified e-mail. Safe to run
+again."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from market.accounts import passwords
 from market.accounts import service as account_service
 from market.audit.service import Actor, record
 from market.jobs import unit_of_work
+from market.kit.credit_code import with_check
 from market.orgs import service as org_service
-from market.orgs.schemas import OrgKind, Role
+from market.orgs.schemas import OrgKind, OrgStatus, Role
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -24,14 +28,28 @@ DEMO_ORGS: list[tuple[OrgKind, str, str, str]] = [  # words: data
     (OrgKind.bank, "中国银行北京分行（演示）", "bank@demo.market", "110000"),
     (OrgKind.insurer, "人保财险（演示）", "insurer@demo.market", "110000"),
     (OrgKind.voucher_issuer, "杭州市科技局创新券（演示）", "vouchers@demo.market", "330100"),
+    (OrgKind.service_provider, "杭州知识产权服务中心（演示）", "provider@demo.market", "330100"),
     (OrgKind.platform_admin, "平台运营（演示）", "admin@demo.market", "110000"),
 ]
+
+
+# The registration authority and organisation category (GB 32100-2015 positions 1-2) of each demo kind:
+# 12 public institution (事业单位), 11 government body (机关), 91 enterprise.
+CATEGORY = {OrgKind.university: "12", OrgKind.voucher_issuer: "11"}
+
+
+def demo_credit_code(n: int, kind: OrgKind, region: str) -> str:
+    return with_check(f"{CATEGORY.get(kind, '91')}{region or '110000'}MB{n:07d}")
+
+
+def demo_address(org_name: str) -> str:
+    return org_name.split("（")[0] + " 演示地址 1 号"  # words: data (a demo organisation's address)
 
 
 async def seed_demo() -> list[dict[str, Any]]:
     out = []
     async with unit_of_work():
-        for kind, org_name, email, region in DEMO_ORGS:
+        for n, (kind, org_name, email, region) in enumerate(DEMO_ORGS, start=1):
             user = await account_service.user_by_email(email)
             if user is None:
                 user_id = await account_service.create_user(
@@ -40,7 +58,15 @@ async def seed_demo() -> list[dict[str, Any]]:
                     display_name=org_name.split("（")[0] + " 管理员",  # words: data (a demo user's name)
                     locale="zh",
                 )
-                org_id = await org_service.create_org(name=org_name, kind=kind.value, region=region)
+                await account_service.mark_email_verified(user_id=user_id, email=email, at=datetime.now(UTC))
+                org_id = await org_service.create_org(
+                    name=org_name,
+                    kind=kind.value,
+                    region=region,
+                    credit_code=demo_credit_code(n, kind, region),
+                    address=demo_address(org_name),
+                    status=OrgStatus.approved,  # the demo's organisations are the platform's own: approved
+                )
                 await org_service.add_membership(user_id=user_id, org_id=org_id, role=Role.owner.value)
                 await record(
                     actor=Actor.system(),
@@ -48,7 +74,33 @@ async def seed_demo() -> list[dict[str, Any]]:
                     entity_type="organisation",
                     entity_id=org_id,
                     org_id=org_id,
-                    after={"name": org_name, "kind": kind.value, "owner_email": email},
+                    after={"name": org_name, "kind": kind.value, "owner_email": email, "status": "approved"},
                 )
+            else:
+                await _bring_up_to_date(user.id, email, n, kind, region)
             out.append({"kind": kind.value, "org": org_name, "email": email, "password": DEMO_PASSWORD})
     return out
+
+
+async def _bring_up_to_date(user_id: int, email: str, n: int, kind: OrgKind, region: str) -> None:
+    """A demo organisation seeded before organisations were verified (``pending`` after the migration, without a
+    credit code) gets its code and address and is approved again, so the demo keeps working."""
+    memberships = await org_service.memberships_of_user(user_id)
+    if not memberships or memberships[0].org_status == OrgStatus.approved:
+        return
+    membership = memberships[0]
+    org = await org_service.org_by_id(membership.org_id)
+    if org is None or org.credit_code is not None:
+        return  # an organisation with a code of its own is reviewed like any other
+    await account_service.mark_email_verified(user_id=user_id, email=email, at=datetime.now(UTC))
+    code, address = demo_credit_code(n, kind, region), demo_address(org.name)
+    if await org_service.approve_demo(org_id=org.id, version=org.version, credit_code=code, address=address):
+        await record(
+            actor=Actor.system(),
+            action="seed.demo_approved",
+            entity_type="organisation",
+            entity_id=org.id,
+            org_id=org.id,
+            before={"status": org.status, "credit_code": None},
+            after={"status": "approved", "credit_code": code},
+        )

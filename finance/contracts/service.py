@@ -49,6 +49,7 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
     patent = await patents.patent_by_id(licence.patent)
     declaration = await declarations.declaration_by_id(licence.declaration)
     licensor = await org_service.org_by_id(licence.licensor)
+    licensee = await org_service.org_by_id(licence.licensee)
     assert patent is not None
     assert declaration is not None
     assert licensor is not None
@@ -74,11 +75,17 @@ async def contract_context(licence: LicenceRecord) -> dict[str, Any]:
         },
         "declaration": _declaration_facts(declaration.published_at, versions[0] if versions else None, starts)
         | {"announcement_ref": " / ".join(gettext(lang, "contract.announcement_ref", **ref) for lang in ("zh", "en"))},
-        "licensor": {"name_zh": licensor.name},
+        # Both parties' credit codes and addresses as the platform verified them (the licensee's as given in its
+        # request, else its organisation's).
+        "licensor": {
+            "name_zh": licensor.name,
+            "credit_code": licensor.credit_code,
+            "address_zh": licensor.address or None,
+        },
         "licensee": {
             "name_zh": licence.licensee_name,
-            "credit_code": licence.licensee_credit_code or None,
-            "address_zh": licence.licensee_address or None,
+            "credit_code": licence.licensee_credit_code or (licensee.credit_code if licensee else None),
+            "address_zh": licence.licensee_address or (licensee.address if licensee else None) or None,
         },
         "patents": [
             {

@@ -134,10 +134,13 @@ async def party(principal: Principal, licence_id: int) -> LicenceRecord:
 
 
 async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> LicenceOut:
-    """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now."""
+    """Accept the announced terms (Patent Law Art 51). Active at once when nothing is due now. Both parties must be
+    approved organisations: a pending or suspended university is not paid, a pending SME takes no licence."""
+    org_service.require_approved(principal)
     declaration = await declarations.declaration_by_id(data.declaration_id)
     if declaration is None or declaration.status != "published":
         raise NotFound(Msg("licence.declaration_not_open"))
+    await org_service.require_org_approved(declaration.organisation)
     if declaration.organisation == principal.org_id:
         raise Forbidden(Msg("licence.own_patent"))
     if declaration.current_version != data.declaration_version:

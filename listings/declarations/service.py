@@ -186,6 +186,8 @@ async def declare_each(
     """Declare many patents, each on its own terms (its own price): each is checked on its own and published (or
     drafted) or refused with all its reasons; each result carries its terms in plain words. A patent named twice
     counts once, with the first terms given. ``dry_run`` only checks."""
+    if publish and not dry_run:
+        org_service.require_approved(principal)  # only an approved university publishes
     today = patents.today()
     declarant = await _org_name(principal.org_id)
     ids = [patent_id for patent_id, _ in items]
@@ -290,6 +292,7 @@ def _refusal(reasons: list[Reason]) -> ValidationFailed:
 
 async def publish(*, principal: Principal, declaration_id: int) -> DeclarationOut:
     """Publish a draft after checking it again (facts may have changed since it was drafted)."""
+    org_service.require_approved(principal)  # only an approved university publishes
     row = await _owned(principal, declaration_id)
     if row.status != "draft":
         raise Conflict(Msg("declaration.only_draft_publishes", {"status": Msg(f"declaration.status.{row.status}")}))
@@ -322,6 +325,8 @@ async def revise(*, principal: Principal, declaration_id: int, terms: TermsIn) -
     row = await _owned(principal, declaration_id)
     if row.status == "withdrawn":
         raise Conflict(Msg("declaration.withdrawn_cannot_revise"))
+    if row.status == "published":
+        org_service.require_approved(principal)  # a new published version is publishing
     if row.status == "draft":
         await repository.update_version(
             declaration_id, row.current_version, _version_values(terms, user_id=principal.user_id, published_at=None)

@@ -59,6 +59,10 @@ async def _org_name(org_id: int) -> str:
     return org.name if org else ""
 
 
+async def _org_verified(org_id: int) -> bool:
+    return (await org_service.verified([org_id])).get(org_id, False)
+
+
 async def _listing_out(
     row: DeclarationRecord, patent: PatentRecord, current: DeclarationVersionRecord, price_check: PriceCheckOut | None
 ) -> ListingOut:
@@ -74,6 +78,7 @@ async def _listing_out(
         patentees=patent.patentees,
         university=await _org_name(row.organisation),
         university_org_id=row.organisation,
+        university_verified=await _org_verified(row.organisation),
         filing_date=patent.filing_date,
         expiry_date=patent.expiry_date,
         remaining_years=remaining_years(patent.expiry_date, patents.today()),

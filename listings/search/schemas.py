@@ -238,6 +238,9 @@ class ListingOut(Out):
     patentees: list[str]
     university: str
     university_org_id: int
+    university_verified: bool = Field(
+        default=False, description="The university is approved by the platform (已认证); False: pending or suspended"
+    )
     filing_date: date | None
     expiry_date: date | None
     remaining_years: Decimal

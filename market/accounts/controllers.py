@@ -23,6 +23,7 @@ from market.accounts.schemas import (
     TokenCreated,
     TokenIn,
     TokenOut,
+    VerifyEmailIn,
 )
 from market.errors import NotFound
 from market.kit.messages import Msg
@@ -82,6 +83,10 @@ class AuthController(Controller):
         start_session(request, principal)
         return await service.me(principal=principal)
 
+    @post("/verify-email", opt=public(), status_code=HTTP_204_NO_CONTENT, summary="Confirm an e-mail address")
+    async def verify_email(self, settings: Settings, data: JSONBody[VerifyEmailIn]) -> None:
+        await service.confirm_email(token=data.token, secret=settings.secret_key.get_secret_value())
+
     @post("/sign-out", opt=signed_in(session_only=True), status_code=HTTP_204_NO_CONTENT)
     async def sign_out(self, request: Request[Any, Any, Any]) -> None:
         request.clear_session()
@@ -110,6 +115,11 @@ class MeController(Controller):
     @get("/", opt=signed_in())
     async def me(self, principal: Principal) -> MeOut:
         return await service.me(principal=principal)
+
+    @post("/verify-email", opt=signed_in(session_only=True), status_code=HTTP_204_NO_CONTENT)
+    async def resend_verification(self, principal: Principal) -> None:
+        """Send the e-mail that verifies my address again."""
+        await service.resend_verification(principal=principal)
 
 
 class TokenController(Controller):

@@ -19,6 +19,9 @@ class Principal:
     role: Role
     via: Literal["session", "token"]
     token_id: int | None = None
+    # The organisation's OrgStatus: it acts (publishes, reviews, issues, is paid, takes licences) only when
+    # "approved" (market.orgs.service.require_approved). Unknown is the safe default: not approved.
+    org_status: str = "pending"
     # What the caller may do: a session may do all; a token what its scopes say (TokenScope values).
     scopes: frozenset[str] = frozenset({"read", "write"})
 

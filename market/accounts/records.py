@@ -15,6 +15,7 @@ class UserRecord:
     locale: str
     created_at: datetime
     disabled_at: datetime | None
+    email_verified_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,16 @@ async def create_user(*, email: str, password_hash: str, display_name: str, loca
     return int(rows[0]["id"])
 
 
+async def mark_email_verified(*, user_id: int, email: str, at: datetime) -> bool:
+    """Record the e-mail as verified once; False if it was already, or the address changed meanwhile."""
+    rows = await (
+        User.update({User.email_verified_at: at})
+        .where((User.id == user_id) & (User.email == email) & User.email_verified_at.is_null())
+        .returning(User.id)
+    )
+    return bool(rows)
+
+
 async def set_password_hash(user_id: int, password_hash: str) -> None:
     await User.update({User.password_hash: password_hash}).where(User.id == user_id)
 

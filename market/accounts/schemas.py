@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import EmailStr, Field, field_validator
 
 from market.kit.schema import Out, Schema
-from market.orgs.schemas import SELF_SERVICE_KINDS, OrgKind, Role
+from market.orgs.schemas import SELF_SERVICE_KINDS, OrgKind, OrgStatus, Role
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -22,6 +22,8 @@ class SignUpIn(
                 "org_name": "杭州智造科技有限公司",  # words: data
                 "org_kind": "sme",
                 "region": "330100",
+                "credit_code": "91330100MA27XL0E2G",
+                "address": "浙江省杭州市西湖区文三路 90 号",  # words: data
             }
         ]
     },
@@ -32,6 +34,9 @@ class SignUpIn(
     org_name: str = Field(min_length=2, max_length=200)
     org_kind: OrgKind
     region: str = Field(default="", max_length=20)
+    # 统一社会信用代码 (GB 32100-2015): checked by market.orgs.service.credit_code_error, with a field error.
+    credit_code: str = Field(min_length=1, max_length=40)
+    address: str = Field(default="", max_length=300)
 
     @field_validator("email")
     @classmethod
@@ -63,6 +68,7 @@ class MembershipOut(Out):
     org_name: str
     org_kind: OrgKind
     role: Role
+    org_status: OrgStatus
 
 
 class MeOut(Out):
@@ -73,7 +79,13 @@ class MeOut(Out):
     org_name: str
     org_kind: OrgKind
     role: Role
+    org_status: OrgStatus
+    email_verified: bool
     memberships: list[MembershipOut]
+
+
+class VerifyEmailIn(Schema, json_schema_extra={"examples": [{"token": "MTIuMTc2NDQ..."}]}):
+    token: str = Field(min_length=10, max_length=400)
 
 
 class TokenScope(StrEnum):

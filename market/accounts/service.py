@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,21 +14,25 @@ from market.accounts import passwords, repository
 from market.accounts.principal import Principal
 from market.accounts.schemas import MembershipOut, MeOut, SignUpIn, TokenCreated, TokenIn, TokenOut
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, InvalidCredentials, NotFound, ValidationFailed
+from market.errors import Conflict, FieldError, InvalidCredentials, MarketError, NotFound, ValidationFailed
 from market.i18n import Msg
+from market.kit import credit_code as credit_codes
 from market.orgs import service as org_service
-from market.orgs.schemas import OrgKind, Role
+from market.orgs.schemas import OrgKind, OrgStatus, Role
 
 # What other modules read and write of users: through this service, never the repository.
 user_by_id = repository.user_by_id
 user_by_email = repository.user_by_email
 create_user = repository.create_user
+mark_email_verified = repository.mark_email_verified
 
 # The job (market.mailings) that tells an account's owner someone tried to sign up with their address.
 SIGN_UP_ATTEMPT_JOB = "mail.sign_up_attempt"
 
 TOKEN_PREFIX = "mkt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
 _TOUCH_EVERY = timedelta(minutes=1)
+VERIFY_EMAIL_VALID = timedelta(days=3)  # how long the link in a verification e-mail works
+VERIFY_EMAIL_JOB = "accounts.verify_email"  # market.verification: writes and e-mails the link
 
 
 def _hour() -> str:
@@ -42,10 +47,15 @@ def check_password(password: str, *, email: str, min_length: int) -> None:
 
 
 async def sign_up(*, data: SignUpIn, locale: str = "zh", min_password_length: int = 10) -> Principal | None:
-    """Create a user, their organisation and their owner membership; None (and nothing written) when the address
-    already has an account: its owner is told by e-mail instead, and the caller answers as for a new account, so
-    sign-up does not reveal which addresses have one."""
+    """Create a user, their organisation (pending a platform administrator's approval) and their owner membership,
+    and send the e-mail that verifies the address; None (and nothing written) when the address already has an
+    account: its owner is told by e-mail instead, and the caller answers as for a new account, so sign-up does not
+    reveal which addresses have one. A malformed credit code, or a name or code another organisation has (both
+    public), is refused with the field."""
     check_password(data.password, email=data.email, min_length=min_password_length)
+    code_error = org_service.credit_code_error(data.credit_code)
+    if code_error is not None:
+        raise ValidationFailed(code_error.message, errors=[code_error])
     existing = await repository.user_by_email(data.email)
     if existing is not None:
         passwords.hash_password(data.password)  # the same work as for a new account: no answer by timing either
@@ -57,7 +67,13 @@ async def sign_up(*, data: SignUpIn, locale: str = "zh", min_password_length: in
         display_name=data.display_name,
         locale=locale,
     )
-    org_id = await org_service.create_org(name=data.org_name, kind=data.org_kind.value, region=data.region)
+    org_id = await org_service.create_org(
+        name=data.org_name,
+        kind=data.org_kind.value,
+        region=data.region,
+        credit_code=credit_codes.normalise(data.credit_code),
+        address=data.address,
+    )
     await org_service.add_membership(user_id=user_id, org_id=org_id, role=Role.owner.value)
     actor = Actor(user_id=user_id, org_id=org_id)
     await record(
@@ -72,9 +88,17 @@ async def sign_up(*, data: SignUpIn, locale: str = "zh", min_password_length: in
         action="orgs.org_created",
         entity_type="organisation",
         entity_id=org_id,
-        after={"name": data.org_name, "kind": data.org_kind.value, "region": data.region, "owner": user_id},
+        after={
+            "name": data.org_name,
+            "kind": data.org_kind.value,
+            "region": data.region,
+            "owner": user_id,
+            "credit_code": credit_codes.normalise(data.credit_code),
+            "status": OrgStatus.pending.value,
+        },
     )
     await jobs.enqueue("notifications.welcome", user_id=user_id)
+    await jobs.enqueue(VERIFY_EMAIL_JOB, user_id=user_id, requested_at=int(datetime.now(UTC).timestamp()))
     principal = await principal_for(user_id=user_id, org_id=org_id, via="session")
     assert principal is not None
     return principal
@@ -131,6 +155,7 @@ async def principal_for(
         role=Role(chosen.role),
         via="token" if via == "token" else "session",
         token_id=token_id,
+        org_status=chosen.org_status,
     )
 
 
@@ -145,8 +170,66 @@ async def me(*, principal: Principal) -> MeOut:
         org_name=principal.org_name,
         org_kind=principal.org_kind,
         role=principal.role,
+        org_status=OrgStatus(principal.org_status),
+        email_verified=await email_verified(principal.user_id),
         memberships=[MembershipOut.model_validate(m) for m in memberships],
     )
+
+
+async def email_verified(user_id: int) -> bool:
+    user = await repository.user_by_id(user_id)
+    return user is not None and user.email_verified_at is not None
+
+
+def _email_signature(*, payload: str, email: str, secret: str) -> str:
+    message = f"verify-email:{payload}:{email}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def email_token(*, user_id: int, email: str, secret: str, issued_at: datetime) -> str:
+    """A link's token: the user, when it expires, and an HMAC over both and the address (a changed address makes
+    it void). Nothing is stored."""
+    expires = int((issued_at + VERIFY_EMAIL_VALID).timestamp())
+    payload = f"{user_id}.{expires}"
+    return f"{payload}.{_email_signature(payload=payload, email=email, secret=secret)}"
+
+
+class BadEmailToken(MarketError):
+    status = 400
+    code = "email-token-invalid"
+    title = "problem.email-token-invalid"
+
+
+async def confirm_email(*, token: str, secret: str, now: datetime | None = None) -> int:
+    """Verify the address the token was made for; returns the user id. Safe to repeat."""
+    now = now or datetime.now(UTC)
+    user_part, _, rest = token.strip().partition(".")
+    expires_part, _, signature = rest.partition(".")
+    user = await repository.user_by_id(int(user_part)) if user_part.isdigit() and len(user_part) < 12 else None
+    payload = f"{user_part}.{expires_part}"
+    if user is None or not hmac.compare_digest(
+        signature, _email_signature(payload=payload, email=user.email, secret=secret)
+    ):
+        raise BadEmailToken(Msg("account.email_token_invalid"))
+    if not expires_part.isdigit() or int(expires_part) < now.timestamp():
+        raise BadEmailToken(Msg("account.email_token_expired"))
+    if await repository.mark_email_verified(user_id=user.id, email=user.email, at=now):
+        await record(
+            actor=Actor(user.id, None),
+            action="accounts.email_verified",
+            entity_type="user",
+            entity_id=user.id,
+            after={"email": user.email},
+        )
+    return user.id
+
+
+async def resend_verification(*, principal: Principal) -> bool:
+    """Send the verification e-mail again; False when the address is verified already."""
+    if await email_verified(principal.user_id):
+        return False
+    await jobs.enqueue(VERIFY_EMAIL_JOB, user_id=principal.user_id, requested_at=int(datetime.now(UTC).timestamp()))
+    return True
 
 
 def _hash_token(secret: str) -> str:

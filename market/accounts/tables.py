@@ -15,6 +15,7 @@ class User(Table, tablename="market_user"):
     locale = Varchar(length=8, default="zh")
     created_at = Timestamptz(default=TimestamptzNow())
     disabled_at = Timestamptz(null=True, default=None)
+    email_verified_at = Timestamptz(null=True, default=None)
 
 
 class ApiToken(Table, tablename="market_api_token"):

@@ -1,4 +1,5 @@
-"""Organisations API: my organisation, its members and its invitations; the invitee's side of an invitation.
+"""Organisations API: my organisation, its members, its invitations and its evidence; the invitee's side of an
+invitation; the platform's review of organisations; an organisation's public page.
 
 Changing members and invitations needs an owner's browser session: no API token, whatever its scopes, can add,
 remove or promote anyone (a leaked token cannot make its thief an owner).
@@ -6,24 +7,37 @@ remove or promote anyone (a leaked token cannot make its thief an owner).
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import UploadFile
 from litestar.di import Provide
-from litestar.params import JSONBody
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.orgs import service
+from market.orgs.records import DocumentContentRecord
 from market.orgs.schemas import (
     AcceptIn,
+    DecisionIn,
+    DecisionOut,
+    DocumentKind,
+    DocumentOut,
     InvitationIn,
     InvitationOut,
     InvitationView,
     MemberOut,
     MyInvitationOut,
+    OrgKind,
     OrgOut,
+    OrgStatus,
+    PublicOrgOut,
+    ReviewOut,
     RoleIn,
 )
 from market.settings import Settings
@@ -36,6 +50,35 @@ OWNER_SESSION = signed_in(owner=True, session_only=True)
 
 def signing_key(settings: Settings) -> str:
     return settings.secret_key.get_secret_value()
+
+
+ADMIN = signed_in(OrgKind.platform_admin)
+
+
+@dataclass
+class DocumentUpload:
+    """A scan of the business licence (营业执照) or legal-person certificate: PDF, PNG or JPEG."""
+
+    file: UploadFile
+    kind: DocumentKind = DocumentKind.business_licence
+
+
+async def read_upload(upload: UploadFile) -> bytes:
+    """At most one byte more than the limit is read: enough to refuse a larger file without holding it."""
+    return await upload.read(service.MAX_DOCUMENT_BYTES + 1)
+
+
+def document_response(found: DocumentContentRecord) -> Response[bytes]:
+    return Response(
+        content=found.content,
+        media_type=found.content_type,
+        headers={
+            # RFC 6266/5987: the name as UTF-8, percent-encoded (a Chinese file name is not latin-1)
+            "content-disposition": f"inline; filename*=UTF-8''{quote(found.filename)}",
+            "x-content-type-options": "nosniff",
+            "content-security-policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        },
+    )
 
 
 class OrgController(Controller):
@@ -90,6 +133,16 @@ class OrgController(Controller):
     async def revoke_invitation(self, principal: Principal, org_id: int, invitation_id: int) -> InvitationOut:
         return await service.revoke_invitation(principal=principal, org_id=org_id, invitation_id=invitation_id)
 
+    @get("/documents", opt=signed_in(), summary="The evidence documents uploaded for the approval")
+    async def list_documents(self, principal: Principal, org_id: int) -> list[DocumentOut]:
+        await service.get_org(principal=principal, org_id=org_id)
+        return await service.my_documents(principal=principal)
+
+    @get("/documents/{document_id:int}", opt=signed_in(), summary="One evidence document's file")
+    async def document(self, principal: Principal, org_id: int, document_id: int) -> Response[bytes]:
+        found = await service.document_content(principal=principal, org_id=org_id, document_id=document_id)
+        return document_response(found)
+
 
 class InvitationController(Controller):
     """The invitee's side: see an invitation, accept it signed in with its address (or sign up with it:
@@ -127,3 +180,64 @@ class InvitationController(Controller):
     async def accept_mine(self, principal: Principal, invitation_id: int) -> OrgOut:
         org_id = await service.accept_mine(principal=principal, invitation_id=invitation_id)
         return OrgOut.model_validate(await service.org_by_id(org_id))
+
+
+class EvidenceController(Controller):
+    """The acting organisation's own evidence for its approval (no organisation in the path: always one's own)."""
+
+    path = "/api/evidence"
+    tags = ["organisations"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post(
+        "/",
+        opt=signed_in(owner=True),
+        status_code=HTTP_201_CREATED,
+        summary="Upload evidence (PDF, PNG or JPEG, at most 5 MB; the type is read from the content)",
+    )
+    async def upload_document(
+        self, principal: Principal, data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
+    ) -> DocumentOut:
+        content = await read_upload(data.file)
+        return await service.upload_document(
+            principal=principal, kind=data.kind, filename=data.file.filename or "", content=content
+        )
+
+
+class OrgReviewController(Controller):
+    """The platform administrator's review of organisations: evidence, credit code, e-mail check, decisions."""
+
+    path = "/api/admin/orgs"
+    tags = ["organisations"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=ADMIN, summary="Organisations by status (pending by default), with their evidence")
+    async def queue(self, principal: Principal, status: list[OrgStatus] | None = None) -> list[ReviewOut]:
+        return await service.review_queue(principal=principal, statuses=status)
+
+    @get("/{org_id:int}", opt=ADMIN, summary="One organisation under review, with its decisions")
+    async def review(self, principal: Principal, org_id: int) -> ReviewOut:
+        return await service.review_of(principal=principal, org_id=org_id)
+
+    @post(
+        "/{org_id:int}/decisions",
+        opt=ADMIN,
+        status_code=HTTP_201_CREATED,
+        summary="Approve, reject, suspend or reinstate, with a reason code and a note",
+    )
+    async def decide(self, principal: Principal, org_id: int, data: JSONBody[DecisionIn]) -> DecisionOut:
+        return await service.decide(principal=principal, org_id=org_id, data=data)
+
+    @get("/{org_id:int}/documents/{document_id:int}", opt=ADMIN, summary="One evidence document under review")
+    async def document(self, principal: Principal, org_id: int, document_id: int) -> Response[bytes]:
+        found = await service.review_document(principal=principal, org_id=org_id, document_id=document_id)
+        return document_response(found)
+
+
+class PublicOrgController(Controller):
+    path = "/api/public/orgs"
+    tags = ["organisations"]
+
+    @get("/{public_org_id:int}", opt=public(), summary="An organisation as anyone sees it, with its verified mark")
+    async def org(self, public_org_id: int) -> PublicOrgOut:
+        return await service.public_org(public_org_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +14,11 @@ class OrganisationRecord:
     kind: str
     region: str
     created_at: datetime
+    name_key: str
+    credit_code: str | None
+    address: str
+    status: str
+    version: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,7 @@ class UserMembershipRecord:
     org_name: str
     org_kind: str
     role: str
+    org_status: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,56 @@ class MemberRecord:
     display_name: str
     role: str
     since: datetime
+    email_verified_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A platform administrator's decision on an organisation (immutable)."""
+
+    id: int
+    organisation: int
+    action: str
+    from_status: str
+    to_status: str
+    reason_code: str
+    note: str
+    snapshot: dict[str, Any]
+    decided_by: int
+    decided_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """An evidence document, without its content."""
+
+    id: int
+    organisation: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: int
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentContentRecord:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PublicOrgRecord:
+    """What anyone may read of an organisation."""
+
+    id: int
+    name: str
+    kind: str
+    region: str
+    status: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,25 +2,193 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
 from market.accounts.tables import User
 from market.orgs.records import (
+    DecisionRecord,
+    DocumentContentRecord,
+    DocumentRecord,
     InvitationRecord,
     MemberRecord,
     MembershipRecord,
     OrganisationRecord,
     OrgWithOwnerRecord,
+    PublicOrgRecord,
     UserMembershipRecord,
 )
-from market.orgs.tables import Invitation, Membership, Organisation
+from market.orgs.tables import Invitation, Membership, Organisation, OrgDecision, OrgDocument
 
 
-async def create_org(*, name: str, kind: str, region: str) -> int:
-    rows = await Organisation.insert(Organisation(name=name, kind=kind, region=region)).returning(Organisation.id)
+async def create_org(
+    *,
+    name: str,
+    kind: str,
+    region: str,
+    name_key: str,
+    credit_code: str | None = None,
+    address: str = "",
+    status: str = "pending",
+) -> int:
+    row = Organisation(
+        name=name,
+        kind=kind,
+        region=region,
+        name_key=name_key,
+        credit_code=credit_code,
+        address=address,
+        status=status,
+    )
+    rows = await Organisation.insert(row).returning(Organisation.id)
     return int(rows[0]["id"])
+
+
+async def org_by_name_key(name_key: str) -> OrganisationRecord | None:
+    row = await Organisation.select().where(Organisation.name_key == name_key).first()
+    return OrganisationRecord(**row) if row else None
+
+
+async def org_by_credit_code(credit_code: str) -> OrganisationRecord | None:
+    row = await Organisation.select().where(Organisation.credit_code == credit_code).first()
+    return OrganisationRecord(**row) if row else None
+
+
+async def set_status(*, org_id: int, from_status: str, version: int, to_status: str) -> bool:
+    """Move the organisation from ``from_status`` at ``version`` to ``to_status``; False if another change won."""
+    rows = await (
+        Organisation.update({Organisation.status: to_status, Organisation.version: version + 1})
+        .where((Organisation.id == org_id) & (Organisation.status == from_status) & (Organisation.version == version))
+        .returning(Organisation.id)
+    )
+    return bool(rows)
+
+
+async def complete_demo_org(*, org_id: int, version: int, credit_code: str, address: str, status: str) -> bool:
+    rows = await (
+        Organisation.update(
+            {
+                Organisation.credit_code: credit_code,
+                Organisation.address: address,
+                Organisation.status: status,
+                Organisation.version: version + 1,
+            }
+        )
+        .where((Organisation.id == org_id) & (Organisation.version == version) & Organisation.credit_code.is_null())
+        .returning(Organisation.id)
+    )
+    return bool(rows)
+
+
+async def orgs_by_status(statuses: Sequence[str], *, limit: int = 200) -> list[OrganisationRecord]:
+    rows = await (
+        Organisation.select()
+        .where(Organisation.status.is_in(list(statuses)) & (Organisation.kind != "platform_admin"))
+        .order_by(Organisation.id)
+        .limit(limit)
+    )
+    return [OrganisationRecord(**r) for r in rows]
+
+
+async def public_orgs(org_ids: Sequence[int]) -> list[PublicOrgRecord]:
+    if not org_ids:
+        return []
+    rows = await Organisation.select(
+        Organisation.id, Organisation.name, Organisation.kind, Organisation.region, Organisation.status
+    ).where(Organisation.id.is_in(list(org_ids)))
+    return [PublicOrgRecord(**r) for r in rows]
+
+
+async def add_decision(
+    *,
+    org_id: int,
+    action: str,
+    from_status: str,
+    to_status: str,
+    reason_code: str,
+    note: str,
+    snapshot: dict[str, Any],
+    decided_by: int,
+    decided_at: datetime,
+) -> int:
+    row = OrgDecision(
+        organisation=org_id,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason_code=reason_code,
+        note=note,
+        snapshot=snapshot,
+        decided_by=decided_by,
+        decided_at=decided_at,
+    )
+    rows = await OrgDecision.insert(row).returning(OrgDecision.id)
+    return int(rows[0]["id"])
+
+
+async def decisions_of(org_id: int) -> list[DecisionRecord]:
+    rows = await (
+        OrgDecision.select().where(OrgDecision.organisation == org_id).order_by(OrgDecision.id, ascending=False)
+    )
+    out = []
+    for r in rows:
+        snapshot = r["snapshot"]
+        out.append(DecisionRecord(**{**r, "snapshot": json.loads(snapshot) if isinstance(snapshot, str) else snapshot}))
+    return out
+
+
+_DOCUMENT_COLUMNS = (
+    OrgDocument.id,
+    OrgDocument.organisation,
+    OrgDocument.kind,
+    OrgDocument.filename,
+    OrgDocument.content_type,
+    OrgDocument.size,
+    OrgDocument.sha256,
+    OrgDocument.uploaded_by,
+    OrgDocument.uploaded_at,
+)
+
+
+async def add_document(
+    *, org_id: int, kind: str, filename: str, content_type: str, content: bytes, sha256: str, uploaded_by: int
+) -> int:
+    row = OrgDocument(
+        organisation=org_id,
+        kind=kind,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        sha256=sha256,
+        content=content,
+        uploaded_by=uploaded_by,
+    )
+    rows = await OrgDocument.insert(row).returning(OrgDocument.id)
+    return int(rows[0]["id"])
+
+
+async def documents_of(org_id: int) -> list[DocumentRecord]:
+    rows = await (
+        OrgDocument.select(*_DOCUMENT_COLUMNS).where(OrgDocument.organisation == org_id).order_by(OrgDocument.id)
+    )
+    return [DocumentRecord(**r) for r in rows]
+
+
+async def count_documents(org_id: int) -> int:
+    return int(await OrgDocument.count().where(OrgDocument.organisation == org_id))
+
+
+async def document_content(*, org_id: int, document_id: int) -> DocumentContentRecord | None:
+    row = await (
+        OrgDocument.select(OrgDocument.filename, OrgDocument.content_type, OrgDocument.content)
+        .where((OrgDocument.id == document_id) & (OrgDocument.organisation == org_id))
+        .first()
+    )
+    return DocumentContentRecord(**{**row, "content": bytes(row["content"])}) if row else None
 
 
 async def orgs_with_owner(kind: str) -> list[OrgWithOwnerRecord]:
@@ -71,6 +239,7 @@ async def memberships_of_user(user_id: int) -> list[UserMembershipRecord]:
             Membership.organisation.name.as_alias("org_name"),
             Membership.organisation.kind.as_alias("org_kind"),
             Membership.role,
+            Membership.organisation.status.as_alias("org_status"),
         )
         .where(Membership.user == user_id)
         .order_by(Membership.id)
@@ -86,6 +255,7 @@ async def members_of_org(org_id: int) -> list[MemberRecord]:
             Membership.user.display_name.as_alias("display_name"),
             Membership.role,
             Membership.created_at.as_alias("since"),
+            Membership.user.email_verified_at.as_alias("email_verified_at"),
         )
         .where(Membership.organisation == org_id)
         .order_by(Membership.id)

@@ -6,16 +6,26 @@ import base64
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from market import jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Msg
+from market.kit import credit_code as credit_codes
 from market.orgs import repository
-from market.orgs.records import InvitationRecord
+from market.orgs.errors import NotApproved
+from market.orgs.records import DocumentContentRecord, InvitationRecord, OrganisationRecord
 from market.orgs.schemas import (
+    REASONS,
+    TRANSITIONS,
+    DecisionIn,
+    DecisionOut,
+    DocumentKind,
+    DocumentOut,
     InvitationIn,
     InvitationOut,
     InvitationState,
@@ -24,15 +34,18 @@ from market.orgs.schemas import (
     MyInvitationOut,
     OrgKind,
     OrgOut,
+    OrgStatus,
+    PublicOrgOut,
+    ReviewOut,
     Role,
 )
 
 # What other modules read and write of organisations and memberships: through this service, never the repository.
 org_by_id = repository.get_org
-create_org = repository.create_org
 add_membership = repository.add_membership
 memberships_of_user = repository.memberships_of_user
 members_of_org = repository.members_of_org
+decisions_of = repository.decisions_of
 orgs_with_owner = repository.orgs_with_owner
 
 
@@ -83,6 +96,305 @@ async def remove_member(*, principal: Principal, org_id: int, user_id: int) -> N
         entity_id=f"{org_id}:{user_id}",
         before={"user_id": user_id, "role": membership.role},
     )
+
+
+# ------------------------------------------------------------------------------------------ verified organisations
+
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024  # one scan of a business licence or certificate
+MAX_DOCUMENTS = 10  # per organisation
+# What a file's first bytes say it is (the file name and the browser's word are not trusted).
+SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def name_key(name: str) -> str:
+    """The name as compared for duplicates: full-width made half-width (NFKC), case folded, without spaces."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def credit_code_error(raw: str, field: str = "credit_code") -> FieldError | None:
+    """Why a unified social credit code is refused (GB 32100-2015), or None when it is well formed."""
+    code = credit_codes.normalise(raw)
+    problem = credit_codes.problem(code)
+    if problem is None:
+        return None
+    msg = Msg(f"credit_code.{problem}", {"length": len(code), "expected": credit_codes.LENGTH})
+    return FieldError(field, msg, code=f"credit_code.{problem}")
+
+
+async def _refuse_duplicates(*, name: str, credit_code: str | None) -> None:
+    errors = []
+    if await repository.org_by_name_key(name_key(name)) is not None:
+        errors.append(FieldError("org_name", Msg("org.name_taken"), code="org.name_taken"))
+    if credit_code and await repository.org_by_credit_code(credit_code) is not None:
+        errors.append(FieldError("credit_code", Msg("org.credit_code_taken"), code="org.credit_code_taken"))
+    if errors:
+        raise Conflict(errors[0].message, errors=errors)
+
+
+async def create_org(
+    *,
+    name: str,
+    kind: str,
+    region: str,
+    credit_code: str | None = None,
+    address: str = "",
+    status: OrgStatus = OrgStatus.pending,
+) -> int:
+    """A new organisation, refused (409, with the field) when its name or credit code is another's. The unique
+    indexes on both make a racing twin a 409 too."""
+    name = name.strip()
+    code = credit_codes.normalise(credit_code) if credit_code else None
+    if code is not None and (error := credit_code_error(code)) is not None:
+        raise ValidationFailed(error.message, errors=[error])
+    await _refuse_duplicates(name=name, credit_code=code)
+    return await repository.create_org(
+        name=name,
+        kind=kind,
+        region=region,
+        name_key=name_key(name),
+        credit_code=code,
+        address=address.strip(),
+        status=status.value,
+    )
+
+
+async def approve_demo(*, org_id: int, version: int, credit_code: str, address: str) -> bool:
+    """``market seed --demo`` only: a demo organisation seeded before verification existed is given its code and
+    approved (conditionally on its version). The caller records the audit event."""
+    return await repository.complete_demo_org(
+        org_id=org_id, version=version, credit_code=credit_code, address=address, status=OrgStatus.approved.value
+    )
+
+
+def _not_approved(status: str) -> NotApproved:
+    return NotApproved(Msg("org.not_approved", {"status": Msg(f"org.status.{status}")}), org_status=status)
+
+
+def require_approved(principal: Principal) -> None:
+    """The principal's organisation may act (publish, review, issue, be paid, take a licence) only when approved."""
+    if principal.org_status != OrgStatus.approved:
+        raise _not_approved(principal.org_status)
+
+
+async def require_org_approved(org_id: int) -> None:
+    """The same for the other party (a licensor about to be paid): refused with its status."""
+    org = await repository.get_org(org_id)
+    if org is None or org.status != OrgStatus.approved:
+        status = org.status if org else OrgStatus.pending.value
+        msg = Msg("org.counterparty_not_approved", {"status": Msg(f"org.status.{status}")})
+        raise NotApproved(msg, org_status=status)
+
+
+async def verified(org_ids: list[int]) -> dict[int, bool]:
+    """Which of these organisations are approved (the 已认证 mark)."""
+    return {r.id: r.status == OrgStatus.approved for r in await repository.public_orgs(sorted(set(org_ids)))}
+
+
+async def public_org(org_id: int) -> PublicOrgOut:
+    """What anyone may read of an organisation: its name, kind, region and whether it is verified."""
+    rows = await repository.public_orgs([org_id])
+    if not rows or rows[0].kind == OrgKind.platform_admin:
+        raise NotFound(Msg("org.not_found"))
+    row = rows[0]
+    return PublicOrgOut(
+        id=row.id, name=row.name, kind=OrgKind(row.kind), region=row.region, verified=row.status == "approved"
+    )
+
+
+def _sniff(content: bytes) -> str | None:
+    return next((kind for magic, kind in SIGNATURES if content.startswith(magic)), None)
+
+
+def _document_out(row: Any) -> DocumentOut:
+    return DocumentOut.model_validate(row)
+
+
+async def upload_document(*, principal: Principal, kind: DocumentKind, filename: str, content: bytes) -> DocumentOut:
+    """Evidence for the approval: PDF, PNG or JPEG (by content), at most ``MAX_DOCUMENT_BYTES``; owners only."""
+    if not principal.is_owner:
+        raise Forbidden(Msg("org.owner_only"))
+    if not content:
+        raise ValidationFailed(Msg("org.document_empty"), errors=[FieldError("file", Msg("org.document_empty"))])
+    if len(content) > MAX_DOCUMENT_BYTES:
+        too_big = Msg("org.document_too_large", {"max_mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
+        raise ValidationFailed(too_big, errors=[FieldError("file", too_big)])
+    content_type = _sniff(content)
+    if content_type is None:
+        wrong = Msg("org.document_type")
+        raise ValidationFailed(wrong, errors=[FieldError("file", wrong)])
+    if await repository.count_documents(principal.org_id) >= MAX_DOCUMENTS:
+        raise Conflict(Msg("org.document_limit", {"max": MAX_DOCUMENTS}))
+    digest = hashlib.sha256(content).hexdigest()
+    clean_name = "".join(c for c in filename if c.isprintable() and c not in '/\\"')[-120:] or "document"
+    document_id = await repository.add_document(
+        org_id=principal.org_id,
+        kind=kind.value,
+        filename=clean_name,
+        content_type=content_type,
+        content=content,
+        sha256=digest,
+        uploaded_by=principal.user_id,
+    )
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="orgs.document_uploaded",
+        entity_type="organisation",
+        entity_id=principal.org_id,
+        after={"document": document_id, "kind": kind.value, "sha256": digest, "size": len(content)},
+    )
+    await _resubmit_if_rejected(principal, document_id)
+    [row] = [d for d in await repository.documents_of(principal.org_id) if d.id == document_id]
+    return _document_out(row)
+
+
+async def _resubmit_if_rejected(principal: Principal, document_id: int) -> None:
+    """New evidence from a rejected organisation asks for a new review: rejected -> pending (conditionally)."""
+    org = await repository.get_org(principal.org_id)
+    if org is None or org.status != OrgStatus.rejected:
+        return
+    if await repository.set_status(
+        org_id=org.id, from_status=OrgStatus.rejected.value, version=org.version, to_status=OrgStatus.pending.value
+    ):
+        await record(
+            actor=Actor(principal.user_id, principal.org_id),
+            action="orgs.status_changed",
+            entity_type="organisation",
+            entity_id=org.id,
+            org_id=org.id,
+            before={"status": OrgStatus.rejected.value, "version": org.version},
+            after={"status": OrgStatus.pending.value, "version": org.version + 1, "resubmitted_with": document_id},
+        )
+
+
+async def my_documents(*, principal: Principal) -> list[DocumentOut]:
+    return [_document_out(d) for d in await repository.documents_of(principal.org_id)]
+
+
+async def document_content(*, principal: Principal, org_id: int, document_id: int) -> DocumentContentRecord:
+    """A document's file, for its organisation's members."""
+    if principal.org_id != org_id:
+        raise NotFound(Msg("org.document_not_found"))
+    found = await repository.document_content(org_id=org_id, document_id=document_id)
+    if found is None:
+        raise NotFound(Msg("org.document_not_found"))
+    return found
+
+
+async def review_document(*, principal: Principal, org_id: int, document_id: int) -> DocumentContentRecord:
+    """A document's file, for the platform's administrators reviewing the organisation."""
+    _require_admin(principal)
+    found = await repository.document_content(org_id=org_id, document_id=document_id)
+    if found is None:
+        raise NotFound(Msg("org.document_not_found"))
+    return found
+
+
+def _require_admin(principal: Principal) -> None:
+    if principal.org_kind is not OrgKind.platform_admin:
+        raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": OrgKind.platform_admin.value}))
+
+
+async def _review(org: OrganisationRecord) -> ReviewOut:
+    members = await repository.members_of_org(org.id)
+    owners = [m for m in members if m.role == Role.owner.value]
+    return ReviewOut(
+        org=OrgOut.model_validate(org),
+        email_verified=any(m.email_verified_at is not None for m in owners),
+        owners=[m.email for m in owners],
+        documents=[_document_out(d) for d in await repository.documents_of(org.id)],
+        decisions=[DecisionOut.model_validate(d) for d in await repository.decisions_of(org.id)],
+    )
+
+
+async def review_queue(*, principal: Principal, statuses: list[OrgStatus] | None = None) -> list[ReviewOut]:
+    """Organisations awaiting (or under) review, with their documents, credit code and e-mail check."""
+    _require_admin(principal)
+    wanted = [s.value for s in (statuses or [OrgStatus.pending])]
+    return [await _review(org) for org in await repository.orgs_by_status(wanted)]
+
+
+async def review_of(*, principal: Principal, org_id: int) -> ReviewOut:
+    _require_admin(principal)
+    org = await repository.get_org(org_id)
+    if org is None:
+        raise NotFound(Msg("org.not_found"))
+    return await _review(org)
+
+
+async def decide(*, principal: Principal, org_id: int, data: DecisionIn) -> DecisionOut:
+    """A platform administrator's decision (approve, reject, suspend, reinstate) with a coded reason."""
+    _require_admin(principal)
+    return await apply_decision(actor=Actor(principal.user_id, principal.org_id), org_id=org_id, data=data)
+
+
+async def apply_decision(*, actor: Actor, org_id: int, data: DecisionIn, notify: bool = True) -> DecisionOut:
+    """Move the organisation by one step of ``TRANSITIONS`` if it is still at the version reviewed: a conditional
+    update, so of two administrators deciding at once one wins and the other is told (409). The decision keeps a
+    snapshot of what was reviewed; approval needs an owner's verified e-mail and at least one document. The owners
+    are told (``notify``; operators' scripts and test factories may approve silently)."""
+    org = await repository.get_org(org_id)
+    if org is None or org.kind == OrgKind.platform_admin:
+        raise NotFound(Msg("org.not_found"))
+    if data.reason_code not in REASONS[data.action]:
+        wrong = Msg("org.reason_unknown", {"reason": data.reason_code})
+        raise ValidationFailed(wrong, errors=[FieldError("reason_code", wrong)])
+    source, target = TRANSITIONS[data.action]
+    if org.status != source or org.version != data.version:
+        raise Conflict(
+            Msg("org.decision_stale", {"status": Msg(f"org.status.{org.status}")}),
+            org_status=org.status,
+            version=org.version,
+        )
+    review = await _review(org)
+    if target == OrgStatus.approved and not review.email_verified:
+        raise Conflict(Msg("org.email_unverified"))
+    if target == OrgStatus.approved and not review.documents:
+        raise Conflict(Msg("org.no_evidence"))
+    if not await repository.set_status(org_id=org_id, from_status=source, version=org.version, to_status=target):
+        raise Conflict(Msg("org.decision_stale", {"status": Msg(f"org.status.{source}")}))
+    snapshot: dict[str, Any] = {
+        "name": org.name,
+        "kind": org.kind,
+        "credit_code": org.credit_code,
+        "address": org.address,
+        "region": org.region,
+        "version": org.version,
+        "email_verified": review.email_verified,
+        "owners": review.owners,
+        "documents": [
+            {"id": d.id, "kind": d.kind.value, "filename": d.filename, "sha256": d.sha256, "size": d.size}
+            for d in review.documents
+        ],
+    }
+    decision_id = await repository.add_decision(
+        org_id=org_id,
+        action=data.action.value,
+        from_status=source.value,
+        to_status=target.value,
+        reason_code=data.reason_code,
+        note=data.note.strip(),
+        snapshot=snapshot,
+        decided_by=actor.user_id or 0,
+        decided_at=datetime.now(UTC),
+    )
+    await record(
+        actor=actor,
+        action="orgs.status_changed",
+        entity_type="organisation",
+        entity_id=org_id,
+        org_id=org_id,
+        before={"status": source.value, "version": org.version},
+        after={
+            "status": target.value,
+            "version": org.version + 1,
+            "decision": decision_id,
+            "reason_code": data.reason_code,
+        },
+    )
+    if notify:
+        await jobs.enqueue("notifications.org_decided", org_id=org_id, decision_id=decision_id)
+    [decision] = [d for d in await repository.decisions_of(org_id) if d.id == decision_id]
+    return DecisionOut.model_validate(decision)
 
 
 async def change_role(*, principal: Principal, org_id: int, user_id: int, role: Role | str) -> MemberOut:

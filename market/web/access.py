@@ -4,6 +4,8 @@
     @get("/x", opt=signed_in())                       any signed-in user (session or API token)
     @get("/x", opt=signed_in(OrgKind.university))     users acting for a university
     @post("/x", opt=signed_in(owner=True))            owners of the organisation they act for
+    @post("/x", opt=signed_in(OrgKind.university, approved=True))   ... whose organisation a platform
+                                                      administrator has approved (else 403 org-not-approved)
     @post("/x", opt=signed_in(owner=True, session_only=True))   ... from a browser session, never an API token
 
 An API token's scopes apply to every handler: a token without ``write`` is refused any unsafe method (403
@@ -24,6 +26,7 @@ from litestar.handlers.base import BaseRouteHandler
 from market.accounts.principal import Principal
 from market.errors import Forbidden, MarketError, NotAuthenticated
 from market.kit.messages import Msg
+from market.orgs import service as org_service
 from market.orgs.schemas import OrgKind
 
 OPT_KEY = "access"
@@ -35,20 +38,32 @@ class Access:
     kinds: frozenset[OrgKind] | None = None
     owner: bool = False
     session_only: bool = False
+    approved: bool = False
 
     def describe(self) -> str:
         if not self.signed_in:
             return "public"
         who = ", ".join(sorted(k.value for k in self.kinds)) if self.kinds else "any organisation"
-        return f"signed in ({who}{', owner' if self.owner else ''}{', browser session' if self.session_only else ''})"
+        extras = (", owner" if self.owner else "") + (", approved" if self.approved else "")
+        return f"signed in ({who}{extras}{', browser session' if self.session_only else ''})"
 
 
 def public() -> dict[str, Any]:
     return {OPT_KEY: Access(signed_in=False)}
 
 
-def signed_in(*kinds: OrgKind, owner: bool = False, session_only: bool = False) -> dict[str, Any]:
-    return {OPT_KEY: Access(signed_in=True, kinds=frozenset(kinds) or None, owner=owner, session_only=session_only)}
+def signed_in(
+    *kinds: OrgKind, owner: bool = False, session_only: bool = False, approved: bool = False
+) -> dict[str, Any]:
+    return {
+        OPT_KEY: Access(
+            signed_in=True,
+            kinds=frozenset(kinds) or None,
+            owner=owner,
+            session_only=session_only,
+            approved=approved,
+        )
+    }
 
 
 class UndeclaredAccess(MarketError):
@@ -94,3 +109,5 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
         raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": ", ".join(allowed)}), allowed_kinds=allowed)
     if access.owner and not principal.is_owner:
         raise Forbidden(Msg("problem.detail.owner-only"))
+    if access.approved:
+        org_service.require_approved(principal)

@@ -91,7 +91,9 @@ async def build(data_dir: Path, listings: int) -> None:
                 email=f"bench{n}@bench.cn", password_hash=passwords.hash_password("x" * 12), display_name=name,
                 locale="zh",
             )  # fmt: skip
-            org = await orgs_repo.create_org(name=name, kind="university", region=region)
+            org = await orgs_repo.create_org(
+                name=name, kind="university", region=region, name_key=name, status="approved"
+            )
             await orgs_repo.add_membership(user_id=user, org_id=org, role="owner")
             orgs.append(org)
     records = [*realdata.chinese_records(), *realdata.english_records()]

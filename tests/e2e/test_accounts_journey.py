@@ -23,6 +23,7 @@ async def test_sign_up_sign_in_dashboard_language_and_token(browser_page: Any) -
     await page.get_by_label("您的姓名").fill("张伟")
     await page.get_by_label("单位名称").fill("苏州精密机械有限公司")
     await page.get_by_label("单位类型").select_option("sme")
+    await page.get_by_label("统一社会信用代码").fill("91350100M000100Y43")
     await page.get_by_role("button", name="注册").click()
     error = page.locator("#form-errors [data-field=password]")  # a too-short password is refused on the page
     assert await error.inner_text() == "至少 10 个字符"

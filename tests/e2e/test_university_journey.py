@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from market.seed import DEMO_PASSWORD
+
 pytestmark = pytest.mark.browser
 
 UNIVERSITY = "江南测试大学"
@@ -24,7 +26,48 @@ CN202223220665.2,,一种无人机机载多功能盒,{UNIVERSITY},2022-12-02,2023
 """
 
 
-async def test_university_imports_declares_and_publishes(browser_page: Any, tmp_path: Path) -> None:
+async def approved_by_the_platform(page: Any, live_server: Any, tmp_path: Path) -> None:
+    """The e-mail verified through its link, a scan of the certificate uploaded, then the platform administrator
+    (the demo seed's) approves the university on the evidence review page; the university signs in again."""
+    seeded = live_server.cli("seed", "--demo", "--listings", "0")
+    assert seeded.returncode == 0, seeded.stderr
+    await page.goto("/dashboard")
+    assert await page.locator("#verification-status").is_visible()
+    body = await page.locator(".notes").inner_text()
+    link = re.search(r"/verify-email\?token=[\w.]+", body)
+    assert link, body
+    await page.goto(link.group(0))
+    await page.get_by_role("button", name="确认电子邮箱").click()
+    assert await page.locator("#email-verified").is_visible()
+    await page.goto("/org/verification")
+    scan = tmp_path / "法人证书.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% certificate scan\n%%EOF\n")
+    await page.get_by_label("材料类型").select_option("legal_person_certificate")
+    await page.get_by_label("文件").set_input_files(str(scan))
+    await page.get_by_role("button", name="上传").click()
+    await page.locator("#uploaded").wait_for()
+    assert await page.locator("#org-status").get_attribute("data-status") == "pending"
+    await page.get_by_role("button", name="退出").click()
+    await page.get_by_label("电子邮箱").fill("admin@demo.market")
+    await page.get_by_label("密码").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(re.compile(r"/dashboard"))
+    await page.goto("/admin/orgs")
+    card = page.locator("section.review", has_text=UNIVERSITY)
+    assert "12100000400000624D" in await card.inner_text()
+    assert await card.locator(".email-verified").get_attribute("data-verified") == "1"
+    await card.locator("form[data-action=approve]").get_by_label("说明").fill("法人证书与代码一致")
+    await card.locator("form[data-action=approve]").get_by_role("button", name="通过").click()
+    await page.locator("#decided").wait_for()
+    await page.get_by_role("button", name="退出").click()
+    await page.get_by_label("电子邮箱").fill("tto@jiangnan-test.edu.cn")
+    await page.get_by_label("密码").fill("a long enough passphrase")
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(re.compile(r"/dashboard"))
+    assert await page.locator("#verification-status").count() == 0
+
+
+async def test_university_imports_declares_and_publishes(browser_page: Any, live_server: Any, tmp_path: Path) -> None:
     page = browser_page
     console_errors: list[str] = []
     page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
@@ -33,8 +76,14 @@ async def test_university_imports_declares_and_publishes(browser_page: Any, tmp_
     await page.get_by_label("您的姓名").fill("李老师")
     await page.get_by_label("单位名称").fill(UNIVERSITY)
     await page.get_by_label("单位类型").select_option("university")
+    await page.get_by_label("统一社会信用代码").fill("12100000400000624E")  # a wrong check character
+    await page.get_by_label("单位地址").fill("江苏省无锡市测试路 1 号")
     await page.get_by_label("密码").fill("a long enough passphrase")
     await page.get_by_label("密码").press("Enter")  # keyboard submission
+    assert "校验码" in await page.locator("#err-credit_code").inner_text()  # beside the field
+    await page.get_by_label("统一社会信用代码").fill("12100000400000624D")
+    await page.get_by_label("密码").fill("a long enough passphrase")
+    await page.get_by_label("密码").press("Enter")
     # sign-up answers alike for a new and a taken address (which it does not reveal): then sign in
     await page.locator("#sign-up-done").wait_for()
     await page.locator("#go-sign-in").click()
@@ -43,6 +92,7 @@ async def test_university_imports_declares_and_publishes(browser_page: Any, tmp_
     await page.get_by_label("密码").press("Enter")
     await page.wait_for_url(re.compile(r"/dashboard"))
     assert await page.locator("h1").get_attribute("data-kind") == "university"
+    await approved_by_the_platform(page, live_server, tmp_path)
 
     # Import through the upload page, then wait for the report (the page refreshes itself while the job runs).
     await page.locator("#university-links").get_by_role("link", name="批量导入专利").click()

@@ -64,7 +64,7 @@ async def firm(name: str = "深圳市青禾智能科技有限公司") -> Princip
 
 
 async def admin() -> Principal:
-    return await principal_of(await make_account("platform_admin", org_name="平台运营"))
+    return await principal_of(await make_account("platform_admin"))  # a name of its own: names are unique
 
 
 async def drain() -> None:

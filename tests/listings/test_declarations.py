@@ -73,7 +73,7 @@ async def test_a_patent_declared_by_someone_else_than_its_patentee_is_refused(ba
 
 async def test_another_organisations_patent_cannot_be_declared(backend: Backend) -> None:
     _, owner = await university()
-    _, other = await university("浙江大学")  # same name, another organisation
+    _, other = await university("浙江大学城市学院")  # another organisation (one name per organisation since issue 11)
     patent = await record(owner, eligible())
     with pytest.raises(NotFound):
         await declare(other, [patent])

@@ -23,7 +23,12 @@ KEY = "test-signing-key"
 
 def sign_up_data(email: str = "Alice@Example.cn", kind: OrgKind = OrgKind.sme) -> SignUpIn:
     return SignUpIn(
-        email=email, password="long enough pw", display_name="Alice", org_name="Acme 有限公司", org_kind=kind
+        email=email,
+        password="long enough pw",
+        display_name="Alice",
+        org_name="Acme 有限公司",
+        org_kind=kind,
+        credit_code="91350100M000100Y43",
     )
 
 
@@ -40,7 +45,7 @@ async def test_sign_up_creates_user_org_owner_audit_and_welcome_job(backend, job
     assert actions == ["accounts.user_created", "orgs.org_created"]
     await job_queue.drain()
     notes = await Notification.select().where(Notification.user == principal.user_id)
-    assert [n["kind"] for n in notes] == ["welcome"]
+    assert sorted(n["kind"] for n in notes) == ["verify_email", "welcome"]
 
 
 async def test_duplicate_email_writes_nothing_and_tells_the_owner_by_a_job(backend, job_queue) -> None:

@@ -15,6 +15,7 @@ SIGN_UP = {
     "display_name": "新用户",
     "org_name": "新企业",
     "org_kind": "sme",
+    "credit_code": "91350100M000100Y43",
 }
 
 

@@ -302,7 +302,7 @@ async def test_sign_in_fails_alike_for_an_unknown_address_and_a_wrong_password(c
 )
 async def test_weak_passwords_are_refused_on_their_field(client: Client, password: str, code: str) -> None:
     body = {"email": "li.ming@example.cn", "password": password, "display_name": "李明", "org_name": "某企业",
-            "org_kind": "sme"}  # fmt: skip
+            "org_kind": "sme", "credit_code": "91350100M000100Y43"}  # fmt: skip
     r = await client.send_json("POST", "/api/auth/sign-up", body)
     problem_body = problem(r, 422, "validation-failed")
     assert {"field": "password", "code": code} in [
@@ -314,7 +314,12 @@ async def test_weak_passwords_are_refused_on_their_field(client: Client, passwor
 async def test_the_length_floor_comes_from_settings(backend: Backend) -> None:
     assert Settings().password_min_length == 10
     data = SignUpIn(
-        email="a@example.cn", password="fifteen chars!!", display_name="甲", org_name="某企业", org_kind="sme"
+        email="a@example.cn",
+        password="fifteen chars!!",
+        display_name="甲",
+        org_name="某企业",
+        org_kind="sme",
+        credit_code="91350100M000100Y43",
     )
     with pytest.raises(ValidationFailed) as refused:
         async with jobs.unit_of_work():
@@ -327,7 +332,8 @@ async def test_the_length_floor_comes_from_settings(backend: Backend) -> None:
 
 async def test_the_sign_up_page_answers_alike_for_a_taken_address(client: Client) -> None:
     await make_account(email="taken@example.cn")
-    form = {"password": PASSWORD, "display_name": "甲", "org_name": "某企业", "org_kind": "sme"}
+    form = {"password": PASSWORD, "display_name": "甲", "org_name": "某企业", "org_kind": "sme",
+            "credit_code": "91350100M000100Y43"}  # fmt: skip
     await client.csrf()
     pages = []
     for email in ("taken@example.cn", "fresh@example.cn"):

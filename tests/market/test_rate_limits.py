@@ -11,6 +11,7 @@ import pytest
 from market import jobs
 from market.app import create_app
 from market.integrations.search import build_search
+from market.kit.credit_code import with_check
 from market.settings import Settings
 from market.web.limits import RedisCounter, client_address, parse_networks
 from tests.conftest import Backend, Client, running
@@ -60,12 +61,14 @@ async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(limited_app
 
 
 async def test_sign_up_is_limited(limited_app: Any) -> None:
-    body = {"password": "correct horse battery", "display_name": "甲", "org_name": "某企业", "org_kind": "sme"}
+    body = {"password": "correct horse battery", "display_name": "甲", "org_kind": "sme"}
+
+    def one(n: int) -> dict[str, str]:  # names and credit codes are unique per organisation
+        code = with_check(f"91110000MG{n:07d}")
+        return {**body, "email": f"u{n}@example.cn", "org_name": f"某企业{n}", "credit_code": code}
+
     async with Client(limited_app) as client:
-        statuses = [
-            (await client.send_json("POST", "/api/auth/sign-up", {**body, "email": f"u{n}@example.cn"})).status_code
-            for n in range(3)
-        ]
+        statuses = [(await client.send_json("POST", "/api/auth/sign-up", one(n))).status_code for n in range(3)]
     assert statuses == [202, 202, 429]
 
 

@@ -59,7 +59,7 @@ async def test_concurrent_identical_creates_give_one_201_and_409s(backend: Backe
 async def test_a_unique_violation_answers_409_in_the_readers_language(backend: Backend, client: Client) -> None:
     """The same violation reached without the service's check (two accounts racing for one e-mail address)."""
     body = {"email": "race@example.cn", "password": "correct horse battery", "display_name": "甲",
-            "org_name": "竞速大学", "org_kind": "university"}  # fmt: skip
+            "org_name": "竞速大学", "org_kind": "university", "credit_code": "12100000400000624D"}  # fmt: skip
     token = await client.csrf()
     answers = await asyncio.gather(
         *(
@@ -79,7 +79,7 @@ def tiny_app(queue: jobs.InProcessQueue) -> Litestar:
     """Handlers that write an organisation, then succeed, fail, or catch their failure and answer 400."""
 
     async def write(key: str) -> None:
-        await orgs_repo.create_org(name=f"tx-{key}", kind="sme", region="")
+        await orgs_repo.create_org(name=f"tx-{key}", kind="sme", region="", name_key=f"tx-{key}")
         await jobs.enqueue("notifications.welcome", user_id=0)
 
     @post("/ok/{key:str}", status_code=201)

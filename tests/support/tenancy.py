@@ -56,6 +56,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "report_id": lambda v: v.extra["report_id"],
     "need_id": lambda v: v.extra["need_id"],
     "saved_search_id": lambda v: v.extra["saved_search_id"],
+    "document_id": lambda v: v.extra["document_id"],
     "invitation_id": lambda v: v.extra["invitation_id"],
     "alias_id": lambda v: v.extra["alias_id"],
 }
@@ -66,6 +67,9 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "file_path": "app.css",  # /static/{file_path}
     "month": "2026-11",  # /api/ledger/statements/{month}: the caller's own ledger
     "event_id": "1",  # /api/admin/events/{event_id}: the platform's own events, for its operators only
+    # /orgs/{public_org_id}, /api/public/orgs/{public_org_id}: an organisation's public page (name, kind, region,
+    # verified mark) is public by design; no other organisation's id names anything private there
+    "public_org_id": "999999",
     "event": "declaration",  # /api/declarations/{declaration_id}/cnipa-filing/{event}: the kind of CNIPA filing
     "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
 }
@@ -95,10 +99,25 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
         extra={
             **await _victim_finance(account, patent_id, declaration_id),
             **await _victim_needs(),
+            "document_id": await _victim_document(account),
             "alias_id": await _victim_alias(principal),
             "invitation_id": invitation.id,
         },
     )
+
+
+async def _victim_document(account: Account) -> int:
+    """An evidence scan of the victim's (its approval's), whose content names the victim."""
+    import hashlib
+
+    from market.orgs import repository as orgs_repo
+
+    content = f"%PDF-1.4 {MARK} business licence".encode()
+    async with jobs.unit_of_work():
+        return await orgs_repo.add_document(
+            org_id=account.org_id, kind="business_licence", filename=f"{MARK}.pdf", content_type="application/pdf",
+            content=content, sha256=hashlib.sha256(content).hexdigest(), uploaded_by=account.user_id,
+        )
 
 
 async def _victim_alias(principal: Any) -> int:
