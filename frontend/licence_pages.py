@@ -352,7 +352,7 @@ def report_refusal(exc: MarketError, licence: LicenceOut, lang: str) -> Errors:
     codes = {e.code for e in exc.errors}
     if "overlap" in codes:
         return [{"field": "period_start", "message": gettext(lang, "ui.err_report_overlap")}]
-    if exc.status == 422 and any(e.field == "period_start" for e in exc.errors):
+    if exc.status == 422 and "outside_term" in codes:
         start, end = (format_date(d, lang, missing="…") for d in (licence.starts_on, licence.ends_on))
         return [{"field": "period_start", "message": gettext(lang, "ui.err_report_outside", start=start, end=end)}]
     return market_messages(exc, lang)

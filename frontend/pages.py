@@ -23,6 +23,7 @@ from frontend.listing_pages import ListingPages
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
+from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from listings.imports import service as imports
@@ -252,6 +253,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             LicencePages,
             LedgerPages,
             TransferPages,
+            RefundPages,
             PayeePages,
             UniversityTransferPages,
             *SEARCH_PAGES,

@@ -44,6 +44,7 @@ from market.runtime import build_queue, open_runtime
 from market.settings import Settings, get_settings
 from market.web.access import access_guard
 from market.web.auth import AuthMiddleware, BearerAwareCSRFMiddleware, SessionConfig
+from market.web.idempotency import IdempotencyMiddleware
 from market.web.limits import RateLimitMiddleware, RateLimits
 from market.web.problems import build_handlers, language
 from market.web.requests import RequestIdMiddleware, echo_request_id
@@ -153,6 +154,7 @@ def create_app(
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
             session.middleware,
             DefineMiddleware(AuthMiddleware),
+            IdempotencyMiddleware,  # claims an Idempotency-Key (committed) before the write's transaction
             TransactionMiddleware,  # innermost: one transaction per unsafe request, around the handler
         ],
         guards=[access_guard],

@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from market.accounts.tables import ApiToken, User
 from market.audit.tables import AuditEvent
 from market.events.tables import DomainEvent, EventDelivery
+from market.idempotency.tables import IdempotencyKey
 from market.notifications.tables import Notification
 from market.orgs.tables import Invitation, Membership, Organisation, OrgDecision, OrgDocument
 
@@ -22,6 +23,7 @@ APP_CONFIG = AppConfig(
         Notification,
         DomainEvent,
         EventDelivery,
+        IdempotencyKey,
         OrgDecision,
         OrgDocument,
         Invitation,

@@ -31,6 +31,7 @@ JOB_MODULES = (
     "listings.needs.jobs",
     "listings.declarations.jobs",
     "finance.contracts.jobs",
+    "finance.payments.jobs",
     "finance.royalties.jobs",
     "finance.ledger.jobs",
     "finance.jobs",

@@ -38,6 +38,7 @@ REPORT_DAYS = 30  # royalties are reported and paid within 30 days after each ca
 
 # What other modules read of licences: through this service, never the repository.
 licence_by_id = repository.get
+licence_for_update = repository.get_for_update  # PostgreSQL: locked until the caller's transaction ends
 licences_of_org = repository.for_org
 active_starting_between = repository.active_starting_between
 active_with_royalty = repository.active_with_royalty
@@ -256,6 +257,7 @@ async def cancel(*, principal: Principal, licence_id: int) -> LicenceOut:
         before={"status": "pending_payment"},
         after={"status": "cancelled"},
     )
+    await events.emit("licence.cancelled", licence_id=licence_id)  # its open payment attempts close (payments)
     fresh = await repository.get(licence_id)
     assert fresh is not None
     return await licence_out(fresh)

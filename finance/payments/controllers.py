@@ -57,6 +57,19 @@ class AdminPaymentController(Controller):
     async def confirm(self, principal: Principal, payment_id: int, lang: str) -> PaymentOut:
         return localized(await service.confirm_bank_transfer(principal=principal, payment_id=payment_id), lang)
 
+    @get("/refunds-due", opt=ADMIN, summary="Money received for something no longer due: to be given back")
+    async def refunds_due(self, lang: str) -> list[PaymentOut]:
+        return localized(await service.refunds_due(), lang)
+
+    @post(
+        "/{payment_id:int}/refunded",
+        opt=ADMIN,
+        status_code=HTTP_200_OK,
+        summary="Record that a refund-due payment was given back",
+    )
+    async def refunded(self, principal: Principal, payment_id: int, lang: str) -> PaymentOut:
+        return localized(await service.mark_refunded(principal=principal, payment_id=payment_id), lang)
+
     @post(
         "/statement",
         opt=ADMIN,

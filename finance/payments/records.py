@@ -24,6 +24,7 @@ class PaymentRecord:
     currency: str
     platform_fee_minor: int
     status: str
+    version: int
     idempotency_key: str
     confirmed_by: int | None
     created_at: datetime

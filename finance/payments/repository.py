@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 from piccolo.engine.postgres import PostgresEngine
@@ -31,8 +33,11 @@ async def create(
     platform_fee_minor: int = 0,
     status: str = "awaiting_payer",
     payee_account: int | None = None,
-) -> int:
-    rows = await LicencePayment.insert(
+) -> int | None:
+    """The new payment's id, or None when a unique index refused it: another attempt to pay the same thing is
+    open (or was opened by a concurrent request) or the idempotency key is taken. The caller's transaction is then
+    unusable on PostgreSQL: it must be ended (an error rolls it back)."""
+    query = LicencePayment.insert(
         LicencePayment(
             licence=licence,
             purpose=purpose,
@@ -49,6 +54,10 @@ async def create(
             payee_account=payee_account,
         )
     ).returning(LicencePayment.id)
+    try:
+        rows = await query
+    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
+        return None
     return int(rows[0]["id"])
 
 
@@ -66,22 +75,59 @@ async def by_provider_id(provider: str, provider_id: str) -> PaymentRecord | Non
     return PaymentRecord(**row) if row else None
 
 
-async def set_status(payment_id: int, status: str) -> None:
-    await LicencePayment.update({LicencePayment.status: status}).where(LicencePayment.id == payment_id)
+async def transition(payment: PaymentRecord, to: str, *, values: dict[Column | str, object] | None = None) -> bool:
+    """Change a payment's status from the one it was read with, if nobody changed it since: a conditional update on
+    (status, version). True for the one caller that made the change; False for every other (the row moved on)."""
+    changes: dict[Column | str, object] = {
+        **(values or {}),
+        LicencePayment.status: to,
+        LicencePayment.version: payment.version + 1,
+    }
+    rows = (
+        await LicencePayment.update(changes)
+        .where(
+            (LicencePayment.id == payment.id)
+            & (LicencePayment.status == payment.status)
+            & (LicencePayment.version == payment.version)
+        )
+        .returning(LicencePayment.id)
+    )
+    return bool(rows)
 
 
-async def mark_received(
-    payment_id: int, *, status: str, at: datetime, confirmed_by: int | None, platform_fee_minor: int | None = None
-) -> None:
-    """Money arrived: ``succeeded`` (with the platform fee taken), or ``refund_due`` (the fee left as it was)."""
+def received(
+    *,
+    at: datetime,
+    confirmed_by: int | None,
+    confirmed_by_org: int | None = None,
+    platform_fee_minor: int | None = None,
+) -> dict[Column | str, object]:
+    """What a transition records when money arrived: when, who confirmed it, and the platform fee taken (left as it
+    was for money to give back)."""
     values: dict[Column | str, object] = {
-        LicencePayment.status: status,
         LicencePayment.succeeded_at: at,
         LicencePayment.confirmed_by: confirmed_by,
+        LicencePayment.confirmed_by_org: confirmed_by_org,
     }
     if platform_fee_minor is not None:
         values[LicencePayment.platform_fee_minor] = platform_fee_minor
-    await LicencePayment.update(values).where(LicencePayment.id == payment_id)
+    return values
+
+
+def started(*, provider_id: str, platform_fee_minor: int) -> dict[Column | str, object]:
+    """What a transition records once the provider holds the payment (its id there, the fee it was told)."""
+    return {LicencePayment.provider_id: provider_id, LicencePayment.platform_fee_minor: platform_fee_minor}
+
+
+async def refunds_due() -> list[PaymentRecord]:
+    """Money received for something no longer due, oldest first: the platform gives it back."""
+    rows = (
+        await LicencePayment.select()
+        .where(LicencePayment.status == "refund_due")
+        .order_by(LicencePayment.succeeded_at)
+        .order_by(LicencePayment.id)
+    )
+    return [PaymentRecord(**r) for r in rows]
 
 
 async def for_licence(licence_id: int) -> list[PaymentRecord]:
@@ -125,21 +171,21 @@ async def succeeded_for_licences(licence_ids: Sequence[int]) -> list[PaymentReco
 async def store_event(
     *, provider: str, event_id: str, type_: str, object_id: str, payload: dict[str, JsonValue]
 ) -> int | None:
-    """Store an event once; None if it was already stored (a repeated delivery)."""
-    existing = (
-        await PaymentEvent.select(PaymentEvent.id)
-        .where((PaymentEvent.provider == provider) & (PaymentEvent.event_id == event_id))
-        .first()
-    )
-    if existing is not None:
-        await PaymentEvent.update({PaymentEvent.deliveries: PaymentEvent.deliveries + 1}).where(
-            PaymentEvent.id == existing["id"]
+    """Store an event once; None if it was already stored (a repeated delivery, counted). Concurrent deliveries of
+    one event wait on the unique (provider, event id) index and find it stored: no error, no aborted transaction."""
+    rows = (
+        await PaymentEvent.insert(
+            PaymentEvent(provider=provider, event_id=event_id, type=type_, object_id=object_id, payload=payload)
         )
-        return None
-    rows = await PaymentEvent.insert(
-        PaymentEvent(provider=provider, event_id=event_id, type=type_, object_id=object_id, payload=payload)
-    ).returning(PaymentEvent.id)
-    return int(rows[0]["id"])
+        .on_conflict(action="DO NOTHING")
+        .returning(PaymentEvent.id)
+    )
+    if rows:
+        return int(rows[0]["id"])
+    await PaymentEvent.update({PaymentEvent.deliveries: PaymentEvent.deliveries + 1}).where(
+        (PaymentEvent.provider == provider) & (PaymentEvent.event_id == event_id)
+    )
+    return None
 
 
 async def get_event(event_row_id: int) -> PaymentEventRecord | None:
@@ -156,21 +202,6 @@ async def mark_event(event_row_id: int, *, at: datetime, result: str) -> None:
 # -- bank transfers: who confirmed, what a statement names ------------------------------------------------------
 
 CHUNK = 500  # ids or references per IN (...) list, well under both databases' parameter limits
-
-
-async def claim_transfer(payment_id: int, org_id: int | None) -> bool:
-    """Take a waiting transfer for confirmation, conditionally: of two confirmations at once (the university, the
-    platform, a statement), the second waits for the first's row lock, then finds it taken. False if taken."""
-    rows = (
-        await LicencePayment.update({LicencePayment.confirmed_by_org: org_id})
-        .where(
-            (LicencePayment.id == payment_id)
-            & (LicencePayment.status == "awaiting_payer")
-            & LicencePayment.confirmed_by_org.is_null()
-        )
-        .returning(LicencePayment.id)
-    )
-    return bool(rows)
 
 
 async def open_bank_for_licences(licence_ids: Sequence[int]) -> list[PaymentRecord]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,7 +48,7 @@ from market.kit.money import Money
 from market.kit.words import MsgOut
 
 log = structlog.get_logger("finance.payments")
-ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2, "refund_due": 3}
+ORDER = {"awaiting_payer": 0, "processing": 1, "succeeded": 2, "canceled": 2, "refund_due": 3, "refunded": 4}
 
 # What other modules read of payments: through this service, never the repository.
 payment_by_id = repository.get
@@ -149,21 +150,35 @@ async def start(*, principal: Principal, licence_id: int, data: PaymentStartIn) 
     )
 
 
+async def _answer(existing: PaymentRecord) -> PaymentOut:
+    """The open attempt again (a repeated or concurrent click): never a second charge."""
+    secret = None
+    gateway = gateways.stripe()
+    if existing.provider == "stripe" and existing.provider_id and gateway is not None:
+        secret = (await gateway.retrieve_payment(existing.provider_id)).client_secret
+    return await payment_out(existing, client_secret=secret)
+
+
 async def _open(
     licence: LicenceRecord, *, amount: Money, method: str, purpose: str, royalty_report: int | None, actor: Actor
 ) -> PaymentOut:
+    """Open one attempt to pay (at most one is open per licence's amount due and per royalty report: a partial
+    unique index). Parallel clicks take turns on the licence's row (PostgreSQL) and the later ones get the attempt
+    the first opened; the row is written before the provider is asked, under its idempotency key, so a
+    PaymentIntent is created once. A click with another method replaces an attempt nobody has paid yet."""
     if method not in gateways.methods():
         refused = Msg("payment.method_not_offered", {"method": method, "choices": ", ".join(gateways.methods())})
         raise ValidationFailed(refused, errors=[FieldError("method", refused, code="method")])
+    await licences.licence_for_update(licence.id)  # parallel clicks on one licence take turns from here
+    if not await _is_due(licence.id, purpose, royalty_report):
+        raise Conflict(Msg("payment.paid_another_way"))
     for existing in await repository.open_for(licence.id, purpose, royalty_report):
-        if existing.method == method:  # the same attempt again: answer it, never a second charge
-            secret = None
-            gateway = gateways.stripe()
-            if existing.provider == "stripe" and gateway is not None:
-                secret = (await gateway.retrieve_payment(existing.provider_id)).client_secret
-            return await payment_out(existing, client_secret=secret)
+        if existing.method == method:
+            return await _answer(existing)
+        if existing.status != "awaiting_payer" or not await _cancel_attempt(existing, actor):
+            raise Conflict(Msg("payment.attempt_processing", {"method": existing.method}))
     attempt = await repository.count_for(licence.id) + 1
-    key = f"licence:{licence.id}:{purpose}:{royalty_report or 0}:{attempt}"
+    key = f"licence:{licence.id}:{purpose}:{royalty_report or 0}:{attempt}:{method}"
     request = PaymentRequest(
         licence_id=str(licence.id),
         amount=amount,
@@ -171,28 +186,39 @@ async def _open(
         description=f"{licence.number} {purpose}",
         metadata={"licence_id": str(licence.id), "licence_number": licence.number, "purpose": purpose},
     )
+    stripe = gateways.stripe()
     payee = await payees.require_for_transfer(licence.licensor) if method == "bank_transfer" else None
     if method == "bank_transfer":
-        started: Payment = await gateways.bank_transfer().start_payment(request)
+        started: Payment | None = await gateways.bank_transfer().start_payment(request)  # a reference: local
     else:
-        stripe = gateways.stripe()
         assert stripe is not None  # methods() offers Stripe's methods only with a gateway
-        started = await stripe.start_payment(request)
+        started = None  # asked below, once the attempt is ours
     payment_id = await repository.create(
         licence=licence.id,
         purpose=purpose,
         royalty_report=royalty_report,
         method=method,
-        provider=started.provider,
-        provider_id=started.provider_id,
-        reference=started.reference or "",
+        provider=started.provider if started else "stripe",
+        provider_id=started.provider_id if started else "",
+        reference=(started.reference or "") if started else "",
         amount_minor=amount.minor,
         currency=amount.currency,
-        platform_fee_minor=started.platform_fee.minor,
-        status=started.status.value,
+        platform_fee_minor=started.platform_fee.minor if started else 0,
+        status=started.status.value if started else "awaiting_payer",
         idempotency_key=key,
         payee_account=payee.id if payee else None,
     )
+    if payment_id is None:  # a concurrent request opened one first (where rows are not locked)
+        raise Conflict(Msg("payment.attempt_in_progress"))
+    row = await repository.get(payment_id)
+    assert row is not None
+    if started is None and stripe is not None:
+        # The row is written (and commits with the request); the same key gives the same PaymentIntent again.
+        started = await stripe.start_payment(request)
+        values = repository.started(provider_id=started.provider_id, platform_fee_minor=started.platform_fee.minor)
+        changed = await repository.transition(row, started.status.value, values=values)
+        assert changed  # our own row, not committed yet: nobody else can have changed it
+    assert started is not None
     if payee is not None:  # the instructions, to the payer's members (in the app, and by e-mail)
         await jobs.enqueue("finance.transfer_notify", payment_id=payment_id)
     await record(
@@ -208,43 +234,87 @@ async def _open(
     return await payment_out(row, client_secret=started.client_secret)
 
 
-async def _still_due(payment: PaymentRecord) -> bool:
-    """Is what this payment pays for still unpaid? (A licence may be paid by another method meanwhile.)"""
-    if payment.purpose == "initial":
-        licence = await licences.licence_by_id(payment.licence)
+async def _cancel_attempt(payment: PaymentRecord, actor: Actor) -> bool:
+    """Cancel an open attempt (at Stripe too, in a job), once: False if another path changed it first."""
+    if not await repository.transition(payment, "canceled"):
+        return False
+    await record(
+        actor=actor,
+        action="finance.payment_canceled",
+        entity_type="payment",
+        entity_id=payment.id,
+        before={"status": payment.status},
+        after={"status": "canceled"},
+    )
+    if payment.provider == "stripe" and payment.provider_id:
+        await jobs.enqueue("finance.cancel_provider_payment", payment_id=payment.id)
+    return True
+
+
+async def _is_due(licence_id: int, purpose: str, royalty_report: int | None) -> bool:
+    if purpose == "initial":
+        licence = await licences.licence_by_id(licence_id)
         return licence is not None and licence.status == "pending_payment"
     # A royalty invoice is settled by a payment only (``finance.royalties`` marks it paid on ``payment.settled``):
     # it is still due while none of its payments has succeeded.
-    return payment.royalty_report is not None and not any(
-        p.status == "succeeded" and p.royalty_report == payment.royalty_report
-        for p in await repository.for_licence(payment.licence)
+    return royalty_report is not None and not any(
+        p.status == "succeeded" and p.royalty_report == royalty_report for p in await repository.for_licence(licence_id)
     )
 
 
-async def succeed(payment: PaymentRecord, *, at: datetime, actor: Actor) -> bool:
-    """Mark a payment received and act on it (activate the licence or settle the royalty), once. Money that
-    arrives for something already paid (two methods used) is kept apart as ``refund_due`` and out of the ledger."""
-    if payment.status in ("succeeded", "refund_due"):
-        return False
+async def _still_due(payment: PaymentRecord) -> bool:
+    """Is what this payment pays for still unpaid? (A licence may be paid by another method meanwhile.)"""
+    return await _is_due(payment.licence, payment.purpose, payment.royalty_report)
+
+
+RECEIVED = frozenset({"succeeded", "refund_due", "refunded"})
+OPEN = frozenset({"awaiting_payer", "processing"})
+
+
+async def receive(payment: PaymentRecord, *, at: datetime, actor: Actor) -> str:
+    """Money arrived for this payment (a webhook, a poll, a confirmation or a statement says so). Recorded once,
+    whichever path comes first: ``succeeded`` (the licence activated or the royalty settled), or ``refund_due`` when
+    what it pays for was paid already or the licence is no longer due (the money is kept on the refund list, never
+    lost). ``already`` when another path received it first. An attempt canceled here (replaced by another method)
+    still pays what is due if nothing else has."""
+    for _ in range(5):  # a conditional update lost to a change that was not a receipt: read again and retry
+        if payment.status in RECEIVED:
+            return "already"
+        outcome = await _receive_once(payment, at=at, actor=actor)
+        if outcome is not None:
+            return outcome
+        fresh = await repository.get(payment.id)
+        assert fresh is not None
+        payment = fresh
+    raise Conflict(Msg("payment.changed_meanwhile"))
+
+
+async def _receive_once(payment: PaymentRecord, *, at: datetime, actor: Actor) -> str | None:
+    licence = await licences.licence_for_update(payment.licence)  # the licence first, as ``_open``: no deadlock
+    assert licence is not None
     if not await _still_due(payment):
-        await repository.mark_received(payment.id, status="refund_due", at=at, confirmed_by=actor.user_id)
+        values = repository.received(at=at, confirmed_by=actor.user_id, confirmed_by_org=actor.org_id)
+        if not await repository.transition(payment, "refund_due", values=values):
+            return None
         await record(
             actor=actor,
             action="finance.payment_refund_due",
             entity_type="payment",
             entity_id=payment.id,
+            org_id=licence.licensor,
             before={"status": payment.status},
-            after={"status": "refund_due", "amount_minor": payment.amount_minor},
+            after={"status": "refund_due", "amount_minor": payment.amount_minor, "currency": payment.currency},
         )
-        return False
-    await _close_other_attempts(payment)
+        log.warning("payment.refund_due", payment_id=payment.id, licence_id=payment.licence)
+        return "refund_due"
     fee_bp = _fee_bp()
     fee = platform_fee(Money(payment.currency, payment.amount_minor), fee_bp)
-    await repository.mark_received(
-        payment.id, status="succeeded", at=at, confirmed_by=actor.user_id, platform_fee_minor=fee.minor
+    values = repository.received(
+        at=at, confirmed_by=actor.user_id, confirmed_by_org=actor.org_id, platform_fee_minor=fee.minor
     )
-    licence = await licences.licence_by_id(payment.licence)
-    assert licence is not None
+    if not await repository.transition(payment, "succeeded", values=values):
+        return None
+    await _close_other_attempts(payment, actor)
     await record(
         actor=actor,
         action="finance.payment_succeeded",
@@ -262,19 +332,29 @@ async def succeed(payment: PaymentRecord, *, at: datetime, actor: Actor) -> bool
         payment_id=payment.id,
         licence_id=payment.licence,
         royalty_report_id=payment.royalty_report,
-        platform_fee_bp=_fee_bp(),
+        platform_fee_bp=fee_bp,
     )
     await jobs.enqueue("finance.payment_notify", payment_id=payment.id)
-    return True
+    return "succeeded"
 
 
-async def _close_other_attempts(payment: PaymentRecord) -> None:
-    """The other open attempts to pay the same thing are no longer needed: cancel them (at Stripe too, in a job)."""
+async def succeed(payment: PaymentRecord, *, at: datetime, actor: Actor) -> bool:
+    """Money arrived (see ``receive``): True if this call recorded it as succeeded."""
+    return await receive(payment, at=at, actor=actor) == "succeeded"
+
+
+async def _close_other_attempts(payment: PaymentRecord, actor: Actor) -> None:
+    """The other open attempts to pay the same thing are no longer needed: cancel them (at Stripe too, in a job).
+    Money that still arrives for one of them is received as ``refund_due``."""
     for other in await repository.open_for(payment.licence, payment.purpose, payment.royalty_report):
         if other.id != payment.id:
-            await repository.set_status(other.id, "canceled")
-            if other.provider == "stripe":
-                await jobs.enqueue("finance.cancel_provider_payment", payment_id=other.id)
+            await _cancel_attempt(other, actor)
+
+
+async def licence_cancelled(*, licence_id: int) -> None:
+    """A licence request was cancelled: its open attempts to pay close (money still sent is ``refund_due``)."""
+    for attempt in await repository.open_for(licence_id, "initial"):
+        await _cancel_attempt(attempt, Actor.system())
 
 
 async def cancel_at_provider(payment_id: int) -> None:
@@ -291,19 +371,22 @@ def _fee_bp() -> int:
 
 
 async def apply_provider_state(provider_id: str) -> str:
-    """Bring a Stripe payment to the provider's current state (never backwards). Returns what was done."""
+    """Bring a Stripe payment to the provider's current state (never backwards), once whichever of the webhook, the
+    poll and the payer's confirmation comes first. Money the provider took is never dropped: a payment we had
+    canceled that succeeded at Stripe is received (``receive``). Returns what was done."""
     gateway = gateways.stripe()
     payment = await repository.by_provider_id("stripe", provider_id)
     if gateway is None or payment is None:
         return "unknown payment"
     current = await gateway.retrieve_payment(provider_id)
     state = current.status.value
-    if ORDER[state] < ORDER[payment.status] or state == payment.status:
-        return f"already {payment.status}"
     if current.status is PaymentStatus.SUCCEEDED:
-        await succeed(payment, at=datetime.now(UTC), actor=Actor.system())
-        return "succeeded"
-    await repository.set_status(payment.id, state)
+        outcome = await receive(payment, at=datetime.now(UTC), actor=Actor.system())
+        return f"already {payment.status}" if outcome == "already" else outcome
+    if payment.status not in OPEN or state == payment.status or ORDER[state] < ORDER[payment.status]:
+        return f"already {payment.status}"
+    if not await repository.transition(payment, state):
+        return "changed meanwhile"
     return state
 
 
@@ -329,7 +412,6 @@ async def receive_webhook(*, payload: bytes, signature: str | None) -> tuple[int
     if gateway is None:
         raise NotFound(Msg("payment.stripe_not_configured"))
     event = gateway.parse_webhook(payload, signature)  # WebhookSignatureInvalid (400) on a bad signature
-    import json
 
     row_id = await repository.store_event(
         provider="stripe",
@@ -388,17 +470,13 @@ async def _confirm_transfer(payment: PaymentRecord, actor: Actor) -> PaymentOut:
 
 async def receive_transfer(payment_id: int, actor: Actor) -> str:
     """The one path by which a bank transfer is confirmed (an admin, the payee university, a matched statement):
-    ``confirmed``, or why not (``not_awaiting``: already received or cancelled; ``paid_another_way``)."""
+    ``confirmed``; ``refund_due`` (it paid something no longer due: the money is kept on the refund list); or
+    ``not_awaiting`` (received already, by a racing confirmation too: ``receive`` records it once)."""
     payment = await repository.get(payment_id)
-    if payment is None or payment.status != "awaiting_payer":
+    if payment is None or payment.status not in ("awaiting_payer", "canceled"):  # a canceled one's money counts
         return "not_awaiting"
-    if not await _still_due(payment):
-        return "paid_another_way"
-    if not await repository.claim_transfer(payment.id, actor.org_id):  # a racing confirmation got it first
-        return "not_awaiting"
-    if not await succeed(payment, at=datetime.now(UTC), actor=actor):
-        return "not_awaiting"
-    return "confirmed"
+    outcome = await receive(payment, at=datetime.now(UTC), actor=actor)
+    return {"succeeded": "confirmed", "refund_due": "refund_due"}.get(outcome, "not_awaiting")
 
 
 async def for_licence(*, principal: Principal, licence_id: int) -> list[PaymentOut]:
@@ -604,3 +682,28 @@ async def _verdict(
         "detail_params": params_to_json(detail.params),
         "payment": payment.id if payment is not None else None,
     }
+
+
+async def refunds_due() -> list[PaymentOut]:
+    """The refund list: money received for something no longer due (paid twice, or after a cancellation)."""
+    return [await payment_out(r) for r in await repository.refunds_due()]
+
+
+async def mark_refunded(*, principal: Principal, payment_id: int) -> PaymentOut:
+    """A platform admin gave the money of a ``refund_due`` payment back: ``refunded``, once."""
+    payment = await repository.get(payment_id)
+    if payment is None or payment.status not in ("refund_due", "refunded"):  # not on the refund list
+        raise NotFound(Msg("payment.refund_not_found"))
+    if payment.status != "refund_due" or not await repository.transition(payment, "refunded"):
+        raise Conflict(Msg("payment.not_refund_due", {"status": str(payment.status)}))
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="finance.payment_refunded",
+        entity_type="payment",
+        entity_id=payment.id,
+        before={"status": "refund_due"},
+        after={"status": "refunded", "amount_minor": payment.amount_minor, "currency": payment.currency},
+    )
+    fresh = await repository.get(payment_id)
+    assert fresh is not None
+    return await payment_out(fresh)

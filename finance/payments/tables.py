@@ -21,7 +21,10 @@ class LicencePayment(Table, tablename="finance_payment"):
     amount_minor = BigInt()
     currency = Varchar(length=3, default="CNY")
     platform_fee_minor = BigInt(default=0)
-    status = Varchar(length=16, default="awaiting_payer")  # awaiting_payer, processing, succeeded, canceled
+    # awaiting_payer, processing (open); succeeded, canceled, refund_due (money received for something no longer
+    # due: to be given back), refunded. Each change is a conditional update on (status, version).
+    status = Varchar(length=16, default="awaiting_payer")
+    version = Integer(default=0)
     idempotency_key = Varchar(length=80, unique=True)
     confirmed_by = Integer(null=True, default=None)  # who confirmed a bank transfer (the university or an admin)
     created_at = Timestamptz(default=TimestamptzNow())

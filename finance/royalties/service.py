@@ -8,6 +8,7 @@ import dataclasses
 from datetime import date, timedelta
 
 from finance.licences import service as licences
+from finance.licences.records import LicenceRecord
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentOut, PaymentStartIn
 from finance.royalties import repository
@@ -49,6 +50,8 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
     if data.period_start < starts or (ends is not None and data.period_end > ends):
         outside = Msg("royalty.outside_term", {"start": starts, "end": ends or "…"})
         raise ValidationFailed(outside, errors=[FieldError("period_start", outside, code="outside_term")])
+    _check_quarter(licence, data.period_start, data.period_end, licences.today())
+    await licences.licence_for_update(licence_id)  # parallel reports of one licence take turns from here
     if await repository.overlapping(licence_id, data.period_start, data.period_end):
         overlap = Msg("royalty.overlap")
         raise Conflict(overlap, errors=[FieldError("period_start", overlap, code="overlap")])
@@ -89,6 +92,26 @@ async def file_report(*, principal: Principal, licence_id: int, data: RoyaltyRep
     row = await repository.get(report_id)
     assert row is not None
     return out(row)
+
+
+def _check_quarter(licence: LicenceRecord, start: date, end: date, today: date) -> None:
+    """The licence's terms: a report covers one calendar quarter (its part within the licence's term), filed once
+    the quarter has ended (within ``REPORT_DAYS`` days after it). Anything else is refused, citing those terms."""
+    q_start = date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    q_end = licences.quarter_end(q_start)
+    first = max(q_start, licence.starts_on or q_start)
+    last = min(q_end, licence.ends_on or q_end)
+    if (start, end) != (first, last):
+        refused = Msg(
+            "royalty.period_not_quarter",
+            {"licence": licence.number, "start": first, "end": last, "days": licences.REPORT_DAYS},
+        )
+        raise ValidationFailed(refused, errors=[FieldError("period_start", refused, code="period_not_quarter")])
+    if q_end >= today:
+        refused = Msg(
+            "royalty.quarter_not_ended", {"licence": licence.number, "end": q_end, "days": licences.REPORT_DAYS}
+        )
+        raise ValidationFailed(refused, errors=[FieldError("period_end", refused, code="quarter_not_ended")])
 
 
 def _base_amount(base: str, data: RoyaltyReportIn) -> tuple[str, int]:

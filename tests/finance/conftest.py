@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 
 from finance.payments import gateways
 from market.integrations.payments import StripeConfig, StripeGateway
+from tests.finance.support import move_today_on
 from tests.integrations.payments.conftest import localstripe_url, webhook_receiver  # noqa: F401 - fixtures
 from tests.integrations.payments.stripe_support import API_KEY, WEBHOOK_SECRET, LocalstripeTransport
 
@@ -41,3 +43,10 @@ def stripe_gateway(backend: Any, localstripe_url: str) -> StripeGateway:  # noqa
 @pytest.fixture(autouse=True)
 def _no_stripe_by_default() -> None:
     """Each test's runtime is built from test settings, which hold no Stripe key: no Stripe unless a test asks."""
+
+
+@pytest.fixture
+def quarters_ended(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Royalties are reported per calendar quarter once it has ended: "today" (``finance.licences.service.today``)
+    is moved 200 days on, so a licence starting now has its first two quarters ended."""
+    return move_today_on(monkeypatch)

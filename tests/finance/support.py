@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+import pytest
+
+from finance.licences import service as licences
 from finance.payees import service as payees
 from finance.payees.schemas import PayeeAccountIn
 from market.accounts import service as accounts
@@ -65,3 +70,11 @@ async def admin() -> Principal:
 async def drain() -> None:
     q = queue()
     await q.drain()  # type: ignore[attr-defined]
+
+
+def move_today_on(monkeypatch: pytest.MonkeyPatch, days: int = 200) -> date:
+    """Royalties are reported per calendar quarter once it has ended: "today" (``finance.licences.service.today``)
+    moves ``days`` on, so a licence starting now has its first quarters ended."""
+    later = licences.today() + timedelta(days=days)
+    monkeypatch.setattr(licences, "today", lambda: later)
+    return later

@@ -115,7 +115,7 @@ async def test_bank_transfer_confirmed_by_the_platform_activates_and_makes_one_c
 
 
 async def test_a_royalty_only_licence_is_active_at_once_and_royalties_reach_the_ledger(
-    backend: Backend, job_queue
+    backend: Backend, job_queue, quarters_ended
 ) -> None:
     uni, _, declaration_id = await offer(ROYALTY)
     sme = await firm()
@@ -124,7 +124,7 @@ async def test_a_royalty_only_licence_is_active_at_once_and_royalties_reach_the_
     assert (licence.status, licence.amount_due_minor) == ("active", 0)  # Art 51: notice given, nothing due now
     assert licence.first_report_due is not None
     start = licence.starts_on
-    report_in = RoyaltyReportIn(period_start=start, period_end=start + timedelta(days=30), net_sales_minor=123_456_78)
+    report_in = RoyaltyReportIn(period_start=start, period_end=licences.quarter_end(start), net_sales_minor=123_456_78)
     async with unit_of_work():
         report = await royalties.file_report(principal=sme, licence_id=licence.id, data=report_in)
     assert (report.rate_bp, report.royalty_due_minor) == (350, 432_099)  # 3.5% of 123,456.78 = 4,320.99 (half up)

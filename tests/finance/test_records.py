@@ -20,7 +20,7 @@ from tests.finance.test_licence_flow import request
 from tests.support.typed_records import assert_typed
 
 
-async def test_finance_repositories_return_typed_frozen_records(backend: Backend, job_queue) -> None:
+async def test_finance_repositories_return_typed_frozen_records(backend: Backend, job_queue, quarters_ended) -> None:
     _, _, declaration_id = await offer(ENTRY)
     sme = await firm()
     async with unit_of_work():
@@ -37,7 +37,9 @@ async def test_finance_repositories_return_typed_frozen_records(backend: Backend
         await royalties.file_report(
             principal=sme,
             licence_id=licence.id,
-            data=RoyaltyReportIn(period_start=date.today(), period_end=date.today(), net_sales_minor=100_000),
+            data=RoyaltyReportIn(
+                period_start=date.today(), period_end=licences.quarter_end(date.today()), net_sales_minor=100_000
+            ),
         )
         event_id = await payments_repo.store_event(
             provider="stripe",

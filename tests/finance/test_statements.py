@@ -50,8 +50,9 @@ def next_month(day: date) -> date:
 
 
 async def royalty_paid(sme: Principal, licence_id: int, start: date, net_sales_minor: int) -> None:
-    """File a royalty report for 30 days from ``start`` and have the platform confirm its bank transfer."""
-    period = RoyaltyReportIn(period_start=start, period_end=start + timedelta(days=29), net_sales_minor=net_sales_minor)
+    """File a royalty report for the quarter from ``start`` and have the platform confirm its bank transfer."""
+    end = licences.quarter_end(start)
+    period = RoyaltyReportIn(period_start=start, period_end=end, net_sales_minor=net_sales_minor)
     async with unit_of_work():
         report = await royalties.file_report(principal=sme, licence_id=licence_id, data=period)
     async with unit_of_work():
@@ -85,14 +86,18 @@ async def issued_events() -> list[dict[str, Any]]:
     return [json.loads(r["after"]) for r in rows]
 
 
-async def test_entries_carry_the_fee_and_reward_share_in_force_when_made(backend: Backend, job_queue) -> None:
+async def test_entries_carry_the_fee_and_reward_share_in_force_when_made(
+    backend: Backend, job_queue, quarters_ended
+) -> None:
     uni, sme, licence_id, start = await received_once()
     [first] = (await ledger.ledger(principal=uni)).lines
     assert (first.platform_fee_bp, first.platform_fee_minor, first.net_minor) == (500, 21_605, 410_494)
     assert (first.inventor_reward_bp, first.inventor_reward_minor) == (5000, 205_247)
 
     await set_share(uni, 6000)  # from now on; the entry already made keeps its 50%
-    await royalty_paid(sme, licence_id, start + timedelta(days=30), 100_000_00)  # royalty 3,500.00; fee 175.00
+    await royalty_paid(
+        sme, licence_id, licences.quarter_end(start) + timedelta(days=1), 100_000_00
+    )  # royalty 3,500.00; fee 175.00
     books = await ledger.ledger(principal=uni)
     assert books.inventor_reward_share_bp == 6000
     old, new = books.lines
@@ -103,7 +108,7 @@ async def test_entries_carry_the_fee_and_reward_share_in_force_when_made(backend
 
 
 async def test_changing_the_inventor_reward_setting_does_not_change_an_issued_statement(
-    backend: Backend, job_queue
+    backend: Backend, job_queue, quarters_ended
 ) -> None:
     uni, _, _, start = await received_once()
     month = ledger.month_of(start)
@@ -138,7 +143,7 @@ async def test_changing_the_inventor_reward_setting_does_not_change_an_issued_st
     assert (await verify()).ok
 
 
-async def test_closing_a_month_twice_gives_the_same_statement(backend: Backend, job_queue) -> None:
+async def test_closing_a_month_twice_gives_the_same_statement(backend: Backend, job_queue, quarters_ended) -> None:
     uni, _, _, start = await received_once(share_bp=4000)
     month, after = ledger.month_of(start), next_month(start)
     async with unit_of_work():
@@ -161,7 +166,7 @@ async def test_closing_a_month_twice_gives_the_same_statement(backend: Backend, 
     assert await ledger.open_months(on=after) == []
 
 
-async def test_a_past_month_not_closed_is_not_previewed(backend: Backend, job_queue) -> None:
+async def test_a_past_month_not_closed_is_not_previewed(backend: Backend, job_queue, quarters_ended) -> None:
     uni, _, _, start = await received_once()
     month = ledger.month_of(start)
     with pytest.raises(NotFound):
@@ -170,7 +175,9 @@ async def test_a_past_month_not_closed_is_not_previewed(backend: Backend, job_qu
         await ledger.monthly_statement(principal=uni, month=ledger.month_of(next_month(start)), on=next_month(start))
 
 
-async def test_the_migration_enters_payments_received_before_entries_existed(backend: Backend, job_queue) -> None:
+async def test_the_migration_enters_payments_received_before_entries_existed(
+    backend: Backend, job_queue, quarters_ended
+) -> None:
     uni, _, _, _ = await received_once(share_bp=3000)
     [made] = await ledger_repo.entries(uni.org_id)
     await LedgerEntry.delete(force=True)

@@ -8,6 +8,8 @@ import json
 import time
 import uuid
 
+import pytest
+
 from finance.contracts.tables import ContractDocument
 from finance.licences.tables import Licence
 from finance.payments.tables import PaymentEvent
@@ -173,16 +175,19 @@ async def test_paying_twice_by_two_methods_never_counts_twice(backend: Backend, 
             principal=sme, licence_id=licence.id, data=PaymentStartIn(method="bank_transfer")
         )
         card = await payments.start(principal=sme, licence_id=licence.id, data=PaymentStartIn(method="card"))
+    stale = await LicencePayment.select(LicencePayment.status).where(LicencePayment.id == transfer.id).first()
+    assert stale["status"] == "canceled"  # one open attempt at a time: the card replaced the unpaid transfer
     async with unit_of_work():
         await payments.pay_in_test_mode(principal=sme, payment_id=card.id, licence_id=licence.id)
     await drain()
-    stale = await LicencePayment.select(LicencePayment.status).where(LicencePayment.id == transfer.id).first()
-    assert stale["status"] == "canceled"  # the transfer is no longer needed once the card paid
-    try:
+    # the payer had sent the transfer anyway: its money is received as refund_due, never lost nor counted twice
+    async with unit_of_work():
+        received = await payments.confirm_bank_transfer(principal=await admin(), payment_id=transfer.id)
+    assert received.status == "refund_due"
+    with pytest.raises(Conflict):  # confirmed again: a duplicate
         async with unit_of_work():
             await payments.confirm_bank_transfer(principal=await admin(), payment_id=transfer.id)
-        raise AssertionError("a second payment of the same licence was confirmed")
-    except Conflict:
-        pass
+    await drain()
     books = await ledger.ledger(principal=uni)
     assert [line.gross_minor for line in books.lines] == [12_345_600]  # counted once
+    assert [p.id for p in await payments.refunds_due()] == [transfer.id]

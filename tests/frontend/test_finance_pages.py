@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from finance.contracts import service as contracts
 from finance.contracts.service import CONTRACT
 from finance.licences import repository as licences_repo
@@ -23,7 +25,7 @@ from market import jobs
 from market.integrations.pdf import render_html
 from tests.conftest import Account, Backend, Client, make_account, sign_in
 from tests.finance.conftest import _no_stripe_by_default, stripe_gateway  # noqa: F401 - fixtures used below
-from tests.finance.support import ENTRY, LUMP, ROYALTY, offer, principal_of
+from tests.finance.support import ENTRY, LUMP, ROYALTY, move_today_on, offer, principal_of
 from tests.finance.test_licence_flow import pdftotext
 from tests.integrations.payments.conftest import localstripe_url  # noqa: F401 - fixture
 
@@ -274,8 +276,10 @@ async def test_pay_in_test_mode_against_localstripe(
 async def test_a_royalty_paid_in_test_mode_against_localstripe(
     backend: Backend,
     client: Client,
+    monkeypatch: pytest.MonkeyPatch,
     stripe_gateway: Any,  # noqa: F811 - the fixture imported above
 ) -> None:
+    move_today_on(monkeypatch)  # the licence's first quarter has ended
     _, _, declaration_id = await offer(ROYALTY, name=UNIVERSITY)
     firm = await signed_in(client, "sme", FIRM)
     licence_id = await take(client, declaration_id)
@@ -296,7 +300,10 @@ async def test_a_royalty_paid_in_test_mode_against_localstripe(
 # ------------------------------------------------------------------------------------------------- royalties and ledger
 
 
-async def test_royalties_in_yuan_reach_the_ledger_and_the_statement_matches(backend: Backend, client: Client) -> None:
+async def test_royalties_in_yuan_reach_the_ledger_and_the_statement_matches(
+    backend: Backend, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    move_today_on(monkeypatch)  # the licence's first quarter has ended
     uni_principal, _, declaration_id = await offer(ROYALTY, name=UNIVERSITY)
     firm = await signed_in(client, "sme", FIRM)
     licence_id = await take(client, declaration_id)
