@@ -162,7 +162,7 @@ async def test_the_payee_university_confirms_receipt_and_no_other_can(backend: B
 
 async def test_the_api_records_the_account_for_owners_and_confirms_for_the_payee_only(client: Client) -> None:
     uni_account = await make_account("university", org_name="浙江大学")
-    member = await make_account("university", org_name="浙江大学 ", role="member")  # another org, a member
+    member = await make_account("university", org_name="浙江工业大学", role="member")  # a member, not an owner
     await sign_in(client, uni_account)
     bad = await client.send_json(
         "PUT",

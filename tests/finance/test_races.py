@@ -19,7 +19,7 @@ from finance.payments import repository as payments_repo
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentStartIn
 from finance.payments.tables import LicencePayment, PaymentEvent
-from finance.piccolo_migrations import finance_0008_payment_exactly_once as migration
+from finance.piccolo_migrations import finance_0009_payment_exactly_once as migration
 from finance.royalties.tables import RoyaltyReport
 from market.audit.tables import AuditEvent
 from market.integrations.payments import StripeConfig, StripeGateway
