@@ -65,7 +65,9 @@ async def run(settings: Settings, path: Path, trace: bool) -> bool:
             display_name="bench",
             locale="zh",
         )
-        org = await orgs_repo.create_org(name="基准大学", kind="university", region="")
+        org = await orgs_repo.create_org(
+            name="基准大学", kind="university", region="", name_key="基准大学", status="approved"
+        )
         await orgs_repo.add_membership(user_id=user, org_id=org, role="owner")
     before = rss_mb()
     sampled = [before]

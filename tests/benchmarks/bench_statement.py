@@ -69,7 +69,9 @@ async def user(kind: str, org_name: str, email: str) -> Principal:
         user_id = await accounts_repo.create_user(
             email=email, password_hash=passwords.hash_password(PASSWORD), display_name=org_name, locale="zh"
         )
-        org_id = await orgs_repo.create_org(name=org_name, kind=kind, region="330000")
+        org_id = await orgs_repo.create_org(
+            name=org_name, kind=kind, region="330000", name_key=org_name, status="approved"
+        )
         await orgs_repo.add_membership(user_id=user_id, org_id=org_id, role="owner")
     principal = await accounts.principal_for(user_id=user_id, org_id=org_id)
     assert principal is not None
