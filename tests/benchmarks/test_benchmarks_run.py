@@ -1,0 +1,30 @@
+"""The benchmark scripts still run against the current schema and services, at a tiny size (their figures are
+not checked here: speed is what the scripts themselves print when run at full size)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.support.services import PG_ADMIN_URL, REDIS_URL, need, reachable
+
+
+def run(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_the_import_memory_benchmark_runs() -> None:
+    out = run("tests.benchmarks.bench_import_memory", "--rows", "2000")
+    assert "2000 rows in" in out and "PASS" in out
+
+
+def test_the_statement_benchmark_runs() -> None:
+    need(reachable(PG_ADMIN_URL, 5432), "PostgreSQL is not reachable: the statement benchmark needs it")
+    need(reachable(REDIS_URL, 6379), "Redis is not reachable: the statement benchmark's worker needs it")
+    out = run(
+        "tests.benchmarks.bench_statement",
+        "--rows", "500", "--transfers", "5", "--database", PG_ADMIN_URL, "--redis", REDIS_URL,
+    )  # fmt: skip
+    assert "every row matched" in out and "errors 0" in out
