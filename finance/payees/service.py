@@ -27,6 +27,7 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, ValidationFailed
 from market.i18n import Msg
+from market.kit.names import name_key
 from market.orgs import service as org_service
 
 NUMBER_MIN, NUMBER_MAX = 8, 30
@@ -39,10 +40,6 @@ account_in_force_at = repository.in_force_at
 current_account = repository.current
 
 
-def _normal_name(name: str) -> str:
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", name)).casefold()
-
-
 def normal_number(text: str) -> str:
     return _GROUPING.sub("", unicodedata.normalize("NFKC", text))
 
@@ -53,7 +50,7 @@ def check(data: PayeeAccountIn, *, org_name: str) -> tuple[str, str, str]:
     name = unicodedata.normalize("NFKC", data.account_name).strip()
     if not name:
         errors.append(FieldError("account_name", Msg("payee.name_required"), code="required"))
-    elif _normal_name(name) != _normal_name(org_name):
+    elif name_key(name) != name_key(org_name):
         errors.append(FieldError("account_name", Msg("payee.name_mismatch", {"org": org_name}), code="name_mismatch"))
     bank = unicodedata.normalize("NFKC", data.bank_name).strip()
     if len(bank) < BANK_MIN:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from market.kit.names import name_key as normalise_name
 
-def normalise_name(name: str) -> str:
-    """Names compare without spaces and with full-width brackets made half-width: 浙江大学（杭州） == 浙江大学(杭州)."""
-    table = str.maketrans({"（": "(", "）": ")", "\u3000": " "})
-    return "".join(name.translate(table).split()).casefold()
+__all__ = ["matches", "name_key", "normalise_name"]
 
 
 def name_key(org_id: int, name: str) -> str:

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.kit import credit_code as credit_codes
+from market.kit.names import name_key
 from market.orgs import repository
 from market.orgs.errors import NotApproved
 from market.orgs.records import DocumentContentRecord, InvitationRecord, OrganisationRecord
@@ -105,10 +105,6 @@ MAX_DOCUMENTS = 10  # per organisation
 # What a file's first bytes say it is (the file name and the browser's word are not trusted).
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
-
-def name_key(name: str) -> str:
-    """The name as compared for duplicates: full-width made half-width (NFKC), case folded, without spaces."""
-    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def credit_code_error(raw: str, field: str = "credit_code") -> FieldError | None:
