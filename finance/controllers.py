@@ -11,6 +11,7 @@ from finance.payments.controllers import (
     StripeWebhookController,
     UniversityTransferController,
 )
+from finance.pledges.controllers import PledgeController
 from finance.royalties.controllers import LicenceRoyaltyController
 
 FINANCE_CONTROLLERS = [
@@ -23,5 +24,6 @@ FINANCE_CONTROLLERS = [
     LedgerController,
     PayeeController,
     UniversityTransferController,
+    PledgeController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -10,6 +10,7 @@ from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.licences.tables import Licence
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
+from finance.pledges.tables import PledgeApplication, PledgePatent
 from finance.royalties.tables import RoyaltyReport
 
 APP_CONFIG = AppConfig(
@@ -27,6 +28,8 @@ APP_CONFIG = AppConfig(
         PayeeAccount,
         BankStatementRun,
         BankStatementLine,
+        PledgeApplication,
+        PledgePatent,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
