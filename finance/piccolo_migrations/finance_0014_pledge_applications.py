@@ -21,6 +21,7 @@ from piccolo.columns.column_types import (
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+from piccolo.engine import engine_finder
 from piccolo.table import Table
 
 ID = "2026-12-01T09:30:00:000000"
@@ -120,8 +121,24 @@ UP = [
 DOWN = ["DROP INDEX IF EXISTS finance_pledge_patent_application_patent"]
 
 
+class _Manager(MigrationManager):
+    """Piccolo runs raw steps before it creates tables: the unique index on the new table is made after them, in
+    the same transaction."""
+
+    async def run(self, backwards: bool = False) -> None:
+        engine = engine_finder()
+        assert engine is not None
+        async with engine.transaction():
+            await super().run(backwards=backwards)
+            if not backwards and not self.preview:
+                from finance.licences.tables import Licence  # bound to the engine migrating (as finance_0008)
+
+                for statement in UP:
+                    await Licence.raw(statement)
+
+
 async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="finance", description=DESCRIPTION)
+    manager = _Manager(migration_id=ID, app_name="finance", description=DESCRIPTION)
     for class_name, tablename, columns in TABLES:
         manager.add_table(class_name=class_name, tablename=tablename, schema=None, columns=None)
         for name, column_class, params in columns:
@@ -136,18 +153,11 @@ async def forwards() -> MigrationManager:
                 schema=None,
             )
 
-    async def up() -> None:
-        from finance.licences.tables import Licence  # bound to the engine migrating (as finance_0008)
-
-        for statement in UP:
-            await Licence.raw(statement)
-
     async def down() -> None:
         from finance.licences.tables import Licence
 
         for statement in DOWN:
             await Licence.raw(statement)
 
-    manager.add_raw(up)
     manager.add_raw_backwards(down)
     return manager

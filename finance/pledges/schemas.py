@@ -59,7 +59,7 @@ class ApplicationIn(
 class DraftIn(Schema):
     """A change to a draft: the same fields as a new application (its product stays), and the version read."""
 
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=0)
     patent_ids: list[int] = Field(min_length=1, max_length=20)
     amount_minor: MinorUnits = Field(gt=0)
     term_months: int = Field(ge=1, le=120)
@@ -73,7 +73,7 @@ class DraftIn(Schema):
 class MoveIn(Schema):
     """A state change with nothing else to say: the version of the case the caller read."""
 
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=0)
 
 
 class SubmitIn(MoveIn):

@@ -73,6 +73,8 @@ async def test_an_sme_applies_and_accepts_the_banks_offer(
     await page.locator("#term_months").fill("12")
     await page.locator("#annual_sales").fill("20000000")
     await page.locator("#create-draft").click()
+    await page.wait_for_load_state()
+    assert await page.locator("#form-errors").count() == 0, await page.locator("#form-errors").inner_text()
     await page.wait_for_url(re.compile(r"/sme/pledges/\d+$"))
     application = page.url.rsplit("/", 1)[-1]
     assert await state_of(page) == "draft"

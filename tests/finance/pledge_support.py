@@ -16,7 +16,7 @@ from market.accounts import service as accounts
 from market.accounts.principal import Principal
 from market.jobs import unit_of_work
 from market.orgs import repository as orgs_repo
-from tests.conftest import PASSWORD, make_account
+from tests.conftest import PASSWORD, Account, make_account
 from tests.finance.support import principal_of
 from tests.listings.support import eligible, record
 
@@ -59,6 +59,7 @@ PRODUCT = {
 
 @dataclass
 class Bank:
+    account: Account  # the maker's
     maker: Principal
     checker: Principal
     product_id: int
@@ -66,6 +67,7 @@ class Bank:
 
 @dataclass
 class Sme:
+    account: Account
     principal: Principal
     good: int  # a patent the pre-check passes
     unpaid: int  # a patent whose annual fees are unpaid (ground 04)
@@ -84,20 +86,22 @@ async def member_of(owner: Principal, *, email: str) -> Principal:
 
 
 async def bank(name: str = "中国银行杭州分行", **terms: Any) -> Bank:
-    maker = await principal_of(await make_account("bank", org_name=name))
+    account = await make_account("bank", org_name=name)
+    maker = await principal_of(account)
     checker = await member_of(maker, email=f"checker-{maker.org_id}@bank.example.cn")
     async with unit_of_work():
         created = await products.create_product(principal=maker, data=ProductCreateIn(**{**PRODUCT, **terms}))
         await products.change_status(principal=maker, product_id=created.id, action="publish", expected_version=1)
-    return Bank(maker=maker, checker=checker, product_id=created.id)
+    return Bank(account=account, maker=maker, checker=checker, product_id=created.id)
 
 
 async def sme(name: str = SME_NAME) -> Sme:
-    principal = await principal_of(await make_account("sme", org_name=name))
+    account = await make_account("sme", org_name=name)
+    principal = await principal_of(account)
     good = await record(principal, eligible(GOOD, patentees=[name]))
     past = date.today() - timedelta(days=30)
     unpaid = await record(principal, eligible(UNPAID, patentees=[name], annual_fees_paid_through=past))
-    return Sme(principal=principal, good=good, unpaid=unpaid)
+    return Sme(account=account, principal=principal, good=good, unpaid=unpaid)
 
 
 async def draft(applicant: Sme, product_id: int, *patent_ids: int, amount_minor: int = 50_000_000) -> Any:
