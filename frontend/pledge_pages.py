@@ -58,7 +58,7 @@ def _date(value: Any) -> date | None:
 
 
 def _problems(exc: FieldProblem, lang: str) -> Errors:
-    return [{"field": exc.field, "message": gettext(lang, exc.code)}]
+    return [{"field": exc.field, "message": gettext(lang, exc.key)}]
 
 
 def application_fields(form: Any) -> dict[str, Any]:

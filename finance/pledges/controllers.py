@@ -69,7 +69,7 @@ class PledgeController(Controller):
 
     @get("/options", opt=SME, summary="Which finance each of my patents may support")
     async def options(self, principal: Principal, lang: str) -> list[FinanceOptionOut]:
-        return localized(await service.finance_options(principal.org_id), lang)
+        return localized(await service.finance_options(principal), lang)
 
     @get("/{application_id:int}", opt=PARTIES, summary="One application, for the SME and its bank")
     async def get_one(self, principal: Principal, application_id: int, lang: str) -> ApplicationOut:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from statemachine import State, StateMachine
 
 
-class PledgeMachine(StateMachine):  # type: ignore[misc]
+class PledgeMachine(StateMachine):
     draft = State(initial=True)
     submitted = State()
     in_review = State()

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from finance.desk.reasons import Reason, ReasonCode, Severity, register
-from market.kit.messages import Param
-from market.kit.messages import Bp, Msg
+from market.kit.messages import Bp, Msg, Param
 from market.kit.money import Money
 
 PRODUCT_TERMS = "law.pledge.product_terms"  # the bank's published product (pledges.po)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pricing
 from finance.desk import service as desk
 from finance.desk.reasons import Reason, reason
 from finance.desk.records import CaseRecord, DecisionRecord
@@ -53,7 +54,6 @@ from finance.pledges.schemas import (
     SubmitIn,
     ValuationDecisionIn,
 )
-import pricing
 from listings.patents import service as patents
 from listings.patents.lifetimes import remaining_years
 from listings.patents.records import PatentRecord
@@ -390,8 +390,8 @@ async def edit(*, principal: Principal, application_id: int, data: DraftIn) -> A
 
 @dataclass(frozen=True)
 class Checked:
-    per_patent: Mapping[int, tuple[Reason, ...]]
-    loan: tuple[Reason, ...]
+    per_patent: Mapping[int, tuple[prechecks.AnyReason, ...]]
+    loan: tuple[prechecks.AnyReason, ...]
     amount: prechecks.AmountCheck
     completeness: dossiers.Completeness
     requirements: Sequence[dossiers.Requirement]
@@ -1127,21 +1127,23 @@ async def list_mine(*, principal: Principal) -> list[ApplicationOut]:
     return [await application_out(principal, a) for a in await repository.for_applicant(principal.org_id)]
 
 
-async def finance_options(org_id: int) -> list[FinanceOptionOut]:
-    """For each of the organisation's patents, every published product it may (or may not) support."""
+async def finance_options(principal: Principal) -> list[FinanceOptionOut]:
+    """For each of the SME's recorded patents, every published product it may (or may not) support, with the
+    reasons and the most the product lends (``finance.loan_products.service.eligible_products``)."""
     out = []
-    for patent_id, found in await products.options_for_org(org_id, today()):
-        for option in found:
+    on = today()
+    listed = await patents.list_patents(principal=principal, per_page=200)
+    for row in await patents.patents_by_ids([p.id for p in listed.items]):
+        for option in await products.eligible_products(row, on):
             out.append(
                 FinanceOptionOut(
-                    patent_id=patent_id,
+                    patent_id=row.id,
                     product_id=option.product.id,
                     product_name=option.product.name_zh,
                     bank_name=option.product.bank_name,
                     eligible=option.eligible,
                     max_amount_minor=option.max_amount.minor if option.max_amount else None,
-                    reasons=[reason_out(r, patent_id) for r in option.reasons],
+                    reasons=[reason_out(r, row.id) for r in option.reasons],
                 )
             )
     return out
-

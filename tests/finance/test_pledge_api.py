@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 
 from finance.desk.tables import DeskDecision
-from market.jobs import unit_of_work
-from tests.conftest import Client, sign_in
 from finance.pledges import service as pledges
 from finance.pledges.schemas import DraftIn, SubmitIn
+from market.jobs import unit_of_work
+from tests.conftest import Client, sign_in
 from tests.finance.pledge_support import PDF, SALES, bank, draft, sme
 from tests.finance.test_pledge_flow import complete_checklist
 
@@ -40,7 +40,8 @@ async def test_twenty_submissions_at_once_give_one_success(client: Client) -> No
     statuses = sorted(r.status_code for r in answers)
     assert statuses == [200] + [409] * (N - 1), [r.text for r in answers if r.status_code not in (200, 409)]
     assert await DeskDecision.count().where(DeskDecision.kind == "precheck") == 1
-    assert all(r.headers["content-type"].startswith("application/problem+json") for r in answers if r.status_code == 409)
+    conflicts = [r for r in answers if r.status_code == 409]
+    assert all(r.headers["content-type"].startswith("application/problem+json") for r in conflicts)
 
 
 async def test_a_bank_token_sees_only_its_own_cases(client: Client) -> None:
@@ -73,7 +74,8 @@ async def test_a_bank_token_sees_only_its_own_cases(client: Client) -> None:
         f"/api/pledges/{app.id}/review", json={"expected_version": seen["version"] + 3}, headers=bearer
     )
     assert forged.status_code == 409
-    moved = await client.post(f"/api/pledges/{app.id}/review", json={"expected_version": seen["version"]}, headers=bearer)
+    body = {"expected_version": seen["version"]}
+    moved = await client.post(f"/api/pledges/{app.id}/review", json=body, headers=bearer)
     assert moved.status_code == 200 and moved.json()["state"] == "in_review"
 
 
