@@ -37,6 +37,14 @@ class Patent(Table, tablename="listings_patent", schema=None):
     id = Serial(null=False, primary_key=True)
 
 
+class DeskCase(Table, tablename="finance_desk_case", schema=None):
+    id = Serial(null=False, primary_key=True)
+
+
+class LoanProduct(Table, tablename="finance_loan_product", schema=None):
+    id = Serial(null=False, primary_key=True)
+
+
 class PledgeApplication(Table, tablename="finance_pledge_application", schema=None):
     id = Serial(null=False, primary_key=True)
 
@@ -75,10 +83,10 @@ TABLES: list[tuple[str, str, list[tuple[str, type[Column], dict[str, Any]]]]] = 
         "finance_pledge_application",
         [
             ("id", Serial, _params(primary_key=True)),
-            ("case", Integer, _params(null=True, default=None, unique=True)),
+            ("case", ForeignKey, _fk(DeskCase, null=True, default=None, unique=True)),
             ("applicant", ForeignKey, _fk(Organisation, index=True)),
             ("bank", ForeignKey, _fk(Organisation, index=True)),
-            ("product", Integer, _params(default=0, index=True)),
+            ("product", ForeignKey, _fk(LoanProduct, index=True)),
             ("product_version", Integer, _params(default=1)),
             ("amount_minor", BigInt, _params(**INT)),
             ("currency", Varchar, _params(length=3, default="CNY")),

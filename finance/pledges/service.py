@@ -170,7 +170,7 @@ def requirement_of(r: DocumentRequirement) -> dossiers.Requirement:
         required=r.required,
         accepted_types=tuple(r.accepted_types),
         max_age_days=r.max_age_days,
-        label=Msg("pledge.requirement_label", {"zh": r.label_zh, "en": r.label_en or r.label_zh}),
+        label=Msg("pledge.requirement_label", {"label_zh": r.label_zh, "label_en": r.label_en or r.label_zh}),
     )
 
 
@@ -999,7 +999,7 @@ async def _refused(
     title = Msg("pledge.notice.refused", {"reference": case.reference})
     body = Msg(
         "pledge.notice.letter_body",
-        {"zh": letters.letter_text(decision, "zh"), "en": letters.letter_text(decision, "en")},
+        {"text_zh": letters.letter_text(decision, "zh"), "text_en": letters.letter_text(decision, "en")},
     )
     await _notify_org(app.applicant, app, "refused", title, body)
     await record(

@@ -4,6 +4,8 @@ from piccolo.columns import JSON, BigInt, Boolean, Date, ForeignKey, Integer, Se
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from finance.desk.tables import DeskCase
+from finance.loan_products.tables import LoanProduct
 from listings.patents.tables import Patent
 from market.orgs.tables import Organisation
 
@@ -13,10 +15,10 @@ class PledgeApplication(Table, tablename="finance_pledge_application"):
     state and version live on its desk case (``finance_desk_case``: kind "pledge_loan", subject = this id)."""
 
     id = Serial(primary_key=True)
-    case = Integer(null=True, default=None, unique=True)  # the desk case (finance_desk_case.id)
+    case = ForeignKey(DeskCase, null=True, default=None, unique=True)  # its desk case
     applicant = ForeignKey(Organisation, null=False, index=True)
     bank = ForeignKey(Organisation, null=False, index=True)
-    product = Integer(index=True)  # finance_loan_product.id
+    product = ForeignKey(LoanProduct, null=False, index=True)
     product_version = Integer(default=1)
     amount_minor = BigInt(default=0)
     currency = Varchar(length=3, default="CNY")
