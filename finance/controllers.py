@@ -13,6 +13,7 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.royalties.controllers import LicenceRoyaltyController
+from finance.valuation.controllers import ValuationController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -26,5 +27,6 @@ FINANCE_CONTROLLERS = [
     UniversityTransferController,
     LoanProductController,
     BankProductController,
+    ValuationController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)
