@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import pricing
 from finance.desk import service as desk
 from finance.desk.reasons import Reason, reason
 from finance.desk.records import CaseRecord, DecisionRecord
@@ -54,8 +53,10 @@ from finance.pledges.schemas import (
     SubmitIn,
     ValuationDecisionIn,
 )
+from finance.valuation import service as valuation
+from finance.valuation.records import Method
+from finance.valuation.schemas import ValuationIn
 from listings.patents import service as patents
-from listings.patents.lifetimes import remaining_years
 from listings.patents.records import PatentRecord
 from listings.universities import service as universities
 from market import events
@@ -63,7 +64,6 @@ from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, NotFound, ValidationFailed
 from market.i18n import Msg
-from market.kit.law import PatentKind
 from market.kit.money import Money
 from market.kit.words import MsgOut
 from market.notifications.service import notify
@@ -209,38 +209,31 @@ class Valued:
     detail: Mapping[str, object]
 
 
-# Internal or agreed values are accepted only below CNY 10 million; above it an external appraisal (shared data:
-# cn_ip_finance_programmes.json, pledge_loans.valuation.internal_or_agreed_value_allowed_below_cny).
-INTERNAL_VALUE_BELOW = Money("CNY", 10_000_000_00)
-NEUTRAL_CLAIMS = pricing.DEFAULT_PARAMS.narrow_claims_max + 1  # as listings.advice: claims unknown
+DISCOUNT_RATE_BP = 1000  # the pricing module's default discount rate (10%, docs/pricing.md)
 
 
-def value_of(row: PatentRecord, *, annual_net_sales: Money, on: date) -> tuple[int, dict[str, object]]:
-    """The relief-from-royalty value of one patent (``pricing.relief_from_royalty``) and every input, as shown; a
-    patent without a remaining term is worth nothing here (the pre-check says why)."""
-    years = remaining_years(row.expiry_date, on)
-    if years <= 0 or row.legal_status != "granted":
-        return 0, {"number": row.number, "value_minor": 0, "remaining_years": str(years), "inputs": []}
-    facts = pricing.PatentFacts(
-        kind=PatentKind(row.kind),
-        ipc_codes=tuple(row.ipc_codes or ()),
-        remaining_years=years,
-        claims_count=row.claims_count or NEUTRAL_CLAIMS,
-        encumbrances=pricing.Encumbrances(pledged=bool(row.pledged)),
+def value_of(row: PatentRecord, *, annual_net_sales: Money, method: str, on: date) -> tuple[int, dict[str, object]]:
+    """The relief-from-royalty value of one patent (``finance.valuation``) and every input and year as a line; a
+    patent without a term left, or not granted, is worth nothing here (the pre-check says why)."""
+    if row.legal_status != "granted" or row.expiry_date is None or row.expiry_date <= on:
+        return 0, {"number": row.number, "value_minor": 0, "lines": []}
+    result = valuation.value_patent(
+        row,
+        ValuationIn(
+            patent_id=row.id,
+            projected_revenue_minor=[annual_net_sales.minor],
+            currency=annual_net_sales.currency,
+            discount_rate_bp=DISCOUNT_RATE_BP,
+            method=Method(method),
+        ),
+        on,
     )
-    result = pricing.relief_from_royalty(
-        facts, annual_net_sales=annual_net_sales, open_licence_declared=row.declaration_status == "published"
-    )
-    return result.value.minor, {
+    return result.amount.minor, {
         "number": row.number,
-        "value_minor": result.value.minor,
-        "annual_net_sales_minor": annual_net_sales.minor,
-        "royalty_rate_percent": str(result.royalty_rate),
-        "tax_rate": str(result.tax_rate),
-        "discount_rate": str(result.discount_rate),
-        "remaining_years": str(result.years),
-        "annuity_factor": str(result.annuity_factor),
-        "inputs": [{"key": f.key, "value": f.value, "source": f.source} for f in result.inputs],
+        "value_minor": result.amount.minor,
+        "royalty_rate_bp": result.royalty_rate_bp,
+        "years": str(result.years),
+        "lines": [{"key": f.key, "value": f.value, "source": f.source} for f in result.lines],
     }
 
 
@@ -254,13 +247,13 @@ async def _value(
 ) -> Valued:
     """Relief-from-royalty per patent, the annual net sales shared equally between the patents (every input
     kept); an appraised (external) or agreed total replaces the sum, shared in proportion to the computed values.
-    Internal and agreed values only below CNY 10 million."""
+    Internal and agreed values only below the shared data's threshold (``finance.valuation.service.threshold``)."""
     on = today()
     share = Money(currency, annual_net_sales_minor // max(len(rows), 1))
     computed: dict[int, int] = {}
     per: dict[str, object] = {}
     for row in rows:
-        computed[row.id], per[str(row.id)] = value_of(row, annual_net_sales=share, on=on)
+        computed[row.id], per[str(row.id)] = value_of(row, annual_net_sales=share, method=method, on=on)
     total = sum(computed.values())
     detail: dict[str, object] = {
         "method": method,
@@ -275,9 +268,9 @@ async def _value(
             raise ValidationFailed(needed, errors=[FieldError("appraised_value_minor", needed, code="required")])
         detail["appraised_minor"] = appraised_minor
         values, total = _shares(computed, appraised_minor), appraised_minor
-    if method in ("internal", "agreed") and total >= INTERNAL_VALUE_BELOW.minor:
-        problem = Msg("pledge.valuation.external_required", {"value": Money(currency, total),
-                                                              "limit": INTERNAL_VALUE_BELOW})
+    limit = valuation.threshold()
+    if method in ("internal", "agreed") and limit is not None and total >= limit.minor:
+        problem = Msg("pledge.valuation.external_required", {"value": Money(currency, total), "limit": limit})
         raise ValidationFailed(problem, errors=[FieldError("valuation_method", problem, code="external_required")])
     return Valued(method, Money(currency, total), values, detail)
 
