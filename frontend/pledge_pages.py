@@ -35,8 +35,8 @@ from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of
 from listings.patents import service as patents
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.errors import MarketError
-from market.i18n import gettext
+from market.errors import MarketError, NotFound
+from market.i18n import Msg, gettext
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
@@ -77,6 +77,9 @@ def application_fields(form: Any) -> dict[str, Any]:
 
 async def _my_patents(principal: Principal) -> list[Any]:
     return list((await patents.list_patents(principal=principal, per_page=200)).items)
+
+
+SME_ACTIONS = ("edit", "submit", "documents", "resubmit", "accept", "withdraw")
 
 
 class SmePledgePages(Controller):
@@ -130,6 +133,9 @@ class SmePledgePages(Controller):
 
     @post("/{application_id:int}/{action:str}", opt=SME)
     async def act(self, request: AnyRequest, principal: Principal, application_id: int, action: str) -> Any:
+        await pledges.get(principal=principal, application_id=application_id)  # another's: 404 before anything
+        if action not in SME_ACTIONS:
+            raise NotFound(Msg("pledge.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
         version = _int(form.get("expected_version"))
@@ -180,7 +186,7 @@ class SmePledgePages(Controller):
                 move = pledges.accept if action == "accept" else pledges.withdraw
                 await move(principal=principal, application_id=application_id, data=MoveIn(expected_version=version))
             else:
-                return Redirect(path=f"/sme/pledges/{application_id}")
+                raise NotFound(Msg("pledge.not_found"))
         except FieldProblem as exc:
             return await sme_page(request, principal, application_id, errors=_problems(exc, lang), status=400)
         except ValidationError as exc:
@@ -232,6 +238,9 @@ class BankPledgePages(Controller):
 
     @post("/{application_id:int}/{action:str}", opt=BANK)
     async def act(self, request: AnyRequest, principal: Principal, application_id: int, action: str) -> Any:
+        await pledges.get(principal=principal, application_id=application_id)  # another's: 404 before anything
+        if action not in BANK_ACTIONS:
+            raise NotFound(Msg("pledge.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
         version = _int(form.get("expected_version"))
@@ -318,7 +327,7 @@ class BankPledgePages(Controller):
                     ),
                 )
             else:
-                return Redirect(path=f"/bank/pledges/{application_id}")
+                raise NotFound(Msg("pledge.not_found"))
         except FieldProblem as exc:
             return await bank_page(request, principal, application_id, errors=_problems(exc, lang), status=400)
         except ValidationError as exc:

@@ -4,16 +4,14 @@ sees only its own cases; every state change carries the case version the caller 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.pledges import service
@@ -35,6 +33,8 @@ from finance.pledges.schemas import (
 )
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
+from market.errors import FieldError, ValidationFailed
+from market.i18n import Msg
 from market.i18n.localized import localized
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
@@ -43,15 +43,6 @@ SME = signed_in(OrgKind.sme)
 BANK = signed_in(OrgKind.bank)
 PARTIES = signed_in(OrgKind.sme, OrgKind.bank)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-@dataclass
-class DocumentUpload:
-    """A document of the product's checklist: its requirement code, the date it was issued, the file."""
-
-    file: UploadFile
-    requirement: str
-    issued_on: date | None = None
 
 
 class PledgeController(Controller):
@@ -106,21 +97,29 @@ class PledgeController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Upload a document of the product's checklist (type read from the content)",
     )
-    async def upload(
-        self,
-        principal: Principal,
-        application_id: int,
-        data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> DocumentOut:
-        content = await data.file.read(MAX_UPLOAD_BYTES + 1)
+    async def upload(self, principal: Principal, application_id: int, request: Request[Any, Any, Any]) -> DocumentOut:
+        """multipart/form-data: ``file``, ``requirement`` (a code of the product's checklist), ``issued_on``
+        (YYYY-MM-DD). Read after the access check: another's application is a 404 whatever is posted."""
+        await service.get(principal=principal, application_id=application_id)
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            needed = Msg("pledge.ui.err_file")
+            raise ValidationFailed(needed, errors=[FieldError("file", needed, code="required")])
+        issued = str(form.get("issued_on") or "")
+        try:
+            issued_on = date.fromisoformat(issued) if issued else None
+        except ValueError:
+            bad = Msg("pledge.ui.err_date")
+            raise ValidationFailed(bad, errors=[FieldError("issued_on", bad, code="date")]) from None
         return await service.upload(
             principal=principal,
             application_id=application_id,
-            requirement=data.requirement,
-            filename=data.file.filename or "",
-            content_type=data.file.content_type or "",
-            content=content,
-            issued_on=data.issued_on,
+            requirement=str(form.get("requirement") or ""),
+            filename=upload.filename or "",
+            content_type=upload.content_type or "",
+            content=await upload.read(MAX_UPLOAD_BYTES + 1),
+            issued_on=issued_on,
         )
 
     @get("/{application_id:int}/documents/{document_id:int}", opt=PARTIES, summary="One document's file")

@@ -56,7 +56,20 @@ class ApplicationIn(
         return self
 
 
-class DraftIn(Schema):
+class DraftIn(
+    Schema,
+    json_schema_extra={
+        "examples": [
+            {
+                "expected_version": 0,
+                "patent_ids": [12],
+                "amount_minor": 150_000_000,
+                "term_months": 12,
+                "annual_net_sales_minor": 2_000_000_000,
+            }
+        ]
+    },
+):
     """A change to a draft: the same fields as a new application (its product stays), and the version read."""
 
     expected_version: int = Field(ge=0)
@@ -70,13 +83,15 @@ class DraftIn(Schema):
     appraised_value_minor: MinorUnits | None = Field(default=None, gt=0)
 
 
-class MoveIn(Schema):
+class MoveIn(Schema, json_schema_extra={"examples": [{"expected_version": 3}]}):
     """A state change with nothing else to say: the version of the case the caller read."""
 
     expected_version: int = Field(ge=0)
 
 
-class SubmitIn(MoveIn):
+class SubmitIn(
+    MoveIn, json_schema_extra={"examples": [{"expected_version": 0, "acknowledged": ["pledge.ground.11"]}]}
+):
     acknowledged: list[str] = Field(
         default_factory=list,
         max_length=30,
@@ -84,19 +99,37 @@ class SubmitIn(MoveIn):
     )
 
 
-class MoreInfoIn(MoveIn):
+class MoreInfoIn(
+    MoveIn,
+    json_schema_extra={
+        "examples": [
+            {
+                "expected_version": 2,
+                "requirements": ["financial_statements"],
+                "text": "请补充最新一期财务报表",  # words: data
+            }
+        ]
+    },
+):
     requirements: list[str] = Field(default_factory=list, max_length=20, description="Checklist codes asked for")
     text: str = Field(min_length=1, max_length=2000)
 
 
-class ValuationDecisionIn(MoveIn):
+class ValuationDecisionIn(
+    MoveIn, json_schema_extra={"examples": [{"expected_version": 2, "outcome": "replaced", "value_minor": 400_000_000}]}
+):
     outcome: Literal["accepted", "replaced"]
     value_minor: MinorUnits | None = Field(default=None, gt=0, description="The bank's value when replaced")
     method: ValuationMethod | None = None
     text: str = Field(default="", max_length=2000)
 
 
-class ProposalIn(MoveIn):
+class ProposalIn(
+    MoveIn,
+    json_schema_extra={
+        "examples": [{"expected_version": 2, "outcome": "approve", "amount_minor": 100_000_000, "rate_bp": 420}]
+    },
+):
     outcome: Literal["approve", "refuse"] = "approve"
     amount_minor: MinorUnits | None = Field(default=None, gt=0)
     rate_bp: BasisPoints | None = None
@@ -105,19 +138,34 @@ class ProposalIn(MoveIn):
     text: str = Field(default="", max_length=2000)
 
 
-class ApprovalIn(MoveIn):
+class ApprovalIn(MoveIn, json_schema_extra={"examples": [{"expected_version": 3, "proposal_id": 7}]}):
     proposal_id: int = Field(ge=1)
     text: str = Field(default="", max_length=2000)
 
 
-class OfferIn(MoveIn):
+class OfferIn(
+    MoveIn,
+    json_schema_extra={
+        "examples": [
+            {
+                "expected_version": 4,
+                "amount_minor": 100_000_000,
+                "rate_bp": 420,
+                "term_months": 12,
+                "expires_on": "2026-12-31",
+            }
+        ]
+    },
+):
     amount_minor: MinorUnits = Field(gt=0)
     rate_bp: BasisPoints = Field(gt=0)
     term_months: int = Field(ge=1, le=120)
     expires_on: date
 
 
-class RefusalIn(MoveIn):
+class RefusalIn(
+    MoveIn, json_schema_extra={"examples": [{"expected_version": 2, "reasons": ["pledge.refusal.credit_risk"]}]}
+):
     reasons: list[str] = Field(min_length=1, max_length=10)
     text: str = Field(default="", max_length=2000)
 

@@ -59,6 +59,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "document_id": lambda v: v.extra["document_id"],
     "invitation_id": lambda v: v.extra["invitation_id"],
     "alias_id": lambda v: v.extra["alias_id"],
+    "application_id": lambda v: v.extra["application_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -72,6 +73,7 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "public_org_id": "999999",
     "event": "declaration",  # /api/declarations/{declaration_id}/cnipa-filing/{event}: the kind of CNIPA filing
     "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
+    "action": "submit",  # /sme/pledges/{application_id}/{action}, /bank/pledges/...: what to do, not an object
 }
 
 
@@ -102,6 +104,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "document_id": await _victim_document(account),
             "alias_id": await _victim_alias(principal),
             "invitation_id": invitation.id,
+            "application_id": await _victim_pledge(),
         },
     )
 
@@ -128,6 +131,16 @@ async def _victim_alias(principal: Any) -> int:
     data = AliasIn(name=f"受害学院 {MARK}", evidence_note=f"{MARK} 更名", evidence_ref=f"{MARK}-REF")
     async with jobs.unit_of_work():
         return (await universities.record_alias(principal=principal, data=data)).id
+
+
+async def _victim_pledge() -> int:
+    """A pledge-loan application of a firm of the victim's (private to it and, once submitted, its bank). The bank's
+    published product is public by design: its name carries no mark."""
+    from tests.finance.pledge_support import bank, draft, sme
+
+    lender = await bank("受害者的贷款银行")
+    applicant = await sme(f"受害质押企业 {MARK}")
+    return int((await draft(applicant, lender.product_id)).id)
 
 
 async def _victim_needs() -> dict[str, int]:
