@@ -26,6 +26,7 @@ from finance.desk import service as desk
 from finance.desk.reasons import Reason, reason
 from finance.desk.records import CaseRecord, DecisionRecord
 from finance.dossiers import service as dossiers
+from finance.dossiers.checklist import Completeness, Requirement, custom_label
 from finance.letters import service as letters
 from finance.loan_products import rules
 from finance.loan_products import service as products
@@ -163,19 +164,32 @@ async def _published_product(product_id: int) -> ProductRecord:
     return product
 
 
-def requirement_of(r: DocumentRequirement) -> dossiers.Requirement:
+def requirement_of(r: DocumentRequirement) -> Requirement:
     """A line of the product's checklist as the dossiers take it (the bank's own label, in both languages)."""
-    return dossiers.Requirement(
+    return Requirement(
         code=r.code,
         required=r.required,
         accepted_types=tuple(r.accepted_types),
         max_age_days=r.max_age_days,
-        label=Msg("pledge.requirement_label", {"label_zh": r.label_zh, "label_en": r.label_en or r.label_zh}),
+        label=custom_label(r.label_zh, r.label_en),
     )
 
 
-def _requirements(product: ProductRecord) -> list[dossiers.Requirement]:
+def _requirements(product: ProductRecord) -> list[Requirement]:
     return [requirement_of(r) for r in product.documents]
+
+
+async def checklist_of_case(found: CaseRecord) -> list[Requirement]:
+    """The checklist of a pledge case: its application's product, at the version applied for (the dossiers' generic
+    upload and checklist pages read it through ``register_checklist``)."""
+    app = await repository.get(found.subject)
+    if app is None:
+        return []
+    product = await products.product(app.product, app.product_version)
+    return _requirements(product) if product else []
+
+
+dossiers.register_checklist(KIND, checklist_of_case)
 
 
 def _policy(product: ProductRecord) -> desk.ApprovalPolicy:
@@ -386,8 +400,8 @@ class Checked:
     per_patent: Mapping[int, tuple[prechecks.AnyReason, ...]]
     loan: tuple[prechecks.AnyReason, ...]
     amount: prechecks.AmountCheck
-    completeness: dossiers.Completeness
-    requirements: Sequence[dossiers.Requirement]
+    completeness: Completeness
+    requirements: Sequence[Requirement]
     rows: Sequence[PatentRecord]
     values: Mapping[int, int]
 
@@ -458,15 +472,15 @@ async def _check(app: PledgeApplicationRecord) -> Checked:
     )
 
 
-def document_problems(completeness: dossiers.Completeness) -> list[Reason]:
-    """What the checklist lacks: each missing, expired or rejected document, as a reason."""
-    return [*completeness.missing, *completeness.expired, *completeness.rejected]
+def document_problems(completeness: Completeness) -> list[Reason]:
+    """What the checklist lacks: each missing, expired or rejected document, as a reason (its field: the code)."""
+    return list(completeness.reasons)
 
 
 def requirement_lines(
-    checklist: Sequence[dossiers.Requirement], completeness: dossiers.Completeness
+    checklist: Sequence[Requirement], completeness: Completeness
 ) -> list[RequirementOut]:
-    problems = {str(r.params.get("requirement", r.field)): r for r in document_problems(completeness)}
+    problems = {r.field: r for r in document_problems(completeness)}
     return [
         RequirementOut(
             code=req.code,
@@ -967,8 +981,8 @@ async def _refused(
     *,
     state_before: str,
 ) -> None:
-    """The refusal recorded (the case has moved): a decision with its reasons, the letter, the notification whose
-    text is the letter's."""
+    """The refusal recorded (the case has moved): a decision with its reasons and its letter, whose text is also
+    the applicant's notification (``finance.letters``)."""
     decision = await desk.decide(
         case_id=case.id,
         kind="refusal",
@@ -989,12 +1003,7 @@ async def _refused(
         what_to_fix=[Msg(f"pledge.fix.{r.code.removeprefix('pledge.refusal.')}") for r in reasons],
         how_to_reapply=Msg("pledge.how_to_reapply"),
     )
-    title = Msg("pledge.notice.refused", {"reference": case.reference})
-    body = Msg(
-        "pledge.notice.letter_body",
-        {"text_zh": letters.letter_text(decision, "zh"), "text_en": letters.letter_text(decision, "en")},
-    )
-    await _notify_org(app.applicant, app, "refused", title, body)
+    # the applicant's members are told by finance.letters (its job on ``letters.issued``), in the letter's words
     await record(
         actor=actor,
         action="finance.pledge_refused",

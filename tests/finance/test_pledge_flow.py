@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from finance.desk import service as desk
+from finance.letters import service as letters
 from finance.pledges import service as pledges
 from finance.pledges.schemas import (
     ApplicationIn,
@@ -233,7 +234,7 @@ async def test_a_stale_or_forged_version_is_a_conflict_and_nothing_is_written(ba
         await pledges.get(principal=lender.maker, application_id=app.id)
 
 
-async def test_a_refusal_has_coded_reasons_and_a_letter_in_the_notification(backend: Any) -> None:
+async def test_a_refusal_has_coded_reasons_and_a_letter_in_the_notification(backend: Any, job_queue: Any) -> None:
     lender = await bank()
     applicant = await sme()
     app = await draft(applicant, lender.product_id)
@@ -250,6 +251,10 @@ async def test_a_refusal_has_coded_reasons_and_a_letter_in_the_notification(back
     assert app.state == "refused"
     refusal = next(d for d in app.decisions if d.kind == "refusal")
     assert [r.code for r in refusal.reasons] == ["pledge.refusal.credit_risk"]
+    letters_ = await letters.letters_of_case(app.case_id)
+    assert len(letters_) == 1 and letters_[0].sha256
+    assert "pledge.refusal.credit_risk" in letters_[0].text_zh and "pledge.refusal.credit_risk" in letters_[0].text_en
+    await job_queue.drain()  # letters.issued: the applicant is told, in the letter's words
     notes = await Notification.select().where(Notification.user == applicant.principal.user_id)
-    refused = [n for n in notes if n["code"] == "pledge.notice.refused"]
-    assert len(refused) == 1 and "pledge.refusal.credit_risk" in str(refused[0]["params"])
+    told = [n for n in notes if n["kind"] == "decision_letter"]
+    assert len(told) == 1 and letters_[0].text_zh in str(told[0]["params"])
