@@ -1,6 +1,7 @@
 """Every API controller of the finance package, for the app's one assembly point."""
 
 from finance.contracts.controllers import LicenceContractController
+from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.ledger.controllers import LedgerController
 from finance.licences.controllers import LicenceController
 from finance.payees.controllers import PayeeController
@@ -23,5 +24,7 @@ FINANCE_CONTROLLERS = [
     LedgerController,
     PayeeController,
     UniversityTransferController,
+    DeskController,
+    CalendarAdminController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)
