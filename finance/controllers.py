@@ -4,6 +4,7 @@ from finance.contracts.controllers import LicenceContractController
 from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.ledger.controllers import LedgerController
 from finance.licences.controllers import LicenceController
+from finance.loan_products.controllers import BankProductController, LoanProductController
 from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
     WEBHOOK_PATH,
@@ -13,6 +14,7 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.royalties.controllers import LicenceRoyaltyController
+from finance.valuation.controllers import ValuationController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -26,5 +28,8 @@ FINANCE_CONTROLLERS = [
     UniversityTransferController,
     DeskController,
     CalendarAdminController,
+    LoanProductController,
+    BankProductController,
+    ValuationController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -9,6 +9,7 @@ from finance.contracts.tables import ContractDocument
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.licences.tables import Licence
+from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.royalties.tables import RoyaltyReport
@@ -31,6 +32,9 @@ APP_CONFIG = AppConfig(
         DeskCase,
         DeskDecision,
         CalendarDay,
+        RiskPool,
+        LoanProduct,
+        LoanProductVersion,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

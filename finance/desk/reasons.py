@@ -8,11 +8,12 @@ the source's own code (``law.*``) for its article.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from market.kit.message_json import params_from_json, params_to_json
 from market.kit.messages import Msg, Param
@@ -27,7 +28,7 @@ class Severity(StrEnum):
 @dataclass(frozen=True, slots=True)
 class ReasonCode:
     code: str
-    source: str  # a ``law.*`` catalogue code (an article, a notice, a product rule)
+    source: str  # a catalogue code: ``law.*`` (an article, a notice) or a product rule's (``lending.source.*``)
     severity: Severity
 
 
@@ -46,6 +47,21 @@ class Reason:
     @property
     def article(self) -> Msg:
         return Msg(self.source)
+
+    source_msg = article  # the name finance.loan_products.rules uses
+
+    @classmethod
+    def of(cls, other: ReasonLike) -> Reason:
+        """A desk reason from any reason of the same shape (e.g. ``finance.loan_products.rules.Reason``)."""
+        if isinstance(other, Reason):
+            return other
+        return cls(
+            code=other.code,
+            source=other.source,
+            severity=Severity(str(other.severity)),
+            params=dict(other.params),
+            field=getattr(other, "field", ""),
+        )
 
     @property
     def blocks(self) -> bool:
@@ -72,7 +88,20 @@ class Reason:
         )
 
 
+class ReasonLike(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def params(self) -> Mapping[str, Param]: ...
+
+
 REGISTRY: dict[str, ReasonCode] = {}
+# A source is a catalogue code: ``law.*`` for an article or a notice, ``lending.source.*`` for a product's rule.
+SOURCE = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
 
 
 def register(*codes: ReasonCode) -> None:
@@ -81,8 +110,8 @@ def register(*codes: ReasonCode) -> None:
         known = REGISTRY.get(code.code)
         if known is not None and known != code:
             raise ValueError(f"reason code {code.code!r} registered twice, differently: {known} and {code}")
-        if not code.source.startswith("law."):
-            raise ValueError(f"reason code {code.code!r}: its source must be a law.* catalogue code")
+        if not SOURCE.match(code.source):
+            raise ValueError(f"reason code {code.code!r}: its source must be a catalogue code (law.*)")
         REGISTRY[code.code] = code
 
 

@@ -25,12 +25,12 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from finance.desk import repository
 from finance.desk.machines import StateMachine, final_states, initial_state, next_state, waiting_states
-from finance.desk.reasons import Reason
+from finance.desk.reasons import Reason, ReasonLike
 from finance.desk.records import CalendarDayRecord, CasePage, CaseRecord, DecisionRecord
 from finance.desk.schemas import CalendarDayOut, CaseOut, CasePageOut, DecisionOut, ReasonOut
 from finance.desk.workdays import WorkCalendar
@@ -333,7 +333,7 @@ async def _insert(
     outcome: str,
     actor: Actor,
     role: str,
-    reasons: Sequence[Reason],
+    reasons: Sequence[Reason | ReasonLike],
     text: str,
     snapshot: Mapping[str, Any],
     amount: Money | None,
@@ -348,6 +348,7 @@ async def _insert(
             raise NotFound(Msg("desk.decision_not_found", {"id": supersedes}))
         if await repository.superseding(supersedes) is not None:
             raise Conflict(Msg("desk.already_superseded", {"id": supersedes}))
+    coded = [Reason.of(r) for r in reasons]
     frozen = _frozen(snapshot)
     now = datetime.now(UTC)
     decision_id = await repository.insert_decision(
@@ -358,7 +359,7 @@ async def _insert(
         role=role,
         org=actor.org_id,
         at=now,
-        reasons=[r.as_json() for r in reasons],
+        reasons=[r.as_json() for r in coded],
         text=text,
         snapshot=frozen,
         amount_minor=amount.minor if amount is not None else None,
@@ -379,7 +380,7 @@ async def _insert(
             "kind": kind,
             "outcome": outcome,
             "role": role,
-            "reasons": [r.code for r in reasons],
+            "reasons": [r.code for r in coded],
             "amount_minor": amount.minor if amount is not None else None,
             "currency": amount.currency if amount is not None else "",
             "proposal": proposal,
@@ -400,7 +401,7 @@ async def decide(
     outcome: str,
     actor: Actor,
     role: str,
-    reasons: Sequence[Reason] = (),
+    reasons: Sequence[Reason | ReasonLike] = (),
     text: str = "",
     snapshot: Mapping[str, Any],
     amount: Money | None = None,
@@ -424,6 +425,31 @@ async def decide(
 # -------------------------------------------------------------------------------------------- four eyes
 
 
+class PolicyLike(Protocol):
+    """Any approval policy of this shape (``finance.loan_products`` keeps one per product version)."""
+
+    @property
+    def thresholds(self) -> tuple[tuple[int, int], ...]: ...
+    @property
+    def refusal_needs_second(self) -> bool: ...
+
+
+def approvals_required(policy: PolicyLike, outcome: str, amount_minor: int) -> int:
+    """Distinct approvers a proposal needs: a refusal none, or one if the policy says so; an approval at least one,
+    and for an amount above a threshold that threshold's number (a committee)."""
+    if outcome == "refuse":
+        return 1 if policy.refusal_needs_second else 0
+    need = 1
+    for above, approvals in policy.thresholds:
+        if amount_minor > above:
+            need = max(need, approvals)
+    return need
+
+
+def policy_json(policy: PolicyLike) -> dict[str, Any]:
+    return {"thresholds": [list(t) for t in policy.thresholds], "refusal_needs_second": policy.refusal_needs_second}
+
+
 @dataclass(frozen=True, slots=True)
 class ApprovalPolicy:
     """How many distinct approvers a proposal needs: ``thresholds`` are (above_minor, approvals) pairs (an amount
@@ -434,16 +460,10 @@ class ApprovalPolicy:
     refusal_needs_second: bool = False
 
     def required(self, outcome: str, amount_minor: int) -> int:
-        if outcome == "refuse":
-            return 1 if self.refusal_needs_second else 0
-        need = 1
-        for above, approvals in self.thresholds:
-            if amount_minor > above:
-                need = max(need, approvals)
-        return need
+        return approvals_required(self, outcome, amount_minor)
 
     def as_json(self) -> dict[str, Any]:
-        return {"thresholds": [list(t) for t in self.thresholds], "refusal_needs_second": self.refusal_needs_second}
+        return policy_json(self)
 
 
 DEFAULT_POLICY = ApprovalPolicy()
@@ -512,10 +532,10 @@ async def propose(
     actor: Actor,
     role: str,
     amount: Money,
-    reasons: Sequence[Reason] = (),
+    reasons: Sequence[Reason | ReasonLike] = (),
     text: str = "",
     snapshot: Mapping[str, Any],
-    policy: ApprovalPolicy = DEFAULT_POLICY,
+    policy: PolicyLike = DEFAULT_POLICY,
     expected_version: int | None = None,
     machine: type[StateMachine] | None = None,
     event: str | None = None,
@@ -528,7 +548,7 @@ async def propose(
     await _require_reviewer(found, actor)
     earlier = await repository.latest_of_kind(case_id, "proposal")
     supersedes = earlier.id if earlier is not None and await repository.superseding(earlier.id) is None else None
-    required = policy.required(outcome, amount.minor)
+    required = approvals_required(policy, outcome, amount.minor)
     await _advance(found, expected_version=expected_version, actor=actor, machine=machine, event=event)
     return await _insert(
         found=found,
@@ -538,7 +558,7 @@ async def propose(
         role=role,
         reasons=reasons,
         text=text,
-        snapshot={**snapshot, "approval_policy": policy.as_json(), "approvals_required": required},
+        snapshot={**snapshot, "approval_policy": policy_json(policy), "approvals_required": required},
         amount=amount,
         supersedes=supersedes,
         approvals_required=required,

@@ -15,6 +15,8 @@ from finance.desk import service as desk
 from finance.desk.machines import events_from, final_states, initial_state, next_state, waiting_states
 from finance.desk.reasons import REGISTRY, Reason, ReasonCode, Severity, reason, register
 from finance.desk.tables import DeskCase, DeskDecision
+from finance.loan_products import rules
+from finance.loan_products.records import ApprovalPolicy as ProductPolicy
 from market.audit.service import Actor
 from market.audit.tables import AuditEvent
 from market.errors import Conflict, Forbidden
@@ -58,7 +60,7 @@ def test_reason_codes_carry_source_and_severity_from_the_registry() -> None:
     assert reason("desk_test.open_licence").severity is Severity.acknowledge
     with pytest.raises(ValueError, match="registered twice"):
         register(ReasonCode("desk_test.ltv_exceeded", "law.patent.art51", Severity.warn))
-    with pytest.raises(ValueError, match=r"law\.\*"):
+    with pytest.raises(ValueError, match="catalogue code"):
         register(ReasonCode("desk_test.sourceless", "product rule", Severity.warn))
     with pytest.raises(KeyError):
         reason("desk_test.unknown")
@@ -383,3 +385,16 @@ async def test_a_new_proposal_supersedes_the_pending_one(backend: Backend) -> No
     with pytest.raises(Conflict) as old:
         await approve(bank, first.id, bank.members[0])
     assert old.value.message_code == "desk.proposal_superseded"
+
+
+async def test_a_products_policy_and_pre_check_reasons_go_on_the_desk_as_they_are(backend: Backend) -> None:
+    """The bank product's approval policy and the pre-check's reasons (finance.loan_products) have the desk's shape."""
+    bank = await bank_with_members(2)
+    case = await in_review(bank, Money("CNY", 800_000_000))
+    policy = ProductPolicy(thresholds=((500_000_000, 2),), refusal_needs_second=True)
+    ground = rules.ground(10, patent="ZL202010000001.0")
+    proposal = await propose(bank, case, policy, reasons=[ground])
+    assert proposal.approvals_required == 2
+    [stored] = proposal.reasons
+    assert (stored.code, stored.source, stored.severity) == (ground.code, ground.source, Severity.acknowledge)
+    assert stored.params == {"patent": "ZL202010000001.0"}
