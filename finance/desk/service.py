@@ -33,7 +33,7 @@ from finance.desk.machines import StateMachine, final_states, initial_state, nex
 from finance.desk.reasons import Reason, ReasonLike
 from finance.desk.records import CalendarDayRecord, CasePage, CaseRecord, DecisionRecord
 from finance.desk.schemas import CalendarDayOut, CaseOut, CasePageOut, DecisionOut, ReasonOut
-from finance.desk.workdays import WorkCalendar
+from finance.desk.workdays import WorkCalendar, seed_days
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -51,9 +51,14 @@ Page = CasePage  # the design's name for one page of a queue
 CASE_PAGES: dict[str, str] = {"pledge_loan": "/bank/pledges/{subject}"}
 
 
+def current_time() -> datetime:
+    """The desk's clock (one place, so a test can set it)."""
+    return datetime.now(UTC)
+
+
 def today() -> date:
     """Today in China, where the working days are counted."""
-    return datetime.now(CHINA).date()
+    return current_time().astimezone(CHINA).date()
 
 
 def register_case_page(kind: str, pattern: str) -> None:
@@ -89,6 +94,26 @@ async def working_days_between(start: date, end: date) -> int:
     return (await work_calendar()).working_days_between(start, end)
 
 
+async def seed_calendar() -> int:
+    """Add the seed's days that the calendar lacks (an admin's edit of a day is kept). Returns how many."""
+    known = {d.day for d in await repository.calendar_days()}
+    now = current_time()
+    added = 0
+    for seed in seed_days():
+        if seed.day not in known:
+            await repository.insert_day(
+                day=seed.day,
+                kind=seed.kind,
+                name=seed.name,
+                source=seed.source,
+                provisional=seed.provisional,
+                updated_by=None,
+                at=now,
+            )
+            added += 1
+    return added
+
+
 async def calendar(year: int) -> list[CalendarDayRecord]:
     return await repository.calendar_days(start=date(year, 1, 1), end=date(year, 12, 31))
 
@@ -120,7 +145,7 @@ async def set_calendar_day(
     """Add or change a day of the calendar (platform admins; the controllers say who). Audited before/after."""
     name, source = _check_day(kind, name, source)
     before = await repository.calendar_day(day)
-    now = datetime.now(UTC)
+    now = current_time()
     values: dict[str, Any] = {"kind": kind, "name": name, "source": source, "provisional": provisional}
     if before is None:
         await repository.insert_day(day=day, updated_by=actor.user_id, at=now, **values)
@@ -193,7 +218,7 @@ async def open_case(
     case per (kind, subject): a second is a 409."""
     if sla_working_days < 0:
         raise ValueError("sla_working_days must be zero or more")
-    now = datetime.now(UTC)
+    now = current_time()
     reference = f"{reference_prefix}-{today().year}-{subject:06d}"
     case_id = await repository.insert_case(
         kind=kind,
@@ -274,8 +299,9 @@ async def transition(
     if found.version != expected_version:
         raise _stale(found)
     to_state = next_state(machine, found.state, event)
-    now = datetime.now(UTC)
-    clock = clock_after(found, to_state=to_state, machine=machine, calendar=await work_calendar(), now=now, day=today())
+    now = current_time()
+    day = now.astimezone(CHINA).date()
+    clock = clock_after(found, to_state=to_state, machine=machine, calendar=await work_calendar(), now=now, day=day)
     moved = await repository.move(
         case_id,
         from_state=found.state,
@@ -350,7 +376,7 @@ async def _insert(
             raise Conflict(Msg("desk.already_superseded", {"id": supersedes}))
     coded = [Reason.of(r) for r in reasons]
     frozen = _frozen(snapshot)
-    now = datetime.now(UTC)
+    now = current_time()
     decision_id = await repository.insert_decision(
         case_id=found.id,
         kind=kind,
@@ -520,7 +546,7 @@ async def _advance(
     version = found.version if expected_version is None else expected_version
     if machine is not None and event is not None:
         return await transition(case_id=found.id, event=event, expected_version=version, actor=actor, machine=machine)
-    if found.version != version or not await repository.touch(found.id, version=version, at=datetime.now(UTC)):
+    if found.version != version or not await repository.touch(found.id, version=version, at=current_time()):
         raise _stale(found)
     return await _require_case(found.id)
 
@@ -648,7 +674,7 @@ async def queue(
 
 async def _set_assignee(found: CaseRecord, *, to_user: int | None, actor: Actor, expected_version: int) -> CaseRecord:
     if found.version != expected_version or not await repository.set_assignee(
-        found.id, version=expected_version, assignee=to_user, at=datetime.now(UTC)
+        found.id, version=expected_version, assignee=to_user, at=current_time()
     ):
         raise _stale(found)
     after = await _require_case(found.id)
@@ -693,7 +719,7 @@ async def sweep_sla(*, on: date | None = None) -> int:
     notified, ``desk.sla_breached`` emitted. Returns how many were flagged now."""
     day = on or today()
     flagged = 0
-    now = datetime.now(UTC)
+    now = current_time()
     for found in await repository.overdue(today=day):
         if not await repository.mark_breached(found.id, at=now):
             continue

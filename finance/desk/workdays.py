@@ -9,11 +9,38 @@ Counting: ``add_working_days(d, n)`` is the n-th working day after ``d`` (``d`` 
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 ONE_DAY = timedelta(days=1)
+# The seed (finance_0011 loads it): 2026 from the State Council's notice, 2027's statutory days (provisional).
+SEED = Path(__file__).with_name("calendar_cn.csv")
+
+
+@dataclass(frozen=True, slots=True)
+class SeedDay:
+    day: date
+    kind: str
+    name: str
+    source: str
+    provisional: bool
+
+
+def seed_days(path: Path = SEED) -> list[SeedDay]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            SeedDay(
+                day=date.fromisoformat(row["day"]),
+                kind=row["kind"],
+                name=row["name"],
+                source=row["source"],
+                provisional=row["provisional"] == "1",
+            )
+            for row in csv.DictReader(fh)
+        ]
 
 
 @dataclass(frozen=True, slots=True)
