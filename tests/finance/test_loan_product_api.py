@@ -7,7 +7,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from listings.patents import service as patents
+from listings.patents.schemas import PatentIn
+from market import jobs
 from tests.conftest import Client, make_account, sign_in
+from tests.finance.support import principal_of
 
 HTML = {"accept": "text/html"}
 TERMS: dict[str, Any] = {
@@ -149,3 +153,55 @@ async def test_the_bank_pages_create_edit_and_publish(client: Client) -> None:
     assert done.status_code == 200 and (await client.get("/api/bank/products/")).json()[0]["status"] == "published"
     listing = await client.get("/bank/products", headers=HTML)
     assert "知识产权质押贷" in listing.text and 'data-code="ip-loan"' in listing.text
+
+
+async def test_a_bank_records_a_pool_and_a_product_takes_part_in_it(client: Client) -> None:
+    bank = await make_account("bank")
+    await sign_in(client, bank)
+    pool = {"code": "pool-test", "name_zh": "测试资金池", "loss_split_bp": {"fund": 5400, "bank": 2600},
+            "cap_first_year_minor": 100_000_000, "pure_ip_only": True, "source": "测试办法"}  # fmt: skip
+    made = await client.send_json("POST", "/api/bank/products/pools", pool)
+    assert made.status_code == 201, made.text
+    assert made.json()["reliability"] == "bank" and made.json()["cap_first_year"]["minor"] == 100_000_000
+    assert (await client.send_json("POST", "/api/bank/products/pools", pool)).status_code == 409
+    over = {**pool, "code": "pool-over", "loss_split_bp": {"fund": 6000, "city": 5000}}
+    assert (await client.send_json("POST", "/api/bank/products/pools", over)).status_code == 400
+    product = await client.send_json(
+        "POST", "/api/bank/products/", {"code": "ip-loan", **TERMS, "pools": [made.json()["id"]]}
+    )
+    assert [p["code"] for p in product.json()["pools"]] == ["pool-test"]
+    again = await client.send_json("POST", "/api/bank/products/", {"code": "ip-loan", **TERMS})
+    assert again.status_code == 409 and "ip-loan" in again.text
+
+
+async def test_an_sme_sees_which_products_its_patent_may_support(client: Client) -> None:
+    bank = await make_account("bank")
+    await sign_in(client, bank)
+    made = (await client.send_json("POST", "/api/bank/products/", {"code": "ip-loan", **TERMS})).json()
+    await client.send_json("POST", f"/api/bank/products/{made['id']}/publish", {"expected_version": 1})
+    sme = await make_account("sme", org_name="杭州青禾科技有限公司")
+    firm = await principal_of(sme)
+    today = patents.today()
+    async with jobs.unit_of_work():
+        mine = await patents.create(
+            principal=firm,
+            data=PatentIn(number="CN108982325B", title_zh="测试装置", patentees=["杭州青禾科技有限公司"],
+                          filing_date=today.replace(year=today.year - 3), grant_date=today.replace(year=today.year - 1),
+                          annual_fees_paid_through=today.replace(year=today.year + 1)),
+        )  # fmt: skip
+        lapsed = await patents.create(
+            principal=firm,
+            data=PatentIn(number="CN108982326B", title_zh="测试装置二", patentees=["杭州青禾科技有限公司"],
+                          filing_date=today.replace(year=today.year - 3), grant_date=today.replace(year=today.year - 1),
+                          legal_status="lapsed"),
+        )  # fmt: skip
+    await sign_in(client, sme)
+    ok = (await client.get(f"/api/loan-products/for-patent/{mine.id}")).json()
+    assert [(e["product"]["code"], e["eligible"], e["reasons"]) for e in ok] == [("ip-loan", True, [])]
+    assert ok[0]["max_amount"] == {"minor": 1_000_000_000, "currency": "CNY"}
+    refused = (await client.get(f"/api/loan-products/for-patent/{lapsed.id}", headers={"accept-language": "en"})).json()
+    assert not refused[0]["eligible"] and refused[0]["reasons"][0]["code"] == "reason.pledge.ground.02"
+    assert refused[0]["reasons"][0]["message"].startswith("The patent has ended")
+    other = await make_account("sme")
+    await sign_in(client, other)
+    assert (await client.get(f"/api/loan-products/for-patent/{mine.id}")).status_code == 404

@@ -19,7 +19,7 @@ from listings.patents import service as patents
 from listings.patents.schemas import RecordedLicenceIn
 from market import jobs
 from market.accounts.principal import Principal
-from market.i18n import catalogue
+from market.i18n import catalogue, gettext
 from market.kit.money import Money
 from tests.conftest import make_account
 from tests.finance.support import principal_of
@@ -181,6 +181,10 @@ async def test_each_ground_floor_and_conflict(backend: Any, case: Case) -> None:
         declared=case.declared,
     )
     assert {r.code for r in found} == case.expected
+    for lang in ("zh", "en"):  # each says what it found, with its parameters, in both languages
+        for r in found:
+            said = gettext(lang, r.msg.code, **dict(r.msg.params))
+            assert said != r.msg.code and "%(" not in said and gettext(lang, r.source) != r.source
     for r in found:  # each with its source and severity, as registered
         assert r.source.startswith(("law.", "lending.source."))
         assert r.msg.code == f"reason.{r.code}"
