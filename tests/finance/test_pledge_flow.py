@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from finance.letters import service as letters
 
 from finance.desk import service as desk
-from finance.letters import service as letters
 from finance.pledges import service as pledges
 from finance.pledges.schemas import (
     ApplicationIn,
@@ -31,7 +31,7 @@ from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.events.tables import DomainEvent
 from market.jobs import unit_of_work
 from market.notifications.tables import Notification
-from tests.finance.pledge_support import PDF, SALES, Sme, bank, draft, sme
+from tests.finance.pledge_support import PDF, SALES, Sme, bank, draft, member_of, sme
 
 
 async def upload(applicant: Sme, application_id: int, requirement: str, issued_on: date | None = None) -> Any:
@@ -262,3 +262,96 @@ async def test_a_refusal_has_coded_reasons_and_a_letter_in_the_notification(back
     params = told[0]["params"]
     params = json.loads(params) if isinstance(params, str) else params
     assert (params["text_zh"], params["text_en"]) == (letters_[0].text_zh, letters_[0].text_en)
+
+
+async def submitted(lender: Any, applicant: Sme) -> Any:
+    app = await draft(applicant, lender.product_id)
+    await complete_checklist(applicant, app.id)
+    async with unit_of_work():
+        app = await pledges.submit(
+            principal=applicant.principal, application_id=app.id, data=SubmitIn(expected_version=app.version)
+        )
+        return await pledges.start_review(
+            principal=lender.maker, application_id=app.id, data=MoveIn(expected_version=app.version)
+        )
+
+
+async def test_an_expired_document_is_refused_and_nothing_is_stored(backend: Any) -> None:
+    lender = await bank()
+    applicant = await sme()
+    app = await draft(applicant, lender.product_id)
+    with pytest.raises(ValidationFailed) as refused:
+        await upload(applicant, app.id, "financial_statements", issued_on=date.today() - timedelta(days=200))
+    assert [e.field for e in refused.value.errors] == ["issued_on"]
+    assert (await pledges.get(principal=applicant.principal, application_id=app.id)).documents == []
+
+
+async def test_above_the_products_threshold_a_committee_approves(backend: Any) -> None:
+    lender = await bank(approval_thresholds=[{"above_minor": 10_000_000, "approvals": 2}])
+    second = await member_of(lender.maker, email=f"second-{lender.maker.org_id}@bank.example.cn")
+    applicant = await sme()
+    app = await submitted(lender, applicant)
+    async with unit_of_work():
+        app = await pledges.propose(
+            principal=lender.maker,
+            application_id=app.id,
+            data=ProposalIn(expected_version=app.version, amount_minor=app.amount_minor, rate_bp=420),
+        )
+    proposal = next(d for d in app.decisions if d.kind == "proposal")
+    async with unit_of_work():
+        app = await pledges.approve(
+            principal=lender.checker,
+            application_id=app.id,
+            data=ApprovalIn(expected_version=app.version, proposal_id=proposal.id),
+        )
+    assert app.state == "proposed"  # one of the two approvals the amount needs
+    with pytest.raises(Conflict):  # the same checker twice
+        async with unit_of_work():
+            await pledges.approve(
+                principal=lender.checker,
+                application_id=app.id,
+                data=ApprovalIn(expected_version=app.version, proposal_id=proposal.id),
+            )
+    async with unit_of_work():
+        app = await pledges.approve(
+            principal=second,
+            application_id=app.id,
+            data=ApprovalIn(expected_version=app.version, proposal_id=proposal.id),
+        )
+    assert app.state == "approved"
+    assert len([d for d in app.decisions if d.kind == "approval"]) == 2
+
+
+async def test_an_offer_not_accepted_expires_once(backend: Any) -> None:
+    lender = await bank()
+    applicant = await sme()
+    app = await submitted(lender, applicant)
+    async with unit_of_work():
+        app = await pledges.propose(
+            principal=lender.maker,
+            application_id=app.id,
+            data=ProposalIn(expected_version=app.version, amount_minor=app.amount_minor, rate_bp=420),
+        )
+        proposal = next(d for d in app.decisions if d.kind == "proposal")
+        app = await pledges.approve(
+            principal=lender.checker,
+            application_id=app.id,
+            data=ApprovalIn(expected_version=app.version, proposal_id=proposal.id),
+        )
+        expires = date.today() + timedelta(days=3)
+        app = await pledges.offer(
+            principal=lender.maker,
+            application_id=app.id,
+            data=OfferIn(
+                expected_version=app.version, amount_minor=app.amount_minor, rate_bp=420, term_months=12,
+                expires_on=expires,
+            ),
+        )
+    async with unit_of_work():
+        assert await pledges.expire_offers(on=expires) == 0  # still open on its last day
+    async with unit_of_work():
+        assert await pledges.expire_offers(on=expires + timedelta(days=1)) == 1
+    async with unit_of_work():
+        assert await pledges.expire_offers(on=expires + timedelta(days=2)) == 0
+    after = await pledges.get(principal=applicant.principal, application_id=app.id)
+    assert after.state == "offer_expired" and after.events == []
