@@ -88,7 +88,9 @@ BANK_EVENTS: Mapping[str, tuple[str, ...]] = {
     "approved": ("offer",),
 }
 
+# What other modules read of applications (finance.registrations after ``pledges.accepted``): through this service.
 application_by_id = repository.get
+pledged_patents = repository.patents_of  # the application's patents (PledgePatentRecord: patent id, value)
 applications_with_patent = repository.applications_with_patent
 
 
