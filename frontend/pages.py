@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from frontend import member_pages
 from frontend.alias_pages import PatenteeAliasPages
 from frontend.declaration_pages import DeclarationPages
+from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
@@ -256,6 +257,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             RefundPages,
             PayeePages,
             UniversityTransferPages,
+            DeskPages,
+            CalendarPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
             static,
