@@ -334,6 +334,8 @@ async def transition(
         from_state=found.state,
         to_state=to_state,
         event=event,
+        reviewer_org=found.reviewer_org,
+        applicant_org=found.applicant_org,
     )
     return after
 

@@ -121,6 +121,8 @@ async def test_a_move_is_conditional_on_the_version_and_writes_its_audit_and_out
         "from_state": "draft",
         "to_state": "submitted",
         "event": "submit",
+        "reviewer_org": bank.org_id,
+        "applicant_org": case.applicant_org,
     }
     with pytest.raises(Conflict) as stale:  # acting on the version one read before someone else moved it
         async with unit_of_work():
