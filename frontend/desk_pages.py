@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from litestar import Controller, get, post
 from litestar.di import Provide
@@ -122,11 +123,13 @@ class DeskPages(Controller):
         return Redirect(path=_back(back, "assigned"))
 
 
+FILTERS = ("kind", "status", "who", "breached", "q", "page")
+
+
 def _back(back: str, done: str) -> str:
-    """Back to the queue as it was filtered (a same-site query string only), saying what was done."""
-    query = back if back.startswith("?") and "//" not in back else "?"
-    joiner = "" if query == "?" else "&"
-    return f"/desk{query}{joiner}done={done}"
+    """Back to the queue as it was filtered (only its own filters are kept), saying what was done."""
+    kept = [(k, v) for k, v in parse_qsl(back.lstrip("?")) if k in FILTERS]
+    return "/desk?" + urlencode([*kept, ("done", done)])
 
 
 async def queue_page(
@@ -164,7 +167,7 @@ async def queue_page(
         page_no=page_no,
         pages=page_count(total, PER_PAGE),
         pager_params=pager_params,
-        back="?" + "&".join(f"{k}={v}" for k, v in pager_params.items()) if pager_params else "",
+        back="?" + urlencode({**pager_params, "page": page_no}),
         filters={**params, "who": who},
         kinds=sorted(desk.CASE_PAGES),
         states=STATES,

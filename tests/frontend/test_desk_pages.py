@@ -75,9 +75,11 @@ async def test_claim_and_assign_from_the_page(client: Client) -> None:
     )
     assert refused.status_code == 422 and f'id="to_user-{running.id}-error"' in refused.text
     given = await post(
-        client, f"/desk/cases/{running.id}/assign", {"version": case.version, "to_user": bank.members[0]}
+        client,
+        f"/desk/cases/{running.id}/assign",
+        {"version": case.version, "to_user": bank.members[0], "back": "//evil.example/?q=x&next=https://evil.example"},
     )
-    assert given.status_code in (302, 303)
+    assert given.status_code in (302, 303) and given.headers["location"] == "/desk?done=assigned"  # only the filters
     after = await desk.case(running.id)
     assert after is not None and after.assignee == bank.members[0]
 
