@@ -157,7 +157,7 @@ async def _victim_product() -> int:
     from finance.loan_products import service as loan_products
     from finance.loan_products.schemas import ProductCreateIn
 
-    bank = await make_account("bank", email=f"{MARK.lower()}-bank@victim.example.cn", org_name=f"受害银行 {MARK}")
+    bank = await make_account("bank", email=f"{MARK.lower()}-lender@victim.example.cn", org_name=f"受害贷款银行 {MARK}")
     principal = await accounts.principal_for(user_id=bank.user_id, org_id=bank.org_id)
     assert principal is not None
     data = ProductCreateIn(code="victim-loan", name_zh=f"{MARK} 质押贷", kinds=["invention"],
