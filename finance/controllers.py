@@ -1,7 +1,9 @@
 """Every API controller of the finance package, for the app's one assembly point."""
 
 from finance.contracts.controllers import LicenceContractController
+from finance.dossiers.controllers import DossierController
 from finance.ledger.controllers import LedgerController
+from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
 from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
@@ -12,6 +14,7 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.royalties.controllers import LicenceRoyaltyController
+from finance.signatures.controllers import SealController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -23,5 +26,8 @@ FINANCE_CONTROLLERS = [
     LedgerController,
     PayeeController,
     UniversityTransferController,
+    DossierController,
+    SealController,
+    LetterController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -6,11 +6,14 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from finance.contracts.tables import ContractDocument
+from finance.dossiers.tables import DossierDocument
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
+from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.royalties.tables import RoyaltyReport
+from finance.signatures.tables import Signature
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -27,6 +30,9 @@ APP_CONFIG = AppConfig(
         PayeeAccount,
         BankStatementRun,
         BankStatementLine,
+        DossierDocument,
+        Signature,
+        DecisionLetter,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

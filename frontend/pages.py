@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from frontend import member_pages
 from frontend.alias_pages import PatenteeAliasPages
 from frontend.declaration_pages import DeclarationPages
+from frontend.dossier_pages import DossierPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
@@ -255,6 +256,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             TransferPages,
             RefundPages,
             PayeePages,
+            DossierPages,
             UniversityTransferPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
