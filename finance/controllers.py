@@ -5,6 +5,7 @@ from finance.dossiers.controllers import DossierController
 from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
+from finance.loan_products.controllers import BankProductController, LoanProductController
 from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
     WEBHOOK_PATH,
@@ -15,6 +16,7 @@ from finance.payments.controllers import (
 )
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.signatures.controllers import SealController
+from finance.valuation.controllers import ValuationController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -29,5 +31,8 @@ FINANCE_CONTROLLERS = [
     DossierController,
     SealController,
     LetterController,
+    LoanProductController,
+    BankProductController,
+    ValuationController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -10,6 +10,7 @@ from finance.dossiers.tables import DossierDocument
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
+from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.royalties.tables import RoyaltyReport
@@ -33,6 +34,9 @@ APP_CONFIG = AppConfig(
         DossierDocument,
         Signature,
         DecisionLetter,
+        RiskPool,
+        LoanProduct,
+        LoanProductVersion,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
