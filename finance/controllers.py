@@ -1,6 +1,7 @@
 """Every API controller of the finance package, for the app's one assembly point."""
 
 from finance.contracts.controllers import LicenceContractController
+from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.dossiers.controllers import DossierController
 from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
@@ -28,6 +29,8 @@ FINANCE_CONTROLLERS = [
     LedgerController,
     PayeeController,
     UniversityTransferController,
+    DeskController,
+    CalendarAdminController,
     DossierController,
     SealController,
     LetterController,

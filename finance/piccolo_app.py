@@ -1,11 +1,12 @@
 """The ``finance`` Piccolo app: licences, payments and webhook events, contracts, royalty reports, ledger entries
-issued statements, payee accounts and bank statement runs."""
+issued statements, payee accounts and bank statement runs; the review desk (cases, decisions, working-day calendar)."""
 
 import os
 
 from piccolo.conf.apps import AppConfig
 
 from finance.contracts.tables import ContractDocument
+from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.dossiers.tables import DossierDocument
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
@@ -31,6 +32,9 @@ APP_CONFIG = AppConfig(
         PayeeAccount,
         BankStatementRun,
         BankStatementLine,
+        DeskCase,
+        DeskDecision,
+        CalendarDay,
         DossierDocument,
         Signature,
         DecisionLetter,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from finance.desk.reasons import Reason, ReasonCode, Severity, reason, register
+from finance.desk.reasons import SOURCE, Reason, ReasonCode, Severity, reason, register
 from market.kit.messages import Msg
 
 PDF = "application/pdf"
@@ -69,8 +69,8 @@ class Requirement:
             raise ValueError(f"requirement {self.code}: accepted types must be some of {KNOWN_TYPES}, not {unknown}")
         if self.max_age_days is not None and self.max_age_days < 0:
             raise ValueError(f"requirement {self.code}: max_age_days must be zero or more")
-        if not self.source.startswith("law."):
-            raise ValueError(f"requirement {self.code}: its source must be a law.* catalogue code")
+        if not SOURCE.match(self.source):
+            raise ValueError(f"requirement {self.code}: its source must be a catalogue code (law.*)")
         if not self.label.code:
             object.__setattr__(self, "label", Msg(f"dossiers.requirement.{self.code}"))
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.dossiers import service as dossiers
@@ -44,7 +45,6 @@ def content_response(found: Any) -> Response[bytes]:
         media_type=found.content_type,
         headers={
             "content-disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
-            "x-content-type-options": "nosniff",
             "content-security-policy": "default-src 'none'",
             "x-content-sha256": found.sha256,
         },
@@ -104,7 +104,7 @@ class DossierController(Controller):
         status_code=HTTP_200_OK,
         summary="Reject a document with a reason code (the case's reviewer organisation; once)",
     )
-    async def reject(self, principal: Principal, document_id: int, data: RejectIn) -> DocumentOut:
+    async def reject(self, principal: Principal, document_id: int, data: JSONBody[RejectIn]) -> DocumentOut:
         return await dossiers.reject_for(
             principal=principal, document_id=document_id, reason_code=data.reason_code, note=data.note
         )

@@ -61,7 +61,7 @@ class ChecklistOut(Out):
 
 class RejectIn(
     Schema,
-    json_schema_extra={"examples": [{"reason_code": "dossiers.reject.illegible", "note": "第 2 页模糊"}]},  # words: data
+    json_schema_extra={"examples": [{"reason_code": "dossiers.reject.illegible", "note": "p. 2 is blurred"}]},
 ):
     reason_code: str = Field(max_length=60, description="One of the dossiers.reject.* codes")
     note: str = Field(default="", max_length=2000)

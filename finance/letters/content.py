@@ -105,7 +105,7 @@ def as_text(letter: LetterText) -> str:
     lines.append(letter.reasons_heading)
     if letter.reasons:
         lines += [
-            gettext(letter.lang, "letters.reason_line", code=r.code, text=r.text, article=r.article,
+            gettext(letter.lang, "letters.reason_line", reason=r.code, text=r.text, article=r.article,
                     severity=r.severity)
             for r in letter.reasons
         ]

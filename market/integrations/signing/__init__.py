@@ -8,7 +8,7 @@
 Knows nothing of finance: the callers (``finance.signatures``) choose the certificate from the settings.
 """
 
-from market.integrations.signing.errors import SealFailed, SealerUnavailable, SigningError
+from market.integrations.signing.errors import SealerUnavailable, SealFailed, SigningError
 from market.integrations.signing.pades import (
     SEAL_FIELD,
     SealCheck,

@@ -15,6 +15,7 @@ other loads it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import secrets
@@ -82,10 +83,8 @@ def self_signed(folder: Path, *, common_name: str = "Platform seal", organisatio
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(_generate_pem(common_name, organisation or common_name))
-            try:
-                os.link(tmp, path)  # fails if another process made it first: then we load theirs
-            except FileExistsError:
-                pass
+            with contextlib.suppress(FileExistsError):  # another process made it first: then we load theirs
+                os.link(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
     data = path.read_bytes()
@@ -105,8 +104,8 @@ def load_sealer(
     try:
         key_data = Path(key_file).read_bytes()
         cert_data = Path(cert_file).read_bytes()
-        chain = tuple(load_cert_from_pemder(str(p)) for p in chain_files)
-        trust = tuple(load_cert_from_pemder(str(p)) for p in trust_files)
+        chain = tuple(load_cert_from_pemder(str(p)) for p in chain_files)  # type: ignore[no-untyped-call]
+        trust = tuple(load_cert_from_pemder(str(p)) for p in trust_files)  # type: ignore[no-untyped-call]
     except (OSError, ValueError) as exc:
         raise SealerUnavailable(f"cannot read the sealing certificate: {exc}") from exc
     return _sealer(key_data, cert_data, passphrase, chain, trust)
@@ -127,7 +126,7 @@ def _sealer(
     if not certs:
         raise SealerUnavailable("no certificate in the sealing certificate file")
     certificate = certs[0]
-    registry = SimpleCertificateStore.from_certs([certificate, *certs[1:], *chain])
+    registry = SimpleCertificateStore.from_certs([certificate, *certs[1:], *chain])  # type: ignore[no-untyped-call]
     signer = signers.SimpleSigner(signing_cert=certificate, signing_key=key, cert_registry=registry)
     return Sealer(signer=signer, certificate=certificate, trust=trust or (certs[-1] if chain == () else chain[-1],))
 
