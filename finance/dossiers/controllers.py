@@ -14,6 +14,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.dossiers import service as dossiers
+from finance.dossiers.records import DocumentContentRecord
 from finance.dossiers.schemas import ChecklistOut, DocumentOut, RejectIn
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -39,7 +40,7 @@ async def read_upload(request: Request[Any, Any, Any]) -> tuple[str, date | None
     return str(form.get("requirement") or ""), issued_on, upload.filename or "", upload.content_type or "", content
 
 
-def content_response(found: Any) -> Response[bytes]:
+def content_response(found: DocumentContentRecord) -> Response[bytes]:
     return Response(
         content=found.content,
         media_type=found.content_type,

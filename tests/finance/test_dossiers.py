@@ -321,6 +321,30 @@ async def test_the_checklist_page_shows_reasons_and_takes_an_upload(backend: Bac
     assert [d.requirement for d in await dossiers.documents(case.id)] == ["financial_statements"]
 
 
+async def test_the_reviewer_rejects_on_the_page_and_the_applicant_sees_why(backend: Backend, client: Client) -> None:
+    bank = await bank_with_members(0)
+    sme = await make_account("sme")
+    case = await open_case(bank, kind=KIND, applicant=sme)
+    doc = await upload(case, "business_licence", PDF_BYTES, actor=Actor(sme.user_id, sme.org_id))
+    await sign_in(client, bank.owner)
+    page = await client.get(f"/dossiers/cases/{case.id}")
+    assert f'action="/dossiers/documents/{doc.id}/verify"' in page.text and 'name="reason_code"' in page.text
+    r = await client.post(
+        f"/dossiers/documents/{doc.id}/reject",
+        data={"reason_code": "dossiers.reject.unsigned", "note": "请加盖公章", "next": f"/dossiers/cases/{case.id}"},
+        headers={"x-csrftoken": await client.csrf()},
+        follow_redirects=False,
+    )
+    assert r.status_code in (302, 303) and r.headers["location"].startswith(f"/dossiers/cases/{case.id}")
+    r = await client.post(f"/dossiers/documents/{doc.id}/verify", data={}, headers={"x-csrftoken": await client.csrf()})
+    assert r.status_code == 409 and "已被审查" in r.text  # said on the page, nothing changed
+    client.cookies.clear()
+    await sign_in(client, sme)
+    page = await client.get(f"/dossiers/cases/{case.id}")
+    assert "缺少签字或盖章" in page.text and "请加盖公章" in page.text and 'data-code="dossiers.rejected"' in page.text
+    assert f'action="/dossiers/documents/{doc.id}/verify"' not in page.text  # the applicant does not review
+
+
 # ------------------------------------------------------------------------------------------------- races
 
 
