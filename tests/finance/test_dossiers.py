@@ -370,3 +370,30 @@ async def test_twenty_uploads_at_once_never_share_a_version(backend: Backend) ->
     assert set(answers) <= {201, 409} and answers[201] >= 1
     versions = [d.version for d in await dossiers.documents(case.id)]
     assert sorted(versions) == list(range(1, answers[201] + 1))
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_twenty_reviews_of_one_document_at_once_give_one_success(backend: Backend) -> None:
+    bank = await bank_with_members(19)
+    sme = await make_account("sme")
+    case = await open_case(bank, kind=KIND, applicant=sme)
+    doc = await upload(case, "business_licence", PDF_BYTES, actor=Actor(sme.user_id, sme.org_id))
+    reviewers = [bank.owner.user_id, *bank.members]
+
+    async def one(n: int, user_id: int) -> int:
+        try:
+            async with unit_of_work():
+                if n % 2:
+                    await dossiers.verify(document_id=doc.id, actor=bank.actor(user_id))
+                else:
+                    await dossiers.reject(
+                        document_id=doc.id, reason_code="dossiers.reject.illegible", note="", actor=bank.actor(user_id)
+                    )
+        except MarketError as exc:
+            return exc.status
+        return 200
+
+    answers = Counter(await asyncio.gather(*(one(n, u) for n, u in enumerate(reviewers))))
+    assert answers == Counter({200: 1, 409: 19}), answers
+    reviews = await AuditEvent.select().where(AuditEvent.action.is_in(["dossiers.verified", "dossiers.rejected"]))
+    assert len(reviews) == 1
