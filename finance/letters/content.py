@@ -24,6 +24,7 @@ class LetterReason:
     text: str
     article: str
     severity: str
+    source_line: str  # "依据：<article>" / "Source: <article>"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def compose(facts: LetterFacts, lang: str) -> LetterText:
                 text=render(r.msg, lang),
                 article=gettext(lang, r.source),
                 severity=gettext(lang, f"letters.severity.{r.severity.value}"),
+                source_line=gettext(lang, "letters.source_line", article=gettext(lang, r.source)),
             )
             for r in facts.reasons
         ),
@@ -136,7 +138,13 @@ def context(facts: LetterFacts, letters: Sequence[LetterText]) -> dict[str, Any]
                 "outcome": letter.outcome,
                 "reasons_heading": letter.reasons_heading,
                 "reasons": [
-                    {"code": r.code, "text": r.text, "article": r.article, "severity": r.severity}
+                    {
+                        "code": r.code,
+                        "text": r.text,
+                        "article": r.article,
+                        "source_line": r.source_line,
+                        "severity": r.severity,
+                    }
                     for r in letter.reasons
                 ],
                 "no_reasons": letter.no_reasons,
