@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from finance.letters import service as letters
 
 from finance.desk import service as desk
+from finance.letters import service as letters
 from finance.pledges import service as pledges
 from finance.pledges.schemas import (
     ApplicationIn,
