@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from finance.loan_products import service as loan_products
+from finance.loan_products.schemas import ProductCreateIn
 from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
 from listings.imports.service import import_file
@@ -32,6 +35,12 @@ from tests.listings.support import eligible, record, university
 HTML = {"accept": "text/html"}
 TERMS = TermsIn(payment_mode="running_royalty", royalty_rate_bp=300, term_years=5)
 NEXT_YEAR = date.today() + timedelta(days=365)
+PRODUCT: dict[str, Any] = {
+    "name_zh": "知识产权质押贷", "name_en": "IP pledge loan", "kinds": ["invention"], "ltv_bp": {"invention": 3000},
+    "min_remaining_years": {"invention": 5}, "max_amount_minor": 500_000_000, "max_term_months": 24,
+    "documents": [{"code": "identity", "accepted_types": ["application/pdf"], "label_zh": "营业执照"}],
+    "approval_thresholds": [{"above_minor": 100_000_000, "approvals": 2}],
+}  # fmt: skip
 
 SME_CSV = """number,title_zh,patentees,filing_date,grant_date,annual_fees_paid_through
 CN108982325B,地下防污屏障材料化学相容性测试装置及方法,{me},2018-07-30,2020-05-12,{fees}
@@ -142,20 +151,49 @@ async def test_an_sme_may_not_declare_an_open_licence(backend: Backend, client: 
     assert await Patent.count().where(Patent.declaration.is_not_null()) == 0
 
 
-async def test_the_finance_page_lists_the_facts_a_lender_reads(backend: Backend, client: Client) -> None:
+async def published_product(bank: Account) -> None:
+    owner = await principal_of(bank)
+    async with jobs.unit_of_work():
+        made = await loan_products.create_product(principal=owner, data=ProductCreateIn(code="ip-loan", **PRODUCT))
+        await loan_products.change_status(principal=owner, product_id=made.id, action="publish", expected_version=1)
+
+
+def product_cell(page: str, number: str) -> str:
+    row = re.search(rf'<tr data-number="{re.escape(number)}".*?</tr>', page, re.S)
+    assert row is not None, number
+    return row.group(0)
+
+
+async def test_the_finance_page_lists_the_facts_and_the_products_each_patent_may_support(
+    backend: Backend, client: Client
+) -> None:
     firm, principal = await sme()
     bank = await make_account("bank", org_name="交通银行测试支行")
-    good = await record(principal, eligible(patentees=[firm.org_name]))
+    await published_product(bank)
+    pledged = await record(principal, eligible(patentees=[firm.org_name]))
+    await record(principal, eligible("CN108982326B", patentees=[firm.org_name]))
     await record(principal, eligible("CN202223220665.2", title_zh="无人机", filing_date=date(2022, 12, 2),
-                                     grant_date=date(2023, 3, 28), annual_fees_paid_through=None))  # fmt: skip
+                                     grant_date=date(2023, 3, 28), annual_fees_paid_through=None,
+                                     patentees=[firm.org_name]))  # fmt: skip
     async with jobs.unit_of_work():
-        await patents.mark_pledged(good, pledgee_org=bank.org_id, registration_number="Y2026980000123",
+        await patents.mark_pledged(pledged, pledgee_org=bank.org_id, registration_number="Y2026980000123",
                                    registered_on=date(2026, 3, 1), actor=Actor(None, None))  # fmt: skip
     await sign_in(client, firm)
     page = await client.get("/sme/patents", headers=HTML)
     assert page.status_code == 200 and 'id="finance-facts"' in page.text
     assert "交通银行测试支行" in page.text and "Y2026980000123" in page.text
     assert page.text.count("年费未缴至今日") == 1  # the utility model's fees are not recorded as paid
+    # each patent against the published product: may support it, or why not with the article
+    free = product_cell(page.text, "CN108982326B")
+    assert 'class="product eligible"' in free and "可支持" in free and "最高" in free
+    taken = product_cell(page.text, "CN108982325B")
+    assert 'class="product refused"' in taken and 'data-code="pledge.ground.09"' in taken
+    assert "不能再次出质" in taken and "不予登记情形第（九）项" in taken
+    utility = product_cell(page.text, "CN202223220665.2")
+    assert 'data-code="pledge.floor.kind"' in utility and 'data-code="pledge.ground.04"' in utility
+    client.cookies.set("lang", "en")
+    english = await client.get("/sme/patents", headers=HTML)
+    assert "May support" in product_cell(english.text, "CN108982326B")
     university_account = await make_account("university")
     await client.post("/sign-out", headers={"x-csrftoken": await client.csrf()})
     await sign_in(client, university_account)
