@@ -389,3 +389,31 @@ async def test_the_licence_situation_for_pre_checks(backend: Backend) -> None:
     assert [(lic.kind, lic.ends_on) for lic in situation.licences] == [("exclusive", date(2027, 12, 31)),
                                                                        ("ordinary", None)]  # fmt: skip
     assert situation.open_licence is False
+
+
+async def test_a_registered_pledge_shows_on_the_patent_page_and_its_form_keeps_it(
+    backend: Backend, client: Client
+) -> None:
+    firm, principal = await sme()
+    bank = await make_account("bank", org_name="测试银行")
+    patent_id = await record(principal, eligible(patentees=[firm.org_name]))
+    async with jobs.unit_of_work():
+        await patents.mark_pledged(patent_id, pledgee_org=bank.org_id, registration_number="Y2026110000001",
+                                   registered_on=date(2026, 5, 1), actor=Actor(None, None))  # fmt: skip
+        await patents.record_pledgee_consent(patent_id, pledgee_org=bank.org_id, scope="licence",
+                                             actor=Actor(bank.user_id, bank.org_id))  # fmt: skip
+    await sign_in(client, firm)
+    page = await client.get(f"/patents/{patent_id}", headers=HTML)
+    assert 'id="pledge-record"' in page.text and "测试银行" in page.text and "Y2026110000001" in page.text
+    assert 'id="pledgee-consents"' in page.text and "许可他人实施" in page.text
+    assert 'type="checkbox" name="pledged"' not in page.text and 'id="pledge-on-record"' in page.text
+    # the form as the page sends it (the pledge kept in hidden fields) saves the other facts
+    saved = await client.post(
+        f"/patents/{patent_id}/facts",
+        data={"legal_status": "granted", "evaluation_report_ref": "PJ-9", "pledged": "on", "suspension": ""},
+        headers={"x-csrftoken": await client.csrf(), **HTML},
+    )
+    assert saved.status_code == 200 and "PJ-9" in saved.text
+    # the pledge edited away through the API: 409, citing Art 86(4)
+    r = await client.send_json("PATCH", f"/api/patents/{patent_id}", {"pledged": False})
+    assert r.status_code == 409 and r.json()["errors"][0]["article"] == "law.regs.art86.4"
