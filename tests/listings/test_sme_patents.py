@@ -159,7 +159,7 @@ async def published_product(bank: Account) -> None:
 
 
 def product_cell(page: str, number: str) -> str:
-    row = re.search(rf'<tr data-number="{re.escape(number)}".*?</tr>', page, re.S)
+    row = re.search(rf'<tr class="products-row" data-products-for="{re.escape(number)}".*?</tr>', page, re.S)
     assert row is not None, number
     return row.group(0)
 
