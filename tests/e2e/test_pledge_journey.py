@@ -23,14 +23,14 @@ pytestmark = pytest.mark.browser
 
 SME_EMAIL = "sme@demo.market"
 BANK_EMAIL = "bank@demo.market"  # the bank's owner: the maker
-CHECKER_EMAIL = "checker@demo.market"  # a second user of the bank: the checker
+CHECKER_EMAIL = "bank.checker@demo.market"  # the demo bank's second reviewer: the checker
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def setup(live_server: LiveServer) -> tuple[int, int]:
-    """The checker in the demo bank and the SME's two recorded patents (ids: the good one, the unpaid one)."""
+    """Two patents of the demo SME with known facts (ids: the good one, the unpaid one)."""
     done = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.pledge_setup", CHECKER_EMAIL],
+        [sys.executable, "-m", "tests.e2e.pledge_setup"],
         env=live_server.env,
         capture_output=True,
         text=True,
