@@ -1122,12 +1122,12 @@ async def get(*, principal: Principal, application_id: int) -> ApplicationOut:
 
 
 async def list_mine(*, principal: Principal) -> list[ApplicationOut]:
-    """An SME's applications; a bank's submitted cases (its queue is the desk's)."""
+    """An SME's applications; a bank's submitted cases, open and closed (its working queue is the desk's)."""
     if principal.org_kind.value == "bank":
-        page = await desk.queue(reviewer_org=principal.org_id, kind=KIND, limit=200, offset=0)
+        page = await desk.queue(reviewer_org=principal.org_id, kind=KIND, open_only=False, limit=200, offset=0)
         apps = await repository.by_ids([c.subject for c in page.items])
-        return [await application_out(principal, apps[c.subject]) for c in page.items if c.subject in apps
-                and apps[c.subject].submitted_at is not None]
+        submitted = [apps[c.subject] for c in page.items if c.subject in apps and apps[c.subject].submitted_at]
+        return [await application_out(principal, a) for a in submitted]
     return [await application_out(principal, a) for a in await repository.for_applicant(principal.org_id)]
 
 
