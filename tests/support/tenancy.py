@@ -172,10 +172,13 @@ async def _victim_pledge() -> int:
     """A pledge-loan application of a firm of the victim's (private to it and, once submitted, its bank). The bank's
     published product is public by design: its name carries no mark."""
     from tests.finance.pledge_support import bank, draft, sme
+    from tests.finance.support import drain
 
     lender = await bank("受害者的贷款银行")
     applicant = await sme(f"受害质押企业 {MARK}")
-    return int((await draft(applicant, lender.product_id)).id)
+    application = await draft(applicant, lender.product_id)
+    await drain()  # its events handled now, not beside the walk's requests (SQLite has one writer)
+    return int(application.id)
 
 
 async def _victim_needs() -> dict[str, int]:
