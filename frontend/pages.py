@@ -18,6 +18,7 @@ from frontend import member_pages
 from frontend.alias_pages import PatenteeAliasPages
 from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
+from frontend.dossier_pages import DossierPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
@@ -28,6 +29,7 @@ from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
+from frontend.sme_pages import SmePatentPages
 from listings.imports import service as imports
 from listings.patents import service as patents
 from market.accounts import service as accounts
@@ -249,6 +251,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PatentPages,
             UniversitySettingsPages,
             PatenteeAliasPages,
+            SmePatentPages,
             DeclarationPages,
             ListingPages,
             LicenceRequestPages,
@@ -257,6 +260,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             TransferPages,
             RefundPages,
             PayeePages,
+            DossierPages,
             UniversityTransferPages,
             DeskPages,
             CalendarPages,
