@@ -124,3 +124,16 @@ async def test_the_pages_in_both_languages(client: Client) -> None:
         assert (await client.get("/bank/pledges")).status_code == 200
         r = await client.get(f"/bank/pledges/{app.id}")
         assert r.status_code == 200 and words in r.text
+
+
+async def test_an_sme_sees_which_finance_each_patent_may_support(client: Client) -> None:
+    lender = await bank()
+    applicant = await sme()
+    await sign_in(client, applicant.account)
+    r = await client.get("/api/pledges/options", headers={"accept-language": "en"})
+    assert r.status_code == 200, r.text
+    options = {(o["patent_id"], o["product_id"]): o for o in r.json()}
+    good, unpaid = options[(applicant.good, lender.product_id)], options[(applicant.unpaid, lender.product_id)]
+    assert good["eligible"] and good["max_amount_minor"] == 1_000_000_000
+    assert not unpaid["eligible"] and "pledge.ground.04" in {x["code"] for x in unpaid["reasons"]}
+    assert all(x["message"]["message"] for x in unpaid["reasons"])  # in the reader's language
