@@ -355,3 +355,31 @@ async def test_an_offer_not_accepted_expires_once(backend: Any) -> None:
         assert await pledges.expire_offers(on=expires + timedelta(days=2)) == 0
     after = await pledges.get(principal=applicant.principal, application_id=app.id)
     assert after.state == "offer_expired" and after.events == []
+
+
+async def test_a_proposal_sent_back_and_an_application_withdrawn(backend: Any) -> None:
+    lender = await bank()
+    applicant = await sme()
+    app = await submitted(lender, applicant)
+    async with unit_of_work():
+        app = await pledges.propose(
+            principal=lender.maker,
+            application_id=app.id,
+            data=ProposalIn(expected_version=app.version, amount_minor=app.amount_minor, rate_bp=420),
+        )
+        app = await pledges.send_back(
+            principal=lender.checker, application_id=app.id, data=MoveIn(expected_version=app.version)
+        )
+    assert app.state == "in_review" and "propose" in app.events
+    async with unit_of_work():
+        app = await pledges.withdraw(
+            principal=applicant.principal, application_id=app.id, data=MoveIn(expected_version=app.version)
+        )
+    assert app.state == "withdrawn" and app.events == []
+    notes = await Notification.select().where(Notification.user == lender.maker.user_id)
+    assert any(n["code"] == "pledge.notice.withdrawn" for n in notes)
+    with pytest.raises(Conflict):  # nothing moves a withdrawn application
+        async with unit_of_work():
+            await pledges.start_review(
+                principal=lender.maker, application_id=app.id, data=MoveIn(expected_version=app.version)
+            )
