@@ -11,7 +11,9 @@ from finance.payments.controllers import (
     StripeWebhookController,
     UniversityTransferController,
 )
+from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
+from finance.servicing.controllers import LoanController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -23,5 +25,7 @@ FINANCE_CONTROLLERS = [
     LedgerController,
     PayeeController,
     UniversityTransferController,
+    RegistrationController,
+    LoanController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -10,7 +10,9 @@ from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.licences.tables import Licence
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
+from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent, PledgeSignature
 from finance.royalties.tables import RoyaltyReport
+from finance.servicing.tables import Loan, LoanEntry, PoolClaim
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -27,6 +29,13 @@ APP_CONFIG = AppConfig(
         PayeeAccount,
         BankStatementRun,
         BankStatementLine,
+        PledgeRegistration,
+        PledgeRegistrationPatent,
+        PledgeDocument,
+        PledgeSignature,
+        Loan,
+        LoanEntry,
+        PoolClaim,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

@@ -35,6 +35,8 @@ JOB_MODULES = (
     "finance.royalties.jobs",
     "finance.ledger.jobs",
     "finance.jobs",
+    "finance.registrations.jobs",
+    "finance.servicing.jobs",
 )
 
 

@@ -1,0 +1,30 @@
+"""Registrations' reactions to other modules' events, and the daily fee watch. Each is safe to run twice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from finance.registrations import service
+from market.events import on
+from market.jobs import daily, job
+
+
+@on("patents.changed")
+async def patent_changed(*, patent_id: int, fields: list[str] | None = None, **_: object) -> None:
+    """A pledged patent's legal status or fees changed: its bank is told (``registrations.alerted``)."""
+    await service.patent_changed(patent_id=patent_id, fields=list(fields or []))
+
+
+@on("licence.requested")
+async def licence_requested(*, licence_id: int, patent_id: int, **_: object) -> None:
+    """A licence of a patent was asked for: if it is pledged, its bank is told."""
+    await service.licence_requested(patent_id=patent_id, licence_id=licence_id)
+
+
+@job("registrations.fee_alerts")
+async def fee_alerts(*, on: str = "") -> None:
+    """Daily: annual fees of pledged patents falling due within 30 days alert the bank, once per due date."""
+    await service.fee_alerts(on=date.fromisoformat(on) if on else service.today())
+
+
+daily("registrations.fee_alerts", hour=1, minute=15)  # 09:15 in China (UTC+8)
