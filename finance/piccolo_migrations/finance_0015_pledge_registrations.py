@@ -161,7 +161,7 @@ TABLES: list[tuple[str, str, list[tuple[str, type[Column], dict[str, Any]]]]] = 
             ("principal_minor", BigInt, _params(**INT)),
             ("currency", Varchar, _params(length=3, default="CNY")),
             ("pure_ip", Boolean, _params(default=True)),
-            ("state", Varchar, _params(length=20, default="awaiting_disbursement")),
+            ("state", Varchar, _params(length=30, default="awaiting_disbursement")),
             ("version", Integer, _params(default=1)),
             ("disbursed_on", Date, _params(**NULL)),
             ("defaulted_on", Date, _params(**NULL)),

@@ -19,7 +19,7 @@ class Loan(Table, tablename="finance_loan"):
     principal_minor = BigInt(default=0)  # as agreed (the most that may be disbursed)
     currency = Varchar(length=3, default="CNY")
     pure_ip = Boolean(default=True)
-    state = Varchar(length=20, default="awaiting_disbursement")  # running, repaid, defaulted
+    state = Varchar(length=30, default="awaiting_disbursement")  # running, repaid, defaulted
     version = Integer(default=1)
     disbursed_on = Date(null=True, default=None)
     defaulted_on = Date(null=True, default=None)

@@ -30,17 +30,23 @@ from market.i18n import gettext
 from market.jobs import unit_of_work
 from market.kit.money import Money
 from market.notifications.tables import Notification
-from tests.conftest import Backend, Client, make_account, sign_in
+from tests.conftest import Account, Backend, Client, make_account, sign_in
 from tests.finance.support import drain, principal_of
 from tests.listings.support import eligible, record
 
 pytestmark = pytest.mark.usefixtures("backend")
 
 
+ACCOUNTS: dict[int, Account] = {}  # each party's account by its organisation (to sign in as it)
+
+
 async def parties() -> tuple[Principal, Principal]:
-    sme = await principal_of(await make_account("sme", org_name="深圳市青禾智能科技有限公司"))
-    bank = await principal_of(await make_account("bank", org_name="交通银行深圳分行"))
-    return sme, bank
+    out = []
+    for kind, name in (("sme", "深圳市青禾智能科技有限公司"), ("bank", "交通银行深圳分行")):
+        account = await make_account(kind, org_name=name)
+        ACCOUNTS[account.org_id] = account
+        out.append(await principal_of(account))
+    return out[0], out[1]
 
 
 async def pledge(
@@ -85,7 +91,10 @@ async def registered(sme: Principal, bank: Principal, reg: int, on: date = date(
         await registrations.file(principal=bank, registration_id=reg, expected_version=await version(reg), filed_on=on)
     async with unit_of_work():
         await registrations.register(
-            principal=bank, registration_id=reg, expected_version=await version(reg), number="Y2026980001234",
+            principal=bank,
+            registration_id=reg,
+            expected_version=await version(reg),
+            number="Y2026980001234",
             registered_on=on + timedelta(days=3),
         )
     await drain()
@@ -104,9 +113,19 @@ async def test_an_accepted_pledge_gets_its_contract_and_form_with_the_terms_cnip
     for d in docs:
         assert hashlib.sha256(Path(d.path).read_bytes()).hexdigest() == d.sha256
     contract = pdftext(docs[0].path)
-    for words in ("专利权质押合同", "CN108982325B", "2018年7月30日", "2020年5月12日", "质押担保的范围",
-                  "第四百四十四条",
-                  "维持专利权有效", "宣告无效", "争议的解决", "¥3,000,000.00", "Civil Code Art 444"):
+    for words in (
+        "专利权质押合同",
+        "CN108982325B",
+        "2018年7月30日",
+        "2020年5月12日",
+        "质押担保的范围",
+        "第四百四十四条",
+        "维持专利权有效",
+        "宣告无效",
+        "争议的解决",
+        "¥3,000,000.00",
+        "Civil Code Art 444",
+    ):
         assert words in contract, words
     form = pdftext(docs[1].path)
     assert "专利权质押登记申请表" in form and "资产评估报告" in form and sme.org_name in form and bank.org_name in form
@@ -129,8 +148,9 @@ async def test_a_debt_running_past_the_patents_expiry_is_refused_with_ground_06(
 async def test_both_parties_sign_each_document_with_identity_and_hash_then_it_is_ready_to_file() -> None:
     sme, bank, reg, _ = await pledge()
     async with unit_of_work():
-        after = await registrations.sign(principal=sme, registration_id=reg, expected_version=1, ip="10.0.0.9",
-                                         user_agent="test")
+        after = await registrations.sign(
+            principal=sme, registration_id=reg, expected_version=1, ip="10.0.0.9", user_agent="test"
+        )
     assert after.state == "awaiting_signatures" and after.version == 2
     with pytest.raises(Conflict):  # once per party
         async with unit_of_work():
@@ -151,30 +171,53 @@ async def test_the_registration_machine_pauses_on_correction_and_marks_the_paten
     sme, bank, reg, [patent_id] = await pledge()
     await both_sign(sme, bank, reg)
     with pytest.raises(Forbidden):  # the pledgee records CNIPA's handling
-        await registrations.file(principal=sme, registration_id=reg, expected_version=await version(reg),
-                                 filed_on=date(2026, 12, 7))
+        await registrations.file(
+            principal=sme, registration_id=reg, expected_version=await version(reg), filed_on=date(2026, 12, 7)
+        )
     async with unit_of_work():
-        filed = await registrations.file(principal=bank, registration_id=reg, expected_version=await version(reg),
-                                         filed_on=date(2026, 12, 7))  # a Monday
+        filed = await registrations.file(
+            principal=bank, registration_id=reg, expected_version=await version(reg), filed_on=date(2026, 12, 7)
+        )  # a Monday
     assert filed.due_on == date(2026, 12, 16)  # 7 working days
     async with unit_of_work():
-        await registrations.request_correction(principal=bank, registration_id=reg, expected_version=filed.version,
-                                               on=date(2026, 12, 9), note="合同缺少第八条内容")
+        await registrations.request_correction(
+            principal=bank,
+            registration_id=reg,
+            expected_version=filed.version,
+            on=date(2026, 12, 9),
+            note="合同缺少第八条内容",
+        )
     with pytest.raises(Conflict):  # not from correction_requested
-        await registrations.register(principal=bank, registration_id=reg, expected_version=filed.version + 1,
-                                     number="X", registered_on=date(2026, 12, 10))
+        await registrations.register(
+            principal=bank,
+            registration_id=reg,
+            expected_version=filed.version + 1,
+            number="X",
+            registered_on=date(2026, 12, 10),
+        )
     async with unit_of_work():
-        back = await registrations.resubmit(principal=bank, registration_id=reg, expected_version=filed.version + 1,
-                                            on=date(2026, 12, 14))  # paused Wed..Mon: 3 working days
+        back = await registrations.resubmit(
+            principal=bank, registration_id=reg, expected_version=filed.version + 1, on=date(2026, 12, 14)
+        )  # paused Wed..Mon: 3 working days
     assert back.state == "filed" and back.paused_working_days == 3 and back.due_on == date(2026, 12, 21)
     with pytest.raises(Conflict):  # a stale version
-        await registrations.register(principal=bank, registration_id=reg, expected_version=filed.version,
-                                     number="Y2026980001234", registered_on=date(2026, 12, 15))
+        await registrations.register(
+            principal=bank,
+            registration_id=reg,
+            expected_version=filed.version,
+            number="Y2026980001234",
+            registered_on=date(2026, 12, 15),
+        )
     patent = await patents.patent_by_id(patent_id)
     assert patent is not None and not patent.pledged
     async with unit_of_work():
-        done = await registrations.register(principal=bank, registration_id=reg, expected_version=back.version,
-                                            number="Y2026980001234", registered_on=date(2026, 12, 15))
+        done = await registrations.register(
+            principal=bank,
+            registration_id=reg,
+            expected_version=back.version,
+            number="Y2026980001234",
+            registered_on=date(2026, 12, 15),
+        )
     assert done.state == "registered" and done.registration_number == "Y2026980001234"
     patent = await patents.patent_by_id(patent_id)
     assert patent is not None and patent.pledged and not patent.pledgee_consent
@@ -188,8 +231,9 @@ async def test_a_refusal_names_its_ground() -> None:
     with pytest.raises(ValidationFailed):
         await registrations.refuse(principal=bank, registration_id=reg, expected_version=4, ground="pledge.ground.13")
     async with unit_of_work():
-        out = await registrations.refuse(principal=bank, registration_id=reg, expected_version=4,
-                                         ground="pledge.ground.09")
+        out = await registrations.refuse(
+            principal=bank, registration_id=reg, expected_version=4, ground="pledge.ground.09"
+        )
     assert out.state == "refused" and out.refusal_ground == "pledge.ground.09"
     assert "refused" in machine.final_states()
 
@@ -197,8 +241,9 @@ async def test_a_refusal_names_its_ground() -> None:
 async def art86_reasons(sme: Principal, patent_id: int) -> set[tuple[str, str | None]]:
     """The open-licence declaration check of listings (dry run) for this patent: its refusal reasons."""
     terms = TermsIn(payment_mode="running_royalty", royalty_rate_bp=300)
-    report = await declarations.declare(principal=sme, data=DeclareIn(patent_ids=[patent_id], terms=terms),
-                                        dry_run=True)
+    report = await declarations.declare(
+        principal=sme, data=DeclareIn(patent_ids=[patent_id], terms=terms), dry_run=True
+    )
     return {(r.code, r.article) for r in report.results[0].reasons}
 
 
@@ -208,11 +253,13 @@ async def test_a_pledged_patent_is_declared_for_open_licence_only_with_the_pledg
     await registered(sme, bank, reg)
     assert ("pledged_without_consent", "law.regs.art86.4") in await art86_reasons(sme, patent_id)
     with pytest.raises(Forbidden):  # the pledgee's consent, never the pledgor's
-        await registrations.record_consent(principal=sme, registration_id=reg, patent_id=patent_id,
-                                           scope="open_licence")
+        await registrations.record_consent(
+            principal=sme, registration_id=reg, patent_id=patent_id, scope="open_licence"
+        )
     async with unit_of_work():
-        await registrations.record_consent(principal=bank, registration_id=reg, patent_id=patent_id,
-                                           scope="open_licence")
+        await registrations.record_consent(
+            principal=bank, registration_id=reg, patent_id=patent_id, scope="open_licence"
+        )
     patent = await patents.patent_by_id(patent_id)
     assert patent is not None and patent.pledged and patent.pledgee_consent
     assert ("pledged_without_consent", "law.regs.art86.4") not in await art86_reasons(sme, patent_id)
@@ -275,15 +322,18 @@ async def test_twenty_parallel_registrations_give_one_success_and_409s(backend: 
     r = await client.send_json("POST", f"/api/pledge-registrations/{reg.id}/sign", {"version": 2})
     assert r.status_code == 200 and r.json()["state"] == "ready_to_file", r.text
     assert {s["role"] for s in r.json()["signatures"]} == {"pledgor", "pledgee"}
-    r = await client.send_json("POST", f"/api/pledge-registrations/{reg.id}/filed", {"version": 3,
-                                                                                     "filed_on": "2026-12-07"})
+    r = await client.send_json(
+        "POST", f"/api/pledge-registrations/{reg.id}/filed", {"version": 3, "filed_on": "2026-12-07"}
+    )
     assert r.status_code == 200, r.text
     token = await client.csrf()
     body = {"version": 4, "registration_number": "Y2026980001234", "registered_on": "2026-12-10"}
-    answers = await asyncio.gather(*(
-        client.post(f"/api/pledge-registrations/{reg.id}/registered", json=body, headers={"x-csrftoken": token})
-        for _ in range(20)
-    ))
+    answers = await asyncio.gather(
+        *(
+            client.post(f"/api/pledge-registrations/{reg.id}/registered", json=body, headers={"x-csrftoken": token})
+            for _ in range(20)
+        )
+    )
     assert Counter(a.status_code for a in answers) == Counter({200: 1, 409: 19}), [a.text for a in answers][:3]
     problems = [a for a in answers if a.status_code == 409]
     assert all(a.headers["content-type"].startswith("application/problem+json") for a in problems)
@@ -299,8 +349,15 @@ def test_every_ground_has_its_words_and_the_machine_is_one_graph() -> None:
     for n in range(1, 13):
         assert gettext("zh", f"registration.ground.{n:02d}") != f"registration.ground.{n:02d}"
         assert gettext("en", f"registration.ground.{n:02d}") != f"registration.ground.{n:02d}"
-    for state in ("awaiting_signatures", "ready_to_file", "filed", "correction_requested", "registered",
-                  "release_due", "release_filed"):
+    for state in (
+        "awaiting_signatures",
+        "ready_to_file",
+        "filed",
+        "correction_requested",
+        "registered",
+        "release_due",
+        "release_filed",
+    ):
         assert machine.events_from(state), state
     with pytest.raises(MarketError):
         machine.next_state("released", "register")
