@@ -24,6 +24,7 @@ from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.refund_pages import RefundPages
+from frontend.registration_pages import LoanPages, RegistrationPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from listings.imports import service as imports
@@ -256,6 +257,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             RefundPages,
             PayeePages,
             UniversityTransferPages,
+            RegistrationPages,
+            LoanPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
             static,
