@@ -9,6 +9,18 @@ from market.events import on
 from market.jobs import daily, job
 
 
+@on("registrations.started")
+async def registration_started(*, registration_id: int, **_: object) -> None:
+    """The contract and the form are ready: both parties are asked to sign."""
+    await service.tell_parties(registration_id=registration_id, what="started")
+
+
+@on("registrations.moved")
+async def registration_moved(*, registration_id: int, to_state: str, **_: object) -> None:
+    """Both parties are told each state reached (ready to file, filed, correction, registered, refused, released)."""
+    await service.tell_parties(registration_id=registration_id, what=to_state)
+
+
 @on("patents.changed")
 async def patent_changed(*, patent_id: int, fields: list[str] | None = None, **_: object) -> None:
     """A pledged patent's legal status or fees changed: its bank is told (``registrations.alerted``)."""

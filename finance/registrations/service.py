@@ -661,3 +661,22 @@ async def view(*, principal: Principal, registration_id: int) -> RegistrationOut
             for s in await repository.signatures(list(kinds))
         ],
     )
+
+
+async def tell_parties(*, registration_id: int, what: str) -> None:
+    """Both parties' members are told of a step (``started``: the documents are ready to sign; else the state
+    reached), once each."""
+    row = await repository.get(registration_id)
+    if row is None:
+        return
+    code = "registration.notice.started" if what == "started" else "registration.notice.moved"
+    state = Msg(f"registration.state.{row.state if what != 'started' else 'awaiting_signatures'}")
+    message = Msg(code, {"reference": row.reference, "state": state})
+    for org_id in (row.pledgor, row.pledgee):
+        for member in await org_service.members_of_org(org_id):
+            await notify(
+                user_id=member.user_id,
+                kind="pledge_registration",
+                message=message,
+                dedupe_key=f"pledge-registration:{row.id}:{what}:{member.user_id}",
+            )

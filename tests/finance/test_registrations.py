@@ -137,6 +137,10 @@ async def test_an_accepted_pledge_gets_its_contract_and_form_with_the_terms_cnip
             data_dir=runtime.current().settings.data_dir,
         )
     assert again.id == reg and len(await registrations.documents(reg)) == 2
+    await drain()
+    for who in (sme, bank):  # both asked to sign, once
+        notes = [n for n in await notes_of(who.user_id) if n["kind"] == "pledge_registration"]
+        assert [n["code"] for n in notes] == ["registration.notice.started"]
 
 
 async def test_a_debt_running_past_the_patents_expiry_is_refused_with_ground_06() -> None:

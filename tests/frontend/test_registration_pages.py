@@ -72,7 +72,8 @@ async def test_both_sign_the_bank_registers_consents_and_records_a_repayment(bac
 
     loans = await client.get("/loans", headers=HTML)
     assert loans.status_code == 200 and 'id="loans"' in loans.text
-    loan_url = ok.text.split('href="/loans/')[1].split('"')[0]
+    again = await client.get(url, headers=HTML)  # the loan is opened by the registration's event, after the commit
+    loan_url = again.text.split('href="/loans/')[1].split('"')[0]
     r = await post_form(
         client,
         f"/loans/{loan_url}/disbursement",
@@ -96,3 +97,18 @@ async def test_both_sign_the_bank_registers_consents_and_records_a_repayment(bac
 
     await as_(client, await make_account("bank", org_name="另一家银行"))
     assert (await client.get(url, headers=HTML)).status_code == 404
+
+
+async def test_the_openapi_document_describes_the_registration_and_loan_operations(
+    backend: Backend, client: Client
+) -> None:
+    doc = (await client.get("/schema/openapi.json")).json()
+    paths = doc["paths"]
+    for path, method in (
+        ("/api/pledge-registrations/{registration_id}/sign", "post"),
+        ("/api/pledge-registrations/{registration_id}/registered", "post"),
+        ("/api/pledge-registrations/{registration_id}/consents", "post"),
+        ("/api/loans/{loan_id}/repayments", "post"),
+        ("/api/loans/{loan_id}/default", "post"),
+    ):
+        assert paths[path][method]["summary"], path
