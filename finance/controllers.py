@@ -3,6 +3,7 @@
 from finance.contracts.controllers import LicenceContractController
 from finance.ledger.controllers import LedgerController
 from finance.licences.controllers import LicenceController
+from finance.loan_products.controllers import BankProductController, LoanProductController
 from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
     WEBHOOK_PATH,
@@ -14,6 +15,7 @@ from finance.payments.controllers import (
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
+from finance.valuation.controllers import ValuationController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -27,5 +29,8 @@ FINANCE_CONTROLLERS = [
     UniversityTransferController,
     RegistrationController,
     LoanController,
+    LoanProductController,
+    BankProductController,
+    ValuationController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

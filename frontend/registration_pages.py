@@ -23,7 +23,6 @@ from finance.registrations.schemas import (
     VersionIn,
 )
 from finance.servicing import service as servicing
-from finance.servicing.claims import POOLS
 from finance.servicing.schemas import DefaultIn, EntryIn
 from frontend.confirm import CONFIRM_FIELD, CONFIRM_VALUE, confirmed, echo
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
@@ -264,7 +263,7 @@ async def loan_page(
         status,
         loan=loan,
         is_bank=loan.lender_org_id == principal.org_id,
-        pools=sorted(POOLS.values(), key=lambda p: p.key),
+        pools=await servicing.pool_choices(),
         errors=errors,
         bad={e["field"] for e in errors},
         failed=action,

@@ -32,7 +32,7 @@ from market.kit.words import MsgOut
 from market.orgs import service as org_service
 
 FILING_ARTICLE = "law.regs.art15_87"  # Implementing Regulations Art 15, 87 (finance_law.po)
-PLEDGE_CONSENT_ARTICLE = "law.pledge.civil_art444"  # Civil Code Art 444 (registrations.po)
+PLEDGE_CONSENT_ARTICLE = "law.civil.art444"  # Civil Code Art 444 (lending.po)
 LICENCE_KIND = "licence.kind.open"  # an ordinary licence under an open licence (Patent Law Art 51)
 FILING_MONTHS = 3
 REPORT_DAYS = 30  # royalties are reported and paid within 30 days after each calendar quarter (our standard term)

@@ -44,11 +44,10 @@ CONTRACT = "pledge_contract"
 FORM = "pledge_registration_form"
 KINDS = (CONTRACT, FORM)
 ROLES = ("pledgor", "pledgee")
-GROUND_SOURCE = "law.pledge.reg461.grounds"  # 专利权质押登记办法 (CNIPA Announcement No. 461, 2021)
 GROUNDS = tuple(f"pledge.ground.{n:02d}" for n in range(1, 13))
 TERM_PAST_EXPIRY = "pledge.ground.06"  # the debt's term runs past the patent's expiry
 CONSENT_SCOPES = ("open_licence", "licence")
-CONSENT_SOURCES = {"open_licence": "law.regs.art86.4", "licence": "law.pledge.civil_art444"}
+CONSENT_SOURCES = {"open_licence": "law.regs.art86.4", "licence": "law.civil.art444"}
 
 # What other modules read of registrations: through this service, never the repository.
 registration_by_id = repository.get

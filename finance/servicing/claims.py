@@ -4,7 +4,8 @@ A pool shares a defaulted loan's principal loss between parties by fixed shares 
 own parties' shares, up to a per-loan cap that may differ in the loan's first year and later. Some pools cover only
 pure IP pledges, or only the IP share of a mixed pledge (Haikou: "pure-IP pledges, or the IP share of a mixed
 pledge"); the others count the whole loss. Figures come from the pool's terms with their source
-(``cn_ip_finance_programmes.json``, ``risk_pools``), never constants here.
+(``finance.loan_products`` pools, seeded from ``cn_ip_finance_programmes.json`` ``risk_pools``), never constants
+here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ NOT_THE_POOL = frozenset({"bank", "insurer", "valuer"})  # parties bearing their
 @dataclass(frozen=True)
 class PoolTerms:
     key: str
-    name: str  # a catalogue code
+    name_zh: str
+    name_en: str
     shares_bp: tuple[tuple[str, int], ...]  # (party, basis points of the loss)
     cap_first_year: Money | None = None
     cap_later: Money | None = None
@@ -95,36 +97,3 @@ def compute(
         owed = cap.minor
         reasons.append("claim.capped")
     return Claim("claimable", Money(loss.currency, owed), base, cap, capped, lines, tuple(reasons))
-
-
-def _cny(yuan: int) -> Money:
-    return Money("CNY", yuan * 100)
-
-
-# The pools of the shared data, until the bank products' pools (finance.loan_products) are on main.
-POOLS: dict[str, PoolTerms] = {
-    p.key: p
-    for p in (
-        PoolTerms(
-            key="zhongshan",
-            name="loan.pool.zhongshan",
-            shares_bp=(("fund", 5400), ("bank", 2600), ("insurer", 1600), ("valuer", 400)),
-            source="cn_ip_finance_programmes.json risk_pools Zhongshan (zscq.creditchina.gov.cn, primary)",
-        ),
-        PoolTerms(
-            key="zhuhai",
-            name="loan.pool.zhuhai",
-            shares_bp=(("bank", 6000), ("fund", 4000)),
-            source="cn_ip_finance_programmes.json risk_pools Zhuhai (primary)",
-        ),
-        PoolTerms(
-            key="weihai",
-            name="loan.pool.weihai",
-            shares_bp=(("province", 4000), ("city", 2000), ("bank", 4000)),
-            cap_first_year=_cny(1_000_000),
-            cap_later=_cny(1_500_000),
-            source="cn_ip_finance_and_open_license_policy_params.json risk_compensation_weihai (secondary; "
-            "the bank's 40% is the remainder, not stated)",
-        ),
-    )
-}

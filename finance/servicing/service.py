@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
+from finance.loan_products import service as loan_products
+from finance.loan_products.records import PoolRecord
 from finance.registrations import service as registrations
 from finance.servicing import claims, repository
 from finance.servicing.claims import PoolTerms
@@ -19,6 +21,8 @@ from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.kit.money import Money
+
+IP_SHARE_SCOPE = ("IP share", "知识产权部分")  # words: data (a pool's scope as the shared data states it)
 
 loan_by_id = repository.get
 loan_of_registration = repository.for_registration
@@ -157,13 +161,34 @@ async def record_repayment(*, principal: Principal, loan_id: int, data: EntryIn)
     return await view(principal=principal, loan_id=loan_id)
 
 
-def pool_terms(key: str) -> PoolTerms:
-    """A pool's terms by key (the shared data's pools until the bank products' pools are on main)."""
-    pool = claims.POOLS.get(key)
-    if pool is None:
-        unknown = Msg("loan.unknown_pool", {"pool": key})
-        raise ValidationFailed(unknown, errors=[FieldError("pool", unknown, code="unknown_pool")])
-    return pool
+def terms_of(pool: PoolRecord) -> PoolTerms:
+    """A bank products' pool as the claim reads it: its loss split (the rest stays with the bank), caps, and whether
+    it covers pure IP pledges only or the IP share of a mixed one (its scope says so: Haikou)."""
+    ip_share = any(words in pool.scope for words in IP_SHARE_SCOPE)
+    return PoolTerms(
+        key=pool.code,
+        name_zh=pool.name_zh,
+        name_en=pool.name_en,
+        shares_bp=tuple((party, int(bp)) for party, bp in pool.loss_split_bp.items()),
+        cap_first_year=pool.cap_first_year,
+        cap_later=pool.cap_later,
+        pure_ip_only=pool.pure_ip_only and not ip_share,
+        ip_share_only=ip_share,
+        source=pool.source,
+    )
+
+
+async def pool_choices() -> list[PoolTerms]:
+    return [terms_of(p) for p in await loan_products.pools()]
+
+
+async def pool_terms(code: str) -> PoolTerms:
+    """A risk-compensation pool by its code (``pool-weihai``), from the bank products' pools."""
+    for pool in await loan_products.pools():
+        if pool.code == code:
+            return terms_of(pool)
+    unknown = Msg("loan.unknown_pool", {"pool": code})
+    raise ValidationFailed(unknown, errors=[FieldError("pool", unknown, code="unknown_pool")])
 
 
 async def declare_default(*, principal: Principal, loan_id: int, data: DefaultIn) -> LoanOut:
@@ -173,7 +198,7 @@ async def declare_default(*, principal: Principal, loan_id: int, data: DefaultIn
     _check_version(row, data.version)
     if row.state != "running":
         raise Conflict(Msg("loan.not_running"))
-    pool = pool_terms(data.pool)
+    pool = await pool_terms(data.pool)
     entries = await repository.entries(row.id)
     disbursed, repaid, interest = totals(entries)
     loss = Money(row.currency, disbursed - repaid)
@@ -203,7 +228,8 @@ async def declare_default(*, principal: Principal, loan_id: int, data: DefaultIn
         "ip_share_bp": data.ip_share_bp,
         "pool": {
             "key": pool.key,
-            "name": pool.name,
+            "name_zh": pool.name_zh,
+            "name_en": pool.name_en,
             "shares_bp": [list(s) for s in pool.shares_bp],
             "payers": list(pool.payers),
             "cap_first_year_minor": pool.cap_first_year.minor if pool.cap_first_year else None,

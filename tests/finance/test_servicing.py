@@ -7,6 +7,7 @@ asked for with consent."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from datetime import date
 
@@ -14,6 +15,8 @@ import pytest
 
 from finance.licences import service as licences
 from finance.licences.schemas import LicenceRequestIn
+from finance.loan_products import repository as products_repo
+from finance.loan_products import service as products
 from finance.registrations import service as registrations
 from finance.servicing import claims
 from finance.servicing import service as servicing
@@ -35,13 +38,42 @@ def cny(yuan: int) -> Money:
     return Money(CNY, yuan * 100)
 
 
+# The shared data's figures (cn_ip_finance_programmes.json risk_pools; the policy parameters' Weihai caps)
+ZHONGSHAN = PoolTerms(
+    key="pool-zhongshan",
+    name_zh="中山",
+    name_en="Zhongshan",
+    shares_bp=(("fund", 5400), ("bank", 2600), ("insurer", 1600), ("valuer", 400)),
+)
+WEIHAI = PoolTerms(
+    key="pool-weihai",
+    name_zh="威海",
+    name_en="Weihai",
+    shares_bp=(("province", 4000), ("city", 2000)),
+    cap_first_year=Money(CNY, 100_000_000),
+    cap_later=Money(CNY, 150_000_000),
+)
+
+
+async def seed_pools() -> None:
+    """The bank products' pools, seeded from the shared data as ``market seed`` does."""
+    domain = products.shared_domain_dir()
+    if domain is None:
+        pytest.skip("shared/domain is not beside the project")
+    programmes = json.loads((domain / products.PROGRAMMES).read_text(encoding="utf-8"))
+    policy = json.loads((domain / products.POLICY_PARAMS).read_text(encoding="utf-8"))
+    async with unit_of_work():
+        for row in products.demo_pools(programmes, policy):
+            await products_repo.insert_pool(row)
+
+
 # ----------------------------------------------------------------------------------------- the arithmetic
 
 
 def test_a_pool_pays_its_own_parties_shares_of_the_principal_loss() -> None:
     claim = claims.compute(
         loss=cny(1_000_000),
-        pool=claims.POOLS["zhongshan"],
+        pool=ZHONGSHAN,
         pure_ip=True,
         disbursed_on=date(2026, 1, 5),
         defaulted_on=date(2026, 9, 1),
@@ -57,7 +89,7 @@ def test_a_pool_pays_its_own_parties_shares_of_the_principal_loss() -> None:
 
 
 def test_per_loan_caps_differ_in_the_first_year_and_later() -> None:
-    weihai = claims.POOLS["weihai"]  # province 40% + city 20%; caps CNY 1 m first year, 1.5 m later
+    weihai = WEIHAI  # province 40% + city 20%; caps CNY 1 m first year, 1.5 m later
     early = claims.compute(
         loss=cny(3_000_000), pool=weihai, pure_ip=True, disbursed_on=date(2026, 1, 5), defaulted_on=date(2027, 1, 4)
     )
@@ -74,9 +106,9 @@ def test_per_loan_caps_differ_in_the_first_year_and_later() -> None:
 
 def test_the_pure_ip_share_counts_only_where_the_pool_says_so() -> None:
     shares = (("fund", 5000), ("bank", 5000))
-    pure_only = PoolTerms(key="p", name="p", shares_bp=shares, pure_ip_only=True)
-    ip_share = PoolTerms(key="h", name="h", shares_bp=shares, ip_share_only=True)
-    whole = PoolTerms(key="w", name="w", shares_bp=shares)
+    pure_only = PoolTerms(key="p", name_zh="p", name_en="p", shares_bp=shares, pure_ip_only=True)
+    ip_share = PoolTerms(key="h", name_zh="h", name_en="h", shares_bp=shares, ip_share_only=True)
+    whole = PoolTerms(key="w", name_zh="w", name_en="w", shares_bp=shares)
     args = {
         "loss": cny(1_000_000),
         "pure_ip": False,
@@ -150,6 +182,9 @@ async def test_entries_make_the_balance_and_full_repayment_releases_the_pledge()
 
 
 async def test_a_default_records_the_pool_claim_with_its_snapshot_once() -> None:
+    await seed_pools()
+    haikou = await servicing.pool_terms("pool-haikou")  # "pure-IP pledges, or the IP share of a mixed pledge"
+    assert haikou.ip_share_only and not haikou.pure_ip_only
     _, bank, _, _, loan = await running_loan()
     async with unit_of_work():
         await servicing.record_disbursement(principal=bank, loan_id=loan, data=entry(3_000_000, date(2026, 12, 20)))
@@ -160,7 +195,7 @@ async def test_a_default_records_the_pool_claim_with_its_snapshot_once() -> None
         )
     async with unit_of_work():
         out = await servicing.declare_default(
-            principal=bank, loan_id=loan, data=DefaultIn(on=date(2027, 6, 1), pool="weihai", text="逾期 90 天")
+            principal=bank, loan_id=loan, data=DefaultIn(on=date(2027, 6, 1), pool="pool-weihai", text="逾期 90 天")
         )
     assert out.state == "defaulted" and out.claim is not None
     assert out.claim.outcome == "claimable" and out.claim.amount_minor == 100_000_000  # 60% of 2.5 m, capped at 1 m
@@ -170,7 +205,7 @@ async def test_a_default_records_the_pool_claim_with_its_snapshot_once() -> None
     assert snap["pool"]["cap_first_year_minor"] == 100_000_000 and snap["pool"]["source"]
     with pytest.raises(Conflict):  # once
         await servicing.declare_default(
-            principal=bank, loan_id=loan, data=DefaultIn(on=date(2027, 6, 2), pool="weihai")
+            principal=bank, loan_id=loan, data=DefaultIn(on=date(2027, 6, 2), pool="pool-weihai")
         )
 
 
@@ -214,7 +249,7 @@ async def test_a_pledged_patent_is_licensed_only_with_the_pledgees_consent_and_i
                 data=LicenceRequestIn(declaration_id=declaration_id, declaration_version=1, accept_terms=True),
             )
     assert [(e.code, e.article) for e in caught.value.errors] == [
-        ("pledged_without_consent", "law.pledge.civil_art444")
+        ("pledged_without_consent", "law.civil.art444")
     ]
     async with unit_of_work():
         await patents.update_patent(patent_id, {"pledgee_consent": True})
