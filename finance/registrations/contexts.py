@@ -57,3 +57,23 @@ def document_context(
         "patents": patents,
         "patent_count": len(patents),
     }
+
+
+def contract_terms(context: dict[str, Any]) -> dict[str, Any]:
+    """The terms the registration checks (ground 07, ``finance.loan_products.rules.check_contract``), read from the
+    contract's own values: what the rendered contract says is what is checked."""
+    debt = context["debt"]
+    return {
+        "pledgor": context["pledgor"]["name_zh"],
+        "pledgor_address": context["pledgor"]["address_zh"],
+        "pledgee": context["pledgee"]["name_zh"],
+        "pledgee_address": context["pledgee"]["address_zh"],
+        "secured_debt_kind": debt["kind"],
+        "secured_debt_amount": debt["amount"]["minor"] or None,
+        "debt_term": f"{debt['starts_on']}/{debt['ends_on']}",
+        "patents": [
+            {"number": p["number"], "title": p["title_zh"], "filing_date": p["filed_on"], "grant_date": p["granted_on"]}
+            for p in context["patents"]
+        ],
+        "security_scope": "principal, interest, penalty interest, damages, costs of enforcement",  # clause 5
+    }

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from finance.loan_products import rules
 from finance.registrations import contexts, machine, repository
 from finance.registrations.records import DocumentRecord, RegistrationRecord, SignatureRecord
 from finance.registrations.schemas import DocumentOut, RegistrationOut, RegistrationPatentOut, SignatureOut
@@ -160,8 +161,13 @@ async def start(*, terms: PledgeTerms, data_dir: Path, actor: Actor | None = Non
     await repository.set_reference(registration_id, reference)
     registration = await repository.get(registration_id)
     assert registration is not None
+    context = await _context(registration, rows)
+    missing = rules.check_contract(contexts.contract_terms(context))  # ground 07: a term the contract lacks
+    if missing:
+        errors = [FieldError(r.field, r.msg, code=r.code, article=r.source) for r in missing]
+        raise Conflict(errors[0].message, errors=errors)
     for kind in KINDS:
-        await _render(registration, rows, kind, data_dir)
+        await _render(registration, context, kind, data_dir)
     await record(
         actor=actor or Actor.system(),
         action="finance.registration_started",
@@ -174,17 +180,20 @@ async def start(*, terms: PledgeTerms, data_dir: Path, actor: Actor | None = Non
     return registration
 
 
-async def _render(registration: RegistrationRecord, rows: list[PatentRecord], kind: str, data_dir: Path) -> None:
+async def _context(registration: RegistrationRecord, rows: list[PatentRecord]) -> dict[str, Any]:
     pledgor = await org_service.org_by_id(registration.pledgor)
     pledgee = await org_service.org_by_id(registration.pledgee)
     assert pledgor is not None
     assert pledgee is not None
-    context = contexts.document_context(
+    return contexts.document_context(
         registration=registration,
         pledgor=contexts.party(pledgor),
         pledgee=contexts.party(pledgee),
         patents=[contexts.patent(p) for p in rows],
     )
+
+
+async def _render(registration: RegistrationRecord, context: dict[str, Any], kind: str, data_dir: Path) -> None:
     rendered = await render_document_in_thread(DOCUMENTS / kind, context)
     pdf = rendered.pdf  # the platform's PAdES seal (finance.signatures) goes here once it is on main
     sha256 = hashlib.sha256(pdf).hexdigest()

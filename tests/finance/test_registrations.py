@@ -149,6 +149,19 @@ async def test_a_debt_running_past_the_patents_expiry_is_refused_with_ground_06(
     assert [(e.code, e.article) for e in caught.value.errors] == [("pledge.ground.06", "law.pledge.reg461.ground06")]
 
 
+async def test_a_contract_lacking_a_term_cnipa_requires_is_not_made_ground_07() -> None:
+    sme, bank = await parties()
+    patent_id = await record(sme, eligible("CN108982325B", patentees=[sme.org_name], grant_date=None))
+    with pytest.raises(Conflict) as caught:
+        async with unit_of_work():
+            await registrations.start(
+                terms=PledgeTerms(3, sme.org_id, bank.org_id, Money("CNY", 100_000_000), 12, (patent_id,)),
+                data_dir=runtime.current().settings.data_dir,
+            )
+    assert {(e.code, e.field) for e in caught.value.errors} == {("pledge.ground.07", "patents.0.grant_date")}
+    assert await registrations.registration_of_application(3) is None  # nothing half-written
+
+
 async def test_both_parties_sign_each_document_with_identity_and_hash_then_it_is_ready_to_file() -> None:
     sme, bank, reg, _ = await pledge()
     async with unit_of_work():
