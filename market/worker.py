@@ -34,6 +34,7 @@ JOB_MODULES = (
     "finance.payments.jobs",
     "finance.royalties.jobs",
     "finance.ledger.jobs",
+    "finance.desk.jobs",
     "finance.jobs",
     "finance.registrations.jobs",
     "finance.servicing.jobs",

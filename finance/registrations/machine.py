@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from statemachine import State, StateMachine
 
-from market.errors import Conflict
-from market.kit.messages import Msg
+from finance.desk import machines
 
 SLA_WORKING_DAYS = 7
 
@@ -46,19 +45,9 @@ RUNNING = frozenset({"filed"})  # CNIPA's clock runs
 PLEDGED = frozenset({"registered", "release_due", "release_filed"})  # the pledge exists (from registration)
 
 
-def _events(transition: object) -> set[str]:
-    return {str(e) for e in getattr(transition, "events", ())} | {str(getattr(transition, "event", ""))}
-
-
 def next_state(state: str, event: str) -> str:
-    """The state ``event`` leads to from ``state``; Conflict (409) if the graph has no such move."""
-    for source in RegistrationMachine.states:
-        if source.id != state:
-            continue
-        for transition in source.transitions:
-            if event in _events(transition):
-                return str(transition.target.id)
-    raise Conflict(Msg("registration.transition_not_allowed", {"state": state, "event": event}))
+    """The state ``event`` leads to from ``state``; Conflict (409, ``desk.transition_not_allowed``) if none."""
+    return machines.next_state(RegistrationMachine, state, event)
 
 
 def final_states() -> frozenset[str]:
@@ -71,5 +60,5 @@ def events_from(state: str) -> list[str]:
     for source in RegistrationMachine.states:
         if source.id == state:
             for transition in source.transitions:
-                out += sorted(e for e in _events(transition) if e and e not in out)
+                out += sorted(str(e) for e in transition.events if str(e) not in out)
     return out

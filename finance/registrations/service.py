@@ -20,10 +20,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from finance.desk import service as desk
 from finance.loan_products import rules
 from finance.registrations import contexts, machine, repository
 from finance.registrations.records import DocumentRecord, RegistrationRecord, SignatureRecord
@@ -79,24 +80,8 @@ class PledgeTerms:
 # ---------------------------------------------------------------------------------------------- working days
 
 
-async def add_working_days(day: date, n: int) -> date:
-    """``n`` working days after ``day`` (Saturdays and Sundays skipped). The desk's calendar (holidays, moved
-    workdays) replaces this once it is on main."""
-    out = day
-    while n > 0:
-        out += timedelta(days=1)
-        if out.weekday() < 5:
-            n -= 1
-    return out
-
-
-async def working_days_between(start: date, end: date) -> int:
-    days, cursor = 0, start
-    while cursor < end:
-        cursor += timedelta(days=1)
-        if cursor.weekday() < 5:
-            days += 1
-    return days
+add_working_days = desk.add_working_days  # the desk's calendar: weekends, holidays and moved workdays as data
+working_days_between = desk.working_days_between
 
 
 # ------------------------------------------------------------------------------------------------ the rules

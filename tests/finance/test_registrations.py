@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from finance.desk import service as desk
 from finance.registrations import machine
 from finance.registrations import service as registrations
 from finance.registrations.service import PledgeTerms
@@ -24,6 +25,7 @@ from listings.declarations.schemas import DeclareIn, TermsIn
 from listings.patents import service as patents
 from market import runtime
 from market.accounts.principal import Principal
+from market.audit.service import Actor
 from market.errors import Conflict, Forbidden, MarketError, ValidationFailed
 from market.events.tables import DomainEvent as Event
 from market.i18n import gettext
@@ -238,6 +240,17 @@ async def test_the_registration_machine_pauses_on_correction_and_marks_the_paten
     assert done.state == "registered" and done.registration_number == "Y2026980001234"
     patent = await patents.patent_by_id(patent_id)
     assert patent is not None and patent.pledged and not patent.pledgee_consent
+
+
+async def test_cnipas_seven_working_days_skip_the_calendars_holidays() -> None:
+    sme, bank, reg, _ = await pledge()
+    await both_sign(sme, bank, reg)
+    async with unit_of_work():
+        await desk.set_calendar_day(date(2026, 12, 8), "holiday", "测试假日", Actor.system(), source="test")
+        filed = await registrations.file(
+            principal=bank, registration_id=reg, expected_version=await version(reg), filed_on=date(2026, 12, 7)
+        )
+    assert filed.due_on == date(2026, 12, 17)  # Tuesday 8th is a holiday: one working day later than without it
 
 
 async def test_a_refusal_names_its_ground() -> None:

@@ -59,6 +59,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "document_id": lambda v: v.extra["document_id"],
     "invitation_id": lambda v: v.extra["invitation_id"],
     "alias_id": lambda v: v.extra["alias_id"],
+    "case_id": lambda v: v.extra["case_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -72,6 +73,8 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "public_org_id": "999999",
     "event": "declaration",  # /api/declarations/{declaration_id}/cnipa-filing/{event}: the kind of CNIPA filing
     "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
+    "year": "2026",  # /api/desk/calendar/{year}: the working-day calendar, the same for everyone
+    "day": "2026-10-08",  # /api/admin/calendar/{day}: a day of that calendar, edited by the operators only
 }
 
 
@@ -102,8 +105,24 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "document_id": await _victim_document(account),
             "alias_id": await _victim_alias(principal),
             "invitation_id": invitation.id,
+            "case_id": await _victim_case(account),
         },
     )
+
+
+async def _victim_case(account: Account) -> int:
+    """A review case of the victim's (the victim applies; its own bank reviews), on the desk."""
+    from datetime import UTC, datetime
+
+    from finance.desk import repository as desk_repo
+
+    bank = await make_account("bank", org_name=f"受害银行 {MARK}")
+    async with jobs.unit_of_work():
+        return await desk_repo.insert_case(
+            kind="pledge_loan", subject=1, reference=f"PL-{MARK}", reviewer_org=bank.org_id,
+            applicant_org=account.org_id, state="submitted", amount_minor=100, currency="CNY", sla_working_days=5,
+            at=datetime.now(UTC),
+        )
 
 
 async def _victim_document(account: Account) -> int:
