@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -48,6 +49,7 @@ KINDS = (CONTRACT, FORM)
 ROLES = ("pledgor", "pledgee")
 GROUNDS = tuple(f"pledge.ground.{n:02d}" for n in range(1, 13))
 TERM_PAST_EXPIRY = "pledge.ground.06"  # the debt's term runs past the patent's expiry
+PLEDGE_CASE_KIND = "pledge_loan"  # the application's case on the desk (finance.pledges), subject = application id
 CONSENT_SCOPES = ("open_licence", "licence")
 CONSENT_SOURCES = {"open_licence": "law.regs.art86.4", "licence": "law.civil.art444"}
 
@@ -288,6 +290,34 @@ async def _move(
     return fresh
 
 
+async def decide_on_case(
+    row: RegistrationRecord,
+    *,
+    kind: str,
+    outcome: str,
+    actor: Actor,
+    role: str,
+    snapshot: dict[str, Any],
+    reasons: Sequence[rules.Reason] = (),
+    amount: Money | None = None,
+) -> None:
+    """The step is also an immutable decision on the application's desk case (when it has one), so the case reads
+    from application to registration and release in one list."""
+    case = await desk.case_of(PLEDGE_CASE_KIND, row.application)
+    if case is None:
+        return
+    await desk.decide(
+        case_id=case.id,
+        kind=kind,
+        outcome=outcome,
+        actor=actor,
+        role=role,
+        reasons=reasons,
+        snapshot=snapshot,
+        amount=amount or Money(row.currency, row.amount_minor),
+    )
+
+
 async def sign(
     *, principal: Principal, registration_id: int, expected_version: int, ip: str = "", user_agent: str = ""
 ) -> RegistrationRecord:
@@ -384,8 +414,13 @@ async def register(
         row, "register", expected_version=expected_version, actor=actor,
         changes={"registration_number": number[:40], "registered_on": registered_on},
     )
-    for patent_id in await repository.patents_of(row.id):
+    patent_ids = await repository.patents_of(row.id)
+    for patent_id in patent_ids:
         await mark_pledged(patent_id, pledgee_org=row.pledgee, number=number, registered_on=registered_on)
+    snapshot = {"registration_number": number, "registered_on": registered_on.isoformat(), "patents": patent_ids,
+                "reference": row.reference}
+    await decide_on_case(fresh, kind="registration", outcome="registered", actor=actor, role="pledgee",
+                         snapshot=snapshot)
     return fresh
 
 
@@ -397,10 +432,15 @@ async def refuse(
         bad = Msg("registration.unknown_ground")
         raise ValidationFailed(bad, errors=[FieldError("ground", bad, code="unknown_ground")])
     row = await as_pledgee(principal, registration_id)
-    return await _move(
-        row, "refuse", expected_version=expected_version, actor=Actor(principal.user_id, principal.org_id),
+    actor = Actor(principal.user_id, principal.org_id)
+    fresh = await _move(
+        row, "refuse", expected_version=expected_version, actor=actor,
         changes={"refusal_ground": ground, "cnipa_note": note},
     )
+    await decide_on_case(fresh, kind="registration", outcome="refused", actor=actor, role="pledgee",
+                         reasons=[rules.ground(int(ground[-2:]))], snapshot={"ground": ground, "note": note,
+                                                                             "reference": row.reference})
+    return fresh
 
 
 async def release_due(*, registration_id: int, actor: Actor) -> RegistrationRecord | None:
@@ -432,6 +472,8 @@ async def register_release(*, principal: Principal, registration_id: int, expect
     )
     for patent_id in await repository.patents_of(row.id):
         await mark_released(patent_id)
+    await decide_on_case(fresh, kind="release", outcome="released", actor=Actor(principal.user_id, principal.org_id),
+                         role="pledgee", snapshot={"released_on": on.isoformat(), "reference": row.reference})
     return fresh
 
 

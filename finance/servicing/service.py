@@ -259,6 +259,17 @@ async def declare_default(*, principal: Principal, loan_id: int, data: DefaultIn
             "decided_by": principal.user_id,
         }
     )
+    registration = await registrations.registration_by_id(row.registration)
+    if registration is not None:
+        await registrations.decide_on_case(
+            registration,
+            kind="pool_claim",
+            outcome=claim.outcome,
+            actor=Actor(principal.user_id, principal.org_id),
+            role="lender",
+            snapshot=snapshot,
+            amount=claim.amount,
+        )
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="finance.loan_defaulted",

@@ -253,6 +253,30 @@ async def test_cnipas_seven_working_days_skip_the_calendars_holidays() -> None:
     assert filed.due_on == date(2026, 12, 17)  # Tuesday 8th is a holiday: one working day later than without it
 
 
+async def test_cnipas_handling_is_recorded_as_decisions_on_the_applications_desk_case() -> None:
+    sme, bank, reg, _ = await pledge(application=41)
+    async with unit_of_work():
+        case = await desk.open_case(
+            kind="pledge_loan",
+            subject=41,
+            reviewer_org=bank.org_id,
+            applicant_org=sme.org_id,
+            amount=Money("CNY", 300_000_000),
+            machine=machine.RegistrationMachine,
+            reference_prefix="PL",
+            sla_working_days=15,
+            actor=Actor.system(),
+        )
+    await both_sign(sme, bank, reg)
+    async with unit_of_work():
+        await registrations.file(principal=bank, registration_id=reg, expected_version=3, filed_on=date(2026, 12, 7))
+        await registrations.refuse(principal=bank, registration_id=reg, expected_version=4, ground="pledge.ground.05")
+    [decision] = await desk.decisions(case.id)
+    assert (decision.kind, decision.outcome, decision.role) == ("registration", "refused", "pledgee")
+    assert [(r.code, r.source) for r in decision.reasons] == [("pledge.ground.05", "law.pledge.reg461.ground05")]
+    assert decision.snapshot["ground"] == "pledge.ground.05"
+
+
 async def test_a_refusal_names_its_ground() -> None:
     sme, bank, reg, _ = await pledge()
     await both_sign(sme, bank, reg)
