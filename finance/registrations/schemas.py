@@ -74,6 +74,10 @@ class RegistrationPatentOut(Out):
     pledged: bool
     pledgee_consent: bool
     expiry_date: date | None
+    open_licence_blocked: bool = Field(
+        description="listings' declaration check refuses an open-licence declaration of it: pledged without the "
+        "pledgee's consent (Implementing Regulations Art 86(4))"
+    )
 
 
 class RegistrationOut(Out):

@@ -30,6 +30,8 @@ from finance.loan_products import rules
 from finance.registrations import contexts, machine, repository
 from finance.registrations.records import DocumentRecord, RegistrationRecord, SignatureRecord
 from finance.registrations.schemas import DocumentOut, RegistrationOut, RegistrationPatentOut, SignatureOut
+from listings.declarations import eligibility
+from listings.declarations.eligibility import DeclaredTerms
 from listings.patents import service as patents
 from listings.patents.records import PatentRecord
 from market import events
@@ -38,6 +40,7 @@ from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.integrations.pdf import render_document_in_thread
+from market.kit.law import PaymentMode
 from market.kit.money import Money
 from market.notifications.service import notify
 from market.orgs import service as org_service
@@ -628,6 +631,29 @@ async def fee_alerts(*, on: date) -> int:
 
 # ------------------------------------------------------------------------------------------------ reading
 
+PLEDGE_REASON = "pledged_without_consent"  # listings' Art 86(4) reason
+ANY_TERMS = DeclaredTerms(
+    payment_mode=PaymentMode.running_royalty,
+    currency="CNY",
+    lump_sum_minor=None,
+    entry_fee_minor=None,
+    royalty_rate_bp=300,
+    term_years=None,
+)
+
+
+async def open_licence_blocked_by_pledge(row: PatentRecord, on: date) -> bool:
+    """Would listings' declaration check (the same rules a declaration runs) refuse an open-licence declaration of
+    this patent because it is pledged without the pledgee's consent (Implementing Regulations Art 86(4))?"""
+    reasons = eligibility.check(
+        patent=patents.facts(row, await patents.licences_in_force([row.id], on)),
+        terms=ANY_TERMS,
+        declarant=(row.patentees or [""])[0],
+        today=on,
+    )
+    return any(r.code == PLEDGE_REASON for r in reasons)
+
+
 
 async def view(*, principal: Principal, registration_id: int) -> RegistrationOut:
     row, role = await party(principal, registration_id)
@@ -669,6 +695,7 @@ async def view(*, principal: Principal, registration_id: int) -> RegistrationOut
                 pledged=p.pledged,
                 pledgee_consent=p.pledgee_consent,
                 expiry_date=p.expiry_date,
+                open_licence_blocked=await open_licence_blocked_by_pledge(p, today()),
             )
             for p in patent_rows
         ],

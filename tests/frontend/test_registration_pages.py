@@ -64,10 +64,13 @@ async def test_both_sign_the_bank_registers_consents_and_records_a_repayment(bac
     )
     assert ok.status_code == 200 and 'data-state="registered"' in ok.text and "Y2026980001234" in ok.text
     assert '<td class="pledged">是</td>' in ok.text and 'id="consent-form"' in ok.text
+    # listings' declaration check now refuses an open-licence declaration of it, citing Art 86(4)
+    assert f'id="art86-{patent_id}" data-outcome="refused"' in ok.text and "第八十六条第（四）项" in ok.text
     consent = await post_form(
         client, f"{url}/consent", {"patent_id": str(patent_id), "scope": "open_licence", "confirmed": "yes"}
     )
     assert '<td class="consent">是</td>' in consent.text
+    assert f'id="art86-{patent_id}" data-outcome="allowed"' in consent.text
     await client.app.state.job_queue.drain()
 
     loans = await client.get("/loans", headers=HTML)
