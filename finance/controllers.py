@@ -2,7 +2,9 @@
 
 from finance.contracts.controllers import LicenceContractController
 from finance.desk.controllers import CalendarAdminController, DeskController
+from finance.dossiers.controllers import DossierController
 from finance.ledger.controllers import LedgerController
+from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
 from finance.loan_products.controllers import BankProductController, LoanProductController
 from finance.payees.controllers import PayeeController
@@ -16,6 +18,7 @@ from finance.payments.controllers import (
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
+from finance.signatures.controllers import SealController
 from finance.valuation.controllers import ValuationController
 
 FINANCE_CONTROLLERS = [
@@ -32,6 +35,9 @@ FINANCE_CONTROLLERS = [
     LoanController,
     DeskController,
     CalendarAdminController,
+    DossierController,
+    SealController,
+    LetterController,
     LoanProductController,
     BankProductController,
     ValuationController,

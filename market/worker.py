@@ -35,6 +35,7 @@ JOB_MODULES = (
     "finance.royalties.jobs",
     "finance.ledger.jobs",
     "finance.desk.jobs",
+    "finance.letters.jobs",
     "finance.jobs",
     "finance.registrations.jobs",
     "finance.servicing.jobs",

@@ -1,7 +1,7 @@
 """Hand-written: pledge registrations (the CNIPA registration of an accepted pledge loan: its state and version,
-the patents it covers, its rendered documents and each party's signature of them) and their servicing (the loan,
+the patents it covers, its rendered and sealed documents; the parties' signatures are finance.signatures') and their servicing (the loan,
 its entries, the claim on a risk-compensation pool on default). Unique keys over two columns are one
-column each (``natural_key``: "registration:patent", "registration:kind", "document:role", "loan:seq"), so that both
+column each (``natural_key``: "registration:patent", "registration:kind", "loan:seq"), so that both
 databases enforce them from the table's creation."""
 
 from typing import Any
@@ -27,7 +27,7 @@ from piccolo.table import Table
 
 ID = "2026-12-01T09:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "pledge registrations, their patents, documents and signatures; loans, loan entries, pool claims"
+DESCRIPTION = "pledge registrations, their patents and documents; loans, loan entries, pool claims"
 
 
 class Organisation(Table, tablename="market_organisation", schema=None):
@@ -131,23 +131,6 @@ TABLES: list[tuple[str, str, list[tuple[str, type[Column], dict[str, Any]]]]] = 
             ("path", Text, _params(default="")),
             ("pages", Integer, _params(**INT)),
             ("created_at", Timestamptz, _params(**NOW)),
-        ],
-    ),
-    (
-        "PledgeSignature",
-        "finance_pledge_signature",
-        [
-            ("id", Serial, _params(primary_key=True)),
-            ("document", ForeignKey, _fk(PledgeDocument, index=True)),
-            ("sha256", Varchar, _params(length=64, default="")),
-            ("user", Integer, _params(**INT)),
-            ("org", ForeignKey, _fk(Organisation)),
-            ("role", Varchar, _params(length=20, default="")),
-            ("natural_key", Varchar, _params(length=80, unique=True, default="")),
-            ("method", Varchar, _params(length=20, default="click")),
-            ("ip", Varchar, _params(length=64, default="")),
-            ("user_agent", Text, _params(default="")),
-            ("signed_at", Timestamptz, _params(**NOW)),
         ],
     ),
     (

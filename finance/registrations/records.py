@@ -48,18 +48,3 @@ class DocumentRecord:
     path: str
     pages: int
     created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class SignatureRecord:
-    id: int
-    document: int
-    sha256: str
-    user: int
-    org: int
-    role: str
-    natural_key: str
-    method: str
-    ip: str
-    user_agent: str
-    signed_at: datetime

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from finance.registrations.records import DocumentRecord, RegistrationRecord, SignatureRecord
-from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent, PledgeSignature
+from finance.registrations.records import DocumentRecord, RegistrationRecord
+from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent
 
 
 def _registration(row: dict[str, Any]) -> RegistrationRecord:
@@ -109,21 +109,4 @@ async def document(document_id: int) -> DocumentRecord | None:
 async def add_document(*, values: dict[str, Any]) -> int:
     key = f"{values['registration']}:{values['kind']}"
     rows = await PledgeDocument.insert(PledgeDocument(**values, natural_key=key)).returning(PledgeDocument.id)
-    return int(rows[0]["id"])
-
-
-async def signatures(document_ids: Sequence[int]) -> list[SignatureRecord]:
-    if not document_ids:
-        return []
-    rows = (
-        await PledgeSignature.select()
-        .where(PledgeSignature.document.is_in(list(document_ids)))
-        .order_by(PledgeSignature.id)
-    )
-    return [SignatureRecord(**r) for r in rows]
-
-
-async def add_signature(*, values: dict[str, Any]) -> int:
-    key = f"{values['document']}:{values['role']}"
-    rows = await PledgeSignature.insert(PledgeSignature(**values, natural_key=key)).returning(PledgeSignature.id)
     return int(rows[0]["id"])

@@ -28,8 +28,10 @@ from typing import Any
 from finance.desk import service as desk
 from finance.loan_products import rules
 from finance.registrations import contexts, machine, repository
-from finance.registrations.records import DocumentRecord, RegistrationRecord, SignatureRecord
+from finance.registrations.records import DocumentRecord, RegistrationRecord
 from finance.registrations.schemas import DocumentOut, RegistrationOut, RegistrationPatentOut, SignatureOut
+from finance.signatures import service as signing
+from finance.signatures.records import SignatureRecord
 from listings.declarations import eligibility
 from listings.declarations.eligibility import DeclaredTerms
 from listings.patents import service as patents
@@ -185,7 +187,7 @@ async def _context(registration: RegistrationRecord, rows: list[PatentRecord]) -
 
 async def _render(registration: RegistrationRecord, context: dict[str, Any], kind: str, data_dir: Path) -> None:
     rendered = await render_document_in_thread(DOCUMENTS / kind, context)
-    pdf = rendered.pdf  # the platform's PAdES seal (finance.signatures) goes here once it is on main
+    pdf = await signing.seal(rendered.pdf, reason=f"{kind} {registration.reference}")  # the platform's PAdES seal
     sha256 = hashlib.sha256(pdf).hexdigest()
     path = data_dir / "pledges" / f"{registration.reference}-{kind}-{sha256[:12]}.pdf"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -238,7 +240,11 @@ async def documents(registration_id: int) -> list[DocumentRecord]:
 
 
 async def signatures(registration_id: int) -> list[SignatureRecord]:
-    return await repository.signatures([d.id for d in await repository.documents(registration_id)])
+    """The parties' signatures of the registration's documents, each of the stored version (its SHA-256)."""
+    out: list[SignatureRecord] = []
+    for d in await repository.documents(registration_id):
+        out += [s for s in await signing.signatures_of(d.kind, d.id) if s.sha256 == d.sha256]
+    return out
 
 
 async def download(*, principal: Principal, registration_id: int, kind: str) -> tuple[str, bytes]:
@@ -330,27 +336,24 @@ async def sign(
     if row.state != "awaiting_signatures":
         raise Conflict(Msg("registration.not_awaiting_signatures"))
     docs = await repository.documents(row.id)
-    done = {(s.document, s.role) for s in await repository.signatures([d.id for d in docs])}
+    done = {(s.document_id, s.role) for s in await signatures(row.id)}
     if all((d.id, role) in done for d in docs):
         raise Conflict(Msg("registration.already_signed"))
+    actor = Actor(principal.user_id, principal.org_id)
     for d in docs:
         if (d.id, role) in done:
             continue
-        await repository.add_signature(
-            values={
-                "document": d.id,
-                "sha256": d.sha256,
-                "user": principal.user_id,
-                "org": principal.org_id,
-                "role": role,
-                "method": "click",
-                "ip": ip[:64],
-                "user_agent": user_agent[:500],
-            }
+        await signing.port("click").sign(
+            document_kind=d.kind,
+            document_id=d.id,
+            document_sha256=d.sha256,
+            signer=actor,
+            role=role,
+            ip=ip,
+            user_agent=user_agent,
         )
         done.add((d.id, role))
     complete = all((d.id, r) in done for d in docs for r in ROLES)
-    actor = Actor(principal.user_id, principal.org_id)
     fresh = await _move(row, "sign_complete" if complete else "signed", expected_version=expected_version, actor=actor)
     await record(
         actor=actor,
@@ -658,7 +661,6 @@ async def open_licence_blocked_by_pledge(row: PatentRecord, on: date) -> bool:
 async def view(*, principal: Principal, registration_id: int) -> RegistrationOut:
     row, role = await party(principal, registration_id)
     docs = await repository.documents(row.id)
-    kinds = {d.id: d.kind for d in docs}
     patent_rows = [p for p in [await patents.patent_by_id(i) for i in await repository.patents_of(row.id)] if p]
     return RegistrationOut(
         id=row.id,
@@ -712,15 +714,15 @@ async def view(*, principal: Principal, registration_id: int) -> RegistrationOut
         ],
         signatures=[
             SignatureOut(
-                document_kind=kinds[s.document],
+                document_kind=s.document_kind,
                 sha256=s.sha256,
                 role=s.role,
-                org_id=s.org,
-                user_id=s.user,
+                org_id=s.organisation,
+                user_id=s.signer,
                 method=s.method,
                 signed_at=s.signed_at,
             )
-            for s in await repository.signatures(list(kinds))
+            for s in await signatures(row.id)
         ],
     )
 

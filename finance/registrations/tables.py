@@ -63,20 +63,3 @@ class PledgeDocument(Table, tablename="finance_pledge_document"):
     path = Text()
     pages = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
-
-
-class PledgeSignature(Table, tablename="finance_pledge_signature"):
-    """A party's signature of one document: who, for which organisation, in which role, of which SHA-256, when,
-    from where, by which method (``click`` for now). Insert only; one per document and role."""
-
-    id = Serial(primary_key=True)
-    document = ForeignKey(PledgeDocument, null=False, index=True)
-    sha256 = Varchar(length=64)
-    user = Integer()
-    org = ForeignKey(Organisation, null=False)
-    role = Varchar(length=20)  # pledgor, pledgee
-    natural_key = Varchar(length=80, unique=True)  # "document:role"
-    method = Varchar(length=20, default="click")
-    ip = Varchar(length=64, default="")
-    user_agent = Text(default="")
-    signed_at = Timestamptz(default=TimestamptzNow())

@@ -20,6 +20,7 @@ from finance.desk import service as desk
 from finance.registrations import machine
 from finance.registrations import service as registrations
 from finance.registrations.service import PledgeTerms
+from finance.signatures import service as signing
 from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
 from listings.patents import service as patents
@@ -133,6 +134,13 @@ async def test_an_accepted_pledge_gets_its_contract_and_form_with_the_terms_cnip
     assert "专利权质押登记申请表" in form and "资产评估报告" in form and sme.org_name in form and bank.org_name in form
     row = await registrations.registration_by_id(reg)
     assert row is not None and row.state == "awaiting_signatures" and row.reference.startswith("PR-")
+    # sealed by the platform (PAdES): the stored PDF verifies, one byte changed does not
+    pdf = Path(docs[0].path).read_bytes()
+    check = await signing.verify(pdf)
+    assert check.valid and check.intact
+    at = pdf.index(b"Pledge Contract") if b"Pledge Contract" in pdf else len(pdf) // 3
+    tampered = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1 :]
+    assert not (await signing.verify(tampered)).valid
     async with unit_of_work():  # once per application
         again = await registrations.start(
             terms=PledgeTerms(12, sme.org_id, bank.org_id, Money("CNY", 1), 12, (patent_id,)),
@@ -179,11 +187,13 @@ async def test_both_parties_sign_each_document_with_identity_and_hash_then_it_is
     assert done.state == "ready_to_file"
     docs = {d.id: d for d in await registrations.documents(reg)}
     sigs = await registrations.signatures(reg)
-    assert {(docs[s.document].kind, s.role) for s in sigs} == {
+    assert {(docs[s.document_id].kind, s.role) for s in sigs} == {
         (k, r) for k in ("pledge_contract", "pledge_registration_form") for r in ("pledgor", "pledgee")
     }
-    assert all(s.sha256 == docs[s.document].sha256 and s.method == "click" for s in sigs)
-    assert {s.user for s in sigs if s.role == "pledgor"} == {sme.user_id}
+    assert all(s.sha256 == docs[s.document_id].sha256 and s.method == "click" for s in sigs)
+    assert {(s.signer, s.organisation, s.ip) for s in sigs if s.role == "pledgor"} == {
+        (sme.user_id, sme.org_id, "10.0.0.9")
+    }
 
 
 async def test_the_registration_machine_pauses_on_correction_and_marks_the_patent_pledged() -> None:
