@@ -30,6 +30,7 @@ from frontend.refund_pages import RefundPages
 from frontend.registration_pages import LoanPages, RegistrationPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
+from frontend.sme_pages import SmePatentPages
 from listings.imports import service as imports
 from listings.patents import service as patents
 from market.accounts import service as accounts
@@ -251,6 +252,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PatentPages,
             UniversitySettingsPages,
             PatenteeAliasPages,
+            SmePatentPages,
             DeclarationPages,
             ListingPages,
             LicenceRequestPages,
