@@ -150,7 +150,7 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
     if await repository.live_for(data.declaration_id, principal.org_id) is not None:
         raise Conflict(Msg("licence.already_held"))
     patent = await patents.patent_by_id(declaration.patent)
-    if patent is not None and patent.pledged and not patent.pledgee_consent:
+    if patent is not None and patent.pledged and not await _pledgee_consented(patent.id, patent.pledgee_consent):
         # Civil Code Art 444: a pledged patent is licensed only with the pledgee's recorded consent
         refusal = Msg("licence.pledged_without_consent", {"number": patent.number})
         raise Conflict(
@@ -210,6 +210,16 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
     row = await repository.get(licence_id)
     assert row is not None
     return await licence_out(row)
+
+
+async def _pledgee_consented(patent_id: int, consent_fact: bool) -> bool:
+    """The pledgee's recorded consent to licensing the pledged patent (Civil Code Art 444), or to its open-licence
+    declaration, under which this licence is taken; for a pledge recorded outside the platform, its consent fact."""
+    for scope in ("licence", "open_licence"):
+        if await patents.current_consent(patent_id, scope) is not None:
+            return True
+    row = await patents.patent_by_id(patent_id)
+    return row is not None and row.pledgee_org is None and consent_fact
 
 
 async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:

@@ -422,7 +422,7 @@ async def register(
     )
     patent_ids = await repository.patents_of(row.id)
     for patent_id in patent_ids:
-        await mark_pledged(patent_id, pledgee_org=row.pledgee, number=number, registered_on=registered_on)
+        await mark_pledged(patent_id, pledgee_org=row.pledgee, number=number, registered_on=registered_on, actor=actor)
     snapshot = {"registration_number": number, "registered_on": registered_on.isoformat(), "patents": patent_ids,
                 "reference": row.reference}
     await decide_on_case(fresh, kind="registration", outcome="registered", actor=actor, role="pledgee",
@@ -477,7 +477,7 @@ async def register_release(*, principal: Principal, registration_id: int, expect
         actor=Actor(principal.user_id, principal.org_id), changes={"released_on": on},
     )
     for patent_id in await repository.patents_of(row.id):
-        await mark_released(patent_id)
+        await mark_released(patent_id, number=row.registration_number, actor=Actor(principal.user_id, principal.org_id))
     await decide_on_case(fresh, kind="release", outcome="released", actor=Actor(principal.user_id, principal.org_id),
                          role="pledgee", snapshot={"released_on": on.isoformat(), "reference": row.reference})
     return fresh
@@ -486,14 +486,16 @@ async def register_release(*, principal: Principal, registration_id: int, expect
 # ---------------------------------------------------------------------------------- the patents in listings
 
 
-async def mark_pledged(patent_id: int, *, pledgee_org: int, number: str, registered_on: date) -> None:
-    """The patent is pledged in listings (the smallest version: its ``pledged`` fact, consent reset; listings'
-    ``mark_pledged`` with the pledgee and the registration replaces this once it is on main)."""
-    await patents.update_patent(patent_id, {"pledged": True, "pledgee_consent": False})
+async def mark_pledged(patent_id: int, *, pledgee_org: int, number: str, registered_on: date, actor: Actor) -> None:
+    """The patent is pledged in listings: its pledgee and the registration on record (``patents.changed`` follows
+    there)."""
+    await patents.mark_pledged(
+        patent_id, pledgee_org=pledgee_org, registration_number=number, registered_on=registered_on, actor=actor
+    )
 
 
-async def mark_released(patent_id: int) -> None:
-    await patents.update_patent(patent_id, {"pledged": False, "pledgee_consent": False})
+async def mark_released(patent_id: int, *, number: str, actor: Actor) -> None:
+    await patents.mark_released(patent_id, actor=actor, registration_number=number)
 
 
 async def record_consent(*, principal: Principal, registration_id: int, patent_id: int, scope: str) -> None:
@@ -507,7 +509,9 @@ async def record_consent(*, principal: Principal, registration_id: int, patent_i
         raise Conflict(Msg("registration.not_pledged"))
     if patent_id not in await repository.patents_of(row.id):
         raise NotFound(Msg("registration.patent_not_pledged_here"))
-    await patents.update_patent(patent_id, {"pledgee_consent": True})
+    await patents.record_pledgee_consent(
+        patent_id, pledgee_org=row.pledgee, scope=scope, actor=Actor(principal.user_id, principal.org_id)
+    )
     await record(
         actor=Actor(principal.user_id, principal.org_id),
         action="finance.pledgee_consent_recorded",
@@ -634,7 +638,7 @@ async def fee_alerts(*, on: date) -> int:
 
 # ------------------------------------------------------------------------------------------------ reading
 
-PLEDGE_REASON = "pledged_without_consent"  # listings' Art 86(4) reason
+PLEDGE_ARTICLE = "law.regs.art86.4"  # listings' reason for a pledge without the pledgee's consent
 ANY_TERMS = DeclaredTerms(
     payment_mode=PaymentMode.running_royalty,
     currency="CNY",
@@ -654,7 +658,7 @@ async def open_licence_blocked_by_pledge(row: PatentRecord, on: date) -> bool:
         declarant=(row.patentees or [""])[0],
         today=on,
     )
-    return any(r.code == PLEDGE_REASON for r in reasons)
+    return any(r.article == PLEDGE_ARTICLE for r in reasons)
 
 
 

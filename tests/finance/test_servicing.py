@@ -23,12 +23,13 @@ from finance.servicing import service as servicing
 from finance.servicing.claims import PoolTerms
 from finance.servicing.schemas import DefaultIn, EntryIn
 from listings.patents import service as patents
+from market.audit.service import Actor
 from market.errors import Conflict, Forbidden, ValidationFailed
 from market.jobs import unit_of_work
 from market.kit.money import Money
 from market.notifications.tables import Notification
-from tests.conftest import Backend, Client, sign_in
-from tests.finance.support import ROYALTY, drain, firm, offer
+from tests.conftest import Backend, Client, make_account, sign_in
+from tests.finance.support import ROYALTY, drain, firm, offer, principal_of
 from tests.finance.test_registrations import ACCOUNTS, pledge, registered, version
 
 CNY = "CNY"
@@ -240,19 +241,25 @@ async def test_twenty_parallel_repayments_record_one(backend: Backend, client: C
 async def test_a_pledged_patent_is_licensed_only_with_the_pledgees_consent_and_its_bank_is_told() -> None:
     _, patent_id, declaration_id = await offer(ROYALTY)
     sme = await firm("杭州智造科技有限公司")
-    async with unit_of_work():  # pledged since it was declared (listings' pledge facts)
-        await patents.update_patent(patent_id, {"pledged": True, "pledgee_consent": False})
+    bank = await principal_of(await make_account("bank", org_name="宁波银行杭州分行"))
+    as_bank = Actor(bank.user_id, bank.org_id)
+    async with unit_of_work():  # pledged since it was declared (listings' pledge facts, as a registration records)
+        await patents.mark_pledged(
+            patent_id,
+            pledgee_org=bank.org_id,
+            registration_number="Y2026980009999",
+            registered_on=date(2026, 12, 1),
+            actor=as_bank,
+        )
     with pytest.raises(Conflict) as caught:
         async with unit_of_work():
             await licences.request_licence(
                 principal=sme,
                 data=LicenceRequestIn(declaration_id=declaration_id, declaration_version=1, accept_terms=True),
             )
-    assert [(e.code, e.article) for e in caught.value.errors] == [
-        ("pledged_without_consent", "law.civil.art444")
-    ]
+    assert [(e.code, e.article) for e in caught.value.errors] == [("pledged_without_consent", "law.civil.art444")]
     async with unit_of_work():
-        await patents.update_patent(patent_id, {"pledgee_consent": True})
+        await patents.record_pledgee_consent(patent_id, pledgee_org=bank.org_id, scope="licence", actor=as_bank)
         out = await licences.request_licence(
             principal=sme,
             data=LicenceRequestIn(declaration_id=declaration_id, declaration_version=1, accept_terms=True),
