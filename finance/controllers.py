@@ -15,6 +15,7 @@ from finance.payments.controllers import (
     StripeWebhookController,
     UniversityTransferController,
 )
+from finance.pledges.controllers import PledgeController
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
@@ -41,5 +42,6 @@ FINANCE_CONTROLLERS = [
     LoanProductController,
     BankProductController,
     ValuationController,
+    PledgeController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

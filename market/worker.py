@@ -39,6 +39,7 @@ JOB_MODULES = (
     "finance.jobs",
     "finance.registrations.jobs",
     "finance.servicing.jobs",
+    "finance.pledges.jobs",
 )
 
 
