@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from finance.registrations import service
+from market import runtime
 from market.events import on
 from market.jobs import daily, job
+
+
+@on("pledges.accepted")
+async def pledge_accepted(*, application_id: int, **_: object) -> None:
+    """An SME accepted the bank's offer: the pledge contract and the joint registration form are rendered and
+    sealed, and both parties are asked to sign (once per application)."""
+    await service.start_from_application(application_id=application_id, data_dir=runtime.current().settings.data_dir)
 
 
 @on("registrations.started")

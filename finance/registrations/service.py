@@ -27,6 +27,7 @@ from typing import Any
 
 from finance.desk import service as desk
 from finance.loan_products import rules
+from finance.pledges import service as pledges
 from finance.registrations import contexts, machine, repository
 from finance.registrations.records import DocumentRecord, RegistrationRecord
 from finance.registrations.schemas import DocumentOut, RegistrationOut, RegistrationPatentOut, SignatureOut
@@ -748,3 +749,24 @@ async def tell_parties(*, registration_id: int, what: str) -> None:
                 message=message,
                 dedupe_key=f"pledge-registration:{row.id}:{what}:{member.user_id}",
             )
+
+
+async def start_from_application(*, application_id: int, data_dir: Path) -> RegistrationRecord | None:
+    """``pledges.accepted``: the accepted offer's terms (amount, rate, term) and the application's patents become
+    the pledge's registration, its contract and its form."""
+    app = await pledges.application_by_id(application_id)
+    if app is None or app.accepted_at is None:
+        return None
+    patent_ids = tuple(p.patent for p in await pledges.pledged_patents(application_id))
+    terms = PledgeTerms(
+        application_id=app.id,
+        pledgor_org=app.applicant,
+        pledgee_org=app.bank,
+        amount=Money(app.currency, app.offer_amount_minor or app.amount_minor),
+        term_months=app.offer_term_months or app.term_months,
+        patent_ids=patent_ids,
+        rate_bp=app.offer_rate_bp,
+        starts_on=app.accepted_at.date(),
+        pure_ip=app.pure_ip,
+    )
+    return await start(terms=terms, data_dir=data_dir)
