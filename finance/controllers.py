@@ -16,7 +16,9 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.pledges.controllers import PledgeController
+from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
+from finance.servicing.controllers import LoanController
 from finance.signatures.controllers import SealController
 from finance.valuation.controllers import ValuationController
 
@@ -30,6 +32,8 @@ FINANCE_CONTROLLERS = [
     LedgerController,
     PayeeController,
     UniversityTransferController,
+    RegistrationController,
+    LoanController,
     DeskController,
     CalendarAdminController,
     DossierController,

@@ -15,7 +15,9 @@ from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPo
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.pledges.tables import PledgeApplication, PledgePatent
+from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent
 from finance.royalties.tables import RoyaltyReport
+from finance.servicing.tables import Loan, LoanEntry, PoolClaim
 from finance.signatures.tables import Signature
 
 APP_CONFIG = AppConfig(
@@ -33,6 +35,12 @@ APP_CONFIG = AppConfig(
         PayeeAccount,
         BankStatementRun,
         BankStatementLine,
+        PledgeRegistration,
+        PledgeRegistrationPatent,
+        PledgeDocument,
+        Loan,
+        LoanEntry,
+        PoolClaim,
         DeskCase,
         DeskDecision,
         CalendarDay,

@@ -28,6 +28,7 @@ from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.pledge_pages import PLEDGE_PAGES
 from frontend.refund_pages import RefundPages
+from frontend.registration_pages import LoanPages, RegistrationPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from frontend.sme_pages import SmePatentPages
@@ -263,6 +264,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PayeePages,
             DossierPages,
             UniversityTransferPages,
+            RegistrationPages,
+            LoanPages,
             DeskPages,
             CalendarPages,
             BankProductPages,

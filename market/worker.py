@@ -37,6 +37,8 @@ JOB_MODULES = (
     "finance.desk.jobs",
     "finance.letters.jobs",
     "finance.jobs",
+    "finance.registrations.jobs",
+    "finance.servicing.jobs",
     "finance.pledges.jobs",
 )
 

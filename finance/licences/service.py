@@ -32,6 +32,7 @@ from market.kit.words import MsgOut
 from market.orgs import service as org_service
 
 FILING_ARTICLE = "law.regs.art15_87"  # Implementing Regulations Art 15, 87 (finance_law.po)
+PLEDGE_CONSENT_ARTICLE = "law.civil.art444"  # Civil Code Art 444 (lending.po)
 LICENCE_KIND = "licence.kind.open"  # an ordinary licence under an open licence (Patent Law Art 51)
 FILING_MONTHS = 3
 REPORT_DAYS = 30  # royalties are reported and paid within 30 days after each calendar quarter (our standard term)
@@ -148,6 +149,16 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
         raise Conflict(changed, errors=[FieldError("declaration_version", changed, code="stale_terms")])
     if await repository.live_for(data.declaration_id, principal.org_id) is not None:
         raise Conflict(Msg("licence.already_held"))
+    patent = await patents.patent_by_id(declaration.patent)
+    if patent is not None and patent.pledged and not await _pledgee_consented(patent.id, patent.pledgee_consent):
+        # Civil Code Art 444: a pledged patent is licensed only with the pledgee's recorded consent
+        refusal = Msg("licence.pledged_without_consent", {"number": patent.number})
+        raise Conflict(
+            refusal,
+            errors=[
+                FieldError("declaration_id", refusal, code="pledged_without_consent", article=PLEDGE_CONSENT_ARTICLE)
+            ],
+        )
     [version] = [
         v for v in await declarations.versions(data.declaration_id) if v.version == declaration.current_version
     ]
@@ -191,6 +202,7 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
         },
     )
     await jobs.enqueue("finance.licence_notify", licence_id=licence_id, event="requested")
+    await events.emit("licence.requested", licence_id=licence_id, patent_id=declaration.patent)  # a pledgee is told
     if due == 0:
         await activate(
             licence_id=licence_id, paid_at=datetime.now(UTC), actor=Actor(principal.user_id, principal.org_id)
@@ -198,6 +210,16 @@ async def request_licence(*, principal: Principal, data: LicenceRequestIn) -> Li
     row = await repository.get(licence_id)
     assert row is not None
     return await licence_out(row)
+
+
+async def _pledgee_consented(patent_id: int, consent_fact: bool) -> bool:
+    """The pledgee's recorded consent to licensing the pledged patent (Civil Code Art 444), or to its open-licence
+    declaration, under which this licence is taken; for a pledge recorded outside the platform, its consent fact."""
+    for scope in ("licence", "open_licence"):
+        if await patents.current_consent(patent_id, scope) is not None:
+            return True
+    row = await patents.patent_by_id(patent_id)
+    return row is not None and row.pledgee_org is None and consent_fact
 
 
 async def activate(*, licence_id: int, paid_at: datetime, actor: Actor) -> bool:

@@ -897,6 +897,19 @@ async def send_back(*, principal: Principal, application_id: int, data: MoveIn) 
     return await get(principal=principal, application_id=application_id)
 
 
+async def _term_past_expiry(app: PledgeApplicationRecord, term_months: int) -> list[FieldError]:
+    """CNIPA ground 06 at the offer too: the offered term may not run past a pledged patent's expiry (the
+    pre-check saw the term applied for; the offer may change it)."""
+    out = []
+    ends = rules.add_months(today(), term_months)
+    for pledged in await repository.patents_of(app.id):
+        row = await patents.patent_by_id(pledged.patent)
+        if row is not None and row.expiry_date is not None and ends > row.expiry_date:
+            refusal = rules.ground(6, debt_ends=ends, expiry=row.expiry_date)
+            out.append(FieldError("term_months", refusal.msg, code=refusal.code, article=refusal.source))
+    return out
+
+
 async def offer(*, principal: Principal, application_id: int, data: OfferIn) -> ApplicationOut:
     """The offer to the SME: amount, rate and term, open until ``expires_on`` (a job expires it)."""
     org_service.require_approved(principal)
@@ -922,6 +935,7 @@ async def offer(*, principal: Principal, application_id: int, data: OfferIn) -> 
                 code="above_cap",
             )
         )
+    errors += await _term_past_expiry(app, data.term_months)
     if errors:
         raise ValidationFailed(errors[0].message, errors=errors)
     case = await _move(app, "offer", data.expected_version, actor_of(principal))

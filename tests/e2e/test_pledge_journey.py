@@ -163,3 +163,67 @@ async def test_an_sme_applies_and_accepts_the_banks_offer(
     # declaration of it is refused citing Implementing Regulations Art 86(4) until the bank's consent is recorded.
     # The application is ``application`` above; ``pledges.accepted`` was emitted with its id.
     # ------------------------------------------------------------------------------------------------------------
+
+    # H6: the contract and the joint registration form are rendered and sealed (pledges.accepted); both parties sign
+    # them (a signed click each, after a confirmation step).
+    await page.goto("/pledge-registrations")
+    for _ in range(60):  # the registration is made by the event's handler, after the acceptance's commit
+        if await page.locator("#registrations a").count():
+            break
+        await page.wait_for_timeout(500)
+        await page.reload()
+    await page.locator("#registrations a").first.click()
+    await page.wait_for_url(re.compile(r"/pledge-registrations/\d+$"))
+    registration = page.url
+    assert await registration_state(page) == "awaiting_signatures"
+    assert await page.locator("#doc-pledge_contract").is_visible()
+    await page.locator("#sign-button").click()
+    await page.locator("#confirm-button").click()
+    await page.wait_for_url(re.compile(r"done=sign"))
+    assert await page.locator("#waiting-other").is_visible()
+    await sign_out(page)
+
+    await sign_in(page, BANK_EMAIL, DEMO_PASSWORD)
+    await page.goto(registration)
+    await page.locator("#sign-button").click()
+    await page.locator("#confirm-button").click()
+    await page.wait_for_url(re.compile(r"done=sign"))
+    assert await registration_state(page) == "ready_to_file"
+
+    # The bank records the filing and CNIPA's registration (number and date): the patent shows as pledged.
+    today = date.today().isoformat()
+    await page.locator("#filed-filed_on").fill(today)
+    await page.locator("#filed-form button[type=submit]").click()
+    await page.locator("#confirm-button").click()
+    await page.wait_for_url(re.compile(r"done=filed"))
+    assert await registration_state(page) == "filed"
+    await page.locator("#registered-registration_number").fill("Y2026980001234")
+    await page.locator("#registered-registered_on").fill(today)
+    await page.locator("#registered-button").click()
+    await page.locator("#confirm-button").click()
+    await page.wait_for_url(re.compile(r"done=registered"))
+    assert await registration_state(page) == "registered"
+    assert "Y2026980001234" in await page.locator("#registration-number").inner_text()
+
+    # An open-licence declaration of it is now refused by listings' check, citing Art 86(4) ...
+    art86 = page.locator(f"#art86-{good}")
+    assert await art86.get_attribute("data-outcome") == "refused"
+    assert "第八十六条第（四）项" in await art86.inner_text()
+    # ... until the bank records its consent.
+    await page.locator("#consent-patent").select_option(str(good))
+    await page.locator("#consent-scope").select_option("open_licence")
+    await page.locator("#consent-button").click()
+    await page.locator("#confirm-button").click()
+    await page.wait_for_url(re.compile(r"done=consent"))
+    assert await page.locator(f"#art86-{good}").get_attribute("data-outcome") == "allowed"
+    await sign_out(page)
+
+    # The SME's patent page shows the pledge on record (pledgee, registration number) and the consent.
+    await sign_in(page, SME_EMAIL, DEMO_PASSWORD)
+    await page.goto(f"/patents/{good}")
+    assert "Y2026980001234" in await page.locator("#pledge-record").inner_text()
+    assert await page.locator("#pledgee-consents").is_visible()
+
+
+async def registration_state(page: Any) -> str:
+    return str(await page.locator("#registration-state").get_attribute("data-state"))
