@@ -26,6 +26,7 @@ from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
+from frontend.webhook_pages import WebhookPages
 from listings.imports import service as imports
 from listings.patents import service as patents
 from market.accounts import service as accounts
@@ -258,6 +259,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             UniversityTransferPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
+            WebhookPages,
             static,
         ],
         template_config=TemplateConfig(

@@ -25,6 +25,7 @@ from market.settings import Settings
 JOB_MODULES = (
     "market.events.service",
     "market.notifications.jobs",
+    "market.webhooks.jobs",
     "market.mailings",
     "listings.imports.jobs",
     "listings.search.jobs",
