@@ -19,6 +19,7 @@ from market.webhooks import service as webhooks
 from market.webhooks.schemas import EndpointIn
 from market.webhooks.tables import WebhookDelivery
 from tests.conftest import Account, Client, make_account, sign_in
+from tests.market import test_jobs
 from tests.support.receiver import receiver
 
 
@@ -253,3 +254,24 @@ async def test_the_api_shows_the_secret_once_and_the_page_shows_failures(client:
     created = await client.post("/webhooks", data={"url": "http://bank.example.cn/x", "events": "*"},
                                 headers={"x-csrftoken": await client.csrf()})
     assert created.status_code == 422 and 'id="url-error"' in created.text
+
+
+arq_settings = test_jobs.arq_settings  # the fixture: Redis (MARKET_TEST_REDIS_URL), a queue of the test's own
+
+
+@pytest.mark.redis
+async def test_the_arq_worker_delivers_and_retries(backend, arq_settings) -> None:
+    """``webhooks.deliver`` in the real arq worker (`market worker`): a 503 is retried with arq's deferred Retry."""
+    queue = jobs.ArqQueue(arq_settings.redis_url, arq_settings.job_queue_name)
+    jobs.configure(queue)
+    try:
+        account, principal = await owner_of()
+        with receiver([503, 200]) as hook:
+            await endpoint(principal, hook.url)
+            [delivery_id] = await publish(account.org_id, "evt-arq")
+            await test_jobs.run_worker_until_idle(arq_settings, backend)
+        assert [r.headers["x-market-event-id"] for r in hook.got] == ["evt-arq", "evt-arq"]
+        row = await WebhookDelivery.select().where(WebhookDelivery.id == delivery_id).first()
+        assert row["status"] == "delivered" and row["attempts"] == 2
+    finally:
+        await queue.close()
