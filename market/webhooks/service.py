@@ -35,6 +35,8 @@ from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, TemporaryFailure, ValidationFailed
 from market.events import service as events
 from market.i18n import Msg
+from market.notifications.service import notify
+from market.orgs import service as orgs
 from market.webhooks import repository
 from market.webhooks.records import AttemptRecord, DeliveryRecord, EndpointRecord
 from market.webhooks.schemas import (
@@ -393,9 +395,24 @@ async def deliver(*, delivery_id: int) -> None:
             delivery_id, status=status, tries=tries, attempts=attempts if endpoint.active else now.attempts,
             status_code=status_code, error=error,
         )
+        if status == "failed" and now.status != "failed":
+            await _tell_owners(endpoint, now)
     log.info("webhook." + status, delivery_id=delivery_id, status_code=status_code, error=error, tries=tries)
     if status == "retrying":
         raise TemporaryFailure(f"webhook delivery {delivery_id}: {error}")
+
+
+async def _tell_owners(endpoint: EndpointRecord, delivery: DeliveryRecord) -> None:
+    """A delivery gave up: the organisation's owners are told (once a day per endpoint, however many fail)."""
+    day = datetime.now(UTC).date().isoformat()
+    message = Msg("notification.webhook_failed", {"url": endpoint.url})
+    body = Msg("notification.webhook_failed.body", {"event": delivery.event_type, "event_id": delivery.event_id})
+    for member in await orgs.members_of_org(endpoint.org):
+        if member.role == "owner":
+            await notify(
+                user_id=member.user_id, kind="webhook_failed", message=message, body=body,
+                dedupe_key=f"webhook-failed:{endpoint.id}:{day}:{member.user_id}",
+            )
 
 
 async def sweep(*, older_than_seconds: int = 3600) -> int:

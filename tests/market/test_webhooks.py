@@ -15,6 +15,7 @@ from market import events, jobs
 from market.accounts import service as accounts
 from market.accounts.principal import Principal
 from market.errors import Forbidden, NotFound, ValidationFailed
+from market.notifications.tables import Notification
 from market.webhooks import service as webhooks
 from market.webhooks.schemas import EndpointIn
 from market.webhooks.tables import WebhookDelivery
@@ -118,6 +119,8 @@ async def test_a_permanently_failing_endpoint_ends_failed_visible_and_redelivera
         assert len(hook.got) == 4
     detail = await webhooks.get_delivery(principal=principal, delivery_id=delivery_id)
     assert detail.status == "delivered" and detail.attempts == 4
+    told = await Notification.select().where(Notification.kind == "webhook_failed")
+    assert [(n["user"], n["code"]) for n in told] == [(account.user_id, "notification.webhook_failed")]
 
 
 async def test_a_client_error_is_not_retried(backend, job_queue) -> None:
