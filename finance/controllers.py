@@ -3,6 +3,7 @@
 from finance.contracts.controllers import LicenceContractController
 from finance.ledger.controllers import LedgerController
 from finance.licences.controllers import LicenceController
+from finance.loan_products.controllers import BankProductController, LoanProductController
 from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
     WEBHOOK_PATH,
@@ -12,6 +13,7 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.royalties.controllers import LicenceRoyaltyController
+from finance.valuation.controllers import ValuationController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -23,5 +25,8 @@ FINANCE_CONTROLLERS = [
     LedgerController,
     PayeeController,
     UniversityTransferController,
+    LoanProductController,
+    BankProductController,
+    ValuationController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

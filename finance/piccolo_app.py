@@ -8,6 +8,7 @@ from piccolo.conf.apps import AppConfig
 from finance.contracts.tables import ContractDocument
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.licences.tables import Licence
+from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.royalties.tables import RoyaltyReport
@@ -27,6 +28,9 @@ APP_CONFIG = AppConfig(
         PayeeAccount,
         BankStatementRun,
         BankStatementLine,
+        RiskPool,
+        LoanProduct,
+        LoanProductVersion,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

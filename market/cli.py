@@ -15,6 +15,7 @@ import uvicorn
 from arq.worker import Worker
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from finance.loan_products import service as loan_products
 from finance.payees import service as payees
 from listings.advice.service import OPERATOR_TABLE
 from listings.demo import seed_listings
@@ -124,6 +125,10 @@ def seed(
         accounts = await seed_demo()
         async with jobs.unit_of_work():  # the demo universities can be paid by bank transfer
             await payees.seed_demo(org_names=[row["org"] for row in accounts if row["kind"] == "university"])
+        async with jobs.unit_of_work():  # the demo bank's loan products and the pools, from shared/domain
+            for row in accounts:
+                if row["kind"] == "bank":
+                    await loan_products.seed_demo(bank_name=row["org"])
         made = await seed_listings(data_dir=settings.data_dir, target=listings) if listings else {}
         return accounts, made
 
