@@ -1,6 +1,7 @@
 """Every API controller of the finance package, for the app's one assembly point."""
 
 from finance.contracts.controllers import LicenceContractController
+from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.ledger.controllers import LedgerController
 from finance.licences.controllers import LicenceController
 from finance.loan_products.controllers import BankProductController, LoanProductController
@@ -25,6 +26,8 @@ FINANCE_CONTROLLERS = [
     LedgerController,
     PayeeController,
     UniversityTransferController,
+    DeskController,
+    CalendarAdminController,
     LoanProductController,
     BankProductController,
     ValuationController,

@@ -1,11 +1,12 @@
 """The ``finance`` Piccolo app: licences, payments and webhook events, contracts, royalty reports, ledger entries
-issued statements, payee accounts and bank statement runs."""
+issued statements, payee accounts and bank statement runs; the review desk (cases, decisions, working-day calendar)."""
 
 import os
 
 from piccolo.conf.apps import AppConfig
 
 from finance.contracts.tables import ContractDocument
+from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.licences.tables import Licence
 from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
@@ -28,6 +29,9 @@ APP_CONFIG = AppConfig(
         PayeeAccount,
         BankStatementRun,
         BankStatementLine,
+        DeskCase,
+        DeskDecision,
+        CalendarDay,
         RiskPool,
         LoanProduct,
         LoanProductVersion,

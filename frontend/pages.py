@@ -20,6 +20,7 @@ from frontend.declaration_pages import DeclarationPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
+from frontend.loan_product_pages import BankProductPages
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
@@ -257,6 +258,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             RefundPages,
             PayeePages,
             UniversityTransferPages,
+            BankProductPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
             WebhookPages,

@@ -45,10 +45,11 @@ REGISTRY: dict[str, JobSpec] = {}
 
 @dataclass(frozen=True)
 class Daily:
-    """A job run once a day at ``hour:minute`` UTC: by arq's cron with Redis, by a loop in the app without."""
+    """A job run once a day at ``hour:minute`` UTC (every hour at ``minute`` when ``hour`` is None): by arq's cron
+    with Redis, by a loop in the app without."""
 
     name: str
-    hour: int
+    hour: int | None
     minute: int = 0
 
 
@@ -60,19 +61,33 @@ def daily(name: str, *, hour: int, minute: int = 0) -> None:
         SCHEDULE.append(Daily(name, hour, minute))
 
 
+def hourly(name: str, *, minute: int = 0) -> None:
+    """Run ``name`` every hour at ``minute``."""
+    if all(d.name != name for d in SCHEDULE):
+        SCHEDULE.append(Daily(name, None, minute))
+
+
+def next_run(entry: Daily, now: datetime) -> datetime:
+    """When a scheduled job runs next after ``now``."""
+    if entry.hour is None:
+        at = now.replace(minute=entry.minute, second=0, microsecond=0)
+        return at if at > now else at + timedelta(hours=1)
+    at = now.replace(hour=entry.hour, minute=entry.minute, second=0, microsecond=0)
+    return at if at > now else at + timedelta(days=1)
+
+
 async def run_schedule_in_process() -> None:
-    """Without Redis: queue each daily job at its time (its id holds the date, so it runs once a day)."""
+    """Without Redis: queue each scheduled job at its time (its id holds the date, or the hour for an hourly job, so
+    it runs once a day or once an hour)."""
     while True:
         now = datetime.now(UTC)
-        upcoming = []
-        for entry in SCHEDULE:
-            at = now.replace(hour=entry.hour, minute=entry.minute, second=0, microsecond=0)
-            upcoming.append((at if at > now else at + timedelta(days=1), entry))
+        upcoming = [(next_run(entry, now), entry) for entry in SCHEDULE]
         if not upcoming:
             return
         at, entry = min(upcoming, key=lambda item: item[0])
         await asyncio.sleep((at - now).total_seconds())
-        await enqueue(entry.name, job_id=f"{entry.name}:{at.date().isoformat()}")
+        stamp = at.date().isoformat() if entry.hour is not None else at.strftime("%Y-%m-%dT%H")
+        await enqueue(entry.name, job_id=f"{entry.name}:{stamp}")
 
 
 def job(name: str, *, max_tries: int | None = None, transactional: bool = True) -> Callable[[JobFunc], JobFunc]:

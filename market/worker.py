@@ -35,6 +35,7 @@ JOB_MODULES = (
     "finance.payments.jobs",
     "finance.royalties.jobs",
     "finance.ledger.jobs",
+    "finance.desk.jobs",
     "finance.jobs",
 )
 

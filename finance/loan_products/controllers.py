@@ -9,15 +9,25 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.loan_products import service
-from finance.loan_products.schemas import PoolOut, ProductCreateIn, ProductEditIn, ProductOut, StatusIn
+from finance.loan_products.schemas import (
+    EligibilityOut,
+    PoolIn,
+    PoolOut,
+    ProductCreateIn,
+    ProductEditIn,
+    ProductOut,
+    StatusIn,
+)
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
+from market.i18n.localized import localized
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
 ANYONE = signed_in()
 BANK = signed_in(OrgKind.bank)
 BANK_WRITER = signed_in(OrgKind.bank, approved=True)
+HOLDERS = signed_in(OrgKind.sme, OrgKind.university)
 
 
 class LoanProductController(Controller):
@@ -37,6 +47,14 @@ class LoanProductController(Controller):
     async def pools(self, principal: Principal) -> list[PoolOut]:
         return [service.pool_out(p) for p in await service.pools()]
 
+    @get(
+        "/for-patent/{patent_id:int}",
+        opt=HOLDERS,
+        summary="Which published products one of my patents may support, each with its reasons (grounds, floors)",
+    )
+    async def for_patent(self, principal: Principal, patent_id: int, lang: str) -> list[EligibilityOut]:
+        return localized(await service.eligibility_for(principal=principal, patent_id=patent_id), lang)
+
 
 class BankProductController(Controller):
     path = "/api/bank/products"
@@ -50,6 +68,10 @@ class BankProductController(Controller):
     @post("/", opt=BANK_WRITER, status_code=HTTP_201_CREATED, summary="A new product (a draft, version 1)")
     async def create(self, principal: Principal, data: JSONBody[ProductCreateIn]) -> ProductOut:
         return await service.create_product(principal=principal, data=data)
+
+    @post("/pools", opt=BANK_WRITER, status_code=HTTP_201_CREATED, summary="Record a risk-compensation pool")
+    async def record_pool(self, principal: Principal, data: JSONBody[PoolIn]) -> PoolOut:
+        return await service.record_pool(principal=principal, data=data)
 
     @get("/{product_id:int}", opt=BANK, summary="One of my bank's products (a given version with ?version=)")
     async def one(self, principal: Principal, product_id: int, version: int | None = None) -> ProductOut:

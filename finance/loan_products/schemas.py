@@ -97,6 +97,46 @@ class ProductEditIn(ProductTermsIn):
     expected_version: int = Field(ge=1, description="The version you edited: another edit since answers 409")
 
 
+class PoolIn(
+    Schema,
+    json_schema_extra={
+        "examples": [
+            {
+                "code": "pool-weihai-bank",
+                "name_zh": "威海市知识产权质押融资风险补偿资金",  # words: data
+                "issuer": "威海市财政局",  # words: data
+                "loss_split_bp": {"province": 4000, "city": 2000},
+                "cap_first_year_minor": 100_000_000,
+                "cap_later_minor": 150_000_000,
+                "source": "威海市知识产权质押融资风险补偿实施办法",  # words: data
+            }
+        ]
+    },
+):
+    """A risk-compensation pool a bank takes part in: each party's share of a principal loss in basis points (what
+    no party covers stays with the bank; together at most 100%), per-loan caps, pure-IP only, size, source."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,59}$")
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    issuer: str = Field(default="", max_length=200)
+    loss_split_bp: dict[str, BasisPoints] = Field(default_factory=dict, max_length=10)
+    cap_first_year_minor: MinorUnits | None = None
+    cap_later_minor: MinorUnits | None = None
+    pure_ip_only: bool = False
+    size_minor: MinorUnits | None = None
+    scope: str = Field(default="", max_length=1000)
+    source: str = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _shares(self) -> PoolIn:
+        if sum(self.loss_split_bp.values()) > 10_000:
+            raise ValueError("the parties' shares add up to more than 100%")
+        if any(not re.match(r"^[a-z][a-z_]{0,29}$", p) for p in self.loss_split_bp):
+            raise ValueError("parties are lower-case words such as fund, bank, insurer")
+        return self
+
+
 class StatusIn(Schema):
     expected_version: int = Field(ge=1)
 

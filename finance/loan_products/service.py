@@ -32,6 +32,7 @@ from finance.loan_products.rules import Reason
 from finance.loan_products.schemas import (
     EligibilityOut,
     MoneyOut,
+    PoolIn,
     PoolOut,
     ProductCreateIn,
     ProductEditIn,
@@ -250,7 +251,7 @@ async def create_product(*, principal: Principal, data: ProductCreateIn) -> Prod
     """A new product of the principal's bank, as a draft at version 1. A code the bank already uses: 409."""
     values = await _values(data)
     if await repository.by_code(principal.org_id, data.code) is not None:
-        msg = Msg("lending.code_taken", {"code": data.code})
+        msg = Msg("lending.code_taken", {"key": data.code})
         raise Conflict(msg, errors=[FieldError("code", msg, code="taken")])
     product_id = await _write_new(
         bank_id=principal.org_id, code=data.code, values=values, actor=Actor(principal.user_id, principal.org_id)
@@ -309,6 +310,27 @@ async def change_status(*, principal: Principal, product_id: int, action: str, e
     return product_out(await bank_product(principal=principal, product_id=product_id))
 
 
+async def record_pool(*, principal: Principal, data: PoolIn) -> PoolOut:
+    """A pool the bank records (its reliability ``bank``: the bank's own entry, with its source). A code already
+    used: 409."""
+    if await repository.pool_by_code(data.code) is not None:
+        msg = Msg("lending.pool_code_taken", {"key": data.code})
+        raise Conflict(msg, errors=[FieldError("code", msg, code="taken")])
+    values = {**data.model_dump(), "currency": "CNY", "reliability": "bank", "recorded_by_org": principal.org_id}
+    pool_id = await repository.insert_pool(values)
+    await record(
+        actor=Actor(principal.user_id, principal.org_id),
+        action="finance.risk_pool_recorded",
+        entity_type="risk_pool",
+        entity_id=pool_id,
+        org_id=principal.org_id,
+        after=values,
+    )
+    row = await repository.pool(pool_id)
+    assert row is not None
+    return pool_out(row)
+
+
 # ------------------------------------------------------------------------------------------- eligibility
 
 
@@ -348,6 +370,12 @@ async def eligible_products(patent: PatentRecord, today: date) -> list[ProductEl
         eligible = not any(r.blocks for r in reasons)
         out.append(ProductEligibility(row, eligible, reasons, row.max_amount if eligible else None))
     return out
+
+
+async def eligibility_for(*, principal: Principal, patent_id: int) -> list[EligibilityOut]:
+    """For one of the principal's organisation's patents (another's: not found): each published product."""
+    patent = await patents.owned(principal, patent_id)
+    return [eligibility_out(e) for e in await eligible_products(patent, patents.today())]
 
 
 def reason_out(r: Reason) -> MsgOut:

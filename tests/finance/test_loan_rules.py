@@ -19,7 +19,7 @@ from listings.patents import service as patents
 from listings.patents.schemas import RecordedLicenceIn
 from market import jobs
 from market.accounts.principal import Principal
-from market.i18n import catalogue
+from market.i18n import catalogue, gettext
 from market.kit.money import Money
 from tests.conftest import make_account
 from tests.finance.support import principal_of
@@ -181,6 +181,10 @@ async def test_each_ground_floor_and_conflict(backend: Any, case: Case) -> None:
         declared=case.declared,
     )
     assert {r.code for r in found} == case.expected
+    for lang in ("zh", "en"):  # each says what it found, with its parameters, in both languages
+        for r in found:
+            said = gettext(lang, r.msg.code, **dict(r.msg.params))
+            assert said != r.msg.code and "%(" not in said and gettext(lang, r.source) != r.source
     for r in found:  # each with its source and severity, as registered
         assert r.source.startswith(("law.", "lending.source."))
         assert r.msg.code == f"reason.{r.code}"
@@ -280,5 +284,10 @@ def test_every_reason_and_source_has_its_words(lang: str) -> None:
     wanted |= {f"lending.contract_term.{t}" for t in rules.CONTRACT_TERMS}
     wanted |= {f"lending.contract_term.patent_{t}" for t in rules.PATENT_TERMS}
     wanted |= {"law.pledge.reg461.art8", "lending.ground12.not_cn", "lending.ground12.status_unknown"}
+    # codes the bank pages make from values (tr('ui.lending_done_' ~ done) ...): not found by the extraction
+    wanted |= {f"ui.lending_{a}_{w}" for a in ("publish", "withdraw") for w in ("heading", "question")}
+    wanted |= {f"ui.lending_done_{d}" for d in ("created", "saved", "publish", "withdraw")}
+    wanted |= {f"ui.lending_reliability_{r}" for r in ("primary", "secondary", "tertiary", "bank")}
+    wanted |= {f"lending.status.{s}" for s in ("draft", "published", "withdrawn")}
     missing = sorted(code for code in wanted if catalogue(lang).gettext(code) == code)
     assert missing == []

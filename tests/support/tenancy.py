@@ -62,6 +62,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "alias_id": lambda v: v.extra["alias_id"],
     "endpoint_id": lambda v: v.extra["webhook_endpoint_id"],
     "delivery_id": lambda v: v.extra["webhook_delivery_id"],
+    "case_id": lambda v: v.extra["case_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -75,6 +76,8 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "public_org_id": "999999",
     "event": "declaration",  # /api/declarations/{declaration_id}/cnipa-filing/{event}: the kind of CNIPA filing
     "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
+    "year": "2026",  # /api/desk/calendar/{year}: the working-day calendar, the same for everyone
+    "day": "2026-10-08",  # /api/admin/calendar/{day}: a day of that calendar, edited by the operators only
 }
 
 
@@ -106,6 +109,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "alias_id": await _victim_alias(principal),
             "invitation_id": invitation.id,
             **await _victim_webhooks(principal),
+            "case_id": await _victim_case(account),
         },
     )
 
@@ -127,6 +131,21 @@ async def _victim_webhooks(principal: Any) -> dict[str, int]:
         )
     assert delivery_id is not None
     return {"webhook_endpoint_id": created.id, "webhook_delivery_id": delivery_id}
+
+
+async def _victim_case(account: Account) -> int:
+    """A review case of the victim's (the victim applies; its own bank reviews), on the desk."""
+    from datetime import UTC, datetime
+
+    from finance.desk import repository as desk_repo
+
+    bank = await make_account("bank", org_name=f"受害银行 {MARK}")
+    async with jobs.unit_of_work():
+        return await desk_repo.insert_case(
+            kind="pledge_loan", subject=1, reference=f"PL-{MARK}", reviewer_org=bank.org_id,
+            applicant_org=account.org_id, state="submitted", amount_minor=100, currency="CNY", sla_working_days=5,
+            at=datetime.now(UTC),
+        )
 
 
 async def _victim_document(account: Account) -> int:

@@ -1,0 +1,1 @@
+"""The review desk: cases on state machines, coded reasons, immutable decisions, four eyes, queues, SLA clocks."""
