@@ -195,6 +195,7 @@ def measure(env: dict[str, str], requests: int, tmp: Path) -> dict[str, list[flo
                     sys.exit(f"sign-in refused: {signed.status_code} {signed.text}")
                 timed(http, "/api/desk/cases", API_QUERIES, max(10, requests // 10))  # warm-up
                 api = timed(http, "/api/desk/cases", API_QUERIES, requests)
+                baseline = timed(http, "/api/me", [{}], requests)  # the same session, no queue: the floor
                 pages: dict[str, list[float]] = {}
                 if http.get("/desk").status_code == 404:
                     print("  /desk: this build serves no desk page yet: only the API is measured")
@@ -204,7 +205,7 @@ def measure(env: dict[str, str], requests: int, tmp: Path) -> dict[str, list[flo
         finally:
             server.terminate()
             server.wait(timeout=30)
-    return {**api, **pages}
+    return {**api, **pages, "/api/me (baseline: sign-in check only)": baseline["/api/me"]}
 
 
 async def make_database(admin_url: str, name: str) -> str:
