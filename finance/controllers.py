@@ -2,6 +2,7 @@
 
 from finance.contracts.controllers import LicenceContractController
 from finance.desk.controllers import CalendarAdminController, DeskController
+from finance.exports.controllers import PortfolioController
 from finance.ledger.controllers import LedgerController
 from finance.licences.controllers import LicenceController
 from finance.loan_products.controllers import BankProductController, LoanProductController
@@ -31,5 +32,6 @@ FINANCE_CONTROLLERS = [
     LoanProductController,
     BankProductController,
     ValuationController,
+    PortfolioController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

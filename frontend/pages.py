@@ -24,6 +24,7 @@ from frontend.loan_product_pages import BankProductPages
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
+from frontend.portfolio_pages import PortfolioPages
 from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
@@ -262,6 +263,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             *SEARCH_PAGES,
             *ORG_PAGES,
             WebhookPages,
+            PortfolioPages,
             static,
         ],
         template_config=TemplateConfig(

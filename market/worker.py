@@ -36,6 +36,7 @@ JOB_MODULES = (
     "finance.royalties.jobs",
     "finance.ledger.jobs",
     "finance.desk.jobs",
+    "finance.exports.jobs",
     "finance.jobs",
 )
 

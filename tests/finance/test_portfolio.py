@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from finance.desk import service as desk
 from finance.desk.portfolio import age_bucket
 from finance.desk.tables import DeskCase
+from frontend import portfolio_pages
 from market import jobs
-from tests.conftest import make_account
+from tests.conftest import Client, make_account, sign_in
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -59,3 +60,31 @@ def test_age_buckets_have_edges_on_whole_days() -> None:
     assert [age_bucket(on - timedelta(days=d), on) for d in (0, 7, 8, 30, 31, 90, 91, 400)] == [
         "0-7", "0-7", "8-30", "8-30", "31-90", "31-90", "91+", "91+"
     ]
+
+
+async def test_the_page_shows_charts_with_their_tables_and_the_api_the_figures(client: Client) -> None:
+    bank, sme, other = await make_account("bank"), await make_account("sme"), await make_account("bank")
+    await seed(bank.org_id, sme.org_id, other.org_id)
+    await sign_in(client, bank)
+    figures = (await client.get("/api/bank/portfolio")).json()
+    assert figures["breached_open"] == 2 and {s["state"] for s in figures["states"]} >= {"in_review", "accepted"}
+    client.cookies.set("lang", "en")
+    page = await client.get("/bank/portfolio")
+    assert page.status_code == 200
+    assert 'id="states-CNY"' in page.text and 'id="ageing-CNY"' in page.text and "PL-2026-000004" in page.text
+    assert "cdn" not in page.text.lower()
+    client.cookies.set("lang", "zh")
+    zh = await client.get("/bank/portfolio")
+    assert "知识产权质押贷款组合" in zh.text and "图表数据" in zh.text
+    await sign_in(client, sme)
+    assert (await client.get("/api/bank/portfolio")).status_code == 403
+
+
+async def test_without_the_chart_library_the_page_is_its_tables(client: Client, monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(portfolio_pages, "ECHARTS", tmp_path / "echarts.min.js")  # setup found no npm
+    bank, sme, other = await make_account("bank"), await make_account("sme"), await make_account("bank")
+    await seed(bank.org_id, sme.org_id, other.org_id)
+    await sign_in(client, bank)
+    page = await client.get("/bank/portfolio")
+    assert page.status_code == 200 and 'id="no-charts"' in page.text
+    assert "echarts.min.js" not in page.text and 'id="states-CNY"' in page.text and 'id="ageing-CNY"' in page.text
