@@ -2,8 +2,10 @@
 
 from finance.contracts.controllers import LicenceContractController
 from finance.desk.controllers import CalendarAdminController, DeskController
+from finance.dossiers.controllers import DossierController
 from finance.exports.controllers import PortfolioController
 from finance.ledger.controllers import LedgerController
+from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
 from finance.loan_products.controllers import BankProductController, LoanProductController
 from finance.payees.controllers import PayeeController
@@ -15,6 +17,7 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.royalties.controllers import LicenceRoyaltyController
+from finance.signatures.controllers import SealController
 from finance.valuation.controllers import ValuationController
 
 FINANCE_CONTROLLERS = [
@@ -29,6 +32,9 @@ FINANCE_CONTROLLERS = [
     UniversityTransferController,
     DeskController,
     CalendarAdminController,
+    DossierController,
+    SealController,
+    LetterController,
     LoanProductController,
     BankProductController,
     ValuationController,

@@ -7,12 +7,15 @@ from piccolo.conf.apps import AppConfig
 
 from finance.contracts.tables import ContractDocument
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
+from finance.dossiers.tables import DossierDocument
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
+from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
 from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.royalties.tables import RoyaltyReport
+from finance.signatures.tables import Signature
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -32,6 +35,9 @@ APP_CONFIG = AppConfig(
         DeskCase,
         DeskDecision,
         CalendarDay,
+        DossierDocument,
+        Signature,
+        DecisionLetter,
         RiskPool,
         LoanProduct,
         LoanProductVersion,

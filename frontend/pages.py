@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from frontend import member_pages
 from frontend.alias_pages import PatenteeAliasPages
 from frontend.declaration_pages import DeclarationPages
+from frontend.desk_pages import CalendarPages, DeskPages
+from frontend.dossier_pages import DossierPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
@@ -258,7 +260,10 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             TransferPages,
             RefundPages,
             PayeePages,
+            DossierPages,
             UniversityTransferPages,
+            DeskPages,
+            CalendarPages,
             BankProductPages,
             *SEARCH_PAGES,
             *ORG_PAGES,

@@ -83,6 +83,19 @@ class Settings(BaseSettings):
     import_stale_after_seconds: int = Field(
         default=900, ge=60, description="a running import silent this long is marked failed (its worker died)"
     )
+    # Dossiers (finance.dossiers): a document beyond the limit is refused before anything is written.
+    dossier_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1, description="largest dossier document accepted")
+    # The platform's PAdES seal (finance.signatures). Empty key and certificate files: a self-signed certificate is
+    # generated at first use into ``seal_dir`` (default ``<data_dir>/seal``; its key never leaves that folder).
+    seal_key_file: str = Field(default="", description="PEM/DER private key of a real sealing certificate")
+    seal_cert_file: str = Field(default="", description="PEM/DER sealing certificate (with the key above)")
+    seal_key_passphrase: SecretStr = SecretStr("")
+    seal_chain_files: list[str] = Field(default_factory=list, description="intermediate CA certificates (JSON list)")
+    seal_trust_files: list[str] = Field(
+        default_factory=list, description="roots verification trusts (JSON list); empty: the chain's last certificate"
+    )
+    seal_dir: str = Field(default="", description="where the self-signed seal lives; empty: <data_dir>/seal")
+    seal_name: str = Field(default="open-licence-market platform seal", description="the self-signed seal's name")
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

@@ -37,6 +37,7 @@ JOB_MODULES = (
     "finance.ledger.jobs",
     "finance.desk.jobs",
     "finance.exports.jobs",
+    "finance.letters.jobs",
     "finance.jobs",
 )
 

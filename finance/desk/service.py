@@ -335,6 +335,8 @@ async def transition(
         from_state=found.state,
         to_state=to_state,
         event=event,
+        reviewer_org=found.reviewer_org,
+        applicant_org=found.applicant_org,
     )
     return after
 
@@ -843,9 +845,8 @@ class QueueFilters:
     offset: int = 0
 
 
-async def queue_for(*, principal: Principal, filters: QueueFilters) -> CasePageOut:
-    """The principal's organisation's queue."""
-    page = await queue(
+async def _queue_of(principal: Principal, filters: QueueFilters) -> CasePage:
+    return await queue(
         reviewer_org=principal.org_id,
         kind=filters.kind or None,
         states=filters.states,
@@ -856,6 +857,11 @@ async def queue_for(*, principal: Principal, filters: QueueFilters) -> CasePageO
         limit=filters.limit,
         offset=filters.offset,
     )
+
+
+async def queue_for(*, principal: Principal, filters: QueueFilters) -> CasePageOut:
+    """The principal's organisation's queue."""
+    page = await _queue_of(principal, filters)
     return CasePageOut(items=[case_out(c) for c in page.items], total=page.total, limit=page.limit, offset=page.offset)
 
 
@@ -909,3 +915,43 @@ async def portfolio(*, reviewer_org: int, kind: str | None = None, now: datetime
     """A reviewer organisation's book (the bank portfolio page and API): amounts by state, open cases by age, the
     open SLA breaches."""
     return await repository.portfolio(reviewer_org=reviewer_org, kind=kind, now=now or datetime.now(UTC))
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A queue row as the desk page shows it: the case, its applicant's and assignee's names, its SLA badge."""
+
+    case: CaseOut
+    applicant: str
+    assignee: str
+    badge: str  # breached | paused | due_today | on_time | closed | none
+
+
+def badge(found: CaseRecord, day: date) -> str:
+    if found.closed:
+        return "closed"
+    if found.breached_at is not None:
+        return "breached"
+    if found.paused:
+        return "paused"
+    if found.due_on is None:
+        return "none"
+    if found.due_on < day:
+        return "overdue"  # past due, the hourly sweep not yet run
+    return "due_today" if found.due_on == day else "on_time"
+
+
+async def queue_rows(*, principal: Principal, filters: QueueFilters) -> tuple[list[QueueRow], int]:
+    """The desk page's rows and how many cases match in all."""
+    page = await _queue_of(principal, filters)
+    names = {o.id: o.name for o in await org_service.public_orgs(sorted({c.applicant_org for c in page.items}))}
+    people = dict(await reviewers(principal.org_id))
+    day = today()
+    rows = [
+        QueueRow(
+            case=case_out(c),
+            applicant=names.get(c.applicant_org, ""),
+            assignee=people.get(c.assignee, "") if c.assignee is not None else "",
+            badge=badge(c, day),
+        )
+        for c in page.items
+    ]
+    return rows, page.total

@@ -26,18 +26,23 @@ Conflicts (``pledge.conflict.*``): a declared open licence (the bank's consent t
 Implementing Regulations Art 86(4)), an exclusive or sole licence in force, and other licences granted (once
 pledged, no transfer or licence without the pledgee's consent: Civil Code Art 444).
 
-The reason code registry below has the shape of ``finance.desk.reasons`` (ReasonCode, Reason, Severity,
-register, reason): the desk was not on main when this landed; the lead unifies them.
+Reasons are the desk's (``finance.desk.reasons``: ReasonCode, Reason, Severity, register, reason), re-exported
+here.
 """
 
 from __future__ import annotations
 
 from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from enum import StrEnum
 
+from finance.desk.reasons import REGISTRY
+from finance.desk.reasons import Reason as Reason
+from finance.desk.reasons import ReasonCode as ReasonCode
+from finance.desk.reasons import Severity as Severity
+from finance.desk.reasons import reason as reason
+from finance.desk.reasons import register as register
 from finance.loan_products.records import ProductRecord
 from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.records import RecordedLicenceRecord
@@ -47,60 +52,11 @@ from market.kit.money import Money
 from market.kit.names import name_key
 
 # ---------------------------------------------------------------------------------------------------- reasons
-
-
-class Severity(StrEnum):
-    block = "block"
-    warn = "warn"
-    acknowledge = "acknowledge"  # a party may go on, with the acknowledgement recorded
-
-
-@dataclass(frozen=True, slots=True)
-class ReasonCode:
-    code: str
-    source: str  # a catalogue code: law.* or lending.source.*
-    severity: Severity
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    code: str
-    source: str
-    severity: Severity
-    params: Mapping[str, Param] = field(default_factory=dict)
-    field: str = ""  # the form field it belongs beside ("" for the application as a whole)
-
-    @property
-    def msg(self) -> Msg:
-        return Msg(f"reason.{self.code}", self.params)
-
-    @property
-    def source_msg(self) -> Msg:
-        return Msg(self.source)
-
-    @property
-    def blocks(self) -> bool:
-        return self.severity is Severity.block
-
-
-_REGISTRY: dict[str, ReasonCode] = {}
-
-
-def register(*codes: ReasonCode) -> None:
-    for rc in codes:
-        known = _REGISTRY.get(rc.code)
-        if known is not None and known != rc:
-            raise ValueError(f"reason code {rc.code} registered twice, differently")
-        _REGISTRY[rc.code] = rc
-
-
-def reason(code: str, **params: Param) -> Reason:
-    rc = _REGISTRY[code]
-    return Reason(code=rc.code, source=rc.source, severity=rc.severity, params=params)
-
+# The desk's registry (finance.desk.reasons); its names re-exported here, where the pledge rules' callers look.
 
 def registered() -> dict[str, ReasonCode]:
-    return dict(_REGISTRY)
+    """The codes these rules registered: the grounds, the floors, the conflicts."""
+    return {code: REGISTRY[code] for code in RULE_CODES}
 
 
 # ------------------------------------------------------------------------------------------------ the codes
@@ -126,6 +82,7 @@ FLOORS = (FLOOR_KIND, FLOOR_REMAINING, FLOOR_MAX_AMOUNT, FLOOR_MAX_TERM, FLOOR_L
 CONFLICT_OPEN_LICENCE = "pledge.conflict.open_licence"
 CONFLICT_EXCLUSIVE = "pledge.conflict.exclusive_licence"
 CONFLICT_LICENCES = "pledge.conflict.licences"
+RULE_CODES = (*GROUNDS.values(), *FLOORS, CONFLICT_OPEN_LICENCE, CONFLICT_EXCLUSIVE, CONFLICT_LICENCES)
 
 register(
     *(
@@ -144,7 +101,8 @@ register(
 
 
 def ground(n: int, **params: Param) -> Reason:
-    return reason(GROUNDS[n], **params)
+    rc = REGISTRY[GROUNDS[n]]
+    return Reason(code=rc.code, source=rc.source, severity=rc.severity, params=params)
 
 
 # ------------------------------------------------------------------------------------------------- inputs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -40,34 +41,30 @@ class ThresholdIn(Schema):
     approvals: int = Field(ge=1, le=9)
 
 
-class ProductTermsIn(
-    Schema,
-    json_schema_extra={
-        "examples": [
-            {
-                "name_zh": "知识产权质押贷",  # words: data
-                "name_en": "IP pledge loan",
-                "kinds": ["invention", "utility_model"],
-                "ltv_bp": {"invention": 2500, "utility_model": 1500},
-                "min_remaining_years": {"invention": 8, "utility_model": 4},
-                "max_amount_minor": 1_000_000_000,
-                "max_term_months": 36,
-                "documents": [
-                    {
-                        "code": "identity",
-                        "required": True,
-                        "accepted_types": ["application/pdf"],
-                        "label_zh": "营业执照",  # words: data
-                        "label_en": "Business licence",
-                    }
-                ],
-                "approval_thresholds": [{"above_minor": 500_000_000, "approvals": 2}],
-                "refusal_needs_second": True,
-                "pools": [],
-            }
-        ]
-    },
-):
+TERMS_EXAMPLE: dict[str, Any] = {
+    "name_zh": "知识产权质押贷",  # words: data
+    "name_en": "IP pledge loan",
+    "kinds": ["invention", "utility_model"],
+    "ltv_bp": {"invention": 2500, "utility_model": 1500},
+    "min_remaining_years": {"invention": 8, "utility_model": 4},
+    "max_amount_minor": 1_000_000_000,
+    "max_term_months": 36,
+    "documents": [
+        {
+            "code": "identity",
+            "required": True,
+            "accepted_types": ["application/pdf"],
+            "label_zh": "营业执照",  # words: data
+            "label_en": "Business licence",
+        }
+    ],
+    "approval_thresholds": [{"above_minor": 500_000_000, "approvals": 2}],
+    "refusal_needs_second": True,
+    "pools": [],
+}
+
+
+class ProductTermsIn(Schema, json_schema_extra={"examples": [TERMS_EXAMPLE]}):
     """A product's terms: one version. The service checks that every kind given a loan-to-value or a minimum term
     is accepted, and that the pools exist."""
 
@@ -89,11 +86,11 @@ class ProductTermsIn(
     note: str = Field(default="", max_length=2000)
 
 
-class ProductCreateIn(ProductTermsIn):
+class ProductCreateIn(ProductTermsIn, json_schema_extra={"examples": [{"code": "ip-pledge-loan", **TERMS_EXAMPLE}]}):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,59}$", description="The bank's own key for the product")
 
 
-class ProductEditIn(ProductTermsIn):
+class ProductEditIn(ProductTermsIn, json_schema_extra={"examples": [{"expected_version": 1, **TERMS_EXAMPLE}]}):
     expected_version: int = Field(ge=1, description="The version you edited: another edit since answers 409")
 
 
@@ -137,7 +134,7 @@ class PoolIn(
         return self
 
 
-class StatusIn(Schema):
+class StatusIn(Schema, json_schema_extra={"examples": [{"expected_version": 1}]}):
     expected_version: int = Field(ge=1)
 
 

@@ -440,9 +440,13 @@ def demo_pools(programmes: dict[str, Any], policy: dict[str, Any]) -> list[dict[
     """The pools of ``pledge_loans.risk_pools`` (and Ziyang's of the policy parameters), as rows to insert."""
     lending = policy.get("pledge_lending_parameters", {})
     out: list[dict[str, Any]] = []
+    previous = ""
     for item in programmes["pledge_loans"]["risk_pools"]:
         name = str(item["name"])
         source, reliability = str(item.get("source", "")), reliability_of(str(item.get("source", "")))
+        if source.startswith("same") and previous:  # "same (P)": the source of the pool before
+            source = f"{previous.split(' (')[0]} {source.removeprefix('same').strip()}"
+        previous = source
         row: dict[str, Any] = {
             "code": f"pool-{name.lower()}",
             "name_zh": PLACE_ZH.get(name, name) + POOL_SUFFIX_ZH,

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from finance.loan_products.rules import Reason
+from finance.desk.reasons import Reason
 from market.kit.law import PatentKind
 from market.kit.money import Money
 from pricing import Factor

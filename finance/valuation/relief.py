@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, localcontext
 
-from finance.loan_products.rules import ReasonCode, Severity, reason, register
+from finance.desk.reasons import ReasonCode, Severity, reason, register
 from finance.valuation.records import Method, Valuation, ValuationInputs
 from market.kit.formatting import format_percent_bp
 from market.kit.messages import Msg, Param

@@ -47,6 +47,7 @@ memberships_of_user = repository.memberships_of_user
 members_of_org = repository.members_of_org
 decisions_of = repository.decisions_of
 orgs_with_owner = repository.orgs_with_owner
+public_orgs = repository.public_orgs  # several organisations' public facts at once (a queue's applicants)
 
 
 async def _require_member(principal: Principal, org_id: int) -> None:

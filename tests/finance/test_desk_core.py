@@ -25,6 +25,7 @@ from market.jobs import unit_of_work
 from market.kit.money import Money
 from tests.conftest import Backend, make_account
 from tests.finance.desk_support import Review, bank_with_members, move, open_case
+from tests.support.typed_records import assert_typed
 
 DB_ERRORS = (asyncpg.PostgresError, sqlite3.Error)
 
@@ -121,6 +122,8 @@ async def test_a_move_is_conditional_on_the_version_and_writes_its_audit_and_out
         "from_state": "draft",
         "to_state": "submitted",
         "event": "submit",
+        "reviewer_org": bank.org_id,
+        "applicant_org": case.applicant_org,
     }
     with pytest.raises(Conflict) as stale:  # acting on the version one read before someone else moved it
         async with unit_of_work():
@@ -398,3 +401,38 @@ async def test_a_products_policy_and_pre_check_reasons_go_on_the_desk_as_they_ar
     [stored] = proposal.reasons
     assert (stored.code, stored.source, stored.severity) == (ground.code, ground.source, Severity.acknowledge)
     assert stored.params == {"patent": "ZL202010000001.0"}
+
+
+async def test_the_desk_repository_returns_typed_frozen_records(backend: Backend) -> None:
+    bank = await bank_with_members(1)
+    case = await move(await open_case(bank), "submit", "start", "ask")  # clock started and paused: dates set
+    assert case.sla_started_on is not None and case.paused_since is not None and case.due_on is not None
+    async with unit_of_work():
+        made = await desk.decide(
+            case_id=case.id,
+            kind="more_info",
+            outcome="asked",
+            actor=bank.actor(),
+            role="credit_officer",
+            reasons=[reason("desk_test.open_licence", amount=Money("CNY", 5))],
+            snapshot={"asked": ["valuation_report"]},
+            amount=Money("CNY", 5),
+        )
+        await desk.set_calendar_day(desk.today(), "holiday", "test", bank.actor())
+    [day] = await repository.calendar_days()
+    page = await repository.queue(
+        reviewer_org=bank.org_id,
+        kind=None,
+        states=(),
+        assignee=None,
+        unassigned=False,
+        breached=None,
+        open_only=True,
+        q="",
+        limit=10,
+        offset=0,
+    )
+    assert page.items == (case,)
+    for record in (case, made, day, page, *made.reasons):
+        assert_typed(record)
+    assert made.reasons[0].params == {"amount": Money("CNY", 5)}  # typed parameters read back

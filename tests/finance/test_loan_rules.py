@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
+from finance.desk.reasons import REGISTRY
 from finance.loan_products import rules
 from finance.loan_products import service as products
 from finance.loan_products.records import ProductRecord
 from finance.loan_products.rules import Declared, PatentInput, Severity
 from finance.loan_products.schemas import ProductCreateIn
+from finance.valuation import relief
 from listings.patents import service as patents
 from listings.patents.schemas import RecordedLicenceIn
 from market import jobs
@@ -279,7 +281,8 @@ def test_months_are_added_by_the_calendar() -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_reason_and_source_has_its_words(lang: str) -> None:
-    codes = rules.registered()
+    codes = {c: rc for c, rc in REGISTRY.items() if c.startswith("pledge.")}  # the valuation's too
+    assert {relief.EXTERNAL_REQUIRED, relief.REPORT_MISSING} <= set(codes)
     wanted = {f"reason.{c}" for c in codes} | {rc.source for rc in codes.values()}
     wanted |= {f"lending.contract_term.{t}" for t in rules.CONTRACT_TERMS}
     wanted |= {f"lending.contract_term.patent_{t}" for t in rules.PATENT_TERMS}

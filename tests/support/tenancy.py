@@ -62,6 +62,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "alias_id": lambda v: v.extra["alias_id"],
     "endpoint_id": lambda v: v.extra["webhook_endpoint_id"],
     "delivery_id": lambda v: v.extra["webhook_delivery_id"],
+    "product_id": lambda v: v.extra["product_id"],  # a bank's draft loan product (published ones are public)
     "case_id": lambda v: v.extra["case_id"],
 }
 
@@ -76,6 +77,7 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "public_org_id": "999999",
     "event": "declaration",  # /api/declarations/{declaration_id}/cnipa-filing/{event}: the kind of CNIPA filing
     "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
+    "action": "publish",  # /bank/products/{product_id}/{action}: publish or withdraw
     "year": "2026",  # /api/desk/calendar/{year}: the working-day calendar, the same for everyone
     "day": "2026-10-08",  # /api/admin/calendar/{day}: a day of that calendar, edited by the operators only
 }
@@ -109,6 +111,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "alias_id": await _victim_alias(principal),
             "invitation_id": invitation.id,
             **await _victim_webhooks(principal),
+            "product_id": await _victim_product(),
             "case_id": await _victim_case(account),
         },
     )
@@ -170,6 +173,20 @@ async def _victim_alias(principal: Any) -> int:
     data = AliasIn(name=f"受害学院 {MARK}", evidence_note=f"{MARK} 更名", evidence_ref=f"{MARK}-REF")
     async with jobs.unit_of_work():
         return (await universities.record_alias(principal=principal, data=data)).id
+
+
+async def _victim_product() -> int:
+    """A draft loan product of a bank of the victim's (private to that bank until published)."""
+    from finance.loan_products import service as loan_products
+    from finance.loan_products.schemas import ProductCreateIn
+
+    bank = await make_account("bank", email=f"{MARK.lower()}-lender@victim.example.cn", org_name=f"受害贷款银行 {MARK}")
+    principal = await accounts.principal_for(user_id=bank.user_id, org_id=bank.org_id)
+    assert principal is not None
+    data = ProductCreateIn(code="victim-loan", name_zh=f"{MARK} 质押贷", kinds=["invention"],
+                           max_amount_minor=100_000_000, max_term_months=12, note=MARK)
+    async with jobs.unit_of_work():
+        return (await loan_products.create_product(principal=principal, data=data)).id
 
 
 async def _victim_needs() -> dict[str, int]:
@@ -297,11 +314,15 @@ async def _needs_snapshot(victim: Victim) -> dict[str, Any]:
 
 async def _finance_snapshot(victim: Victim) -> dict[str, Any]:
     from finance.licences.tables import Licence
+    from finance.loan_products.tables import LoanProduct, LoanProductVersion
     from finance.payments.tables import LicencePayment
     from finance.royalties.tables import RoyaltyReport
 
     licence_id = victim.extra["licence_id"]
+    product_id = victim.extra["product_id"]
     return {
+        "loan_product": await LoanProduct.select().where(LoanProduct.id == product_id),
+        "loan_product_versions": await LoanProductVersion.select().where(LoanProductVersion.product == product_id),
         "licence": await Licence.select().where(Licence.id == licence_id),
         "payments": await LicencePayment.select().where(LicencePayment.licence == licence_id),
         "reports": await RoyaltyReport.select().where(RoyaltyReport.licence == licence_id),
