@@ -20,8 +20,9 @@ from market.i18n.validation import validation_message
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
-UNIVERSITY = signed_in(OrgKind.university, session_only=True)
-OWNER = signed_in(OrgKind.university, owner=True, session_only=True)
+# SMEs record the names they are patentee under too (their import warnings and pledge checks read them).
+UNIVERSITY = signed_in(OrgKind.university, OrgKind.sme, session_only=True)
+OWNER = signed_in(OrgKind.university, OrgKind.sme, owner=True, session_only=True)
 FIELDS = ("name", "kind", "evidence_note", "evidence_ref")
 
 

@@ -30,6 +30,7 @@ from frontend.portfolio_pages import PortfolioPages
 from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
+from frontend.sme_pages import SmePatentPages
 from frontend.webhook_pages import WebhookPages
 from listings.imports import service as imports
 from listings.patents import service as patents
@@ -252,6 +253,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PatentPages,
             UniversitySettingsPages,
             PatenteeAliasPages,
+            SmePatentPages,
             DeclarationPages,
             ListingPages,
             LicenceRequestPages,

@@ -1,4 +1,5 @@
-"""A university's pages for its patents: the list, one patent, the import with its report, and its settings."""
+"""The patents pages of a university or an SME: the list, one patent, the import with its report; and a university's
+settings. An SME's pages say it does not declare open licences here (the declarations pages are a university's)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from market.settings import Settings
 from market.web.access import signed_in
 
 UNIVERSITY = signed_in(OrgKind.university, session_only=True)
+HOLDERS = signed_in(OrgKind.university, OrgKind.sme, session_only=True)  # universities and SMEs hold patents
 PER_PAGE = 50
 KINDS = tuple(k.value for k in PatentKind)
 STATUSES = tuple(s.value for s in LegalStatus)
@@ -56,7 +58,7 @@ class PatentPages(Controller):
     include_in_schema = False
     dependencies = {"principal": Provide(provide_principal)}
 
-    @get("/patents", opt=UNIVERSITY)
+    @get("/patents", opt=HOLDERS)
     async def list_patents(
         self,
         request: AnyRequest,
@@ -93,12 +95,12 @@ class PatentPages(Controller):
             statuses=STATUSES,
         )
 
-    @get("/patents/{patent_id:int}", opt=UNIVERSITY)
+    @get("/patents/{patent_id:int}", opt=HOLDERS)
     async def patent(self, request: AnyRequest, principal: Principal, patent_id: int, saved: int = 0) -> Template:
         detail = await patents.detail(principal=principal, patent_id=patent_id)
         return self._patent_page(request, detail, errors=[], saved=bool(saved))
 
-    @post("/patents/{patent_id:int}/facts", opt=UNIVERSITY)
+    @post("/patents/{patent_id:int}/facts", opt=HOLDERS)
     async def update_facts(self, request: AnyRequest, principal: Principal, patent_id: int) -> Any:
         detail = await patents.detail(principal=principal, patent_id=patent_id)  # another's patent: 404 here
         form = await form_of(request)
@@ -132,11 +134,11 @@ class PatentPages(Controller):
 
     # ------------------------------------------------------------------------------------------- import
 
-    @get("/patents/import", opt=UNIVERSITY)
+    @get("/patents/import", opt=HOLDERS)
     async def import_form(self, request: AnyRequest, principal: Principal, settings: Settings) -> Template:
         return self._import_page(request, settings, await self._runs(principal, settings), errors=[])
 
-    @post("/patents/import", opt=UNIVERSITY, request_max_body_size=UPLOAD_CEILING, guards=[upload_within_limit])
+    @post("/patents/import", opt=HOLDERS, request_max_body_size=UPLOAD_CEILING, guards=[upload_within_limit])
     async def upload(self, request: AnyRequest, principal: Principal, settings: Settings) -> Any:
         lang = lang_of(request)
         form = await form_of(request)
@@ -158,7 +160,7 @@ class PatentPages(Controller):
             return self._import_page(request, settings, runs, errors, status=exc.status)
         return Redirect(path=f"/patents/import/{run.id}")
 
-    @get("/patents/import/{run_id:int}", opt=UNIVERSITY)
+    @get("/patents/import/{run_id:int}", opt=HOLDERS)
     async def import_run(self, request: AnyRequest, principal: Principal, run_id: int, settings: Settings) -> Template:
         run = await imports.get_run(principal=principal, run_id=run_id, stale_after=stale_after(settings))
         return page(request, "import_run.html", run=run, refresh=run.status in RUNNING)

@@ -142,6 +142,36 @@ def generated_patents(count: int, on: date, rng: random.Random) -> Iterator[Demo
         yield DemoPatent(data, SOURCE_GENERATED)
 
 
+async def seed_sme_patents(*, count: int = 4, seed: int = 2026) -> int:
+    """Patents of the demo SMEs (generated, labelled so, the SME as patentee), for the pledge-loan demo: most in force
+    with fees paid, one with its annual fees unpaid so that a pre-check refuses it. Once: a second run adds none."""
+    on = today()
+    made = 0
+    for sme in await org_service.orgs_with_owner("sme"):
+        if not sme.name.endswith(DEMO_MARK) or await patent_service.count_for_org(sme.id):
+            continue
+        rng = random.Random(f"{seed}-{sme.id}")
+        rows = []
+        for n, item in enumerate(generated_patents(count, on, rng)):
+            values = record_values(item.data, on=on)
+            unpaid = n == count - 1  # Patent Law Art 44: a patent lapses when its annual fee is not paid
+            values.update(  # words: data
+                {
+                    "organisation": sme.id,
+                    "source": item.source,
+                    "patentees": [sme.name],
+                    "annual_fees_paid_through": on - timedelta(days=40) if unpaid else on.replace(year=on.year + 1),
+                    "claims_count": values["claims_count"] or rng.randint(3, 15),
+                    "evaluation_report_ref": "" if values["kind"] == "invention" else f"演示评价报告-{sme.id}-{n + 1}",
+                    "other_fee_reduction_pct": 0,
+                }
+            )
+            rows.append(values)
+        async with unit_of_work():
+            made += len(await patent_service.insert_patents(rows))
+    return made
+
+
 async def demo_universities() -> list[OrgWithOwnerRecord]:
     """The demo universities, each with its owner (who declares)."""
     rows = await org_service.orgs_with_owner("university")

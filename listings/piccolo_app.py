@@ -8,7 +8,7 @@ from piccolo.conf.apps import AppConfig
 from listings.declarations.tables import Declaration, DeclarationVersion
 from listings.imports.tables import ImportRejection, ImportRun
 from listings.needs.tables import AlertEmail, Need, SavedSearch
-from listings.patents.tables import Patent, RecordedLicence
+from listings.patents.tables import Patent, PledgeeConsent, RecordedLicence
 from listings.search.tables import IndexedListing, SearchOutbox
 from listings.universities.tables import PatenteeAlias, UniversityProfile
 
@@ -18,6 +18,7 @@ APP_CONFIG = AppConfig(
     table_classes=[
         Patent,
         RecordedLicence,
+        PledgeeConsent,
         Declaration,
         DeclarationVersion,
         ImportRun,

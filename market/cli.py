@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from finance.loan_products import service as loan_products
 from finance.payees import service as payees
 from listings.advice.service import OPERATOR_TABLE
-from listings.demo import seed_listings
+from listings.demo import seed_listings, seed_sme_patents
 from listings.imports.readers import Limits
 from listings.imports.service import all_rejections, import_file
 from listings.search import service as search_sync
@@ -130,6 +130,7 @@ def seed(
                 if row["kind"] == "bank":
                     await loan_products.seed_demo(bank_name=row["org"])
         made = await seed_listings(data_dir=settings.data_dir, target=listings) if listings else {}
+        await seed_sme_patents()  # the demo SME's own patents, to apply for a pledge loan with
         return accounts, made
 
     accounts, made = _with_db(work)

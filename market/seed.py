@@ -33,6 +33,13 @@ DEMO_ORGS: list[tuple[OrgKind, str, str, str]] = [  # words: data
 ]
 
 
+# Further demo members (e-mail, the organisation's demo e-mail, display name): the demo bank's second reviewer, so
+# that a credit proposal made by one can be approved by another (four eyes).
+DEMO_MEMBERS: list[tuple[str, str, str]] = [  # words: data
+    ("bank.checker@demo.market", "bank@demo.market", "中国银行北京分行 审批岗"),
+]
+
+
 # The registration authority and organisation category (GB 32100-2015 positions 1-2) of each demo kind:
 # 12 public institution (事业单位), 11 government body (机关), 91 enterprise.
 CATEGORY = {OrgKind.university: "12", OrgKind.voucher_issuer: "11"}
@@ -79,6 +86,28 @@ async def seed_demo() -> list[dict[str, Any]]:
             else:
                 await _bring_up_to_date(user.id, email, n, kind, region)
             out.append({"kind": kind.value, "org": org_name, "email": email, "password": DEMO_PASSWORD})
+        out += await _seed_members({row["email"]: row for row in out})
+    return out
+
+
+async def _seed_members(orgs_by_owner: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The extra demo members (``DEMO_MEMBERS``), each a verified member of its demo organisation; once."""
+    out = []
+    for email, owner_email, display_name in DEMO_MEMBERS:
+        org = orgs_by_owner[owner_email]
+        if await account_service.user_by_email(email) is None:
+            owner = await account_service.user_by_email(owner_email)
+            assert owner is not None
+            memberships = await org_service.memberships_of_user(owner.id)
+            user_id = await account_service.create_user(
+                email=email,
+                password_hash=passwords.hash_password(DEMO_PASSWORD),
+                display_name=display_name,
+                locale="zh",
+            )
+            await account_service.mark_email_verified(user_id=user_id, email=email, at=datetime.now(UTC))
+            await org_service.add_membership(user_id=user_id, org_id=memberships[0].org_id, role=Role.member.value)
+        out.append({"kind": org["kind"], "org": org["org"], "email": email, "password": DEMO_PASSWORD})
     return out
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from finance.dossiers.checklist import KNOWN_TYPES
 from market.kit.law import PatentKind
 from market.kit.schema import BasisPoints, MinorUnits, Out, Schema
 from market.kit.words import MsgOut
@@ -18,7 +19,8 @@ MIME = r"^[a-z]+/[a-z0-9.+-]+$"
 
 class RequirementIn(Schema):
     """A line of the document checklist: a code (``identity``, ``financial_statements`` ...), required or
-    optional, the MIME types accepted, the maximum age in days (none: any age) and its label in both languages."""
+    optional, the MIME types accepted (those ``finance.dossiers`` can tell from the bytes), the maximum age in days
+    (none: any age) and its label in both languages."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
     required: bool = True
@@ -29,8 +31,8 @@ class RequirementIn(Schema):
 
     @model_validator(mode="after")
     def _types(self) -> RequirementIn:
-        if any(not re.match(MIME, t) for t in self.accepted_types):
-            raise ValueError("accepted_types must be MIME types such as application/pdf")
+        if any(not re.match(MIME, t) or t not in KNOWN_TYPES for t in self.accepted_types):
+            raise ValueError(f"accepted_types must be some of {', '.join(KNOWN_TYPES)}")
         return self
 
 

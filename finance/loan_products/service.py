@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from finance.dossiers.checklist import Requirement
 from finance.loan_products import repository, rules
 from finance.loan_products.records import PoolRecord, ProductRecord
 from finance.loan_products.rules import Reason
@@ -105,6 +106,17 @@ async def bank_product(*, principal: Principal, product_id: int, version: int | 
     if row is None or row.bank != principal.org_id:
         raise NotFound(Msg("lending.no_such_product"))
     return await _complete(row)
+
+
+def checklist(row: ProductRecord) -> list[Requirement]:
+    """The product version's document checklist as ``finance.dossiers`` checks it (the bank's own labels)."""
+    return [
+        Requirement.from_json(
+            {"code": d.code, "required": d.required, "accepted_types": list(d.accepted_types),
+             "max_age_days": d.max_age_days, "label_zh": d.label_zh, "label_en": d.label_en}
+        )
+        for d in row.documents
+    ]  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ output

@@ -117,7 +117,11 @@ def _patent_reasons(p: PatentFacts, declarant: str, today: date, aliases: tuple[
         )
         out.append(Reason("annual_fees_unpaid", "annual_fees_paid_through", "law.regs.art86.3", {"paid": paid}))
     if p.pledged and not p.pledgee_consent:
-        out.append(Reason("pledged_without_consent", "pledgee_consent", "law.regs.art86.4"))
+        if p.pledge_registration_number:  # registered through the platform: the pledgee records its consent here
+            params = {"pledgee": p.pledgee or "—", "registration_number": p.pledge_registration_number}
+            out.append(Reason("pledged_without_recorded_consent", "pledgee_consent", "law.regs.art86.4", params))
+        else:
+            out.append(Reason("pledged_without_consent", "pledgee_consent", "law.regs.art86.4"))
     return out
 
 

@@ -157,7 +157,7 @@ async def _reasons_for(
     """``aliases``: the declarant's recorded other names (read here when not given)."""
     licences = await patents.licences_in_force([patent.id], today)
     return eligibility.check(
-        patent=patents.facts(patent, licences),
+        patent=patents.facts(patent, licences, pledgee=await patents.pledgee_name(patent)),
         terms=declared_terms(terms),
         declarant=declarant,
         today=today,
@@ -253,12 +253,30 @@ async def _create(principal: Principal, patent: PatentRecord, terms: TermsIn, *,
             "version": 1,
             "status": "published" if publish else "draft",
             "terms": _terms_audit(terms),
+            **await _pledgee_consent_audit(patent),
         },
     )
     await _changed(declaration_id)
     if publish:
         await _filing_due(declaration_id, 1, "declaration")
     return declaration_id
+
+
+async def _pledgee_consent_audit(patent: PatentRecord) -> dict[str, Any]:
+    """A pledged patent declared with its pledgee's consent: the consent record it rests on (Implementing
+    Regulations Art 86(4)), cited in the declaration's audit event."""
+    consent = await patents.current_consent(patent.id, "open_licence") if patent.pledged else None
+    if consent is None:
+        return {}
+    return {
+        "pledgee_consent": {
+            "consent": consent.id,
+            "pledgee_org": consent.pledgee_org,
+            "registration_number": consent.registration_number,
+            "recorded_at": consent.recorded_at.isoformat(),
+            "article": "law.regs.art86.4",
+        }
+    }
 
 
 async def _changed(declaration_id: int) -> None:

@@ -26,7 +26,7 @@ from market.orgs.schemas import OrgKind
 from market.settings import Settings
 from market.web.access import signed_in
 
-UNIVERSITY = signed_in(OrgKind.university)
+HOLDERS = signed_in(OrgKind.university, OrgKind.sme)  # universities and SMEs import their own patents
 # The body Litestar itself will take at most (its own 413); the setting MARKET_IMPORT_MAX_UPLOAD_BYTES, below it,
 # is the limit users meet: told from Content-Length before the body is read, and counted again while storing.
 UPLOAD_CEILING = 4 * 1024**3
@@ -64,7 +64,7 @@ class ImportController(Controller):
 
     @post(
         "/",
-        opt=UNIVERSITY,
+        opt=HOLDERS,
         status_code=HTTP_202_ACCEPTED,
         request_max_body_size=UPLOAD_CEILING,
         guards=[upload_within_limit],
@@ -90,12 +90,12 @@ class ImportController(Controller):
             max_bytes=settings.import_max_upload_bytes,
         )
 
-    @get("/", opt=UNIVERSITY, summary="My organisation's recent imports (counts; a run's reasons with its GET)")
+    @get("/", opt=HOLDERS, summary="My organisation's recent imports (counts; a run's reasons with its GET)")
     async def recent(self, principal: Principal, lang: str, settings: Settings) -> list[ImportRunOut]:
         runs = await service.recent_runs(principal=principal, stale_after=stale_after(settings))
         return localized(runs, lang)
 
-    @get("/{run_id:int}", opt=UNIVERSITY, summary="An import's progress and report")
+    @get("/{run_id:int}", opt=HOLDERS, summary="An import's progress and report")
     async def get_run(self, principal: Principal, run_id: int, lang: str, settings: Settings) -> ImportRunOut:
         run = await service.get_run(principal=principal, run_id=run_id, stale_after=stale_after(settings))
         return localized(run, lang)

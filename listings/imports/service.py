@@ -42,6 +42,8 @@ from market.errors import FieldError, MarketError, NotFound
 from market.jobs import unit_of_work
 from market.kit.messages import Msg
 from market.kit.words import MsgOut
+from market.orgs import service as org_service
+from market.orgs.schemas import OrgKind
 
 BATCH = 500
 REPORT_SHOWN = 1_000  # rejections shown with a run; every one is stored
@@ -90,13 +92,25 @@ def check_row(raw: RawRow, *, on: date) -> tuple[dict[str, Any] | None, list[Rej
         ]
 
 
-def patentee_warning(row: int, values: dict[str, Any], names: tuple[str, ...]) -> Rejection | None:
+def patentee_warning(
+    row: int, values: dict[str, Any], names: tuple[str, ...], *, sme: bool = False
+) -> Rejection | None:
     """A row whose patentees are given but are neither the importing organisation nor one of its recorded aliases:
-    imported, with a warning (it cannot be declared until the name is recorded as an alias, or corrected)."""
+    imported, with a warning (a university cannot declare it, an SME cannot pledge it, until the name is recorded
+    as an alias, or corrected)."""
     patentees = tuple(values.get("patentees") or ())
     if not patentees or matches(names, patentees):
         return None
-    return _rejection(row, "patentees", Msg("import.patentee_not_yours", {"patentees": patentees, "org": names[0]}))
+    code = "import.patentee_not_yours_sme" if sme else "import.patentee_not_yours"
+    return _rejection(row, "patentees", Msg(code, {"patentees": patentees, "org": names[0]}))
+
+
+def pledge_kept(row: int, values: dict[str, Any], stored: PatentFieldsRecord) -> Rejection | None:
+    """A row that states the pledge otherwise than the pledge registered through the platform: the register's facts
+    are kept (its pledgee releases it and records consents), with a warning."""
+    if all(values.get(k, getattr(stored, k)) == getattr(stored, k) for k in patents.PLEDGE_FIELDS):
+        return None
+    return _rejection(row, "pledged", Msg("import.pledge_on_record_kept", {"number": values["number"]}))
 
 
 def _rejection(row: int, field: str, reason: Msg | str) -> Rejection:
@@ -109,21 +123,34 @@ def _differs(stored: PatentFieldsRecord, values: dict[str, Any]) -> bool:
     return any(getattr(stored, k) != v for k, v in values.items() if k in patents.RECORD_FIELDS)
 
 
-async def _write_batch(org_id: int, source: str, batch: list[tuple[int, dict[str, Any]]], tally: Tally) -> None:
+async def _write_batch(
+    org_id: int, source: str, batch: list[tuple[int, dict[str, Any]]], tally: Tally
+) -> list[Rejection]:
+    """Write a batch's valid rows; the warnings of rows written otherwise than they read (a pledge on record kept).
+    An update that changes a patent's legal status, fees, suspension or pledge emits ``patents.changed``."""
+    warnings: list[Rejection] = []
     async with unit_of_work():
         existing = await patents.patents_by_numbers(org_id, [v["number"] for _, v in batch])
         new_rows = []
-        for _, values in batch:
+        for line, values in batch:
             stored = existing.get(values["number"])
             if stored is None:
                 new_rows.append({**values, "organisation": org_id, "source": source})
-            elif _differs(stored, values):
+                continue
+            if stored.pledgee_org is not None:  # a pledge on record: the register's facts stand
+                if (kept := pledge_kept(line, values, stored)) is not None:
+                    warnings.append(kept)
+                values = {k: v for k, v in values.items() if k not in patents.PLEDGE_FIELDS}
+            if _differs(stored, values):
                 await patents.update_patent(stored.id, {k: v for k, v in values.items() if k != "number"})
+                changed = [k for k, v in values.items() if k in patents.RECORD_FIELDS and getattr(stored, k) != v]
+                await patents.announce_changes(stored.id, changed)
                 tally.updated += 1
             else:
                 tally.unchanged += 1
         await patents.insert_patents(new_rows)
         tally.inserted += len(new_rows)
+    return warnings
 
 
 def _stored(rejections: list[Rejection]) -> list[RejectionRecord]:
@@ -181,6 +208,8 @@ async def _import(
         )
     on = patents.today()
     names = await universities.patentee_names(org_id) or ("",)
+    org = await org_service.org_by_id(org_id)
+    sme = org is not None and org.kind == OrgKind.sme.value
     batch: list[tuple[int, dict[str, Any]]] = []  # (line, values) of this batch's valid rows
     in_batch: dict[str, int] = {}  # number -> line, this batch's
     rejected: list[Rejection] = []  # this batch's reasons
@@ -204,7 +233,7 @@ async def _import(
         kept = {line for line, _ in keep}
         async with unit_of_work():
             if keep:
-                await _write_batch(org_id, label, keep, tally)
+                warned.extend(await _write_batch(org_id, label, keep, tally))
             await repository.add_rejections(run_id, _stored(rejected))
             await repository.add_rejections(run_id, _stored([w for w in warned if w.row in kept]), kind="warning")
             await repository.update(run_id, _progress_values(tally))
@@ -233,7 +262,7 @@ async def _import(
             else:
                 in_batch[values["number"]] = raw.row
                 batch.append((raw.row, values))
-                if (warning := patentee_warning(raw.row, values, names)) is not None:
+                if (warning := patentee_warning(raw.row, values, names, sme=sme)) is not None:
                     warned.append(warning)
             tally.processed += 1
             if len(batch) >= BATCH or len(rejected) >= BATCH:

@@ -1,4 +1,4 @@
-"""Patents API for universities' own systems."""
+"""Patents API for the systems of universities and SMEs (each reads and edits its own organisation's patents)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from market.accounts.principal import Principal
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
-UNIVERSITY = signed_in(OrgKind.university)
+# Universities and SMEs hold patents and record them alike; another organisation's patent answers 404.
+HOLDERS = signed_in(OrgKind.university, OrgKind.sme)
 
 
 class PatentController(Controller):
@@ -30,7 +31,7 @@ class PatentController(Controller):
     tags = ["patents"]
     dependencies = {"principal": Provide(provide_principal)}
 
-    @get("/", opt=UNIVERSITY, summary="My organisation's patents, filtered")
+    @get("/", opt=HOLDERS, summary="My organisation's patents, filtered")
     async def list_patents(
         self,
         principal: Principal,
@@ -45,21 +46,21 @@ class PatentController(Controller):
             principal=principal, q=q, kind=kind, status=status, declared=declared, page=page, per_page=per_page
         )
 
-    @post("/", opt=UNIVERSITY, status_code=HTTP_201_CREATED, summary="Record one patent")
+    @post("/", opt=HOLDERS, status_code=HTTP_201_CREATED, summary="Record one patent")
     async def create(self, principal: Principal, data: JSONBody[PatentIn]) -> PatentOut:
         return await service.create(principal=principal, data=data)
 
-    @get("/{patent_id:int}", opt=UNIVERSITY, summary="One patent, with its licences and the annual fee due")
+    @get("/{patent_id:int}", opt=HOLDERS, summary="One patent, with its licences and the annual fee due")
     async def detail(self, principal: Principal, patent_id: int) -> PatentDetailOut:
         return await service.detail(principal=principal, patent_id=patent_id)
 
-    @patch("/{patent_id:int}", opt=UNIVERSITY, summary="Update legal status, fees and encumbrances")
+    @patch("/{patent_id:int}", opt=HOLDERS, summary="Update legal status, fees and encumbrances")
     async def update(self, principal: Principal, patent_id: int, data: JSONBody[PatentFactsIn]) -> PatentDetailOut:
         return await service.update_facts(principal=principal, patent_id=patent_id, data=data)
 
     @post(
         "/{patent_id:int}/licences",
-        opt=UNIVERSITY,
+        opt=HOLDERS,
         status_code=HTTP_201_CREATED,
         summary="Record a licence (no exclusive or sole licence while an open licence stands: Art 51(3))",
     )

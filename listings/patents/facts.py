@@ -42,3 +42,5 @@ class PatentFacts:
     filing_date: date | None = None
     publication_date: date | None = None
     grant_date: date | None = None
+    pledgee: str = ""  # a pledge registered through the platform: the pledgee's name
+    pledge_registration_number: str = ""  # ... and CNIPA's registration number ("" when none is on record)

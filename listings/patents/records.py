@@ -41,6 +41,9 @@ class PatentRecord:
     updated_at: datetime
     declaration: int | None  # its open-licence declaration, as listings.declarations last reported it
     declaration_status: str  # draft, published, withdrawn; "" when never declared
+    pledgee_org: int | None = None  # a pledge registered through the platform: its pledgee
+    pledge_registration_number: str = ""
+    pledge_registered_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class PatentFieldsRecord:
     pledgee_consent: bool
     suspension: str
     evaluation_report_ref: str
+    pledgee_org: int | None = None  # a pledge on record: the import keeps its facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +100,28 @@ class RecordedLicenceRecord:
     reference: str
     declaration_version: int | None
     recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PledgeeConsentRecord:
+    """A row of ``listings_pledgee_consent``: the pledgee's consent, under the pledge ``registration_number``."""
+
+    id: int
+    patent: int
+    pledgee_org: int
+    registration_number: str
+    scope: str  # open_licence, licence
+    consent_key: str
+    recorded_by: int | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceSituationRecord:
+    """What a pre-check reads of a patent's licences: every licence recorded on it (exclusive, sole, ordinary, and
+    those granted under its open licence; each with its start and end) and whether an open licence is declared
+    (published) on it now."""
+
+    patent: int
+    licences: tuple[RecordedLicenceRecord, ...]
+    open_licence: bool

@@ -10,8 +10,14 @@ from piccolo.columns.combination import And, Or
 from piccolo.custom_types import Combinable
 from piccolo.engine.postgres import PostgresEngine
 
-from listings.patents.records import OpenLicenceRecord, PatentFieldsRecord, PatentRecord, RecordedLicenceRecord
-from listings.patents.tables import Patent, RecordedLicence
+from listings.patents.records import (
+    OpenLicenceRecord,
+    PatentFieldsRecord,
+    PatentRecord,
+    PledgeeConsentRecord,
+    RecordedLicenceRecord,
+)
+from listings.patents.tables import Patent, PledgeeConsent, RecordedLicence
 
 # Columns the import compares to tell an update from an unchanged row.
 RECORD_FIELDS = (
@@ -38,7 +44,7 @@ async def by_numbers(org_id: int, numbers: Sequence[str]) -> dict[str, PatentFie
     if not numbers:
         return {}
     rows = await (
-        Patent.select(Patent.id, Patent.number, *[getattr(Patent, f) for f in RECORD_FIELDS])
+        Patent.select(Patent.id, Patent.number, *[getattr(Patent, f) for f in RECORD_FIELDS], Patent.pledgee_org)
         .where((Patent.organisation == org_id) & Patent.number.is_in(list(numbers)))
         .output(load_json=True)
     )
@@ -151,3 +157,92 @@ async def add_licence(patent_id: int, values: dict[str, Any]) -> int:
 async def get_licence(licence_id: int) -> RecordedLicenceRecord | None:
     row = await RecordedLicence.select().where(RecordedLicence.id == licence_id).first()
     return RecordedLicenceRecord(**row) if row else None
+
+
+# ------------------------------------------------------------------------------------------------- pledges
+
+
+async def pledge(
+    patent_id: int, *, pledgee_org: int, registration_number: str, registered_on: date, consent: bool
+) -> bool:
+    """Record a registered pledge on a patent that has none on record (conditional: of two at once, one wins)."""
+    rows = await (
+        Patent.update(
+            {
+                Patent.pledged: True,
+                Patent.pledgee_consent: consent,
+                Patent.pledgee_org: pledgee_org,
+                Patent.pledge_registration_number: registration_number,
+                Patent.pledge_registered_on: registered_on,
+                Patent.updated_at: datetime.now(UTC),
+            }
+        )
+        .where((Patent.id == patent_id) & Patent.pledgee_org.is_null())
+        .returning(Patent.id)
+    )
+    return bool(rows)
+
+
+async def release(patent_id: int, *, registration_number: str) -> bool:
+    """End the pledge on record whose registration is ``registration_number`` (conditional)."""
+    rows = await (
+        Patent.update(
+            {
+                Patent.pledged: False,
+                Patent.pledgee_consent: False,
+                Patent.pledgee_org: None,
+                Patent.pledge_registration_number: "",
+                Patent.pledge_registered_on: None,
+                Patent.updated_at: datetime.now(UTC),
+            }
+        )
+        .where(
+            (Patent.id == patent_id)
+            & Patent.pledgee_org.is_not_null()
+            & (Patent.pledge_registration_number == registration_number)
+        )
+        .returning(Patent.id)
+    )
+    return bool(rows)
+
+
+async def set_pledgee_consent(patent_id: int, *, registration_number: str) -> bool:
+    """The pledgee consented to an open licence under the pledge on record (conditional on that pledge)."""
+    rows = await (
+        Patent.update({Patent.pledgee_consent: True, Patent.updated_at: datetime.now(UTC)})
+        .where(
+            (Patent.id == patent_id)
+            & Patent.pledgee_org.is_not_null()
+            & (Patent.pledge_registration_number == registration_number)
+        )
+        .returning(Patent.id)
+    )
+    return bool(rows)
+
+
+async def add_consent(values: dict[str, Any]) -> int:
+    rows = await PledgeeConsent.insert(PledgeeConsent(**values)).returning(PledgeeConsent.id)
+    return int(rows[0]["id"])
+
+
+async def consent_by_key(key: str) -> PledgeeConsentRecord | None:
+    row = await PledgeeConsent.select().where(PledgeeConsent.consent_key == key).first()
+    return PledgeeConsentRecord(**row) if row else None
+
+
+async def consents(patent_id: int) -> list[PledgeeConsentRecord]:
+    rows = await PledgeeConsent.select().where(PledgeeConsent.patent == patent_id).order_by(PledgeeConsent.id)
+    return [PledgeeConsentRecord(**r) for r in rows]
+
+
+async def pledged_to(pledgee_org: int) -> list[PatentRecord]:
+    """The patents pledged, on record, to ``pledgee_org``."""
+    rows = await Patent.select().where(Patent.pledgee_org == pledgee_org).order_by(Patent.id).output(load_json=True)
+    return [PatentRecord(**r) for r in rows]
+
+
+async def for_org(org_id: int, *, limit: int) -> list[PatentRecord]:
+    rows = await (
+        Patent.select().where(Patent.organisation == org_id).order_by(Patent.id).limit(limit).output(load_json=True)
+    )
+    return [PatentRecord(**r) for r in rows]

@@ -195,13 +195,29 @@ class PatentOut(Out):
     source: str
     declaration_id: int | None = None
     declaration_status: str | None = None
+    pledgee_org: int | None = Field(default=None, description="A pledge registered through the platform: its pledgee.")
+    pledge_registration_number: str = Field(default="", description="CNIPA's registration number of that pledge.")
+    pledge_registered_on: date | None = None
     updated_at: datetime
+
+
+class PledgeeConsentOut(Out):
+    """The pledgee's consent, under the pledge ``registration_number``: ``open_licence`` (Implementing Regulations
+    Art 86(4)) or ``licence`` (Civil Code Art 444)."""
+
+    id: int
+    pledgee_org: int
+    registration_number: str
+    scope: str
+    recorded_at: datetime
 
 
 class PatentDetailOut(PatentOut):
     claims: str
     licences: list[RecordedLicenceOut]
     annual_fee: AnnualFeeOut | None
+    pledgee_name: str = ""
+    pledgee_consents: list[PledgeeConsentOut] = Field(default_factory=list)
 
 
 class PatentPage(Out):

@@ -1,17 +1,29 @@
-"""Patent records: normalising what a university gives, reading them back, recording licences. No HTTP here."""
+"""Patent records: normalising what a university or an SME gives, reading them back, recording licences, and the
+pledge facts a registration puts on a patent (pledgee, CNIPA registration, the pledgee's consents). No HTTP here.
+
+Whenever a patent's legal status, its annual fees paid through, a suspension or its pledge facts change (an edit, an
+import, a pledge registered or released, a consent recorded), ``patents.changed`` is emitted with the fields that
+changed: finance alerts the bank of a loan that runs on the patent (listings never imports finance).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import fields
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from listings.patents import fees, numbers, repository
 from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.lifetimes import expiry, remaining_years
-from listings.patents.records import PatentRecord, RecordedLicenceRecord
+from listings.patents.records import (
+    LicenceSituationRecord,
+    PatentRecord,
+    PledgeeConsentRecord,
+    RecordedLicenceRecord,
+)
 from listings.patents.schemas import (
     AnnualFeeOut,
     LicenceKind,
@@ -20,14 +32,17 @@ from listings.patents.schemas import (
     PatentIn,
     PatentOut,
     PatentPage,
+    PledgeeConsentOut,
     RecordedLicenceIn,
     RecordedLicenceOut,
 )
+from market import events
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, NotFound, ValidationFailed
+from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.kit.law import PatentKind
 from market.kit.messages import Msg
+from market.orgs import service as org_service
 
 EXCLUSIVE_KINDS = {LicenceKind.exclusive.value, LicenceKind.sole.value}
 
@@ -42,6 +57,19 @@ refresh_statistics = repository.refresh_statistics
 count_for_org = repository.count_for_org
 licences_in_force = repository.licences_in_force
 open_licences = repository.open_licences
+recorded_licences = repository.licences
+pledgee_consents = repository.consents
+pledged_to = repository.pledged_to
+
+CHANGED_EVENT = "patents.changed"
+# The fields whose change ``patents.changed`` reports (finance alerts the bank of a running loan).
+WATCHED_FIELDS = (
+    "legal_status", "annual_fees_paid_through", "suspension", "pledged", "pledgee_consent", "pledgee_org",
+    "pledge_registration_number", "pledge_registered_on", "licence_consent",
+)  # fmt: skip
+PLEDGE_FIELDS = ("pledged", "pledgee_consent")  # the patentee states them only while no pledge is on record
+ConsentScope = Literal["open_licence", "licence"]
+CONSENT_SCOPES: tuple[str, ...] = ("open_licence", "licence")
 
 
 def today() -> date:
@@ -132,8 +160,9 @@ def _out_values(row: PatentRecord, *, on: date) -> dict[str, Any]:
     }
 
 
-def facts(row: PatentRecord, licences_in_force: list[RecordedLicenceRecord]) -> PatentFacts:
-    """The facts the eligibility rules read, from a stored record and the licences in force on it."""
+def facts(row: PatentRecord, licences_in_force: list[RecordedLicenceRecord], *, pledgee: str = "") -> PatentFacts:
+    """The facts the eligibility rules read, from a stored record and the licences in force on it. ``pledgee``: the
+    name of the pledgee on record (``pledgee_name``), which a refusal under Art 86(4) names."""
     exclusive = [lic for lic in licences_in_force if lic.kind in EXCLUSIVE_KINDS]
     ends = [lic.ends_on for lic in exclusive if lic.ends_on is not None]
     return PatentFacts(
@@ -153,6 +182,8 @@ def facts(row: PatentRecord, licences_in_force: list[RecordedLicenceRecord]) -> 
         filing_date=row.filing_date,
         publication_date=row.publication_date,
         grant_date=row.grant_date,
+        pledgee=pledgee,
+        pledge_registration_number=row.pledge_registration_number,
     )
 
 
@@ -191,9 +222,12 @@ async def update_facts(*, principal: Principal, patent_id: int, data: PatentFact
             Msg("patent.consent_needs_pledge"),
             errors=[FieldError("pledgee_consent", Msg("patent.consent_needs_pledge"), code="not_pledged")],
         )
+    if row.pledgee_org is not None:
+        _refuse_pledge_edits(row, changes)
     before = {k: _jsonable(getattr(row, k)) for k in changes}
     if changes:
         await repository.update(patent_id, changes)
+        await announce_changes(patent_id, [k for k in changes if getattr(row, k) != changes[k]])
         await record(
             actor=Actor(principal.user_id, principal.org_id),
             action="listings.patent_updated",
@@ -203,6 +237,26 @@ async def update_facts(*, principal: Principal, patent_id: int, data: PatentFact
             after={k: _jsonable(v) for k, v in changes.items()},
         )
     return await detail(principal=principal, patent_id=patent_id)
+
+
+def _refuse_pledge_edits(row: PatentRecord, changes: dict[str, Any]) -> None:
+    """A pledge registered through the platform is ended and consented to by its pledgee, never by the patentee's
+    own edit (Civil Code Art 444; Implementing Regulations Art 86(4))."""
+    edited = [k for k in PLEDGE_FIELDS if k in changes and changes[k] != getattr(row, k)]
+    if edited:
+        refusal = Msg("patent.pledge_on_record", {"registration_number": row.pledge_registration_number})
+        raise Conflict(
+            refusal,
+            errors=[FieldError(k, refusal, code="pledge_on_record", article="law.regs.art86.4") for k in edited],
+        )
+
+
+async def announce_changes(patent_id: int, changed: Iterable[str]) -> None:
+    """Emit ``patents.changed`` with the watched fields among ``changed`` (nothing when none of them is)."""
+    names = set(changed)
+    watched = [f for f in WATCHED_FIELDS if f in names]
+    if watched:
+        await events.emit(CHANGED_EVENT, patent_id=patent_id, fields=watched)
 
 
 def _jsonable(value: Any) -> Any:
@@ -264,6 +318,8 @@ async def detail(*, principal: Principal, patent_id: int) -> PatentDetailOut:
             **_out_values(row, on=on),
             "licences": [RecordedLicenceOut.model_validate(r) for r in await repository.licences(patent_id)],
             "annual_fee": fee,
+            "pledgee_name": await pledgee_name(row),
+            "pledgee_consents": [PledgeeConsentOut.model_validate(c) for c in await repository.consents(patent_id)],
         }
     )
 
@@ -343,3 +399,194 @@ def validation_errors(exc: ValidationError) -> list[FieldError]:
         else:  # pydantic's own check (type, length, format): its words, and the code names it
             out.append(FieldError(loc, str(err["msg"]).removeprefix("Value error, "), code=kind))
     return out
+
+
+# ---------------------------------------------------------------------------------------- pledges and consents
+# A pledge exists from its registration with CNIPA (专利权质押登记办法, Announcement No. 461): finance's registration
+# tells the register here (``mark_pledged``), and the release (注销) on repayment (``mark_released``). While it
+# stands, the patent is neither licensed nor declared for open licence without the pledgee's consent (Civil Code
+# Art 444; Implementing Regulations Art 86(4)), which the pledgee records (``record_pledgee_consent``).
+
+
+def consent_key(patent_id: int, registration_number: str, scope: str) -> str:
+    return f"{patent_id}:{registration_number}:{scope}"
+
+
+def _registration(registration_number: str) -> str:
+    number = registration_number.strip()
+    if not number or len(number) > 40:
+        invalid = Msg("patent.pledge_registration_invalid")
+        raise ValidationFailed(invalid, errors=[FieldError("registration_number", invalid, code="invalid")])
+    return number
+
+
+async def _patent(patent_id: int) -> PatentRecord:
+    row = await repository.get(patent_id)
+    if row is None:
+        raise NotFound(Msg("patent.no_such_patent"))
+    return row
+
+
+def _pledge_audit(row: PatentRecord) -> dict[str, Any]:
+    return {
+        "pledged": row.pledged,
+        "pledgee_consent": row.pledgee_consent,
+        "pledgee_org": row.pledgee_org,
+        "registration_number": row.pledge_registration_number,
+        "registered_on": _jsonable(row.pledge_registered_on),
+    }
+
+
+def _already_pledged(row: PatentRecord) -> Conflict:
+    taken = Msg("patent.already_pledged", {"number": row.number, "registration_number": row.pledge_registration_number})
+    return Conflict(taken, errors=[FieldError("patent_id", taken, code="already_pledged")])
+
+
+async def mark_pledged(
+    patent_id: int, *, pledgee_org: int, registration_number: str, registered_on: date, actor: Actor
+) -> PatentRecord:
+    """The pledge of ``patent_id`` to ``pledgee_org`` is registered (CNIPA's number and date): the patent is pledged
+    and names its pledgee. The same registration again changes nothing; another while one stands is a 409 (a
+    pledged patent is not pledged again: registration ground 9)."""
+    number = _registration(registration_number)
+    row = await _patent(patent_id)
+    if row.pledgee_org is not None:
+        if (row.pledgee_org, row.pledge_registration_number) == (pledgee_org, number):
+            return row
+        raise _already_pledged(row)
+    consented = await repository.consent_by_key(consent_key(patent_id, number, "open_licence")) is not None
+    recorded = await repository.pledge(
+        patent_id, pledgee_org=pledgee_org, registration_number=number, registered_on=registered_on, consent=consented
+    )
+    if not recorded:  # another registration won the race
+        now = await _patent(patent_id)
+        if (now.pledgee_org, now.pledge_registration_number) == (pledgee_org, number):
+            return now
+        raise _already_pledged(now)
+    after = await _patent(patent_id)
+    await record(
+        actor=actor,
+        action="listings.patent_pledged",
+        entity_type="patent",
+        entity_id=patent_id,
+        before=_pledge_audit(row),
+        after=_pledge_audit(after),
+    )
+    await announce_changes(
+        patent_id, [k for k in ("pledged", "pledgee_consent", *_PLEDGE_RECORD) if _differs(row, after, k)]
+    )
+    return after
+
+
+_PLEDGE_RECORD = ("pledgee_org", "pledge_registration_number", "pledge_registered_on")
+
+
+def _differs(before: PatentRecord, after: PatentRecord, name: str) -> bool:
+    return bool(getattr(before, name) != getattr(after, name))
+
+
+async def mark_released(patent_id: int, *, actor: Actor, registration_number: str | None = None) -> PatentRecord:
+    """The pledge on record is released (注销 registered): the patent is no longer pledged; its consents stay on
+    record, for that pledge only. Nothing on record: nothing changes. ``registration_number``, when given, must be
+    the pledge on record (409 otherwise)."""
+    row = await _patent(patent_id)
+    if row.pledgee_org is None:
+        return row
+    number = row.pledge_registration_number
+    if registration_number is not None and registration_number.strip() != number:
+        other = Msg("patent.pledge_not_on_record", {"registration_number": registration_number.strip()})
+        raise Conflict(other, errors=[FieldError("registration_number", other, code="not_on_record")])
+    if not await repository.release(patent_id, registration_number=number):
+        return await _patent(patent_id)  # released meanwhile
+    after = await _patent(patent_id)
+    await record(
+        actor=actor,
+        action="listings.patent_released",
+        entity_type="patent",
+        entity_id=patent_id,
+        before=_pledge_audit(row),
+        after=_pledge_audit(after),
+    )
+    await announce_changes(
+        patent_id, [k for k in ("pledged", "pledgee_consent", *_PLEDGE_RECORD) if _differs(row, after, k)]
+    )
+    return after
+
+
+async def record_pledgee_consent(
+    patent_id: int, *, pledgee_org: int, scope: ConsentScope | str, actor: Actor
+) -> PledgeeConsentRecord:
+    """The pledgee on record consents, under the pledge on record, to an open-licence declaration of the patent
+    (``open_licence``: then its ``pledgee_consent`` is set and the Art 86(4) check passes) or to licensing it
+    (``licence``: Civil Code Art 444). Only the pledgee on record may (403 for another acting organisation, 409
+    when the patent is not pledged to ``pledgee_org``). Recording it again returns the consent already recorded."""
+    if scope not in CONSENT_SCOPES:
+        invalid = Msg("patent.consent_scope_invalid", {"scope": str(scope)[:40]})
+        raise ValidationFailed(invalid, errors=[FieldError("scope", invalid, code="invalid")])
+    if actor.org_id is not None and actor.org_id != pledgee_org:
+        raise Forbidden(Msg("patent.consent_only_pledgee"))
+    row = await _patent(patent_id)
+    if row.pledgee_org is None or row.pledgee_org != pledgee_org:
+        refusal = Msg("patent.consent_not_pledged_to", {"number": row.number})
+        raise Conflict(refusal, errors=[FieldError("pledgee_org", refusal, code="not_pledgee")])
+    number = row.pledge_registration_number
+    key = consent_key(patent_id, number, scope)
+    existing = await repository.consent_by_key(key)
+    if existing is not None:
+        return existing
+    consent_id = await repository.add_consent(
+        {
+            "patent": patent_id,
+            "pledgee_org": pledgee_org,
+            "registration_number": number,
+            "scope": scope,
+            "consent_key": key,
+            "recorded_by": actor.user_id,
+        }
+    )
+    if scope == "open_licence":
+        await repository.set_pledgee_consent(patent_id, registration_number=number)
+    await record(
+        actor=actor,
+        action="listings.pledgee_consent_recorded",
+        entity_type="patent",
+        entity_id=patent_id,
+        after={"consent": consent_id, "scope": scope, "pledgee_org": pledgee_org, "registration_number": number},
+    )
+    await announce_changes(patent_id, ["pledgee_consent" if scope == "open_licence" else "licence_consent"])
+    stored = await repository.consent_by_key(key)
+    assert stored is not None
+    return stored
+
+
+async def current_consent(patent_id: int, scope: ConsentScope | str) -> PledgeeConsentRecord | None:
+    """The pledgee's consent of ``scope`` under the pledge on record now; None when not pledged on record or not
+    consented (finance.licences checks ``licence`` before a licence of a pledged patent: Civil Code Art 444)."""
+    row = await repository.get(patent_id)
+    if row is None or row.pledgee_org is None:
+        return None
+    return await repository.consent_by_key(consent_key(patent_id, row.pledge_registration_number, scope))
+
+
+async def pledgee_name(row: PatentRecord) -> str:
+    """The name of the pledgee on record ("" when none)."""
+    if row.pledgee_org is None:
+        return ""
+    org = await org_service.org_by_id(row.pledgee_org)
+    return org.name if org else ""
+
+
+async def licence_situation(patent_id: int) -> LicenceSituationRecord:
+    """For pre-checks: every licence recorded on the patent (exclusive, sole, ordinary and open; each with its start
+    and end: the caller decides which are in force on its day) and whether an open licence is declared on it."""
+    row = await _patent(patent_id)
+    return LicenceSituationRecord(
+        patent=patent_id,
+        licences=tuple(await repository.licences(patent_id)),
+        open_licence=row.declaration_status == "published",
+    )
+
+
+async def patents_of_org(org_id: int, *, limit: int = 1000) -> list[PatentRecord]:
+    """An organisation's patents, in the order recorded (at most ``limit``)."""
+    return await repository.for_org(org_id, limit=limit)

@@ -11,6 +11,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -42,8 +43,15 @@ class Patent(Table, tablename="listings_patent"):
     legal_status = Varchar(length=16, default="unknown")  # LegalStatus
     annual_fees_paid_through = Date(null=True, default=None)
     other_fee_reduction_pct = Integer(default=0)  # e.g. 85 for the 减缴 of universities; best single one applies
+    # Pledge (质押): ``pledged`` and ``pledgee_consent`` are what the rules read. A pledge registered through the
+    # platform (``service.mark_pledged``) also names its pledgee and CNIPA registration, and then both booleans are
+    # derived: pledged while it stands, consent when the pledgee's consent to an open licence is recorded
+    # (``PledgeeConsent``). Without a pledgee on record they are what the patentee stated (import, form).
     pledged = Boolean(default=False)
     pledgee_consent = Boolean(default=False)
+    pledgee_org = ForeignKey(Organisation, null=True, default=None, index=True, on_delete=OnDelete.restrict)
+    pledge_registration_number = Varchar(length=40, default="")
+    pledge_registered_on = Date(null=True, default=None)
     suspension = Varchar(length=8, default="")  # Suspension: "", art103, art104
     evaluation_report_ref = Varchar(length=100, default="")
     # Its open-licence declaration as ``listings.declarations`` last reported it (the live one, else the latest
@@ -66,4 +74,19 @@ class RecordedLicence(Table, tablename="listings_recorded_licence"):
     ends_on = Date(null=True, default=None)
     reference = Varchar(length=64, default="")  # e.g. the platform licence it came from
     declaration_version = Integer(null=True, default=None)  # open licences: the version whose terms apply
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class PledgeeConsent(Table, tablename="listings_pledgee_consent"):
+    """The pledgee's recorded consent, under one registered pledge, to an open-licence declaration of the patent
+    (scope ``open_licence``: Implementing Regulations Art 86(4)) or to licensing it (``licence``: Civil Code Art
+    444). Kept after the pledge ends; it counts only for the pledge it names. One per (patent, pledge, scope)."""
+
+    id = Serial(primary_key=True)
+    patent = ForeignKey(Patent, null=False, index=True)
+    pledgee_org = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    registration_number = Varchar(length=40, default="")
+    scope = Varchar(length=16)  # open_licence, licence
+    consent_key = Varchar(length=80, unique=True)  # "<patent>:<registration number>:<scope>"
+    recorded_by = Integer(null=True, default=None)  # the pledgee's user who recorded it
     recorded_at = Timestamptz(default=TimestamptzNow())

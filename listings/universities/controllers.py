@@ -1,4 +1,4 @@
-"""A university's settings API, and its patentee aliases."""
+"""A university's settings API, and its patentee aliases (an SME records its own aliases here too)."""
 
 from __future__ import annotations
 
@@ -33,18 +33,22 @@ class PatenteeAliasController(Controller):
     tags = ["universities"]
     dependencies = {"principal": Provide(provide_principal)}
 
-    @get("/", opt=signed_in(OrgKind.university), summary="The other names the university is patentee under")
+    @get(
+        "/",
+        opt=signed_in(OrgKind.university, OrgKind.sme),
+        summary="The other names the university or SME is patentee under",
+    )
     async def list_aliases(self, principal: Principal) -> list[AliasOut]:
         return await service.aliases(principal.org_id)
 
     @post(
         "/",
-        opt=signed_in(OrgKind.university, owner=True),
+        opt=signed_in(OrgKind.university, OrgKind.sme, owner=True),
         summary="Record an alias (a former, formal or English name) with its evidence; checked at declaration",
     )
     async def record_alias(self, principal: Principal, data: JSONBody[AliasIn]) -> AliasOut:
         return await service.record_alias(principal=principal, data=data)
 
-    @delete("/{alias_id:int}", opt=signed_in(OrgKind.university, owner=True), summary="Remove an alias")
+    @delete("/{alias_id:int}", opt=signed_in(OrgKind.university, OrgKind.sme, owner=True), summary="Remove an alias")
     async def remove_alias(self, principal: Principal, alias_id: int) -> None:
         await service.remove_alias(principal=principal, alias_id=alias_id)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError as PydanticError
 
 from finance.loan_products import rules
 from finance.loan_products import service as products
@@ -86,6 +87,8 @@ async def test_publish_and_withdraw_and_who_reads_what(backend: Any) -> None:
 
 async def test_terms_are_checked_beside_each_field(backend: Any) -> None:
     owner = await bank()
+    with pytest.raises(PydanticError, match="accepted_types"):  # only types finance.dossiers can tell by the bytes
+        ProductCreateIn(code="bad", **{**TERMS, "documents": [{**TERMS["documents"][0], "accepted_types": ["text/x"]}]})
     bad = {**TERMS, "ltv_bp": {"utility_model": 1500}, "rate_min_bp": 500, "rate_max_bp": 400, "pools": [999]}
     with pytest.raises(ValidationFailed) as caught:
         async with jobs.unit_of_work():
@@ -145,6 +148,11 @@ async def test_the_demo_seed_reads_its_figures_from_the_shared_data(backend: Any
     assert tianfu.reliability == "primary" and sichuan["source_url"] in tianfu.source
     required = [d.code for d in bocom.documents if d.required]
     assert required == ["identity", "financial_statements"]
+    checklist = products.checklist(bocom)  # as finance.dossiers checks a case's documents
+    assert [(r.code, r.required, r.max_age_days) for r in checklist] == [
+        (d.code, d.required, d.max_age_days) for d in bocom.documents
+    ]
+    assert checklist[0].label.params["label_zh"] == bocom.documents[0].label_zh
 
 
 async def test_which_products_a_patent_may_support(backend: Any) -> None:

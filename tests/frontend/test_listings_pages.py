@@ -139,11 +139,14 @@ async def test_a_non_university_is_refused_and_a_visitor_sent_to_sign_in(backend
     assert response.status_code in {302, 303} and response.headers["location"].startswith("/sign-in")
     firm = await make_account("sme")
     await sign_in(client, firm)
-    for url in ("/patents", f"/patents/{patent_id}", "/patents/import", "/declarations", "/university/settings",
-                f"/declarations/new?patent_id={patent_id}"):  # fmt: skip
+    for url in ("/declarations", "/university/settings", f"/declarations/new?patent_id={patent_id}"):
         response = await client.get(url, headers=HTML)
         assert response.status_code == 403, url
         assert "text/html" in response.headers["content-type"]
+    # an SME holds patents of its own (its list and import pages); a university's patent is not found
+    assert (await client.get(f"/patents/{patent_id}", headers=HTML)).status_code == 404
+    for url in ("/patents", "/patents/import"):
+        assert (await client.get(url, headers=HTML)).status_code == 200, url
     response = await post_form(client, "/declarations", {"patent_id": str(patent_id), **terms_form()})
     assert response.status_code == 403
     assert (await client.get("/listings", headers=HTML)).status_code == 200  # public pages stay open to everyone

@@ -230,7 +230,7 @@ async def test_error_pages_speak_the_page_language_only(client) -> None:
     for lang, (title, detail, kinds_only) in cases.items():
         client.cookies.set("lang", lang)
         missing = await client.get("/nothing-here", headers={"accept": "text/html"})
-        refused = await client.get("/patents", headers={"accept": "text/html"})
+        refused = await client.get("/declarations", headers={"accept": "text/html"})  # an SME declares nothing
         assert (missing.status_code, refused.status_code) == (404, 403)
         for page, words in ((missing, (title, detail)), (refused, (kinds_only,))):
             alert = page.text[page.text.index('role="alert"') : page.text.index("</section>")]
