@@ -3,7 +3,7 @@
 from finance.contracts.controllers import LicenceContractController
 from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.dossiers.controllers import DossierController
-from finance.exports.controllers import PortfolioController
+from finance.exports.controllers import PledgePackageController, PortfolioController
 from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
@@ -16,6 +16,7 @@ from finance.payments.controllers import (
     StripeWebhookController,
     UniversityTransferController,
 )
+from finance.pledges.controllers import PledgeController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.signatures.controllers import SealController
 from finance.valuation.controllers import ValuationController
@@ -39,5 +40,7 @@ FINANCE_CONTROLLERS = [
     BankProductController,
     ValuationController,
     PortfolioController,
+    PledgePackageController,
+    PledgeController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

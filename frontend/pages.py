@@ -26,6 +26,7 @@ from frontend.loan_product_pages import BankProductPages
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
+from frontend.pledge_pages import PLEDGE_PAGES
 from frontend.portfolio_pages import PortfolioPages
 from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
@@ -271,6 +272,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             *ORG_PAGES,
             WebhookPages,
             PortfolioPages,
+            *PLEDGE_PAGES,
             static,
         ],
         template_config=TemplateConfig(

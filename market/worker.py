@@ -39,6 +39,7 @@ JOB_MODULES = (
     "finance.exports.jobs",
     "finance.letters.jobs",
     "finance.jobs",
+    "finance.pledges.jobs",
 )
 
 

@@ -1,8 +1,8 @@
-"""The bank's portfolio figures."""
+"""A pledge application's package (for its two parties) and the bank's portfolio figures."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import Provide
 
 from finance.exports import service
@@ -12,7 +12,29 @@ from market.accounts.principal import Principal
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
+PARTIES = signed_in(OrgKind.sme, OrgKind.bank)
 BANK = signed_in(OrgKind.bank)
+
+
+class PledgePackageController(Controller):
+    path = "/api/pledges"
+    tags = ["pledges"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get(
+        "/{application_id:int}/package",
+        opt=PARTIES,
+        summary="The application's package: a zip of manifest.json (SHA-256 of each file), the application, its "
+        "decisions and documents",
+        media_type="application/zip",
+    )
+    async def package(self, principal: Principal, application_id: int) -> Response[bytes]:
+        made = await service.package(principal=principal, application_id=application_id)
+        return Response(
+            made.content,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
+        )
 
 
 class PortfolioController(Controller):

@@ -9,17 +9,89 @@ fixed timestamp, so the same application gives the same bytes until something in
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import re
+import zipfile
+from datetime import UTC, datetime
 from typing import Any
 
 from finance.desk import service as desk
-from finance.exports.schemas import AgeLineOut, BreachOut, PortfolioOut, StateLineOut
+from finance.exports.records import Package, PackageFile
+from finance.exports.schemas import (
+    AgeLineOut,
+    BreachOut,
+    ManifestFileOut,
+    ManifestOut,
+    PortfolioOut,
+    StateLineOut,
+)
+from finance.pledges import service as pledges
 from market.accounts.principal import Principal
 from market.errors import Forbidden
 from market.i18n import Msg
 from market.orgs.schemas import OrgKind
 from market.webhooks import service as webhooks
 
+PACKAGE_FORMAT = "market.pledge_package/1"
 PLEDGE_KIND = "pledge_loan"
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# ------------------------------------------------------------------------------------------------ package
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
+
+
+def manifest(*, application_id: int, reference: str, files: list[PackageFile], at: datetime) -> ManifestOut:
+    return ManifestOut(
+        format=PACKAGE_FORMAT,
+        application_id=application_id,
+        reference=reference,
+        generated_at=at.isoformat(),
+        files=[
+            ManifestFileOut(
+                path=f.path, sha256=hashlib.sha256(f.content).hexdigest(), size=len(f.content),
+                content_type=f.content_type,
+            )
+            for f in files
+        ],
+    )
+
+
+def zipped(files: list[PackageFile], listed: ManifestOut) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, content in [("manifest.json", _json(listed.model_dump(mode="json"))),
+                              *((f.path, f.content) for f in files)]:
+            info = zipfile.ZipInfo(path, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+async def package(*, principal: Principal, application_id: int) -> Package:
+    """The application's package, for the applicant and its bank only (anyone else: 404, as the application)."""
+    app = await pledges.get(principal=principal, application_id=application_id)
+    body = app.model_dump(mode="json")
+    decisions = body.pop("decisions", [])
+    files = [
+        PackageFile("application.json", _json(body), "application/json"),
+        PackageFile("decisions.json", _json(decisions), "application/json"),
+    ]
+    for document in app.documents:
+        stored, content = await pledges.document_content(
+            principal=principal, application_id=application_id, document_id=document.id
+        )
+        name = SAFE.sub("_", document.filename).strip("._") or "document"
+        path = f"documents/{document.id:06d}-{SAFE.sub('_', document.requirement)}-v{document.version}-{name}"
+        files.append(PackageFile(path, content, getattr(stored, "content_type", "application/octet-stream")))
+    listed = manifest(application_id=app.id, reference=app.reference, files=files, at=datetime.now(UTC))
+    return Package(filename=f"{SAFE.sub('_', app.reference)}-package.zip", content=zipped(files, listed))
 
 
 # ---------------------------------------------------------------------------------------------- portfolio

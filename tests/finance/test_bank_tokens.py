@@ -39,7 +39,8 @@ async def make_token(client: Client, scopes: list[str]) -> str:
 async def test_every_bank_endpoint_takes_a_token_and_a_read_token_writes_nothing(client: Client) -> None:
     routes = bank_routes(client.app)
     paths = {p for _, p, _ in routes}
-    assert paths >= {"/api/desk/cases", "/api/bank/portfolio", "/api/webhooks/endpoints"}
+    assert paths >= {"/api/desk/cases", "/api/bank/portfolio", "/api/webhooks/endpoints", "/api/pledges",
+                     "/api/pledges/{application_id}/package"}
     assert [f"{m} {p}" for m, p, session_only in routes if session_only] == []
     bank = await make_account("bank")
     await sign_in(client, bank)
