@@ -3,6 +3,7 @@
 from finance.contracts.controllers import LicenceContractController
 from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.dossiers.controllers import DossierController
+from finance.exports.controllers import PledgePackageController, PortfolioController
 from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
@@ -42,6 +43,8 @@ FINANCE_CONTROLLERS = [
     LoanProductController,
     BankProductController,
     ValuationController,
+    PortfolioController,
+    PledgePackageController,
     PledgeController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -27,11 +27,13 @@ from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.pledge_pages import PLEDGE_PAGES
+from frontend.portfolio_pages import PortfolioPages
 from frontend.refund_pages import RefundPages
 from frontend.registration_pages import LoanPages, RegistrationPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from frontend.sme_pages import SmePatentPages
+from frontend.webhook_pages import WebhookPages
 from listings.imports import service as imports
 from listings.patents import service as patents
 from market.accounts import service as accounts
@@ -271,6 +273,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             BankProductPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
+            WebhookPages,
+            PortfolioPages,
             *PLEDGE_PAGES,
             static,
         ],

@@ -49,6 +49,7 @@ from market.web.limits import RateLimitMiddleware, RateLimits
 from market.web.problems import build_handlers, language
 from market.web.requests import RequestIdMiddleware, echo_request_id
 from market.web.transactions import TransactionMiddleware
+from market.webhooks.controllers import WebhookController
 from market.worker import load_jobs
 
 SECURITY_HEADERS = [
@@ -139,6 +140,7 @@ def create_app(
             AuditController,
             EventAdminController,
             NotificationController,
+            WebhookController,
             *LISTINGS_CONTROLLERS,
             *FINANCE_CONTROLLERS,
             *pages.route_handlers,

@@ -10,6 +10,7 @@ from market.events.tables import DomainEvent, EventDelivery
 from market.idempotency.tables import IdempotencyKey
 from market.notifications.tables import Notification
 from market.orgs.tables import Invitation, Membership, Organisation, OrgDecision, OrgDocument
+from market.webhooks.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 APP_CONFIG = AppConfig(
     app_name="market",
@@ -27,6 +28,9 @@ APP_CONFIG = AppConfig(
         OrgDecision,
         OrgDocument,
         Invitation,
+        WebhookEndpoint,
+        WebhookDelivery,
+        WebhookAttempt,
     ],
     migration_dependencies=[],
     commands=[],

@@ -25,6 +25,7 @@ from market.settings import Settings
 JOB_MODULES = (
     "market.events.service",
     "market.notifications.jobs",
+    "market.webhooks.jobs",
     "market.mailings",
     "listings.imports.jobs",
     "listings.search.jobs",
@@ -35,6 +36,7 @@ JOB_MODULES = (
     "finance.royalties.jobs",
     "finance.ledger.jobs",
     "finance.desk.jobs",
+    "finance.exports.jobs",
     "finance.letters.jobs",
     "finance.jobs",
     "finance.registrations.jobs",

@@ -3,6 +3,9 @@
 #   - Debian packages: fonts, HarfBuzz/Pango for PDF rendering, Chromium for the browser tests, poppler-utils.
 #   - A virtualenv at .venv with the project and its dev tools (`pip install -e '.[dev]'`), re-installed only
 #     when pyproject.toml has changed since the last successful install.
+#   - Browser libraries from npm (frontend/package.json, package-lock.json: Apache ECharts for the bank portfolio's
+#     charts), copied into frontend/static/vendor/ (git-ignored) and served by the app: never a CDN. Without npm
+#     setup says so and carries on; the portfolio page then shows its tables without charts.
 # Without root or network the Debian step reports what is missing and carries on; under CI=true a missing
 # Chromium is an error, because CI must run the browser tests.
 set -euo pipefail
@@ -141,7 +144,40 @@ PY
     say "Python packages installed"
 }
 
+# ---------------------------------------------------------------------------------------- browser libraries
+
+FRONTEND="$ROOT/frontend"
+VENDOR="$FRONTEND/static/vendor"
+
+install_browser_libraries() {
+    local version want have=""
+    version="$(sed -n 's/.*"echarts": *"\([^"]*\)".*/\1/p' "$FRONTEND/package.json")"
+    want="echarts $version"
+    [[ -f "$VENDOR/.installed" ]] && have="$(<"$VENDOR/.installed")"
+    if [[ "$want" == "$have" && -f "$VENDOR/echarts.min.js" ]]; then
+        say "browser libraries up to date ($want)"
+        return 0
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        warn "npm not found: Apache ECharts is not installed, so /bank/portfolio shows its tables without charts"
+        warn "install Node.js and npm (apt-get install npm) and run scripts/setup.sh again for the charts"
+        return 0
+    fi
+    say "installing browser libraries from npm ($want)"
+    if ! (cd "$FRONTEND" && npm ci --no-audit --no-fund --silent); then
+        warn "npm ci failed (no network?): /bank/portfolio shows its tables without charts"
+        return 0
+    fi
+    mkdir -p "$VENDOR"
+    cp "$FRONTEND/node_modules/echarts/dist/echarts.common.min.js" "$VENDOR/echarts.min.js"
+    cp "$FRONTEND/node_modules/echarts/LICENSE" "$VENDOR/ECHARTS-LICENSE"
+    cp "$FRONTEND/node_modules/echarts/NOTICE" "$VENDOR/ECHARTS-NOTICE" 2>/dev/null || true
+    printf '%s\n' "$want" >"$VENDOR/.installed"
+    say "browser libraries installed into frontend/static/vendor/"
+}
+
 install_debian_packages
 ensure_venv
 install_project
+install_browser_libraries
 say "done"

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from piccolo.columns.combination import And, Or, Where
+from piccolo.query.functions.aggregate import Count, Sum
 
+from finance.desk.portfolio import AgeLine, BreachLine, Portfolio, StateLine, bucket_bounds
 from finance.desk.reasons import Reason
 from finance.desk.records import CalendarDayRecord, CasePage, CaseRecord, DecisionRecord
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
@@ -369,3 +371,65 @@ async def update_day(
 async def delete_day(day: date) -> bool:
     rows = await CalendarDay.delete().where(CalendarDay.day == day).returning(CalendarDay.id)
     return bool(rows)
+
+
+# ------------------------------------------------------------------------------------- portfolio (H7)
+
+
+def _book(reviewer_org: int, kind: str | None) -> Where | And | Or:
+    """A reviewer's book: its cases once submitted (drafts are the applicant's own)."""
+    where: Where | And | Or = (DeskCase.reviewer_org == reviewer_org) & DeskCase.sla_started_on.is_not_null()
+    return where & (DeskCase.kind == kind) if kind else where
+
+
+async def portfolio(*, reviewer_org: int, kind: str | None, now: datetime, breaches: int = 50) -> Portfolio:
+    """Amounts by state, the open cases by age (``AGEING_BUCKETS``), the open SLA breaches: sums in SQL."""
+    book = _book(reviewer_org, kind)
+    amount = Sum(DeskCase.amount_minor, alias="amount")
+    rows = await (
+        DeskCase.select(DeskCase.state, DeskCase.currency, Count(alias="n"), amount)
+        .where(book)
+        .group_by(DeskCase.state, DeskCase.currency)
+    )
+    states = tuple(
+        StateLine(state=r["state"], currency=r["currency"], count=int(r["n"]), amount_minor=int(r["amount"] or 0))
+        for r in sorted(rows, key=lambda r: (r["currency"], r["state"]))
+    )
+    ageing = []
+    for label, lower, upper in bucket_bounds(now):
+        where = book & DeskCase.closed_at.is_null() & (DeskCase.opened_at <= upper)
+        if lower is not None:
+            where = where & (DeskCase.opened_at > lower)
+        for r in await (
+            DeskCase.select(DeskCase.currency, Count(alias="n"), Sum(DeskCase.amount_minor, alias="amount"))
+            .where(where)
+            .group_by(DeskCase.currency)
+        ):
+            ageing.append(
+                AgeLine(bucket=label, currency=r["currency"], count=int(r["n"]), amount_minor=int(r["amount"] or 0))
+            )
+    open_breached = book & DeskCase.closed_at.is_null() & DeskCase.breached_at.is_not_null()
+    breached_open = await DeskCase.count().where(open_breached)
+    latest = (
+        await DeskCase.select()
+        .where(open_breached)
+        .order_by(DeskCase.breached_at, ascending=False)
+        .order_by(DeskCase.id, ascending=False)
+        .limit(breaches)
+    )
+    return Portfolio(
+        reviewer_org=reviewer_org,
+        kind=kind,
+        on=now.date(),
+        states=states,
+        ageing=tuple(ageing),
+        breached_open=int(breached_open),
+        breaches=tuple(
+            BreachLine(
+                case_id=r["id"], kind=r["kind"], subject=r["subject"], reference=r["reference"], state=r["state"],
+                currency=r["currency"], amount_minor=int(r["amount_minor"]), due_on=r["due_on"],
+                breached_on=r["breached_at"].date(),
+            )
+            for r in latest
+        ),
+    )

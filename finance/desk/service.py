@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from finance.desk import repository
 from finance.desk.machines import StateMachine, final_states, initial_state, next_state, waiting_states
+from finance.desk.portfolio import Portfolio
 from finance.desk.reasons import Reason, ReasonLike
 from finance.desk.records import CalendarDayRecord, CasePage, CaseRecord, DecisionRecord
 from finance.desk.schemas import CalendarDayOut, CaseOut, CasePageOut, DecisionOut, ReasonOut
@@ -913,6 +914,13 @@ async def reviewers(org_id: int) -> list[tuple[int, str]]:
     return [(m.user_id, m.display_name or m.email) for m in await org_service.members_of_org(org_id)]
 
 
+# ------------------------------------------------------------------------------------- portfolio (H7)
+
+
+async def portfolio(*, reviewer_org: int, kind: str | None = None, now: datetime | None = None) -> Portfolio:
+    """A reviewer organisation's book (the bank portfolio page and API): amounts by state, open cases by age, the
+    open SLA breaches."""
+    return await repository.portfolio(reviewer_org=reviewer_org, kind=kind, now=now or datetime.now(UTC))
 @dataclass(frozen=True, slots=True)
 class QueueRow:
     """A queue row as the desk page shows it: the case, its applicant's and assignee's names, its SLA badge."""

@@ -63,6 +63,15 @@ def on(name: str) -> Callable[[Handler], Handler]:
 # is never mistaken for it.
 _batch: ContextVar[tuple[object, list[int]] | None] = ContextVar("market_events_batch", default=None)
 
+# The event a handler is handling (its id), while it runs: what a handler passes on keeps the event's identity (a
+# webhook's event id is derived from it, so a handler run twice publishes the same event).
+_handling: ContextVar[int | None] = ContextVar("market_events_handling", default=None)
+
+
+def handling() -> int | None:
+    """The id of the event the running handler handles (None outside a handler)."""
+    return _handling.get()
+
 
 async def emit(name: str, **payload: Any) -> int:
     """Record that ``name`` happened, in the current unit of work; its handlers run after the commit."""
@@ -95,7 +104,11 @@ async def _deliver(events: list[EventRecord], name: str) -> list[str]:
                 if delivery.status in ("done", "failed"):
                     done.append(delivery.status)
                     continue
-                await HANDLERS[event.name][name](**event.payload)
+                token = _handling.set(event.id)
+                try:
+                    await HANDLERS[event.name][name](**event.payload)
+                finally:
+                    _handling.reset(token)
                 await repository.update_delivery(delivery.id, status="done", attempts=delivery.attempts + 1)
                 done.append("done")
         return done

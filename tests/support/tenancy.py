@@ -8,6 +8,7 @@ issue that adds a new kind of private object adds one entry here and one object 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,8 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "document_id": lambda v: v.extra["document_id"],
     "invitation_id": lambda v: v.extra["invitation_id"],
     "alias_id": lambda v: v.extra["alias_id"],
+    "endpoint_id": lambda v: v.extra["webhook_endpoint_id"],
+    "delivery_id": lambda v: v.extra["webhook_delivery_id"],
     "product_id": lambda v: v.extra["product_id"],  # a bank's draft loan product (published ones are public)
     "case_id": lambda v: v.extra["case_id"],
     "application_id": lambda v: v.extra["application_id"],
@@ -108,11 +111,31 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "document_id": await _victim_document(account),
             "alias_id": await _victim_alias(principal),
             "invitation_id": invitation.id,
+            **await _victim_webhooks(principal),
             "product_id": await _victim_product(),
             "case_id": await _victim_case(account),
             "application_id": await _victim_pledge(),
         },
     )
+
+
+async def _victim_webhooks(principal: Any) -> dict[str, int]:
+    """A webhook endpoint of the victim's and a delivery to it (written straight, so no job sends it)."""
+    from market.webhooks import repository as webhooks_repo
+    from market.webhooks import service as webhooks
+    from market.webhooks.schemas import EndpointIn
+
+    async with jobs.unit_of_work():
+        created = await webhooks.create_endpoint(
+            principal=principal, data=EndpointIn(url=f"https://{MARK.lower()}.example.cn/hook", events=["*"],
+                                                 description=MARK), allow_loopback_http=False,
+        )
+        delivery_id = await webhooks_repo.insert_delivery(
+            endpoint_id=created.id, org_id=principal.org_id, event_id=f"{MARK}-evt", event_type="desk.case_moved",
+            body=json.dumps({"id": f"{MARK}-evt", "data": {"note": MARK}}),
+        )
+    assert delivery_id is not None
+    return {"webhook_endpoint_id": created.id, "webhook_delivery_id": delivery_id}
 
 
 async def _victim_case(account: Account) -> int:
@@ -264,8 +287,19 @@ async def snapshot(victim: Victim) -> dict[str, Any]:
         "tokens": await ApiToken.select(ApiToken.id, ApiToken.revoked_at).where(ApiToken.user == user_id),
         "notifications": await Notification.select().where(Notification.user == user_id),
         "audit": await AuditEvent.count().where(AuditEvent.org_id == org_id),
+        "webhooks": await _webhooks_snapshot(victim),
         **await _listings_snapshot(victim),
     }
+
+
+async def _webhooks_snapshot(victim: Victim) -> list[Any]:
+    from market.webhooks.tables import WebhookDelivery, WebhookEndpoint
+
+    endpoint = victim.extra["webhook_endpoint_id"]
+    return [
+        await WebhookEndpoint.select().where(WebhookEndpoint.id == endpoint),
+        await WebhookDelivery.select().where(WebhookDelivery.endpoint == endpoint),
+    ]
 
 
 async def _listings_snapshot(victim: Victim) -> dict[str, Any]:
