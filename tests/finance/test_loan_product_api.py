@@ -218,6 +218,7 @@ async def test_the_bank_records_a_pool_on_its_page(client: Client) -> None:
     assert 'value="fund=lots"' in bad.text
     over = await post_form(client, "/bank/products/pools", {**form, "pool_split": "fund=60; city=50"})
     assert over.status_code == 400 and 'id="pool_split-error"' in over.text
+    assert "各方分担比例合计不得超过 100%" in over.text  # the validator's catalogue code, said in the page's language
     done = await post_form(client, "/bank/products/pools", form)
     assert done.status_code == 200 and 'id="done"' in done.text
     pools = (await client.get("/api/loan-products/pools")).json()

@@ -292,5 +292,6 @@ def test_every_reason_and_source_has_its_words(lang: str) -> None:
     wanted |= {f"ui.lending_done_{d}" for d in ("created", "saved", "publish", "withdraw", "pool")}
     wanted |= {f"ui.lending_reliability_{r}" for r in ("primary", "secondary", "tertiary", "bank")}
     wanted |= {f"lending.status.{s}" for s in ("draft", "published", "withdrawn")}
+    wanted |= {"lending.accepted_types", "lending.shares_over_100", "lending.party_name"}  # raised by validators
     missing = sorted(code for code in wanted if catalogue(lang).gettext(code) == code)
     assert missing == []
