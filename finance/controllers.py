@@ -15,6 +15,7 @@ from finance.payments.controllers import (
     StripeWebhookController,
     UniversityTransferController,
 )
+from finance.pledges.controllers import PledgeController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.signatures.controllers import SealController
 from finance.valuation.controllers import ValuationController
@@ -37,5 +38,6 @@ FINANCE_CONTROLLERS = [
     LoanProductController,
     BankProductController,
     ValuationController,
+    PledgeController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

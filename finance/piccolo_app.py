@@ -14,6 +14,7 @@ from finance.licences.tables import Licence
 from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
+from finance.pledges.tables import PledgeApplication, PledgePatent
 from finance.royalties.tables import RoyaltyReport
 from finance.signatures.tables import Signature
 
@@ -41,6 +42,8 @@ APP_CONFIG = AppConfig(
         RiskPool,
         LoanProduct,
         LoanProductVersion,
+        PledgeApplication,
+        PledgePatent,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

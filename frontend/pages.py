@@ -26,6 +26,7 @@ from frontend.loan_product_pages import BankProductPages
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
+from frontend.pledge_pages import PLEDGE_PAGES
 from frontend.refund_pages import RefundPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
@@ -267,6 +268,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             BankProductPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
+            *PLEDGE_PAGES,
             static,
         ],
         template_config=TemplateConfig(

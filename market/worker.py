@@ -37,6 +37,7 @@ JOB_MODULES = (
     "finance.desk.jobs",
     "finance.letters.jobs",
     "finance.jobs",
+    "finance.pledges.jobs",
 )
 
 

@@ -422,6 +422,9 @@ async def _insert(
     return made
 
 
+FOUR_EYES_KINDS = ("proposal", "approval")
+
+
 async def decide(
     *,
     case_id: int,
@@ -435,7 +438,10 @@ async def decide(
     amount: Money | None = None,
     supersedes: int | None = None,
 ) -> DecisionRecord:
-    """Record a decision (insert only), audited, with ``desk.decision_recorded`` emitted."""
+    """Record a decision (insert only), audited, with ``desk.decision_recorded`` emitted. Proposals and approvals go
+    through ``propose`` and ``approve`` (four eyes), never through here."""
+    if kind in FOUR_EYES_KINDS:
+        raise ValueError(f"a {kind} is recorded by propose/approve, which keep the four-eyes rule")
     return await _insert(
         found=await _require_case(case_id),
         kind=kind,

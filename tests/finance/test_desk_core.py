@@ -436,3 +436,11 @@ async def test_the_desk_repository_returns_typed_frozen_records(backend: Backend
     for record in (case, made, day, page, *made.reasons):
         assert_typed(record)
     assert made.reasons[0].params == {"amount": Money("CNY", 5)}  # typed parameters read back
+
+
+async def test_proposals_and_approvals_are_never_recorded_past_the_four_eyes_rule(backend: Backend) -> None:
+    bank = await bank_with_members(0)
+    case = await in_review(bank)
+    for kind in ("proposal", "approval"):
+        with pytest.raises(ValueError, match="propose/approve"):
+            await desk.decide(case_id=case.id, kind=kind, outcome="approve", actor=bank.actor(), role="", snapshot={})

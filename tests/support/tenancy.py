@@ -61,6 +61,7 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "alias_id": lambda v: v.extra["alias_id"],
     "product_id": lambda v: v.extra["product_id"],  # a bank's draft loan product (published ones are public)
     "case_id": lambda v: v.extra["case_id"],
+    "application_id": lambda v: v.extra["application_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -74,7 +75,7 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "public_org_id": "999999",
     "event": "declaration",  # /api/declarations/{declaration_id}/cnipa-filing/{event}: the kind of CNIPA filing
     "token": "not-a-token.signed",  # /invitations/{token}: a secret mailed to the invitee, not an object id
-    "action": "publish",  # /bank/products/{product_id}/{action}: publish or withdraw
+    "action": "publish",  # /bank/products/{product_id}/{action}: publish or withdraw (and /sme|bank/pledges/...)
     "year": "2026",  # /api/desk/calendar/{year}: the working-day calendar, the same for everyone
     "day": "2026-10-08",  # /api/admin/calendar/{day}: a day of that calendar, edited by the operators only
 }
@@ -109,6 +110,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "invitation_id": invitation.id,
             "product_id": await _victim_product(),
             "case_id": await _victim_case(account),
+            "application_id": await _victim_pledge(),
         },
     )
 
@@ -122,7 +124,7 @@ async def _victim_case(account: Account) -> int:
     bank = await make_account("bank", org_name=f"受害银行 {MARK}")
     async with jobs.unit_of_work():
         return await desk_repo.insert_case(
-            kind="pledge_loan", subject=1, reference=f"PL-{MARK}", reviewer_org=bank.org_id,
+            kind="pledge_loan", subject=999_999, reference=f"PL-{MARK}", reviewer_org=bank.org_id,
             applicant_org=account.org_id, state="submitted", amount_minor=100, currency="CNY", sla_working_days=5,
             at=datetime.now(UTC),
         )
@@ -164,6 +166,16 @@ async def _victim_product() -> int:
                            max_amount_minor=100_000_000, max_term_months=12, note=MARK)
     async with jobs.unit_of_work():
         return (await loan_products.create_product(principal=principal, data=data)).id
+
+
+async def _victim_pledge() -> int:
+    """A pledge-loan application of a firm of the victim's (private to it and, once submitted, its bank). The bank's
+    published product is public by design: its name carries no mark."""
+    from tests.finance.pledge_support import bank, draft, sme
+
+    lender = await bank("受害者的贷款银行")
+    applicant = await sme(f"受害质押企业 {MARK}")
+    return int((await draft(applicant, lender.product_id)).id)
 
 
 async def _victim_needs() -> dict[str, int]:
