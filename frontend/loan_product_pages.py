@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from finance.loan_products import service as products
 from finance.loan_products.records import ProductRecord
-from finance.loan_products.schemas import ProductCreateIn, ProductEditIn
+from finance.loan_products.schemas import PoolIn, ProductCreateIn, ProductEditIn
 from frontend.confirm import confirm_page, confirmed
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
@@ -206,13 +206,55 @@ class BankProductPages(Controller):
 
     @get("/", opt=BANK)
     async def index(self, request: AnyRequest, principal: Principal, done: str = "") -> Template:
-        return page(
-            request,
-            "lending/products.html",
-            products=await products.products_of_bank(principal.org_id),
-            pools=await products.pools(),
-            done=done,
-        )
+        return await products_page(request, principal, done=done)
+
+    @post("/pools", opt=BANK_WRITER)
+    async def record_pool(self, request: AnyRequest, principal: Principal) -> Any:
+        """A risk-compensation pool the bank takes part in: loss split typed ``fund=54; bank=26``, amounts in yuan."""
+        form = await form_of(request)
+        lang = lang_of(request)
+        errors: Errors = []
+        split: dict[str, int] = {}
+        for part in str(form.get("pool_split") or "").replace("；", ";").split(";"):
+            if not part.strip():
+                continue
+            party, _, pct = part.partition("=")
+            try:
+                split[party.strip()] = _percent_bp(pct)
+            except (InvalidOperation, ValueError):
+                errors.append({"field": "pool_split", "message": gettext(lang, "ui.lending_not_a_number")})
+        money: dict[str, int | None] = {}
+        for name in ("cap_first_year", "cap_later", "size"):
+            text = str(form.get(f"pool_{name}") or "").strip()
+            try:
+                money[name] = _yuan_minor(text) if text else None
+            except (InvalidOperation, ValueError):
+                errors.append({"field": f"pool_{name}", "message": gettext(lang, "ui.lending_not_a_number")})
+        values = {
+            "code": str(form.get("pool_code") or ""),
+            "name_zh": str(form.get("pool_name_zh") or ""),
+            "name_en": str(form.get("pool_name_en") or ""),
+            "issuer": str(form.get("pool_issuer") or ""),
+            "loss_split_bp": split,
+            "cap_first_year_minor": money.get("cap_first_year"),
+            "cap_later_minor": money.get("cap_later"),
+            "pure_ip_only": form.get("pool_pure_ip_only") == "on",
+            "size_minor": money.get("size"),
+            "source": str(form.get("pool_source") or ""),
+        }
+        data = None
+        try:
+            data = PoolIn(**values)
+        except ValidationError as exc:
+            errors += [{**e, "field": _pool_field(e["field"])} for e in field_messages(exc, lang)]
+        if data is None or errors:
+            return await products_page(request, principal, errors=_first(errors), typed=dict(form), status=400)
+        try:
+            await products.record_pool(principal=principal, data=data)
+        except Conflict as exc:
+            errors = [{**e, "field": _pool_field(e["field"])} for e in market_messages(exc, lang)]
+            return await products_page(request, principal, errors=errors, typed=dict(form), status=exc.status)
+        return Redirect(path="/bank/products?done=pool")
 
     @get("/new", opt=BANK)
     async def new(self, request: AnyRequest, principal: Principal) -> Template:
@@ -291,6 +333,35 @@ class BankProductPages(Controller):
             errors = market_messages(exc, lang_of(request))
             return await form_page(request, row, values=form_values(row), errors=errors, status=exc.status)
         return Redirect(path=f"/bank/products/{product_id}?done={action}")
+
+
+def _pool_field(api_field: str) -> str:
+    """The pool form's input for an API field (``loss_split_bp`` -> ``pool_split``, ``code`` -> ``pool_code``)."""
+    head = api_field.split(".")[0].removesuffix("_minor").removesuffix("_bp")
+    return "pool_split" if head in ("loss_split", "form") else f"pool_{head}"
+
+
+async def products_page(
+    request: AnyRequest,
+    principal: Principal,
+    *,
+    errors: Errors | None = None,
+    typed: dict[str, Any] | None = None,
+    done: str = "",
+    status: int = 200,
+) -> Template:
+    errors = errors or []
+    return page(
+        request,
+        "lending/products.html",
+        status,
+        products=await products.products_of_bank(principal.org_id),
+        pools=await products.pools(),
+        done=done,
+        errors=errors,
+        bad={e["field"] for e in errors},
+        p=typed or {},
+    )
 
 
 async def form_page(

@@ -32,7 +32,7 @@ class RequirementIn(Schema):
     @model_validator(mode="after")
     def _types(self) -> RequirementIn:
         if any(not re.match(MIME, t) or t not in KNOWN_TYPES for t in self.accepted_types):
-            raise ValueError(f"accepted_types must be some of {', '.join(KNOWN_TYPES)}")
+            raise ValueError("lending.accepted_types")  # a catalogue code: the message names the types
         return self
 
 
@@ -130,9 +130,9 @@ class PoolIn(
     @model_validator(mode="after")
     def _shares(self) -> PoolIn:
         if sum(self.loss_split_bp.values()) > 10_000:
-            raise ValueError("the parties' shares add up to more than 100%")
+            raise ValueError("lending.shares_over_100")
         if any(not re.match(r"^[a-z][a-z_]{0,29}$", p) for p in self.loss_split_bp):
-            raise ValueError("parties are lower-case words such as fund, bank, insurer")
+            raise ValueError("lending.party_name")
         return self
 
 

@@ -205,3 +205,27 @@ async def test_an_sme_sees_which_products_its_patent_may_support(client: Client)
     other = await make_account("sme")
     await sign_in(client, other)
     assert (await client.get(f"/api/loan-products/for-patent/{mine.id}")).status_code == 404
+
+
+async def test_the_bank_records_a_pool_on_its_page(client: Client) -> None:
+    bank = await make_account("bank")
+    await sign_in(client, bank)
+    form = {"pool_code": "pool-zs", "pool_name_zh": "中山资金池", "pool_split": "fund=54; bank=26; insurer=16",
+            "pool_cap_first_year": "1000000", "pool_pure_ip_only": "on", "pool_source": "中山市办法"}  # fmt: skip
+    bad = await post_form(client, "/bank/products/pools", {**form, "pool_split": "fund=lots", "pool_size": "1.234"})
+    assert bad.status_code == 400
+    assert 'id="pool_split-error"' in bad.text and 'id="pool_size-error"' in bad.text
+    assert 'value="fund=lots"' in bad.text
+    over = await post_form(client, "/bank/products/pools", {**form, "pool_split": "fund=60; city=50"})
+    assert over.status_code == 400 and 'id="pool_split-error"' in over.text
+    assert "各方分担比例合计不得超过 100%" in over.text  # the validator's catalogue code, said in the page's language
+    done = await post_form(client, "/bank/products/pools", form)
+    assert done.status_code == 200 and 'id="done"' in done.text
+    pools = (await client.get("/api/loan-products/pools")).json()
+    seen = [(p["code"], p["loss_split_bp"], p["cap_first_year"], p["pure_ip_only"], p["reliability"]) for p in pools]
+    assert seen == [
+        ("pool-zs", {"fund": 5400, "bank": 2600, "insurer": 1600}, {"minor": 100_000_000, "currency": "CNY"}, True,
+         "bank")
+    ]  # fmt: skip
+    again = await post_form(client, "/bank/products/pools", form)
+    assert again.status_code == 409 and 'id="pool_code-error"' in again.text

@@ -289,8 +289,9 @@ def test_every_reason_and_source_has_its_words(lang: str) -> None:
     wanted |= {"law.pledge.reg461.art8", "lending.ground12.not_cn", "lending.ground12.status_unknown"}
     # codes the bank pages make from values (tr('ui.lending_done_' ~ done) ...): not found by the extraction
     wanted |= {f"ui.lending_{a}_{w}" for a in ("publish", "withdraw") for w in ("heading", "question")}
-    wanted |= {f"ui.lending_done_{d}" for d in ("created", "saved", "publish", "withdraw")}
+    wanted |= {f"ui.lending_done_{d}" for d in ("created", "saved", "publish", "withdraw", "pool")}
     wanted |= {f"ui.lending_reliability_{r}" for r in ("primary", "secondary", "tertiary", "bank")}
     wanted |= {f"lending.status.{s}" for s in ("draft", "published", "withdrawn")}
+    wanted |= {"lending.accepted_types", "lending.shares_over_100", "lending.party_name"}  # raised by validators
     missing = sorted(code for code in wanted if catalogue(lang).gettext(code) == code)
     assert missing == []
