@@ -19,6 +19,8 @@ warn() { printf 'setup: WARNING: %s\n' "$*" >&2; }
 # ------------------------------------------------------------------------------------------ Debian packages
 
 DEB_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+# npm fetches the browser libraries (below); a Node.js installed another way brings its own npm.
+command -v npm >/dev/null 2>&1 || DEB_PACKAGES+=(npm)
 
 what_needs() {
     case "$1" in
@@ -26,6 +28,7 @@ what_needs() {
         fonts-noto-cjk) echo "Chinese text in rendered PDFs and browser screenshots (shows as empty boxes)" ;;
         libharfbuzz-subset0 | libpango-1.0-0 | libpangoft2-1.0-0) echo "PDF rendering (WeasyPrint needs Pango/HarfBuzz)" ;;
         poppler-utils) echo "the PDF checks in the tests (pdftotext/pdftoppm)" ;;
+        npm) echo "the charts (Apache ECharts from npm; the pages show tables only without it)" ;;
         *) echo "parts of the project" ;;
     esac
 }

@@ -15,35 +15,40 @@ class ConsentScope(StrEnum):
     licence = "licence"
 
 
-class VersionIn(Schema):
+class VersionIn(Schema, json_schema_extra={"examples": [{"version": 3}]}):
     """The version the caller read (a move from an older one is refused: 409)."""
 
     version: int = Field(ge=1)
 
 
-class FiledIn(VersionIn):
+class FiledIn(VersionIn, json_schema_extra={"examples": [{"version": 3, "filed_on": "2026-12-01"}]}):
     filed_on: date
 
 
-class OnIn(VersionIn):
+class OnIn(VersionIn, json_schema_extra={"examples": [{"version": 5, "on": "2026-12-03"}]}):
     on: date
 
 
-class CorrectionIn(OnIn):
+class CorrectionIn(OnIn, json_schema_extra={"examples": [{"version": 5, "on": "2026-12-03", "note": ""}]}):
     note: str = Field(default="", max_length=2000)
 
 
-class RegisteredIn(VersionIn):
+class RegisteredIn(
+    VersionIn,
+    json_schema_extra={
+        "examples": [{"version": 5, "registration_number": "Y2026980001234", "registered_on": "2026-12-04"}]
+    },
+):
     registration_number: str = Field(min_length=1, max_length=40)
     registered_on: date
 
 
-class RefusedIn(VersionIn):
+class RefusedIn(VersionIn, json_schema_extra={"examples": [{"version": 5, "ground": "pledge.ground.06", "note": ""}]}):
     ground: str = Field(pattern=r"^pledge\.ground\.(0[1-9]|1[0-2])$", examples=["pledge.ground.06"])
     note: str = Field(default="", max_length=2000)
 
 
-class ConsentIn(Schema):
+class ConsentIn(Schema, json_schema_extra={"examples": [{"patent_id": 12, "scope": "licence"}]}):
     patent_id: int = Field(ge=1)
     scope: ConsentScope
 

@@ -10,7 +10,14 @@ from pydantic import Field
 from market.kit.schema import BasisPoints, MinorUnits, Out, Schema
 
 
-class EntryIn(Schema):
+class EntryIn(
+    Schema,
+    json_schema_extra={
+        "examples": [
+            {"principal_minor": 150_000_000, "interest_minor": 0, "occurred_on": "2026-12-10", "reference": "DK-1"}
+        ]
+    },
+):
     """A disbursement or a repayment, as the bank's books record it. ``version``: the loan's version as read
     (optional; two entries recorded at once never both pass)."""
 
@@ -21,7 +28,9 @@ class EntryIn(Schema):
     version: int | None = Field(default=None, ge=1)
 
 
-class DefaultIn(Schema):
+class DefaultIn(
+    Schema, json_schema_extra={"examples": [{"on": "2027-06-30", "pool": "weihai", "ip_share_bp": None, "text": ""}]}
+):
     """The default declared: on which day, the pool claimed on (its key), and for a mixed pledge the IP share of
     the security (basis points) where the pool counts only that."""
 

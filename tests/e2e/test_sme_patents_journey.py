@@ -67,8 +67,13 @@ async def test_an_sme_imports_its_patents_and_sees_what_finance_they_may_support
     # a phone: the finance table scrolls inside its box, the page itself does not spill sideways
     await page.set_viewport_size({"width": 375, "height": 800})
     await page.goto("/sme/patents")
-    assert await page.locator("#finance-facts tbody tr[data-number]").count() == 2
-    assert await page.locator("#finance-facts td.products").count() == 2
+    # the two imported beside the demo firm's own (seeded by `market seed --demo`), each with its products
+    imported = ", ".join(
+        f"#finance-facts tbody tr[data-number='{number}']" for number in ("CN108982325B", "CN202223220665.2")
+    )
+    assert await page.locator(imported).count() == 2
+    rows = await page.locator("#finance-facts tbody tr[data-number]").count()
+    assert await page.locator("#finance-facts td.products").count() == rows
     spill = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert spill <= 1, spill
     assert await page.locator("tr[data-number='CN202223220665.2'] .fees .badge").is_visible()

@@ -17,6 +17,7 @@ from market import jobs
 from market.accounts import service as accounts
 from market.accounts.schemas import TokenIn
 from market.i18n import Msg
+from market.kit.money import Money
 from market.notifications.service import notify
 from market.orgs import service as orgs
 from market.orgs.schemas import InvitationIn, OrgKind
@@ -65,6 +66,8 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "product_id": lambda v: v.extra["product_id"],  # a bank's draft loan product (published ones are public)
     "case_id": lambda v: v.extra["case_id"],
     "application_id": lambda v: v.extra["application_id"],
+    "registration_id": lambda v: v.extra["registration_id"],
+    "loan_id": lambda v: v.extra["loan_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -81,6 +84,7 @@ NON_OBJECT_PARAMS: dict[str, str] = {
     "action": "publish",  # /bank/products/{product_id}/{action}: publish or withdraw (and /sme|bank/pledges/...)
     "year": "2026",  # /api/desk/calendar/{year}: the working-day calendar, the same for everyone
     "day": "2026-10-08",  # /api/admin/calendar/{day}: a day of that calendar, edited by the operators only
+    "kind": "pledge_contract",  # /api/pledge-registrations/{registration_id}/documents/{kind}: which document
 }
 
 
@@ -115,6 +119,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "product_id": await _victim_product(),
             "case_id": await _victim_case(account),
             "application_id": await _victim_pledge(),
+            **await _victim_registration(),
         },
     )
 
@@ -189,6 +194,52 @@ async def _victim_product() -> int:
                            max_amount_minor=100_000_000, max_term_months=12, note=MARK)
     async with jobs.unit_of_work():
         return (await loan_products.create_product(principal=principal, data=data)).id
+
+
+async def _victim_registration() -> dict[str, int]:
+    """A registered pledge of the victim's firm with its bank, and the loan it opened (private to the two)."""
+    from datetime import date
+
+    from finance.registrations import service as registrations
+    from finance.registrations.service import PledgeTerms
+    from finance.servicing import service as servicing
+    from market import runtime
+    from tests.finance.support import drain, principal_of
+    from tests.listings.support import eligible, record
+
+    firm = await principal_of(await make_account("sme", org_name=f"受害出质企业 {MARK}"))
+    lender = await principal_of(await make_account("bank", org_name=f"受害质权银行 {MARK}"))
+    patent = await record(firm, eligible("CN108982325B", patentees=[firm.org_name]))
+    async with jobs.unit_of_work():
+        reg = await registrations.start(
+            terms=PledgeTerms(
+                application_id=0, pledgor_org=firm.org_id, pledgee_org=lender.org_id,
+                amount=Money("CNY", 300_000_000), term_months=24, patent_ids=(patent,), rate_bp=385,
+            ),
+            data_dir=runtime.current().settings.data_dir,
+        )
+
+    async def version() -> int:
+        row = await registrations.registration_by_id(reg.id)
+        assert row is not None
+        return row.version
+
+    for who in (firm, lender):
+        async with jobs.unit_of_work():
+            await registrations.sign(principal=who, registration_id=reg.id, expected_version=await version(), ip="")
+    async with jobs.unit_of_work():
+        await registrations.file(
+            principal=lender, registration_id=reg.id, expected_version=await version(), filed_on=date(2026, 12, 1)
+        )
+    async with jobs.unit_of_work():
+        await registrations.register(
+            principal=lender, registration_id=reg.id, expected_version=await version(),
+            number="Y2026980009999", registered_on=date(2026, 12, 4),
+        )
+    await drain()
+    loan = await servicing.loan_of_registration(reg.id)
+    assert loan is not None
+    return {"registration_id": reg.id, "loan_id": loan.id}
 
 
 async def _victim_pledge() -> int:
