@@ -3,7 +3,9 @@ webhooks.
 
 The package is a zip: ``manifest.json`` (every other file with its SHA-256 and size), ``application.json`` (the
 application as the API shows it to the caller), ``decisions.json`` (every decision on its desk case, with coded
-reasons) and ``documents/`` (each stored document of the case: the PDFs and scans as uploaded). Entries carry a
+reasons), ``documents/`` (each stored document of the case: the PDFs and scans as uploaded) and, once the offer is
+accepted, ``registration/`` (the sealed pledge contract and joint registration form, and ``signatures.json``: each
+party's signature of each, with the SHA-256 it signed). Entries carry a
 fixed timestamp, so the same application gives the same bytes until something in it changes.
 """
 
@@ -28,6 +30,7 @@ from finance.exports.schemas import (
     StateLineOut,
 )
 from finance.pledges import service as pledges
+from finance.registrations import service as registrations
 from market.accounts.principal import Principal
 from market.errors import Forbidden
 from market.i18n import Msg
@@ -90,8 +93,35 @@ async def package(*, principal: Principal, application_id: int) -> Package:
         name = SAFE.sub("_", document.filename).strip("._") or "document"
         path = f"documents/{document.id:06d}-{SAFE.sub('_', document.requirement)}-v{document.version}-{name}"
         files.append(PackageFile(path, content, getattr(stored, "content_type", "application/octet-stream")))
+    files += await _registration_files(principal, application_id)
     listed = manifest(application_id=app.id, reference=app.reference, files=files, at=datetime.now(UTC))
     return Package(filename=f"{SAFE.sub('_', app.reference)}-package.zip", content=zipped(files, listed))
+
+
+async def _registration_files(principal: Principal, application_id: int) -> list[PackageFile]:
+    """The registration's sealed documents (checked against their SHA-256 on reading) and the signatures of them."""
+    registration = await registrations.registration_of_application(application_id)
+    if registration is None:
+        return []
+    files = []
+    for document in await registrations.documents(registration.id):
+        _, content = await registrations.download(
+            principal=principal, registration_id=registration.id, kind=document.kind
+        )
+        files.append(PackageFile(f"registration/{SAFE.sub('_', document.kind)}.pdf", content, "application/pdf"))
+    signed = [
+        {
+            "document_kind": s.document_kind,
+            "sha256": s.sha256,
+            "organisation": s.organisation,
+            "role": s.role,
+            "signed_at": s.signed_at.isoformat(),
+            "method": s.method,
+        }
+        for s in await registrations.signatures(registration.id)
+    ]
+    files.append(PackageFile("registration/signatures.json", _json(signed), "application/json"))
+    return files
 
 
 # ---------------------------------------------------------------------------------------------- portfolio
