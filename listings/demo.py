@@ -153,20 +153,9 @@ async def seed_sme_patents(*, count: int = 4, seed: int = 2026) -> int:
         rng = random.Random(f"{seed}-{sme.id}")
         rows = []
         for n, item in enumerate(generated_patents(count, on, rng)):
-            values = record_values(item.data, on=on)
             unpaid = n == count - 1  # Patent Law Art 44: a patent lapses when its annual fee is not paid
-            values.update(  # words: data
-                {
-                    "organisation": sme.id,
-                    "source": item.source,
-                    "patentees": [sme.name],
-                    "annual_fees_paid_through": on - timedelta(days=40) if unpaid else on.replace(year=on.year + 1),
-                    "claims_count": values["claims_count"] or rng.randint(3, 15),
-                    "evaluation_report_ref": "" if values["kind"] == "invention" else f"演示评价报告-{sme.id}-{n + 1}",
-                    "other_fee_reduction_pct": 0,
-                }
-            )
-            rows.append(values)
+            paid_through = on - timedelta(days=40) if unpaid else on.replace(year=on.year + 1)
+            rows.append(_demo_row(item, sme.id, sme.name, n, paid_through, rng, on))
         async with unit_of_work():
             made += len(await patent_service.insert_patents(rows))
     return made
@@ -242,27 +231,33 @@ async def seed_listings(*, data_dir: Path, target: int = 2400, seed: int = 2026)
     return {"created": len(records), "published": published, "origin": origin}
 
 
+def _demo_row(
+    item: DemoPatent, org_id: int, org_name: str, n: int, paid_through: date, rng: random.Random, on: date
+) -> dict[str, Any]:
+    """The stored row of a demo patent of ``org_id`` (its patentee), with the facts a declaration or a pledge needs:
+    annual fees paid through ``paid_through``, an evaluation report for utility models and designs."""
+    values = record_values(item.data, on=on)
+    values.update(  # words: data
+        {
+            "organisation": org_id,
+            "source": item.source,
+            "patentees": [org_name],
+            "annual_fees_paid_through": paid_through,
+            "claims_count": values["claims_count"] or rng.randint(3, 15),
+            "evaluation_report_ref": "" if values["kind"] == "invention" else f"演示评价报告-{org_id}-{n + 1}",
+            "other_fee_reduction_pct": 0,
+        }
+    )
+    return values
+
+
 async def _seed_university(
     university: OrgWithOwnerRecord, mine: list[DemoPatent], rng: random.Random, data_dir: Path, on: date
 ) -> int:
     paid_through = on.replace(year=on.year + 1)
     rows = []
     for n, item in enumerate(mine):
-        values = record_values(item.data, on=on)
-        values.update(  # words: data
-            {
-                "organisation": university.id,
-                "source": item.source,
-                "patentees": [university.name],
-                "annual_fees_paid_through": paid_through,
-                "claims_count": values["claims_count"] or rng.randint(3, 15),
-                "evaluation_report_ref": ""
-                if values["kind"] == "invention"
-                else f"演示评价报告-{university.id}-{n + 1}",
-                "other_fee_reduction_pct": 0,
-            }
-        )
-        rows.append(values)
+        rows.append(_demo_row(item, university.id, university.name, n, paid_through, rng, on))
     async with unit_of_work():
         ids = await patent_service.insert_patents(rows)
     principal = await accounts.principal_for(user_id=university.owner_id, org_id=university.id)

@@ -59,13 +59,8 @@ async def seed_demo() -> list[dict[str, Any]]:
         for n, (kind, org_name, email, region) in enumerate(DEMO_ORGS, start=1):
             user = await account_service.user_by_email(email)
             if user is None:
-                user_id = await account_service.create_user(
-                    email=email,
-                    password_hash=passwords.hash_password(DEMO_PASSWORD),
-                    display_name=org_name.split("（")[0] + " 管理员",  # words: data (a demo user's name)
-                    locale="zh",
-                )
-                await account_service.mark_email_verified(user_id=user_id, email=email, at=datetime.now(UTC))
+                display_name = org_name.split("（")[0] + " 管理员"  # words: data (a demo user's name)
+                user_id = await _demo_user(email, display_name)
                 org_id = await org_service.create_org(
                     name=org_name,
                     kind=kind.value,
@@ -90,6 +85,15 @@ async def seed_demo() -> list[dict[str, Any]]:
     return out
 
 
+async def _demo_user(email: str, display_name: str) -> int:
+    """A demo user who signs in with the demo password, e-mail verified."""
+    user_id = await account_service.create_user(
+        email=email, password_hash=passwords.hash_password(DEMO_PASSWORD), display_name=display_name, locale="zh"
+    )
+    await account_service.mark_email_verified(user_id=user_id, email=email, at=datetime.now(UTC))
+    return user_id
+
+
 async def _seed_members(orgs_by_owner: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The extra demo members (``DEMO_MEMBERS``), each a verified member of its demo organisation; once."""
     out = []
@@ -99,13 +103,7 @@ async def _seed_members(orgs_by_owner: dict[str, dict[str, Any]]) -> list[dict[s
             owner = await account_service.user_by_email(owner_email)
             assert owner is not None
             memberships = await org_service.memberships_of_user(owner.id)
-            user_id = await account_service.create_user(
-                email=email,
-                password_hash=passwords.hash_password(DEMO_PASSWORD),
-                display_name=display_name,
-                locale="zh",
-            )
-            await account_service.mark_email_verified(user_id=user_id, email=email, at=datetime.now(UTC))
+            user_id = await _demo_user(email, display_name)
             await org_service.add_membership(user_id=user_id, org_id=memberships[0].org_id, role=Role.member.value)
         out.append({"kind": org["kind"], "org": org["org"], "email": email, "password": DEMO_PASSWORD})
     return out

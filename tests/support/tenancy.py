@@ -198,13 +198,12 @@ async def _victim_product() -> int:
 
 async def _victim_registration() -> dict[str, int]:
     """A registered pledge of the victim's firm with its bank, and the loan it opened (private to the two)."""
-    from datetime import date
-
     from finance.registrations import service as registrations
     from finance.registrations.service import PledgeTerms
     from finance.servicing import service as servicing
     from market import runtime
-    from tests.finance.support import drain, principal_of
+    from tests.finance.support import principal_of
+    from tests.finance.test_registrations import registered
     from tests.listings.support import eligible, record
 
     firm = await principal_of(await make_account("sme", org_name=f"受害出质企业 {MARK}"))
@@ -218,25 +217,7 @@ async def _victim_registration() -> dict[str, int]:
             ),
             data_dir=runtime.current().settings.data_dir,
         )
-
-    async def version() -> int:
-        row = await registrations.registration_by_id(reg.id)
-        assert row is not None
-        return row.version
-
-    for who in (firm, lender):
-        async with jobs.unit_of_work():
-            await registrations.sign(principal=who, registration_id=reg.id, expected_version=await version(), ip="")
-    async with jobs.unit_of_work():
-        await registrations.file(
-            principal=lender, registration_id=reg.id, expected_version=await version(), filed_on=date(2026, 12, 1)
-        )
-    async with jobs.unit_of_work():
-        await registrations.register(
-            principal=lender, registration_id=reg.id, expected_version=await version(),
-            number="Y2026980009999", registered_on=date(2026, 12, 4),
-        )
-    await drain()
+    await registered(firm, lender, reg.id)  # both sign, the bank records the filing and CNIPA's registration
     loan = await servicing.loan_of_registration(reg.id)
     assert loan is not None
     return {"registration_id": reg.id, "loan_id": loan.id}
