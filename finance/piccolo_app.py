@@ -9,6 +9,7 @@ from finance.contracts.tables import ContractDocument
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.dossiers.tables import DossierDocument
 from finance.insurance.tables import InsuranceApplication, InsuranceApplicationPatent, InsuranceConsent
+from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
@@ -56,6 +57,8 @@ APP_CONFIG = AppConfig(
         InsuranceApplication,
         InsuranceApplicationPatent,
         InsuranceConsent,
+        InsuranceProduct,
+        InsuranceProductVersion,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
