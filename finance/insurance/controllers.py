@@ -54,7 +54,9 @@ class InsuranceController(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @post("/eligibility", opt=SME, status_code=HTTP_200_OK, summary="Which patents a product version would cover")
-    async def eligibility(self, principal: Principal, data: JSONBody[EligibilityIn], lang: str) -> list[EligibilityOut]:
+    async def eligibility(
+        self, principal: Principal, data: JSONBody[EligibilityIn], lang: str
+    ) -> list[EligibilityOut]:
         results = await service.eligibility(
             principal=principal, product_version_id=data.product_version_id, patent_ids=data.patent_ids
         )
@@ -65,7 +67,9 @@ class InsuranceController(Controller):
         return localized(await service.create_application(principal=principal, data=data), lang)
 
     @get("/applications", opt=PARTIES, summary="My applications (an insurer: its submitted ones)")
-    async def list_mine(self, principal: Principal, lang: str, limit: int = 50, offset: int = 0) -> list[ApplicationOut]:
+    async def list_mine(
+        self, principal: Principal, lang: str, limit: int = 50, offset: int = 0
+    ) -> list[ApplicationOut]:
         limit = max(1, min(limit, 200))
         return localized(await service.list_mine(principal=principal, limit=limit, offset=max(0, offset)), lang)
 
@@ -220,7 +224,7 @@ class InsuranceController(Controller):
         "/applications/{insurance_application_id:int}/decision",
         opt=INSURER,
         status_code=HTTP_200_OK,
-        summary="Insurer: accept (with conditions) or decline (coded reasons, a letter); above the threshold a proposal",
+        summary="Insurer: accept (with conditions) or decline (coded reasons, a letter); above the threshold: proposal",
     )
     async def decide(
         self, principal: Principal, insurance_application_id: int, data: JSONBody[DecisionIn], lang: str

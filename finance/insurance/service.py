@@ -188,6 +188,16 @@ async def _published(version_id: int) -> InsuranceProductVersionRecord:
     return product
 
 
+def approval_policy(product: InsuranceProductVersionRecord) -> desk.ApprovalPolicy:
+    """The desk's policy for a proposal: a version's threshold says how many underwriters in all decide above it
+    (the maker is one of them), the desk counts the approvals besides the maker's proposal: two underwriters are the
+    maker and one checker."""
+    return desk.ApprovalPolicy(
+        thresholds=tuple((above, max(1, n - 1)) for above, n in product.approval_thresholds) or ((0, 1),),
+        refusal_needs_second=product.refusal_needs_second,
+    )
+
+
 def four_eyes(product: InsuranceProductVersionRecord, aggregate_limit_minor: int) -> bool:
     """Above the product version's four-eyes threshold (the lowest limit its approval thresholds ask two or more
     approvers for) a second member approves; at or below it one underwriter decides."""
@@ -561,7 +571,9 @@ def _questions(product: InsuranceProductVersionRecord) -> dict[str, Any]:
     }
 
 
-def _answers(questions: Sequence[Mapping[str, Any]], given: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+def _answers(
+    questions: Sequence[Mapping[str, Any]], given: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[FieldError]]:
     """Every question answered in its kind; nothing else."""
     out: dict[str, Any] = {}
     errors: list[FieldError] = []
@@ -966,7 +978,7 @@ async def _propose(
             "product_version": app.product_version,
             "questionnaire_version": app.questionnaire_version,
         },
-        policy=products.approval_policy(product),
+        policy=approval_policy(product),
         expected_version=data.expected_version,
         machine=InsuranceMachine,
         event="propose",

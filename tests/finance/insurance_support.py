@@ -111,7 +111,9 @@ async def apply(applicant: Sme, cover: Insurer, *patent_ids: int) -> Any:
     async with unit_of_work():
         return await insurance.create_application(
             principal=applicant.principal,
-            data=ApplicationIn(product_version_id=cover.product_version_id, patent_ids=list(patent_ids or (applicant.patent,))),
+            data=ApplicationIn(
+                product_version_id=cover.product_version_id, patent_ids=list(patent_ids or (applicant.patent,))
+            ),
         )
 
 

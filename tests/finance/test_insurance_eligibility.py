@@ -19,10 +19,10 @@ from listings.patents.schemas import PatentFactsIn
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.jobs import unit_of_work
 from market.notifications.tables import Notification
+from tests.conftest import make_account
 from tests.finance.insurance_support import SME_NAME, insurer, licensed, sme
 from tests.finance.pledge_support import member_of
 from tests.finance.support import principal_of
-from tests.conftest import make_account
 from tests.listings.support import eligible, record
 
 
@@ -51,8 +51,10 @@ async def test_every_rule_passes_once_and_fails_once(backend: Any) -> None:
     async with unit_of_work():  # recorded the way the patentee does: the patent facts form
         await patents.update_facts(
             principal=p, patent_id=disputed,
-            data=PatentFactsIn(infringement_dispute="pending", infringement_dispute_note="（2026）京73民初1号"),  # words: data
-        )  # fmt: skip
+            data=PatentFactsIn(
+                infringement_dispute="pending", infringement_dispute_note="（2026）京73民初1号"  # words: data
+            ),
+        )
     design = await record(p, eligible("CN302526753S", patentees=[SME_NAME], ipc_codes=[]))
     other = await sme("深圳市另一家科技有限公司")  # words: data
     not_held = other.patent

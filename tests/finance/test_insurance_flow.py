@@ -118,12 +118,16 @@ async def test_more_info_then_one_underwriter_accepts_with_conditions(backend: A
     async with unit_of_work():
         app = await insurance.request_info(
             principal=cover.underwriter, application_id=app.id,
-            data=MoreInfoIn(expected_version=app.version, requirements=["patent_certificate"], text="请补充证书"),  # words: data
-        )  # fmt: skip
+            data=MoreInfoIn(
+                expected_version=app.version, requirements=["patent_certificate"], text="请补充证书"  # words: data
+            ),
+        )
     assert app.state == "more_info"
     await upload(firm.principal, app.id)
     async with unit_of_work():
-        app = await insurance.resubmit(principal=firm.principal, application_id=app.id, data=MoveIn(expected_version=app.version))
+        app = await insurance.resubmit(
+            principal=firm.principal, application_id=app.id, data=MoveIn(expected_version=app.version)
+        )
     assert app.state == "in_review"
 
     conditions = ["不承保保单生效前已知的侵权纠纷"]  # words: data
@@ -201,7 +205,8 @@ async def test_a_decline_has_coded_reasons_and_a_bilingual_letter(backend: Any) 
         )  # fmt: skip
     assert app.state == "declined"
     decision = next(d for d in app.decisions if d.kind == "underwriting")
-    assert [(r.code, r.source) for r in decision.reasons] == [("insurance.decline.non_disclosure", "law.insurance.art16")]
+    coded = [(r.code, r.source) for r in decision.reasons]
+    assert coded == [("insurance.decline.non_disclosure", "law.insurance.art16")]
     [letter] = await letters.letters_of_case(app.case_id or 0)
     zh = await letters.letter_text(letter.decision, "zh")
     en = await letters.letter_text(letter.decision, "en")
@@ -211,7 +216,8 @@ async def test_a_decline_has_coded_reasons_and_a_bilingual_letter(backend: Any) 
     declined = [e for e in await DomainEvent.select() if e["name"] == insurance.DECLINED_EVENT]
     payload = declined[0]["payload"]
     payload = json.loads(payload) if isinstance(payload, str) else payload
-    assert payload["reasons"] == ["insurance.decline.non_disclosure"] and payload["insurer_org"] == cover.underwriter.org_id
+    assert payload["reasons"] == ["insurance.decline.non_disclosure"]
+    assert payload["insurer_org"] == cover.underwriter.org_id
 
 
 async def test_an_accepted_application_for_other_modules(backend: Any) -> None:
