@@ -241,12 +241,16 @@ async def firm_tier(org_id: int) -> str:
 # ------------------------------------------------------------------------------------------------ eligibility
 
 
+def _in_force(lic: Any, on: date) -> bool:
+    return bool(lic.status == "active" and (lic.ends_on is None or lic.ends_on >= on))
+
+
 async def _holdings(org_id: int, patent_ids: Sequence[int]) -> list[rules.Holding]:
     rows = {p.id: p for p in await patents.patents_by_ids(list(patent_ids))}
     on = today()
     licensed: dict[int, int] = {}
     for lic in await licences.licences_of_org(org_id, side="licensee"):
-        if lic.status == "active" and (lic.ends_on is None or lic.ends_on >= on):
+        if _in_force(lic, on):
             licensed.setdefault(lic.patent, lic.id)
     out = []
     for patent_id in patent_ids:
@@ -304,13 +308,28 @@ async def eligibility_of(
     return _check_all(await _holdings(org_id, patent_ids), product, today())
 
 
+def _refuse_not_held(results: Sequence[EligibilityResult]) -> None:
+    """A patent the SME neither holds nor has licensed here is another's record (or none): 404, each such patent a
+    field error with the rule's code and source, and nothing of the record said."""
+    errors = [
+        FieldError(r.field, r.msg, code=r.code, article=r.source)
+        for result in results
+        for r in result.reasons
+        if r.code == rules.NOT_HOLDER
+    ]
+    if errors:
+        raise NotFound(Msg("insurance.patents_not_held"), errors=errors)
+
+
 async def eligibility(
     *, principal: Principal, product_version_id: int, patent_ids: Sequence[int]
 ) -> list[EligibilityResult]:
-    """Per patent, every rule's reason (nothing written)."""
-    return await eligibility_of(
-        org_id=principal.org_id, product_version_id=product_version_id, patent_ids=patent_ids
-    )
+    """Per patent, every rule's reason (nothing written), on a published product version. A patent the SME neither
+    holds nor has licensed on the platform is refused (404, ``insurance.eligibility.not_patentee_or_licensee``)."""
+    product = await _published(product_version_id)
+    results = _check_all(await _holdings(principal.org_id, patent_ids), product, today())
+    _refuse_not_held(results)
+    return results
 
 
 def reason_out(r: Reason, patent_id: int | None = None) -> ReasonOut:
@@ -355,10 +374,11 @@ async def eligible_patents(principal: Principal) -> list[tuple[int, str, str]]:
     listed = await patents.list_patents(principal=principal, per_page=200)
     out = [(p.id, p.number, p.title_zh or p.title_en) for p in listed.items]
     seen = {p[0] for p in out}
+    on = today()
     licensed = [
         lic.patent
         for lic in await licences.licences_of_org(principal.org_id, side="licensee")
-        if lic.status == "active" and lic.patent not in seen
+        if _in_force(lic, on) and lic.patent not in seen
     ]
     for row in await patents.patents_by_ids(list(dict.fromkeys(licensed))):
         out.append((row.id, row.number, row.title_zh or row.title_en))
@@ -523,6 +543,7 @@ async def create_application(*, principal: Principal, data: ApplicationIn) -> Ap
     org_service.require_approved(principal)
     product = await _published(data.product_version_id)
     results = _check_all(await _holdings(principal.org_id, data.patent_ids), product, today())
+    _refuse_not_held(results)
     errors = _blocking_errors(results)
     if errors:
         raise ValidationFailed(Msg("insurance.ineligible"), errors=errors)
