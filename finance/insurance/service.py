@@ -31,11 +31,18 @@ from finance.dossiers.checklist import PDF, Completeness, Requirement
 from finance.insurance import eligibility as rules
 from finance.insurance import repository
 from finance.insurance.machine import FINAL, KIND, REFERENCE_PREFIX, InsuranceMachine
-from finance.insurance.records import ApplicationRecord, ApplicationRow, ConsentRecord, EligibilityResult
+from finance.insurance.records import (
+    ApplicationLine,
+    ApplicationRecord,
+    ApplicationRow,
+    ConsentRecord,
+    EligibilityResult,
+)
 from finance.insurance.schemas import (
     AnswersIn,
     ApplicationIn,
     ApplicationOut,
+    ApplicationSummaryOut,
     ApprovalIn,
     ConsentDecisionIn,
     ConsentOut,
@@ -1394,16 +1401,62 @@ async def get(*, principal: Principal, application_id: int) -> ApplicationOut:
     return await application_out(principal, await _visible(principal, application_id))
 
 
-async def list_mine(*, principal: Principal, limit: int = 50, offset: int = 0) -> list[ApplicationOut]:
-    """An SME's applications; an insurer's submitted ones (its working queue is the desk's), newest first."""
+async def _summaries(rows: Sequence[ApplicationLine], cases: Mapping[int, CaseRecord]) -> list[ApplicationSummaryOut]:
+    names = {
+        o.id: o.name
+        for o in await org_service.public_orgs(sorted({r.applicant for r in rows} | {r.insurer for r in rows}))
+    }
+    out = []
+    for r in rows:
+        case = cases.get(r.case) if r.case is not None else None
+        out.append(
+            ApplicationSummaryOut(
+                id=r.id,
+                reference=case.reference if case else "",
+                state=case.state if case else "draft",
+                version=case.version if case else 0,
+                applicant_org_id=r.applicant,
+                applicant_name=names.get(r.applicant, ""),
+                insurer_org_id=r.insurer,
+                insurer_name=names.get(r.insurer, ""),
+                product_version_id=r.product_version,
+                kind=r.kind,
+                currency=r.currency,
+                premium_minor=r.premium_minor,
+                aggregate_limit_minor=r.aggregate_limit_minor,
+                quote_valid_until=r.quote_valid_until,
+                due_on=case.due_on if case else None,
+                breached=bool(case and case.breached_at is not None),
+                submitted_at=r.submitted_at,
+                created_at=r.created_at,
+            )
+        )
+    return out
+
+
+async def list_mine(
+    *,
+    principal: Principal,
+    states: Sequence[str] = (),
+    q: str = "",
+    open_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ApplicationSummaryOut]:
+    """An SME's applications, newest first; an insurer's submitted ones in its desk order (soonest due first; the
+    desk's filters: states, a reference searched, open only)."""
     if principal.org_kind.value == "insurer":
         page = await desk.queue(
-            reviewer_org=principal.org_id, kind=KIND, open_only=False, limit=limit, offset=offset
-        )
-        apps = await repository.by_ids([c.subject for c in page.items])
-        submitted = [apps[c.subject] for c in page.items if c.subject in apps and apps[c.subject].submitted_at]
-        return [await application_out(principal, a) for a in submitted]
-    return [await application_out(principal, a) for a in await repository.for_applicant(principal.org_id)]
+            reviewer_org=principal.org_id, kind=KIND, states=states, q=q, open_only=open_only, limit=limit,
+            offset=offset,
+        )  # fmt: skip
+        apps = await repository.lines_by_ids([c.subject for c in page.items])
+        cases = {c.id: c for c in page.items}
+        rows = [apps[c.subject] for c in page.items if c.subject in apps and apps[c.subject].submitted_at]
+        return await _summaries(rows, cases)
+    mine = await repository.lines_for_applicant(principal.org_id, limit=limit, offset=offset)
+    found = await desk.cases_by_id([r.case for r in mine if r.case is not None])
+    return await _summaries(mine, {c.id: c for c in found})
 
 
 async def letters_of(*, principal: Principal, application_id: int, lang: str) -> list[Any]:
