@@ -13,7 +13,7 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.insurance import service
@@ -71,7 +71,7 @@ class InsuranceController(Controller):
     async def list_mine(
         self,
         principal: Principal,
-        states: Annotated[str, Parameter(query="state", description="States, comma-separated")] = "",
+        states: Annotated[str, QueryParameter(name="state", description="States, comma-separated")] = "",
         q: str = "",
         open_only: bool = False,
         limit: int = 50,

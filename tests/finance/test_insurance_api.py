@@ -242,3 +242,23 @@ async def test_the_insurers_webhooks_receive_the_decision(client: Client, job_qu
     assert types == ["insurance.application.accepted", "insurance.application.submitted"], types
     accepted = next(body for _, body in got if body["type"] == "insurance.application.accepted")
     assert accepted["data"]["application_id"] == app.id and accepted["data"]["insurer_org"] == cover.underwriter.org_id
+
+
+async def test_the_patentee_records_an_infringement_dispute_in_the_facts_form(client: Client) -> None:
+    firm = await sme()
+    await sign_in(client, firm.account)
+    token = await client.csrf()
+    r = await client.post(
+        f"/patents/{firm.patent}/facts",
+        data={"infringement_dispute": "pending", "infringement_dispute_note": "（2026）京73民初1号"},  # words: data
+        headers={"x-csrftoken": token},
+    )
+    assert r.status_code in (200, 303), r.text[:300]
+    row = await patents.patent_by_id(firm.patent)
+    assert row is not None and row.infringement_dispute == "pending" and row.infringement_dispute_note
+    page = (await client.get(f"/patents/{firm.patent}")).text
+    assert 'id="infringement-dispute"' in page and "存在未决纠纷" in page  # words: data
+    r = await client.post(f"/patents/{firm.patent}/facts", data={"infringement_dispute": ""},
+                          headers={"x-csrftoken": token})  # fmt: skip
+    row = await patents.patent_by_id(firm.patent)
+    assert row is not None and row.infringement_dispute == ""
