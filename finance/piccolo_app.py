@@ -19,6 +19,13 @@ from finance.registrations.tables import PledgeDocument, PledgeRegistration, Ple
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
 from finance.signatures.tables import Signature
+from finance.subsidies.tables import (
+    SubsidyCap,
+    SubsidyClaim,
+    SubsidyPayment,
+    SubsidyProgramme,
+    SubsidyProgrammeVersion,
+)
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -52,6 +59,11 @@ APP_CONFIG = AppConfig(
         LoanProductVersion,
         PledgeApplication,
         PledgePatent,
+        SubsidyProgramme,
+        SubsidyProgrammeVersion,
+        SubsidyClaim,
+        SubsidyPayment,
+        SubsidyCap,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
