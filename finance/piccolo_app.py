@@ -20,6 +20,13 @@ from finance.registrations.tables import PledgeDocument, PledgeRegistration, Ple
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
 from finance.signatures.tables import Signature
+from finance.subsidies.tables import (
+    SubsidyCap,
+    SubsidyClaim,
+    SubsidyPayment,
+    SubsidyProgramme,
+    SubsidyProgrammeVersion,
+)
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -55,6 +62,11 @@ APP_CONFIG = AppConfig(
         PledgePatent,
         InsuranceProduct,
         InsuranceProductVersion,
+        SubsidyProgramme,
+        SubsidyProgrammeVersion,
+        SubsidyClaim,
+        SubsidyPayment,
+        SubsidyCap,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
