@@ -8,6 +8,12 @@ from piccolo.conf.apps import AppConfig
 from finance.contracts.tables import ContractDocument
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.dossiers.tables import DossierDocument
+from finance.insurance_claims.tables import (
+    InsuranceClaim,
+    InsuranceClaimCost,
+    InsuranceClaimPayment,
+    InsuranceGuarantee,
+)
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
@@ -52,6 +58,10 @@ APP_CONFIG = AppConfig(
         LoanProductVersion,
         PledgeApplication,
         PledgePatent,
+        InsuranceClaim,
+        InsuranceClaimCost,
+        InsuranceClaimPayment,
+        InsuranceGuarantee,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
