@@ -9,6 +9,12 @@ from finance.contracts.tables import ContractDocument
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.dossiers.tables import DossierDocument
 from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
+from finance.insurance_claims.tables import (
+    InsuranceClaim,
+    InsuranceClaimCost,
+    InsuranceClaimPayment,
+    InsuranceGuarantee,
+)
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
@@ -67,6 +73,10 @@ APP_CONFIG = AppConfig(
         SubsidyClaim,
         SubsidyPayment,
         SubsidyCap,
+        InsuranceClaim,
+        InsuranceClaimCost,
+        InsuranceClaimPayment,
+        InsuranceGuarantee,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
