@@ -14,6 +14,7 @@ from finance.insurance_claims.tables import (
     InsuranceClaimPayment,
     InsuranceGuarantee,
 )
+from finance.insurance.tables import InsuranceApplication, InsuranceApplicationPatent, InsuranceConsent
 from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
@@ -66,6 +67,9 @@ APP_CONFIG = AppConfig(
         LoanProductVersion,
         PledgeApplication,
         PledgePatent,
+        InsuranceApplication,
+        InsuranceApplicationPatent,
+        InsuranceConsent,
         InsuranceProduct,
         InsuranceProductVersion,
         SubsidyProgramme,
