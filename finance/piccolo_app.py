@@ -8,13 +8,13 @@ from piccolo.conf.apps import AppConfig
 from finance.contracts.tables import ContractDocument
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.dossiers.tables import DossierDocument
+from finance.insurance.tables import InsuranceApplication, InsuranceApplicationPatent, InsuranceConsent
 from finance.insurance_claims.tables import (
     InsuranceClaim,
     InsuranceClaimCost,
     InsuranceClaimPayment,
     InsuranceGuarantee,
 )
-from finance.insurance.tables import InsuranceApplication, InsuranceApplicationPatent, InsuranceConsent
 from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
