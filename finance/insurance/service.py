@@ -1227,10 +1227,9 @@ async def application(application_id: int) -> ApplicationRecord:
 
 def _events(principal: Principal, app: ApplicationRow, state: str) -> list[str]:
     if principal.org_id == app.applicant:
-        moves = list(SME_EVENTS.get(state, ()))
-        if app.answered_at is not None and "answer" in moves:
-            moves.remove("answer")
-        return moves
+        if app.case is None:  # not answered yet: the case (and with it uploads, submission) opens with the quote
+            return ["answer"]
+        return [m for m in SME_EVENTS.get(state, ()) if m != "answer"]
     if principal.org_id == app.insurer:
         return list(INSURER_EVENTS.get(state, ()))
     return []
