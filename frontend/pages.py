@@ -22,6 +22,7 @@ from frontend.dossier_pages import DossierPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
+from frontend.insurance_product_pages import InsurerProductPages
 from frontend.loan_product_pages import BankProductPages
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
@@ -271,6 +272,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             DeskPages,
             CalendarPages,
             BankProductPages,
+            InsurerProductPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
             WebhookPages,
