@@ -19,10 +19,10 @@ from frontend.alias_pages import PatenteeAliasPages
 from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.dossier_pages import DossierPages
+from frontend.insurance_product_pages import InsurerProductPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
-from frontend.insurance_product_pages import InsurerProductPages
 from frontend.loan_product_pages import BankProductPages
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages

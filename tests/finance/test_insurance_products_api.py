@@ -144,7 +144,9 @@ async def test_terms_are_checked_beside_each_field(backend: Any) -> None:
     no_sme = {**TERMS, "premium_table": {"shape": "per_patent_by_tier", "by_firm_tier": [BEIJING["by_firm_tier"][1]]}}
     with pytest.raises(ValidationFailed) as tier:
         async with jobs.unit_of_work():
-            await products.create_product(principal=owner, data=ProductCreateIn(code="bj", kind="enforcement", **no_sme))
+            await products.create_product(
+                principal=owner, data=ProductCreateIn(code="bj", kind="enforcement", **no_sme)
+            )
     assert [e.field for e in tier.value.errors] == ["premium_table.by_firm_tier"]
     with pytest.raises(ValidationFailed) as share:
         async with jobs.unit_of_work():
