@@ -17,6 +17,7 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.pledges.controllers import PledgeController
+from finance.policies.controllers import PolicyController
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
@@ -46,5 +47,6 @@ FINANCE_CONTROLLERS = [
     PortfolioController,
     PledgePackageController,
     PledgeController,
+    PolicyController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

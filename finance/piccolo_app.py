@@ -15,6 +15,13 @@ from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPo
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.pledges.tables import PledgeApplication, PledgePatent
+from finance.policies.tables import (
+    Endorsement,
+    InsurancePolicy,
+    InsurancePolicyPatent,
+    PremiumEntry,
+    PremiumPayment,
+)
 from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
@@ -52,6 +59,11 @@ APP_CONFIG = AppConfig(
         LoanProductVersion,
         PledgeApplication,
         PledgePatent,
+        InsurancePolicy,
+        InsurancePolicyPatent,
+        PremiumPayment,
+        Endorsement,
+        PremiumEntry,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
