@@ -63,15 +63,17 @@ class PolicyController(Controller):
     async def pay(self, principal: Principal, policy_id: int, data: JSONBody[PayIn]) -> PolicyOut:
         return await service.pay_premium(principal=principal, policy_id=policy_id, method=data.method.value)
 
-    @post("/{policy_id:int}/payments/{payment_id:int}/test-card", opt=INSURED, status_code=HTTP_200_OK,
+    @post("/{policy_id:int}/payments/{premium_payment_id:int}/test-card", opt=INSURED, status_code=HTTP_200_OK,
           summary="Test mode only: confirm a card payment with Stripe's test card")
-    async def test_card(self, principal: Principal, policy_id: int, payment_id: int) -> PolicyOut:
-        return await service.pay_in_test_mode(principal=principal, policy_id=policy_id, payment_id=payment_id)
+    async def test_card(self, principal: Principal, policy_id: int, premium_payment_id: int) -> PolicyOut:
+        return await service.pay_in_test_mode(
+            principal=principal, policy_id=policy_id, payment_id=premium_payment_id
+        )
 
-    @post("/payments/{payment_id:int}/received", opt=INSURER, status_code=HTTP_200_OK,
+    @post("/payments/{premium_payment_id:int}/received", opt=INSURER, status_code=HTTP_200_OK,
           summary="The insurer confirms a bank transfer quoting the payment's reference arrived")
-    async def received(self, principal: Principal, payment_id: int) -> PolicyOut:
-        return await service.confirm_premium_received(principal=principal, payment_id=payment_id)
+    async def received(self, principal: Principal, premium_payment_id: int) -> PolicyOut:
+        return await service.confirm_premium_received(principal=principal, payment_id=premium_payment_id)
 
     @post("/{policy_id:int}/endorsements", opt=INSURED, status_code=HTTP_201_CREATED,
           summary="Add a patent (eligibility checked; extra premium pro rata for the days left)")

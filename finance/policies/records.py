@@ -137,3 +137,6 @@ class Book:
     claims_by_state: dict[str, int] = field(default_factory=dict)
     claims_paid_minor: int = 0
     loss_ratio_bp: int | None = None  # claims paid / premium earned, basis points (None: nothing earned yet)
+    premium_by_state: dict[str, int] = field(default_factory=dict)  # annual premium of the policies in each state
+    entries_by_month: dict[str, int] = field(default_factory=dict)  # how many entries made each month's figure
+    in_force_by_kind: dict[str, int] = field(default_factory=dict)  # policies in force of each kind

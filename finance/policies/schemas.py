@@ -88,6 +88,7 @@ class LineOut(Out):
 
 class EndorsementOut(Out):
     id: int
+    policy_id: int
     seq: int
     kind: str
     patent_id: int | None

@@ -67,8 +67,18 @@ RECEIVED = frozenset({"succeeded", "refund_due", "refunded"})
 LANGUAGES = ("zh", "en")
 
 
+def now() -> datetime:
+    """The policies' clock (tests move it: a period, an endorsement and a cancellation on known days)."""
+    return datetime.now(UTC)
+
+
 def today() -> date:
-    return datetime.now(UTC).date()
+    return now().date()
+
+
+def methods() -> list[str]:
+    """How a premium may be paid here: by bank transfer always, by card where Stripe is configured."""
+    return ["bank_transfer", "card"] if gateways.stripe() is not None else ["bank_transfer"]
 
 
 # ------------------------------------------------------------------------------------------- reading (others)
@@ -449,7 +459,7 @@ async def apply_intent(provider_id: str) -> str:
         return "unknown payment"
     current = await gateway.retrieve_payment(provider_id)
     if current.status is PaymentStatus.SUCCEEDED:
-        return await receive(payment, at=datetime.now(UTC), actor=Actor.system())
+        return await receive(payment, at=now(), actor=Actor.system())
     state = current.status.value
     if payment.status not in OPEN or state == payment.status:
         return f"already {payment.status}"
@@ -469,7 +479,7 @@ async def confirm_premium_received(*, principal: Principal, payment_id: int) -> 
         raise NotFound(Msg("policies.payment_not_found"))
     if payment.status not in ("awaiting_payer", "canceled"):  # a canceled attempt's money still counts
         raise Conflict(Msg("policies.transfer_not_awaiting", {"status": payment.status}))
-    outcome = await receive(payment, at=datetime.now(UTC), actor=_actor(principal))
+    outcome = await receive(payment, at=now(), actor=_actor(principal))
     if outcome == "already":
         raise Conflict(Msg("policies.transfer_not_awaiting", {"status": "succeeded"}))
     return await view(principal=principal, policy_id=row.id)
@@ -623,7 +633,8 @@ def schedule_context(
     issued_on: date,
 ) -> dict[str, Any]:
     """The plain values of ``finance/documents/policy_schedule`` (the shape of its ``sample.yaml``). Pure."""
-    assert row.starts_on is not None and row.ends_on is not None
+    assert row.starts_on is not None
+    assert row.ends_on is not None
     return {
         "policy": {
             "number": row.number,
@@ -746,7 +757,8 @@ async def endorse_add_patent(
             for r in blocked for reason in r.reasons if str(reason.severity) == "block"
         ] or [FieldError("patent_id", Msg("policies.patent_not_eligible"), code="not_eligible")]
         raise ValidationFailed(Msg("policies.patent_not_eligible"), errors=errors)
-    assert row.starts_on is not None and row.ends_on is not None
+    assert row.starts_on is not None
+    assert row.ends_on is not None
     product = await products.version(row.product_version)
     try:
         before = products.compute_quote(product, patents=len(row.patent_ids), firm_tier=row.firm_tier)
@@ -778,10 +790,11 @@ async def endorse_add_patent(
             "amount_minor": pro.amount.minor,
             "currency": row.currency,
             "state": "awaiting_premium",
-            "lines": _lines(pro.lines) + [
+            "lines": [
+                *_lines(pro.lines),
                 {"code": "policies.line.limits_after", "params": {
                     "per_claim_minor": (after.per_claim_limit - before.per_claim_limit).minor,
-                    "aggregate_minor": (after.aggregate_limit - before.aggregate_limit).minor}}
+                    "aggregate_minor": (after.aggregate_limit - before.aggregate_limit).minor}},
             ],
             "requested_by": "insured",
             "made_by": principal.user_id,
@@ -818,7 +831,7 @@ def _lines(lines: tuple[proration.Line, ...]) -> list[dict[str, Any]]:
 async def _endorsement_effective(row: PolicyRecord, endorsement: EndorsementRecord, *, actor: Actor) -> None:
     """The extra premium received: the patent covered, the premium and limits as the table gives for one more
     patent, a new schedule version."""
-    if not await repository.settle_endorsement(endorsement, "effective", values={"settled_at": datetime.now(UTC)}):
+    if not await repository.settle_endorsement(endorsement, "effective", values={"settled_at": now()}):
         return
     assert endorsement.patent is not None
     await repository.add_patent(row.id, endorsement.patent, endorsement=endorsement.id,
@@ -863,10 +876,11 @@ async def cancel(*, principal: Principal, policy_id: int, on: date, version: int
         await _cancel_attempt(attempt, actor)
     for e in await repository.endorsements_of(row.id):
         if e.state == "awaiting_premium":
-            await repository.settle_endorsement(e, "void", values={"settled_at": datetime.now(UTC)})
+            await repository.settle_endorsement(e, "void", values={"settled_at": now()})
     refund: proration.ProRata | None = None
     if row.state == "in_force":
-        assert row.starts_on is not None and row.ends_on is not None
+        assert row.starts_on is not None
+        assert row.ends_on is not None
         paid = Money(row.currency, await repository.paid_minor(row.id))
         refund = proration.cancellation_refund(
             annual_premium=Money(row.currency, row.premium_minor), paid=paid, effective_on=on,
@@ -931,7 +945,7 @@ async def refund_at_provider(endorsement_id: int) -> str:
                                                                                         found.amount_minor)
     )
     await repository.settle_endorsement(
-        found, "refunded", values={"settled_at": datetime.now(UTC), "refund_reference": refund.provider_id}
+        found, "refunded", values={"settled_at": now(), "refund_reference": refund.provider_id}
     )
     await record(
         actor=Actor.system(),
@@ -956,7 +970,7 @@ async def mark_refund_paid(*, principal: Principal, endorsement_id: int, referen
     if found is None or row is None or row.insurer != principal.org_id or found.kind != "cancellation":
         raise NotFound(Msg("policies.refund_not_found"))
     if found.state != "refund_due" or not await repository.settle_endorsement(
-        found, "refunded", values={"settled_at": datetime.now(UTC), "settled_by": principal.user_id,
+        found, "refunded", values={"settled_at": now(), "settled_by": principal.user_id,
                                    "refund_reference": reference}
     ):
         raise Conflict(Msg("policies.refund_not_due", {"state": found.state}))
@@ -1015,9 +1029,15 @@ async def book(
     rows = await repository.for_org(insurer_org, side="insurer", limit=1_000_000)
     by_state = Counter(r.state for r in rows)
     months: dict[str, int] = {}
+    month_entries: Counter[str] = Counter()
     for e in await repository.entries_of_insurer(insurer_org):
         if e.currency == currency:
             months[e.month] = months.get(e.month, 0) + (e.amount_minor if e.kind == "premium" else -e.amount_minor)
+            month_entries[e.month] += 1
+    premium_by_state: dict[str, int] = {}
+    for r in rows:
+        if r.currency == currency:
+            premium_by_state[r.state] = premium_by_state.get(r.state, 0) + r.premium_minor
     in_force = [r for r in rows if r.state == "in_force" and r.currency == currency]
     by_kind: dict[str, int] = {}
     for r in in_force:
@@ -1044,6 +1064,9 @@ async def book(
         claims_by_state=dict(claims_by_state or {}),
         claims_paid_minor=claims_paid_minor,
         loss_ratio_bp=ratio,
+        premium_by_state=premium_by_state,
+        entries_by_month=dict(month_entries),
+        in_force_by_kind=dict(Counter(r.kind for r in in_force)),
     )
 
 
@@ -1104,6 +1127,7 @@ async def payment_out(payment: PaymentRecord, *, insurer: str, secret: str | Non
 def endorsement_out(e: EndorsementRecord) -> EndorsementOut:
     return EndorsementOut(
         id=e.id,
+        policy_id=e.policy,
         seq=e.seq,
         kind=e.kind,
         patent_id=e.patent,

@@ -97,7 +97,8 @@ class Endorsement(Table, tablename="finance_insurance_endorsement"):
     annual_delta_minor = BigInt(default=0)  # add_patent: the annual premium's increase
     amount_minor = BigInt(default=0)  # the extra premium, or the refund
     currency = Varchar(length=3, default="CNY")
-    state = Varchar(length=20)  # add_patent: awaiting_premium, effective, void; cancellation: refund_due, refunded, no_refund
+    # add_patent: awaiting_premium, effective, void; cancellation: refund_due, refunded, no_refund
+    state = Varchar(length=20)
     lines = JSON(default="[]")
     requested_by = Varchar(length=20, default="")  # insured, insurer
     made_by = Integer(null=True, default=None)
