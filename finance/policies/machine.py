@@ -21,7 +21,7 @@ class PolicyMachine(StateMachine):
     expired = State(final=True)
 
     premium_received = awaiting_premium.to(in_force)
-    endorse = in_force.to.itself()
+    endorse = in_force.to(in_force)
     cancel = awaiting_premium.to(cancelled) | in_force.to(cancelled)
     expire = in_force.to(expired)
 

@@ -42,6 +42,7 @@ async def for_application(application_id: int) -> PolicyRecord | None:
 async def for_org(org_id: int, *, side: str | None = None, states: Sequence[str] = (), limit: int = 500) -> (
     list[PolicyRecord]
 ):
+    where: Any
     if side == "insured":
         where = InsurancePolicy.insured == org_id
     elif side == "insurer":

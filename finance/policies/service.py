@@ -231,12 +231,12 @@ async def bind(*, principal: Principal, application_id: int, starts_on: date | N
         raise Conflict(Msg("policies.not_accepted", {"state": str(app.state)}))
     quote = dict(app.quote or {})
     valid_until = _valid_until(quote)
-    now = today()
-    if valid_until is not None and now > valid_until:
+    day = today()
+    if valid_until is not None and day > valid_until:
         expired = Msg("policies.quote_expired", {"valid_until": valid_until})
         raise Conflict(expired, errors=[FieldError("application_id", expired, code="quote_expired")])
-    if starts_on is not None and starts_on <= now:
-        early = Msg("policies.start_not_future", {"today": now})
+    if starts_on is not None and starts_on <= day:
+        early = Msg("policies.start_not_future", {"today": day})
         raise ValidationFailed(early, errors=[FieldError("starts_on", early, code="start_not_future")])
     product = await products.version(app.product_version)
     currency = str(getattr(app, "currency", "") or quote.get("currency") or "CNY")
@@ -263,9 +263,9 @@ async def bind(*, principal: Principal, application_id: int, starts_on: date | N
             "quote_valid_until": valid_until,
         },
         patents=list(app.patent_ids),
-        added_on=now,
+        added_on=day,
     )
-    number = f"PB-{now.year}-{policy_id:06d}"
+    number = f"PB-{day.year}-{policy_id:06d}"
     await repository.set_number(policy_id, number)
     actor = _actor(principal)
     await insurance.mark_bound(application_id, policy_id=policy_id, actor=actor)
@@ -664,12 +664,14 @@ async def issue_schedule(row: PolicyRecord, *, actor: Actor) -> PolicyRecord:
     version = row.schedule_version + 1
     product = await products.version(row.product_version)
     app = await _application(row.application)
-    endorsements = [
-        {"seq": e.seq, "kind": e.kind, "effective_on": e.effective_on.isoformat(),
-         "amount": _money(e.amount_minor, e.currency),
-         "patent": next((p["number"] for p in await _patent_rows((e.patent,)) if e.patent), None)}
-        for e in await repository.endorsements_of(row.id) if e.state == "effective"
-    ]  # fmt: skip
+    endorsements = []
+    for e in await repository.endorsements_of(row.id):
+        if e.state != "effective":
+            continue
+        added = await _patent_rows((e.patent,)) if e.patent is not None else []
+        endorsements.append({"seq": e.seq, "kind": e.kind, "effective_on": e.effective_on.isoformat(),
+                             "amount": _money(e.amount_minor, e.currency),
+                             "patent": added[0]["number"] if added else None})
     context = schedule_context(
         row=row,
         version=version,
@@ -836,8 +838,9 @@ async def _endorsement_effective(row: PolicyRecord, endorsement: EndorsementReco
     assert endorsement.patent is not None
     await repository.add_patent(row.id, endorsement.patent, endorsement=endorsement.id,
                                 added_on=endorsement.effective_on)
-    limits = next((line["params"] for line in endorsement.lines if line.get("code") == "policies.line.limits_after"),
-                  {})
+    limits: dict[str, Any] = next(
+        (line["params"] for line in endorsement.lines if line.get("code") == "policies.line.limits_after"), {}
+    )
     fresh = await _move(
         row,
         "endorse",
@@ -864,9 +867,9 @@ async def cancel(*, principal: Principal, policy_id: int, on: date, version: int
     if row.state not in ("awaiting_premium", "in_force"):
         raise Conflict(Msg("policies.not_cancellable", {"state": row.state}))
     _check_version(row, version)
-    now = today()
-    if on < now:
-        past = Msg("policies.cancel_in_past", {"today": now})
+    day = today()
+    if on < day:
+        past = Msg("policies.cancel_in_past", {"today": day})
         raise ValidationFailed(past, errors=[FieldError("on", past, code="in_past")])
     if row.ends_on is not None and on > row.ends_on:
         late = Msg("policies.cancel_after_end", {"ends": row.ends_on})
@@ -914,8 +917,8 @@ async def cancel(*, principal: Principal, policy_id: int, on: date, version: int
                     "kind": "refund",
                     "amount_minor": refund.amount.minor,
                     "currency": row.currency,
-                    "occurred_on": now,
-                    "month": now.strftime("%Y-%m"),
+                    "occurred_on": day,
+                    "month": day.strftime("%Y-%m"),
                     "method": "",
                     "reference": row.number,
                     "endorsement": endorsement_id,
@@ -1197,7 +1200,6 @@ async def view(*, principal: Principal, policy_id: int, secrets: Mapping[int, st
         payments=[
             await payment_out(p, insurer=names[row.insurer], secret=(secrets or {}).get(p.id))
             for p in payments
-            if side == "insured" or p.status != "canceled"
         ],
         endorsements=[endorsement_out(e) for e in endorsements],
         entries=[

@@ -151,10 +151,11 @@ async def test_cancelling_before_the_premium_closes_the_transfer_and_refunds_not
     assert done.state == "cancelled" and done.cancelled_by == "insurer"
     assert [p.status for p in done.payments] == ["canceled"]
     assert await PremiumEntry.count().where(PremiumEntry.policy == made.policy_id) == 0
-    # a transfer that still arrives is kept on the refund list, never lost, and puts nothing in force
+    # a transfer that still arrives is received as to be refunded, never lost, and puts nothing in force
     async with unit_of_work():
-        with pytest.raises(Conflict):
-            await policies.confirm_premium_received(principal=made.underwriter, payment_id=out.payments[0].id)
+        late = await policies.confirm_premium_received(principal=made.underwriter, payment_id=out.payments[0].id)
+    assert late.state == "cancelled" and [p.status for p in late.payments] == ["refund_due"]
+    assert await PremiumEntry.count().where(PremiumEntry.policy == made.policy_id) == 0
 
 
 async def test_bind_after_the_quote_expired_is_refused_and_writes_nothing(backend: Backend) -> None:
