@@ -8,6 +8,13 @@ from piccolo.conf.apps import AppConfig
 from finance.contracts.tables import ContractDocument
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.dossiers.tables import DossierDocument
+from finance.insurance_claims.tables import (
+    InsuranceClaim,
+    InsuranceClaimCost,
+    InsuranceClaimPayment,
+    InsuranceGuarantee,
+)
+from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
@@ -26,6 +33,13 @@ from finance.registrations.tables import PledgeDocument, PledgeRegistration, Ple
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
 from finance.signatures.tables import Signature
+from finance.subsidies.tables import (
+    SubsidyCap,
+    SubsidyClaim,
+    SubsidyPayment,
+    SubsidyProgramme,
+    SubsidyProgrammeVersion,
+)
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -64,6 +78,17 @@ APP_CONFIG = AppConfig(
         PremiumPayment,
         Endorsement,
         PremiumEntry,
+        InsuranceProduct,
+        InsuranceProductVersion,
+        SubsidyProgramme,
+        SubsidyProgrammeVersion,
+        SubsidyClaim,
+        SubsidyPayment,
+        SubsidyCap,
+        InsuranceClaim,
+        InsuranceClaimCost,
+        InsuranceClaimPayment,
+        InsuranceGuarantee,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
