@@ -20,6 +20,7 @@ from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.dossier_pages import DossierPages
 from frontend.insurance_pages import INSURANCE_PAGES
+from frontend.insurance_product_pages import InsurerProductPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
@@ -28,6 +29,7 @@ from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.pledge_pages import PLEDGE_PAGES
+from frontend.policy_pages import POLICY_PAGES
 from frontend.portfolio_pages import PortfolioPages
 from frontend.refund_pages import RefundPages
 from frontend.registration_pages import LoanPages, RegistrationPages
@@ -272,11 +274,13 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             DeskPages,
             CalendarPages,
             BankProductPages,
+            InsurerProductPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
             WebhookPages,
             PortfolioPages,
             *PLEDGE_PAGES,
+            *POLICY_PAGES,
             *INSURANCE_PAGES,
             static,
         ],
