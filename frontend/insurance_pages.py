@@ -85,7 +85,7 @@ async def _overview(principal: Principal, products_: list[Any]) -> dict[int, dic
     if not patents:
         return out
     for product in products_:
-        results = await insurance.eligibility(
+        results = await insurance.check_eligibility(
             principal=principal, product_version_id=product.id, patent_ids=patents
         )
         out[product.id] = {r.patent_id: insurance.eligibility_out(r) for r in results}
@@ -153,7 +153,7 @@ class SmeInsurancePages(Controller):
             try:
                 results = [
                     insurance.eligibility_out(r)
-                    for r in await insurance.eligibility(
+                    for r in await insurance.check_eligibility(
                         principal=principal,
                         product_version_id=int(typed["product_version_id"]),
                         patent_ids=list(typed["patent_ids"]),

@@ -58,7 +58,7 @@ class InsuranceController(Controller):
     async def eligibility(
         self, principal: Principal, data: JSONBody[EligibilityIn], lang: str
     ) -> list[EligibilityOut]:
-        results = await service.eligibility(
+        results = await service.check_eligibility(
             principal=principal, product_version_id=data.product_version_id, patent_ids=data.patent_ids
         )
         return localized([service.eligibility_out(r) for r in results], lang)

@@ -331,8 +331,19 @@ def _refuse_not_held(results: Sequence[EligibilityResult]) -> None:
 async def eligibility(
     *, principal: Principal, product_version_id: int, patent_ids: Sequence[int]
 ) -> list[EligibilityResult]:
-    """Per patent, every rule's reason (nothing written), on a published product version. A patent the SME neither
-    holds nor has licensed on the platform is refused (404, ``insurance.eligibility.not_patentee_or_licensee``)."""
+    """Per patent, every rule's reason (nothing written), on any version of a product (an endorsement reads the
+    policy's own). A patent the SME neither holds nor has licensed is one reason
+    (``insurance.eligibility.not_patentee_or_licensee``), nothing else of its record read."""
+    return await eligibility_of(
+        org_id=principal.org_id, product_version_id=product_version_id, patent_ids=patent_ids
+    )
+
+
+async def check_eligibility(
+    *, principal: Principal, product_version_id: int, patent_ids: Sequence[int]
+) -> list[EligibilityResult]:
+    """What the API and the pages show before an application: a published product version only; a patent the SME
+    neither holds nor has licensed here is another's record (or none): refused (404) with the rule's code."""
     product = await _published(product_version_id)
     results = _check_all(await _holdings(principal.org_id, patent_ids), product, today())
     _refuse_not_held(results)

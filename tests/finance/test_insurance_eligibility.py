@@ -67,9 +67,7 @@ async def test_every_rule_passes_once_and_fails_once(backend: Any) -> None:
 
     ids = [good, exact, short, co_owned, lapsed, ownership, disputed, design, not_held, consented.patent,
            no_consent.patent]  # fmt: skip
-    results = await insurance.eligibility_of(
-        org_id=p.org_id, product_version_id=cover.product_version_id, patent_ids=ids
-    )
+    results = await insurance.eligibility(principal=p, product_version_id=cover.product_version_id, patent_ids=ids)
     table = {
         # rule: (a patent it passes, a patent it fails)
         rules.NOT_HOLDER: (good, not_held),
@@ -98,11 +96,11 @@ async def test_every_rule_passes_once_and_fails_once(backend: Any) -> None:
     # rule, and the others are answered only without it
     assert by_id[not_held].number == f"#{not_held}" and [r.code for r in by_id[not_held].reasons] == [rules.NOT_HOLDER]
     with pytest.raises(NotFound) as refused:
-        await insurance.eligibility(principal=p, product_version_id=cover.product_version_id, patent_ids=ids)
+        await insurance.check_eligibility(principal=p, product_version_id=cover.product_version_id, patent_ids=ids)
     assert [(e.field, e.code, e.article) for e in refused.value.errors] == [
         (f"patent_ids.{not_held}", rules.NOT_HOLDER, rules.PILOT)
     ]
-    shown = await insurance.eligibility(
+    shown = await insurance.check_eligibility(
         principal=p, product_version_id=cover.product_version_id, patent_ids=[i for i in ids if i != not_held]
     )
     assert {r.patent_id: r.ok for r in shown} == {r.patent_id: r.ok for r in results if r.patent_id != not_held}
