@@ -19,6 +19,7 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.pledges.controllers import PledgeController
+from finance.policies.controllers import PolicyController
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
@@ -48,6 +49,7 @@ FINANCE_CONTROLLERS = [
     PortfolioController,
     PledgePackageController,
     PledgeController,
+    PolicyController,
     InsuranceController,
     InsuranceProductController,
 ]
