@@ -4,6 +4,7 @@ from finance.contracts.controllers import LicenceContractController
 from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.dossiers.controllers import DossierController
 from finance.exports.controllers import PledgePackageController, PortfolioController
+from finance.insurance_claims.controllers import InsuranceClaimController
 from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
@@ -46,5 +47,6 @@ FINANCE_CONTROLLERS = [
     PortfolioController,
     PledgePackageController,
     PledgeController,
+    InsuranceClaimController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

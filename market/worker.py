@@ -42,6 +42,7 @@ JOB_MODULES = (
     "finance.registrations.jobs",
     "finance.servicing.jobs",
     "finance.pledges.jobs",
+    "finance.insurance_claims.jobs",
 )
 
 
