@@ -5,6 +5,7 @@ from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.dossiers.controllers import DossierController
 from finance.exports.controllers import PledgePackageController, PortfolioController
 from finance.insurance_claims.controllers import InsuranceClaimController
+from finance.insurance_products.controllers import InsuranceProductController
 from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
@@ -48,5 +49,6 @@ FINANCE_CONTROLLERS = [
     PledgePackageController,
     PledgeController,
     InsuranceClaimController,
+    InsuranceProductController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

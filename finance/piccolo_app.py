@@ -14,6 +14,7 @@ from finance.insurance_claims.tables import (
     InsuranceClaimPayment,
     InsuranceGuarantee,
 )
+from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
 from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
@@ -62,6 +63,8 @@ APP_CONFIG = AppConfig(
         InsuranceClaimCost,
         InsuranceClaimPayment,
         InsuranceGuarantee,
+        InsuranceProduct,
+        InsuranceProductVersion,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

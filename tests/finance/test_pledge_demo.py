@@ -30,6 +30,8 @@ async def test_the_demo_sme_has_patents_and_the_demo_bank_two_reviewers_once(bac
     assert checker["org"] == bank["org"]
     bank_org = next(o for o in await orgs.orgs_with_owner("bank") if o.name == DEMO_BANK)
     assert len(await orgs.members_of_org(bank_org.id)) == 2
+    insurer_org = next(o for o in await orgs.orgs_with_owner("insurer") if o.name.endswith("（演示）"))
+    assert len(await orgs.members_of_org(insurer_org.id)) == 2  # the underwriter and the checker: four eyes
 
     sme = next(o for o in await orgs.orgs_with_owner("sme") if o.name.endswith("（演示）"))
     ids = [r["id"] for r in await Patent.select(Patent.id).where(Patent.organisation == sme.id)]

@@ -68,6 +68,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "application_id": lambda v: v.extra["application_id"],
     "registration_id": lambda v: v.extra["registration_id"],
     "loan_id": lambda v: v.extra["loan_id"],
+    # an insurer's withdrawn insurance product and its version (published ones are public)
+    "insurance_product_id": lambda v: v.extra["insurance_product_id"],
+    "product_version_id": lambda v: v.extra["product_version_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -120,6 +123,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "case_id": await _victim_case(account),
             "application_id": await _victim_pledge(),
             **await _victim_registration(),
+            **await _victim_insurance_product(),
         },
     )
 
@@ -194,6 +198,27 @@ async def _victim_product() -> int:
                            max_amount_minor=100_000_000, max_term_months=12, note=MARK)
     async with jobs.unit_of_work():
         return (await loan_products.create_product(principal=principal, data=data)).id
+
+
+async def _victim_insurance_product() -> dict[str, int]:
+    """A withdrawn insurance product of an insurer of the victim's (private to that insurer once withdrawn)."""
+    from finance.insurance_products import service as insurance_products
+    from finance.insurance_products.schemas import ProductCreateIn
+
+    insurer = await make_account("insurer", email=f"{MARK.lower()}-insurer@victim.example.cn",
+                                 org_name=f"受害保险公司 {MARK}")
+    principal = await accounts.principal_for(user_id=insurer.user_id, org_id=insurer.org_id)
+    assert principal is not None
+    data = ProductCreateIn(
+        code="victim-insurance", kind="enforcement", name_zh=f"{MARK} 专利执行保险", wording_version="v1", note=MARK,
+        premium_table={"shape": "per_patent_by_tier", "by_firm_tier": [
+            {"tier": "sme", "per_patent_premium_minor": 1_000_000, "per_patent_limit_minor": 85_000_000}]},
+    )
+    async with jobs.unit_of_work():
+        made = await insurance_products.create_product(principal=principal, data=data)
+        await insurance_products.change_status(principal=principal, product_id=made.product, action="withdraw",
+                                               expected_version=1)
+    return {"insurance_product_id": made.product, "product_version_id": made.id}
 
 
 async def _victim_registration() -> dict[str, int]:
@@ -360,6 +385,7 @@ async def _needs_snapshot(victim: Victim) -> dict[str, Any]:
 
 
 async def _finance_snapshot(victim: Victim) -> dict[str, Any]:
+    from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
     from finance.licences.tables import Licence
     from finance.loan_products.tables import LoanProduct, LoanProductVersion
     from finance.payments.tables import LicencePayment
@@ -370,6 +396,12 @@ async def _finance_snapshot(victim: Victim) -> dict[str, Any]:
     return {
         "loan_product": await LoanProduct.select().where(LoanProduct.id == product_id),
         "loan_product_versions": await LoanProductVersion.select().where(LoanProductVersion.product == product_id),
+        "insurance_product": await InsuranceProduct.select().where(
+            InsuranceProduct.id == victim.extra["insurance_product_id"]
+        ),
+        "insurance_product_versions": await InsuranceProductVersion.select().where(
+            InsuranceProductVersion.product == victim.extra["insurance_product_id"]
+        ),
         "licence": await Licence.select().where(Licence.id == licence_id),
         "payments": await LicencePayment.select().where(LicencePayment.licence == licence_id),
         "reports": await RoyaltyReport.select().where(RoyaltyReport.licence == licence_id),
