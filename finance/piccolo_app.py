@@ -26,6 +26,13 @@ from finance.registrations.tables import PledgeDocument, PledgeRegistration, Ple
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
 from finance.signatures.tables import Signature
+from finance.subsidies.tables import (
+    SubsidyCap,
+    SubsidyClaim,
+    SubsidyPayment,
+    SubsidyProgramme,
+    SubsidyProgrammeVersion,
+)
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -59,12 +66,17 @@ APP_CONFIG = AppConfig(
         LoanProductVersion,
         PledgeApplication,
         PledgePatent,
+        InsuranceProduct,
+        InsuranceProductVersion,
+        SubsidyProgramme,
+        SubsidyProgrammeVersion,
+        SubsidyClaim,
+        SubsidyPayment,
+        SubsidyCap,
         InsuranceClaim,
         InsuranceClaimCost,
         InsuranceClaimPayment,
         InsuranceGuarantee,
-        InsuranceProduct,
-        InsuranceProductVersion,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

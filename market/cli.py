@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from finance.loan_products import service as loan_products
 from finance.payees import service as payees
+from finance.subsidies import service as subsidies
 from listings.advice.service import OPERATOR_TABLE
 from listings.demo import seed_listings, seed_sme_patents
 from listings.imports.readers import Limits
@@ -129,6 +130,10 @@ def seed(
             for row in accounts:
                 if row["kind"] == "bank":
                     await loan_products.seed_demo(bank_name=row["org"])
+        async with jobs.unit_of_work():  # the demo issuer's premium-subsidy programmes, from shared/domain
+            for row in accounts:
+                if row["kind"] == "voucher_issuer":
+                    await subsidies.seed_demo(issuer_name=row["org"])
         made = await seed_listings(data_dir=settings.data_dir, target=listings) if listings else {}
         await seed_sme_patents()  # the demo SME's own patents, to apply for a pledge loan with
         return accounts, made
