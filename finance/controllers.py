@@ -4,6 +4,7 @@ from finance.contracts.controllers import LicenceContractController
 from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.dossiers.controllers import DossierController
 from finance.exports.controllers import PledgePackageController, PortfolioController
+from finance.insurance.controllers import InsuranceController
 from finance.insurance_claims.controllers import InsuranceClaimController
 from finance.insurance_products.controllers import InsuranceProductController
 from finance.ledger.controllers import LedgerController
@@ -49,6 +50,7 @@ FINANCE_CONTROLLERS = [
     PledgePackageController,
     PledgeController,
     InsuranceClaimController,
+    InsuranceController,
     InsuranceProductController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -8,6 +8,7 @@ from piccolo.conf.apps import AppConfig
 from finance.contracts.tables import ContractDocument
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 from finance.dossiers.tables import DossierDocument
+from finance.insurance.tables import InsuranceApplication, InsuranceApplicationPatent, InsuranceConsent
 from finance.insurance_claims.tables import (
     InsuranceClaim,
     InsuranceClaimCost,
@@ -66,6 +67,9 @@ APP_CONFIG = AppConfig(
         LoanProductVersion,
         PledgeApplication,
         PledgePatent,
+        InsuranceApplication,
+        InsuranceApplicationPatent,
+        InsuranceConsent,
         InsuranceProduct,
         InsuranceProductVersion,
         SubsidyProgramme,

@@ -209,6 +209,9 @@ def facts_in(form: Mapping[str, Any]) -> PatentFactsIn:
         "suspension": str(form.get("suspension") or ""),
         "evaluation_report_ref": str(form.get("evaluation_report_ref") or ""),
     }
+    if "infringement_dispute" in form:  # the field set of listings_0012: a pending infringement dispute and its note
+        values["infringement_dispute"] = str(form.get("infringement_dispute") or "")
+        values["infringement_dispute_note"] = str(form.get("infringement_dispute_note") or "")
     for name in ("legal_status", "grant_date", "annual_fees_paid_through", "claims_count"):
         text = str(form.get(name) or "").strip()
         if text:

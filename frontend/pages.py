@@ -20,6 +20,7 @@ from frontend.claim_pages import CLAIM_PAGES
 from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.dossier_pages import DossierPages
+from frontend.insurance_pages import INSURANCE_PAGES
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
@@ -278,6 +279,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PortfolioPages,
             *PLEDGE_PAGES,
             *CLAIM_PAGES,
+            *INSURANCE_PAGES,
             static,
         ],
         template_config=TemplateConfig(

@@ -44,6 +44,8 @@ class PatentRecord:
     pledgee_org: int | None = None  # a pledge registered through the platform: its pledgee
     pledge_registration_number: str = ""
     pledge_registered_on: date | None = None
+    infringement_dispute: str = ""  # "" none, "pending" (listings_0012)
+    infringement_dispute_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -113,6 +113,10 @@ class PatentFactsIn(
     pledged: bool | None = None
     pledgee_consent: bool | None = None
     suspension: Suspension | None = None
+    infringement_dispute: Literal["", "pending"] | None = Field(
+        default=None, description='A pending infringement dispute: "pending", or "" for none (listings_0012)'
+    )
+    infringement_dispute_note: str | None = Field(default=None, max_length=2000)
     evaluation_report_ref: str | None = Field(default=None, max_length=100)
     claims_count: int | None = Field(default=None, ge=0, le=10_000)
 
@@ -198,6 +202,8 @@ class PatentOut(Out):
     pledgee_org: int | None = Field(default=None, description="A pledge registered through the platform: its pledgee.")
     pledge_registration_number: str = Field(default="", description="CNIPA's registration number of that pledge.")
     pledge_registered_on: date | None = None
+    infringement_dispute: str = Field(default="", description='"pending" while an infringement dispute is pending')
+    infringement_dispute_note: str = ""
     updated_at: datetime
 
 

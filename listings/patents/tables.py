@@ -53,6 +53,9 @@ class Patent(Table, tablename="listings_patent"):
     pledge_registration_number = Varchar(length=40, default="")
     pledge_registered_on = Date(null=True, default=None)
     suspension = Varchar(length=8, default="")  # Suspension: "", art103, art104
+    # A pending infringement dispute the patentee records (insurance eligibility reads it): "" none, "pending"
+    infringement_dispute = Varchar(length=12, default="")
+    infringement_dispute_note = Text(default="")
     evaluation_report_ref = Varchar(length=100, default="")
     # Its open-licence declaration as ``listings.declarations`` last reported it (the live one, else the latest
     # withdrawn): the Art 51(3) check and the register's filter read it here, in this module's own table.
