@@ -20,6 +20,7 @@ from finance.payments.controllers import (
     UniversityTransferController,
 )
 from finance.pledges.controllers import PledgeController
+from finance.policies.controllers import PolicyController
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
@@ -50,6 +51,7 @@ FINANCE_CONTROLLERS = [
     PledgePackageController,
     PledgeController,
     InsuranceClaimController,
+    PolicyController,
     InsuranceController,
     InsuranceProductController,
 ]

@@ -23,6 +23,13 @@ from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPo
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.pledges.tables import PledgeApplication, PledgePatent
+from finance.policies.tables import (
+    Endorsement,
+    InsurancePolicy,
+    InsurancePolicyPatent,
+    PremiumEntry,
+    PremiumPayment,
+)
 from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
@@ -67,6 +74,11 @@ APP_CONFIG = AppConfig(
         LoanProductVersion,
         PledgeApplication,
         PledgePatent,
+        InsurancePolicy,
+        InsurancePolicyPatent,
+        PremiumPayment,
+        Endorsement,
+        PremiumEntry,
         InsuranceApplication,
         InsuranceApplicationPatent,
         InsuranceConsent,

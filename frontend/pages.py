@@ -29,6 +29,7 @@ from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.pledge_pages import PLEDGE_PAGES
+from frontend.policy_pages import POLICY_PAGES
 from frontend.portfolio_pages import PortfolioPages
 from frontend.refund_pages import RefundPages
 from frontend.registration_pages import LoanPages, RegistrationPages
@@ -279,6 +280,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PortfolioPages,
             *PLEDGE_PAGES,
             *CLAIM_PAGES,
+            *POLICY_PAGES,
             *INSURANCE_PAGES,
             static,
         ],

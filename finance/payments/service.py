@@ -432,6 +432,8 @@ async def process_event(event_row_id: int) -> str:
     result = "ignored"
     if event.type.startswith("payment_intent.") and event.object_id:
         result = await apply_provider_state(event.object_id)
+        if result == "unknown payment":  # not a licence payment: its owner (e.g. finance.policies) reacts
+            await events.emit("payments.intent_changed", provider_id=event.object_id)
     await repository.mark_event(event_row_id, at=datetime.now(UTC), result=result)
     log.info("payment_event.processed", event_id=event.event_id, event_type=event.type, result=result)
     return result

@@ -68,6 +68,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "application_id": lambda v: v.extra["application_id"],
     "registration_id": lambda v: v.extra["registration_id"],
     "loan_id": lambda v: v.extra["loan_id"],
+    "policy_id": lambda v: v.extra["policy_id"],
+    "premium_payment_id": lambda v: v.extra["premium_payment_id"],
+    "endorsement_id": lambda v: v.extra["endorsement_id"],
     # an insurer's withdrawn insurance product and its version (published ones are public)
     "insurance_product_id": lambda v: v.extra["insurance_product_id"],
     "product_version_id": lambda v: v.extra["product_version_id"],
@@ -123,6 +126,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             "case_id": await _victim_case(account),
             "application_id": await _victim_pledge(),
             **await _victim_registration(),
+            **await _victim_policy(),
             **await _victim_insurance_product(),
         },
     )
@@ -246,6 +250,20 @@ async def _victim_registration() -> dict[str, int]:
     loan = await servicing.loan_of_registration(reg.id)
     assert loan is not None
     return {"registration_id": reg.id, "loan_id": loan.id}
+
+
+async def _victim_policy() -> dict[str, int]:
+    """An IP insurance policy of a firm of the victim's, paid by bank transfer and cancelled (its refund owed):
+    private to the firm and its insurer."""
+    from finance.policies import service as policies
+    from tests.finance.insurance_support import accepted_application, sme
+    from tests.finance.policy_support import in_force_policy
+
+    made = await in_force_policy(await accepted_application(applicant=await sme(f"受害投保企业 {MARK}")))
+    row = await policies.policy(made.policy_id)
+    async with jobs.unit_of_work():
+        out = await policies.cancel(principal=made.insured, policy_id=row.id, on=policies.today(), version=row.version)
+    return {"policy_id": row.id, "premium_payment_id": out.payments[0].id, "endorsement_id": out.endorsements[-1].id}
 
 
 async def _victim_pledge() -> int:
