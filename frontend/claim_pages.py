@@ -71,9 +71,9 @@ def notice_of(form: Any) -> ClaimNoticeIn:
     return ClaimNoticeIn(
         patent_id=_int(form.get("patent_id")),
         counterparty=str(form.get("counterparty") or ""),
-        forum=str(form.get("forum") or ""),  # type: ignore[arg-type]
-        event_on=_date(form.get("event_on"), "event_on"),  # type: ignore[arg-type]
-        first_claim_on=_date(form.get("first_claim_on"), "first_claim_on"),  # type: ignore[arg-type]
+        forum=str(form.get("forum") or ""),
+        event_on=_date(form.get("event_on"), "event_on"),
+        first_claim_on=_date(form.get("first_claim_on"), "first_claim_on"),
         first_known_on=_date(form.get("first_known_on"), "first_known_on", required=False),
         description=str(form.get("description") or ""),
         acceptance_number=str(form.get("acceptance_number") or ""),
@@ -169,9 +169,9 @@ class SmeClaimPages(Controller):
                     raise FieldProblem("file", "insurance_claim.ui.err_file")
                 incurred = _date(form.get("incurred_on"), "incurred_on")
                 data = CostIn(
-                    kind=str(form.get("kind") or ""),  # type: ignore[arg-type]
+                    kind=str(form.get("kind") or ""),
                     amount_minor=yuan_to_fen(str(form.get("amount") or ""), "amount_minor") or 0,
-                    incurred_on=incurred,  # type: ignore[arg-type]
+                    incurred_on=incurred,
                     invoice_number=str(form.get("invoice_number") or ""),
                     description=str(form.get("description") or ""),
                 )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import JsonValue
+
 from finance.insurance_claims import service
 from market.events import on
 from market.webhooks import service as webhooks
@@ -20,6 +22,6 @@ async def loan_defaulted(*, loan_id: int, **_: Any) -> None:
 async def claim_moved_to_webhooks(
     *, claim_id: int, to_state: str, insured_org: int, insurer_org: int, reference: str = "", **_: Any
 ) -> None:
-    payload = {"claim_id": claim_id, "reference": reference, "state": to_state}
+    payload: dict[str, JsonValue] = {"claim_id": claim_id, "reference": reference, "state": to_state}
     for org in dict.fromkeys((insured_org, insurer_org)):
         await webhooks.publish(org, f"insurance.claim.{to_state}", None, payload)

@@ -870,7 +870,7 @@ async def open_guarantee_claim(*, loan_id: int) -> ClaimRecord | None:
 async def claims_by_state(insurer_org: int) -> dict[str, int]:
     """The insurer's claims counted by state (every state, zero included), for its book."""
     found = await repository.for_insurer(insurer_org, limit=100_000)
-    cases = await desk.cases_by_id([c.case for c in found if c.case is not None])
+    cases = {case.id: case for case in await desk.cases_by_id([c.case for c in found if c.case is not None])}
     counts = dict.fromkeys(STATES, 0)
     for c in found:
         case = cases.get(c.case) if c.case is not None else None

@@ -13,6 +13,7 @@ from finance.policies import service as policies
 from finance.policies.records import PolicyRecord
 from market.accounts.principal import Principal
 from market.jobs import unit_of_work
+from tests.finance.insurance_support import SME_NAME, accepted_application, insurer, sme
 from tests.finance.policy_support import Made, in_force_policy
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -42,9 +43,14 @@ class Covered:
         return self.start + timedelta(days=n)
 
 
-async def covered(**apply: Any) -> Covered:
-    """An enforcement policy in force, paid 61 days ago: its period began 60 days ago."""
-    made = await in_force_policy(paid_at=date.today() - timedelta(days=61), **apply)
+async def covered(suffix: str = "") -> Covered:
+    """An enforcement policy in force, paid 61 days ago: its period began 60 days ago (``suffix``: other parties)."""
+    accepted = None
+    if suffix:
+        accepted = await accepted_application(
+            await sme(f"{SME_NAME}{suffix}"), await insurer(f"人保财险（测试）{suffix}")  # words: data
+        )
+    made = await in_force_policy(accepted, paid_at=date.today() - timedelta(days=61))
     return Covered(made=made, policy=await policies.policy(made.policy_id))
 
 

@@ -228,7 +228,7 @@ async def test_the_assessment_explains_a_claim_not_covered_and_pays_nothing() ->
 
 async def test_only_the_parties_see_a_claim_and_a_stale_version_is_a_409() -> None:
     c = await covered()
-    other = await covered()
+    other = await covered("二")  # words: data
     claim = await notified(c)
     with pytest.raises(NotFound):
         await claims.get(principal=other.insured, claim_id=claim.id)
