@@ -96,7 +96,7 @@ INSURER_EVENTS: Mapping[str, tuple[str, ...]] = {
     "notified": ("start_review", "request_info", "pre_approve", "deny"),
     "in_review": ("request_info", "pre_approve", "assess", "deny"),
     "more_info": ("pre_approve", "deny"),
-    "assessed": ("pay", "deny", "reassess"),
+    "assessed": ("pay", "deny", "reassess"),  # above the four-eyes threshold: propose, then another approves
 }
 
 
@@ -588,8 +588,10 @@ async def assess(*, principal: Principal, claim_id: int, data: AssessmentIn) -> 
 
 
 async def pay(*, principal: Principal, claim_id: int, data: PaymentIn) -> ClaimOut:
-    """The assessed amount paid: one payment entry (unique per claim). The policy's claims are read under a lock
-    so two payments on one policy never pass its aggregate limit together."""
+    """The assessed amount paid: one payment entry (unique per claim). Above the product version's four-eyes
+    threshold a first member's payment is a proposal and a different member's approval pays (the maker is refused,
+    403). The policy's claims are read under a lock so two payments on one policy never pass its aggregate limit
+    together."""
     org_service.require_approved(principal)
     found = await _of_insurer(principal, claim_id)
     policy = await _policy(found.policy)
@@ -608,15 +610,41 @@ async def pay(*, principal: Principal, claim_id: int, data: PaymentIn) -> ClaimO
     if used.minor + amount.minor > policy.aggregate_limit_minor:
         left = Money(found.currency, max(0, policy.aggregate_limit_minor - used.minor))
         raise Conflict(Msg("insurance_claim.aggregate_exhausted", {"amount": amount, "left": left}))
-    moved = await _move(found, "pay", data.expected_version, actor_of(principal))
+    product = await products.version(policy.product_version)
+    paid_on, reference, expected = data.paid_on, data.reference, data.expected_version
+    if insurance.four_eyes(product, amount.minor):
+        pending = await _pending_payment(case.id, amount.minor)
+        if pending is None:  # the maker's proposal: nothing paid yet
+            await desk.propose(
+                case_id=case.id,
+                outcome="approve",
+                actor=actor_of(principal),
+                role="maker",
+                amount=amount,
+                snapshot={"paid_on": paid_on.isoformat(), "reference": reference, "aggregate_used_minor": used.minor},
+                policy=insurance.approval_policy(product),
+                expected_version=expected,
+            )
+            message = Msg("insurance_claim.notice.payment_proposed", {"reference": case.reference, "amount": amount})
+            await _notify_org(found.insurer, found.id, f"payment-proposed-{case.version}", message)
+            return await get(principal=principal, claim_id=claim_id)
+        _, complete = await desk.approve(
+            proposal_id=pending.id, actor=actor_of(principal), role="checker", expected_version=expected
+        )
+        if not complete:
+            return await get(principal=principal, claim_id=claim_id)
+        paid_on = date.fromisoformat(str(pending.snapshot["paid_on"]))
+        reference = str(pending.snapshot["reference"])
+        expected = (await _case(found)).version
+    moved = await _move(found, "pay", expected, actor_of(principal))
     await repository.add_payment(
         {
             "claim": found.id,
             "policy": policy.id,
             "amount_minor": amount.minor,
             "currency": amount.currency,
-            "paid_on": data.paid_on,
-            "reference": data.reference,
+            "paid_on": paid_on,
+            "reference": reference,
             "recorded_by": principal.user_id,
         }
     )
@@ -628,8 +656,8 @@ async def pay(*, principal: Principal, claim_id: int, data: PaymentIn) -> ClaimO
         role="insurer",
         snapshot={
             "amount_minor": amount.minor,
-            "paid_on": data.paid_on.isoformat(),
-            "reference": data.reference,
+            "paid_on": paid_on.isoformat(),
+            "reference": reference,
             "aggregate_used_before_minor": used.minor,
             "aggregate_limit_minor": policy.aggregate_limit_minor,
         },
@@ -642,9 +670,19 @@ async def pay(*, principal: Principal, claim_id: int, data: PaymentIn) -> ClaimO
         entity_type="insurance_claim",
         entity_id=found.id,
         org_id=principal.org_id,
-        after={"reference": case.reference, "amount_minor": amount.minor, "paid_on": data.paid_on.isoformat()},
+        after={"reference": case.reference, "amount_minor": amount.minor, "paid_on": paid_on.isoformat()},
     )
     return await get(principal=principal, claim_id=claim_id)
+
+
+async def _pending_payment(case_id: int, amount_minor: int) -> DecisionRecord | None:
+    """The payment proposal of this amount still waiting for its approvals (neither superseded nor complete); a
+    proposal of another amount (the claim was reassessed since) is replaced by a new one."""
+    for made in reversed(await desk.decisions(case_id)):
+        if made.kind == "proposal":
+            status = await desk.proposal_status(made.id)
+            return made if status.pending and made.amount_minor == amount_minor else None
+    return None
 
 
 def denial_reasons_of(codes: Sequence[str]) -> list[Reason]:

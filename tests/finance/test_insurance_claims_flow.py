@@ -10,13 +10,15 @@ from datetime import date, timedelta
 import pytest
 
 from finance.desk import service as desk
+from finance.insurance import service as insurance
+from finance.insurance.schemas import ApprovalIn, DecisionIn
 from finance.insurance_claims import repository as claims_repo
 from finance.insurance_claims import rules
 from finance.insurance_claims import service as claims
 from finance.insurance_claims.schemas import AcceptanceIn, AssessmentIn, DenialIn, MoveIn, PaymentIn
 from finance.letters import service as letters
 from finance.policies import service as policies
-from market.errors import Conflict, NotFound, ValidationFailed
+from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.i18n import render
 from market.jobs import unit_of_work
 from market.kit.money import Money
@@ -31,6 +33,8 @@ from tests.finance.claim_support import (
     reviewed,
     version,
 )
+from tests.finance.insurance_support import Accepted, insurer, sme, submitted
+from tests.finance.policy_support import in_force_policy
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -244,3 +248,43 @@ async def test_only_the_parties_see_a_claim_and_a_stale_version_is_a_409() -> No
             await claims.start_review(
                 principal=c.insurer, claim_id=claim.id, data=MoveIn(expected_version=claim.version)
             )
+
+
+async def test_a_payment_above_the_four_eyes_threshold_needs_a_second_member() -> None:
+    # the product asks two members above CNY 10,000 (its underwriting of the 33,000 limit too)
+    name = "太平洋财险（测试）"  # words: data
+    cover = await insurer(name, approval_thresholds=[{"above_minor": yuan(10_000), "approvals": 2}])
+    applicant = await sme("杭州四眼科技有限公司")  # words: data
+    app = await submitted(applicant, cover)
+    async with unit_of_work():
+        app = await insurance.decide(
+            principal=cover.underwriter, application_id=app.id,
+            data=DecisionIn(expected_version=app.version, outcome="accept"),
+        )  # fmt: skip
+    async with unit_of_work():
+        app = await insurance.approve(
+            principal=cover.checker, application_id=app.id,
+            data=ApprovalIn(expected_version=app.version, proposal_id=app.pending_proposal_id or 0),
+        )  # fmt: skip
+    assert app.state == "accepted"
+    made = await in_force_policy(Accepted(app.id, applicant, cover), paid_at=date.today() - timedelta(days=61))
+    c = Covered(made=made, policy=await policies.policy(made.policy_id))
+    claim = await notified(c)
+    done = await cost(c, claim.id, "investigation", 15_000, c.day(12))
+    await reviewed(c, claim.id)
+    await pre_approve(c, claim.id, done.costs[0].id)
+    assessed = await assess(c, claim.id)
+    assert assessed.assessed_minor == yuan(14_000)  # type: ignore[attr-defined]
+    proposed = await pay(c, claim.id)  # the maker: a proposal, nothing paid
+    assert proposed.state == "assessed" and await claims_repo.payment_of(claim.id) is None  # type: ignore[attr-defined]
+    with pytest.raises(Forbidden):  # the maker cannot approve their own
+        await pay(c, claim.id)
+    async with unit_of_work():
+        paid = await claims.pay(
+            principal=cover.checker, claim_id=claim.id,
+            data=PaymentIn(expected_version=await version(cover.checker, claim.id), paid_on=date.today(),
+                           reference="PAY-CHECKED"),
+        )  # fmt: skip
+    assert paid.state == "paid" and paid.paid_minor == yuan(14_000)
+    payment = await claims_repo.payment_of(claim.id)
+    assert payment is not None and payment.reference == "PAY-1"  # the maker's proposal's terms
