@@ -21,6 +21,7 @@ from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.dossier_pages import DossierPages
 from frontend.insurance_pages import INSURANCE_PAGES
+from frontend.insurance_product_pages import InsurerProductPages
 from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
@@ -274,6 +275,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             DeskPages,
             CalendarPages,
             BankProductPages,
+            InsurerProductPages,
             *SEARCH_PAGES,
             *ORG_PAGES,
             WebhookPages,

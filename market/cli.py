@@ -15,6 +15,7 @@ import uvicorn
 from arq.worker import Worker
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from finance.insurance_products import service as insurance_products
 from finance.loan_products import service as loan_products
 from finance.payees import service as payees
 from finance.subsidies import service as subsidies
@@ -130,6 +131,10 @@ def seed(
             for row in accounts:
                 if row["kind"] == "bank":
                     await loan_products.seed_demo(bank_name=row["org"])
+        async with jobs.unit_of_work():  # the demo insurer's insurance products, from shared/domain
+            for row in accounts:
+                if row["kind"] == "insurer":
+                    await insurance_products.seed_demo(insurer_name=row["org"])
         async with jobs.unit_of_work():  # the demo issuer's premium-subsidy programmes, from shared/domain
             for row in accounts:
                 if row["kind"] == "voucher_issuer":

@@ -61,6 +61,9 @@ def _record(series: Mapping[str, Any], version: Mapping[str, Any]) -> InsuranceP
     )  # fmt: skip
 
 
+record_of = _record  # a version record from its two rows (the demo versions without the database)
+
+
 async def _current(series_rows: Sequence[Mapping[str, Any]]) -> list[InsuranceProductVersionRecord]:
     """Each product at its version in force."""
     if not series_rows:

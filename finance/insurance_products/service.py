@@ -683,6 +683,24 @@ def demo_products(programmes: dict[str, Any], policy: dict[str, Any]) -> list[tu
     return out
 
 
+def demo_versions(domain_dir: Path | None = None) -> list[InsuranceProductVersionRecord]:
+    """The demo products as version records without the database (version 1 of each, ids 1, 2 ...): what the quote
+    benchmark and the pure tests price. Empty when ``shared/domain`` is absent."""
+    directory = domain_dir or shared_domain_dir()
+    if directory is None:
+        return []
+    programmes = json.loads((directory / PROGRAMMES).read_text(encoding="utf-8"))
+    policy = json.loads((directory / POLICY_PARAMS).read_text(encoding="utf-8"))
+    at = now()
+    out = []
+    for n, (code, kind, values) in enumerate(demo_products(programmes, policy), start=1):
+        series = {"id": n, "insurer": 0, "code": code, "kind": kind, "version": 1, "status": "published",
+                  "created_at": at, "published_at": at}  # fmt: skip
+        row = {"id": n, "version": 1, "created_at": at, "created_by": None, **values}
+        out.append(repository.record_of(series, row))
+    return out
+
+
 async def seed_demo(*, insurer_name: str, domain_dir: Path | None = None) -> dict[str, int]:
     """The demo insurer's published products, read from ``shared/domain`` now; once each (by code). Returns how
     many products were made."""

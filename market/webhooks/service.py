@@ -70,6 +70,8 @@ EVENT_TYPES: tuple[str, ...] = (  # words: data (event type names)
     "pledges.*",
     "registrations.*",
     "servicing.*",
+    "insurance.*",
+    "subsidy.*",
     "*",
 )
 

@@ -6,26 +6,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 
 from finance.insurance_products import service as products
 from finance.insurance_products.quote import QuoteError, compute_quote
-from finance.insurance_products.records import (
-    InsuranceProductVersionRecord,
-    PremiumTable,
-    Questionnaire,
-    add_years,
-)
+from finance.insurance_products.records import InsuranceProductVersionRecord, PremiumTable, add_years
 from market import jobs
 from market.errors import ValidationFailed
 from market.kit.money import Money
 from market.seed import seed_demo as seed_accounts
 
 DEMO_INSURER = "人保财险（演示）"
-NOW = datetime(2026, 12, 2, tzinfo=UTC)
 
 
 def _shared() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -39,22 +33,7 @@ def _shared() -> tuple[dict[str, Any], dict[str, Any]]:
 
 def seeded(code: str) -> InsuranceProductVersionRecord:
     """A demo product's version as the seed writes it, without the database."""
-    programmes, policy = _shared()
-    values = dict(next(v for c, _k, v in products.demo_products(programmes, policy) if c == code))
-    kind = next(k for c, k, _v in products.demo_products(programmes, policy) if c == code)
-    return InsuranceProductVersionRecord(
-        id=1, product=1, insurer=1, code=code, version=1, current_version=1, kind=kind,
-        name_zh=values["name_zh"], name_en=values["name_en"], wording_version=values["wording_version"],
-        territory=values["territory"], retroactive_days=values["retroactive_days"],
-        per_claim_limit_minor=values["per_claim_limit_minor"], aggregate_limit_minor=values["aggregate_limit_minor"],
-        deductible_minor=values["deductible_minor"], currency="CNY",
-        premium_table=PremiumTable.from_json(values["premium_table"]), questionnaire=Questionnaire(1, ()),
-        documents=(), approval_thresholds=tuple(tuple(t) for t in values["approval_thresholds"]),  # type: ignore[misc]
-        refusal_needs_second=False, min_remaining_years=values["min_remaining_years"], term_months=12,
-        quote_valid_days=30, loss_share_bp=values["loss_share_bp"], patent_kinds=(), source=values["source"],
-        reliability=values["reliability"], note=values["note"], status="published", created_at=NOW,
-        version_created_at=NOW, published_at=NOW,
-    )  # fmt: skip
+    return next(v for v in products.demo_versions() if v.code == code)
 
 
 def cny(amount: int) -> Money:
