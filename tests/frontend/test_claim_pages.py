@@ -85,6 +85,9 @@ async def test_the_sme_notifies_and_the_insurer_assesses_and_pays(backend: Backe
     assert payment is not None and payment.amount_minor == 400_000
     listing = await client.get("/insurer/claims", headers=HTML)
     assert claim_reference(done.text) in listing.text
+    book = await client.get("/insurer/book", headers=HTML)  # the policies' book, with the claims figures
+    assert book.status_code == 200 and 'id="claims-by-state"' in book.text and "已赔付" in book.text
+    assert "4,000.00" in book.text  # claims paid
 
 
 def claim_reference(page: str) -> str:
