@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from finance.insurance import eligibility as rules
 from finance.insurance import service as insurance
+from finance.insurance.machine import STATES
 from finance.insurance.schemas import (
     AnswersIn,
     ApplicationIn,
@@ -84,7 +85,7 @@ async def _overview(principal: Principal, products_: list[Any]) -> dict[int, dic
     if not patents:
         return out
     for product in products_:
-        results = await insurance.eligibility(
+        results = await insurance.check_eligibility(
             principal=principal, product_version_id=product.id, patent_ids=patents
         )
         out[product.id] = {r.patent_id: insurance.eligibility_out(r) for r in results}
@@ -152,7 +153,7 @@ class SmeInsurancePages(Controller):
             try:
                 results = [
                     insurance.eligibility_out(r)
-                    for r in await insurance.eligibility(
+                    for r in await insurance.check_eligibility(
                         principal=principal,
                         product_version_id=int(typed["product_version_id"]),
                         patent_ids=list(typed["patent_ids"]),
@@ -288,6 +289,7 @@ async def sme_page(
     )
 
 
+PER_PAGE = 50
 INSURER_ACTIONS = ("review", "more-info", "decide", "approve", "send-back")
 
 
@@ -297,8 +299,25 @@ class InsurerApplicationPages(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/", opt=INSURER)
-    async def cases(self, request: AnyRequest, principal: Principal) -> Template:
-        return page(request, "insurance/insurer_list.html", applications=await insurance.list_mine(principal=principal))
+    async def cases(
+        self, request: AnyRequest, principal: Principal, q: str = "", all: str = ""
+    ) -> Template:
+        """The insurer's applications in the desk's order (soonest due first), open ones unless asked for all."""
+        number = max(1, _int(request.query_params.get("page")) or 1)
+        state = str(request.query_params.get("state") or "")
+        chosen, text, everything = (state if state in STATES else ""), q.strip()[:60], all == "1"
+        typed = {"state": chosen, "q": text, "all": everything, "page": number}
+        found = await insurance.list_mine(
+            principal=principal,
+            states=(chosen,) if chosen else (),
+            q=text,
+            open_only=not everything,
+            limit=PER_PAGE,
+            offset=(number - 1) * PER_PAGE,
+        )
+        return page(
+            request, "insurance/insurer_list.html", applications=found, typed=typed, states=STATES, per_page=PER_PAGE
+        )
 
     @get("/{insurance_application_id:int}", opt=INSURER)
     async def one(

@@ -7,13 +7,13 @@ stale)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.insurance import service
@@ -21,6 +21,7 @@ from finance.insurance.schemas import (
     AnswersIn,
     ApplicationIn,
     ApplicationOut,
+    ApplicationSummaryOut,
     ApprovalIn,
     ConsentDecisionIn,
     ConsentOut,
@@ -57,7 +58,7 @@ class InsuranceController(Controller):
     async def eligibility(
         self, principal: Principal, data: JSONBody[EligibilityIn], lang: str
     ) -> list[EligibilityOut]:
-        results = await service.eligibility(
+        results = await service.check_eligibility(
             principal=principal, product_version_id=data.product_version_id, patent_ids=data.patent_ids
         )
         return localized([service.eligibility_out(r) for r in results], lang)
@@ -66,12 +67,24 @@ class InsuranceController(Controller):
     async def create(self, principal: Principal, data: JSONBody[ApplicationIn], lang: str) -> ApplicationOut:
         return localized(await service.create_application(principal=principal, data=data), lang)
 
-    @get("/applications", opt=PARTIES, summary="My applications (an insurer: its submitted ones)")
+    @get("/applications", opt=PARTIES, summary="My applications (an insurer: its submitted ones, soonest due first)")
     async def list_mine(
-        self, principal: Principal, lang: str, limit: int = 50, offset: int = 0
-    ) -> list[ApplicationOut]:
-        limit = max(1, min(limit, 200))
-        return localized(await service.list_mine(principal=principal, limit=limit, offset=max(0, offset)), lang)
+        self,
+        principal: Principal,
+        states: Annotated[str, QueryParameter(name="state", description="States, comma-separated")] = "",
+        q: str = "",
+        open_only: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[ApplicationSummaryOut]:
+        return await service.list_mine(
+            principal=principal,
+            states=tuple(s for s in states.split(",") if s),
+            q=q[:60],
+            open_only=open_only,
+            limit=max(1, min(limit, 200)),
+            offset=max(0, offset),
+        )
 
     @get("/applications/{insurance_application_id:int}", opt=PARTIES, summary="One application")
     async def get_one(self, principal: Principal, insurance_application_id: int, lang: str) -> ApplicationOut:

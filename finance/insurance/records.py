@@ -46,6 +46,24 @@ class ApplicationRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ApplicationLine:
+    """What a list shows of an application (no JSON columns read)."""
+
+    id: int
+    case: int | None
+    applicant: int
+    insurer: int
+    product_version: int
+    kind: str
+    currency: str
+    premium_minor: int | None
+    aggregate_limit_minor: int | None
+    quote_valid_until: date | None
+    submitted_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ApplicationPatentRecord:
     id: int
     application: int

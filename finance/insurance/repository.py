@@ -9,7 +9,7 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from finance.insurance.records import ApplicationPatentRecord, ApplicationRow, ConsentRecord
+from finance.insurance.records import ApplicationLine, ApplicationPatentRecord, ApplicationRow, ConsentRecord
 from finance.insurance.tables import InsuranceApplication, InsuranceApplicationPatent, InsuranceConsent
 
 JSON_COLUMNS = ("eligibility", "questionnaire", "answers", "quote", "conditions")
@@ -90,12 +90,39 @@ async def by_ids(ids: Sequence[int]) -> dict[int, ApplicationRow]:
     return {int(r["id"]): _record(r) for r in rows}
 
 
-async def for_applicant(org_id: int, *, limit: int = 200) -> list[ApplicationRow]:
+LINE_COLUMNS = (
+    InsuranceApplication.id, InsuranceApplication.case, InsuranceApplication.applicant, InsuranceApplication.insurer,
+    InsuranceApplication.product_version, InsuranceApplication.kind, InsuranceApplication.currency,
+    InsuranceApplication.premium_minor, InsuranceApplication.aggregate_limit_minor,
+    InsuranceApplication.quote_valid_until, InsuranceApplication.submitted_at, InsuranceApplication.created_at,
+)  # fmt: skip
+
+
+async def lines_by_ids(ids: Sequence[int]) -> dict[int, ApplicationLine]:
+    if not ids:
+        return {}
+    rows = await InsuranceApplication.select(*LINE_COLUMNS).where(InsuranceApplication.id.is_in(list(ids)))
+    return {int(r["id"]): ApplicationLine(**r) for r in rows}
+
+
+async def lines_for_applicant(org_id: int, *, limit: int, offset: int) -> list[ApplicationLine]:
+    rows = (
+        await InsuranceApplication.select(*LINE_COLUMNS)
+        .where(InsuranceApplication.applicant == org_id)
+        .order_by(InsuranceApplication.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [ApplicationLine(**r) for r in rows]
+
+
+async def for_applicant(org_id: int, *, limit: int = 200, offset: int = 0) -> list[ApplicationRow]:
     rows = (
         await InsuranceApplication.select()
         .where(InsuranceApplication.applicant == org_id)
         .order_by(InsuranceApplication.id, ascending=False)
         .limit(limit)
+        .offset(offset)
     )
     return [_record(r) for r in rows]
 

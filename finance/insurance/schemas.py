@@ -259,6 +259,29 @@ class ApplicationOut(Out):
     requirements: list[RequirementOut] = []
 
 
+class ApplicationSummaryOut(Out):
+    """A line of a list: the application and its case, without its details (read one for those)."""
+
+    id: int
+    reference: str
+    state: str
+    version: int
+    applicant_org_id: int
+    applicant_name: str
+    insurer_org_id: int
+    insurer_name: str
+    product_version_id: int
+    kind: str
+    currency: str
+    premium_minor: int | None
+    aggregate_limit_minor: int | None
+    quote_valid_until: date | None
+    due_on: date | None
+    breached: bool = False
+    submitted_at: datetime | None
+    created_at: datetime
+
+
 class ConsentOut(Out):
     id: int
     licence_id: int

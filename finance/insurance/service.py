@@ -31,11 +31,18 @@ from finance.dossiers.checklist import PDF, Completeness, Requirement
 from finance.insurance import eligibility as rules
 from finance.insurance import repository
 from finance.insurance.machine import FINAL, KIND, REFERENCE_PREFIX, InsuranceMachine
-from finance.insurance.records import ApplicationRecord, ApplicationRow, ConsentRecord, EligibilityResult
+from finance.insurance.records import (
+    ApplicationLine,
+    ApplicationRecord,
+    ApplicationRow,
+    ConsentRecord,
+    EligibilityResult,
+)
 from finance.insurance.schemas import (
     AnswersIn,
     ApplicationIn,
     ApplicationOut,
+    ApplicationSummaryOut,
     ApprovalIn,
     ConsentDecisionIn,
     ConsentOut,
@@ -241,12 +248,16 @@ async def firm_tier(org_id: int) -> str:
 # ------------------------------------------------------------------------------------------------ eligibility
 
 
+def _in_force(lic: Any, on: date) -> bool:
+    return bool(lic.status == "active" and (lic.ends_on is None or lic.ends_on >= on))
+
+
 async def _holdings(org_id: int, patent_ids: Sequence[int]) -> list[rules.Holding]:
     rows = {p.id: p for p in await patents.patents_by_ids(list(patent_ids))}
     on = today()
     licensed: dict[int, int] = {}
     for lic in await licences.licences_of_org(org_id, side="licensee"):
-        if lic.status == "active" and (lic.ends_on is None or lic.ends_on >= on):
+        if _in_force(lic, on):
             licensed.setdefault(lic.patent, lic.id)
     out = []
     for patent_id in patent_ids:
@@ -304,13 +315,39 @@ async def eligibility_of(
     return _check_all(await _holdings(org_id, patent_ids), product, today())
 
 
+def _refuse_not_held(results: Sequence[EligibilityResult]) -> None:
+    """A patent the SME neither holds nor has licensed here is another's record (or none): 404, each such patent a
+    field error with the rule's code and source, and nothing of the record said."""
+    errors = [
+        FieldError(r.field, r.msg, code=r.code, article=r.source)
+        for result in results
+        for r in result.reasons
+        if r.code == rules.NOT_HOLDER
+    ]
+    if errors:
+        raise NotFound(Msg("insurance.patents_not_held"), errors=errors)
+
+
 async def eligibility(
     *, principal: Principal, product_version_id: int, patent_ids: Sequence[int]
 ) -> list[EligibilityResult]:
-    """Per patent, every rule's reason (nothing written)."""
+    """Per patent, every rule's reason (nothing written), on any version of a product (an endorsement reads the
+    policy's own). A patent the SME neither holds nor has licensed is one reason
+    (``insurance.eligibility.not_patentee_or_licensee``), nothing else of its record read."""
     return await eligibility_of(
         org_id=principal.org_id, product_version_id=product_version_id, patent_ids=patent_ids
     )
+
+
+async def check_eligibility(
+    *, principal: Principal, product_version_id: int, patent_ids: Sequence[int]
+) -> list[EligibilityResult]:
+    """What the API and the pages show before an application: a published product version only; a patent the SME
+    neither holds nor has licensed here is another's record (or none): refused (404) with the rule's code."""
+    product = await _published(product_version_id)
+    results = _check_all(await _holdings(principal.org_id, patent_ids), product, today())
+    _refuse_not_held(results)
+    return results
 
 
 def reason_out(r: Reason, patent_id: int | None = None) -> ReasonOut:
@@ -355,10 +392,11 @@ async def eligible_patents(principal: Principal) -> list[tuple[int, str, str]]:
     listed = await patents.list_patents(principal=principal, per_page=200)
     out = [(p.id, p.number, p.title_zh or p.title_en) for p in listed.items]
     seen = {p[0] for p in out}
+    on = today()
     licensed = [
         lic.patent
         for lic in await licences.licences_of_org(principal.org_id, side="licensee")
-        if lic.status == "active" and lic.patent not in seen
+        if _in_force(lic, on) and lic.patent not in seen
     ]
     for row in await patents.patents_by_ids(list(dict.fromkeys(licensed))):
         out.append((row.id, row.number, row.title_zh or row.title_en))
@@ -523,6 +561,7 @@ async def create_application(*, principal: Principal, data: ApplicationIn) -> Ap
     org_service.require_approved(principal)
     product = await _published(data.product_version_id)
     results = _check_all(await _holdings(principal.org_id, data.patent_ids), product, today())
+    _refuse_not_held(results)
     errors = _blocking_errors(results)
     if errors:
         raise ValidationFailed(Msg("insurance.ineligible"), errors=errors)
@@ -1199,10 +1238,9 @@ async def application(application_id: int) -> ApplicationRecord:
 
 def _events(principal: Principal, app: ApplicationRow, state: str) -> list[str]:
     if principal.org_id == app.applicant:
-        moves = list(SME_EVENTS.get(state, ()))
-        if app.answered_at is not None and "answer" in moves:
-            moves.remove("answer")
-        return moves
+        if app.case is None:  # not answered yet: the case (and with it uploads, submission) opens with the quote
+            return ["answer"]
+        return [m for m in SME_EVENTS.get(state, ()) if m != "answer"]
     if principal.org_id == app.insurer:
         return list(INSURER_EVENTS.get(state, ()))
     return []
@@ -1373,16 +1411,62 @@ async def get(*, principal: Principal, application_id: int) -> ApplicationOut:
     return await application_out(principal, await _visible(principal, application_id))
 
 
-async def list_mine(*, principal: Principal, limit: int = 50, offset: int = 0) -> list[ApplicationOut]:
-    """An SME's applications; an insurer's submitted ones (its working queue is the desk's), newest first."""
+async def _summaries(rows: Sequence[ApplicationLine], cases: Mapping[int, CaseRecord]) -> list[ApplicationSummaryOut]:
+    names = {
+        o.id: o.name
+        for o in await org_service.public_orgs(sorted({r.applicant for r in rows} | {r.insurer for r in rows}))
+    }
+    out = []
+    for r in rows:
+        case = cases.get(r.case) if r.case is not None else None
+        out.append(
+            ApplicationSummaryOut(
+                id=r.id,
+                reference=case.reference if case else "",
+                state=case.state if case else "draft",
+                version=case.version if case else 0,
+                applicant_org_id=r.applicant,
+                applicant_name=names.get(r.applicant, ""),
+                insurer_org_id=r.insurer,
+                insurer_name=names.get(r.insurer, ""),
+                product_version_id=r.product_version,
+                kind=r.kind,
+                currency=r.currency,
+                premium_minor=r.premium_minor,
+                aggregate_limit_minor=r.aggregate_limit_minor,
+                quote_valid_until=r.quote_valid_until,
+                due_on=case.due_on if case else None,
+                breached=bool(case and case.breached_at is not None),
+                submitted_at=r.submitted_at,
+                created_at=r.created_at,
+            )
+        )
+    return out
+
+
+async def list_mine(
+    *,
+    principal: Principal,
+    states: Sequence[str] = (),
+    q: str = "",
+    open_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ApplicationSummaryOut]:
+    """An SME's applications, newest first; an insurer's submitted ones in its desk order (soonest due first; the
+    desk's filters: states, a reference searched, open only)."""
     if principal.org_kind.value == "insurer":
         page = await desk.queue(
-            reviewer_org=principal.org_id, kind=KIND, open_only=False, limit=limit, offset=offset
-        )
-        apps = await repository.by_ids([c.subject for c in page.items])
-        submitted = [apps[c.subject] for c in page.items if c.subject in apps and apps[c.subject].submitted_at]
-        return [await application_out(principal, a) for a in submitted]
-    return [await application_out(principal, a) for a in await repository.for_applicant(principal.org_id)]
+            reviewer_org=principal.org_id, kind=KIND, states=states, q=q, open_only=open_only, limit=limit,
+            offset=offset,
+        )  # fmt: skip
+        apps = await repository.lines_by_ids([c.subject for c in page.items])
+        cases = {c.id: c for c in page.items}
+        rows = [apps[c.subject] for c in page.items if c.subject in apps and apps[c.subject].submitted_at]
+        return await _summaries(rows, cases)
+    mine = await repository.lines_for_applicant(principal.org_id, limit=limit, offset=offset)
+    found = await desk.cases_by_id([r.case for r in mine if r.case is not None])
+    return await _summaries(mine, {c.id: c for c in found})
 
 
 async def letters_of(*, principal: Principal, application_id: int, lang: str) -> list[Any]:

@@ -36,6 +36,12 @@ def test_the_bank_queue_benchmark_runs() -> None:
     assert "desk cases: 300" in out and "/api/desk/cases" in out and "p95 of the queue page and API" in out
 
 
+def test_the_insurer_queue_benchmark_runs() -> None:
+    need(reachable(PG_ADMIN_URL, 5432), "PostgreSQL is not reachable: the insurer queue benchmark needs it")
+    out = run("tests.benchmarks.bench_insurer_queue", "--cases", "300", "--requests", "10", "--database", PG_ADMIN_URL)
+    assert "desk cases: 300" in out and "/insurer/applications" in out and "p95 of the insurer's queue" in out
+
+
 def test_the_insurance_quote_benchmark_runs() -> None:
     out = run("tests.benchmarks.bench_insurance_quote", "--count", "200", "--schedule", "10000", "--runs", "5")
     assert "200 separate quotes" in out and "p95" in out and "one schedule of 10,000 patents" in out

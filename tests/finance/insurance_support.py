@@ -10,6 +10,7 @@ subsidies and claims tests).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,6 +27,7 @@ from tests.finance.support import principal_of
 from tests.listings.support import eligible, record
 
 SME_NAME = "杭州青禾智能科技有限公司"  # words: data
+_numbers = itertools.count(1)
 PATENT = "CN108982325B"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ANSWERS: dict[str, Any] = {"known_disputes": False, "turnover": 12_000_000}
@@ -89,8 +91,9 @@ class Accepted:
         return self.insurer.product_version_id
 
 
-async def insurer(name: str = "人保财险北京分公司（测试）", **terms: Any) -> Insurer:  # words: data
-    account = await make_account("insurer", org_name=name)
+async def insurer(name: str = "", **terms: Any) -> Insurer:
+    """An insurer (its name unique unless given) with two underwriters and a published product."""
+    account = await make_account("insurer", org_name=name or f"人保财险测试分公司{next(_numbers)}")  # words: data
     maker = await principal_of(account)
     checker = await member_of(maker, email=f"underwriter-{maker.org_id}@insurer.example.cn")
     async with unit_of_work():
@@ -100,7 +103,9 @@ async def insurer(name: str = "人保财险北京分公司（测试）", **terms
     )
 
 
-async def sme(name: str = SME_NAME, **patent: Any) -> Sme:
+async def sme(name: str = "", **patent: Any) -> Sme:
+    """An SME (its name unique unless given) with one eligible patent of its own."""
+    name = name or f"杭州青禾智能科技{next(_numbers)}有限公司"  # words: data
     account = await make_account("sme", org_name=name)
     principal = await principal_of(account)
     patent_id = await record(principal, eligible(PATENT, patentees=[name], **patent))

@@ -92,8 +92,18 @@ async def test_every_rule_passes_once_and_fails_once(backend: Any) -> None:
     term = next(r for r in by_id[short].reasons if r.code == rules.TERM_SHORT)
     assert term.source == rules.PILOT and term.params["years"] == 3 and term.field == f"patent_ids.{short}"
     assert next(r for r in by_id[design].reasons if r.code == rules.KIND).source == rules.PRODUCT_TERMS
-    # another firm's patent: nothing of its record is shown (not even its number)
+    # another firm's patent: nothing of its record is shown (not even its number); asked for, it is a 404 naming the
+    # rule, and the others are answered only without it
     assert by_id[not_held].number == f"#{not_held}" and [r.code for r in by_id[not_held].reasons] == [rules.NOT_HOLDER]
+    with pytest.raises(NotFound) as refused:
+        await insurance.check_eligibility(principal=p, product_version_id=cover.product_version_id, patent_ids=ids)
+    assert [(e.field, e.code, e.article) for e in refused.value.errors] == [
+        (f"patent_ids.{not_held}", rules.NOT_HOLDER, rules.PILOT)
+    ]
+    shown = await insurance.check_eligibility(
+        principal=p, product_version_id=cover.product_version_id, patent_ids=[i for i in ids if i != not_held]
+    )
+    assert {r.patent_id: r.ok for r in shown} == {r.patent_id: r.ok for r in results if r.patent_id != not_held}
 
 
 async def test_a_blocked_application_is_refused_per_patent_and_nothing_written(backend: Any) -> None:

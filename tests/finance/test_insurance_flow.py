@@ -227,3 +227,46 @@ async def test_an_accepted_application_for_other_modules(backend: Any) -> None:
     assert found.insurer == accepted.insurer.underwriter.org_id and found.applicant == accepted.sme.principal.org_id
     assert found.quote["premium_minor"] == 220_000 and found.quote_valid_until is not None
     assert await insurance.firm_tier(accepted.sme.principal.org_id) == "sme"
+
+
+async def test_an_accepted_application_lapses_when_its_quote_ends_unbound(backend: Any, monkeypatch: Any) -> None:
+    accepted = await accepted_application()
+    found = await insurance.application(accepted.application_id)
+    assert found.quote_valid_until is not None
+    async with unit_of_work():  # nothing lapses while the quote is valid
+        assert await insurance.lapse_unbound(on=found.quote_valid_until) == 0
+    later = found.quote_valid_until + timedelta(days=1)
+    monkeypatch.setattr(insurance, "today", lambda: later)
+    with pytest.raises(Conflict) as refused:  # binding after the quote's validity is refused
+        async with unit_of_work():
+            await insurance.mark_bound(accepted.application_id, policy_id=5, actor=Actor(None, None))
+    assert refused.value.message.code == "insurance.quote_expired"
+    async with unit_of_work():
+        assert await insurance.lapse_unbound(on=later) == 1
+    async with unit_of_work():  # run twice: once
+        assert await insurance.lapse_unbound(on=later) == 0
+    assert (await insurance.application(accepted.application_id)).state == "lapsed"
+
+
+async def test_a_dispute_recorded_after_applying_blocks_the_submission(backend: Any) -> None:
+    from listings.patents import service as patents
+    from listings.patents.schemas import PatentFactsIn
+
+    cover = await insurer()
+    firm = await sme()
+    app = await answer(firm, (await apply(firm, cover)).id)
+    await upload(firm.principal, app.id)
+    async with unit_of_work():
+        await patents.update_facts(
+            principal=firm.principal, patent_id=firm.patent, data=PatentFactsIn(infringement_dispute="pending")
+        )
+    with pytest.raises(ValidationFailed) as refused:
+        async with unit_of_work():
+            await insurance.submit(principal=firm.principal, application_id=app.id, version=app.version)
+    assert [e.code for e in refused.value.errors] == ["insurance.eligibility.infringement_dispute"]
+    assert (await insurance.application(app.id)).state == "draft"
+    async with unit_of_work():  # the SME withdraws it
+        gone = await insurance.withdraw(
+            principal=firm.principal, application_id=app.id, data=MoveIn(expected_version=app.version)
+        )
+    assert gone.state == "withdrawn" and gone.events == []

@@ -74,6 +74,10 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     # an insurer's withdrawn insurance product and its version (published ones are public)
     "insurance_product_id": lambda v: v.extra["insurance_product_id"],
     "product_version_id": lambda v: v.extra["product_version_id"],
+    # a firm's IP insurance application (private to it and, once submitted, its insurer), and a licensee's request for
+    # the victim university's consent to insure (the patentee's to answer)
+    "insurance_application_id": lambda v: v.extra["insurance_application_id"],
+    "consent_id": lambda v: v.extra["consent_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -128,8 +132,30 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_registration(),
             **await _victim_policy(),
             **await _victim_insurance_product(),
+            **await _victim_insurance(account),
         },
     )
+
+
+async def _victim_insurance(account: Account) -> dict[str, int]:
+    """A submitted insurance application of a firm of the victim's (the insurer's published product is public by
+    design: its name carries no mark), and the third firm's request for the victim's consent to insure the patent it
+    licensed (written straight)."""
+    from finance.insurance import repository as insurance_repo
+    from finance.licences import repository as licences_repo
+    from tests.finance.insurance_support import insurer, sme, submitted
+    from tests.finance.support import drain
+
+    cover = await insurer("受害者的保险公司")
+    firm = await sme(f"受害投保企业 {MARK}")
+    application = await submitted(firm, cover)
+    [licence] = await licences_repo.for_org(account.org_id, side="licensor")
+    async with jobs.unit_of_work():
+        consent_id = await insurance_repo.insert_consent(
+            licence=licence.id, patent=licence.patent, licensee=licence.licensee, patentee=account.org_id, by=None
+        )
+    await drain()  # its events handled now, not beside the walk's requests (SQLite has one writer)
+    return {"insurance_application_id": int(application.id), "consent_id": consent_id}
 
 
 async def _victim_webhooks(principal: Any) -> dict[str, int]:
@@ -423,4 +449,22 @@ async def _finance_snapshot(victim: Victim) -> dict[str, Any]:
         "licence": await Licence.select().where(Licence.id == licence_id),
         "payments": await LicencePayment.select().where(LicencePayment.licence == licence_id),
         "reports": await RoyaltyReport.select().where(RoyaltyReport.licence == licence_id),
+        **await _insurance_snapshot(victim),
+    }
+
+
+async def _insurance_snapshot(victim: Victim) -> dict[str, Any]:
+    from finance.desk.tables import DeskCase, DeskDecision
+    from finance.insurance.tables import InsuranceApplication, InsuranceApplicationPatent, InsuranceConsent
+
+    application_id = victim.extra["insurance_application_id"]
+    case = await DeskCase.select().where((DeskCase.kind == "insurance") & (DeskCase.subject == application_id))
+    return {
+        "insurance_application": await InsuranceApplication.select().where(InsuranceApplication.id == application_id),
+        "insurance_patents": await InsuranceApplicationPatent.select().where(
+            InsuranceApplicationPatent.application == application_id
+        ),
+        "insurance_case": case,
+        "insurance_decisions": await DeskDecision.select().where(DeskDecision.case.is_in([c["id"] for c in case])),
+        "insurance_consent": await InsuranceConsent.select().where(InsuranceConsent.id == victim.extra["consent_id"]),
     }
