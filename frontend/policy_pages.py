@@ -75,7 +75,9 @@ class SmePolicyPages(Controller):
 
     @get("/", opt=SME)
     async def list_mine(self, request: AnyRequest, principal: Principal) -> Template:
-        return page(request, "policies/list.html", rows=await policies.mine(principal=principal), side="insured")
+        ready = [a for a in await insurance.list_mine(principal=principal) if a.state == "accepted"]
+        return page(request, "policies/list.html", rows=await policies.mine(principal=principal), side="insured",
+                    ready=ready)
 
     @get("/bind", opt=SME)
     async def bind_form(self, request: AnyRequest, principal: Principal, application: int = 0) -> Template:
@@ -199,9 +201,14 @@ async def policy_page(request: AnyRequest, principal: Principal, policy_id: int,
                       status: int = 200) -> Template:
     view = await policies.view(principal=principal, policy_id=policy_id)
     errors = errors or []
+    covered = {p.id for p in view.patents}
+    choices = (
+        [p for p in await insurance.eligible_patents(principal) if p[0] not in covered]
+        if view.role == "insured" and view.state == "in_force" else []
+    )
     return page(
         request, "policies/policy.html", status, policy=view, is_insurer=view.role == "insurer",
-        base="/insurer/policies" if view.role == "insurer" else "/sme/policies",
+        base="/insurer/policies" if view.role == "insurer" else "/sme/policies", choices=choices,
         methods=policies.methods(),
         errors=errors, bad={e["field"] for e in errors}, failed=action, typed=typed or {}, done=done,
         today=policies.today(),

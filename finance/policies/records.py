@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from market.kit.money import Money
+
 
 @dataclass(frozen=True, slots=True)
 class PolicyRecord:
@@ -120,6 +122,10 @@ class PaymentProof:
     reference: str
     method: str  # bank_transfer, card
     payment_id: int
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.currency, self.amount_minor)
 
 
 @dataclass(frozen=True, slots=True)

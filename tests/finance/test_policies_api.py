@@ -151,3 +151,24 @@ async def test_the_insurers_webhook_is_told_the_policy_is_in_force(backend: Back
     await drain()
     types = [r["event_type"] for r in await WebhookDelivery.select(WebhookDelivery.event_type)]
     assert types.count("insurance.policy.in_force") == 1 and types.count("insurance.policy.bound") == 0
+
+
+async def test_a_card_premium_is_refunded_through_stripe_on_cancellation(
+    backend: Backend, client: Client, stripe_gateway: Any
+) -> None:
+    made = await bound_policy()
+    await sign_in(client, made.sme.account)
+    r = await client.send_json("POST", f"{API}/{made.policy_id}/payments", {"method": "test_card"})
+    assert r.status_code == 201 and r.json()["state"] == "in_force", r.text
+    body = r.json()
+    on = policies.today().isoformat()  # before the start (tomorrow): all of the premium is unearned
+    r = await client.send_json("POST", f"{API}/{made.policy_id}/cancel", {"on": on, "version": body["version"]})
+    assert r.status_code == 200, r.text
+    [cancellation] = r.json()["endorsements"]
+    assert (cancellation["amount_minor"], cancellation["state"]) == (220_000, "refund_due")
+    await client.app.state.job_queue.drain()
+    await drain()
+    r = await client.get(f"{API}/{made.policy_id}")
+    [cancellation] = r.json()["endorsements"]
+    assert cancellation["state"] == "refunded" and cancellation["refund_reference"].startswith("re_")
+    assert r.json()["premium_paid_minor"] == 0

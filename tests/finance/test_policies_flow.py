@@ -25,7 +25,7 @@ from market.kit.money import Money
 from tests.conftest import Backend, make_account
 from tests.finance.insurance_support import accepted_application, sme
 from tests.finance.policy_support import bound_policy, clock, in_force_policy, pay_by_transfer
-from tests.finance.support import drain, principal_of
+from tests.finance.support import drain, payee_account, principal_of
 from tests.listings.support import eligible, record
 
 PAID = date(2026, 12, 31)  # the premium received: cover runs 2027-01-01 .. 2027-12-31 (365 days)
@@ -236,3 +236,25 @@ async def test_the_insurers_book(backend: Backend) -> None:
     assert book.loss_ratio_bp == 4_977
     assert book.claims_by_state == {"notified": 2, "paid": 1}
     assert second.policy_id != made.policy_id
+
+
+async def test_a_transfer_names_the_insurers_receiving_account_when_it_has_recorded_one(backend: Backend) -> None:
+    made = await bound_policy()
+    await payee_account(made.underwriter, number="6222020200112233445")
+    async with unit_of_work():
+        out = await policies.pay_premium(principal=made.insured, policy_id=made.policy_id, method="bank_transfer")
+    [payment] = out.payments
+    assert payment.payee is not None and payment.payee.account_number == "6222020200112233445"
+    assert payment.instructions is not None and payment.instructions.code == "policies.transfer_instructions"
+    assert payment.instructions.params["reference"] == payment.reference
+
+
+async def test_a_policy_expires_the_day_after_its_period_once(backend: Backend) -> None:
+    made = await in_force_policy(paid_at=PAID)
+    assert await policies.expire_ended(on=date(2027, 12, 31)) == 0  # its last day is still covered
+    async with unit_of_work():
+        assert await policies.expire_ended(on=date(2028, 1, 1)) == 1
+    async with unit_of_work():
+        assert await policies.expire_ended(on=date(2028, 1, 2)) == 0
+    assert (await policies.policy(made.policy_id)).state == "expired"
+    assert await policies.in_force_for(made.insured.org_id) == []

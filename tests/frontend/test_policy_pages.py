@@ -27,6 +27,8 @@ async def as_(client: Client, account: Account) -> None:
 async def test_bind_pay_confirm_and_download_in_both_languages(backend: Backend, client: Client) -> None:
     accepted = await accepted_application()
     await as_(client, accepted.sme.account)
+    listed = await client.get("/sme/policies", headers=HTML)
+    assert f'href="/sme/policies/bind?application={accepted.application_id}"' in listed.text
     form = await client.get(f"/sme/policies/bind?application={accepted.application_id}", headers=HTML)
     assert form.status_code == 200 and 'id="bind-form"' in form.text and "确认出单" in form.text
     step = await post_form(client, "/sme/policies/bind", {"application_id": str(accepted.application_id)})
