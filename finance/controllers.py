@@ -24,6 +24,11 @@ from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
 from finance.signatures.controllers import SealController
+from finance.subsidies.controllers import (
+    SubsidyClaimController,
+    SubsidyEstimateController,
+    SubsidyProgrammeController,
+)
 from finance.valuation.controllers import ValuationController
 
 FINANCE_CONTROLLERS = [
@@ -52,5 +57,8 @@ FINANCE_CONTROLLERS = [
     PolicyController,
     InsuranceController,
     InsuranceProductController,
+    SubsidyProgrammeController,
+    SubsidyEstimateController,
+    SubsidyClaimController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -31,6 +31,7 @@ from finance.insurance_products import service as products
 from finance.licences import service as licences
 from frontend.confirm import confirm_page, confirmed, echo
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
+from frontend.subsidy_pages import application_estimates
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import MarketError, NotFound
@@ -286,6 +287,7 @@ async def sme_page(
         errors=errors or [],
         done=done,
         subsidies_template=SUBSIDIES_TEMPLATE,
+        subsidies=await application_estimates(principal, application_id, lang),
     )
 
 

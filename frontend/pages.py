@@ -36,6 +36,7 @@ from frontend.registration_pages import LoanPages, RegistrationPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from frontend.sme_pages import SmePatentPages
+from frontend.subsidy_pages import SUBSIDY_PAGES
 from frontend.webhook_pages import WebhookPages
 from listings.imports import service as imports
 from listings.patents import service as patents
@@ -280,6 +281,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             WebhookPages,
             PortfolioPages,
             *PLEDGE_PAGES,
+            *SUBSIDY_PAGES,
             *POLICY_PAGES,
             *INSURANCE_PAGES,
             static,

@@ -42,6 +42,7 @@ JOB_MODULES = (
     "finance.registrations.jobs",
     "finance.servicing.jobs",
     "finance.pledges.jobs",
+    "finance.subsidies.jobs",
     "finance.policies.jobs",
     "finance.insurance.jobs",
 )

@@ -144,3 +144,13 @@ class CapNeed:
     programme: int | None = None
     org: int | None = None
     policy: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A document as posted (its type is read from the bytes by ``finance.dossiers``, never trusted)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    issued_on: date | None = None

@@ -22,13 +22,14 @@ TERMS_EXAMPLE: dict[str, Any] = {
     "share_later_bp": {"sme": 9000, "champion": 8000},
     "tier_caps_minor": {"sme": 20_000_000, "champion": 50_000_000},
     "budget_minor": 1_000_000_000,
-    "approval_thresholds": [{"above_minor": 10_000_000, "approvals": 2}],
+    "approval_thresholds": [{"above_minor": 10_000_000, "approvals": 1}],
     "source": "zscqj.beijing.gov.cn 2020 notice",
 }
 
 
 class ThresholdIn(Schema):
-    """Above this amount (minor units), this many approvers."""
+    """Above this amount (minor units) a member's approval is a proposal that this many other members approve (four
+    eyes: 1)."""
 
     above_minor: MinorUnits
     approvals: int = Field(ge=1, le=9)
@@ -71,7 +72,7 @@ class StatusIn(Schema, json_schema_extra={"examples": [{"expected_version": 1}]}
 
 
 class MoveIn(Schema, json_schema_extra={"examples": [{"expected_version": 2}]}):
-    expected_version: int = Field(ge=1, description="The case version you read: 409 when it moved meanwhile")
+    expected_version: int = Field(ge=0, description="The case version you read: 409 when it moved meanwhile")
 
 
 class ClaimIn(Schema, json_schema_extra={"examples": [{"policy_id": 12, "programme_id": 3}]}):
@@ -86,7 +87,7 @@ MORE_INFO_EXAMPLE = {"expected_version": 2, "text": "请补充保费发票"}  # 
 
 
 class MoreInfoIn(Schema, json_schema_extra={"examples": [MORE_INFO_EXAMPLE]}):
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=0)
     text: str = Field(min_length=1, max_length=2000)
 
 
@@ -94,7 +95,7 @@ class ApproveIn(Schema, json_schema_extra={"examples": [{"expected_version": 2, 
     """Approve the claim for ``amount_minor`` (none: the amount computed now under the caps; never more). Above the
     programme's threshold this is the maker's proposal and a different member approves it."""
 
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=0)
     amount_minor: MinorUnits | None = Field(default=None, gt=0)
     text: str = Field(default="", max_length=2000)
 
@@ -102,7 +103,7 @@ class ApproveIn(Schema, json_schema_extra={"examples": [{"expected_version": 2, 
 class CheckIn(Schema, json_schema_extra={"examples": [{"expected_version": 3, "proposal_id": 41}]}):
     """A checker's approval of the maker's proposal."""
 
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=0)
     proposal_id: int = Field(ge=1)
     text: str = Field(default="", max_length=2000)
 
@@ -111,7 +112,7 @@ REFUSE_EXAMPLE = {"expected_version": 2, "reasons": ["subsidy.refusal.proof_insu
 
 
 class RefuseIn(Schema, json_schema_extra={"examples": [REFUSE_EXAMPLE]}):
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=0)
     reasons: list[str] = Field(min_length=1, max_length=10)
     text: str = Field(default="", max_length=2000)
 
@@ -122,7 +123,7 @@ PAYMENT_EXAMPLE = {"expected_version": 3, "paid_on": "2026-12-20", "reference": 
 class PaymentIn(Schema, json_schema_extra={"examples": [PAYMENT_EXAMPLE]}):
     """The issuer's payment of the approved amount: the day paid and its bank reference."""
 
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(ge=0)
     paid_on: date
     reference: str = Field(min_length=1, max_length=60)
 

@@ -129,3 +129,18 @@ async def test_twenty_reservations_at_once_never_pass_the_cap(backend: Any) -> N
     caps = await repository.caps([arithmetic.firm_key(bj.id, 77), arithmetic.budget_key(bj.id)])
     assert caps[arithmetic.firm_key(bj.id, 77)].reserved_minor == 19_500_000
     assert caps[arithmetic.budget_key(bj.id)].reserved_minor == 19_500_000  # the refused left nothing behind
+
+
+async def test_a_programme_closes_when_its_budget_is_spent(backend: Any) -> None:
+    owner = await issuer()
+    bj = await subsidies.programme(await open_programme(owner, "bj", {**BEIJING, "budget_minor": 3_000_000}))
+    assert bj is not None
+    amount = Money("CNY", 1_500_000)
+    for n in range(2):
+        async with jobs.unit_of_work():
+            needs = arithmetic.cap_needs(bj, org_id=70 + n, firm_tier="sme", kind="enforcement", policy_id=500 + n,
+                                         premium_paid=amount, first_policy=True)  # fmt: skip
+            await subsidies.reserve(needs, amount=amount)
+    after = await subsidies.programme(bj.id)
+    assert after is not None and after.status == "closed"  # CNY 30,000 of CNY 30,000 reserved
+    assert await subsidies.programmes(kind="enforcement") == []

@@ -71,6 +71,10 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "policy_id": lambda v: v.extra["policy_id"],
     "premium_payment_id": lambda v: v.extra["premium_payment_id"],
     "endorsement_id": lambda v: v.extra["endorsement_id"],
+    # an issuer's draft subsidy programme (open ones are public), and a firm's subsidy claim (private to it and the
+    # issuer)
+    "programme_id": lambda v: v.extra["programme_id"],
+    "subsidy_claim_id": lambda v: v.extra["subsidy_claim_id"],
     # an insurer's withdrawn insurance product and its version (published ones are public)
     "insurance_product_id": lambda v: v.extra["insurance_product_id"],
     "product_version_id": lambda v: v.extra["product_version_id"],
@@ -133,6 +137,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_policy(),
             **await _victim_insurance_product(),
             **await _victim_insurance(account),
+            **await _victim_subsidy(),
         },
     )
 
@@ -228,6 +233,36 @@ async def _victim_product() -> int:
                            max_amount_minor=100_000_000, max_term_months=12, note=MARK)
     async with jobs.unit_of_work():
         return (await loan_products.create_product(principal=principal, data=data)).id
+
+
+async def _victim_subsidy() -> dict[str, int]:
+    """A draft programme of an issuer of the victim's, and a claim of a firm of the victim's for its in-force policy on
+    another issuer's open programme (open programmes and their issuers' names are public by design: no mark)."""
+    from finance.subsidies import service as subsidies
+    from finance.subsidies.records import Upload
+    from finance.subsidies.schemas import ProgrammeCreateIn
+    from tests.finance.insurance_support import accepted_application, insurer, sme
+    from tests.finance.policy_support import in_force_policy
+    from tests.finance.subsidy_support import BEIJING, issuer, open_programme
+    from tests.finance.support import drain
+
+    await drain()  # the earlier victims' events handled first (SQLite has one writer)
+    owner = await issuer(f"受害补贴主管单位 {MARK}")
+    async with jobs.unit_of_work():
+        draft = await subsidies.create_programme(
+            principal=owner, data=ProgrammeCreateIn(code="victim-draft", **{**BEIJING, "name_zh": f"{MARK} 补贴"})
+        )
+    programme_id = await open_programme(await issuer("受害者的补贴主管单位"), "victim-open", BEIJING)
+    firm = await sme(f"受害补贴申请企业 {MARK}")
+    made = await in_force_policy(await accepted_application(firm, await insurer("受害者的补贴保险公司")))
+    pdf = f"%PDF-1.4 {MARK} bank slip".encode()
+    async with jobs.unit_of_work():
+        claim = await subsidies.file_claim(
+            principal=firm.principal, policy_id=made.policy_id, programme_id=programme_id,
+            proof_document=Upload(filename=f"{MARK}.pdf", content_type="application/pdf", content=pdf),
+        )
+    await drain()
+    return {"programme_id": draft.id, "subsidy_claim_id": claim.id}
 
 
 async def _victim_insurance_product() -> dict[str, int]:
