@@ -5,6 +5,7 @@ from finance.desk.controllers import CalendarAdminController, DeskController
 from finance.dossiers.controllers import DossierController
 from finance.exports.controllers import PledgePackageController, PortfolioController
 from finance.insurance.controllers import InsuranceController
+from finance.insurance_claims.controllers import InsuranceClaimController
 from finance.insurance_products.controllers import InsuranceProductController
 from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
@@ -54,6 +55,7 @@ FINANCE_CONTROLLERS = [
     PortfolioController,
     PledgePackageController,
     PledgeController,
+    InsuranceClaimController,
     PolicyController,
     InsuranceController,
     InsuranceProductController,

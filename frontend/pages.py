@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from frontend import member_pages
 from frontend.alias_pages import PatenteeAliasPages
+from frontend.claim_pages import CLAIM_PAGES
 from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.dossier_pages import DossierPages
@@ -282,6 +283,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PortfolioPages,
             *PLEDGE_PAGES,
             *SUBSIDY_PAGES,
+            *CLAIM_PAGES,
             *POLICY_PAGES,
             *INSURANCE_PAGES,
             static,

@@ -43,6 +43,7 @@ JOB_MODULES = (
     "finance.servicing.jobs",
     "finance.pledges.jobs",
     "finance.subsidies.jobs",
+    "finance.insurance_claims.jobs",
     "finance.policies.jobs",
     "finance.insurance.jobs",
 )

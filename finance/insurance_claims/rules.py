@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from finance.desk.reasons import Reason, ReasonCode, Severity, reason, register
+from market.kit.message_json import params_to_json
 from market.kit.messages import Msg, Param
 from market.kit.money import Money
 
@@ -228,6 +229,7 @@ class Assessment:
                 {
                     "key": line.key,
                     "label": line.label.code,
+                    "params": params_to_json(line.label.params),
                     "amount": money(line.amount),
                     "cost_id": line.cost_id,
                     "reasons": [r.as_json() for r in line.reasons],

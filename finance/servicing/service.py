@@ -59,6 +59,16 @@ def totals(entries: list[EntryRecord]) -> tuple[int, int, int]:
     return disbursed, repaid, interest
 
 
+async def outstanding(loan_id: int) -> Money | None:
+    """The loan's outstanding principal (disbursed - repaid, from its entries), for other modules (an insurer's
+    guarantee claim on default); None if there is no such loan."""
+    row = await repository.get(loan_id)
+    if row is None:
+        return None
+    disbursed, repaid, _ = totals(await repository.entries(row.id))
+    return Money(row.currency, disbursed - repaid)
+
+
 async def party(principal: Principal, loan_id: int) -> LoanRecord:
     row = await repository.get(loan_id)
     if row is None or principal.org_id not in (row.lender, row.borrower):

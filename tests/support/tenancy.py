@@ -82,6 +82,10 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     # the victim university's consent to insure (the patentee's to answer)
     "insurance_application_id": lambda v: v.extra["insurance_application_id"],
     "consent_id": lambda v: v.extra["consent_id"],
+    # an insurance claim of a firm of the victim's on its insurer, and a cost of it (private to the two)
+    "claim_id": lambda v: v.extra["claim_id"],
+    "cost_id": lambda v: v.extra["cost_id"],
+    "pledge_application_id": lambda v: v.extra["application_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -138,6 +142,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_insurance_product(),
             **await _victim_insurance(account),
             **await _victim_subsidy(),
+            **await _victim_claim(),
         },
     )
 
@@ -325,6 +330,35 @@ async def _victim_policy() -> dict[str, int]:
     async with jobs.unit_of_work():
         out = await policies.cancel(principal=made.insured, policy_id=row.id, on=policies.today(), version=row.version)
     return {"policy_id": row.id, "premium_payment_id": out.payments[0].id, "endorsement_id": out.endorsements[-1].id}
+
+
+async def _victim_claim() -> dict[str, int]:
+    """An insurance claim of a firm of the victim's with its insurer, and a cost of it (written straight: the walk
+    needs its ids, not its policy)."""
+    from datetime import UTC, date, datetime
+
+    from finance.desk import repository as desk_repo
+    from finance.insurance_claims import repository as claims_repo
+
+    firm = await make_account("sme", org_name=f"受害索赔企业 {MARK}")
+    insurer = await make_account("insurer", org_name=f"受害理赔保险公司 {MARK}")
+    async with jobs.unit_of_work():
+        claim_id = await claims_repo.create({
+            "policy": 0, "insured": firm.org_id, "insurer": insurer.org_id, "kind": "enforcement",
+            "counterparty": f"{MARK} 相对方", "forum": "court", "event_on": date(2026, 6, 1),
+            "first_claim_on": date(2026, 6, 2), "description": MARK,
+        })
+        case_id = await desk_repo.insert_case(
+            kind="insurance_claim", subject=claim_id, reference=f"IC-{MARK}", reviewer_org=insurer.org_id,
+            applicant_org=firm.org_id, state="notified", amount_minor=0, currency="CNY", sla_working_days=5,
+            at=datetime.now(UTC),
+        )
+        await claims_repo.set_case(claim_id, case_id)
+        cost_id = await claims_repo.add_cost({
+            "claim": claim_id, "kind": "investigation", "amount_minor": 100, "incurred_on": date(2026, 6, 3),
+            "description": MARK, "invoice_number": MARK,
+        })
+    return {"claim_id": claim_id, "cost_id": cost_id}
 
 
 async def _victim_pledge() -> int:
