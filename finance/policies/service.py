@@ -723,6 +723,18 @@ async def issue_schedule(row: PolicyRecord, *, actor: Actor) -> PolicyRecord:
 async def schedule_pdf(*, principal: Principal, policy_id: int) -> tuple[str, bytes]:
     """The current schedule for the insured and the insurer only, checked against its recorded SHA-256."""
     row, _ = await party(principal, policy_id)
+    return await _schedule_of(row)
+
+
+async def schedule_document(policy_id: int) -> tuple[str, bytes, str]:
+    """The current schedule as stored (file name, bytes, SHA-256), checked against its recorded SHA-256: for the
+    modules above that file it elsewhere (a guarantee policy into its pledge case's dossier). No access check."""
+    row = await policy(policy_id)
+    name, data = await _schedule_of(row)
+    return name, data, row.schedule_sha256
+
+
+async def _schedule_of(row: PolicyRecord) -> tuple[str, bytes]:
     if not row.schedule_path:
         raise NotFound(Msg("policies.schedule_not_issued"))
     data = await asyncio.to_thread(Path(row.schedule_path).read_bytes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -258,3 +259,14 @@ async def test_a_policy_expires_the_day_after_its_period_once(backend: Backend) 
         assert await policies.expire_ended(on=date(2028, 1, 2)) == 0
     assert (await policies.policy(made.policy_id)).state == "expired"
     assert await policies.in_force_for(made.insured.org_id) == []
+
+
+async def test_a_schedule_changed_on_disk_is_refused(backend: Backend) -> None:
+    made = await in_force_policy(paid_at=PAID)
+    name, data, sha256 = await policies.schedule_document(made.policy_id)
+    assert hashlib.sha256(data).hexdigest() == sha256 and name.endswith("-schedule-v1.pdf")
+    row = await policies.policy(made.policy_id)
+    Path(row.schedule_path).write_bytes(data + b"%tampered")
+    with pytest.raises(Conflict) as refused:
+        await policies.schedule_pdf(principal=made.insured, policy_id=made.policy_id)
+    assert refused.value.message.code == "policies.hash_mismatch"
