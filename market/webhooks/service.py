@@ -70,6 +70,7 @@ EVENT_TYPES: tuple[str, ...] = (  # words: data (event type names)
     "pledges.*",
     "registrations.*",
     "servicing.*",
+    "insurance.*",
     "subsidy.*",
     "*",
 )
