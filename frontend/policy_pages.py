@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, ValidationError
 
 from finance.insurance import service as insurance
+from finance.insurance_claims import service as claims
 from finance.policies import proration
 from finance.policies import service as policies
 from finance.policies.schemas import BindIn, CancelIn, EndorseIn, PayIn, RefundPaidIn
@@ -287,7 +288,9 @@ class InsurerPolicyPages(Controller):
 
     @get("/book", opt=INSURER)
     async def book(self, request: AnyRequest, principal: Principal) -> Template:
-        return await book_page(request, principal)
+        paid = await claims.paid_total(principal.org_id)  # the claims figures, from the module above policies
+        return await book_page(request, principal, claims_by_state=await claims.claims_by_state(principal.org_id),
+                               claims_paid_minor=paid.minor)
 
 
 async def book_page(request: AnyRequest, principal: Principal, *, claims_by_state: dict[str, int] | None = None,

@@ -18,6 +18,7 @@ from finance.insurance_claims import service
 from finance.insurance_claims.schemas import (
     AcceptanceIn,
     AssessmentIn,
+    BookOut,
     ClaimNoticeIn,
     ClaimOut,
     CostIn,
@@ -96,6 +97,15 @@ class InsuranceClaimController(Controller):
         self, principal: Principal, policy_id: int, data: JSONBody[ClaimNoticeIn], lang: str
     ) -> ClaimOut:
         return localized(await service.notify_claim(principal=principal, policy_id=policy_id, data=data), lang)
+
+    @get("/book", opt=INSURER, summary="Insurer: my claims by state and what I have paid (for the book)")
+    async def book(self, principal: Principal) -> BookOut:
+        paid = await service.paid_total(principal.org_id)
+        return BookOut(
+            claims_by_state=await service.claims_by_state(principal.org_id),
+            paid_total_minor=paid.minor,
+            currency=paid.currency,
+        )
 
     @get("/{claim_id:int}", opt=PARTIES, summary="One claim: costs, invoices, assessment, decisions and letters")
     async def get_one(self, principal: Principal, claim_id: int, lang: str) -> ClaimOut:

@@ -20,8 +20,12 @@ async def loan_defaulted(*, loan_id: int, **_: Any) -> None:
 
 @on(service.MOVED_EVENT)
 async def claim_moved_to_webhooks(
-    *, claim_id: int, to_state: str, insured_org: int, insurer_org: int, reference: str = "", **_: Any
+    *, claim_id: int, to_state: str, insured_org: int, insurer_org: int, reference: str = "", policy_id: int = 0,
+    kind: str = "", **_: Any,
 ) -> None:
-    payload: dict[str, JsonValue] = {"claim_id": claim_id, "reference": reference, "state": to_state}
+    payload: dict[str, JsonValue] = {
+        "claim_id": claim_id, "reference": reference, "state": to_state, "policy_id": policy_id, "kind": kind,
+        "insured_org": insured_org, "insurer_org": insurer_org,
+    }  # fmt: skip
     for org in dict.fromkeys((insured_org, insurer_org)):
         await webhooks.publish(org, f"insurance.claim.{to_state}", None, payload)

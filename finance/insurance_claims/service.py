@@ -168,6 +168,8 @@ async def _move(found: ClaimRecord, event: str, expected_version: int, actor: Ac
     await events.emit(
         MOVED_EVENT,
         claim_id=found.id,
+        policy_id=found.policy,
+        kind=found.kind,
         to_state=moved.state,
         insured_org=found.insured,
         insurer_org=found.insurer,
@@ -374,6 +376,8 @@ async def _open(claim_id: int, policy: PolicyRecord, *, applicant: int, actor: A
     await events.emit(
         MOVED_EVENT,
         claim_id=claim_id,
+        policy_id=policy.id,
+        kind=policy.kind,
         to_state=case.state,
         insured_org=applicant,
         insurer_org=policy.insurer,
@@ -772,11 +776,11 @@ async def attach_guarantee(*, principal: Principal, policy_id: int, pledge_appli
     if await repository.guarantee_of_policy(policy.id) or await repository.guarantee_of_application(application.id):
         raise Conflict(Msg("insurance_claim.guarantee_attached"))
     assert application.case is not None
-    _, schedule = await policies.schedule_pdf(principal=principal, policy_id=policy.id)
+    name, schedule, _ = await policies.schedule_document(policy.id)
     stored = await dossiers.issue(
         case_id=application.case,
         requirement=GUARANTEE_POLICY,
-        filename=f"{policy.number}-schedule.pdf",
+        filename=name,
         content=schedule,
         actor=actor_of(principal),
     )

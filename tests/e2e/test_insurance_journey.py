@@ -287,7 +287,7 @@ async def test_an_sme_insures_a_licensed_patent_and_is_paid_on_a_claim(
     assert starts_on == today + timedelta(days=1 - AGED_DAYS)
     accepted_on = today - timedelta(days=5)
     await page.goto(f"/sme/policies/{policy}")
-    await page.locator("#claim-link").click()
+    await page.locator("#new-claim-link").click()
     await page.wait_for_url(re.compile(rf"/sme/policies/{policy}/claims/new$"))
     await page.locator("#patent_id").select_option(str(licensed))
     await page.locator("#counterparty").fill("杭州某某科技有限公司")

@@ -11,6 +11,8 @@ from typing import Any
 from finance.insurance_claims import repository as claims_repo
 from tests.conftest import Account, Backend, Client, sign_in
 from tests.finance.claim_support import PDF, covered
+from tests.finance.insurance_support import sme
+from tests.finance.test_insurance_claims_guarantee import guarantee_policy, pledge_application
 
 HTML = {"accept": "text/html"}
 
@@ -34,6 +36,8 @@ async def test_the_sme_notifies_and_the_insurer_assesses_and_pays(backend: Backe
     c = await covered()
     await as_(client, c.made.sme.account)
     form_url = f"/sme/policies/{c.policy.id}/claims/new"
+    policy_page = await client.get(f"/sme/policies/{c.policy.id}", headers=HTML)
+    assert f'href="{form_url}"' in policy_page.text  # the claim form is reached from the policy
     page = await client.get(form_url, headers=HTML)
     assert page.status_code == 200 and 'id="claim-form"' in page.text and "立案/受理案号" in page.text
     fields = {
@@ -85,6 +89,9 @@ async def test_the_sme_notifies_and_the_insurer_assesses_and_pays(backend: Backe
     assert payment is not None and payment.amount_minor == 400_000
     listing = await client.get("/insurer/claims", headers=HTML)
     assert claim_reference(done.text) in listing.text
+    book = await client.get("/insurer/book", headers=HTML)  # the policies' book, with the claims figures
+    assert book.status_code == 200 and 'id="claims-by-state"' in book.text and "已赔付" in book.text
+    assert "4,000.00" in book.text  # claims paid
 
 
 def claim_reference(page: str) -> str:
@@ -114,3 +121,20 @@ async def test_a_denial_needs_the_confirmation_and_writes_the_letter(backend: Ba
     await as_(client, c.made.sme.account)
     mine = await client.get(f"/sme/claims/{claim.id}?lang=en", headers={**HTML, "accept-language": "en"})
     assert 'id="denied"' in mine.text and "before the policy started" in mine.text
+
+
+async def test_the_sme_attaches_its_guarantee_policy_to_its_pledge_loan(backend: Backend, client: Client) -> None:
+    applicant = await sme()
+    made = await guarantee_policy(applicant)
+    _, application_id = await pledge_application(applicant)
+    await as_(client, applicant.account)
+    policy_page = await client.get(f"/sme/policies/{made.policy_id}", headers=HTML)
+    assert 'id="attach-guarantee-link"' in policy_page.text
+    form = await client.get(f"/sme/guarantees/new?policy={made.policy_id}", headers=HTML)
+    assert form.status_code == 200 and f'value="{application_id}"' in form.text
+    fields = {"policy_id": str(made.policy_id), "pledge_application_id": str(application_id)}
+    done = await post_form(client, "/sme/guarantees/new", fields)
+    assert done.status_code == 200 and str(done.url).endswith(f"/sme/pledges/{application_id}")
+    assert 'data-requirement="guarantee_policy"' in done.text
+    again = await post_form(client, "/sme/guarantees/new", fields)
+    assert again.status_code == 409 and 'id="form-errors"' in again.text
