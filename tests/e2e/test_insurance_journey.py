@@ -1,14 +1,18 @@
-"""Issue 13's acceptance journey, in the browser (Chinese pages): the demo SME holds a licence of the demo
-university's patent and asks, in one click, the university's consent to insure it; the university grants it. The SME
-applies for the demo enforcement insurance with that patent and enough of its own that the aggregate limit is above
-the product's four-eyes threshold: eligibility passes for every patent, it answers the questionnaire once with the
-duty of disclosure acknowledged (Insurance Law Art 16), sees the frozen quote line by line and the issuer's premium
-subsidy estimate, uploads the checklist's documents and submits. The insurer's underwriter proposes acceptance and
-may not approve it himself; the insurer's checker approves. The SME binds the policy (confirmation step) and pays
-the premium by bank transfer, the insurer confirms its receipt; the policy is in force and its sealed schedule
-downloads as a PDF whose SHA-256 is the one shown. Some weeks later the SME notifies a claim with the case's
-acceptance number and date (立案/受理) and adds a lawyer's fee with its invoice; the insurer pre-approves the fee,
-assesses the claim against the limits and the deductible, line by line, and pays it."""
+"""Issue 13's acceptance journey, in the browser (Chinese pages). The demo insurer first publishes a new version of
+its enforcement product with a lower four-eyes threshold (30,000 yuan of aggregate limit: the demo version's
+1,000,000 is above what an application of at most 50 patents can reach under the PICC 2012 table). The demo SME
+holds a licence of the demo university's patent and asks, in one click, the university's consent to insure it; the
+university grants it. The SME applies for the enforcement insurance with that patent and one of its own (aggregate
+limit 36,000 yuan: above the threshold): eligibility passes for both, it answers the questionnaire once with the duty
+of disclosure acknowledged (Insurance Law Art 16; refused beside the box without it), sees the frozen quote line by
+line and the issuer's premium subsidy estimate, uploads the checklist's documents and submits. The insurer's
+underwriter proposes acceptance and may not approve it himself; the insurer's checker approves. The SME binds the
+policy (confirmation step) and pays the premium by bank transfer, the insurer confirms its receipt; the policy is in
+force and its sealed schedule downloads as a PDF whose SHA-256 is the one shown. Some weeks later (the setup moves
+the policy's period back: it starts the day after payment, and a claim must be first made inside it and not in the
+future) the SME notifies a claim with the case's acceptance number and date (立案/受理) and adds a lawyer's fee with
+its invoice; the insurer pre-approves the fee, assesses the claim against the limits and the deductible, line by
+line, and pays it."""
 
 from __future__ import annotations
 
