@@ -157,7 +157,7 @@ async def _victim_insurance(account: Account) -> dict[str, int]:
     from tests.finance.support import drain
 
     cover = await insurer("受害者的保险公司")
-    firm = await sme(f"受害投保企业 {MARK}")
+    firm = await sme(f"受害申请投保企业 {MARK}")
     application = await submitted(firm, cover)
     [licence] = await licences_repo.for_org(account.org_id, side="licensor")
     async with jobs.unit_of_work():
