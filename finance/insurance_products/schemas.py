@@ -145,7 +145,7 @@ class ProductTermsIn(Schema):
     quote_valid_days: int = Field(default=30, ge=1, le=365)
     loss_share_bp: BasisPoints = Field(default=0, description="pledge_guarantee: the insurer's share of the loss")
     patent_kinds: list[PatentKind] = Field(default_factory=list, max_length=3, description="Empty: every kind")
-    source: str = Field(default="", max_length=500)
+    source: str = Field(default="", max_length=2000)
     note: str = Field(default="", max_length=2000)
 
 
