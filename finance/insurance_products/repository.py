@@ -78,7 +78,7 @@ async def _current(series_rows: Sequence[Mapping[str, Any]]) -> list[InsurancePr
     return [_record(s, by_product[int(s["id"])]) for s in series_rows if int(s["id"]) in by_product]
 
 
-async def series(product_id: int) -> dict[str, Any] | None:
+async def _series(product_id: int) -> dict[str, Any] | None:
     return await InsuranceProduct.select().where(InsuranceProduct.id == product_id).first()
 
 
@@ -91,12 +91,12 @@ async def version(version_id: int) -> InsuranceProductVersionRecord | None:
     )
     if row is None:
         return None
-    found = await series(int(row["product"]))
+    found = await _series(int(row["product"]))
     return _record(found, row) if found else None
 
 
 async def current(product_id: int) -> InsuranceProductVersionRecord | None:
-    found = await series(product_id)
+    found = await _series(product_id)
     if found is None:
         return None
     rows = await _current([found])
@@ -105,7 +105,7 @@ async def current(product_id: int) -> InsuranceProductVersionRecord | None:
 
 async def versions(product_id: int) -> list[InsuranceProductVersionRecord]:
     """Every version of a product, newest first."""
-    found = await series(product_id)
+    found = await _series(product_id)
     if found is None:
         return []
     rows = (
@@ -131,8 +131,12 @@ async def of_insurer(insurer_id: int) -> list[InsuranceProductVersionRecord]:
     return await _current(rows)
 
 
-async def by_code(insurer_id: int, code: str) -> dict[str, Any] | None:
-    return await InsuranceProduct.select().where(InsuranceProduct.natural_key == f"{insurer_id}:{code}").first()
+async def id_by_code(insurer_id: int, code: str) -> int | None:
+    """The id of the insurer's product with this code, if it has one."""
+    row = await InsuranceProduct.select(InsuranceProduct.id).where(
+        InsuranceProduct.natural_key == f"{insurer_id}:{code}"
+    ).first()
+    return int(row["id"]) if row else None
 
 
 async def insert_product(*, insurer_id: int, code: str, kind: str, created_by: int | None, at: datetime) -> int:

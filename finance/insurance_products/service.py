@@ -380,7 +380,7 @@ async def _write_new(*, insurer_id: int, code: str, kind: str, values: dict[str,
 async def create_product(*, principal: Principal, data: ProductCreateIn) -> ProductVersionOut:
     """A new product of the principal's insurer, published at version 1. A code it already uses: 409."""
     values = _values(data, kind=data.kind)
-    if await repository.by_code(principal.org_id, data.code) is not None:
+    if await repository.id_by_code(principal.org_id, data.code) is not None:
         msg = Msg("insurance_products.code_taken", {"key": data.code})
         raise Conflict(msg, errors=[FieldError("code", msg, code="taken")])
     product_id = await _write_new(
@@ -712,7 +712,7 @@ async def seed_demo(*, insurer_name: str, domain_dir: Path | None = None) -> dic
     policy = json.loads((directory / POLICY_PARAMS).read_text(encoding="utf-8"))
     made = 0
     for code, kind, values in demo_products(programmes, policy):
-        if await repository.by_code(insurer.id, code) is None:
+        if await repository.id_by_code(insurer.id, code) is None:
             await _write_new(insurer_id=insurer.id, code=code, kind=kind, values=values, actor=Actor.system())
             made += 1
     return {"products": made}
