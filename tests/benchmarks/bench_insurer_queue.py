@@ -17,14 +17,9 @@ test (tests/benchmarks/test_benchmarks_run.py runs it at a tiny size). The helpe
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
-import os
-import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,12 +35,10 @@ from market.worker import load_jobs
 from tests.benchmarks.bench_bank_queue import (
     PASSWORD,
     NoJobs,
-    drop_database,
     free_port,
-    make_database,
-    migrate,
     org_with_owner,
-    percentile,
+    run,
+    spread,
     timed,
     wait_healthy,
 )
@@ -60,17 +53,6 @@ STATES = [
 ]  # fmt: skip
 CLOSED = {"bound", "declined", "withdrawn", "lapsed"}
 WAITING = {"more_info", "accepted"}
-
-
-def spread(n: int) -> str:
-    """The n-th case's state, by the weights of STATES."""
-    total = sum(w for _, w in STATES)
-    slot = (n * 7919) % total
-    for state, weight in STATES:
-        if slot < weight:
-            return state
-        slot -= weight
-    return STATES[-1][0]
 
 
 async def build(settings: Settings, cases: int) -> None:
@@ -105,7 +87,7 @@ async def build(settings: Settings, cases: int) -> None:
             batch = []
             for k, row in enumerate(made):
                 n = written + k
-                state = spread(n)
+                state = spread(n, STATES)
                 opened = now - timedelta(days=n % 120, minutes=n % 1440)
                 due: date | None = today + timedelta(days=(n % 40) - 10)
                 breached = state not in CLOSED and due is not None and due < today and n % 3 == 0
@@ -178,50 +160,8 @@ def measure(env: dict[str, str], requests: int, tmp: Path) -> dict[str, list[flo
     return {**times, "/api/me (baseline: sign-in check only)": baseline["/api/me"]}
 
 
-def report(times: dict[str, list[float]], cases: int) -> bool:
-    print(f"\n  {'request':<52} {'n':>5} {'p50':>8} {'p95':>8}")
-    ok = True
-    for key in sorted(times, key=lambda k: (k.split(" ")[0], " " in k, k)):
-        values = times[key]
-        p95 = percentile(values, 95)
-        headline = " " not in key
-        if headline:
-            ok = ok and p95 < TARGET_P95_MS
-        print(f"  {key:<52} {len(values):>5} {percentile(values, 50):>6.1f}ms {p95:>6.1f}ms"
-              + (f"   {'PASS' if p95 < TARGET_P95_MS else 'FAIL'} (p95 < {TARGET_P95_MS:.0f} ms)" if headline else ""))
-    print(f"\n  {cases:,} applications of one insurer; each request timed around the whole HTTP exchange.")
-    return ok
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--cases", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=200, help="requests per endpoint (after a warm-up)")
-    parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                        help="admin URL of a PostgreSQL server; '' for a SQLite file")
-    args = parser.parse_args(argv)
-    name = f"bench_insurer_queue_{os.getpid()}"
-    url = asyncio.run(make_database(args.database, name)) if args.database else ""
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-insurer-queue-") as tmp_name:
-            tmp = Path(tmp_name)
-            settings = Settings(env="test", data_dir=tmp, database_url=url)
-            asyncio.run(migrate(settings))
-            print(f"insurer queue benchmark: {args.cases:,} applications, {args.requests} requests per endpoint, "
-                  f"{'PostgreSQL' if url else 'SQLite'}")  # fmt: skip
-            started = time.perf_counter()
-            asyncio.run(build(settings, args.cases))
-            print(f"  data written in {time.perf_counter() - started:.1f} s")
-            env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET_")}
-            env.update({"MARKET_DATA_DIR": str(tmp), "MARKET_DATABASE_URL": url, "MARKET_REDIS_URL": "",
-                        "MARKET_ENV": "production", "MARKET_LOG_LEVEL": "WARNING",
-                        "MARKET_SECRET_KEY": secrets.token_urlsafe(32)})  # fmt: skip
-            times = measure(env, args.requests, tmp)
-    finally:
-        if url:
-            asyncio.run(drop_database(args.database, name))
-    ok = report(times, args.cases)
-    print(f"  {'PASS' if ok else 'FAIL'}: p95 of the insurer's queue pages and API under {TARGET_P95_MS:.0f} ms")
+    run(argv, name="bench_insurer_queue", what="insurance applications", build=build, measure=measure)
 
 
 if __name__ == "__main__":
