@@ -156,7 +156,8 @@ async def test_the_pages_in_both_languages(client: Client) -> None:
         files={"file": ("certificate.pdf", PDF, "application/pdf")},
         headers={"x-csrftoken": token},
     )
-    assert r.status_code == 200 and 'data-requirement="patent_certificate" data-required="yes" data-satisfied="yes"' in r.text
+    row = 'data-requirement="patent_certificate" data-required="yes" data-satisfied="yes"'
+    assert r.status_code == 200 and row in r.text
     version = (await insurance.application(app.id)).version
     r = await client.post(f"/sme/insurance/{app.id}/submit", data={"expected_version": str(version)},
                           headers={"x-csrftoken": token})  # fmt: skip
