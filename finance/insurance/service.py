@@ -73,7 +73,7 @@ from market.i18n import Msg
 from market.kit.message_json import message_from_json, params_to_json
 from market.kit.money import Money
 from market.kit.words import MsgOut
-from market.notifications.service import notify
+from market.notifications.service import notify_members
 from market.orgs import service as org_service
 
 SLA_WORKING_DAYS = 10  # the insurer's review, in working days
@@ -428,14 +428,7 @@ async def _consent_out(row: ConsentRecord) -> ConsentOut:
 
 
 async def _notify_members(org_id: int, kind: str, key: str, message: Msg, body: Msg | None = None) -> None:
-    for member in await org_service.members_of_org(org_id):
-        await notify(
-            user_id=member.user_id,
-            kind=kind,
-            message=message,
-            body=body,
-            dedupe_key=f"{key}:{member.user_id}",
-        )
+    await notify_members(org_id=org_id, kind=kind, message=message, body=body, dedupe_key=key)
 
 
 async def request_consent(*, principal: Principal, licence_id: int) -> ConsentOut:

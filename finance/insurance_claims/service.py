@@ -66,7 +66,7 @@ from market.i18n import Msg
 from market.kit.message_json import message_from_json
 from market.kit.money import Money
 from market.kit.words import MsgOut
-from market.notifications.service import notify
+from market.notifications.service import notify_members
 from market.orgs import service as org_service
 
 SLA_WORKING_DAYS = 20  # the insurer's assessment, in working days
@@ -930,13 +930,9 @@ async def paid_total(insurer_org: int) -> Money:
 
 
 async def _notify_org(org_id: int, subject: int, event: str, message: Msg) -> None:
-    for member in await org_service.members_of_org(org_id):
-        await notify(
-            user_id=member.user_id,
-            kind="insurance_claim",
-            message=message,
-            dedupe_key=f"insurance_claim:{subject}:{event}:{member.user_id}",
-        )
+    await notify_members(
+        org_id=org_id, kind="insurance_claim", message=message, dedupe_key=f"insurance_claim:{subject}:{event}"
+    )
 
 
 def reason_out(r: Reason) -> ReasonOut:

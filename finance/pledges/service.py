@@ -67,7 +67,7 @@ from market.errors import Conflict, FieldError, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.kit.money import Money
 from market.kit.words import MsgOut
-from market.notifications.service import notify
+from market.notifications.service import notify_members
 from market.orgs import service as org_service
 
 SLA_WORKING_DAYS = 15  # the bank's review, in working days, unless the product says otherwise
@@ -1053,14 +1053,9 @@ async def expire_offers(*, on: date) -> int:
 async def _notify_org(
     org_id: int, app: PledgeApplicationRecord, event: str, message: Msg, body: Msg | None = None
 ) -> None:
-    for member in await org_service.members_of_org(org_id):
-        await notify(
-            user_id=member.user_id,
-            kind="pledge",
-            message=message,
-            body=body,
-            dedupe_key=f"pledge:{app.id}:{event}:{member.user_id}",
-        )
+    await notify_members(
+        org_id=org_id, kind="pledge", message=message, body=body, dedupe_key=f"pledge:{app.id}:{event}"
+    )
 
 
 def _events(principal: Principal, app: PledgeApplicationRecord, state: str) -> list[str]:

@@ -9,8 +9,7 @@ from finance.policies import service
 from market.events import on
 from market.i18n import Msg
 from market.jobs import daily, job
-from market.notifications.service import notify
-from market.orgs import service as org_service
+from market.notifications.service import notify_members
 from market.webhooks import service as webhooks
 
 
@@ -64,14 +63,12 @@ async def _tell(payload: dict[str, Any], key: str, what: str) -> None:
     if not isinstance(org_id, int):
         return
     message = Msg(f"notification.policy_{what}", {"number": str(payload.get("number", ""))})
-    for member in await org_service.members_of_org(org_id):
-        await notify(
-            user_id=member.user_id,
-            kind=f"policy_{what}",
-            message=message,
-            dedupe_key=f"policy:{payload.get('policy_id')}:{what}:{payload.get('endorsement_id', '')}:"
-            f"{member.user_id}",
-        )
+    await notify_members(
+        org_id=org_id,
+        kind=f"policy_{what}",
+        message=message,
+        dedupe_key=f"policy:{payload.get('policy_id')}:{what}:{payload.get('endorsement_id', '')}",
+    )
 
 
 @on("policies.bound")

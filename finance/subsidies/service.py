@@ -66,7 +66,7 @@ from market.i18n import Msg
 from market.kit.message_json import params_from_json, params_to_json
 from market.kit.money import Money
 from market.kit.words import MsgOut
-from market.notifications.service import notify
+from market.notifications.service import notify_members
 from market.orgs import service as org_service
 from market.orgs.schemas import OrgKind
 
@@ -666,9 +666,8 @@ async def _move(found: ClaimRecord, event: str, expected_version: int, actor: Ac
 
 
 async def _notify_org(org_id: int, found: ClaimRecord, event: str, message: Msg, body: Msg | None = None) -> None:
-    for member in await org_service.members_of_org(org_id):
-        await notify(user_id=member.user_id, kind="subsidy", message=message, body=body,
-                     dedupe_key=f"subsidy:{found.id}:{event}:{member.user_id}")  # fmt: skip
+    await notify_members(org_id=org_id, kind="subsidy", message=message, body=body,
+                         dedupe_key=f"subsidy:{found.id}:{event}")  # fmt: skip
 
 
 async def _emit(name: str, found: ClaimRecord, **more: Any) -> None:

@@ -18,6 +18,7 @@ from market.kit.message_json import params_from_json, params_to_json
 from market.notifications import repository
 from market.notifications.records import NotificationRecord
 from market.notifications.schemas import NotificationOut
+from market.orgs import service as orgs
 
 TITLE_LENGTH = 200
 
@@ -52,6 +53,13 @@ async def notify(*, user_id: int, kind: str, message: Msg, dedupe_key: str, body
     )
     return True
 
+
+
+async def notify_members(*, org_id: int, kind: str, message: Msg, dedupe_key: str, body: Msg | None = None) -> None:
+    """Tell every member of the organisation, one notification each (``dedupe_key`` gets the member's id)."""
+    for member in await orgs.members_of_org(org_id):
+        await notify(user_id=member.user_id, kind=kind, message=message, body=body,
+                     dedupe_key=f"{dedupe_key}:{member.user_id}")  # fmt: skip
 
 def _messages(row: NotificationRecord) -> tuple[Msg, Msg | None]:
     params = params_from_json(row.params)
