@@ -34,10 +34,12 @@ DEMO_ORGS: list[tuple[OrgKind, str, str, str]] = [  # words: data
 
 
 # Further demo members (e-mail, the organisation's demo e-mail, display name): the demo bank's and insurer's second
-# reviewers, so that a proposal made by one can be approved by another (four eyes).
+# reviewers and the voucher issuer's second approver, so that a proposal made by one can be approved by another
+# (four eyes).
 DEMO_MEMBERS: list[tuple[str, str, str]] = [  # words: data
     ("bank.checker@demo.market", "bank@demo.market", "中国银行北京分行 审批岗"),
     ("insurer.checker@demo.market", "insurer@demo.market", "人保财险 核保复核岗"),
+    ("vouchers.checker@demo.market", "vouchers@demo.market", "杭州市科技局 创新券复核岗"),
 ]
 
 
