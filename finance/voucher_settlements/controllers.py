@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
+from finance.payees import service as payees
+from finance.payees.schemas import PayeeAccountIn, PayeeAccountOut, PayeeOut
 from finance.voucher_settlements import documents, service
 from finance.voucher_settlements.schemas import ApproveIn, BatchOut, MoveIn, PaidIn, StatementOut
 from market.accounts.deps import provide_principal
@@ -25,6 +27,7 @@ from market.web.access import signed_in
 
 ISSUER = signed_in(OrgKind.voucher_issuer)
 STATEMENT_READERS = signed_in(OrgKind.voucher_issuer, OrgKind.university, OrgKind.service_provider, OrgKind.sme)
+PAYEE_OWNERS = signed_in(OrgKind.university, OrgKind.service_provider, OrgKind.sme, owner=True)
 MAX_RETURN_BYTES = 10 * 1024 * 1024
 
 
@@ -126,3 +129,12 @@ class VoucherSettlementController(Controller):
     async def statement_pdf(self, principal: Principal, voucher_statement_id: int) -> Response[bytes]:
         name, content = await documents.statement_pdf(principal=principal, statement_id=voucher_statement_id)
         return attachment(name, content, "application/pdf")
+
+    @get("/payee-account", opt=STATEMENT_READERS, summary="The account my batches pay to, and earlier ones")
+    async def payee_account(self, principal: Principal) -> PayeeOut:
+        return await payees.mine(principal=principal)
+
+    @put("/payee-account", opt=PAYEE_OWNERS, status_code=HTTP_200_OK,
+         summary="Record the account batches pay to (户名: the own name); owners")  # fmt: skip
+    async def record_payee_account(self, principal: Principal, data: JSONBody[PayeeAccountIn]) -> PayeeAccountOut:
+        return await payees.record_account(principal=principal, data=data)

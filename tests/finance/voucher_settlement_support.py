@@ -18,16 +18,21 @@ from tests.finance.support import payee_account, principal_of
 class Issuer:
     maker: Principal
     checker: Principal
+    maker_email: str
+    checker_email: str
 
 
 async def issuer(name: str = "杭州市科学技术局（测试）") -> Issuer:
-    maker = await principal_of(await make_account("voucher_issuer", org_name=name))
-    checker = await member_of(maker, email=f"checker-{maker.org_id}@issuer.example.cn")
-    return Issuer(maker=maker, checker=checker)
+    account = await make_account("voucher_issuer", org_name=name)
+    maker = await principal_of(account)
+    email = f"checker-{maker.org_id}@issuer.example.cn"
+    checker = await member_of(maker, email=email)
+    return Issuer(maker=maker, checker=checker, maker_email=account.email, checker_email=email)
 
 
-async def payee(kind: str = "university", name: str | None = None, *, account: bool = True) -> Principal:
-    principal = await principal_of(await make_account(kind, org_name=name))
+async def payee(kind: str = "university", name: str | None = None, *, account: bool = True,
+                email: str | None = None) -> Principal:  # fmt: skip
+    principal = await principal_of(await make_account(kind, org_name=name, email=email))
     if account:
         await payee_account(principal, number=f"62220000{principal.org_id:010d}")
     return principal
