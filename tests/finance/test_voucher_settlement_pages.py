@@ -96,3 +96,44 @@ async def test_the_issuer_runs_a_batch_through_its_pages_and_the_payee_gets_its_
     await sign_in_as(client, other.maker_email)
     assert (await client.get(url)).status_code == 404
     assert (await client.get(f"/api/v1/voucher-settlements/{made.id}")).status_code == 404
+
+
+async def test_the_api_takes_the_bank_return_all_or_nothing(client: Client) -> None:
+    owner = await issuer()
+    uni = await payee("university")
+    async with unit_of_work():
+        made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
+                                          claims=[claim(uni.org_id, 12_345), claim(uni.org_id, 67_800)],
+                                          actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
+    base = f"/api/v1/voucher-settlements/{made.id}"
+    await sign_in_as(client, owner.maker_email)
+    proposed = await client.send_json("POST", f"{base}/propose", {"expected_version": 0})
+    assert proposed.status_code == 200, proposed.text
+    body = proposed.json()
+    assert body["state"] == "proposed" and len(body["file_sha256"]) == 64
+    refused = await client.send_json("POST", f"{base}/approve", {"expected_version": body["version"],
+                                                                "proposal_id": body["pending_proposal_id"]})
+    assert refused.status_code == 403 and refused.json()["message_code"] == "desk.four_eyes"
+    await sign_in_as(client, owner.checker_email)
+    approved = await client.send_json("POST", f"{base}/approve", {"expected_version": body["version"],
+                                                                 "proposal_id": body["pending_proposal_id"]})
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+    version = approved.json()["version"]
+    lines = approved.json()["lines"]
+    header = "batch_number,line_no,amount,reference,status,paid_on,bank_reference\r\n"
+    today = date.today().isoformat()
+    first = f"{body['number']},{lines[0]['line_no']},123.45,{lines[0]['claim_reference']},paid,{today},B1\r\n"
+    files = {"file": ("return.csv", (header + first).encode(), "text/csv")}
+    half = await client.post(f"{base}/return", data={"expected_version": str(version)}, files=files,
+                             headers={"x-csrftoken": await client.csrf()})  # fmt: skip
+    assert half.status_code == 422 and [e["code"] for e in half.json()["errors"]] == ["missing"]
+    assert (await client.get(base)).json()["state"] == "approved"  # nothing recorded
+    second = f"{body['number']},{lines[1]['line_no']},678.00,{lines[1]['claim_reference']},failed,,\r\n"
+    files = {"file": ("return.csv", ("\ufeff" + header + first + second).encode(), "text/csv")}
+    done = await client.post(f"{base}/return", data={"expected_version": str(version)}, files=files,
+                             headers={"x-csrftoken": await client.csrf()})  # fmt: skip
+    assert done.status_code == 200, done.text
+    assert done.json()["state"] == "paid" and done.json()["paid"]["minor"] == 12_345
+    assert {line["status"] for line in done.json()["lines"]} == {"paid", "carried"}
+    csv = await client.get(f"{base}/file")
+    assert csv.headers["content-type"].startswith("text/csv") and csv.content.startswith(b"\xef\xbb\xbf")
