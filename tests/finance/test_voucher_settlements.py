@@ -16,10 +16,14 @@ from finance.ledger import service as ledger
 from finance.voucher_settlements import bankfile, documents, repository
 from finance.voucher_settlements import service as settlements
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout
+from market import events
 from market.audit.service import Actor
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.events.tables import DomainEvent
 from market.jobs import unit_of_work
+from market.webhooks import service as webhooks
+from market.webhooks.schemas import EndpointIn
+from market.webhooks.tables import WebhookDelivery
 from tests.finance.support import drain
 from tests.finance.voucher_settlement_support import claim, issuer, payee, programme
 
@@ -159,3 +163,24 @@ async def test_each_payee_gets_its_statement_once_and_the_issuer_its_webhooks(ba
     names = [e["name"] for e in await DomainEvent.select(DomainEvent.name).order_by(DomainEvent.id)]
     assert [n for n in names if n.startswith("voucher.")] == [
         "voucher.batch_assembled", "voucher.batch_proposed", "voucher.batch_approved", "voucher.batch_paid"]
+
+
+async def test_batch_and_claim_events_reach_the_webhooks_they_name(backend: Any) -> None:
+    owner, uni, _, batch = await _proposed()
+    for principal in (owner.maker, uni):
+        async with unit_of_work():
+            await webhooks.create_endpoint(principal=principal, allow_loopback_http=True,
+                                           data=EndpointIn(url="http://127.0.0.1:9/hook", events=["voucher.*"]))
+    async with unit_of_work():
+        await settlements.approve(principal=owner.checker, batch_id=batch.id,
+                                  proposal_id=batch.pending_proposal_id or 0, expected_version=batch.version)
+    async with unit_of_work():
+        await settlements.record_paid(principal=owner.maker, batch_id=batch.id, paid_on=date.today(),
+                                      reference="ICBC-0042", expected_version=batch.version + 1)
+        await events.emit("voucher.claim_captured", claim_id=1, reference="VC-2027-000001", programme_id=7,
+                          issuer_org=owner.maker.org_id, provider_org=uni.org_id, sme_org=None, amount_minor=5)
+    await drain()
+    rows = await WebhookDelivery.select(WebhookDelivery.org, WebhookDelivery.event_type)
+    got = sorted((r["org"] == uni.org_id, r["event_type"]) for r in rows)
+    assert got == [(False, "voucher.batch_approved"), (False, "voucher.batch_paid"),
+                   (False, "voucher.claim_captured"), (True, "voucher.batch_paid"), (True, "voucher.claim_captured")]
