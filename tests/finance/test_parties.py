@@ -20,6 +20,7 @@ from tests.conftest import make_account
 from tests.finance.party_support import PERSON_A, PERSON_B, PERSON_C, facts
 from tests.finance.support import firm, principal_of
 from tests.listings.support import eligible, record, university
+from tests.support.typed_records import assert_typed
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -217,6 +218,8 @@ async def test_each_change_is_a_new_audited_version_and_blank_ids_keep_the_recor
     await facts(sme, legal_rep_name="赵六", phone="13800000002", shareholders=[{"name": "孙七", "share_bp": 4000}])
     second = await parties.parties_of(sme.org_id)
     assert second.facts is not None
+    for kept in (second, second.facts, *second.shareholders):
+        assert_typed(kept)
     assert (second.facts.version, second.facts.phone) == (2, "13800000002")
     assert second.facts.legal_rep_id_hash == first.facts.legal_rep_id_hash
     assert second.shareholders[0].id_hash == first.shareholders[0].id_hash

@@ -17,6 +17,7 @@ from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.conftest import Backend
 from tests.finance.qualification_support import EVIDENCE, PNG, recorded, reviewed
 from tests.finance.support import admin, firm
+from tests.support.typed_records import assert_typed
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -86,8 +87,10 @@ async def test_evidence_is_checked_by_its_bytes_and_stored_with_its_hash() -> No
         await recorded(sme, "tech_sme", content=EVIDENCE + b"0" * qualifications.MAX_BYTES)
     assert [(e.field, e.code) for e in too_big.value.errors] == [("file", "too_large")]
     row = await recorded(sme, "tech_sme", content=PNG)  # a PNG named .pdf is stored as what it is
+    assert_typed(row)
     assert (row.content_type, row.sha256) == ("image/png", hashlib.sha256(PNG).hexdigest())
     found = await qualifications.evidence(principal=sme, qualification_id=row.id)
+    assert_typed(found)
     assert found.content == PNG
     with pytest.raises(NotFound):  # another firm's evidence is not found
         await qualifications.evidence(principal=await firm("另一家企业"), qualification_id=row.id)
@@ -98,6 +101,8 @@ async def test_a_newer_record_of_the_kind_supersedes_the_live_one_and_both_are_a
     first = await reviewed(operator, await recorded(sme, "high_tech", number="GR202633000001"))
     second = await recorded(sme, "high_tech", number="GR202633000999")
     rows = {r.id: r for r in await qualifications.of_org(principal=sme)}
+    for one in rows.values():
+        assert_typed(one)
     assert (rows[first.id].status, rows[first.id].superseded_by, rows[first.id].ended_at is not None) == (
         "superseded",
         second.id,
