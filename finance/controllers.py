@@ -11,6 +11,7 @@ from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
 from finance.loan_products.controllers import BankProductController, LoanProductController
+from finance.parties.controllers import PartiesController
 from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
     WEBHOOK_PATH,
@@ -21,6 +22,7 @@ from finance.payments.controllers import (
 )
 from finance.pledges.controllers import PledgeController
 from finance.policies.controllers import PolicyController
+from finance.qualifications.controllers import QualificationAdminController, QualificationController
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
@@ -64,5 +66,8 @@ FINANCE_CONTROLLERS = [
     SubsidyEstimateController,
     SubsidyClaimController,
     VoucherSettlementController,
+    QualificationController,
+    QualificationAdminController,
+    PartiesController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

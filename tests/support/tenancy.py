@@ -75,6 +75,8 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     # issuer)
     "programme_id": lambda v: v.extra["programme_id"],
     "subsidy_claim_id": lambda v: v.extra["subsidy_claim_id"],
+    # a firm's recorded qualification (its certificate and evidence are private to it and the platform admin)
+    "qualification_id": lambda v: v.extra["qualification_id"],
     # an insurer's withdrawn insurance product and its version (published ones are public)
     "insurance_product_id": lambda v: v.extra["insurance_product_id"],
     "product_version_id": lambda v: v.extra["product_version_id"],
@@ -147,6 +149,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_subsidy(),
             **await _victim_claim(),
             **await _victim_voucher_settlement(),
+            "qualification_id": await _victim_qualification(),
         },
     )
 
@@ -306,6 +309,19 @@ async def _victim_voucher_settlement() -> dict[str, int]:
         await documents.issue_statements(batch_id=made.id)
     statement = (await documents.statements_for(principal=uni))[0]
     return {"voucher_batch_id": made.id, "voucher_statement_id": statement.id}
+async def _victim_qualification() -> int:
+    """A qualification recorded by a firm of the victim's, its certificate number and evidence marked; the firm's
+    related-party facts (its legal representative) marked too."""
+    from finance.parties import service as parties
+    from finance.parties.schemas import PartyFactsIn
+    from tests.finance.qualification_support import recorded
+    from tests.finance.support import principal_of
+
+    firm = await principal_of(await make_account("sme", org_name=f"受害资质企业 {MARK}"))
+    async with jobs.unit_of_work():
+        await parties.record_facts(principal=firm, data=PartyFactsIn(legal_rep_name=f"{MARK} 法人"))
+    pdf = f"%PDF-1.4 {MARK} certificate".encode()
+    return (await recorded(firm, "specialised", number=f"{MARK}-ZJTX", content=pdf)).id
 
 
 async def _victim_insurance_product() -> dict[str, int]:
