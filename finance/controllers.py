@@ -31,6 +31,8 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
+from finance.voucher_programmes.controllers import VoucherProgrammeController
+from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -62,5 +64,8 @@ FINANCE_CONTROLLERS = [
     SubsidyProgrammeController,
     SubsidyEstimateController,
     SubsidyClaimController,
+    VoucherProgrammeController,
+    VoucherProviderController,
+    VoucherServiceController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -41,6 +41,8 @@ from finance.subsidies.tables import (
     SubsidyProgramme,
     SubsidyProgrammeVersion,
 )
+from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
+from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -93,6 +95,11 @@ APP_CONFIG = AppConfig(
         InsuranceClaimCost,
         InsuranceClaimPayment,
         InsuranceGuarantee,
+        VoucherProgramme,
+        VoucherProgrammeVersion,
+        VoucherProvider,
+        VoucherObjection,
+        VoucherService,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
