@@ -856,3 +856,69 @@ async def document_content(*, principal: Principal, provider_id: int, document_i
 
 def reasons_for(codes: Sequence[str]) -> list[MsgOut]:
     return [MsgOut.of(Msg(f"reason.{c}")) for c in codes]
+
+
+# ------------------------------------------------------------------------------------------------ demo seed
+
+DEMO_SERVICES = (  # the demo provider's catalogue: prices are the demo's, not from a source
+    {"category": "novelty_search", "title_zh": "科技查新报告（国内）",  # words: data
+     "title_en": "Novelty search report (domestic)", "unit": "report", "price_minor": 300_000},  # words: data
+    {"category": "ip_services", "title_zh": "发明专利申请代理", "title_en": "Invention patent filing",  # words: data
+     "unit": "case", "price_minor": 800_000},
+)
+
+
+async def _seed_listed(prog: ProgrammeRecord, org_id: int, org_kind: str, statement: str) -> int | None:
+    """A provider listed in ``prog`` the way the desk would have done it (applied, reviewed, approved by the system
+    actor), its public notice dated so that it ended today: the demo starts with a catalogue. None: there already."""
+    if await repository.live(prog.id, org_id) is not None:
+        return None
+    at, day = now(), today()
+    provider_id = await repository.insert_provider({
+        "programme": prog.id, "programme_version": prog.version, "org": org_id, "issuer": prog.issuer,
+        "org_kind": org_kind, "statement": statement, "notice_days": prog.terms.notice_days, "created_by": None,
+        "created_at": at, "updated_at": at,
+    })  # fmt: skip
+    system = Actor.system()
+    case = await desk.open_case(kind=KIND, subject=provider_id, reviewer_org=prog.issuer, applicant_org=org_id,
+                                amount=Money(prog.currency, 0), machine=VoucherProviderMachine,
+                                reference_prefix=REFERENCE_PREFIX, sla_working_days=SLA_WORKING_DAYS, actor=system)
+    await repository.set_case(provider_id, case.id)
+    moved = await desk.transition(case_id=case.id, event="start_review", expected_version=case.version, actor=system,
+                                  machine=VoucherProviderMachine)  # fmt: skip
+    await desk.transition(case_id=case.id, event="approve", expected_version=moved.version, actor=system,
+                          machine=VoucherProviderMachine)  # fmt: skip
+    await desk.decide(case_id=case.id, kind="notice", outcome="approved", actor=system, role="reviewer",
+                      snapshot={"demo": True, "programme_version": prog.version})  # fmt: skip
+    start = day - timedelta(days=prog.terms.notice_days)
+    await repository.set_days(provider_id, {"notice_from": start, "notice_ends_on": day}, at=at)
+    await list_if_due(provider_id, on=day)
+    return provider_id
+
+
+async def seed_demo(*, issuer_name: str, university_name: str, provider_name: str,
+                    programme_code: str = "zhejiang-innovation") -> dict[str, int]:  # fmt: skip
+    """The demo university and the demo service provider listed in the demo issuer's provider-redeems programme (the
+    university's open licences catalogued from its declarations; the provider with two services). Once each."""
+    prog = await programmes.demo_programme(issuer_name, programme_code)
+    university = await org_service.find_org(university_name)
+    seller = await org_service.find_org(provider_name)
+    if prog is None or university is None or seller is None:
+        return {"providers": 0, "services": 0}
+    made = services_made = 0
+    if await _seed_listed(prog, university.id, OrgKind.university.value,
+                          "开放许可的专利技术（科技成果购买）") is not None:  # fmt: skip  # words: data
+        made += 1
+    seller_id = await _seed_listed(prog, seller.id, OrgKind.service_provider.value,
+                                   "科技查新、专利申请代理与知识产权托管")  # words: data
+    if seller_id is not None:
+        made += 1
+        at = now()
+        for values in DEMO_SERVICES:
+            await repository.insert_service({
+                **values, "provider": seller_id, "programme": prog.id, "org": seller.id, "description_zh": "",
+                "description_en": "", "currency": prog.currency, "status": "active", "created_by": None,
+                "created_at": at, "updated_at": at,
+            })  # fmt: skip
+            services_made += 1
+    return {"providers": made, "services": services_made}

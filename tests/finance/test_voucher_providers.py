@@ -156,3 +156,28 @@ async def test_only_providers_and_universities_apply(backend: Any) -> None:
     programme_id = await open_programme(owner)
     with pytest.raises(Forbidden):
         await apply(await firm(), programme_id)
+
+
+async def test_demo_university_and_provider_are_listed_in_the_demo_programme(backend: Any) -> None:
+    from finance.voucher_programmes import service as programmes
+    from market.orgs import service as orgs
+    from market.seed import seed_demo as seed_accounts
+
+    accounts = {row["email"]: row["org"] for row in await seed_accounts()}
+    issuer_name = accounts["vouchers@demo.market"]
+    async with jobs.unit_of_work():
+        await programmes.seed_demo(issuer_name=issuer_name)
+        made = await providers.seed_demo(issuer_name=issuer_name, university_name=accounts["zju@demo.market"],
+                                         provider_name=accounts["provider@demo.market"])
+        again = await providers.seed_demo(issuer_name=issuer_name, university_name=accounts["zju@demo.market"],
+                                          provider_name=accounts["provider@demo.market"])
+    assert made == {"providers": 2, "services": 2} and again == {"providers": 0, "services": 0}
+    prog = await programmes.demo_programme(issuer_name)
+    assert prog is not None
+    for email in ("zju@demo.market", "provider@demo.market"):
+        org = await orgs.find_org(accounts[email])
+        assert org is not None
+        found = await providers.listed_provider(prog.id, org.id, on=providers.today())
+        assert found is not None and found.state == "listed"
+    categories = sorted(s.category for s in await providers.services_of(prog.id))
+    assert categories == ["ip_services", "novelty_search"]
