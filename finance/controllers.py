@@ -34,6 +34,8 @@ from finance.subsidies.controllers import (
 )
 from finance.valuation.controllers import ValuationController
 from finance.voucher_settlements.controllers import VoucherSettlementController
+from finance.voucher_programmes.controllers import VoucherProgrammeController
+from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -69,5 +71,8 @@ FINANCE_CONTROLLERS = [
     QualificationController,
     QualificationAdminController,
     PartiesController,
+    VoucherProgrammeController,
+    VoucherProviderController,
+    VoucherServiceController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -44,6 +44,8 @@ from finance.subsidies.tables import (
     SubsidyProgrammeVersion,
 )
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
+from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
+from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -104,6 +106,11 @@ APP_CONFIG = AppConfig(
         VoucherPayout,
         VoucherStatement,
         VoucherIncomeEntry,
+        VoucherProgramme,
+        VoucherProgrammeVersion,
+        VoucherProvider,
+        VoucherObjection,
+        VoucherService,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
