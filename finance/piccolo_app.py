@@ -41,6 +41,13 @@ from finance.subsidies.tables import (
     SubsidyProgramme,
     SubsidyProgrammeVersion,
 )
+from finance.voucher_entitlements.tables import (
+    VoucherApplication,
+    VoucherCap,
+    VoucherEntitlement,
+    VoucherEntry,
+    VoucherHold,
+)
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -93,6 +100,11 @@ APP_CONFIG = AppConfig(
         InsuranceClaimCost,
         InsuranceClaimPayment,
         InsuranceGuarantee,
+        VoucherApplication,
+        VoucherEntitlement,
+        VoucherHold,
+        VoucherEntry,
+        VoucherCap,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
