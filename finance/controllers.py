@@ -31,6 +31,7 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
+from finance.voucher_settlements.controllers import VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -62,5 +63,6 @@ FINANCE_CONTROLLERS = [
     SubsidyProgrammeController,
     SubsidyEstimateController,
     SubsidyClaimController,
+    VoucherSettlementController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -16,10 +16,11 @@ from finance.insurance_claims.tables import (
     InsuranceGuarantee,
 )
 from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
-from finance.ledger.tables import LedgerEntry, Statement, StatementRow
+from finance.ledger.tables import LedgerEntry, Statement, StatementRow, VoucherIncomeEntry
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
 from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
+from finance.parties.tables import PartyFacts, PartyShareholder
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.pledges.tables import PledgeApplication, PledgePatent
@@ -30,6 +31,7 @@ from finance.policies.tables import (
     PremiumEntry,
     PremiumPayment,
 )
+from finance.qualifications.tables import Qualification
 from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
@@ -48,6 +50,7 @@ from finance.voucher_entitlements.tables import (
     VoucherEntry,
     VoucherHold,
 )
+from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -100,6 +103,14 @@ APP_CONFIG = AppConfig(
         InsuranceClaimCost,
         InsuranceClaimPayment,
         InsuranceGuarantee,
+        Qualification,
+        PartyFacts,
+        PartyShareholder,
+        VoucherBatch,
+        VoucherBatchLine,
+        VoucherPayout,
+        VoucherStatement,
+        VoucherIncomeEntry,
         VoucherApplication,
         VoucherEntitlement,
         VoucherHold,
