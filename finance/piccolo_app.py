@@ -43,6 +43,13 @@ from finance.subsidies.tables import (
     SubsidyProgramme,
     SubsidyProgrammeVersion,
 )
+from finance.voucher_entitlements.tables import (
+    VoucherApplication,
+    VoucherCap,
+    VoucherEntitlement,
+    VoucherEntry,
+    VoucherHold,
+)
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
 from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
 from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
@@ -111,6 +118,11 @@ APP_CONFIG = AppConfig(
         VoucherProvider,
         VoucherObjection,
         VoucherService,
+        VoucherApplication,
+        VoucherEntitlement,
+        VoucherHold,
+        VoucherEntry,
+        VoucherCap,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

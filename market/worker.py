@@ -49,6 +49,7 @@ JOB_MODULES = (
     "finance.voucher_settlements.jobs",
     "finance.voucher_programmes.jobs",
     "finance.voucher_providers.jobs",
+    "finance.voucher_entitlements.jobs",
 )
 
 
