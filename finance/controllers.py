@@ -33,9 +33,9 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
-from finance.voucher_settlements.controllers import VoucherSettlementController
 from finance.voucher_programmes.controllers import VoucherProgrammeController
 from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
+from finance.voucher_settlements.controllers import VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
