@@ -37,6 +37,7 @@ PAYEES = signed_in(OrgKind.university, OrgKind.service_provider, OrgKind.sme, se
 PAYEE_OWNERS = signed_in(OrgKind.university, OrgKind.service_provider, OrgKind.sme, owner=True, session_only=True)
 ACTIONS = ("propose", "approve", "send-back", "cancel", "paid", "return")
 CONFIRMED_ACTIONS = ("cancel", "paid")
+BUTTONS = {"cancel": "voucher_settlement.ui.cancel", "paid": "voucher_settlement.ui.paid_button"}
 
 
 def _int(value: Any) -> int:
@@ -98,7 +99,7 @@ class IssuerSettlementPages(Controller):
                 request, action=f"/issuer/voucher-settlements/{batch_id}/{action}",
                 heading=f"voucher_settlement.ui.confirm_{action}_heading",
                 question=f"voucher_settlement.ui.confirm_{action}_question",
-                button="voucher_settlement.ui.paid_button" if action == "paid" else "voucher_settlement.ui.cancel", back=f"/issuer/voucher-settlements/{batch_id}",
+                button=BUTTONS[action], back=f"/issuer/voucher-settlements/{batch_id}",
                 fields=echo(form), details=[f"{shown.number} · {shown.payable.minor / 100:.2f} {shown.currency}"],
                 danger=action == "cancel",
             )  # fmt: skip
