@@ -1,6 +1,6 @@
 """Settlement batches' reactions and jobs: the payees' statements once a batch is paid, the batch events to the
-webhooks of the issuer (and, paid, of each payee), the claims' events (``finance.voucher_redemptions``: filed,
-captured, refused) to the webhooks of the organisations they name, and the daily batch at a settlement cycle's end.
+webhooks of the issuer (and, paid, of each payee), and the daily batch at a settlement cycle's end (the claims'
+events go to the webhooks from ``finance.voucher_redemptions``).
 Each is safe to run twice (the webhook event id comes from the domain event; a statement is rendered once per batch
 and payee; a batch is made once per programme and cycle end)."""
 
@@ -46,29 +46,6 @@ async def cancelled_to_webhooks(**payload: Any) -> None:
 @on("voucher.batch_paid")
 async def paid_to_webhooks(**payload: Any) -> None:
     await _forward("voucher.batch_paid", payload, payees=True)
-
-
-async def _to_parties(event_type: str, payload: dict[str, Any]) -> None:
-    """A claim's event to the webhooks of every organisation it names (issuer, provider, SME, payee), once each."""
-    named = ("issuer_org", "provider_org", "sme_org", "payee_org")
-    orgs = [payload[k] for k in named if isinstance(payload.get(k), int)]
-    for org in dict.fromkeys(orgs):
-        await webhooks.publish(org, event_type, None, payload)
-
-
-@on("voucher.claim_filed")
-async def claim_filed_to_webhooks(**payload: Any) -> None:
-    await _to_parties("voucher.claim_filed", payload)
-
-
-@on("voucher.claim_captured")
-async def claim_captured_to_webhooks(**payload: Any) -> None:
-    await _to_parties("voucher.claim_captured", payload)
-
-
-@on("voucher.claim_refused")
-async def claim_refused_to_webhooks(**payload: Any) -> None:
-    await _to_parties("voucher.claim_refused", payload)
 
 
 @on("voucher.batch_paid")

@@ -35,6 +35,7 @@ from finance.desk.records import CaseRecord, DecisionRecord
 from finance.desk.service import ApprovalPolicy
 from finance.ledger import service as ledger
 from finance.payees import service as payees
+from finance.voucher_programmes import service as programmes
 from finance.voucher_settlements import bankfile, repository
 from finance.voucher_settlements.machine import KIND, REFERENCE_PREFIX, VoucherBatchMachine
 from finance.voucher_settlements.records import BatchRecord, ClaimToSettle, LineRecord, NewLine, StatusTotal
@@ -481,7 +482,18 @@ async def settle_claims(claim_ids: Sequence[int], batch_id: int, actor: Actor) -
 
 
 async def programme_name(programme_id: int) -> str:
-    return ""
+    """The programme's name (its version in force), "" for a programme not found."""
+    try:
+        return (await programmes.programme(programme_id)).name_zh
+    except NotFound:
+        return ""
+
+
+async def programme_info(programme_id: int) -> ProgrammeInfo:
+    """What a batch needs of its programme: its issuer, name, currency and settlement cycle (the version in force)."""
+    found = await programmes.programme(programme_id)
+    return ProgrammeInfo(id=found.id, issuer=found.issuer, name=found.name_zh, currency=found.currency,
+                         cycle=found.terms.settlement_cycle)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ events

@@ -16,7 +16,6 @@ from finance.ledger import service as ledger
 from finance.voucher_settlements import bankfile, documents, repository
 from finance.voucher_settlements import service as settlements
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout
-from market import events
 from market.audit.service import Actor
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.events.tables import DomainEvent
@@ -165,7 +164,7 @@ async def test_each_payee_gets_its_statement_once_and_the_issuer_its_webhooks(ba
         "voucher.batch_assembled", "voucher.batch_proposed", "voucher.batch_approved", "voucher.batch_paid"]
 
 
-async def test_batch_and_claim_events_reach_the_webhooks_they_name(backend: Any) -> None:
+async def test_batch_events_reach_the_issuers_webhooks_and_paid_the_payees(backend: Any) -> None:
     owner, uni, _, batch = await _proposed()
     for principal in (owner.maker, uni):
         async with unit_of_work():
@@ -177,10 +176,7 @@ async def test_batch_and_claim_events_reach_the_webhooks_they_name(backend: Any)
     async with unit_of_work():
         await settlements.record_paid(principal=owner.maker, batch_id=batch.id, paid_on=date.today(),
                                       reference="ICBC-0042", expected_version=batch.version + 1)
-        await events.emit("voucher.claim_captured", claim_id=1, reference="VC-2027-000001", programme_id=7,
-                          issuer_org=owner.maker.org_id, provider_org=uni.org_id, sme_org=None, amount_minor=5)
     await drain()
     rows = await WebhookDelivery.select(WebhookDelivery.org, WebhookDelivery.event_type)
     got = sorted((r["org"] == uni.org_id, r["event_type"]) for r in rows)
-    assert got == [(False, "voucher.batch_approved"), (False, "voucher.batch_paid"),
-                   (False, "voucher.claim_captured"), (True, "voucher.batch_paid"), (True, "voucher.claim_captured")]
+    assert got == [(False, "voucher.batch_approved"), (False, "voucher.batch_paid"), (True, "voucher.batch_paid")]
