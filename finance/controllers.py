@@ -35,7 +35,7 @@ from finance.subsidies.controllers import (
 from finance.valuation.controllers import ValuationController
 from finance.voucher_programmes.controllers import VoucherProgrammeController
 from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
-from finance.voucher_settlements.controllers import VoucherSettlementController
+from finance.voucher_settlements.controllers import VoucherReportController, VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -68,6 +68,7 @@ FINANCE_CONTROLLERS = [
     SubsidyEstimateController,
     SubsidyClaimController,
     VoucherSettlementController,
+    VoucherReportController,
     QualificationController,
     QualificationAdminController,
     PartiesController,

@@ -11,12 +11,12 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.payees import service as payees
 from finance.payees.schemas import PayeeAccountIn, PayeeAccountOut, PayeeOut
-from finance.voucher_settlements import documents, service
-from finance.voucher_settlements.schemas import ApproveIn, BatchOut, MoveIn, PaidIn, StatementOut
+from finance.voucher_settlements import documents, reports, service
+from finance.voucher_settlements.schemas import ApproveIn, BatchCreateIn, BatchOut, MoveIn, PaidIn, ReportOut, StatementOut
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
@@ -64,6 +64,12 @@ class VoucherSettlementController(Controller):
     @get("/", opt=ISSUER, summary="Issuer: its settlement batches, newest first")
     async def index(self, principal: Principal, lang: str, programme_id: int | None = None) -> list[BatchOut]:
         return localized(await service.batches_of(principal=principal, programme_id=programme_id), lang)
+
+    @post("/", opt=ISSUER, status_code=HTTP_201_CREATED,
+          summary="Issuer: the batch of a programme's captured, unsettled claims up to a cycle's end")  # fmt: skip
+    async def create(self, principal: Principal, data: JSONBody[BatchCreateIn], lang: str) -> BatchOut:
+        made = await service.create_batch(principal=principal, programme_id=data.programme_id, up_to=data.up_to)
+        return localized(await service.get_batch(principal=principal, batch_id=made.id), lang)
 
     @get("/{voucher_batch_id:int}", opt=ISSUER, summary="Issuer: one batch with its lines")
     async def one(self, principal: Principal, voucher_batch_id: int, lang: str) -> BatchOut:
@@ -138,3 +144,19 @@ class VoucherSettlementController(Controller):
          summary="Record the account batches pay to (户名: the own name); owners")  # fmt: skip
     async def record_payee_account(self, principal: Principal, data: JSONBody[PayeeAccountIn]) -> PayeeAccountOut:
         return await payees.record_account(principal=principal, data=data)
+
+
+class VoucherReportController(Controller):
+    path = "/api/v1/voucher-reports"
+    tags = ["vouchers"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/{voucher_programme_id:int}", opt=ISSUER,
+         summary="Issuer: budget committed and paid, redemption rate, days to payment, by category, region, provider")
+    async def report(self, principal: Principal, voucher_programme_id: int, lang: str) -> ReportOut:
+        return await reports.report_for(principal=principal, programme_id=voucher_programme_id, lang=lang)
+
+    @get("/{voucher_programme_id:int}.csv", opt=ISSUER, summary="Issuer: the report as CSV (UTF-8 with BOM)")
+    async def report_csv(self, principal: Principal, voucher_programme_id: int, lang: str) -> Response[bytes]:
+        found = await reports.report_for(principal=principal, programme_id=voucher_programme_id, lang=lang)
+        return attachment(f"voucher-report-{voucher_programme_id}.csv", reports.to_csv(found), "text/csv; charset=utf-8")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from finance.voucher_settlements import documents
+from datetime import date
+
+from finance.voucher_settlements import documents, service
 from market.events import on
+from market.jobs import daily, job
 from market.webhooks import service as webhooks
 
 BATCH_EVENTS = ("assembled", "proposed", "approved", "paid", "cancelled")
@@ -52,3 +55,13 @@ async def paid_to_webhooks(**payload: Any) -> None:
 async def issue_statements(*, batch_id: int, **_: Any) -> None:
     """Each payee's statement of the paid batch, rendered and stored once."""
     await documents.issue_statements(batch_id=batch_id)
+
+
+@job("voucher_settlements.cycle_batches")
+async def cycle_batches(*, on: str = "") -> None:
+    """Daily: each open programme's batch of the settlement cycle that has just ended (once per cycle end; none when
+    no captured claim waits). A closed programme's last claims are batched by its issuer (page or API)."""
+    await service.batches_at_cycle_end(on=date.fromisoformat(on) if on else service.today())
+
+
+daily("voucher_settlements.cycle_batches", hour=16, minute=30)  # 00:30 in China (UTC+8)

@@ -20,14 +20,20 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from finance.voucher_entitlements import service as entitlements
+from finance.voucher_programmes import service as programmes
+from finance.voucher_redemptions import service as redemptions
 from finance.voucher_settlements import repository
 from finance.voucher_settlements.bankfile import BOM, yuan
 from finance.voucher_settlements.records import PaidGroup, Timing
 from finance.voucher_settlements.schemas import GroupOut, MoneyOut, ReportOut
 from listings.search.labels import REGIONS, region_code
-from market.i18n import gettext
+from market.accounts.principal import Principal
+from market.errors import Forbidden
+from market.i18n import Msg, gettext
 from market.kit.formatting import language_of
 from market.orgs import service as org_service
+from market.orgs.schemas import OrgKind
 
 DIMENSIONS = ("category", "region", "provider")
 CSV_COLUMNS = ("dimension", "key", "label", "claims_captured", "captured_yuan", "issued_yuan",
@@ -154,3 +160,43 @@ def to_csv(report: ReportOut) -> bytes:
                              yuan(g.issued.minor) if g.issued else "", _pct(g.redemption_rate_bp), g.payouts,
                              yuan(g.paid.minor), _days(g.p50_days), _days(g.p90_days)))  # fmt: skip
     return (BOM + out.getvalue()).encode("utf-8")
+
+
+async def issued_by_region(programme_id: int) -> tuple[int, dict[str, int]]:
+    """What the programme granted in all, and by its holders' region (a few thousand holders at most)."""
+    granted = await entitlements.granted_by_holder(programme_id)
+    regions = {o.id: o.region for o in await org_service.public_orgs(sorted({g.holder for g in granted}))}
+    by_region: dict[str, int] = {}
+    for g in granted:
+        key = regions.get(g.holder, "")
+        by_region[key] = by_region.get(key, 0) + g.granted_minor
+    return sum(g.granted_minor for g in granted), by_region
+
+
+async def inputs_for(programme_id: int) -> ReportInputs:
+    """The other modules' aggregates of a programme (its version in force for the name, budget and currency)."""
+    found = await programmes.programme(programme_id)
+    committed, by_region = await issued_by_region(programme_id)
+    captured = {
+        d: [CapturedGroup(key=g.key, claims=g.claims, captured_minor=g.captured_minor)
+            for g in await redemptions.captured_by(programme_id, d)]
+        for d in DIMENSIONS
+    }  # fmt: skip
+    return ReportInputs(programme_id=found.id, programme_name=found.name_zh, currency=found.currency,
+                        budget_minor=found.terms.budget_minor, committed_minor=committed, captured=captured,
+                        issued_by_region=by_region)  # fmt: skip
+
+
+async def report_for(*, principal: Principal, programme_id: int, lang: str) -> ReportOut:
+    """The report of one of the principal's issuer's programmes (another's: 404)."""
+    if principal.org_kind is not OrgKind.voucher_issuer:
+        raise Forbidden(Msg("voucher_settlement.issuer_only"))
+    await programmes.issuer_programme(principal=principal, programme_id=programme_id)
+    return await build(await inputs_for(programme_id), lang=lang)
+
+
+async def programmes_to_report(*, principal: Principal) -> list[tuple[int, str]]:
+    """The issuer's programmes (id, name), for the report page's choice."""
+    if principal.org_kind is not OrgKind.voucher_issuer:
+        raise Forbidden(Msg("voucher_settlement.issuer_only"))
+    return [(p.id, p.name_zh) for p in await programmes.programmes_of_issuer(principal.org_id)]
