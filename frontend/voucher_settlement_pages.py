@@ -19,10 +19,11 @@ from pydantic import ValidationError
 
 from finance.payees import service as payees
 from finance.payees.schemas import PayeeAccountIn
-from finance.voucher_settlements import documents
+from finance.voucher_settlements import documents, reports
 from finance.voucher_settlements import service as settlements
 from finance.voucher_settlements.controllers import MAX_RETURN_BYTES, attachment
 from frontend.confirm import confirm_page, confirmed, echo
+from frontend.portfolio_pages import charts_available
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -178,4 +179,26 @@ class PayeeStatementPages(Controller):
         return Redirect(path="/provider/voucher-statements?done=account")
 
 
-VOUCHER_SETTLEMENT_PAGES = [IssuerSettlementPages, PayeeStatementPages]
+class IssuerReportPages(Controller):
+    include_in_schema = False
+    path = "/issuer/voucher-reports"
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/", opt=ISSUER)
+    async def index(self, request: AnyRequest, principal: Principal, programme_id: int | None = None) -> Template:
+        """A programme's report (the first of the issuer's when none is chosen): charts, each with its table."""
+        choices = await reports.programmes_to_report(principal=principal)
+        chosen = programme_id if programme_id is not None else (choices[0][0] if choices else None)
+        found = None
+        if chosen is not None:
+            found = await reports.report_for(principal=principal, programme_id=chosen, lang=lang_of(request))
+        return page(request, "voucher_settlements/report.html", r=found, programmes=choices, charts=charts_available())
+
+    @get("/{voucher_programme_id:int}.csv", opt=ISSUER)
+    async def csv(self, request: AnyRequest, principal: Principal, voucher_programme_id: int) -> Any:
+        found = await reports.report_for(principal=principal, programme_id=voucher_programme_id,
+                                         lang=lang_of(request))  # fmt: skip
+        return attachment(f"voucher-report-{voucher_programme_id}.csv", reports.to_csv(found), "text/csv; charset=utf-8")
+
+
+VOUCHER_SETTLEMENT_PAGES = [IssuerSettlementPages, IssuerReportPages, PayeeStatementPages]
