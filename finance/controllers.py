@@ -33,6 +33,9 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
+from finance.voucher_programmes.controllers import VoucherProgrammeController
+from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
+from finance.voucher_settlements.controllers import VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -64,8 +67,12 @@ FINANCE_CONTROLLERS = [
     SubsidyProgrammeController,
     SubsidyEstimateController,
     SubsidyClaimController,
+    VoucherSettlementController,
     QualificationController,
     QualificationAdminController,
     PartiesController,
+    VoucherProgrammeController,
+    VoucherProviderController,
+    VoucherServiceController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

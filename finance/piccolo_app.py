@@ -16,7 +16,7 @@ from finance.insurance_claims.tables import (
     InsuranceGuarantee,
 )
 from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
-from finance.ledger.tables import LedgerEntry, Statement, StatementRow
+from finance.ledger.tables import LedgerEntry, Statement, StatementRow, VoucherIncomeEntry
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
 from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
@@ -43,6 +43,16 @@ from finance.subsidies.tables import (
     SubsidyProgramme,
     SubsidyProgrammeVersion,
 )
+from finance.voucher_entitlements.tables import (
+    VoucherApplication,
+    VoucherCap,
+    VoucherEntitlement,
+    VoucherEntry,
+    VoucherHold,
+)
+from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
+from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
+from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -98,6 +108,21 @@ APP_CONFIG = AppConfig(
         Qualification,
         PartyFacts,
         PartyShareholder,
+        VoucherBatch,
+        VoucherBatchLine,
+        VoucherPayout,
+        VoucherStatement,
+        VoucherIncomeEntry,
+        VoucherProgramme,
+        VoucherProgrammeVersion,
+        VoucherProvider,
+        VoucherObjection,
+        VoucherService,
+        VoucherApplication,
+        VoucherEntitlement,
+        VoucherHold,
+        VoucherEntry,
+        VoucherCap,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

@@ -21,6 +21,8 @@ from finance.parties import service as parties
 from finance.payees import service as payees
 from finance.qualifications import service as qualifications
 from finance.subsidies import service as subsidies
+from finance.voucher_programmes import service as voucher_programmes
+from finance.voucher_providers import service as voucher_providers
 from listings.advice.service import OPERATOR_TABLE
 from listings.demo import seed_listings, seed_sme_patents
 from listings.imports.readers import Limits
@@ -148,8 +150,18 @@ def seed(
             others = [row["org"] for row in accounts if row["kind"] in ("university", "service_provider")]
             for name in smes:
                 await parties.seed_demo(org_names=others, sme_name=name)
+        async with jobs.unit_of_work():  # the demo issuer's voucher programmes, from shared/domain
+            for row in accounts:
+                if row["kind"] == "voucher_issuer":
+                    await voucher_programmes.seed_demo(issuer_name=row["org"])
         made = await seed_listings(data_dir=settings.data_dir, target=listings) if listings else {}
         await seed_sme_patents()  # the demo SME's own patents, to apply for a pledge loan with
+        async with jobs.unit_of_work():  # the demo university (its open licences) and provider listed in a programme
+            names = {row["email"]: row["org"] for row in accounts}
+            if {"vouchers@demo.market", "zju@demo.market", "provider@demo.market"} <= names.keys():
+                await voucher_providers.seed_demo(issuer_name=names["vouchers@demo.market"],
+                                                  university_name=names["zju@demo.market"],
+                                                  provider_name=names["provider@demo.market"])  # fmt: skip
         return accounts, made
 
     accounts, made = _with_db(work)

@@ -88,6 +88,16 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "claim_id": lambda v: v.extra["claim_id"],
     "cost_id": lambda v: v.extra["cost_id"],
     "pledge_application_id": lambda v: v.extra["application_id"],
+    # a voucher issuer's settlement batch, and its payee's statement of it (private to the issuer and the payee)
+    "voucher_batch_id": lambda v: v.extra["voucher_batch_id"],
+    "voucher_statement_id": lambda v: v.extra["voucher_statement_id"],
+    # an issuer's draft voucher programme (open ones are public), a provider's application under review (private to
+    # it and the issuer), a withdrawn service of a listed provider (active ones are public), an objection lodged on
+    # the victim's provider in notice (the issuer decides it)
+    "voucher_programme_id": lambda v: v.extra["voucher_programme_id"],
+    "voucher_provider_id": lambda v: v.extra["voucher_provider_id"],
+    "voucher_service_id": lambda v: v.extra["voucher_service_id"],
+    "objection_id": lambda v: v.extra["objection_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -145,7 +155,9 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_insurance(account),
             **await _victim_subsidy(),
             **await _victim_claim(),
+            **await _victim_voucher_settlement(),
             "qualification_id": await _victim_qualification(),
+            **await _victim_vouchers(),
         },
     )
 
@@ -273,6 +285,38 @@ async def _victim_subsidy() -> dict[str, int]:
     return {"programme_id": draft.id, "subsidy_claim_id": claim.id}
 
 
+async def _victim_voucher_settlement() -> dict[str, int]:
+    """A paid settlement batch of an issuer of the victim's, paying a university of the victim's, and that
+    university's statement of it."""
+    from datetime import date
+
+    from finance.voucher_settlements import documents
+    from finance.voucher_settlements import service as settlements
+    from market.audit.service import Actor
+    from tests.finance.support import drain
+    from tests.finance.voucher_settlement_support import claim, issuer, payee, programme
+
+    await drain()
+    owner = await issuer(f"受害创新券主管单位 {MARK}")
+    uni = await payee("university", f"受害收款大学 {MARK}")
+    async with jobs.unit_of_work():
+        made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
+                                          claims=[claim(uni.org_id, 123_400)],
+                                          actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
+    async with jobs.unit_of_work():
+        await settlements.propose(principal=owner.maker, batch_id=made.id, expected_version=0)
+    shown = await settlements.get_batch(principal=owner.maker, batch_id=made.id)
+    async with jobs.unit_of_work():
+        await settlements.approve(principal=owner.checker, batch_id=made.id, proposal_id=shown.pending_proposal_id or 0,
+                                  expected_version=shown.version)  # fmt: skip
+    async with jobs.unit_of_work():
+        await settlements.record_paid(principal=owner.maker, batch_id=made.id, paid_on=date.today(),
+                                      reference=f"{MARK}-BANK", expected_version=shown.version + 1)  # fmt: skip
+    await drain()
+    async with jobs.unit_of_work():
+        await documents.issue_statements(batch_id=made.id)
+    statement = (await documents.statements_for(principal=uni))[0]
+    return {"voucher_batch_id": made.id, "voucher_statement_id": statement.id}
 async def _victim_qualification() -> int:
     """A qualification recorded by a firm of the victim's, its certificate number and evidence marked; the firm's
     related-party facts (its legal representative) marked too."""
@@ -286,6 +330,45 @@ async def _victim_qualification() -> int:
         await parties.record_facts(principal=firm, data=PartyFactsIn(legal_rep_name=f"{MARK} 法人"))
     pdf = f"%PDF-1.4 {MARK} certificate".encode()
     return (await recorded(firm, "specialised", number=f"{MARK}-ZJTX", content=pdf)).id
+async def _victim_vouchers() -> dict[str, int]:
+    """A draft voucher programme of an issuer of the victim's; on another issuer's open programme (no notice period),
+    a provider of the victim's under review, a listed provider of the victim's with a withdrawn service, and a provider
+    in notice with an objection."""
+    from finance.voucher_programmes import service as voucher_programmes
+    from finance.voucher_programmes.schemas import ProgrammeCreateIn
+    from finance.voucher_providers import service as voucher_providers
+    from finance.voucher_providers.schemas import ServiceIn
+    from tests.finance.support import drain
+    from tests.finance.voucher_programme_support import ZHEJIANG, applicant, apply, approve, issuer, open_programme
+
+    await drain()
+    owner = await issuer(f"受害创新券发放单位 {MARK}")
+    async with jobs.unit_of_work():
+        draft = await voucher_programmes.create_programme(
+            principal=owner, data=ProgrammeCreateIn(code="victim-draft", **{**ZHEJIANG, "name_zh": f"{MARK} 创新券"})
+        )
+    other = await issuer("受害者的创新券发放单位")
+    programme_id = await open_programme(other, "victim-open", {**ZHEJIANG, "notice_days": 0})
+    pending = await apply(await applicant(name=f"受害服务机构甲 {MARK}"), programme_id)
+    seller = await applicant(name="受害者的服务机构乙")  # listed: public by design
+    listed = await apply(seller, programme_id)
+    await approve(other, listed)  # no notice: listed at once
+    async with jobs.unit_of_work():
+        made = await voucher_providers.publish_service(principal=seller, provider_id=listed, data=ServiceIn(
+            category="novelty_search", title_zh=f"{MARK} 查新", price_minor=100_000))
+        await voucher_providers.withdraw_service(principal=seller, service_id=made.id)
+    noticed_programme = await open_programme(other, "victim-notice", ZHEJIANG)
+    noticed = await apply(await applicant(name="受害者的服务机构丙"), noticed_programme)  # in notice: public
+    await approve(other, noticed)
+    from finance.voucher_providers.schemas import ObjectionIn
+    from tests.finance.support import firm
+
+    async with jobs.unit_of_work():
+        objection = await voucher_providers.lodge_objection(
+            principal=await firm("受害者的异议企业"), provider_id=noticed, data=ObjectionIn(text="公示异议的内容"))
+    await drain()
+    return {"voucher_programme_id": draft.id, "voucher_provider_id": pending, "voucher_service_id": made.id,
+            "objection_id": objection.id}
 
 
 async def _victim_insurance_product() -> dict[str, int]:
