@@ -12,6 +12,7 @@ import pytest
 from finance.desk.reasons import Reason
 from finance.parties import service as parties
 from finance.parties.schemas import PartyFactsIn
+from listings.patents import service as patents
 from market.accounts.principal import Principal
 from market.audit.tables import AuditEvent
 from market.errors import Forbidden, ValidationFailed
@@ -173,6 +174,9 @@ async def test_an_unrelated_pair_and_near_misses_have_no_finding() -> None:
     assert await parties.related(sme.org_id, uni.org_id) == []  # nothing recorded relates nothing
     await _near_misses(sme, uni)
     assert await parties.related(sme.org_id, uni.org_id) == []
+    [inventors] = await patents.inventors_of_org(uni.org_id)  # what the check reads of the university's patents
+    assert_typed(inventors)
+    assert inventors.inventors == ["李明"]
     assert await parties.related(uni.org_id, sme.org_id) == []
 
 
