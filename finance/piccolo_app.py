@@ -16,10 +16,11 @@ from finance.insurance_claims.tables import (
     InsuranceGuarantee,
 )
 from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
-from finance.ledger.tables import LedgerEntry, Statement, StatementRow
+from finance.ledger.tables import LedgerEntry, Statement, StatementRow, VoucherIncomeEntry
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
 from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
+from finance.parties.tables import PartyFacts, PartyShareholder
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.pledges.tables import PledgeApplication, PledgePatent
@@ -30,6 +31,7 @@ from finance.policies.tables import (
     PremiumEntry,
     PremiumPayment,
 )
+from finance.qualifications.tables import Qualification
 from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
@@ -41,8 +43,16 @@ from finance.subsidies.tables import (
     SubsidyProgramme,
     SubsidyProgrammeVersion,
 )
+from finance.voucher_entitlements.tables import (
+    VoucherApplication,
+    VoucherCap,
+    VoucherEntitlement,
+    VoucherEntry,
+    VoucherHold,
+)
 from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
 from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
+from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -95,11 +105,24 @@ APP_CONFIG = AppConfig(
         InsuranceClaimCost,
         InsuranceClaimPayment,
         InsuranceGuarantee,
+        Qualification,
+        PartyFacts,
+        PartyShareholder,
+        VoucherBatch,
+        VoucherBatchLine,
+        VoucherPayout,
+        VoucherStatement,
+        VoucherIncomeEntry,
         VoucherProgramme,
         VoucherProgrammeVersion,
         VoucherProvider,
         VoucherObjection,
         VoucherService,
+        VoucherApplication,
+        VoucherEntitlement,
+        VoucherHold,
+        VoucherEntry,
+        VoucherCap,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

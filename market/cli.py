@@ -17,7 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from finance.insurance_products import service as insurance_products
 from finance.loan_products import service as loan_products
+from finance.parties import service as parties
 from finance.payees import service as payees
+from finance.qualifications import service as qualifications
 from finance.subsidies import service as subsidies
 from finance.voucher_programmes import service as voucher_programmes
 from finance.voucher_providers import service as voucher_providers
@@ -141,6 +143,13 @@ def seed(
             for row in accounts:
                 if row["kind"] == "voucher_issuer":
                     await subsidies.seed_demo(issuer_name=row["org"])
+        async with jobs.unit_of_work():  # the demo SME's qualifications; unrelated related-party facts for all
+            smes = [row["org"] for row in accounts if row["kind"] == "sme"]
+            for name in smes:
+                await qualifications.seed_demo(sme_name=name)
+            others = [row["org"] for row in accounts if row["kind"] in ("university", "service_provider")]
+            for name in smes:
+                await parties.seed_demo(org_names=others, sme_name=name)
         async with jobs.unit_of_work():  # the demo issuer's voucher programmes, from shared/domain
             for row in accounts:
                 if row["kind"] == "voucher_issuer":

@@ -46,8 +46,10 @@ JOB_MODULES = (
     "finance.insurance_claims.jobs",
     "finance.policies.jobs",
     "finance.insurance.jobs",
+    "finance.voucher_settlements.jobs",
     "finance.voucher_programmes.jobs",
     "finance.voucher_providers.jobs",
+    "finance.voucher_entitlements.jobs",
 )
 
 

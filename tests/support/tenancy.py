@@ -75,6 +75,8 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     # issuer)
     "programme_id": lambda v: v.extra["programme_id"],
     "subsidy_claim_id": lambda v: v.extra["subsidy_claim_id"],
+    # a firm's recorded qualification (its certificate and evidence are private to it and the platform admin)
+    "qualification_id": lambda v: v.extra["qualification_id"],
     # an insurer's withdrawn insurance product and its version (published ones are public)
     "insurance_product_id": lambda v: v.extra["insurance_product_id"],
     "product_version_id": lambda v: v.extra["product_version_id"],
@@ -86,6 +88,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "claim_id": lambda v: v.extra["claim_id"],
     "cost_id": lambda v: v.extra["cost_id"],
     "pledge_application_id": lambda v: v.extra["application_id"],
+    # a voucher issuer's settlement batch, and its payee's statement of it (private to the issuer and the payee)
+    "voucher_batch_id": lambda v: v.extra["voucher_batch_id"],
+    "voucher_statement_id": lambda v: v.extra["voucher_statement_id"],
     # an issuer's draft voucher programme (open ones are public), a provider's application under review (private to
     # it and the issuer), a withdrawn service of a listed provider (active ones are public), an objection lodged on
     # the victim's provider in notice (the issuer decides it)
@@ -150,6 +155,8 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_insurance(account),
             **await _victim_subsidy(),
             **await _victim_claim(),
+            **await _victim_voucher_settlement(),
+            "qualification_id": await _victim_qualification(),
             **await _victim_vouchers(),
         },
     )
@@ -278,6 +285,51 @@ async def _victim_subsidy() -> dict[str, int]:
     return {"programme_id": draft.id, "subsidy_claim_id": claim.id}
 
 
+async def _victim_voucher_settlement() -> dict[str, int]:
+    """A paid settlement batch of an issuer of the victim's, paying a university of the victim's, and that
+    university's statement of it."""
+    from datetime import date
+
+    from finance.voucher_settlements import documents
+    from finance.voucher_settlements import service as settlements
+    from market.audit.service import Actor
+    from tests.finance.support import drain
+    from tests.finance.voucher_settlement_support import claim, issuer, payee, programme
+
+    await drain()
+    owner = await issuer(f"受害创新券主管单位 {MARK}")
+    uni = await payee("university", f"受害收款大学 {MARK}")
+    async with jobs.unit_of_work():
+        made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
+                                          claims=[claim(uni.org_id, 123_400)],
+                                          actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
+    async with jobs.unit_of_work():
+        await settlements.propose(principal=owner.maker, batch_id=made.id, expected_version=0)
+    shown = await settlements.get_batch(principal=owner.maker, batch_id=made.id)
+    async with jobs.unit_of_work():
+        await settlements.approve(principal=owner.checker, batch_id=made.id, proposal_id=shown.pending_proposal_id or 0,
+                                  expected_version=shown.version)  # fmt: skip
+    async with jobs.unit_of_work():
+        await settlements.record_paid(principal=owner.maker, batch_id=made.id, paid_on=date.today(),
+                                      reference=f"{MARK}-BANK", expected_version=shown.version + 1)  # fmt: skip
+    await drain()
+    async with jobs.unit_of_work():
+        await documents.issue_statements(batch_id=made.id)
+    statement = (await documents.statements_for(principal=uni))[0]
+    return {"voucher_batch_id": made.id, "voucher_statement_id": statement.id}
+async def _victim_qualification() -> int:
+    """A qualification recorded by a firm of the victim's, its certificate number and evidence marked; the firm's
+    related-party facts (its legal representative) marked too."""
+    from finance.parties import service as parties
+    from finance.parties.schemas import PartyFactsIn
+    from tests.finance.qualification_support import recorded
+    from tests.finance.support import principal_of
+
+    firm = await principal_of(await make_account("sme", org_name=f"受害资质企业 {MARK}"))
+    async with jobs.unit_of_work():
+        await parties.record_facts(principal=firm, data=PartyFactsIn(legal_rep_name=f"{MARK} 法人"))
+    pdf = f"%PDF-1.4 {MARK} certificate".encode()
+    return (await recorded(firm, "specialised", number=f"{MARK}-ZJTX", content=pdf)).id
 async def _victim_vouchers() -> dict[str, int]:
     """A draft voucher programme of an issuer of the victim's; on another issuer's open programme (no notice period),
     a provider of the victim's under review, a listed provider of the victim's with a withdrawn service, and a provider
