@@ -24,8 +24,9 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from finance.voucher_programmes import service as programmes
-from finance.voucher_programmes.records import CATEGORIES, DOCUMENTS, QUALIFICATIONS, ProgrammeRecord
+from finance.voucher_programmes.records import CATEGORIES, DOCUMENTS, ProgrammeRecord
 from finance.voucher_programmes.schemas import ProgrammeCreateIn, ProgrammeEditIn
+from finance.voucher_programmes.service import QUALIFICATIONS
 from finance.voucher_providers import service as providers
 from finance.voucher_providers.records import Upload
 from finance.voucher_providers.schemas import (
