@@ -39,6 +39,7 @@ from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from frontend.sme_pages import SmePatentPages
 from frontend.subsidy_pages import SUBSIDY_PAGES
+from frontend.voucher_pages import VOUCHER_PROGRAMME_PAGES
 from frontend.webhook_pages import WebhookPages
 from listings.imports import service as imports
 from listings.patents import service as patents
@@ -284,6 +285,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PortfolioPages,
             *PLEDGE_PAGES,
             *SUBSIDY_PAGES,
+            *VOUCHER_PROGRAMME_PAGES,
             *QUALIFICATION_PAGES,
             *CLAIM_PAGES,
             *POLICY_PAGES,
