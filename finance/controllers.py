@@ -31,6 +31,7 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
+from finance.voucher_entitlements.controllers import VoucherEntitlementController
 from finance.voucher_settlements.controllers import VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
@@ -64,5 +65,6 @@ FINANCE_CONTROLLERS = [
     SubsidyEstimateController,
     SubsidyClaimController,
     VoucherSettlementController,
+    VoucherEntitlementController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -89,6 +89,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     # a voucher issuer's settlement batch, and its payee's statement of it (private to the issuer and the payee)
     "voucher_batch_id": lambda v: v.extra["voucher_batch_id"],
     "voucher_statement_id": lambda v: v.extra["voucher_statement_id"],
+    # an SME's voucher application (its own and the issuer's) and the entitlement it was granted
+    "voucher_application_id": lambda v: v.extra["voucher_application_id"],
+    "voucher_entitlement_id": lambda v: v.extra["voucher_entitlement_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -147,6 +150,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_subsidy(),
             **await _victim_claim(),
             **await _victim_voucher_settlement(),
+            **await _victim_voucher_entitlement(),
         },
     )
 
@@ -306,6 +310,18 @@ async def _victim_voucher_settlement() -> dict[str, int]:
         await documents.issue_statements(batch_id=made.id)
     statement = (await documents.statements_for(principal=uni))[0]
     return {"voucher_batch_id": made.id, "voucher_statement_id": statement.id}
+
+
+async def _victim_voucher_entitlement() -> dict[str, int]:
+    """An SME of the victim's with an approved voucher application and the entitlement it was granted, by an issuer
+    of the victim's."""
+    from tests.finance.voucher_entitlement_support import applied, approved_through_tiers, issuing, sme
+
+    owner = await issuing(f"受害创新券发放单位 {MARK}")
+    firm = await sme(f"受害持券企业 {MARK}")
+    made = await approved_through_tiers(owner, (await applied(firm, owner, 1_000_000)).id)
+    assert made.entitlement_id is not None
+    return {"voucher_application_id": made.id, "voucher_entitlement_id": made.entitlement_id}
 
 
 async def _victim_insurance_product() -> dict[str, int]:
