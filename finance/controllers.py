@@ -11,6 +11,7 @@ from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
 from finance.loan_products.controllers import BankProductController, LoanProductController
+from finance.parties.controllers import PartiesController
 from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
     WEBHOOK_PATH,
@@ -21,6 +22,7 @@ from finance.payments.controllers import (
 )
 from finance.pledges.controllers import PledgeController
 from finance.policies.controllers import PolicyController
+from finance.qualifications.controllers import QualificationAdminController, QualificationController
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
@@ -33,6 +35,8 @@ from finance.subsidies.controllers import (
 from finance.valuation.controllers import ValuationController
 from finance.voucher_entitlements.controllers import VoucherEntitlementController
 from finance.voucher_settlements.controllers import VoucherSettlementController
+from finance.voucher_programmes.controllers import VoucherProgrammeController
+from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -65,6 +69,12 @@ FINANCE_CONTROLLERS = [
     SubsidyEstimateController,
     SubsidyClaimController,
     VoucherSettlementController,
+    QualificationController,
+    QualificationAdminController,
+    PartiesController,
+    VoucherProgrammeController,
+    VoucherProviderController,
+    VoucherServiceController,
     VoucherEntitlementController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -51,6 +51,8 @@ from finance.voucher_entitlements.tables import (
     VoucherHold,
 )
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
+from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
+from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -111,6 +113,11 @@ APP_CONFIG = AppConfig(
         VoucherPayout,
         VoucherStatement,
         VoucherIncomeEntry,
+        VoucherProgramme,
+        VoucherProgrammeVersion,
+        VoucherProvider,
+        VoucherObjection,
+        VoucherService,
         VoucherApplication,
         VoucherEntitlement,
         VoucherHold,

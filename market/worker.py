@@ -47,6 +47,8 @@ JOB_MODULES = (
     "finance.policies.jobs",
     "finance.insurance.jobs",
     "finance.voucher_settlements.jobs",
+    "finance.voucher_programmes.jobs",
+    "finance.voucher_providers.jobs",
     "finance.voucher_entitlements.jobs",
 )
 
