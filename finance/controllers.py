@@ -34,9 +34,9 @@ from finance.subsidies.controllers import (
 )
 from finance.valuation.controllers import ValuationController
 from finance.voucher_entitlements.controllers import VoucherEntitlementController
-from finance.voucher_settlements.controllers import VoucherSettlementController
 from finance.voucher_programmes.controllers import VoucherProgrammeController
 from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
+from finance.voucher_settlements.controllers import VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
     LicenceController,

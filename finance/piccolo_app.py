@@ -50,9 +50,9 @@ from finance.voucher_entitlements.tables import (
     VoucherEntry,
     VoucherHold,
 )
-from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
 from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
 from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
+from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
 
 APP_CONFIG = AppConfig(
     app_name="finance",

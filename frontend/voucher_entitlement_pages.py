@@ -42,6 +42,8 @@ ISSUER = signed_in(OrgKind.voucher_issuer, session_only=True)
 SME = signed_in(OrgKind.sme, session_only=True)
 ISSUER_ACTIONS = ("review", "more-info", "approve", "check", "send-back", "refuse")
 SME_ACTIONS = ("resubmit", "withdraw")
+ISSUER_APPLICATION = "voucher_entitlements/issuer_application.html"
+UI = "voucher_entitlement.ui."  # the confirmation pages' codes: confirm_<action>_heading, _question, <action>
 
 
 def _int(value: Any) -> int:
@@ -155,8 +157,8 @@ class SmeVoucherPages(Controller):
                 if not confirmed(form):
                     return confirm_page(
                         request, action=f"/sme/vouchers/applications/{voucher_application_id}/withdraw",
-                        heading="voucher_entitlement.ui.confirm_withdraw_heading", question="voucher_entitlement.ui.confirm_withdraw_question",
-                        button="voucher_entitlement.ui.withdraw", back=f"/sme/vouchers/applications/{voucher_application_id}",
+                        heading=f"{UI}confirm_withdraw_heading", question=f"{UI}confirm_withdraw_question",
+                        button=f"{UI}withdraw", back=f"/sme/vouchers/applications/{voucher_application_id}",
                         fields=echo(form), danger=True,
                     )  # fmt: skip
                 await applications.withdraw(principal=principal, application_id=voucher_application_id, data=data)
@@ -196,7 +198,7 @@ class IssuerVoucherApplicationPages(Controller):
     async def one(self, request: AnyRequest, principal: Principal, voucher_application_id: int,
                   done: str = "") -> Template:  # fmt: skip
         return await application_page(request, principal, voucher_application_id,
-                                      template="voucher_entitlements/issuer_application.html", done=done)  # fmt: skip
+                                      template=ISSUER_APPLICATION, done=done)  # fmt: skip
 
     @post("/{voucher_application_id:int}/{action:str}", opt=ISSUER)
     async def act(self, request: AnyRequest, principal: Principal, voucher_application_id: int, action: str) -> Any:
@@ -229,16 +231,16 @@ class IssuerVoucherApplicationPages(Controller):
                 if not confirmed(form):
                     return confirm_page(
                         request, action=f"/issuer/voucher-applications/{app_id}/refuse",
-                        heading="voucher_entitlement.ui.confirm_refuse_heading", question="voucher_entitlement.ui.confirm_refuse_question",
-                        button="voucher_entitlement.ui.refuse", back=f"/issuer/voucher-applications/{app_id}", fields=echo(form),
+                        heading=f"{UI}confirm_refuse_heading", question=f"{UI}confirm_refuse_question",
+                        button=f"{UI}refuse", back=f"/issuer/voucher-applications/{app_id}", fields=echo(form),
                         danger=True,
                     )  # fmt: skip
                 await applications.refuse(principal=principal, application_id=app_id, data=RefuseIn(
                     expected_version=version, reasons=[str(v) for v in form.getall("reasons", [])], text=text))
         except (FieldProblem, ValidationError, MarketError) as exc:
             errors, status = _problems(exc, lang)
-            return await application_page(request, principal, app_id, template="voucher_entitlements/issuer_application.html",
-                                          errors=errors, status=status)  # fmt: skip
+            return await application_page(request, principal, app_id, template=ISSUER_APPLICATION, errors=errors,
+                                          status=status)  # fmt: skip
         return Redirect(path=f"/issuer/voucher-applications/{app_id}?done={action}")
 
 
@@ -275,8 +277,8 @@ class IssuerVoucherEntitlementPages(Controller):
         if not confirmed(form):
             return confirm_page(
                 request, action=f"/issuer/voucher-entitlements/{voucher_entitlement_id}/revoke",
-                heading="voucher_entitlement.ui.confirm_revoke_heading", question="voucher_entitlement.ui.confirm_revoke_question",
-                button="voucher_entitlement.ui.revoke", back=f"/issuer/voucher-entitlements/{voucher_entitlement_id}",
+                heading=f"{UI}confirm_revoke_heading", question=f"{UI}confirm_revoke_question",
+                button=f"{UI}revoke", back=f"/issuer/voucher-entitlements/{voucher_entitlement_id}",
                 fields=echo(form), danger=True,
             )  # fmt: skip
         try:

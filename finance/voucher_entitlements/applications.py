@@ -604,10 +604,7 @@ async def check(*, principal: Principal, application_id: int, data: CheckIn) -> 
     if proposal is None or proposal.case != case.id or proposal.kind != "proposal":
         missing = Msg("voucher.proposal_not_found")
         raise NotFound(missing, errors=[FieldError("proposal_id", missing, code=missing.code)])
-    if proposal.outcome == "refuse":
-        event = "refuse"
-    else:
-        event = "approve" if found.last_tier else "pass_tier"
+    event = "refuse" if proposal.outcome == "refuse" else "approve" if found.last_tier else "pass_tier"
     _, complete = await desk.approve(proposal_id=proposal.id, actor=actor_of(principal), role="checker",
                                      text=data.text, expected_version=data.expected_version,
                                      machine=VoucherApplicationMachine, event=event)  # fmt: skip

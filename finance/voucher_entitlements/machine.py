@@ -31,7 +31,7 @@ class VoucherApplicationMachine(StateMachine):
     start_review = submitted.to(in_review)
     request_info = in_review.to(more_info) | submitted.to(more_info)
     resubmit = more_info.to(in_review)
-    pass_tier = in_review.to.itself() | proposed.to(in_review)
+    pass_tier = in_review.to(in_review) | proposed.to(in_review)
     approve = in_review.to(approved) | proposed.to(approved)
     propose = in_review.to(proposed)
     send_back = proposed.to(in_review)

@@ -44,7 +44,10 @@ class MoreInfoIn(Schema, json_schema_extra={"examples": [MORE_INFO_EXAMPLE]}):
     text: str = Field(min_length=1, max_length=2000)
 
 
-class ApproveIn(Schema, json_schema_extra={"examples": [{"expected_version": 2, "text": "区级初审通过"}]}):  # words: data
+APPROVE_EXAMPLE = {"expected_version": 2, "text": "区级初审通过"}  # words: data
+
+
+class ApproveIn(Schema, json_schema_extra={"examples": [APPROVE_EXAMPLE]}):
     """The tier now reviewing approves. At the last tier the amount may be lowered (``amount_minor``; a programme of
     face values: ``vouchers``), never raised. Above the programme's four-eyes threshold this is the maker's proposal
     and a different member approves it."""

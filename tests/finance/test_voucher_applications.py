@@ -235,7 +235,8 @@ async def test_only_the_issuer_reviews_and_only_the_parties_see(backend: Backend
 
 async def test_outside_the_window(backend: Backend) -> None:
     later = date.today() + timedelta(days=30)
-    owner = await issuing(windows=[{"opens_on": later.isoformat(), "closes_on": (later + timedelta(days=30)).isoformat()}])
+    window = {"opens_on": later.isoformat(), "closes_on": (later + timedelta(days=30)).isoformat()}
+    owner = await issuing(windows=[window])
     check = await applications.eligibility(principal=await sme(), programme_id=owner.programme_id,
                                            amount_minor=100_000)  # fmt: skip
     assert [f.code for f in check.findings] == ["voucher.precheck.window"]

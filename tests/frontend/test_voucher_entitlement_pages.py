@@ -84,10 +84,14 @@ async def test_the_api_files_once_per_idempotency_key_and_hides_others(client: C
     assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
     assert again.headers["idempotent-replayed"] == "true"
     assert len(await applications.applications_of(principal=await principal_of(firm))) == 1
-    for bad in ({**body, "amount_minor": -1}, {**body, "amount_minor": 1.5}, {**body, "declarations": []}):
+    bad_input = [({**body, "amount_minor": -1}, 400, "amount_minor"),
+                 ({**body, "amount_minor": 1.5}, 400, "amount_minor"),
+                 ({**body, "declarations": []}, 422, "declarations")]  # fmt: skip
+    for bad, status, field in bad_input:
         r = await client.send_json("POST", f"{API}/applications", bad)
-        assert r.status_code == 422, r.text
+        assert r.status_code == status, r.text
         assert r.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in r.json()["errors"]] == [field]
     other = await make_account("sme")
     await sign_in(client, other)
     assert (await client.get(f"{API}/applications/{first.json()['id']}")).status_code == 404
