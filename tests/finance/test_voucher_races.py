@@ -1,6 +1,9 @@
 """Voucher programmes and providers at once, on PostgreSQL: of ten edits of one version one wins (the others 409,
 nothing half-written); of ten applications of one organisation to one programme one is filed (a unique key); the
 daily listing job and a listing at the moment of use at once list a provider once."""
+"""The voucher ledger and the budget under concurrency on PostgreSQL (each call in its own transaction, as parallel
+requests would be): holds never take more than the balance and the entries always sum to it; approvals never commit
+more than the programme's budget."""
 
 from __future__ import annotations
 
@@ -26,6 +29,14 @@ from tests.finance.voucher_programme_support import (
     move_today,
     open_programme,
 )
+from finance.voucher_entitlements import applications
+from finance.voucher_entitlements import service as entitlements
+from finance.voucher_entitlements.schemas import ApplicationOut, ApproveIn, MoveIn
+from finance.voucher_programmes import service as programmes
+from market.errors import MarketError
+from market.jobs import unit_of_work
+from tests.conftest import Backend
+from tests.finance.voucher_entitlement_support import applied, assert_ledger_balanced, entitled, issuing, sme
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
@@ -89,3 +100,35 @@ async def test_the_job_and_a_second_run_at_once_list_once(backend: Any, monkeypa
     assert sum(answers) == 1, answers
     found = await providers.provider(provider_id)
     assert (found.state, found.listed_on) == ("listed", ends)
+    twice = [settle(n) for n in range(30)] * 2  # each settled twice at once: the second is a no-op
+    revoking = [lambda: entitlements.revoke(entitlement_id=e.id, reason_code="voucher.revoke.collusion",
+                                            actor=e.issuer_actor)]  # fmt: skip
+    await asyncio.gather(*(outcome(a) for a in [*twice, *revoking]))
+    balance = await entitlements.balance(e.id)
+    assert balance.available_minor == 0 and balance.held_minor == 0
+    assert balance.captured_minor % 15_000 == 0
+    await assert_ledger_balanced(e.id)
+
+
+async def test_20_parallel_approvals_never_exceed_the_budget(backend: Backend) -> None:
+    owner = await issuing(budget_minor=5_000_000, review_tiers=["issuer"])  # room for 10 of the 20
+    ready = []
+    for n in range(20):
+        made = await applied(await sme(f"并发测试科技有限公司{n}"), owner, 500_000)
+        async with unit_of_work():
+            ready.append(await applications.start_review(principal=owner.maker, application_id=made.id,
+                                                         data=MoveIn(expected_version=made.version)))  # fmt: skip
+
+    def approving(found: ApplicationOut) -> Callable[[], Awaitable[Any]]:
+        return lambda: applications.approve(principal=owner.maker, application_id=found.id,
+                                            data=ApproveIn(expected_version=found.version))  # fmt: skip
+
+    answers = await asyncio.gather(*(outcome(approving(found)) for found in ready))
+    assert Counter(answers) == Counter({200: 10, "voucher.budget_exhausted": 10}), Counter(answers)
+    assert await applications.committed(owner.programme_id) == 5_000_000
+    issued = await entitlements.entitlements_of_issuer(owner.maker.org_id)
+    assert len(issued) == 10 and sum(e.granted_minor for e in issued) == 5_000_000
+    states = Counter([(await applications.get_application(principal=owner.maker, application_id=f.id)).state
+                      for f in ready])  # fmt: skip
+    assert states == Counter({"approved": 10, "in_review": 10})  # the refused ones wrote nothing
+    assert (await programmes.programme(owner.programme_id)).status == "closed"
