@@ -41,6 +41,12 @@ from finance.subsidies.tables import (
     SubsidyProgramme,
     SubsidyProgrammeVersion,
 )
+from finance.voucher_redemptions.tables import (
+    VoucherCap,
+    VoucherDeliverable,
+    VoucherRedemption,
+    VoucherShareAlert,
+)
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -93,6 +99,10 @@ APP_CONFIG = AppConfig(
         InsuranceClaimCost,
         InsuranceClaimPayment,
         InsuranceGuarantee,
+        VoucherRedemption,
+        VoucherDeliverable,
+        VoucherCap,
+        VoucherShareAlert,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],
