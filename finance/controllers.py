@@ -31,6 +31,11 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
+from finance.voucher_redemptions.controllers import (
+    LicenceVoucherController,
+    VoucherClaimController,
+    VoucherOrderController,
+)
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -62,5 +67,8 @@ FINANCE_CONTROLLERS = [
     SubsidyProgrammeController,
     SubsidyEstimateController,
     SubsidyClaimController,
+    LicenceVoucherController,
+    VoucherOrderController,
+    VoucherClaimController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -38,6 +38,7 @@ from frontend.render import Form, field_messages, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from frontend.sme_pages import SmePatentPages
 from frontend.subsidy_pages import SUBSIDY_PAGES
+from frontend.voucher_redemption_pages import VOUCHER_REDEMPTION_PAGES
 from frontend.webhook_pages import WebhookPages
 from listings.imports import service as imports
 from listings.patents import service as patents
@@ -283,6 +284,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PortfolioPages,
             *PLEDGE_PAGES,
             *SUBSIDY_PAGES,
+            *VOUCHER_REDEMPTION_PAGES,
             *CLAIM_PAGES,
             *POLICY_PAGES,
             *INSURANCE_PAGES,

@@ -8,8 +8,11 @@ from typing import Any
 
 from pydantic import Field
 
-from market.kit.schema import Out, Schema
+from market.kit.schema import MAX_MINOR, Out, Schema
 from market.kit.words import MsgOut
+
+# Any whole number is taken (the service says why zero, a negative amount or one above the voucher's part is refused)
+PART = "At most the voucher's part, in minor units; none: all of it"
 
 
 class LicenceVoucherIn(Schema, json_schema_extra={"examples": [{"entitlement_id": 7, "amount_minor": 5_000_000}]}):
@@ -17,7 +20,7 @@ class LicenceVoucherIn(Schema, json_schema_extra={"examples": [{"entitlement_id"
     pays in ``tech_results`` (capped per claim and by what is available), or less (``amount_minor``)."""
 
     entitlement_id: int = Field(ge=1)
-    amount_minor: int | None = Field(default=None, description="At most the voucher's part; none: all of it")
+    amount_minor: int | None = Field(default=None, ge=-MAX_MINOR, le=MAX_MINOR, description=PART)
 
 
 class OrderIn(Schema, json_schema_extra={"examples": [{"service_id": 3, "entitlement_id": 7, "quantity": 1}]}):
@@ -27,7 +30,7 @@ class OrderIn(Schema, json_schema_extra={"examples": [{"service_id": 3, "entitle
     service_id: int = Field(ge=1)
     entitlement_id: int = Field(ge=1)
     quantity: int = Field(default=1, ge=1, le=1000)
-    amount_minor: int | None = Field(default=None, description="At most the voucher's part; none: all of it")
+    amount_minor: int | None = Field(default=None, ge=-MAX_MINOR, le=MAX_MINOR, description=PART)
 
 
 class ReimburseIn(Schema, json_schema_extra={"examples": [{"service_id": 3, "entitlement_id": 7, "quantity": 1}]}):
@@ -38,7 +41,7 @@ class ReimburseIn(Schema, json_schema_extra={"examples": [{"service_id": 3, "ent
     service_id: int = Field(ge=1)
     entitlement_id: int = Field(ge=1)
     quantity: int = Field(default=1, ge=1, le=1000)
-    amount_minor: int | None = Field(default=None, description="At most the voucher's part; none: all of it")
+    amount_minor: int | None = Field(default=None, ge=-MAX_MINOR, le=MAX_MINOR, description=PART)
 
 
 class VersionIn(Schema, json_schema_extra={"examples": [{"expected_version": 1}]}):
@@ -166,3 +169,31 @@ class RedemptionOut(Out):
     held_at: datetime | None
     claimed_at: datetime | None
     captured_at: datetime | None
+
+
+class OptionOut(Out):
+    """An entitlement the firm may spend on a licence now, with the voucher's part of the amount due and why."""
+
+    entitlement_id: int
+    programme_id: int
+    available: MoneyOut
+    expires_at: datetime
+    voucher_part: MoneyOut
+    copay: MoneyOut
+    share_bp: int
+    lines: list[MsgOut]
+
+    @classmethod
+    def of(cls, entitlement: Any, part: Any) -> OptionOut:
+        most = min(part.amount.minor, entitlement.available_minor)
+        cur = part.amount.currency
+        return cls(entitlement_id=entitlement.id, programme_id=entitlement.programme,
+                   available=MoneyOut(minor=entitlement.available_minor, currency=entitlement.currency),
+                   expires_at=entitlement.expires_at, voucher_part=MoneyOut(minor=most, currency=cur),
+                   copay=MoneyOut(minor=part.price.minor - most, currency=cur), share_bp=part.share_bp,
+                   lines=[MsgOut.of(m) for m in part.lines])  # fmt: skip
+
+
+class LicenceVoucherOut(Out):
+    redemption: RedemptionOut | None
+    options: list[OptionOut]
