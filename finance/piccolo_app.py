@@ -20,6 +20,7 @@ from finance.ledger.tables import LedgerEntry, Statement, StatementRow
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
 from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
+from finance.parties.tables import PartyFacts, PartyShareholder
 from finance.payees.tables import PayeeAccount
 from finance.payments.tables import BankStatementLine, BankStatementRun, LicencePayment, PaymentEvent
 from finance.pledges.tables import PledgeApplication, PledgePatent
@@ -30,6 +31,7 @@ from finance.policies.tables import (
     PremiumEntry,
     PremiumPayment,
 )
+from finance.qualifications.tables import Qualification
 from finance.registrations.tables import PledgeDocument, PledgeRegistration, PledgeRegistrationPatent
 from finance.royalties.tables import RoyaltyReport
 from finance.servicing.tables import Loan, LoanEntry, PoolClaim
@@ -103,6 +105,9 @@ APP_CONFIG = AppConfig(
         VoucherDeliverable,
         VoucherCap,
         VoucherShareAlert,
+        Qualification,
+        PartyFacts,
+        PartyShareholder,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

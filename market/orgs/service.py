@@ -15,6 +15,7 @@ from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.kit import credit_code as credit_codes
+from market.kit.files import evidence_type
 from market.kit.names import name_key
 from market.orgs import repository
 from market.orgs.errors import NotApproved
@@ -103,9 +104,6 @@ async def remove_member(*, principal: Principal, org_id: int, user_id: int) -> N
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024  # one scan of a business licence or certificate
 MAX_DOCUMENTS = 10  # per organisation
-# What a file's first bytes say it is (the file name and the browser's word are not trusted).
-SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
-
 
 
 def credit_code_error(raw: str, field: str = "credit_code") -> FieldError | None:
@@ -198,10 +196,6 @@ async def public_org(org_id: int) -> PublicOrgOut:
     )
 
 
-def _sniff(content: bytes) -> str | None:
-    return next((kind for magic, kind in SIGNATURES if content.startswith(magic)), None)
-
-
 def _document_out(row: Any) -> DocumentOut:
     return DocumentOut.model_validate(row)
 
@@ -215,7 +209,7 @@ async def upload_document(*, principal: Principal, kind: DocumentKind, filename:
     if len(content) > MAX_DOCUMENT_BYTES:
         too_big = Msg("org.document_too_large", {"max_mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
         raise ValidationFailed(too_big, errors=[FieldError("file", too_big)])
-    content_type = _sniff(content)
+    content_type = evidence_type(content)  # by its bytes (market.kit.files)
     if content_type is None:
         wrong = Msg("org.document_type")
         raise ValidationFailed(wrong, errors=[FieldError("file", wrong)])
