@@ -44,7 +44,7 @@ from finance.subsidies.tables import (
     SubsidyProgrammeVersion,
 )
 from finance.voucher_redemptions.tables import (
-    VoucherCap,
+    VoucherClaimCap,
     VoucherDeliverable,
     VoucherRedemption,
     VoucherShareAlert,
@@ -103,7 +103,7 @@ APP_CONFIG = AppConfig(
         InsuranceGuarantee,
         VoucherRedemption,
         VoucherDeliverable,
-        VoucherCap,
+        VoucherClaimCap,
         VoucherShareAlert,
         Qualification,
         PartyFacts,

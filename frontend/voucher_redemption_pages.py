@@ -226,13 +226,16 @@ class SmeVoucherOrderPages(Controller):
         form = await form_of(request)
         typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         try:
-            fields = {"service_id": _int(form.get("service_id")), "entitlement_id": _int(form.get("entitlement_id")),
-                      "quantity": _int(form.get("quantity")) or 1, "amount_minor": _amount(form)}  # fmt: skip
+            service_id, entitlement_id = _int(form.get("service_id")), _int(form.get("entitlement_id"))
+            quantity, amount = _int(form.get("quantity")) or 1, _amount(form)
             if form.get("mode") == "reimbursed":
-                made = await claims.claim_reimbursement(principal=principal, data=ReimburseIn(**fields),
+                data = ReimburseIn(service_id=service_id, entitlement_id=entitlement_id, quantity=quantity,
+                                   amount_minor=amount)  # fmt: skip
+                made = await claims.claim_reimbursement(principal=principal, data=data,
                                                         documents=await uploads_of(form))  # fmt: skip
             else:
-                made = await service.order(principal=principal, data=OrderIn(**fields))
+                made = await service.order(principal=principal, data=OrderIn(
+                    service_id=service_id, entitlement_id=entitlement_id, quantity=quantity, amount_minor=amount))
         except (FieldProblem, ValidationError, MarketError) as exc:
             errors, status = _errors(exc, lang_of(request))
             return await sme_index(request, principal, errors=errors, typed=typed, status=status)
@@ -278,10 +281,10 @@ class IssuerVoucherClaimPages(Controller):
     dependencies = {"principal": Provide(provide_principal)}
 
     @get("/", opt=ISSUER)
-    async def queue(self, request: AnyRequest, principal: Principal, state: str = "") -> Template:
+    async def queue(self, request: AnyRequest, principal: Principal, status: str = "") -> Template:
         rows = localized(await claims.listed(principal=principal, claims_only=True), lang_of(request))
-        shown = [r for r in rows if not state or r.claim_state == state]
-        return page(request, "voucher_redemptions/queue.html", rows=shown, state=state,
+        shown = [r for r in rows if not status or r.claim_state == status]
+        return page(request, "voucher_redemptions/queue.html", rows=shown, state=status,
                     states=sorted({r.claim_state or "" for r in rows}))  # fmt: skip
 
     @get("/{voucher_redemption_id:int}", opt=ISSUER)

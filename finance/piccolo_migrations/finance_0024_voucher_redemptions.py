@@ -128,8 +128,8 @@ TABLES: list[tuple[str, str, list[tuple[str, type[Column], dict[str, Any]]]]] = 
         ],
     ),
     (
-        "VoucherCap",
-        "finance_voucher_cap",
+        "VoucherClaimCap",
+        "finance_voucher_claim_cap",
         [
             ("id", Serial, _params(primary_key=True)),
             ("key", Varchar, _params(length=120, unique=True, default="")),

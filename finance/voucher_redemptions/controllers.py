@@ -166,7 +166,7 @@ class VoucherOrderController(Controller):
         await service.of_provider(principal, voucher_redemption_id)  # another's: 404 whatever is posted
         documents, fields = await form_of(request)
         found = await service.deliver(principal=principal, redemption_id=voucher_redemption_id,
-                                      expected_version=int_field(fields, "expected_version"),
+                                      expected_version=int_field(fields, "expected_version") or 0,
                                       deliverable=documents.get(service.DELIVERABLE))  # fmt: skip
         return localized(await claims.redemption_out(principal, found), lang)
 

@@ -18,7 +18,7 @@ from finance.voucher_redemptions.records import (
     ReportRow,
     ShareAlertRecord,
 )
-from finance.voucher_redemptions.tables import VoucherCap, VoucherDeliverable, VoucherRedemption, VoucherShareAlert
+from finance.voucher_redemptions.tables import VoucherClaimCap, VoucherDeliverable, VoucherRedemption, VoucherShareAlert
 
 # ------------------------------------------------------------------------------------------------ redemptions
 
@@ -242,26 +242,28 @@ def _cap(row: Mapping[str, Any]) -> CapRecord:
 async def caps(keys: Sequence[str]) -> dict[str, CapRecord]:
     if not keys:
         return {}
-    return {str(r["key"]): _cap(r) for r in await VoucherCap.select().where(VoucherCap.key.is_in(list(keys)))}
+    return {str(r["key"]): _cap(r) for r in await VoucherClaimCap.select().where(VoucherClaimCap.key.is_in(list(keys)))}
 
 
 async def caps_of_org(org_id: int) -> list[CapRecord]:
-    return [_cap(r) for r in await VoucherCap.select().where(VoucherCap.org == org_id).order_by(VoucherCap.key)]
+    rows = await VoucherClaimCap.select().where(VoucherClaimCap.org == org_id).order_by(VoucherClaimCap.key)
+    return [_cap(r) for r in rows]
 
 
 async def ensure_cap(need: CapNeed, currency: str, at: datetime) -> None:
     """The running total's row, made at zero if it is not there (two at once: one row)."""
-    await VoucherCap.insert(
-        VoucherCap(key=need.key, scope=need.scope, programme=need.programme, org=need.org, period_key=need.period_key,
-                   limit_minor=need.limit_minor, reserved_minor=0, captured_minor=0, currency=currency, updated_at=at)
-    ).on_conflict(target=VoucherCap.key, action="DO NOTHING")  # fmt: skip
+    await VoucherClaimCap.insert(
+        VoucherClaimCap(key=need.key, scope=need.scope, programme=need.programme, org=need.org,
+                        period_key=need.period_key, limit_minor=need.limit_minor, reserved_minor=0, captured_minor=0,
+                        currency=currency, updated_at=at)
+    ).on_conflict(target=VoucherClaimCap.key, action="DO NOTHING")  # fmt: skip
 
 
 async def reserve(key: str, *, amount_minor: int, limit_minor: int) -> bool:
     """reserved += amount, if it stays at or under ``limit_minor``: the database decides (a row lock on PostgreSQL,
     the single writer on SQLite), so of holds placed at once only those that fit pass."""
-    rows = await VoucherCap.raw(
-        "UPDATE finance_voucher_cap SET reserved_minor = reserved_minor + {}, limit_minor = {} "
+    rows = await VoucherClaimCap.raw(
+        "UPDATE finance_voucher_claim_cap SET reserved_minor = reserved_minor + {}, limit_minor = {} "
         "WHERE key = {} AND reserved_minor + {} <= {} RETURNING id",
         amount_minor, limit_minor, key, amount_minor, limit_minor,
     )  # fmt: skip
@@ -270,8 +272,8 @@ async def reserve(key: str, *, amount_minor: int, limit_minor: int) -> bool:
 
 async def release(key: str, *, amount_minor: int) -> bool:
     """reserved -= amount (never below what is captured)."""
-    rows = await VoucherCap.raw(
-        "UPDATE finance_voucher_cap SET reserved_minor = reserved_minor - {} "
+    rows = await VoucherClaimCap.raw(
+        "UPDATE finance_voucher_claim_cap SET reserved_minor = reserved_minor - {} "
         "WHERE key = {} AND reserved_minor - {} >= captured_minor RETURNING id",
         amount_minor, key, amount_minor,
     )  # fmt: skip
@@ -280,8 +282,8 @@ async def release(key: str, *, amount_minor: int) -> bool:
 
 async def capture(key: str, *, amount_minor: int) -> bool:
     """captured += amount, never above what is reserved."""
-    rows = await VoucherCap.raw(
-        "UPDATE finance_voucher_cap SET captured_minor = captured_minor + {} "
+    rows = await VoucherClaimCap.raw(
+        "UPDATE finance_voucher_claim_cap SET captured_minor = captured_minor + {} "
         "WHERE key = {} AND captured_minor + {} <= reserved_minor RETURNING id",
         amount_minor, key, amount_minor,
     )  # fmt: skip

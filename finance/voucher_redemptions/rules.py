@@ -3,7 +3,7 @@ outsized-share alert's test. No database, no web.
 
 - Caps across claims (programme terms): a firm's voucher spending per period (``per_period_minor`` over the
   programme's ``period``: a year, a half year, or the whole programme) and over the programme (``per_firm_minor``).
-  They are running totals (``finance_voucher_cap``) a hold adds to with ``reserved + amount <= limit``, decided by
+  They are running totals (``finance_voucher_claim_cap``) a hold adds to with ``reserved + amount <= limit``, decided by
   the database. The per-claim cap is in the voucher part itself (``voucher_programmes.voucher_part``).
 - Outsized share: after each capture, a provider whose captured total in the period is above ``SHARE_ALERT_BP`` of
   the programme's captured total in that period is reported to the issuer, once per (programme, provider, period);
@@ -84,12 +84,14 @@ def outsized(
     by_provider: Mapping[int, tuple[int, int]],
     provider: int,
     *,
-    threshold_bp: int = SHARE_ALERT_BP,
-    min_claims: int = SHARE_ALERT_MIN_CLAIMS,
+    threshold_bp: int | None = None,
+    min_claims: int | None = None,
 ) -> tuple[int, int, int] | None:
     """(provider total, programme total, share in bp) when ``provider``'s share of the captured total is above the
     threshold and the period has at least ``min_claims`` captured claims; else None. ``by_provider``: provider →
     (captured total, captured claims)."""
+    threshold_bp = SHARE_ALERT_BP if threshold_bp is None else threshold_bp
+    min_claims = SHARE_ALERT_MIN_CLAIMS if min_claims is None else min_claims
     total = sum(t for t, _ in by_provider.values())
     claims = sum(n for _, n in by_provider.values())
     mine = by_provider.get(provider, (0, 0))[0]

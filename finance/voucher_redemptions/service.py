@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -176,7 +176,7 @@ async def _entitlement_of(sme: int, entitlement_id: int) -> EntitlementRecord:
 
 async def related_reasons(sme: int, provider: int) -> list[Reason]:
     """``finance.parties.related`` as blocking desk reasons, each with its finding's code and source."""
-    return [Reason.of(f) for f in await parties.related(sme, provider)]
+    return [replace(Reason.of(f), field="provider") for f in await parties.related(sme, provider)]
 
 
 async def integrity(
@@ -233,7 +233,7 @@ async def check_spend(
         code = "voucher_redemption.entitlement_revoked" if found.revoked else "voucher_redemption.entitlement_expired"
         problem = Msg(code, {"expired_at": found.expires_at.date()})
         raise Conflict(problem, errors=[FieldError("entitlement_id", problem, code=code, article=rules.TERMS)])
-    day = at.astimezone(desk.CHINA).date()
+    day = today()  # the desk's day: a provider is listed on a day (China)
     prog, reasons = await integrity(entitlement=found, programme_id=programme_id, provider=provider,
                                     category=category, mode=mode, on=day)  # fmt: skip
     if reasons:

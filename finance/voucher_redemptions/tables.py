@@ -72,7 +72,7 @@ class VoucherDeliverable(Table, tablename="finance_voucher_deliverable"):
     uploaded_at = Timestamptz(default=TimestamptzNow())
 
 
-class VoucherCap(Table, tablename="finance_voucher_cap"):
+class VoucherClaimCap(Table, tablename="finance_voucher_claim_cap"):
     """A running total under one of a programme's caps across claims: a firm's total in a period
     (``period:P:O:2027``) and over the programme (``firm:P:O``). A hold adds its amount with a conditional update
     the database decides (``reserved + amount <= limit``); a release gives it back; a capture moves it to

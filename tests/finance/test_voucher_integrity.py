@@ -17,7 +17,7 @@ from finance.voucher_entitlements import service as entitlements
 from finance.licences import service as licences
 from finance.voucher_redemptions import claims, rules, service
 from finance.voucher_redemptions.schemas import LicenceVoucherIn
-from finance.voucher_redemptions.tables import VoucherCap, VoucherRedemption
+from finance.voucher_redemptions.tables import VoucherClaimCap, VoucherRedemption
 from market.errors import Conflict, MarketError, ValidationFailed
 from market.jobs import unit_of_work
 from tests.conftest import Backend, Client, sign_in
@@ -102,7 +102,8 @@ async def test_bad_input_gets_a_clear_error_and_nothing_is_written(
     _, service_id = await provider_with_service(w, monkeypatch, programme_id=other)
     with pytest.raises(Conflict) as wrong:
         await order(w, service_id)
-    assert [e.code for e in wrong.value.errors] == [rules.WRONG_PROGRAMME]
+    codes = [e.code for e in wrong.value.errors]  # and its provider is not listed in the voucher's programme either
+    assert codes[0] == rules.WRONG_PROGRAMME and set(codes) == {rules.WRONG_PROGRAMME, rules.PROVIDER_NOT_LISTED}
     await nothing_written(w, licence_id)
 
 
@@ -166,7 +167,7 @@ async def test_a_cap_is_never_exceeded_under_twenty_parallel_claims(
 
     answers = await asyncio.gather(*(outcome(p) for p in placed))
     assert Counter(answers) == Counter({200: 4, 409: 16}), answers
-    [cap] = await VoucherCap.select().where(VoucherCap.scope == "period")
+    [cap] = await VoucherClaimCap.select().where(VoucherClaimCap.scope == "period")
     assert cap["reserved_minor"] == 2_000_000 <= cap["limit_minor"]
     balance = await entitlements.balance(w.entitlement.id)
     assert balance.held_minor == 2_000_000

@@ -38,6 +38,7 @@ class World:
     sme: Principal
     entitlement: EntitlementRecord
     sme_account: Account
+    accounts: dict[int, Account]  # by organisation: whom a page test signs in as
 
 
 async def world(
@@ -46,7 +47,8 @@ async def world(
 ) -> World:
     """An issuer's open programme (the Zhejiang test terms: tech_results at 50%), the university listed in it with an
     open licence at ``price`` (lump sum), and an SME holding an entitlement of ``granted`` fen."""
-    owner = await vp.issuer()
+    issuer_account = await make_account("voucher_issuer", org_name="杭州市科技局（测试）")
+    owner = await principal_of(issuer_account)
     programme_id = await vp.open_programme(owner, "zj", terms)
     uni, _, declaration_id = await offer({"payment_mode": "lump_sum", "lump_sum_minor": price})
     await vp.listed(owner, uni, programme_id, monkeypatch)
@@ -54,7 +56,8 @@ async def world(
     firm = await principal_of(account)
     made = await ve.entitled(granted, programme_id=programme_id, who=firm, by=owner, issued_on=issued_on,
                              validity_months=validity_months)  # fmt: skip
-    return World(owner, programme_id, uni, declaration_id, firm, made.entitlement, account)
+    return World(owner, programme_id, uni, declaration_id, firm, made.entitlement, account,
+                 {owner.org_id: issuer_account, firm.org_id: account})
 
 
 async def take_licence(w: World) -> int:
@@ -67,7 +70,9 @@ async def take_licence(w: World) -> int:
 async def provider_with_service(w: World, monkeypatch: pytest.MonkeyPatch, *, category: str = "novelty_search",
                                 price: int = 1_000_000, programme_id: int | None = None) -> tuple[Principal, int]:
     """A service provider listed in the programme with one catalogued service."""
-    who = await vp.applicant("service_provider")
+    account = await make_account("service_provider")
+    who = await principal_of(account)
+    w.accounts[who.org_id] = account
     provider_id = await vp.listed(w.issuer, who, programme_id or w.programme_id, monkeypatch)
     async with unit_of_work():
         made = await providers.publish_service(principal=who, provider_id=provider_id, data=service_in(category, price))
