@@ -139,7 +139,8 @@ async def test_the_pages_of_the_three_parties(
     await sign_in(client, w.accounts[who.org_id])
     listing = await client.get("/provider/voucher-claims")
     assert listing.status_code == 200 and f'id="redemption-{placed.id}"' in listing.text
-    answer = await client.post(f"/provider/voucher-claims/{placed.id}/confirm", data={"expected_version": str(placed.version)},
+    answer = await client.post(f"/provider/voucher-claims/{placed.id}/confirm",
+                               data={"expected_version": str(placed.version)},
                                headers={"x-csrftoken": await client.csrf()}, follow_redirects=True)
     assert answer.status_code == 200 and 'data-status="held"' in answer.text and 'id="deliver-form"' in answer.text
     client.cookies.clear()
