@@ -36,6 +36,7 @@ from finance.voucher_redemptions.controllers import (
     VoucherClaimController,
     VoucherOrderController,
 )
+from finance.voucher_settlements.controllers import VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -70,5 +71,6 @@ FINANCE_CONTROLLERS = [
     LicenceVoucherController,
     VoucherOrderController,
     VoucherClaimController,
+    VoucherSettlementController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -16,7 +16,7 @@ from finance.insurance_claims.tables import (
     InsuranceGuarantee,
 )
 from finance.insurance_products.tables import InsuranceProduct, InsuranceProductVersion
-from finance.ledger.tables import LedgerEntry, Statement, StatementRow
+from finance.ledger.tables import LedgerEntry, Statement, StatementRow, VoucherIncomeEntry
 from finance.letters.tables import DecisionLetter
 from finance.licences.tables import Licence
 from finance.loan_products.tables import LoanProduct, LoanProductVersion, RiskPool
@@ -49,6 +49,7 @@ from finance.voucher_redemptions.tables import (
     VoucherRedemption,
     VoucherShareAlert,
 )
+from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
 
 APP_CONFIG = AppConfig(
     app_name="finance",
@@ -108,6 +109,11 @@ APP_CONFIG = AppConfig(
         Qualification,
         PartyFacts,
         PartyShareholder,
+        VoucherBatch,
+        VoucherBatchLine,
+        VoucherPayout,
+        VoucherStatement,
+        VoucherIncomeEntry,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

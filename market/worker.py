@@ -47,6 +47,7 @@ JOB_MODULES = (
     "finance.policies.jobs",
     "finance.insurance.jobs",
     "finance.voucher_redemptions.jobs",
+    "finance.voucher_settlements.jobs",
 )
 
 

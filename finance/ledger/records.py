@@ -116,3 +116,24 @@ class OpenMonth:
     university: int
     month: str
     currency: str
+
+
+@dataclass(frozen=True)
+class VoucherIncome:
+    """A voucher payout received by a university (``finance.voucher_settlements``), as entered in its ledger."""
+
+    id: int
+    payout: int
+    university: int
+    month: str
+    received_on: date
+    claim_reference: str
+    batch_number: str
+    licence: int | None
+    licence_number: str
+    licensee_name: str
+    programme_name: str
+    currency: str
+    gross_minor: int
+    inventor_reward_bp: int
+    inventor_reward_minor: int

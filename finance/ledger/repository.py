@@ -8,11 +8,20 @@ from typing import Any
 from piccolo.columns.combination import And, Where
 
 from finance.ledger import tables
-from finance.ledger.records import LedgerEntry, NewEntry, NewStatement, OpenMonth, Statement, StatementRow
+from finance.ledger.records import (
+    LedgerEntry,
+    NewEntry,
+    NewStatement,
+    OpenMonth,
+    Statement,
+    StatementRow,
+    VoucherIncome,
+)
 
 ENTRY_FIELDS = tuple(f.name for f in fields(LedgerEntry))
 STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 ROW_FIELDS = tuple(f.name for f in fields(StatementRow))
+VOUCHER_FIELDS = tuple(f.name for f in fields(VoucherIncome))
 
 
 def _entry(row: dict[str, Any]) -> LedgerEntry:
@@ -109,3 +118,34 @@ async def statement_rows(statement_id: int) -> list[StatementRow]:
         .order_by(tables.StatementRow.position)
     )
     return [_row(r) for r in rows]
+
+
+# ------------------------------------------------------------------------------------------ voucher income
+
+
+def _voucher(row: dict[str, Any]) -> VoucherIncome:
+    return VoucherIncome(**{k: row[k] for k in VOUCHER_FIELDS})
+
+
+async def voucher_income_for_payout(payout_id: int) -> VoucherIncome | None:
+    row = await tables.VoucherIncomeEntry.select().where(tables.VoucherIncomeEntry.payout == payout_id).first()
+    return _voucher(row) if row else None
+
+
+async def add_voucher_income(values: dict[str, Any]) -> int:
+    rows = await tables.VoucherIncomeEntry.insert(tables.VoucherIncomeEntry(**values)).returning(
+        tables.VoucherIncomeEntry.id
+    )
+    return int(rows[0]["id"])
+
+
+async def voucher_income(university: int, *, month: str | None = None) -> list[VoucherIncome]:
+    where: Where | And = tables.VoucherIncomeEntry.university == university
+    if month is not None:
+        where = where & (tables.VoucherIncomeEntry.month == month)
+    rows = (
+        await tables.VoucherIncomeEntry.select()
+        .where(where)
+        .order_by(tables.VoucherIncomeEntry.received_on, tables.VoucherIncomeEntry.id)
+    )
+    return [_voucher(r) for r in rows]

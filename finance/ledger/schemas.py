@@ -28,6 +28,22 @@ class LedgerTotals(Out):
     inventor_reward_minor: int
 
 
+class VoucherIncomeLine(Out):
+    """A voucher payout received (the issuer paid the voucher part of a claim: finance.voucher_settlements)."""
+
+    month: str
+    received_on: date
+    claim_reference: str
+    batch_number: str
+    licence_id: int | None
+    licence_number: str
+    licensee_name: str
+    programme_name: str
+    gross_minor: int
+    inventor_reward_bp: int
+    inventor_reward_minor: int
+
+
 class LedgerOut(Out):
     currency: str
     inventor_reward_share_bp: int  # the university's setting today (for payments received from now on)
@@ -37,3 +53,5 @@ class LedgerOut(Out):
     totals: LedgerTotals
     months: list[str]
     issued_months: list[str]  # closed: their statement is issued and stays as issued
+    voucher_lines: list[VoucherIncomeLine] = []  # voucher payouts received (not in the monthly statement)
+    voucher_total_minor: int = 0

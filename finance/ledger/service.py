@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from finance.ledger import repository
-from finance.ledger.records import NewEntry, NewStatement, OpenMonth, Statement, StatementRow
-from finance.ledger.schemas import LedgerLine, LedgerOut, LedgerTotals
+from finance.ledger.records import NewEntry, NewStatement, OpenMonth, Statement, StatementRow, VoucherIncome
+from finance.ledger.schemas import LedgerLine, LedgerOut, LedgerTotals, VoucherIncomeLine
 from listings.patents import service as patent_service
 from listings.universities import service as universities
 from listings.universities.schemas import SHARE_ARTICLE
@@ -104,6 +104,56 @@ async def record_payment(
     )
 
 
+async def record_voucher_payout(
+    *,
+    payout_id: int,
+    university_id: int,
+    received_on: date,
+    amount: Money,
+    claim_reference: str,
+    batch_number: str,
+    programme_name: str,
+    licensee_name: str,
+    licence_id: int | None = None,
+    licence_number: str = "",
+) -> VoucherIncome:
+    """Enter a voucher payout a university received (the issuer paid a claim's voucher part in a settlement batch),
+    once per payout, with the inventor reward share in force now. No platform fee: the issuer pays the university
+    directly, the platform handles no money of it. Call in the transaction that records the payout. These entries
+    are listed beside the licence payments (``ledger``) but are not rows of the monthly statement, whose rows are
+    payments received through the platform; the batch's statement (``finance/documents/voucher_statement``) is
+    their document."""
+    found = await repository.voucher_income_for_payout(payout_id)
+    if found is not None:
+        return found
+    share_bp = await universities.inventor_share_bp(university_id)
+    await repository.add_voucher_income(
+        {
+            "payout": payout_id,
+            "university": university_id,
+            "month": month_of(received_on),
+            "received_on": received_on,
+            "claim_reference": claim_reference,
+            "batch_number": batch_number,
+            "licence": licence_id,
+            "licence_number": licence_number,
+            "licensee_name": licensee_name,
+            "programme_name": programme_name,
+            "currency": amount.currency,
+            "gross_minor": amount.minor,
+            "inventor_reward_bp": share_bp,
+            "inventor_reward_minor": share(amount.minor, share_bp),
+        }
+    )
+    made = await repository.voucher_income_for_payout(payout_id)
+    assert made is not None
+    return made
+
+
+async def voucher_income(university_id: int, *, month: str | None = None) -> list[VoucherIncome]:
+    return await repository.voucher_income(university_id, month=month)
+
+
 async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut:
     entries = await repository.entries(principal.org_id, month=month)
     lines = [
@@ -130,6 +180,15 @@ async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut
         net_minor=sum(x.net_minor for x in lines),
         inventor_reward_minor=sum(x.inventor_reward_minor for x in lines),
     )
+    vouchers = [
+        VoucherIncomeLine(
+            month=v.month, received_on=v.received_on, claim_reference=v.claim_reference, batch_number=v.batch_number,
+            licence_id=v.licence, licence_number=v.licence_number, licensee_name=v.licensee_name,
+            programme_name=v.programme_name, gross_minor=v.gross_minor, inventor_reward_bp=v.inventor_reward_bp,
+            inventor_reward_minor=v.inventor_reward_minor,
+        )
+        for v in await repository.voucher_income(principal.org_id, month=month)
+    ]  # fmt: skip
     return LedgerOut(
         currency=CURRENCY,
         inventor_reward_share_bp=await universities.inventor_share_bp(principal.org_id),
@@ -139,6 +198,8 @@ async def ledger(*, principal: Principal, month: str | None = None) -> LedgerOut
         totals=totals,
         months=await repository.months(principal.org_id),
         issued_months=await repository.issued_months(principal.org_id),
+        voucher_lines=vouchers,
+        voucher_total_minor=sum(v.gross_minor for v in vouchers),
     )
 
 

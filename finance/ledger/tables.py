@@ -78,3 +78,27 @@ class StatementRow(Table, tablename="finance_statement_row"):
     net_minor = BigInt()
     inventor_reward_bp = Integer()
     inventor_reward_minor = BigInt()
+
+
+class VoucherIncomeEntry(Table, tablename="finance_ledger_voucher_entry"):
+    """Voucher income a university received: the issuer's payout of a voucher claim's part (``finance.
+    voucher_settlements``), one entry per payout, made when the payout is recorded and never changed. No platform
+    fee: the issuer pays the university directly. The inventor reward share in force then applies to it as to
+    other licensing income."""
+
+    id = Serial(primary_key=True)
+    payout = Integer(unique=True)  # finance_voucher_payout.id
+    university = ForeignKey(Organisation, null=False, index=True)
+    month = Varchar(length=7, index=True)  # YYYY-MM of received_on
+    received_on = Date()
+    claim_reference = Varchar(length=40, default="")
+    batch_number = Varchar(length=40, default="")
+    licence = Integer(null=True, default=None)
+    licence_number = Varchar(length=32, default="")
+    licensee_name = Varchar(length=200, default="")
+    programme_name = Varchar(length=200, default="")
+    currency = Varchar(length=3, default="CNY")
+    gross_minor = BigInt()
+    inventor_reward_bp = Integer()
+    inventor_reward_minor = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -72,6 +72,7 @@ EVENT_TYPES: tuple[str, ...] = (  # words: data (event type names)
     "servicing.*",
     "insurance.*",
     "subsidy.*",
+    "voucher.*",
     "*",
 )
 

@@ -89,6 +89,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     # a voucher redemption (an order, a licence's voucher share, a claim): private to its SME, its provider and the
     # programme's issuer
     "voucher_redemption_id": lambda v: v.extra["voucher_redemption_id"],
+    # a voucher issuer's settlement batch, and its payee's statement of it (private to the issuer and the payee)
+    "voucher_batch_id": lambda v: v.extra["voucher_batch_id"],
+    "voucher_statement_id": lambda v: v.extra["voucher_statement_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -147,6 +150,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_subsidy(),
             **await _victim_claim(),
             "voucher_redemption_id": await _victim_voucher_redemption(account),
+            **await _victim_voucher_settlement(),
         },
     )
 
@@ -290,6 +294,40 @@ async def _victim_subsidy() -> dict[str, int]:
         )
     await drain()
     return {"programme_id": draft.id, "subsidy_claim_id": claim.id}
+
+
+async def _victim_voucher_settlement() -> dict[str, int]:
+    """A paid settlement batch of an issuer of the victim's, paying a university of the victim's, and that
+    university's statement of it."""
+    from datetime import date
+
+    from finance.voucher_settlements import documents
+    from finance.voucher_settlements import service as settlements
+    from market.audit.service import Actor
+    from tests.finance.support import drain
+    from tests.finance.voucher_settlement_support import claim, issuer, payee, programme
+
+    await drain()
+    owner = await issuer(f"受害创新券主管单位 {MARK}")
+    uni = await payee("university", f"受害收款大学 {MARK}")
+    async with jobs.unit_of_work():
+        made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
+                                          claims=[claim(uni.org_id, 123_400)],
+                                          actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
+    async with jobs.unit_of_work():
+        await settlements.propose(principal=owner.maker, batch_id=made.id, expected_version=0)
+    shown = await settlements.get_batch(principal=owner.maker, batch_id=made.id)
+    async with jobs.unit_of_work():
+        await settlements.approve(principal=owner.checker, batch_id=made.id, proposal_id=shown.pending_proposal_id or 0,
+                                  expected_version=shown.version)  # fmt: skip
+    async with jobs.unit_of_work():
+        await settlements.record_paid(principal=owner.maker, batch_id=made.id, paid_on=date.today(),
+                                      reference=f"{MARK}-BANK", expected_version=shown.version + 1)  # fmt: skip
+    await drain()
+    async with jobs.unit_of_work():
+        await documents.issue_statements(batch_id=made.id)
+    statement = (await documents.statements_for(principal=uni))[0]
+    return {"voucher_batch_id": made.id, "voucher_statement_id": statement.id}
 
 
 async def _victim_insurance_product() -> dict[str, int]:

@@ -1,0 +1,1 @@
+"""Settlement of captured voucher claims: batches, the bank payment file, payouts, statements and reports."""
