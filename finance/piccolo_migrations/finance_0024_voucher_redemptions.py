@@ -98,6 +98,7 @@ TABLES: list[tuple[str, str, list[tuple[str, type[Column], dict[str, Any]]]]] = 
             ("status", Varchar, _params(length=12, default="ordered")),
             ("version", Integer, _params(**INT)),
             ("case", Integer, _params(unique=True, **NULL)),
+            ("reference", Varchar, _params(length=40, default="")),
             ("copay", JSON, _params(default="{}")),
             ("refusal", JSON, _params(default="[]")),
             ("created_by", Integer, _params(**NULL)),

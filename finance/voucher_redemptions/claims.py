@@ -182,7 +182,8 @@ async def _file(
         kind=KIND, subject=found.id, reviewer_org=found.issuer, applicant_org=principal.org_id, amount=found.voucher,
         machine=ClaimMachine, reference_prefix=REFERENCE_PREFIX, sla_working_days=SLA_WORKING_DAYS, actor=actor,
     )  # fmt: skip
-    claimed = await service.move(found, "file", actor, case=case.id, claimed_at=service.now(), copay=copay)
+    claimed = await service.move(found, "file", actor, case=case.id, reference=case.reference,
+                                 claimed_at=service.now(), copay=copay)
     for req in wanted:
         doc = documents.get(req.code)
         if req.code in automatic:

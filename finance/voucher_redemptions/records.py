@@ -43,6 +43,7 @@ class RedemptionRecord:
     status: str
     version: int
     case: int | None
+    reference: str
     copay: Mapping[str, Any]
     refusal: Sequence[str]
     created_by: int | None
@@ -120,6 +121,7 @@ class CapturedClaim:
     the reimbursed mode), how much, when it was captured, and what the reports group it by."""
 
     claim_id: int
+    reference: str  # the claim's desk reference (VC-...)
     payee_org: int
     amount_minor: int
     currency: str

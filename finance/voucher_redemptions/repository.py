@@ -53,6 +53,7 @@ def _redemption(row: Mapping[str, Any]) -> RedemptionRecord:
         status=str(row["status"]),
         version=int(row["version"]),
         case=None if row["case"] is None else int(row["case"]),
+        reference=str(row["reference"]),
         copay=dict(row["copay"] or {}),
         refusal=[str(c) for c in row["refusal"] or []],
         created_by=row["created_by"],
@@ -296,6 +297,7 @@ async def capture(key: str, *, amount_minor: int) -> bool:
 def _captured(row: Mapping[str, Any]) -> CapturedClaim:
     return CapturedClaim(
         claim_id=int(row["id"]),
+        reference=str(row["reference"]),
         payee_org=int(row["payee"]),
         amount_minor=int(row["captured_minor"] or 0),
         currency=str(row["currency"]),
@@ -312,6 +314,7 @@ def _captured(row: Mapping[str, Any]) -> CapturedClaim:
 
 CAPTURED_COLUMNS = (
     VoucherRedemption.id,
+    VoucherRedemption.reference,
     VoucherRedemption.payee,
     VoucherRedemption.captured_minor,
     VoucherRedemption.currency,

@@ -43,6 +43,7 @@ class VoucherRedemption(Table, tablename="finance_voucher_redemption"):
     status = Varchar(length=12, default="ordered")
     version = Integer(default=0)
     case = Integer(null=True, default=None, unique=True)  # finance_desk_case.id, once the claim is filed
+    reference = Varchar(length=40, default="")  # the claim's desk reference (VC-2026-000012), once filed
     copay = JSON(default="{}")  # the proof of the co-pay as read (a licence: its succeeded payment)
     refusal = JSON(default="[]")  # the refusal's reason codes (claim refused, order declined or cancelled)
     created_by = Integer(null=True, default=None)

@@ -86,6 +86,7 @@ async def test_half_by_voucher_half_by_bank_transfer_activates_the_licence_and_t
     assert [(c.claim_id, c.payee_org, c.amount_minor, c.category) for c in unsettled] == [
         (filed.id, w.university.org_id, HALF, "tech_results")
     ]
+    assert unsettled[0].reference == filed.reference and filed.reference.startswith("VC-")
     actor = Actor(w.issuer.user_id, w.issuer.org_id)
     async with unit_of_work():
         await service.mark_settled([filed.id], 7, actor)

@@ -261,8 +261,8 @@ async def _victim_voucher_redemption(account: Account) -> int:
             "source": "service", "programme": 0, "programme_version": 1, "entitlement": 0, "hold_ref": "",
             "sme": firm.org_id, "provider": account.org_id, "payee": account.org_id, "issuer": account.org_id,
             "category": "novelty_search", "title": f"{MARK} 查新", "price_minor": 100, "currency": "CNY",
-            "share_bp": 5000, "voucher_minor": 50, "status": "ordered", "version": 0, "created_at": at,
-            "updated_at": at,
+            "share_bp": 5000, "voucher_minor": 50, "status": "ordered", "version": 0, "reference": f"VC-{MARK}",
+            "created_at": at, "updated_at": at,
         })
 
 
