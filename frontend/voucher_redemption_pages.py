@@ -209,7 +209,8 @@ async def sme_index(
 ) -> Template:
     rows = localized(await claims.listed(principal=principal), lang_of(request))
     return page(request, "voucher_redemptions/sme.html", status, rows=rows, errors=errors or [], typed=typed or {},
-                done=done, document_codes=service.DOCUMENT_CODES)  # fmt: skip
+                done=done, document_codes=service.DOCUMENT_CODES,
+                usable=await service.usable_for(principal=principal))  # fmt: skip
 
 
 class SmeVoucherOrderPages(Controller):

@@ -205,6 +205,8 @@ def _chosen(part: VoucherPart, available: int, amount_minor: int | None, terms: 
     """The amount to hold: the voucher's part (capped by what is available), or the firm's smaller choice."""
     cur = part.amount.currency
     most = min(part.amount.minor, available)
+    if terms.value_kind == "face_value" and terms.face_value_minor:
+        most -= most % terms.face_value_minor  # whole vouchers only
     if amount_minor is None:
         if most <= 0:
             raise field_problem("amount_minor", Msg("voucher_redemption.nothing_available",
@@ -655,6 +657,11 @@ async def accept(*, principal: Principal, redemption_id: int, expected_version: 
                          message=Msg("voucher_redemption.notice.accepted", {"title": found.title}),
                          dedupe_key=f"voucher-accepted:{found.id}")  # fmt: skip
     return accepted
+
+
+async def usable_for(*, principal: Principal) -> list[tuple[EntitlementRecord, ProgrammeRecord]]:
+    """The firm's entitlements usable now, each with its programme (for the order form)."""
+    return [(e, await programmes.programme(e.programme)) for e in await entitlements.usable(principal.org_id, on=now())]
 
 
 async def of_org(*, principal: Principal) -> list[RedemptionRecord]:
