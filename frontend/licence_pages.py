@@ -23,8 +23,8 @@ from finance.payments import service as payments
 from finance.payments.schemas import PaymentOut, PaymentStartIn
 from finance.royalties import service as royalties
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
+from finance.voucher_redemptions import checkout as voucher_checkout
 from finance.voucher_redemptions import claims as voucher_claims
-from finance.voucher_redemptions import service as vouchers
 from finance.voucher_redemptions.schemas import OptionOut
 from frontend.confirm import confirm_page, confirmed
 from frontend.forms import FieldProblem, yuan_to_fen
@@ -367,10 +367,10 @@ async def voucher_view(principal: Principal, licence_id: int, lang: str) -> dict
     """The licence's service-voucher card (``voucher_redemptions/_licence_voucher.html``; its forms post to
     ``frontend.voucher_redemption_pages``): the voucher's share held, and for the licensee waiting to pay, the
     entitlements it may spend on it with the voucher's part of the amount due."""
-    found = await vouchers.licence_voucher(principal=principal, licence_id=licence_id)
+    found = await voucher_checkout.licence_voucher(principal=principal, licence_id=licence_id)
     options = []
     if principal.org_kind is OrgKind.sme:
-        options = [OptionOut.of(e, p) for e, p in await vouchers.licence_options(principal=principal,
+        options = [OptionOut.of(e, p) for e, p in await voucher_checkout.licence_options(principal=principal,
                                                                                 licence_id=licence_id)]
     held = await voucher_claims.redemption_out(principal, found) if found is not None else None
     return {"redemption": localized(held, lang) if held else None, "options": localized(options, lang)}

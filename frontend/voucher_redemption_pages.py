@@ -16,7 +16,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from finance.voucher_redemptions import claims, rules, service
+from finance.voucher_redemptions import checkout, claims, orders, rules, service
 from finance.voucher_redemptions.records import Upload
 from finance.voucher_redemptions.schemas import (
     ApproveIn,
@@ -98,11 +98,11 @@ class LicenceVoucherPages(Controller):
 
     @post("/", opt=SME)
     async def choose(self, request: AnyRequest, principal: Principal, licence_id: int) -> Any:
-        await service.licence_voucher(principal=principal, licence_id=licence_id)  # another's: 404
+        await checkout.licence_voucher(principal=principal, licence_id=licence_id)  # another's: 404
         form = await form_of(request)
         try:
             data = LicenceVoucherIn(entitlement_id=_int(form.get("entitlement_id")), amount_minor=_amount(form))
-            await service.choose_for_licence(principal=principal, licence_id=licence_id, data=data)
+            await checkout.choose_for_licence(principal=principal, licence_id=licence_id, data=data)
         except (FieldProblem, ValidationError, MarketError) as exc:
             errors, status = _errors(exc, lang_of(request))
             return await _licence_page(request, principal, licence_id, errors=errors, status=status)
@@ -110,9 +110,9 @@ class LicenceVoucherPages(Controller):
 
     @post("/withdraw", opt=SME)
     async def withdraw(self, request: AnyRequest, principal: Principal, licence_id: int) -> Any:
-        await service.licence_voucher(principal=principal, licence_id=licence_id)  # another's: 404
+        await checkout.licence_voucher(principal=principal, licence_id=licence_id)  # another's: 404
         try:
-            await service.withdraw_for_licence(principal=principal, licence_id=licence_id)
+            await checkout.withdraw_for_licence(principal=principal, licence_id=licence_id)
         except MarketError as exc:
             errors, status = _errors(exc, lang_of(request))
             return await _licence_page(request, principal, licence_id, errors=errors, status=status)
@@ -153,16 +153,16 @@ async def _act(request: AnyRequest, principal: Principal, redemption_id: int, ac
             back=f"{base}/{rid}", fields=echo(form), danger=True,
         )  # fmt: skip
     if action == "confirm":
-        await service.confirm(principal=principal, redemption_id=rid, expected_version=version)
+        await orders.confirm(principal=principal, redemption_id=rid, expected_version=version)
     elif action == "decline":
-        await service.decline(principal=principal, redemption_id=rid, expected_version=version)
+        await orders.decline(principal=principal, redemption_id=rid, expected_version=version)
     elif action == "cancel":
-        await service.cancel(principal=principal, redemption_id=rid, expected_version=version)
+        await orders.cancel(principal=principal, redemption_id=rid, expected_version=version)
     elif action == "accept":
-        await service.accept(principal=principal, redemption_id=rid, expected_version=version)
+        await orders.accept(principal=principal, redemption_id=rid, expected_version=version)
     elif action == "deliver":
         docs = await uploads_of(form)
-        await service.deliver(principal=principal, redemption_id=rid, expected_version=version,
+        await orders.deliver(principal=principal, redemption_id=rid, expected_version=version,
                               deliverable=docs.get(service.DELIVERABLE))  # fmt: skip
     elif action == "file":
         await claims.file_claim(principal=principal, redemption_id=rid, expected_version=version,
@@ -235,7 +235,7 @@ class SmeVoucherOrderPages(Controller):
                 made = await claims.claim_reimbursement(principal=principal, data=data,
                                                         documents=await uploads_of(form))  # fmt: skip
             else:
-                made = await service.order(principal=principal, data=OrderIn(
+                made = await orders.order(principal=principal, data=OrderIn(
                     service_id=service_id, entitlement_id=entitlement_id, quantity=quantity, amount_minor=amount))
         except (FieldProblem, ValidationError, MarketError) as exc:
             errors, status = _errors(exc, lang_of(request))

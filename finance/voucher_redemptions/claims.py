@@ -157,7 +157,7 @@ async def file_claim(
 ) -> RedemptionRecord:
     """The provider files the claim of a licence whose remainder is paid, or of an accepted service."""
     found = await service.of_provider(principal, redemption_id)
-    service._expect(found, expected_version)
+    service.expect_version(found, expected_version)
     if found.source == "licence":
         if found.status != "held":
             raise Conflict(Msg("voucher_redemption.not_claimable"))
@@ -236,7 +236,7 @@ async def claim_reimbursement(
     org_service.require_approved(principal)
     if principal.org_kind is not OrgKind.sme:
         raise Forbidden(Msg("voucher_redemption.sme_only"))
-    item = await service._catalogued(data.service_id)
+    item = await service.catalogued(data.service_id)
     price = Money(item.currency, item.price_minor * data.quantity)
     spend = await service.check_spend(sme=principal.org_id, entitlement_id=data.entitlement_id,
                                       programme_id=item.programme, provider=item.org, category=item.category,
@@ -245,7 +245,7 @@ async def claim_reimbursement(
     terms = spend.terms
     _check_uploads(service.checklist(tuple(terms.documents) or service.DOCUMENT_CODES), documents)
     title = item.title_zh if data.quantity == 1 else f"{item.title_zh} × {data.quantity}"
-    redemption_id = await repository.insert(service._values(
+    redemption_id = await repository.insert(service.new_values(
         spend, source="reimbursed", status="held", payee=principal.org_id, hold_ref="", title=title,
         created_by=principal.user_id, service=item.id,
     ))  # fmt: skip

@@ -15,7 +15,7 @@ from litestar.di import Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from finance.voucher_redemptions import claims, service
+from finance.voucher_redemptions import checkout, claims, orders, service
 from finance.voucher_redemptions.records import Upload
 from finance.voucher_redemptions.schemas import (
     ApproveIn,
@@ -94,10 +94,10 @@ class LicenceVoucherController(Controller):
 
     @get("/", opt=LICENCE_PARTIES, summary="The licence's voucher share, and (the licensee) the entitlements usable")
     async def one(self, principal: Principal, licence_id: int, lang: str) -> LicenceVoucherOut:
-        found = await service.licence_voucher(principal=principal, licence_id=licence_id)
+        found = await checkout.licence_voucher(principal=principal, licence_id=licence_id)
         options = []
         if principal.org_kind is OrgKind.sme:
-            for ent, part in await service.licence_options(principal=principal, licence_id=licence_id):
+            for ent, part in await checkout.licence_options(principal=principal, licence_id=licence_id):
                 options.append(OptionOut.of(ent, part))
         return localized(LicenceVoucherOut(
             redemption=await claims.redemption_out(principal, found) if found else None, options=options,
@@ -108,12 +108,12 @@ class LicenceVoucherController(Controller):
     async def choose(
         self, principal: Principal, licence_id: int, data: JSONBody[LicenceVoucherIn], lang: str
     ) -> RedemptionOut:
-        made = await service.choose_for_licence(principal=principal, licence_id=licence_id, data=data)
+        made = await checkout.choose_for_licence(principal=principal, licence_id=licence_id, data=data)
         return localized(await claims.redemption_out(principal, made), lang)
 
     @delete("/", opt=SME, status_code=HTTP_200_OK, summary="Withdraw the voucher share (released; all is due again)")
     async def withdraw(self, principal: Principal, licence_id: int, lang: str) -> RedemptionOut:
-        closed = await service.withdraw_for_licence(principal=principal, licence_id=licence_id)
+        closed = await checkout.withdraw_for_licence(principal=principal, licence_id=licence_id)
         return localized(await claims.redemption_out(principal, closed), lang)
 
 
@@ -128,7 +128,7 @@ class VoucherOrderController(Controller):
 
     @post("/", opt=SME, status_code=HTTP_201_CREATED, summary="Order a catalogued service paying the voucher's part")
     async def create(self, principal: Principal, data: JSONBody[OrderIn], lang: str) -> RedemptionOut:
-        made = await service.order(principal=principal, data=data)
+        made = await orders.order(principal=principal, data=data)
         return localized(await claims.redemption_out(principal, made), lang)
 
     @get("/{voucher_redemption_id:int}", opt=PARTIES, summary="One redemption")
@@ -139,7 +139,7 @@ class VoucherOrderController(Controller):
           summary="Provider: confirm the order (the voucher's part is held now)")  # fmt: skip
     async def confirm(self, principal: Principal, voucher_redemption_id: int, data: JSONBody[VersionIn],
                       lang: str) -> RedemptionOut:  # fmt: skip
-        found = await service.confirm(principal=principal, redemption_id=voucher_redemption_id,
+        found = await orders.confirm(principal=principal, redemption_id=voucher_redemption_id,
                                       expected_version=data.expected_version)  # fmt: skip
         return localized(await claims.redemption_out(principal, found), lang)
 
@@ -147,7 +147,7 @@ class VoucherOrderController(Controller):
           summary="Provider: decline the order")  # fmt: skip
     async def decline(self, principal: Principal, voucher_redemption_id: int, data: JSONBody[VersionIn],
                       lang: str) -> RedemptionOut:  # fmt: skip
-        found = await service.decline(principal=principal, redemption_id=voucher_redemption_id,
+        found = await orders.decline(principal=principal, redemption_id=voucher_redemption_id,
                                       expected_version=data.expected_version)  # fmt: skip
         return localized(await claims.redemption_out(principal, found), lang)
 
@@ -155,7 +155,7 @@ class VoucherOrderController(Controller):
           summary="Cancel an order not yet accepted (the hold released)")  # fmt: skip
     async def cancel(self, principal: Principal, voucher_redemption_id: int, data: JSONBody[VersionIn],
                      lang: str) -> RedemptionOut:  # fmt: skip
-        found = await service.cancel(principal=principal, redemption_id=voucher_redemption_id,
+        found = await orders.cancel(principal=principal, redemption_id=voucher_redemption_id,
                                      expected_version=data.expected_version)  # fmt: skip
         return localized(await claims.redemption_out(principal, found), lang)
 
@@ -165,7 +165,7 @@ class VoucherOrderController(Controller):
                       lang: str) -> RedemptionOut:  # fmt: skip
         await service.of_provider(principal, voucher_redemption_id)  # another's: 404 whatever is posted
         documents, fields = await form_of(request)
-        found = await service.deliver(principal=principal, redemption_id=voucher_redemption_id,
+        found = await orders.deliver(principal=principal, redemption_id=voucher_redemption_id,
                                       expected_version=int_field(fields, "expected_version") or 0,
                                       deliverable=documents.get(service.DELIVERABLE))  # fmt: skip
         return localized(await claims.redemption_out(principal, found), lang)
@@ -174,7 +174,7 @@ class VoucherOrderController(Controller):
           summary="SME: accept the delivered service")  # fmt: skip
     async def accept(self, principal: Principal, voucher_redemption_id: int, data: JSONBody[VersionIn],
                      lang: str) -> RedemptionOut:  # fmt: skip
-        found = await service.accept(principal=principal, redemption_id=voucher_redemption_id,
+        found = await orders.accept(principal=principal, redemption_id=voucher_redemption_id,
                                      expected_version=data.expected_version)  # fmt: skip
         return localized(await claims.redemption_out(principal, found), lang)
 

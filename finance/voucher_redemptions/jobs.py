@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from finance.voucher_redemptions import service
+from finance.voucher_redemptions import checkout
 from market.events import on
 from market.webhooks import service as webhooks
 
@@ -13,13 +13,13 @@ from market.webhooks import service as webhooks
 @on("licence.cancelled")
 async def release_licence_voucher(*, licence_id: int, **_: object) -> None:
     """The licensee cancelled an unpaid licence: the voucher's share held for it is released, its cover cleared."""
-    await service.licence_cancelled(licence_id=licence_id)
+    await checkout.licence_cancelled(licence_id=licence_id)
 
 
 @on("licence.activated")
 async def licence_paid(*, licence_id: int, **_: object) -> None:
     """The licence's remainder is paid: the university is told it may file the voucher's claim."""
-    await service.licence_activated(licence_id=licence_id)
+    await checkout.licence_activated(licence_id=licence_id)
 
 
 async def _forward(event_type: str, payload: dict[str, Any]) -> None:

@@ -1,31 +1,25 @@
-"""Spending service vouchers (服务券 / 创新券): the licence checkout, catalogued service orders, the holds and caps
-across claims, the integrity checks, and what settlements read. Claims and their review are in ``claims``.
+"""Spending service vouchers (服务券 / 创新券): what every way of spending shares — the integrity checks, the hold and
+the caps across claims, the redemption's moves, the claim's documents — and what settlements read. The licence
+checkout is ``checkout``, catalogued service orders ``orders``, claims and their review ``claims``.
 
-- **Licence checkout.** On a licence waiting for payment whose licensor is a listed provider of the entitlement's
-  programme, the SME pays the voucher's share of the amount due (``voucher_programmes.voucher_part`` in
-  ``tech_results``: capped per claim, and by what is available; the SME may choose less, never all of it: the
-  co-pay is its own). One transaction: the redemption (``held``), the hold on the entitlement (ref
-  ``licence:{id}``), the caps across claims, the cover on the licence (``licences.set_voucher_cover``) and the
-  open payment attempts repriced (``payments.reprice``): the payment then asks for the rest only, and that
-  payment succeeding activates the licence. Cancelling the licence (``licence.cancelled``) or withdrawing the choice
-  releases the hold and clears the cover.
-- **Catalogued services.** The SME orders (the price as read now, the voucher's part computed and checked), the
-  provider confirms (the hold is placed then: every check again at that moment), delivers (the deliverable stored
-  with its SHA-256), the SME accepts, the provider files the claim (``claims``). Declined or cancelled: released.
 - **Integrity, at the hold and again at approval.** The provider listed on the day
   (``voucher_providers.listed_provider``); the entitlement the firm's own and of the programme
-  (``voucher.wrong_programme``); usable at the moment of use (expired or revoked: refused by
-  ``voucher_entitlements.hold`` itself, at that moment); the amount above zero and within the voucher's part (the
-  per-claim cap); the caps across claims (per period and per firm) as running totals the database decides
-  (``reserved + amount <= limit``); related parties (``finance.parties.related``: each finding a blocking reason with
-  its code and source). Any refusal writes nothing (one transaction per request).
+  (``voucher.wrong_programme``); usable at the moment of use (expired or revoked: refused here and by
+  ``voucher_entitlements.hold`` itself, at that moment, whatever the nightly job did); the amount above zero and within
+  the voucher's part (the per-claim cap); the caps across claims (per period and per firm) as running totals the
+  database decides (``reserved + amount <= limit``); related parties (``finance.parties.related``: each finding a
+  blocking reason with its code and source). Every reason is said at once; any refusal writes nothing (one
+  transaction per request).
 - **Settlements** read captured, unsettled claims (``captured_unsettled``), put them in one batch at most
-  (``mark_settled``, conditional) and aggregate a programme's redemptions in SQL (``claims_for_report``).
+  (``mark_settled``, conditional; ``unmark_settled`` carries a failed line over) and aggregate a programme's
+  redemptions in SQL (``claims_for_report``).
+- **Outsized share**: after each capture, a provider above ``rules.SHARE_ALERT_BP`` of the programme's captured total
+  in the period (from ``rules.SHARE_ALERT_MIN_CLAIMS`` claims) is reported to the issuer's members once per
+  (programme, provider, period).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,12 +28,8 @@ from typing import Any
 from finance.desk import service as desk
 from finance.desk.machines import next_state
 from finance.desk.reasons import Reason, reason
-from finance.dossiers import service as dossiers
 from finance.dossiers.checklist import DOCX, JPEG, OFD, PDF, PNG, XLSX, Requirement
-from finance.licences import service as licences
-from finance.licences.records import LicenceRecord
 from finance.parties import service as parties
-from finance.payments import service as payments
 from finance.voucher_entitlements import service as entitlements
 from finance.voucher_entitlements.records import EntitlementRecord
 from finance.voucher_programmes import service as programmes
@@ -54,13 +44,11 @@ from finance.voucher_redemptions.records import (
     RedemptionRecord,
     ReportRow,
     ShareAlertRecord,
-    Upload,
 )
-from finance.voucher_redemptions.schemas import LicenceVoucherIn, OrderIn
 from market import events
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from market.errors import Conflict, FieldError, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.kit.message_json import params_to_json
 from market.kit.messages import Bp
@@ -320,7 +308,7 @@ async def move(found: RedemptionRecord, event: str, actor: Actor, **values: Any)
 AUDITED = ("hold", "captured_minor", "case", "refusal", "voucher_minor")
 
 
-def _expect(found: RedemptionRecord, expected_version: int | None) -> None:
+def expect_version(found: RedemptionRecord, expected_version: int | None) -> None:
     if expected_version is not None and found.version != expected_version:
         raise Conflict(Msg("voucher_redemption.changed_meanwhile"), status=found.status, version=found.version)
 
@@ -360,7 +348,7 @@ async def release_hold(found: RedemptionRecord, actor: Actor) -> None:
         await release_caps(found, found.voucher_minor)
 
 
-def _values(spend: Spend, *, source: str, status: str, payee: int, hold_ref: str, title: str, created_by: int | None,
+def new_values(spend: Spend, *, source: str, status: str, payee: int, hold_ref: str, title: str, created_by: int | None,
             licence: int | None = None, service: int | None = None, live_key: str | None = None) -> dict[str, Any]:
     at = now()
     return {
@@ -374,141 +362,10 @@ def _values(spend: Spend, *, source: str, status: str, payee: int, hold_ref: str
     }  # fmt: skip
 
 
-# ------------------------------------------------------------------------------------------------ licences
+# ------------------------------------------------------------------------------------------------ access
 
 
-def licence_key(licence_id: int) -> str:
-    return f"licence:{licence_id}"
-
-
-async def _licensee_licence(principal: Principal, licence_id: int) -> LicenceRecord:
-    row = await licences.party(principal, licence_id)
-    if row.licensee != principal.org_id:
-        raise Forbidden(Msg("voucher_redemption.licensee_only"))
-    return row
-
-
-async def choose_for_licence(*, principal: Principal, licence_id: int, data: LicenceVoucherIn) -> RedemptionRecord:
-    """The licence checkout's voucher choice (see the module's docstring). The same choice again returns the
-    redemption made (idempotent); another while one is held is a 409 (withdraw it first)."""
-    org_service.require_approved(principal)
-    licence = await _licensee_licence(principal, licence_id)
-    if licence.status != "pending_payment" or licence.amount_due_minor <= 0:
-        raise Conflict(Msg("voucher_redemption.licence_not_pending"))
-    live = await repository.live_by_key(licence_key(licence_id))
-    if live is not None:
-        if live.entitlement == data.entitlement_id and data.amount_minor in (None, live.voucher_minor):
-            return live
-        raise Conflict(Msg("voucher_redemption.licence_has_voucher", {"amount": live.voucher}))
-    due = Money(licence.currency, licence.amount_due_minor)
-    spend = await check_spend(sme=principal.org_id, entitlement_id=data.entitlement_id, programme_id=None,
-                              provider=licence.licensor, category=TECH_RESULTS, price=due,
-                              amount_minor=data.amount_minor, mode=PROVIDER_REDEEMS, at=now())  # fmt: skip
-    if spend.amount.minor >= due.minor:  # the programme's co-pay: the firm pays a part itself
-        raise field_problem("amount_minor", Msg("voucher_redemption.copay_required", {"amount": due}))
-    earlier = await repository.count_for_licence(licence_id)
-    ref = licence_key(licence_id) if earlier == 0 else f"{licence_key(licence_id)}:{earlier + 1}"
-    actor = actor_of(principal)
-    redemption_id = await repository.insert(_values(
-        spend, source="licence", status="held", payee=licence.licensor, hold_ref=ref, title=licence.number,
-        created_by=principal.user_id, licence=licence_id, live_key=licence_key(licence_id),
-    ))  # fmt: skip
-    made = await repository.get(redemption_id)
-    assert made is not None
-    made = await place_hold(made, spend, actor)
-    await payments.reprice(licence_id=licence_id, actor=actor)  # an open attempt of the full amount is canceled
-    await licences.set_voucher_cover(licence_id, spend.amount.minor, actor)
-    await record(actor=actor, action="finance.voucher_licence_chosen", entity_type="voucher_redemption",
-                 entity_id=redemption_id, org_id=principal.org_id,
-                 after={"licence": licence.number, "entitlement": spend.entitlement.id, "hold": made.hold,
-                        "voucher_minor": spend.amount.minor, "amount_due_minor": due.minor,
-                        "programme": spend.programme.id, "programme_version": spend.programme.version})  # fmt: skip
-    await notify_members(org_id=licence.licensor, kind="voucher",
-                         message=Msg("voucher_redemption.notice.licence_voucher",
-                                     {"number": licence.number, "amount": spend.amount}),
-                         dedupe_key=f"voucher-licence:{redemption_id}")  # fmt: skip
-    return made
-
-
-async def withdraw_for_licence(*, principal: Principal, licence_id: int) -> RedemptionRecord:
-    """The firm withdraws its voucher choice while the licence waits for payment: the hold released, the cover
-    cleared (the payment then asks for the whole amount due)."""
-    licence = await _licensee_licence(principal, licence_id)
-    live = await repository.live_by_key(licence_key(licence_id))
-    if live is None:
-        raise NotFound(Msg("voucher_redemption.licence_no_voucher"))
-    if licence.status != "pending_payment" or live.status != "held":
-        raise Conflict(Msg("voucher_redemption.licence_not_pending"))
-    actor = actor_of(principal)
-    closed = await _close_licence_redemption(live, actor, event="cancel", why="withdrawn")
-    await payments.reprice(licence_id=licence_id, actor=actor)
-    await licences.set_voucher_cover(licence_id, 0, actor)
-    return closed
-
-
-async def _close_licence_redemption(found: RedemptionRecord, actor: Actor, *, event: str, why: str) -> RedemptionRecord:
-    await release_hold(found, actor)
-    return await move(found, event, actor, refusal=[f"voucher_redemption.closed.{why}"])
-
-
-async def licence_cancelled(*, licence_id: int) -> bool:
-    """``licence.cancelled``: a held voucher share of the licence is released and its cover cleared. Safe to run
-    twice (the second finds nothing live). True if this call released one."""
-    live = await repository.live_by_key(licence_key(licence_id))
-    if live is None or live.status != "held":
-        return False
-    actor = Actor.system()
-    await _close_licence_redemption(live, actor, event="cancel", why="licence_cancelled")
-    await licences.set_voucher_cover(licence_id, 0, actor)
-    await notify_members(org_id=live.sme, kind="voucher",
-                         message=Msg("voucher_redemption.notice.released", {"title": live.title,
-                                                                             "amount": live.voucher}),
-                         dedupe_key=f"voucher-released:{live.id}")  # fmt: skip
-    return True
-
-
-async def licence_activated(*, licence_id: int) -> None:
-    """``licence.activated``: the remainder is paid; the university is told it may file the voucher's claim."""
-    live = await repository.live_by_key(licence_key(licence_id))
-    if live is None or live.status != "held":
-        return
-    await notify_members(org_id=live.provider, kind="voucher",
-                         message=Msg("voucher_redemption.notice.claim_ready", {"title": live.title,
-                                                                                "amount": live.voucher}),
-                         dedupe_key=f"voucher-claim-ready:{live.id}")  # fmt: skip
-
-
-async def licence_voucher(*, principal: Principal, licence_id: int) -> RedemptionRecord | None:
-    """The licence's live voucher share (or its last one), for either party."""
-    await licences.party(principal, licence_id)
-    live = await repository.live_by_key(licence_key(licence_id))
-    if live is not None:
-        return live
-    rows = await repository.listed(licence=licence_id, limit=1)
-    return rows[0] if rows else None
-
-
-async def licence_options(*, principal: Principal, licence_id: int) -> list[tuple[EntitlementRecord, VoucherPart]]:
-    """The firm's entitlements usable now on this licence (a programme that lists the licensor as provider and
-    covers ``tech_results``), each with the voucher's part of the amount due, for the checkout's choice."""
-    licence = await _licensee_licence(principal, licence_id)
-    if licence.status != "pending_payment" or licence.amount_due_minor <= 0:
-        return []
-    out = []
-    for ent in await entitlements.usable(principal.org_id, on=now()):
-        prog = await programmes.programme(ent.programme)
-        if prog.terms.mode != PROVIDER_REDEEMS or prog.terms.category(TECH_RESULTS) is None:
-            continue
-        if await providers.listed_provider(prog.id, licence.licensor, on=today()) is None:
-            continue
-        out.append((ent, programmes.voucher_part(prog.terms, TECH_RESULTS, licence.amount_due_minor)))
-    return out
-
-
-# ------------------------------------------------------------------------------------------------ service orders
-
-
-async def _catalogued(service_id: int) -> Any:
+async def catalogued(service_id: int) -> Any:
     try:
         found = await providers.service(service_id)
     except NotFound:
@@ -517,39 +374,6 @@ async def _catalogued(service_id: int) -> Any:
         missing = Msg("voucher_redemption.service_not_found")
         raise NotFound(missing, errors=[FieldError("service_id", missing, code=missing.code)])
     return found
-
-
-async def order(*, principal: Principal, data: OrderIn) -> RedemptionRecord:
-    """The SME orders a catalogued service (provider-redeems programmes): every check now (nothing is held until
-    the provider confirms, and everything is checked again then)."""
-    org_service.require_approved(principal)
-    if principal.org_kind is not OrgKind.sme:
-        raise Forbidden(Msg("voucher_redemption.sme_only"))
-    item = await _catalogued(data.service_id)
-    price = Money(item.currency, item.price_minor * data.quantity)
-    spend = await check_spend(sme=principal.org_id, entitlement_id=data.entitlement_id, programme_id=item.programme,
-                              provider=item.org, category=item.category, price=price,
-                              amount_minor=data.amount_minor, mode=PROVIDER_REDEEMS, at=now())  # fmt: skip
-    title = item.title_zh if data.quantity == 1 else f"{item.title_zh} × {data.quantity}"
-    redemption_id = await repository.insert(_values(
-        spend, source="service", status="ordered", payee=item.org, hold_ref="", title=title,
-        created_by=principal.user_id, service=item.id,
-    ))  # fmt: skip
-    made = await repository.get(redemption_id)
-    assert made is not None
-    ref = f"order:{redemption_id}"
-    if not await repository.set_fields(redemption_id, version=made.version, values={"hold_ref": ref}, at=now()):
-        raise Conflict(Msg("voucher_redemption.changed_meanwhile"))
-    await record(actor=actor_of(principal), action="finance.voucher_order_placed", entity_type="voucher_redemption",
-                 entity_id=redemption_id, org_id=principal.org_id,
-                 after={"service": item.id, "price_minor": price.minor, "voucher_minor": spend.amount.minor,
-                        "programme": spend.programme.id, "entitlement": spend.entitlement.id})  # fmt: skip
-    await notify_members(org_id=item.org, kind="voucher",
-                         message=Msg("voucher_redemption.notice.ordered", {"title": title, "amount": price}),
-                         dedupe_key=f"voucher-ordered:{redemption_id}")  # fmt: skip
-    fresh = await repository.get(redemption_id)
-    assert fresh is not None
-    return fresh
 
 
 async def of_provider(principal: Principal, redemption_id: int) -> RedemptionRecord:
@@ -574,91 +398,6 @@ async def visible(principal: Principal, redemption_id: int) -> RedemptionRecord:
     return found
 
 
-async def confirm(*, principal: Principal, redemption_id: int, expected_version: int) -> RedemptionRecord:
-    """The provider confirms an order: every check again at this moment (listed today, related parties, the
-    entitlement usable now, the caps), then the hold."""
-    found = await of_provider(principal, redemption_id)
-    _expect(found, expected_version)
-    if found.status != "ordered":
-        raise Conflict(Msg("voucher_redemption.not_ordered"))
-    spend = await check_spend(sme=found.sme, entitlement_id=found.entitlement, programme_id=found.programme,
-                              provider=found.provider, category=found.category, price=found.price,
-                              amount_minor=found.voucher_minor, mode=PROVIDER_REDEEMS, at=now())  # fmt: skip
-    held = await place_hold(found, spend, actor_of(principal), event="confirm")
-    await notify_members(org_id=found.sme, kind="voucher",
-                         message=Msg("voucher_redemption.notice.confirmed", {"title": found.title,
-                                                                              "amount": held.voucher}),
-                         dedupe_key=f"voucher-confirmed:{found.id}")  # fmt: skip
-    return held
-
-
-async def decline(*, principal: Principal, redemption_id: int, expected_version: int) -> RedemptionRecord:
-    found = await of_provider(principal, redemption_id)
-    _expect(found, expected_version)
-    declined = await move(found, "decline", actor_of(principal))
-    await notify_members(org_id=found.sme, kind="voucher",
-                         message=Msg("voucher_redemption.notice.declined", {"title": found.title}),
-                         dedupe_key=f"voucher-declined:{found.id}")  # fmt: skip
-    return declined
-
-
-async def cancel(*, principal: Principal, redemption_id: int, expected_version: int) -> RedemptionRecord:
-    """The SME or the provider cancels an order not yet delivered and accepted: the hold (if any) released. A
-    licence's voucher share is withdrawn on the licence instead."""
-    found = await visible(principal, redemption_id)
-    if principal.org_id not in (found.sme, found.provider) or found.source != "service":
-        raise Forbidden(Msg("voucher_redemption.cancel_not_allowed"))
-    _expect(found, expected_version)
-    if found.status not in ("ordered", "held", "delivered"):
-        raise Conflict(Msg("voucher_redemption.cancel_not_allowed"))
-    await release_hold(found, actor_of(principal))
-    closed = await move(found, "cancel", actor_of(principal), refusal=["voucher_redemption.closed.cancelled"])
-    other = found.provider if principal.org_id == found.sme else found.sme
-    await notify_members(org_id=other, kind="voucher",
-                         message=Msg("voucher_redemption.notice.cancelled", {"title": found.title}),
-                         dedupe_key=f"voucher-cancelled:{found.id}")  # fmt: skip
-    return closed
-
-
-async def deliver(
-    *, principal: Principal, redemption_id: int, expected_version: int, deliverable: Upload | None
-) -> RedemptionRecord:
-    """The provider hands over the deliverable: checked by its bytes, stored with its SHA-256; the SME then accepts."""
-    found = await of_provider(principal, redemption_id)
-    _expect(found, expected_version)
-    if found.status != "held" or found.source != "service":
-        raise Conflict(Msg("voucher_redemption.not_held"))
-    if deliverable is None:
-        raise field_problem("deliverable", Msg("voucher_redemption.deliverable_required"), "required")
-    await store_deliverable(found, deliverable, actor_of(principal))
-    delivered = await move(found, "deliver", actor_of(principal), delivered_at=now())
-    await notify_members(org_id=found.sme, kind="voucher",
-                         message=Msg("voucher_redemption.notice.delivered", {"title": found.title}),
-                         dedupe_key=f"voucher-delivered:{found.id}")  # fmt: skip
-    return delivered
-
-
-async def store_deliverable(found: RedemptionRecord, document: Upload, actor: Actor) -> str:
-    """Check a deliverable by its bytes (``finance.dossiers``) and store it with its SHA-256 (returned)."""
-    requirement = deliverable_requirement()
-    sniffed = dossiers.check_document(requirement, document.content, None, on=today(), limit=dossiers.max_bytes())
-    sha = hashlib.sha256(document.content).hexdigest()
-    await repository.put_deliverable(redemption_id=found.id, filename=dossiers.clean_filename(
-        document.filename, sniffed), content_type=sniffed, content=document.content, sha256=sha, by=actor.user_id,
-        at=now())  # fmt: skip
-    return sha
-
-
-async def accept(*, principal: Principal, redemption_id: int, expected_version: int) -> RedemptionRecord:
-    found = await of_sme(principal, redemption_id)
-    _expect(found, expected_version)
-    accepted = await move(found, "accept", actor_of(principal), accepted_at=now())
-    await notify_members(org_id=found.provider, kind="voucher",
-                         message=Msg("voucher_redemption.notice.accepted", {"title": found.title}),
-                         dedupe_key=f"voucher-accepted:{found.id}")  # fmt: skip
-    return accepted
-
-
 async def usable_for(*, principal: Principal) -> list[tuple[EntitlementRecord, ProgrammeRecord]]:
     """The firm's entitlements usable now, each with its programme (for the order form)."""
     return [(e, await programmes.programme(e.programme)) for e in await entitlements.usable(principal.org_id, on=now())]
@@ -671,6 +410,8 @@ async def of_org(*, principal: Principal) -> list[RedemptionRecord]:
     if principal.org_kind in PROVIDER_KINDS:
         return await repository.listed(provider=principal.org_id)
     return await repository.listed(sme=principal.org_id)
+
+
 
 
 # ------------------------------------------------------------------------------------------------ settlements

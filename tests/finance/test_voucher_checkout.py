@@ -14,7 +14,7 @@ from finance.dossiers import service as dossiers
 from finance.licences import service as licences
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentStartIn
-from finance.voucher_redemptions import claims, service
+from finance.voucher_redemptions import checkout, claims, service
 from finance.voucher_redemptions.schemas import ApproveIn, LicenceVoucherIn, VersionIn
 from finance.voucher_redemptions.tables import VoucherRedemption
 from market.audit.service import Actor
@@ -33,7 +33,7 @@ async def test_half_by_voucher_half_by_bank_transfer_activates_the_licence_and_t
     w = await world(monkeypatch)
     licence_id = await take_licence(w)
     async with unit_of_work():
-        held = await service.choose_for_licence(principal=w.sme, licence_id=licence_id,
+        held = await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
                                                 data=LicenceVoucherIn(entitlement_id=w.entitlement.id))
     assert held.status == "held" and held.voucher_minor == HALF and held.hold_ref == f"licence:{licence_id}"
     balance = await entitlements.balance(w.entitlement.id)
@@ -42,7 +42,7 @@ async def test_half_by_voucher_half_by_bank_transfer_activates_the_licence_and_t
     assert licence is not None and licence.voucher_cover_minor == HALF and licence.status == "pending_payment"
 
     async with unit_of_work():  # the same choice again: the same redemption, nothing held twice
-        again = await service.choose_for_licence(principal=w.sme, licence_id=licence_id,
+        again = await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
                                                  data=LicenceVoucherIn(entitlement_id=w.entitlement.id))
     assert again.id == held.id and await VoucherRedemption.count() == 1
 
@@ -104,7 +104,7 @@ async def test_cancelling_the_licence_releases_the_hold_and_clears_the_cover(
     w = await world(monkeypatch)
     licence_id = await take_licence(w)
     async with unit_of_work():
-        held = await service.choose_for_licence(principal=w.sme, licence_id=licence_id,
+        held = await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
                                                 data=LicenceVoucherIn(entitlement_id=w.entitlement.id))
     async with unit_of_work():
         await licences.cancel(principal=w.sme, licence_id=licence_id)
@@ -115,7 +115,7 @@ async def test_cancelling_the_licence_releases_the_hold_and_clears_the_cover(
     assert balance.held_minor == 0 and balance.available_minor == w.entitlement.granted_minor
     licence = await licences.licence_by_id(licence_id)
     assert licence is not None and licence.voucher_cover_minor == 0
-    assert not await service.licence_cancelled(licence_id=licence_id)  # the event again: nothing more
+    assert not await checkout.licence_cancelled(licence_id=licence_id)  # the event again: nothing more
     await assert_ledger_balanced(w.entitlement.id)
 
 
@@ -125,14 +125,14 @@ async def test_withdrawing_the_voucher_makes_the_whole_amount_due_again(
     w = await world(monkeypatch)
     licence_id = await take_licence(w)
     async with unit_of_work():
-        await service.choose_for_licence(principal=w.sme, licence_id=licence_id,
+        await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
                                          data=LicenceVoucherIn(entitlement_id=w.entitlement.id, amount_minor=300_000))
     async with unit_of_work():
         first = await payments.start(principal=w.sme, licence_id=licence_id,
                                      data=PaymentStartIn(method="bank_transfer"))
     assert first.amount_minor == LICENCE_PRICE - 300_000
     async with unit_of_work():
-        await service.withdraw_for_licence(principal=w.sme, licence_id=licence_id)
+        await checkout.withdraw_for_licence(principal=w.sme, licence_id=licence_id)
     async with unit_of_work():  # the open attempt of the old amount was canceled: a new one asks for all of it
         second = await payments.start(principal=w.sme, licence_id=licence_id,
                                       data=PaymentStartIn(method="bank_transfer"))

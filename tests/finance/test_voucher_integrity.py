@@ -15,7 +15,7 @@ import pytest
 from finance.voucher_entitlements import service as entitlements
 
 from finance.licences import service as licences
-from finance.voucher_redemptions import claims, rules, service
+from finance.voucher_redemptions import checkout, claims, orders, rules, service
 from finance.voucher_redemptions.schemas import LicenceVoucherIn
 from finance.voucher_redemptions.tables import VoucherClaimCap, VoucherRedemption
 from market.errors import Conflict, MarketError, ValidationFailed
@@ -52,7 +52,7 @@ async def test_a_related_party_redemption_is_refused_with_its_reason(
     await facts(w.university, phone="0571 88886666")  # the same number, written differently
     with pytest.raises(Conflict) as refused:
         async with unit_of_work():
-            await service.choose_for_licence(principal=w.sme, licence_id=licence_id,
+            await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
                                              data=LicenceVoucherIn(entitlement_id=w.entitlement.id))
     errors = {e.code: e for e in refused.value.errors}
     assert "parties.same_phone" in errors, refused.value.errors
@@ -91,7 +91,7 @@ async def test_bad_input_gets_a_clear_error_and_nothing_is_written(
     for amount, code in ((-100, not_positive), (0, not_positive), (1_000_001, above)):  # the part: 50% of CNY 20,000
         with pytest.raises(ValidationFailed) as bad:
             async with unit_of_work():
-                await service.choose_for_licence(principal=w.sme, licence_id=licence_id,
+                await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
                                                  data=LicenceVoucherIn(entitlement_id=w.entitlement.id,
                                                                        amount_minor=amount))  # fmt: skip
         assert [(e.field, e.code) for e in bad.value.errors] == [("amount_minor", code)]
@@ -114,10 +114,10 @@ async def test_a_claim_without_its_documents_names_each_and_writes_nothing(
     who, service_id = await provider_with_service(w, monkeypatch)
     held = await confirm(who, await order(w, service_id))
     async with unit_of_work():
-        delivered = await service.deliver(principal=who, redemption_id=held.id, expected_version=held.version,
+        delivered = await orders.deliver(principal=who, redemption_id=held.id, expected_version=held.version,
                                           deliverable=DOCS["deliverable"])  # fmt: skip
     async with unit_of_work():
-        accepted = await service.accept(principal=w.sme, redemption_id=held.id, expected_version=delivered.version)
+        accepted = await orders.accept(principal=w.sme, redemption_id=held.id, expected_version=delivered.version)
     with pytest.raises(ValidationFailed) as bad:
         async with unit_of_work():
             await claims.file_claim(principal=who, redemption_id=held.id, expected_version=accepted.version,

@@ -12,7 +12,7 @@ import pytest
 from finance.voucher_entitlements import service as entitlements
 
 from finance.letters import service as letters
-from finance.voucher_redemptions import claims, rules, service
+from finance.voucher_redemptions import claims, orders, rules, service
 from finance.voucher_redemptions.schemas import ApproveIn, RefuseIn, ReimburseIn, VersionIn
 from finance.voucher_redemptions.tables import VoucherShareAlert
 from market.errors import Conflict
@@ -37,10 +37,10 @@ PRICE = 1_000_000  # CNY 10,000: the voucher pays 50%
 async def delivered_and_filed(w: World, who: Any, service_id: int) -> Any:
     held = await confirm(who, await order(w, service_id))
     async with unit_of_work():
-        delivered = await service.deliver(principal=who, redemption_id=held.id, expected_version=held.version,
+        delivered = await orders.deliver(principal=who, redemption_id=held.id, expected_version=held.version,
                                           deliverable=DOCS["deliverable"])  # fmt: skip
     async with unit_of_work():
-        accepted = await service.accept(principal=w.sme, redemption_id=held.id, expected_version=delivered.version)
+        accepted = await orders.accept(principal=w.sme, redemption_id=held.id, expected_version=delivered.version)
     async with unit_of_work():
         return await claims.file_claim(principal=who, redemption_id=held.id, expected_version=accepted.version,
                                        documents={c: DOCS[c] for c in ("contract", "invoice", "copay_proof")})

@@ -14,7 +14,7 @@ from finance.voucher_providers.schemas import ServiceIn
 
 from finance.licences import service as licences
 from finance.licences.schemas import LicenceRequestIn
-from finance.voucher_redemptions import service
+from finance.voucher_redemptions import orders, service
 from finance.voucher_redemptions.records import RedemptionRecord, Upload
 from finance.voucher_redemptions.schemas import OrderIn
 from market.accounts.principal import Principal
@@ -85,11 +85,11 @@ def service_in(category: str, price: int) -> ServiceIn:
 
 async def order(w: World, service_id: int, amount: int | None = None) -> RedemptionRecord:
     async with unit_of_work():
-        return await service.order(principal=w.sme, data=OrderIn(service_id=service_id, entitlement_id=w.entitlement.id,
+        return await orders.order(principal=w.sme, data=OrderIn(service_id=service_id, entitlement_id=w.entitlement.id,
                                                                  amount_minor=amount))
 
 
 async def confirm(who: Principal, found: RedemptionRecord) -> RedemptionRecord:
     async with unit_of_work():
-        return await service.confirm(principal=who, redemption_id=found.id, expected_version=found.version)
+        return await orders.confirm(principal=who, redemption_id=found.id, expected_version=found.version)
 
