@@ -11,6 +11,7 @@ from finance.ledger.controllers import LedgerController
 from finance.letters.controllers import LetterController
 from finance.licences.controllers import LicenceController
 from finance.loan_products.controllers import BankProductController, LoanProductController
+from finance.parties.controllers import PartiesController
 from finance.payees.controllers import PayeeController
 from finance.payments.controllers import (
     WEBHOOK_PATH,
@@ -21,6 +22,7 @@ from finance.payments.controllers import (
 )
 from finance.pledges.controllers import PledgeController
 from finance.policies.controllers import PolicyController
+from finance.qualifications.controllers import QualificationAdminController, QualificationController
 from finance.registrations.controllers import RegistrationController
 from finance.royalties.controllers import LicenceRoyaltyController
 from finance.servicing.controllers import LoanController
@@ -31,6 +33,8 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
+from finance.voucher_programmes.controllers import VoucherProgrammeController
+from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
 from finance.voucher_redemptions.controllers import (
     LicenceVoucherController,
     VoucherClaimController,
@@ -72,5 +76,11 @@ FINANCE_CONTROLLERS = [
     VoucherOrderController,
     VoucherClaimController,
     VoucherSettlementController,
+    QualificationController,
+    QualificationAdminController,
+    PartiesController,
+    VoucherProgrammeController,
+    VoucherProviderController,
+    VoucherServiceController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

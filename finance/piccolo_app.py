@@ -43,6 +43,15 @@ from finance.subsidies.tables import (
     SubsidyProgramme,
     SubsidyProgrammeVersion,
 )
+from finance.voucher_entitlements.tables import (
+    VoucherApplication,
+    VoucherCap,
+    VoucherEntitlement,
+    VoucherEntry,
+    VoucherHold,
+)
+from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
+from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
 from finance.voucher_redemptions.tables import (
     VoucherClaimCap,
     VoucherDeliverable,
@@ -114,6 +123,16 @@ APP_CONFIG = AppConfig(
         VoucherPayout,
         VoucherStatement,
         VoucherIncomeEntry,
+        VoucherProgramme,
+        VoucherProgrammeVersion,
+        VoucherProvider,
+        VoucherObjection,
+        VoucherService,
+        VoucherApplication,
+        VoucherEntitlement,
+        VoucherHold,
+        VoucherEntry,
+        VoucherCap,
     ],
     migration_dependencies=["market.piccolo_app", "listings.piccolo_app"],
     commands=[],

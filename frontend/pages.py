@@ -32,6 +32,7 @@ from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.pledge_pages import PLEDGE_PAGES
 from frontend.policy_pages import POLICY_PAGES
 from frontend.portfolio_pages import PortfolioPages
+from frontend.qualification_pages import QUALIFICATION_PAGES
 from frontend.refund_pages import RefundPages
 from frontend.registration_pages import LoanPages, RegistrationPages
 from frontend.render import Form, field_messages, lang_of, page, safe_next
@@ -285,6 +286,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             *PLEDGE_PAGES,
             *SUBSIDY_PAGES,
             *VOUCHER_REDEMPTION_PAGES,
+            *QUALIFICATION_PAGES,
             *CLAIM_PAGES,
             *POLICY_PAGES,
             *INSURANCE_PAGES,

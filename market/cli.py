@@ -17,8 +17,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from finance.insurance_products import service as insurance_products
 from finance.loan_products import service as loan_products
+from finance.parties import service as parties
 from finance.payees import service as payees
+from finance.qualifications import service as qualifications
 from finance.subsidies import service as subsidies
+from finance.voucher_programmes import service as voucher_programmes
+from finance.voucher_providers import service as voucher_providers
 from listings.advice.service import OPERATOR_TABLE
 from listings.demo import seed_listings, seed_sme_patents
 from listings.imports.readers import Limits
@@ -139,8 +143,25 @@ def seed(
             for row in accounts:
                 if row["kind"] == "voucher_issuer":
                     await subsidies.seed_demo(issuer_name=row["org"])
+        async with jobs.unit_of_work():  # the demo SME's qualifications; unrelated related-party facts for all
+            smes = [row["org"] for row in accounts if row["kind"] == "sme"]
+            for name in smes:
+                await qualifications.seed_demo(sme_name=name)
+            others = [row["org"] for row in accounts if row["kind"] in ("university", "service_provider")]
+            for name in smes:
+                await parties.seed_demo(org_names=others, sme_name=name)
+        async with jobs.unit_of_work():  # the demo issuer's voucher programmes, from shared/domain
+            for row in accounts:
+                if row["kind"] == "voucher_issuer":
+                    await voucher_programmes.seed_demo(issuer_name=row["org"])
         made = await seed_listings(data_dir=settings.data_dir, target=listings) if listings else {}
         await seed_sme_patents()  # the demo SME's own patents, to apply for a pledge loan with
+        async with jobs.unit_of_work():  # the demo university (its open licences) and provider listed in a programme
+            names = {row["email"]: row["org"] for row in accounts}
+            if {"vouchers@demo.market", "zju@demo.market", "provider@demo.market"} <= names.keys():
+                await voucher_providers.seed_demo(issuer_name=names["vouchers@demo.market"],
+                                                  university_name=names["zju@demo.market"],
+                                                  provider_name=names["provider@demo.market"])  # fmt: skip
         return accounts, made
 
     accounts, made = _with_db(work)

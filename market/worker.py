@@ -48,6 +48,9 @@ JOB_MODULES = (
     "finance.insurance.jobs",
     "finance.voucher_redemptions.jobs",
     "finance.voucher_settlements.jobs",
+    "finance.voucher_programmes.jobs",
+    "finance.voucher_providers.jobs",
+    "finance.voucher_entitlements.jobs",
 )
 
 

@@ -196,6 +196,7 @@ async def record_for(*, org_id: int, actor: Actor, data: PartyFactsIn) -> Partie
     The same facts again change nothing."""
     values, holders = check(data)
     before = await parties_of(org_id)
+    _keep_ids(before, values, holders)
     if before.facts is not None and _same(before, values, holders):
         return before
     now = current_time()
@@ -218,6 +219,22 @@ async def record_for(*, org_id: int, actor: Actor, data: PartyFactsIn) -> Partie
         after=_audit(after),
     )
     return after
+
+
+def _keep_ids(before: PartiesRecord, values: dict[str, str], holders: list[dict[str, str | int]]) -> None:
+    """An ID number left blank keeps the one recorded for the same name (ID numbers are never shown again, so a
+    form that edits the phone does not make the owner type them all again)."""
+    facts = before.facts
+    if facts is None:
+        return
+    if not values["legal_rep_id_hash"] and values["legal_rep_name_key"] == facts.legal_rep_name_key:
+        values["legal_rep_id_hash"] = facts.legal_rep_id_hash
+        values["legal_rep_id_last4"] = facts.legal_rep_id_last4
+    known = {h.name_key: h for h in before.shareholders if h.is_person and h.id_hash}
+    for holder in holders:
+        kept = known.get(str(holder["name_key"]))
+        if kept is not None and not holder["credit_code"] and not holder["id_hash"]:
+            holder["id_hash"], holder["id_last4"] = kept.id_hash, kept.id_last4
 
 
 def _same(before: PartiesRecord, values: dict[str, str], holders: list[dict[str, str | int]]) -> bool:
@@ -423,3 +440,47 @@ async def _inventor_shareholders(university_id: int, sme: PartiesRecord) -> list
         for key, holder in people.items()
         if key in inventors
     ]
+
+
+# ------------------------------------------------------------------------------------------------- demo
+
+
+def with_id_check(first17: str) -> str:
+    """A resident ID number for its first 17 digits (demo data, tests)."""
+    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
+    return first17 + ID_CHECK[total % 11]
+
+
+# The demo organisations' legal representatives and the demo SME's shareholders: names that no demo patent names
+# as an inventor, so the demo SME and the demo providers are unrelated (tests build related pairs).
+DEMO_REPS = ("林知微", "周望舒", "沈未央", "陈智远", "顾清和", "许云帆", "方若谷", "陆观澜")  # words: data
+DEMO_INVESTOR = "杭州演示创业投资有限公司"  # words: data (an organisation shareholder of the demo SME)
+
+
+async def seed_demo(*, org_names: Sequence[str], sme_name: str) -> int:
+    """Unrelated related-party facts for the demo organisations (the demo SME, universities and service provider),
+    once each: a legal representative (a demo ID number), a phone and, for the SME, two shareholders (its
+    representative and a demo investment company). Returns how many were recorded."""
+    made = 0
+    for n, name in enumerate(dict.fromkeys([sme_name, *org_names])):
+        org = await org_service.find_org(name)
+        if org is None or await repository.current(org.id) is not None:
+            continue
+        rep = DEMO_REPS[n % len(DEMO_REPS)]
+        rep_id = with_id_check(f"3301061980{org.id % 10_000_000:07d}")
+        holders = []
+        if name == sme_name:
+            investor_code = credit_codes.with_check(f"91330100MD{org.id % 10_000_000:07d}")
+            holders = [
+                ShareholderIn(name=rep, id_number=rep_id, share_bp=7000),
+                ShareholderIn(name=DEMO_INVESTOR, credit_code=investor_code, share_bp=3000),
+            ]
+        data = PartyFactsIn(
+            legal_rep_name=rep,
+            legal_rep_id_number=rep_id,
+            phone=f"0571-8{org.id % 10_000_000:07d}",
+            shareholders=holders,
+        )
+        await record_for(org_id=org.id, actor=Actor.system(), data=data)
+        made += 1
+    return made

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from finance.qualifications import repository
@@ -34,11 +34,13 @@ from finance.qualifications.records import (
     QualificationRecord,
     missing_finding,
 )
+from finance.qualifications.schemas import QualificationOut
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Msg
 from market.kit.files import clean_filename, evidence_type
+from market.orgs import service as org_service
 from market.orgs.schemas import OrgKind
 
 __all__ = [
@@ -379,3 +381,104 @@ async def evidence(*, principal: Principal, qualification_id: int) -> Qualificat
 
 def is_live(row: QualificationRecord) -> bool:
     return row.status in LIVE
+
+
+def out(row: QualificationRecord, *, admin: bool = False) -> QualificationOut:
+    """A record as the API and the pages show it: with whether it is expired and held today, and (for an
+    administrator) the moves allowed now."""
+    day = today()
+    return QualificationOut(
+        id=row.id,
+        organisation=row.organisation,
+        kind=row.kind,
+        certificate_number=row.certificate_number,
+        issuing_body=row.issuing_body,
+        issued_on=row.issued_on,
+        expires_on=row.expires_on,
+        expired=row.expired_on(day),
+        held_today=row.valid_on(day),
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        status=row.status,
+        version=row.version,
+        reason_code=row.reason_code,
+        note=row.note,
+        superseded_by=row.superseded_by,
+        recorded_at=row.recorded_at,
+        reviewed_at=row.reviewed_at,
+        actions=list(actions(row)) if admin else [],
+    )
+
+
+# ------------------------------------------------------------------------------------------------- demo
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small, well-formed one-page PDF saying ``title`` (ASCII): the demo's evidence file."""
+    text = title.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+DEMO = (  # words: data (the demo certificates: numbers and recognising bodies)
+    ("specialised", "ZJ-ZJTX-2026-0458", "浙江省经济和信息化厅", True),
+    ("tech_sme", "20263301060A001234", "浙江省科学技术厅", False),
+)
+
+
+async def seed_demo(*, sme_name: str) -> int:
+    """The demo SME's qualifications, once each: ``specialised`` (verified by the platform) and ``tech_sme``
+    (recorded), issued 60 days ago and expiring a year from today, each with a small generated PDF as evidence.
+    Returns how many were recorded."""
+    org = await org_service.find_org(sme_name)
+    if org is None:
+        return 0
+    on, made = today(), 0
+    for kind, number, body, verify in DEMO:
+        if await repository.live_of(org.id, [kind]):
+            continue
+        row = await record_for(
+            org_id=org.id,
+            actor=Actor.system(),
+            kind=kind,
+            certificate_number=number,
+            issuing_body=body,
+            issued_on=on - timedelta(days=60),
+            expires_on=on + timedelta(days=365),
+            filename=f"{kind}-{number}.pdf",
+            content=demo_pdf(f"Demo certificate {number} ({kind})"),
+        )
+        if verify:
+            await repository.move(
+                row.id, from_status=row.status, version=row.version, to_status="verified", at=current_time(), by=None
+            )
+            await record(
+                actor=Actor.system(),
+                action="finance.qualification_verified",
+                entity_type="qualification",
+                entity_id=row.id,
+                org_id=org.id,
+                before={"status": row.status, "version": row.version},
+                after={"status": "verified", "version": row.version + 1, "reason_code": "", "note": "demo"},
+            )
+        made += 1
+    return made

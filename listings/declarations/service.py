@@ -45,6 +45,7 @@ versions = repository.versions
 versions_of = repository.versions_of
 versions_by_ids = repository.versions_by_ids
 published = repository.published
+of_org = repository.for_org  # an organisation's declarations (by status), for other modules' catalogues
 
 ALREADY_DECLARED = Reason("already_declared", "patent_ids", "law.patent.art50")
 

@@ -4,14 +4,20 @@ supersession by a newer record of the kind, the administrator's review. Services
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from datetime import timedelta
 
 import pytest
+from asyncpg import UniqueViolationError
 
 from finance.qualifications import service as qualifications
-from market.errors import ValidationFailed
-from tests.finance.qualification_support import recorded, reviewed
+from market.audit.tables import AuditEvent
+from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tests.conftest import Backend
+from tests.finance.qualification_support import EVIDENCE, PNG, recorded, reviewed
 from tests.finance.support import admin, firm
+from tests.support.typed_records import assert_typed
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -69,3 +75,96 @@ async def test_expiry_is_checked_at_recording() -> None:
             await recorded(sme, "high_tech", issued_on=issued, expires_on=expires)
         assert [(e.field, e.code) for e in refused.value.errors] == [("expires_on", code)]
     assert await qualifications.held(sme.org_id, on=today) == []
+
+
+async def test_evidence_is_checked_by_its_bytes_and_stored_with_its_hash() -> None:
+    sme = await firm()
+    for content, code in ((b"", "required"), (b"GIF89a not a pdf", "type_not_accepted")):
+        with pytest.raises(ValidationFailed) as refused:
+            await recorded(sme, "tech_sme", content=content)
+        assert [(e.field, e.code) for e in refused.value.errors] == [("file", code)]
+    with pytest.raises(ValidationFailed) as too_big:
+        await recorded(sme, "tech_sme", content=EVIDENCE + b"0" * qualifications.MAX_BYTES)
+    assert [(e.field, e.code) for e in too_big.value.errors] == [("file", "too_large")]
+    row = await recorded(sme, "tech_sme", content=PNG)  # a PNG named .pdf is stored as what it is
+    assert_typed(row)
+    assert (row.content_type, row.sha256) == ("image/png", hashlib.sha256(PNG).hexdigest())
+    found = await qualifications.evidence(principal=sme, qualification_id=row.id)
+    assert_typed(found)
+    assert found.content == PNG
+    with pytest.raises(NotFound):  # another firm's evidence is not found
+        await qualifications.evidence(principal=await firm("另一家企业"), qualification_id=row.id)
+
+
+async def test_a_newer_record_of_the_kind_supersedes_the_live_one_and_both_are_audited() -> None:
+    sme, operator = await firm(), await admin()
+    first = await reviewed(operator, await recorded(sme, "high_tech", number="GR202633000001"))
+    second = await recorded(sme, "high_tech", number="GR202633000999")
+    rows = {r.id: r for r in await qualifications.of_org(principal=sme)}
+    for one in rows.values():
+        assert_typed(one)
+    assert (rows[first.id].status, rows[first.id].superseded_by, rows[first.id].ended_at is not None) == (
+        "superseded",
+        second.id,
+        True,
+    )
+    today = qualifications.today()
+    check = await qualifications.holds(sme.org_id, ["high_tech"], on=today)
+    assert [r.certificate_number for r in check.records] == ["GR202633000999"]
+    assert check.verified == ()  # the newer one is not verified yet: verification is per record
+    with pytest.raises(Conflict):  # a superseded record cannot be verified any more
+        await reviewed(operator, rows[first.id])
+    events = await AuditEvent.select(AuditEvent.action).where(AuditEvent.entity_type == "qualification").order_by(
+        AuditEvent.id
+    )  # fmt: skip
+    actions = [e["action"] for e in events]
+    assert actions == [
+        "finance.qualification_recorded",
+        "finance.qualification_verified",
+        "finance.qualification_recorded",
+    ]
+
+
+async def test_only_an_administrator_reviews_with_a_reason_on_the_version_read() -> None:
+    sme, operator = await firm(), await admin()
+    row = await recorded(sme, "little_giant")
+    with pytest.raises(Forbidden):
+        await reviewed(sme, row)
+    with pytest.raises(ValidationFailed) as no_reason:
+        await reviewed(operator, row, "reject", "")
+    assert [(e.field, e.code) for e in no_reason.value.errors] == [("reason_code", "reason_required")]
+    with pytest.raises(ValidationFailed):  # a revocation reason is not a rejection reason
+        await reviewed(operator, row, "reject", "qualification.revoke.withdrawn")
+    verified = await reviewed(operator, row)
+    with pytest.raises(Conflict):  # the page showed version 1: stale
+        await reviewed(operator, row, "revoke", "qualification.revoke.withdrawn")
+    revoked = await reviewed(operator, verified, "revoke", "qualification.revoke.withdrawn")
+    assert (revoked.status, revoked.reason_code, revoked.reviewed_by) == (
+        "revoked",
+        "qualification.revoke.withdrawn",
+        operator.user_id,
+    )
+    assert await qualifications.held(sme.org_id, on=qualifications.today()) == []
+    with pytest.raises(ValueError, match="unknown qualification kinds"):
+        await qualifications.holds(sme.org_id, ["iso9001"], on=qualifications.today())
+
+
+async def test_parallel_records_of_one_kind_leave_one_live(backend: Backend) -> None:
+    """PostgreSQL: 10 owners' requests at once recording the same kind leave exactly one live record (the others
+    a 409, or superseded); ``held`` never counts two."""
+    if backend.name != "postgres":
+        pytest.skip("the race is about PostgreSQL's concurrent transactions")
+    sme = await firm()
+
+    async def one(n: int) -> str:
+        try:
+            await recorded(sme, "specialised", number=f"ZJ-{n}")
+        except (Conflict, UniqueViolationError):
+            return "conflict"
+        return "ok"
+
+    outcomes = await asyncio.gather(*(one(n) for n in range(10)))
+    assert "ok" in outcomes
+    live = [r for r in await qualifications.of_org(principal=sme) if r.live]
+    assert len(live) == 1
+    assert len(await qualifications.held(sme.org_id, on=qualifications.today())) == 1

@@ -75,6 +75,8 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     # issuer)
     "programme_id": lambda v: v.extra["programme_id"],
     "subsidy_claim_id": lambda v: v.extra["subsidy_claim_id"],
+    # a firm's recorded qualification (its certificate and evidence are private to it and the platform admin)
+    "qualification_id": lambda v: v.extra["qualification_id"],
     # an insurer's withdrawn insurance product and its version (published ones are public)
     "insurance_product_id": lambda v: v.extra["insurance_product_id"],
     "product_version_id": lambda v: v.extra["product_version_id"],
@@ -92,6 +94,13 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     # a voucher issuer's settlement batch, and its payee's statement of it (private to the issuer and the payee)
     "voucher_batch_id": lambda v: v.extra["voucher_batch_id"],
     "voucher_statement_id": lambda v: v.extra["voucher_statement_id"],
+    # an issuer's draft voucher programme (open ones are public), a provider's application under review (private to
+    # it and the issuer), a withdrawn service of a listed provider (active ones are public), an objection lodged on
+    # the victim's provider in notice (the issuer decides it)
+    "voucher_programme_id": lambda v: v.extra["voucher_programme_id"],
+    "voucher_provider_id": lambda v: v.extra["voucher_provider_id"],
+    "voucher_service_id": lambda v: v.extra["voucher_service_id"],
+    "objection_id": lambda v: v.extra["objection_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -151,6 +160,8 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_claim(),
             "voucher_redemption_id": await _victim_voucher_redemption(account),
             **await _victim_voucher_settlement(),
+            "qualification_id": await _victim_qualification(),
+            **await _victim_vouchers(),
         },
     )
 
@@ -328,6 +339,58 @@ async def _victim_voucher_settlement() -> dict[str, int]:
         await documents.issue_statements(batch_id=made.id)
     statement = (await documents.statements_for(principal=uni))[0]
     return {"voucher_batch_id": made.id, "voucher_statement_id": statement.id}
+async def _victim_qualification() -> int:
+    """A qualification recorded by a firm of the victim's, its certificate number and evidence marked; the firm's
+    related-party facts (its legal representative) marked too."""
+    from finance.parties import service as parties
+    from finance.parties.schemas import PartyFactsIn
+    from tests.finance.qualification_support import recorded
+    from tests.finance.support import principal_of
+
+    firm = await principal_of(await make_account("sme", org_name=f"受害资质企业 {MARK}"))
+    async with jobs.unit_of_work():
+        await parties.record_facts(principal=firm, data=PartyFactsIn(legal_rep_name=f"{MARK} 法人"))
+    pdf = f"%PDF-1.4 {MARK} certificate".encode()
+    return (await recorded(firm, "specialised", number=f"{MARK}-ZJTX", content=pdf)).id
+async def _victim_vouchers() -> dict[str, int]:
+    """A draft voucher programme of an issuer of the victim's; on another issuer's open programme (no notice period),
+    a provider of the victim's under review, a listed provider of the victim's with a withdrawn service, and a provider
+    in notice with an objection."""
+    from finance.voucher_programmes import service as voucher_programmes
+    from finance.voucher_programmes.schemas import ProgrammeCreateIn
+    from finance.voucher_providers import service as voucher_providers
+    from finance.voucher_providers.schemas import ServiceIn
+    from tests.finance.support import drain
+    from tests.finance.voucher_programme_support import ZHEJIANG, applicant, apply, approve, issuer, open_programme
+
+    await drain()
+    owner = await issuer(f"受害创新券发放单位 {MARK}")
+    async with jobs.unit_of_work():
+        draft = await voucher_programmes.create_programme(
+            principal=owner, data=ProgrammeCreateIn(code="victim-draft", **{**ZHEJIANG, "name_zh": f"{MARK} 创新券"})
+        )
+    other = await issuer("受害者的创新券发放单位")
+    programme_id = await open_programme(other, "victim-open", {**ZHEJIANG, "notice_days": 0})
+    pending = await apply(await applicant(name=f"受害服务机构甲 {MARK}"), programme_id)
+    seller = await applicant(name="受害者的服务机构乙")  # listed: public by design
+    listed = await apply(seller, programme_id)
+    await approve(other, listed)  # no notice: listed at once
+    async with jobs.unit_of_work():
+        made = await voucher_providers.publish_service(principal=seller, provider_id=listed, data=ServiceIn(
+            category="novelty_search", title_zh=f"{MARK} 查新", price_minor=100_000))
+        await voucher_providers.withdraw_service(principal=seller, service_id=made.id)
+    noticed_programme = await open_programme(other, "victim-notice", ZHEJIANG)
+    noticed = await apply(await applicant(name="受害者的服务机构丙"), noticed_programme)  # in notice: public
+    await approve(other, noticed)
+    from finance.voucher_providers.schemas import ObjectionIn
+    from tests.finance.support import firm
+
+    async with jobs.unit_of_work():
+        objection = await voucher_providers.lodge_objection(
+            principal=await firm("受害者的异议企业"), provider_id=noticed, data=ObjectionIn(text="公示异议的内容"))
+    await drain()
+    return {"voucher_programme_id": draft.id, "voucher_provider_id": pending, "voucher_service_id": made.id,
+            "objection_id": objection.id}
 
 
 async def _victim_insurance_product() -> dict[str, int]:

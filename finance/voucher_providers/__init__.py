@@ -1,0 +1,1 @@
+"""Voucher providers: a programme's catalogue of listed providers and their services."""
