@@ -11,16 +11,15 @@ from pydantic import Field
 from market.kit.schema import MAX_MINOR, Out, Schema
 from market.kit.words import MsgOut
 
-# Any whole number is taken (the service says why zero, a negative amount or one above the voucher's part is refused)
-PART = "At most the voucher's part, in minor units; none: all of it"
-
 
 class LicenceVoucherIn(Schema, json_schema_extra={"examples": [{"entitlement_id": 7, "amount_minor": 5_000_000}]}):
     """Pay the voucher's share of a licence's amount due from one of the firm's entitlements: the share the programme
     pays in ``tech_results`` (capped per claim and by what is available), or less (``amount_minor``)."""
 
     entitlement_id: int = Field(ge=1)
-    amount_minor: int | None = Field(default=None, ge=-MAX_MINOR, le=MAX_MINOR, description=PART)
+    amount_minor: int | None = Field(
+        default=None, ge=-MAX_MINOR, le=MAX_MINOR, description="At most the voucher's part; none: all of it"
+    )  # any whole number: the service says why zero, a negative amount or one above the part is refused
 
 
 class OrderIn(Schema, json_schema_extra={"examples": [{"service_id": 3, "entitlement_id": 7, "quantity": 1}]}):
@@ -30,7 +29,9 @@ class OrderIn(Schema, json_schema_extra={"examples": [{"service_id": 3, "entitle
     service_id: int = Field(ge=1)
     entitlement_id: int = Field(ge=1)
     quantity: int = Field(default=1, ge=1, le=1000)
-    amount_minor: int | None = Field(default=None, ge=-MAX_MINOR, le=MAX_MINOR, description=PART)
+    amount_minor: int | None = Field(
+        default=None, ge=-MAX_MINOR, le=MAX_MINOR, description="At most the voucher's part; none: all of it"
+    )  # any whole number: the service says why zero, a negative amount or one above the part is refused
 
 
 class ReimburseIn(Schema, json_schema_extra={"examples": [{"service_id": 3, "entitlement_id": 7, "quantity": 1}]}):
@@ -41,7 +42,9 @@ class ReimburseIn(Schema, json_schema_extra={"examples": [{"service_id": 3, "ent
     service_id: int = Field(ge=1)
     entitlement_id: int = Field(ge=1)
     quantity: int = Field(default=1, ge=1, le=1000)
-    amount_minor: int | None = Field(default=None, ge=-MAX_MINOR, le=MAX_MINOR, description=PART)
+    amount_minor: int | None = Field(
+        default=None, ge=-MAX_MINOR, le=MAX_MINOR, description="At most the voucher's part; none: all of it"
+    )  # any whole number: the service says why zero, a negative amount or one above the part is refused
 
 
 class VersionIn(Schema, json_schema_extra={"examples": [{"expected_version": 1}]}):
