@@ -47,6 +47,7 @@ JOB_MODULES = (
     "finance.policies.jobs",
     "finance.insurance.jobs",
     "finance.qualifications.jobs",
+    "finance.voucher_redemptions.jobs",
     "finance.voucher_settlements.jobs",
     "finance.voucher_programmes.jobs",
     "finance.voucher_providers.jobs",
