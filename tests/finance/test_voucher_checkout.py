@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from finance.voucher_entitlements import service as entitlements
 
 from finance.dossiers import service as dossiers
 from finance.licences import service as licences
 from finance.payments import service as payments
 from finance.payments.schemas import PaymentStartIn
+from finance.voucher_entitlements import service as entitlements
 from finance.voucher_redemptions import checkout, claims, service
 from finance.voucher_redemptions.schemas import ApproveIn, LicenceVoucherIn, VersionIn
 from finance.voucher_redemptions.tables import VoucherRedemption

@@ -9,9 +9,9 @@ import hashlib
 from typing import Any
 
 import pytest
-from finance.voucher_entitlements import service as entitlements
 
 from finance.letters import service as letters
+from finance.voucher_entitlements import service as entitlements
 from finance.voucher_redemptions import claims, orders, rules, service
 from finance.voucher_redemptions.schemas import ApproveIn, RefuseIn, ReimburseIn, VersionIn
 from finance.voucher_redemptions.tables import VoucherShareAlert

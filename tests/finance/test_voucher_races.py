@@ -1,6 +1,3 @@
-"""Voucher programmes and providers at once, on PostgreSQL: of ten edits of one version one wins (the others 409,
-nothing half-written); of ten applications of one organisation to one programme one is filed (a unique key); the
-daily listing job and a listing at the moment of use at once list a provider once."""
 """The voucher ledger and the budget under concurrency on PostgreSQL (each call in its own transaction, as parallel
 requests would be): holds never take more than the balance and the entries always sum to it; approvals never commit
 more than the programme's budget."""
@@ -9,26 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from finance.voucher_programmes import service as programmes
-from finance.voucher_programmes.schemas import ProgrammeEditIn
-from finance.voucher_providers import repository
-from finance.voucher_providers import service as providers
-from market import jobs
-from market.errors import MarketError
-from market.web.problems import unique_violation
-from tests.finance.voucher_programme_support import (
-    ZHEJIANG,
-    applicant,
-    apply,
-    approve,
-    issuer,
-    move_today,
-    open_programme,
-)
 from finance.voucher_entitlements import applications
 from finance.voucher_entitlements import service as entitlements
 from finance.voucher_entitlements.schemas import ApplicationOut, ApproveIn, MoveIn
@@ -41,65 +24,46 @@ from tests.finance.voucher_entitlement_support import applied, assert_ledger_bal
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
 
-async def test_ten_edits_of_one_version_one_wins(backend: Any) -> None:
-    owner = await issuer()
-    programme_id = await open_programme(owner)
-
-    async def one(n: int) -> int:
-        terms = {**ZHEJIANG, "categories": {"tech_results": {"share_bp": 5000 + n}}}
-        try:
-            async with jobs.unit_of_work():
-                await programmes.edit_programme(principal=owner, programme_id=programme_id,
-                                                data=ProgrammeEditIn(expected_version=1, **terms))  # fmt: skip
-        except MarketError as exc:
-            return exc.status
-        return 200
-
-    answers = await asyncio.gather(*(one(n) for n in range(10)))
-    assert Counter(answers) == Counter({200: 1, 409: 9}), answers
-    assert [t.version for t in await programmes.versions(programme_id)] == [2, 1]
-    assert (await programmes.programme(programme_id)).current_version == 2
+async def outcome(action: Callable[[], Awaitable[Any]]) -> int | str:
+    """200 for a success, the error's code otherwise (as the API would answer)."""
+    try:
+        async with unit_of_work():
+            await action()
+    except MarketError as exc:
+        return exc.message_code or exc.status
+    return 200
 
 
-async def test_ten_applications_at_once_file_one(backend: Any) -> None:
-    owner = await issuer()
-    programme_id = await open_programme(owner)
-    who = await applicant()
+async def test_200_parallel_holds_never_take_more_than_the_balance(backend: Backend) -> None:
+    e = await entitled(1_000_000)  # 10,000 yuan; 200 holds of 70 yuan each ask 14,000
+    now = datetime.now(UTC)
 
-    async def one() -> int:
-        try:
-            await apply(who, programme_id)
-        except MarketError as exc:
-            return exc.status
-        except Exception as exc:  # the unique key: what the web layer answers 409 (market.web.problems)
-            return 409 if unique_violation(exc) is not None else 500
-        return 201
+    def holding(n: int) -> Callable[[], Awaitable[Any]]:
+        return lambda: entitlements.hold(entitlement_id=e.id, amount_minor=7_000, ref=f"race:{n}", on=now,
+                                         actor=e.sme_actor)  # fmt: skip
 
-    answers = await asyncio.gather(*(one() for _ in range(10)))
-    assert Counter(answers) == Counter({201: 1, 409: 9}), answers
-    assert len(await repository.providers(programme=programme_id)) == 1
+    answers = await asyncio.gather(*(outcome(holding(n)) for n in range(200)))
+    counted = Counter(answers)
+    assert counted == Counter({200: 142, "voucher.insufficient_balance": 58}), counted
+    balance = await entitlements.balance(e.id)
+    assert balance.held_minor == 142 * 7_000 and balance.available_minor == 1_000_000 - 142 * 7_000
+    await assert_ledger_balanced(e.id)
 
 
-async def test_the_job_and_a_second_run_at_once_list_once(backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    owner = await issuer()
-    programme_id = await open_programme(owner)
-    provider_id = await apply(await applicant(), programme_id)
-    await approve(owner, provider_id)
-    ends = (await providers.provider(provider_id)).notice_ends_on
-    assert ends is not None
-    move_today(monkeypatch, ends)
+async def test_parallel_captures_releases_and_a_revocation_keep_the_ledger_balanced(backend: Backend) -> None:
+    e = await entitled(1_000_000)
+    now = datetime.now(UTC)
+    made = []
+    for n in range(30):
+        async with unit_of_work():
+            made.append(await entitlements.hold(entitlement_id=e.id, amount_minor=20_000, ref=f"mix:{n}", on=now,
+                                                actor=e.sme_actor))  # fmt: skip
 
-    async def run() -> int:
-        try:
-            async with jobs.unit_of_work():
-                return await providers.list_due(on=ends)
-        except MarketError:
-            return 0
+    def settle(n: int) -> Callable[[], Awaitable[Any]]:
+        if n % 3 == 0:
+            return lambda: entitlements.release(hold_id=made[n].id, actor=e.sme_actor)
+        return lambda: entitlements.capture(hold_id=made[n].id, amount_minor=15_000, actor=e.issuer_actor)
 
-    answers = await asyncio.gather(*(run() for _ in range(5)))
-    assert sum(answers) == 1, answers
-    found = await providers.provider(provider_id)
-    assert (found.state, found.listed_on) == ("listed", ends)
     twice = [settle(n) for n in range(30)] * 2  # each settled twice at once: the second is a no-op
     revoking = [lambda: entitlements.revoke(entitlement_id=e.id, reason_code="voucher.revoke.collusion",
                                             actor=e.issuer_actor)]  # fmt: skip
