@@ -33,8 +33,14 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
+from finance.voucher_entitlements.controllers import VoucherEntitlementController
 from finance.voucher_programmes.controllers import VoucherProgrammeController
 from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
+from finance.voucher_redemptions.controllers import (
+    LicenceVoucherController,
+    VoucherClaimController,
+    VoucherOrderController,
+)
 from finance.voucher_settlements.controllers import VoucherReportController, VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
@@ -67,6 +73,9 @@ FINANCE_CONTROLLERS = [
     SubsidyProgrammeController,
     SubsidyEstimateController,
     SubsidyClaimController,
+    LicenceVoucherController,
+    VoucherOrderController,
+    VoucherClaimController,
     VoucherSettlementController,
     VoucherReportController,
     QualificationController,
@@ -75,5 +84,6 @@ FINANCE_CONTROLLERS = [
     VoucherProgrammeController,
     VoucherProviderController,
     VoucherServiceController,
+    VoucherEntitlementController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

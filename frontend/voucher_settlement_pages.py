@@ -21,7 +21,7 @@ from finance.payees import service as payees
 from finance.payees.schemas import PayeeAccountIn
 from finance.voucher_settlements import documents, reports
 from finance.voucher_settlements import service as settlements
-from finance.voucher_settlements.controllers import MAX_RETURN_BYTES, attachment
+from finance.voucher_settlements.controllers import CSV, MAX_RETURN_BYTES, attachment
 from frontend.confirm import confirm_page, confirmed, echo
 from frontend.portfolio_pages import charts_available
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
@@ -79,7 +79,7 @@ class IssuerSettlementPages(Controller):
     @get("/{voucher_batch_id:int}/file", opt=ISSUER)
     async def bank_file(self, principal: Principal, voucher_batch_id: int) -> Any:
         name, content = await settlements.bank_file(principal=principal, batch_id=voucher_batch_id)
-        return attachment(name, content, "text/csv; charset=utf-8")
+        return attachment(name, content, CSV)
 
     @post("/{voucher_batch_id:int}/{action:str}", opt=ISSUER)
     async def act(self, request: AnyRequest, principal: Principal, voucher_batch_id: int, action: str) -> Any:
@@ -198,7 +198,7 @@ class IssuerReportPages(Controller):
     async def csv(self, request: AnyRequest, principal: Principal, voucher_programme_id: int) -> Any:
         found = await reports.report_for(principal=principal, programme_id=voucher_programme_id,
                                          lang=lang_of(request))  # fmt: skip
-        return attachment(f"voucher-report-{voucher_programme_id}.csv", reports.to_csv(found), "text/csv; charset=utf-8")
+        return attachment(f"voucher-report-{voucher_programme_id}.csv", reports.to_csv(found), CSV)
 
 
 VOUCHER_SETTLEMENT_PAGES = [IssuerSettlementPages, IssuerReportPages, PayeeStatementPages]

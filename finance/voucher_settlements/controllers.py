@@ -16,7 +16,15 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from finance.payees import service as payees
 from finance.payees.schemas import PayeeAccountIn, PayeeAccountOut, PayeeOut
 from finance.voucher_settlements import documents, reports, service
-from finance.voucher_settlements.schemas import ApproveIn, BatchCreateIn, BatchOut, MoveIn, PaidIn, ReportOut, StatementOut
+from finance.voucher_settlements.schemas import (
+    ApproveIn,
+    BatchCreateIn,
+    BatchOut,
+    MoveIn,
+    PaidIn,
+    ReportOut,
+    StatementOut,
+)
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
@@ -29,6 +37,7 @@ ISSUER = signed_in(OrgKind.voucher_issuer)
 STATEMENT_READERS = signed_in(OrgKind.voucher_issuer, OrgKind.university, OrgKind.service_provider, OrgKind.sme)
 PAYEE_OWNERS = signed_in(OrgKind.university, OrgKind.service_provider, OrgKind.sme, owner=True)
 MAX_RETURN_BYTES = 10 * 1024 * 1024
+CSV = "text/csv; charset=utf-8"
 
 
 def attachment(name: str, content: bytes, media_type: str) -> Response[bytes]:
@@ -125,7 +134,7 @@ class VoucherSettlementController(Controller):
     @get("/{voucher_batch_id:int}/file", opt=ISSUER, summary="Issuer: the bank payment file (CSV, UTF-8 with BOM)")
     async def bank_file(self, principal: Principal, voucher_batch_id: int) -> Response[bytes]:
         name, content = await service.bank_file(principal=principal, batch_id=voucher_batch_id)
-        return attachment(name, content, "text/csv; charset=utf-8")
+        return attachment(name, content, CSV)
 
     @get("/statements", opt=STATEMENT_READERS, summary="A payee's statements (an issuer: its batches' statements)")
     async def statements(self, principal: Principal, batch_id: int | None = None) -> list[StatementOut]:
@@ -159,4 +168,4 @@ class VoucherReportController(Controller):
     @get("/{voucher_programme_id:int}.csv", opt=ISSUER, summary="Issuer: the report as CSV (UTF-8 with BOM)")
     async def report_csv(self, principal: Principal, voucher_programme_id: int, lang: str) -> Response[bytes]:
         found = await reports.report_for(principal=principal, programme_id=voucher_programme_id, lang=lang)
-        return attachment(f"voucher-report-{voucher_programme_id}.csv", reports.to_csv(found), "text/csv; charset=utf-8")
+        return attachment(f"voucher-report-{voucher_programme_id}.csv", reports.to_csv(found), CSV)

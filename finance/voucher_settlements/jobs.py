@@ -6,9 +6,8 @@ and payee; a batch is made once per programme and cycle end)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 from finance.voucher_settlements import documents, service
 from market.events import on

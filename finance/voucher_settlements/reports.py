@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from finance.voucher_entitlements import service as entitlements
 from finance.voucher_programmes import service as programmes
 from finance.voucher_redemptions import service as redemptions
+from finance.voucher_redemptions.records import CapturedGroup
 from finance.voucher_settlements import repository
 from finance.voucher_settlements.bankfile import BOM, yuan
 from finance.voucher_settlements.records import PaidGroup, Timing
@@ -38,15 +39,6 @@ from market.orgs.schemas import OrgKind
 DIMENSIONS = ("category", "region", "provider")
 CSV_COLUMNS = ("dimension", "key", "label", "claims_captured", "captured_yuan", "issued_yuan",
                "redemption_rate_pct", "payouts", "paid_yuan", "p50_days", "p90_days")  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class CapturedGroup:
-    """Captured claims of one group, as the redemptions module aggregates them."""
-
-    key: str
-    claims: int
-    captured_minor: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +169,7 @@ async def inputs_for(programme_id: int) -> ReportInputs:
     """The other modules' aggregates of a programme (its version in force for the name, budget and currency)."""
     found = await programmes.programme(programme_id)
     committed, by_region = await issued_by_region(programme_id)
-    captured = {
-        d: [CapturedGroup(key=g.key, claims=g.claims, captured_minor=g.captured_minor)
-            for g in await redemptions.captured_by(programme_id, d)]
-        for d in DIMENSIONS
-    }  # fmt: skip
+    captured = {d: await redemptions.captured_by(programme_id, d) for d in DIMENSIONS}
     return ReportInputs(programme_id=found.id, programme_name=found.name_zh, currency=found.currency,
                         budget_minor=found.terms.budget_minor, committed_minor=committed, captured=captured,
                         issued_by_region=by_region)  # fmt: skip

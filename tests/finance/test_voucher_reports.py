@@ -9,9 +9,10 @@ import io
 from datetime import date
 from typing import Any
 
+from finance.voucher_redemptions.records import CapturedGroup
 from finance.voucher_settlements import reports
 from finance.voucher_settlements import service as settlements
-from finance.voucher_settlements.reports import CapturedGroup, ReportInputs
+from finance.voucher_settlements.reports import ReportInputs
 from market.audit.service import Actor
 from market.jobs import unit_of_work
 from tests.finance.voucher_settlement_support import claim, issuer, payee, programme
@@ -22,9 +23,9 @@ async def _paid(days: list[int]) -> tuple[Any, Any, Any]:
     owner = await issuer()
     uni = await payee("university")
     other = await payee("service_provider")
-    claims = [claim(uni.org_id, 10_000 * (n + 1), category="tech_results", region="330100", days_ago=d)
+    claims = [await claim(uni.org_id, 10_000 * (n + 1), category="tech_results", region="330100", days_ago=d)
               for n, d in enumerate(days)]  # fmt: skip
-    claims.append(claim(other.org_id, 5_000, category="testing", region="320500", days_ago=3))
+    claims.append(await claim(other.org_id, 5_000, category="testing", region="320500", days_ago=3))
     actor = Actor(owner.maker.user_id, owner.maker.org_id)
     async with unit_of_work():
         made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(), claims=claims,

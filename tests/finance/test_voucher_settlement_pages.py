@@ -41,7 +41,7 @@ async def test_the_issuer_runs_a_batch_through_its_pages_and_the_payee_gets_its_
     bare = await payee("service_provider", account=False, email="bare-payee@example.cn")
     async with unit_of_work():
         made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
-                                          claims=[claim(uni.org_id, 2_000_000), claim(bare.org_id, 50_000)],
+                                          claims=[await claim(uni.org_id, 2_000_000), await claim(bare.org_id, 50_000)],
                                           actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
     url = f"/issuer/voucher-settlements/{made.id}"
     await sign_in_as(client, owner.maker_email)
@@ -103,7 +103,7 @@ async def test_the_api_takes_the_bank_return_all_or_nothing(client: Client) -> N
     uni = await payee("university")
     async with unit_of_work():
         made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
-                                          claims=[claim(uni.org_id, 12_345), claim(uni.org_id, 67_800)],
+                                          claims=[await claim(uni.org_id, 12_345), await claim(uni.org_id, 67_800)],
                                           actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
     base = f"/api/v1/voucher-settlements/{made.id}"
     await sign_in_as(client, owner.maker_email)

@@ -41,7 +41,7 @@ async def outcome(action: Any) -> int:
 async def test_twenty_batches_of_the_same_claims_at_once_make_one(backend: Backend) -> None:
     owner = await issuer()
     uni = await payee("university")
-    claims = [claim(uni.org_id, 1_000 * (n + 1)) for n in range(5)]
+    claims = [await claim(uni.org_id, 1_000 * (n + 1)) for n in range(5)]
     actor = Actor(owner.maker.user_id, owner.maker.org_id)
 
     def make(n: int) -> Any:  # different cycle ends: only the claims' uniqueness stands between them
@@ -57,9 +57,10 @@ async def test_twenty_payments_of_one_batch_at_once_record_one(backend: Backend)
     owner = await issuer()
     uni = await payee("university")
     actor = Actor(owner.maker.user_id, owner.maker.org_id)
+    claims = [await claim(uni.org_id, 7_000), await claim(uni.org_id, 8_000)]
     async with unit_of_work():
-        made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
-                                          claims=[claim(uni.org_id, 7_000), claim(uni.org_id, 8_000)], actor=actor)
+        made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(), claims=claims,
+                                          actor=actor)  # fmt: skip
     async with unit_of_work():
         await settlements.propose(principal=owner.maker, batch_id=made.id, expected_version=0)
     shown = await settlements.get_batch(principal=owner.maker, batch_id=made.id)

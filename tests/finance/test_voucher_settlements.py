@@ -6,7 +6,6 @@ next batch; bad input refused and nothing written."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 from finance.ledger import service as ledger
 from finance.voucher_settlements import bankfile, documents, repository
 from finance.voucher_settlements import service as settlements
+from finance.voucher_settlements.records import ClaimToSettle
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout
 from market.audit.service import Actor
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -31,8 +31,8 @@ async def _proposed(*, paid_lines: int = 2) -> tuple[Any, Any, Any, Any]:
     owner = await issuer()
     uni = await payee("university")
     bare = await payee("service_provider", account=False)
-    claims = [claim(uni.org_id, 2_000_000), claim(uni.org_id, 150_050, category="novelty_search"),
-              claim(bare.org_id, 99_900, category="testing")][: paid_lines + 1]  # fmt: skip
+    claims = [await claim(uni.org_id, 2_000_000), await claim(uni.org_id, 150_050, category="novelty_search"),
+              await claim(bare.org_id, 99_900, category="testing")][: paid_lines + 1]  # fmt: skip
     async with unit_of_work():
         made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(), claims=claims,
                                           actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
@@ -118,8 +118,9 @@ async def test_the_bank_return_fails_a_line_which_goes_to_the_next_batch(backend
     # the next cycle's batch takes the failed line and the exception again, naming where they came from; the paid
     # claim, still in its live line, is not taken twice
     def again(line: Any) -> Any:
-        return replace(claim(line.payee_org_id, line.amount.minor), claim=line.claim_id,
-                       reference=line.claim_reference)  # fmt: skip
+        return ClaimToSettle(claim=line.claim_id, reference=line.claim_reference, payee=line.payee_org_id,
+                             provider=line.provider_org_id, sme=None, category=line.category, region=line.region,
+                             amount_minor=line.amount.minor, currency="CNY", claimed_at=None, captured_at=None)
 
     actor = Actor(owner.maker.user_id, owner.maker.org_id)
     later = date.today() + timedelta(days=1)

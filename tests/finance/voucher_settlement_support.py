@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from finance.voucher_redemptions.tables import VoucherRedemption
 from finance.voucher_settlements.records import ClaimToSettle
 from finance.voucher_settlements.service import ProgrammeInfo
 from market.accounts.principal import Principal
+from market.jobs import unit_of_work
+from market.orgs import repository as orgs_repo
 from tests.conftest import make_account
 from tests.finance.pledge_support import member_of
 from tests.finance.support import payee_account, principal_of
@@ -46,10 +49,24 @@ def programme(owner: Principal, programme_id: int = 7, cycle: str = "half_yearly
 _claims = iter(range(1, 10_000_000))
 
 
-def claim(payee_id: int, amount_minor: int, *, category: str = "tech_results", region: str = "330100",
-          sme: int | None = None, days_ago: int = 20) -> ClaimToSettle:  # fmt: skip
+async def claim(payee_id: int, amount_minor: int, *, category: str = "tech_results", region: str = "330100",
+                sme: int | None = None, days_ago: int = 20, programme_id: int = 7) -> ClaimToSettle:  # fmt: skip
+    """A captured claim as ``finance.voucher_redemptions`` hands it over, its row written straight into that
+    module's table (captured, in no batch; the full journey is ``captured_through_checkout``'s)."""
     n = next(_claims)
     at = datetime.now(UTC) - timedelta(days=days_ago)
-    return ClaimToSettle(claim=n, reference=f"VC-2027-{n:06d}", payee=payee_id, provider=payee_id, sme=sme,
+    if sme is None:
+        async with unit_of_work():
+            sme = await orgs_repo.create_org(name=f"兑付企业{n}", kind="sme", region=region, name_key=f"兑付企业{n}",
+                                             status="approved")  # fmt: skip
+    reference = f"VC-2027-{n:06d}"
+    async with unit_of_work():
+        made = await VoucherRedemption.insert(VoucherRedemption(
+            source="service", programme=programme_id, entitlement=0, sme=sme, provider=payee_id, payee=payee_id,
+            issuer=0, category=category, price_minor=amount_minor * 2, currency="CNY", share_bp=5000,
+            voucher_minor=amount_minor, captured_minor=amount_minor, region=region, status="captured",
+            reference=reference, claimed_at=at, captured_at=at + timedelta(days=3),
+        )).returning(VoucherRedemption.id)  # fmt: skip
+    return ClaimToSettle(claim=int(made[0]["id"]), reference=reference, payee=payee_id, provider=payee_id, sme=sme,
                          category=category, region=region, amount_minor=amount_minor, currency="CNY",
                          claimed_at=at, captured_at=at + timedelta(days=3))  # fmt: skip

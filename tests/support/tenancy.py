@@ -88,6 +88,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "claim_id": lambda v: v.extra["claim_id"],
     "cost_id": lambda v: v.extra["cost_id"],
     "pledge_application_id": lambda v: v.extra["application_id"],
+    # a voucher redemption (an order, a licence's voucher share, a claim): private to its SME, its provider and the
+    # programme's issuer
+    "voucher_redemption_id": lambda v: v.extra["voucher_redemption_id"],
     # a voucher issuer's settlement batch, and its payee's statement of it (private to the issuer and the payee)
     "voucher_batch_id": lambda v: v.extra["voucher_batch_id"],
     "voucher_statement_id": lambda v: v.extra["voucher_statement_id"],
@@ -98,6 +101,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "voucher_provider_id": lambda v: v.extra["voucher_provider_id"],
     "voucher_service_id": lambda v: v.extra["voucher_service_id"],
     "objection_id": lambda v: v.extra["objection_id"],
+    # an SME's voucher application (its own and the issuer's) and the entitlement it was granted
+    "voucher_application_id": lambda v: v.extra["voucher_application_id"],
+    "voucher_entitlement_id": lambda v: v.extra["voucher_entitlement_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -155,9 +161,11 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_insurance(account),
             **await _victim_subsidy(),
             **await _victim_claim(),
+            "voucher_redemption_id": await _victim_voucher_redemption(account),
             **await _victim_voucher_settlement(),
             "qualification_id": await _victim_qualification(),
             **await _victim_vouchers(),
+            **await _victim_voucher_entitlement(),
         },
     )
 
@@ -255,6 +263,24 @@ async def _victim_product() -> int:
         return (await loan_products.create_product(principal=principal, data=data)).id
 
 
+async def _victim_voucher_redemption(account: Account) -> int:
+    """A voucher order of a firm of the victim's from the victim university (its row only: nobody else reaches it)."""
+    from datetime import UTC, datetime
+
+    from finance.voucher_redemptions import repository as redemptions
+
+    firm = await make_account("sme", org_name=f"受害用券企业 {MARK}")
+    at = datetime.now(UTC)
+    async with jobs.unit_of_work():
+        return await redemptions.insert({
+            "source": "service", "programme": 0, "programme_version": 1, "entitlement": 0, "hold_ref": "",
+            "sme": firm.org_id, "provider": account.org_id, "payee": account.org_id, "issuer": account.org_id,
+            "category": "novelty_search", "title": f"{MARK} 查新", "price_minor": 100, "currency": "CNY",
+            "share_bp": 5000, "voucher_minor": 50, "status": "ordered", "version": 0, "reference": f"VC-{MARK}",
+            "created_at": at, "updated_at": at,
+        })
+
+
 async def _victim_subsidy() -> dict[str, int]:
     """A draft programme of an issuer of the victim's, and a claim of a firm of the victim's for its in-force policy on
     another issuer's open programme (open programmes and their issuers' names are public by design: no mark)."""
@@ -301,7 +327,7 @@ async def _victim_voucher_settlement() -> dict[str, int]:
     uni = await payee("university", f"受害收款大学 {MARK}")
     async with jobs.unit_of_work():
         made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
-                                          claims=[claim(uni.org_id, 123_400)],
+                                          claims=[await claim(uni.org_id, 123_400)],
                                           actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
     async with jobs.unit_of_work():
         await settlements.propose(principal=owner.maker, batch_id=made.id, expected_version=0)
@@ -369,6 +395,18 @@ async def _victim_vouchers() -> dict[str, int]:
     await drain()
     return {"voucher_programme_id": draft.id, "voucher_provider_id": pending, "voucher_service_id": made.id,
             "objection_id": objection.id}
+
+
+async def _victim_voucher_entitlement() -> dict[str, int]:
+    """An SME of the victim's with an approved voucher application and the entitlement it was granted, by an issuer
+    of the victim's."""
+    from tests.finance.voucher_entitlement_support import applied, approved_through_tiers, issuing, sme
+
+    owner = await issuing(f"受害创新券发放单位 {MARK}")
+    firm = await sme(f"受害持券企业 {MARK}")
+    made = await approved_through_tiers(owner, (await applied(firm, owner, 1_000_000)).id)
+    assert made.entitlement_id is not None
+    return {"voucher_application_id": made.id, "voucher_entitlement_id": made.entitlement_id}
 
 
 async def _victim_insurance_product() -> dict[str, int]:
