@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from finance.ledger import service as ledger
+from finance.voucher_entitlements import service as entitlements
+from finance.voucher_redemptions import service as redemptions
 from finance.voucher_settlements import bankfile, documents, repository
 from finance.voucher_settlements import service as settlements
 from finance.voucher_settlements.records import ClaimToSettle
@@ -23,8 +25,13 @@ from market.jobs import unit_of_work
 from market.webhooks import service as webhooks
 from market.webhooks.schemas import EndpointIn
 from market.webhooks.tables import WebhookDelivery
+from tests.finance.pledge_support import member_of
 from tests.finance.support import drain
-from tests.finance.voucher_settlement_support import claim, issuer, payee, programme
+from tests.finance.voucher_entitlement_support import assert_ledger_balanced
+from tests.finance.voucher_redemption_support import LICENCE_PRICE
+from tests.finance.voucher_settlement_support import captured_through_checkout, claim, issuer, payee, programme
+
+HALF = LICENCE_PRICE // 2
 
 
 async def _proposed(*, paid_lines: int = 2) -> tuple[Any, Any, Any, Any]:
@@ -181,3 +188,42 @@ async def test_batch_events_reach_the_issuers_webhooks_and_paid_the_payees(backe
     rows = await WebhookDelivery.select(WebhookDelivery.org, WebhookDelivery.event_type)
     got = sorted((r["org"] == uni.org_id, r["event_type"]) for r in rows)
     assert got == [(False, "voucher.batch_approved"), (False, "voucher.batch_paid"), (True, "voucher.batch_paid")]
+
+
+async def test_the_checkout_claim_is_settled_paid_into_the_ledgers(
+    backend: Any, job_queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The acceptance journey's second half: the university's captured voucher claim in the next batch (made from
+    the programme's captured claims, proposed by one member and approved by another), paid: a payout entry in the
+    voucher ledger (the balance unmoved), the voucher income in the university's ledger, the claim settled."""
+    w, claim_id = await captured_through_checkout(monkeypatch)
+    checker = await member_of(w.issuer, email=f"checker-{w.issuer.org_id}@issuer.example.cn")
+    before = await entitlements.balance(w.entitlement.id)
+    async with unit_of_work():
+        made = await settlements.create_batch(principal=w.issuer, programme_id=w.programme_id, up_to=date.today())
+    shown = await settlements.get_batch(principal=w.issuer, batch_id=made.id)
+    [line] = shown.lines
+    assert (line.claim_id, line.payee_org_id, line.amount.minor, line.status) == (claim_id, w.university.org_id,
+                                                                                 HALF, "payable")
+    assert line.claim_reference.startswith("VC-") and shown.programme_name
+    assert await redemptions.captured_unsettled(w.programme_id, up_to=date.today()) == []  # in this batch now
+    async with unit_of_work():
+        await settlements.propose(principal=w.issuer, batch_id=made.id, expected_version=shown.version)
+    shown = await settlements.get_batch(principal=w.issuer, batch_id=made.id)
+    async with unit_of_work():
+        await settlements.approve(principal=checker, batch_id=made.id, proposal_id=shown.pending_proposal_id or 0,
+                                  expected_version=shown.version)  # fmt: skip
+    async with unit_of_work():
+        await settlements.record_paid(principal=w.issuer, batch_id=made.id, paid_on=date.today(), reference="R-9",
+                                      expected_version=shown.version + 1)  # fmt: skip
+    entries = await entitlements.ledger(w.entitlement.id)
+    assert [(e.kind, e.amount_minor) for e in entries if e.kind == "payout"] == [("payout", HALF)]
+    after = await entitlements.balance(w.entitlement.id)
+    assert after.available_minor == before.available_minor and after.captured_minor == before.captured_minor
+    await assert_ledger_balanced(w.entitlement.id)
+    income = await ledger.voucher_income(w.university.org_id)
+    assert [(v.gross_minor, v.claim_reference, v.licensee_name) for v in income] == [
+        (HALF, line.claim_reference, w.sme.org_name)]
+    with pytest.raises(Conflict):  # settled: not in a second batch
+        async with unit_of_work():
+            await redemptions.mark_settled([claim_id], made.id + 1, Actor(w.issuer.user_id, w.issuer.org_id))

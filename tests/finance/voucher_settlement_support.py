@@ -6,6 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from finance.payments import service as payments
+from finance.payments.schemas import PaymentStartIn
+from finance.voucher_redemptions import checkout, claims
+from finance.voucher_redemptions import service as redemptions
+from finance.voucher_redemptions.schemas import ApproveIn, LicenceVoucherIn, VersionIn
 from finance.voucher_redemptions.tables import VoucherRedemption
 from finance.voucher_settlements.records import ClaimToSettle
 from finance.voucher_settlements.service import ProgrammeInfo
@@ -14,7 +21,8 @@ from market.jobs import unit_of_work
 from market.orgs import repository as orgs_repo
 from tests.conftest import make_account
 from tests.finance.pledge_support import member_of
-from tests.finance.support import payee_account, principal_of
+from tests.finance.support import admin, drain, payee_account, principal_of
+from tests.finance.voucher_redemption_support import DOCS, World, take_licence, world
 
 
 @dataclass(frozen=True)
@@ -70,3 +78,34 @@ async def claim(payee_id: int, amount_minor: int, *, category: str = "tech_resul
     return ClaimToSettle(claim=int(made[0]["id"]), reference=reference, payee=payee_id, provider=payee_id, sme=sme,
                          category=category, region=region, amount_minor=amount_minor, currency="CNY",
                          claimed_at=at, captured_at=at + timedelta(days=3))  # fmt: skip
+
+
+async def captured_through_checkout(monkeypatch: pytest.MonkeyPatch) -> tuple[World, int]:
+    """The acceptance journey up to the capture, through the services: a university's licence paid 50% by voucher
+    and 50% by bank transfer, its claim filed and approved (the hold captured). Returns the world and the claim."""
+    w = await world(monkeypatch)
+    licence_id = await take_licence(w)
+    async with unit_of_work():
+        held = await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
+                                                data=LicenceVoucherIn(entitlement_id=w.entitlement.id))
+    async with unit_of_work():
+        transfer = await payments.start(principal=w.sme, licence_id=licence_id,
+                                        data=PaymentStartIn(method="bank_transfer"))
+    async with unit_of_work():
+        await payments.confirm_bank_transfer(principal=await admin(), payment_id=transfer.id)
+    await drain()  # the contract is rendered (licence.activated)
+    found = await redemptions.redemption_by_id(held.id)
+    assert found is not None
+    async with unit_of_work():
+        filed = await claims.file_claim(principal=w.university, redemption_id=found.id,
+                                        expected_version=found.version,
+                                        documents={"invoice": DOCS["invoice"], "deliverable": DOCS["deliverable"]})
+    out = await claims.get(principal=w.issuer, redemption_id=filed.id)
+    async with unit_of_work():
+        await claims.start_review(principal=w.issuer, redemption_id=filed.id,
+                                  data=VersionIn(expected_version=out.claim_version or 0))
+    out = await claims.get(principal=w.issuer, redemption_id=filed.id)
+    async with unit_of_work():
+        await claims.approve(principal=w.issuer, redemption_id=filed.id,
+                             data=ApproveIn(expected_version=out.claim_version or 0))
+    return w, filed.id
