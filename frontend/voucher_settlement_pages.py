@@ -194,7 +194,7 @@ class IssuerReportPages(Controller):
             found = await reports.report_for(principal=principal, programme_id=chosen, lang=lang_of(request))
         return page(request, "voucher_settlements/report.html", r=found, programmes=choices, charts=charts_available())
 
-    @get("/{voucher_programme_id:int}.csv", opt=ISSUER)
+    @get("/{voucher_programme_id:int}/csv", opt=ISSUER)
     async def csv(self, request: AnyRequest, principal: Principal, voucher_programme_id: int) -> Any:
         found = await reports.report_for(principal=principal, programme_id=voucher_programme_id,
                                          lang=lang_of(request))  # fmt: skip

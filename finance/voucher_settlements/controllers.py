@@ -165,7 +165,7 @@ class VoucherReportController(Controller):
     async def report(self, principal: Principal, voucher_programme_id: int, lang: str) -> ReportOut:
         return await reports.report_for(principal=principal, programme_id=voucher_programme_id, lang=lang)
 
-    @get("/{voucher_programme_id:int}.csv", opt=ISSUER, summary="Issuer: the report as CSV (UTF-8 with BOM)")
+    @get("/{voucher_programme_id:int}/csv", opt=ISSUER, summary="Issuer: the report as CSV (UTF-8 with BOM)")
     async def report_csv(self, principal: Principal, voucher_programme_id: int, lang: str) -> Response[bytes]:
         found = await reports.report_for(principal=principal, programme_id=voucher_programme_id, lang=lang)
         return attachment(f"voucher-report-{voucher_programme_id}.csv", reports.to_csv(found), CSV)

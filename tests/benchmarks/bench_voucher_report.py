@@ -177,7 +177,7 @@ def measure(env: dict[str, str], requests: int, tmp: Path, programme: int) -> di
                       f"{len(first['by_region'])} regions")  # fmt: skip
                 for path, queries in (
                     (f"/api/v1/voucher-reports/{programme}", [{}]),
-                    (f"/api/v1/voucher-reports/{programme}.csv", [{}]),
+                    (f"/api/v1/voucher-reports/{programme}/csv", [{}]),
                     ("/issuer/voucher-reports", [{"programme_id": str(programme)}]),
                 ):
                     timed(http, path, queries, max(5, requests // 10))  # warm-up

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+
+import pytest
 
 from finance.voucher_settlements import service as settlements
 from market.audit.service import Actor
 from market.jobs import unit_of_work
 from tests.conftest import PASSWORD, Client
 from tests.finance.support import drain
-from tests.finance.voucher_settlement_support import claim, issuer, payee, programme
+from tests.finance.voucher_redemption_support import LICENCE_PRICE
+from tests.finance.voucher_settlement_support import captured_through_checkout, claim, issuer, payee, programme
+
+HALF = LICENCE_PRICE // 2
 
 
 async def sign_in_as(client: Client, email: str) -> None:
@@ -137,3 +142,39 @@ async def test_the_api_takes_the_bank_return_all_or_nothing(client: Client) -> N
     assert {line["status"] for line in done.json()["lines"]} == {"paid", "carried"}
     csv = await client.get(f"{base}/file")
     assert csv.headers["content-type"].startswith("text/csv") and csv.content.startswith(b"\xef\xbb\xbf")
+
+
+async def test_the_issuer_makes_a_batch_once_by_its_key_and_reads_the_report(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w, claim_id = await captured_through_checkout(monkeypatch)
+    await sign_in_as(client, w.accounts[w.issuer.org_id].email)
+    body = {"programme_id": w.programme_id, "up_to": date.today().isoformat()}
+    headers = {"Idempotency-Key": "batch-2027H1"}
+    first = await client.send_json("POST", "/api/v1/voucher-settlements", body, headers=headers)
+    assert first.status_code == 201, first.text
+    again = await client.send_json("POST", "/api/v1/voucher-settlements", body, headers=headers)
+    assert again.status_code == 201 and again.headers.get("idempotent-replayed") == "true"
+    assert again.json()["id"] == first.json()["id"]
+    other = await client.send_json("POST", "/api/v1/voucher-settlements", body)  # no key: the cycle's batch exists
+    assert other.status_code == 409
+    future = await client.send_json("POST", "/api/v1/voucher-settlements",
+                                    {**body, "up_to": (date.today() + timedelta(days=1)).isoformat()})
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "up_to"
+    assert [line["claim_id"] for line in first.json()["lines"]] == [claim_id]
+    report = await client.get(f"/api/v1/voucher-reports/{w.programme_id}")
+    assert report.status_code == 200, report.text
+    r = report.json()
+    assert (r["claims_captured"], r["captured"]["minor"], r["committed"]["minor"]) == (1, HALF,
+                                                                                      w.entitlement.granted_minor)
+    assert r["redemption_rate_bp"] == HALF * 10_000 // w.entitlement.granted_minor and r["payouts"] == 0
+    assert [g["key"] for g in r["by_category"]] == ["tech_results"]
+    assert [g["key"] for g in r["by_provider"]] == [str(w.university.org_id)]
+    csv = await client.get(f"/api/v1/voucher-reports/{w.programme_id}/csv")
+    assert csv.status_code == 200 and csv.content.decode("utf-8-sig").startswith("dimension,key,label")
+    page = await client.get(f"/issuer/voucher-reports?programme_id={w.programme_id}")
+    assert page.status_code == 200 and 'id="by-category"' in page.text and 'data-key="tech_results"' in page.text
+    stranger = await issuer("另一个科技局（测试）")
+    await sign_in_as(client, stranger.maker_email)
+    assert (await client.get(f"/api/v1/voucher-reports/{w.programme_id}")).status_code == 404
+    assert (await client.get(f"/issuer/voucher-reports?programme_id={w.programme_id}")).status_code == 404
