@@ -398,17 +398,22 @@ REPORT_SQL = (
 
 # The report's groups: a dimension's name -> the column it reads (never taken from the caller as text).
 GROUP_COLUMNS = {"category": "category", "region": "region", "provider": "CAST(provider AS TEXT)"}
+CAPTURED_BY_SQL = " UNION ALL ".join(
+    f"SELECT '{d}' AS d, {c} AS k, COUNT(*) AS n, COALESCE(SUM(captured_minor), 0) AS captured "  # noqa: S608
+    f"FROM finance_voucher_redemption WHERE programme = {{}} AND status = 'captured' GROUP BY {c}"
+    for d, c in GROUP_COLUMNS.items()
+)
 
 
-async def captured_by(programme_id: int, dimension: str) -> list[CapturedGroup]:
-    """The programme's captured claims grouped by one dimension: one GROUP BY on the programme's index."""
-    column = GROUP_COLUMNS[dimension]
-    rows = await VoucherRedemption.raw(
-        f"SELECT {column} AS k, COUNT(*) AS n, COALESCE(SUM(captured_minor), 0) AS captured "  # noqa: S608
-        f"FROM finance_voucher_redemption WHERE programme = {{}} AND status = 'captured' GROUP BY {column}",
-        programme_id,
-    )
-    return [CapturedGroup(key=str(r["k"] or ""), claims=int(r["n"]), captured_minor=int(r["captured"])) for r in rows]
+async def captured_by(programme_id: int) -> dict[str, list[CapturedGroup]]:
+    """The programme's captured claims grouped by category, by region and by provider: one statement (a GROUP BY
+    per dimension on the programme's index)."""
+    rows = await VoucherRedemption.raw(CAPTURED_BY_SQL, *([programme_id] * len(GROUP_COLUMNS)))
+    out: dict[str, list[CapturedGroup]] = {d: [] for d in GROUP_COLUMNS}
+    for r in rows:
+        out[str(r["d"])].append(CapturedGroup(key=str(r["k"] or ""), claims=int(r["n"]),
+                                              captured_minor=int(r["captured"])))  # fmt: skip
+    return out
 
 
 async def report(programme_id: int) -> list[ReportRow]:

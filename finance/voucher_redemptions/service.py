@@ -451,10 +451,10 @@ async def unmark_settled(claim_ids: Sequence[int], batch_id: int, actor: Actor) 
     return done
 
 
-async def captured_by(programme_id: int, dimension: str) -> list[CapturedGroup]:
-    """The programme's captured claims by ``dimension`` (category, region or provider): how many and how much (one
-    SQL aggregate per dimension; ``finance.voucher_settlements``' report)."""
-    return await repository.captured_by(programme_id, dimension)
+async def captured_by(programme_id: int) -> dict[str, list[CapturedGroup]]:
+    """The programme's captured claims by category, by region and by provider: how many and how much (one SQL
+    statement; ``finance.voucher_settlements``' report)."""
+    return await repository.captured_by(programme_id)
 
 
 async def claims_for_report(programme_id: int) -> list[ReportRow]:

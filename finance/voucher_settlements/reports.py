@@ -103,9 +103,12 @@ def _groups(
 async def build(inputs: ReportInputs, *, lang: str) -> ReportOut:
     """The report from the other modules' aggregates and this module's payouts."""
     pid, cur = inputs.programme_id, inputs.currency
-    paid = {d: await repository.paid_by(pid, d) for d in DIMENSIONS}
-    timing = {d: await repository.timing_by(pid, d) for d in DIMENSIONS}
-    overall = await repository.timing_by(pid, "all")
+    stats = await repository.payout_stats(pid)
+    paid = {d: [PaidGroup(key=s.key, payouts=s.payouts, paid_minor=s.paid_minor) for s in stats if s.dimension == d]
+            for d in DIMENSIONS}  # fmt: skip
+    timing = {d: [Timing(key=s.key, payouts=s.payouts, p50_days=s.p50_days, p90_days=s.p90_days)
+                  for s in stats if s.dimension == d] for d in (*DIMENSIONS, "all")}  # fmt: skip
+    overall = timing["all"]
     names = await _provider_names([g.key for g in inputs.captured.get("provider", ())] +
                                   [g.key for g in paid["provider"]])  # fmt: skip
     groups = {
@@ -169,7 +172,7 @@ async def inputs_for(programme_id: int) -> ReportInputs:
     """The other modules' aggregates of a programme (its version in force for the name, budget and currency)."""
     found = await programmes.programme(programme_id)
     committed, by_region = await issued_by_region(programme_id)
-    captured = {d: await redemptions.captured_by(programme_id, d) for d in DIMENSIONS}
+    captured = await redemptions.captured_by(programme_id)
     return ReportInputs(programme_id=found.id, programme_name=found.name_zh, currency=found.currency,
                         budget_minor=found.terms.budget_minor, committed_minor=committed, captured=captured,
                         issued_by_region=by_region)  # fmt: skip

@@ -37,6 +37,7 @@ from finance.voucher_programmes import service as programmes
 from finance.voucher_redemptions.tables import VoucherRedemption
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout
 from market import jobs
+from market.orgs import repository as orgs_repo
 from market.runtime import open_runtime
 from market.settings import Settings
 from market.worker import load_jobs
@@ -61,7 +62,7 @@ REGIONS = tuple(f"{p}0000" for p in (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33,
                                       46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65))  # fmt: skip
 # A programme's book: most redemptions captured (a share of those paid), the rest on their way or refused.
 STATES = [("captured", 70), ("claimed", 10), ("held", 10), ("refused", 6), ("released", 4)]
-PROVIDERS, SMES, CHUNK = 200, 2_000, 2_000
+PROVIDERS, SMES, CHUNK = 200, 2_000, 500  # a chunk's insert stays under PostgreSQL's 32,767 parameters
 
 
 def state_of(n: int) -> str:
@@ -83,18 +84,23 @@ async def build(settings: Settings, redemptions: int) -> int:
         found = await programmes.demo_programme(ISSUER)
         if found is None:
             sys.exit("the demo programme was not made (is shared/domain beside the project?)")
-        providers = [(await org_with_owner("service_provider", f"基准服务机构{n}", f"p{n}@bench.cn"))[0]
-                     for n in range(PROVIDERS)]  # fmt: skip
-        smes = [(await org_with_owner("sme", f"基准企业{n}", f"s{n}@bench.cn"))[0] for n in range(SMES)]
+        async with jobs.unit_of_work():  # no members: nobody signs in for them
+            providers = [await orgs_repo.create_org(name=f"基准服务机构{n}", kind="service_provider", region="330000",
+                                                    name_key=f"基准服务机构{n}", status="approved")
+                         for n in range(PROVIDERS)]  # fmt: skip
+            smes = [await orgs_repo.create_org(name=f"基准企业{n}", kind="sme", region=REGIONS[n % len(REGIONS)],
+                                               name_key=f"基准企业{n}", status="approved")
+                    for n in range(SMES)]  # fmt: skip
         now = datetime.now(UTC)
         started = time.perf_counter()
-        async with jobs.unit_of_work():
-            await VoucherEntitlement.insert(*(
-                VoucherEntitlement(programme=found.id, holder=sme, issuer=issuer, currency="CNY",
-                                   granted_minor=10_000_000, available_minor=2_000_000, issued_on=now.date(),
-                                   expires_at=now + timedelta(days=365), status="active")
-                for sme in smes
-            ))  # fmt: skip
+        for part in range(0, SMES, CHUNK):
+            async with jobs.unit_of_work():
+                await VoucherEntitlement.insert(*(
+                    VoucherEntitlement(programme=found.id, holder=sme, issuer=issuer, currency="CNY",
+                                       granted_minor=10_000_000, available_minor=2_000_000, issued_on=now.date(),
+                                       expires_at=now + timedelta(days=365), status="active")
+                    for sme in smes[part:part + CHUNK]
+                ))  # fmt: skip
         written, paid = 0, 0
         while written < redemptions:
             rows, batch_lines = [], []
@@ -175,11 +181,12 @@ def measure(env: dict[str, str], requests: int, tmp: Path, programme: int) -> di
                       f"redemption rate {(first['redemption_rate_bp'] or 0) / 100:.2f}%, days to payment p50 "
                       f"{first['p50_days']} p90 {first['p90_days']}; {len(first['by_provider'])} providers, "
                       f"{len(first['by_region'])} regions")  # fmt: skip
-                for path, queries in (
+                endpoints: list[tuple[str, list[dict[str, str]]]] = [
                     (f"/api/v1/voucher-reports/{programme}", [{}]),
                     (f"/api/v1/voucher-reports/{programme}/csv", [{}]),
                     ("/issuer/voucher-reports", [{"programme_id": str(programme)}]),
-                ):
+                ]
+                for path, queries in endpoints:
                     timed(http, path, queries, max(5, requests // 10))  # warm-up
                     times.update({k: v for k, v in timed(http, path, queries, requests).items() if " " not in k})
                 baseline = timed(http, "/api/me", [{}], requests)  # the same session, no report: the floor
