@@ -85,10 +85,6 @@ class RefuseIn(
     text: str = Field(default="", max_length=2000)
 
 
-class CancelIn(Schema, json_schema_extra={"examples": [{"expected_version": 1}]}):
-    expected_version: int = Field(ge=0)
-
-
 class MoneyOut(Out):
     minor: int
     currency: str
