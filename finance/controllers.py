@@ -33,6 +33,7 @@ from finance.subsidies.controllers import (
     SubsidyProgrammeController,
 )
 from finance.valuation.controllers import ValuationController
+from finance.voucher_entitlements.controllers import VoucherEntitlementController
 from finance.voucher_programmes.controllers import VoucherProgrammeController
 from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
 from finance.voucher_redemptions.controllers import (
@@ -82,5 +83,6 @@ FINANCE_CONTROLLERS = [
     VoucherProgrammeController,
     VoucherProviderController,
     VoucherServiceController,
+    VoucherEntitlementController,
 ]
 CSRF_EXEMPT = [WEBHOOK_PATH]  # signed by Stripe instead (and sent without cookies)

@@ -66,6 +66,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def today() -> date:
+    """Today in China, where programmes' windows and entitlements' days are counted."""
+    return now().astimezone(CHINA).date()
+
+
 # ------------------------------------------------------------------------------------------------ expiry
 
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from finance.voucher_entitlements import service as entitlements
 
 from finance.licences import service as licences
+from finance.voucher_entitlements import service as entitlements
 from finance.voucher_redemptions import checkout, claims, orders, rules, service
 from finance.voucher_redemptions.schemas import LicenceVoucherIn
 from finance.voucher_redemptions.tables import VoucherClaimCap, VoucherRedemption

@@ -1,5 +1,6 @@
-"""The voucher ledger under concurrency on PostgreSQL (each call in its own transaction, as parallel requests would
-be): holds never take more than the balance, and the entries always sum to it."""
+"""The voucher ledger and the budget under concurrency on PostgreSQL (each call in its own transaction, as parallel
+requests would be): holds never take more than the balance and the entries always sum to it; approvals never commit
+more than the programme's budget."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from typing import Any
 
 import pytest
 
+from finance.voucher_entitlements import applications
 from finance.voucher_entitlements import service as entitlements
+from finance.voucher_entitlements.schemas import ApplicationOut, ApproveIn, MoveIn
+from finance.voucher_programmes import service as programmes
 from market.errors import MarketError
 from market.jobs import unit_of_work
 from tests.conftest import Backend
-from tests.finance.voucher_entitlement_support import assert_ledger_balanced, entitled
+from tests.finance.voucher_entitlement_support import applied, assert_ledger_balanced, entitled, issuing, sme
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
@@ -68,3 +72,27 @@ async def test_parallel_captures_releases_and_a_revocation_keep_the_ledger_balan
     assert balance.available_minor == 0 and balance.held_minor == 0
     assert balance.captured_minor % 15_000 == 0
     await assert_ledger_balanced(e.id)
+
+
+async def test_20_parallel_approvals_never_exceed_the_budget(backend: Backend) -> None:
+    owner = await issuing(budget_minor=5_000_000, review_tiers=["issuer"])  # room for 10 of the 20
+    ready = []
+    for n in range(20):
+        made = await applied(await sme(f"并发测试科技有限公司{n}"), owner, 500_000)
+        async with unit_of_work():
+            ready.append(await applications.start_review(principal=owner.maker, application_id=made.id,
+                                                         data=MoveIn(expected_version=made.version)))  # fmt: skip
+
+    def approving(found: ApplicationOut) -> Callable[[], Awaitable[Any]]:
+        return lambda: applications.approve(principal=owner.maker, application_id=found.id,
+                                            data=ApproveIn(expected_version=found.version))  # fmt: skip
+
+    answers = await asyncio.gather(*(outcome(approving(found)) for found in ready))
+    assert Counter(answers) == Counter({200: 10, "voucher.budget_exhausted": 10}), Counter(answers)
+    assert await applications.committed(owner.programme_id) == 5_000_000
+    issued = await entitlements.entitlements_of_issuer(owner.maker.org_id)
+    assert len(issued) == 10 and sum(e.granted_minor for e in issued) == 5_000_000
+    states = Counter([(await applications.get_application(principal=owner.maker, application_id=f.id)).state
+                      for f in ready])  # fmt: skip
+    assert states == Counter({"approved": 10, "in_review": 10})  # the refused ones wrote nothing
+    assert (await programmes.programme(owner.programme_id)).status == "closed"

@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from finance.voucher_entitlements.records import EntitlementRecord
-from finance.voucher_providers import service as providers
-from finance.voucher_providers.schemas import ServiceIn
 
 from finance.licences import service as licences
 from finance.licences.schemas import LicenceRequestIn
+from finance.voucher_entitlements.records import EntitlementRecord
+from finance.voucher_providers import service as providers
+from finance.voucher_providers.schemas import ServiceIn
 from finance.voucher_redemptions import orders, service
 from finance.voucher_redemptions.records import RedemptionRecord, Upload
 from finance.voucher_redemptions.schemas import OrderIn

@@ -101,6 +101,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "voucher_provider_id": lambda v: v.extra["voucher_provider_id"],
     "voucher_service_id": lambda v: v.extra["voucher_service_id"],
     "objection_id": lambda v: v.extra["objection_id"],
+    # an SME's voucher application (its own and the issuer's) and the entitlement it was granted
+    "voucher_application_id": lambda v: v.extra["voucher_application_id"],
+    "voucher_entitlement_id": lambda v: v.extra["voucher_entitlement_id"],
 }
 
 # path parameters that name no private object, with a harmless value to use
@@ -162,6 +165,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_voucher_settlement(),
             "qualification_id": await _victim_qualification(),
             **await _victim_vouchers(),
+            **await _victim_voucher_entitlement(),
         },
     )
 
@@ -391,6 +395,18 @@ async def _victim_vouchers() -> dict[str, int]:
     await drain()
     return {"voucher_programme_id": draft.id, "voucher_provider_id": pending, "voucher_service_id": made.id,
             "objection_id": objection.id}
+
+
+async def _victim_voucher_entitlement() -> dict[str, int]:
+    """An SME of the victim's with an approved voucher application and the entitlement it was granted, by an issuer
+    of the victim's."""
+    from tests.finance.voucher_entitlement_support import applied, approved_through_tiers, issuing, sme
+
+    owner = await issuing(f"受害创新券发放单位 {MARK}")
+    firm = await sme(f"受害持券企业 {MARK}")
+    made = await approved_through_tiers(owner, (await applied(firm, owner, 1_000_000)).id)
+    assert made.entitlement_id is not None
+    return {"voucher_application_id": made.id, "voucher_entitlement_id": made.entitlement_id}
 
 
 async def _victim_insurance_product() -> dict[str, int]:
