@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import Field
 
+from finance.voucher_entitlements.records import EntitlementRecord
+from finance.voucher_programmes.records import VoucherPart
 from market.kit.schema import MAX_MINOR, Out, Schema
 from market.kit.words import MsgOut
 
@@ -183,7 +185,7 @@ class OptionOut(Out):
     lines: list[MsgOut]
 
     @classmethod
-    def of(cls, entitlement: Any, part: Any) -> OptionOut:
+    def of(cls, entitlement: EntitlementRecord, part: VoucherPart) -> OptionOut:
         most = min(part.amount.minor, entitlement.available_minor)
         cur = part.amount.currency
         return cls(entitlement_id=entitlement.id, programme_id=entitlement.programme,
