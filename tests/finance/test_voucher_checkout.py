@@ -96,6 +96,11 @@ async def test_half_by_voucher_half_by_bank_transfer_activates_the_licence_and_t
     assert await service.captured_unsettled(w.programme_id, up_to=service.today()) == []
     [row] = await service.claims_for_report(w.programme_id)
     assert (row.status, row.count, row.captured_minor, row.settled_count) == ("captured", 1, HALF, 1)
+    [read] = await service.captured_claims([filed.id])
+    assert read.hold_id == captured.hold and read.settled_batch == 7
+    groups = await service.captured_by(w.programme_id)
+    assert [(g.key, g.claims, g.captured_minor) for g in groups["category"]] == [("tech_results", 1, HALF)]
+    assert [g.key for g in groups["provider"]] == [str(w.university.org_id)]
 
 
 async def test_cancelling_the_licence_releases_the_hold_and_clears_the_cover(
@@ -139,3 +144,29 @@ async def test_withdrawing_the_voucher_makes_the_whole_amount_due_again(
     assert second.id != first.id and second.amount_minor == LICENCE_PRICE
     assert (await payments.payment_by_id(first.id)).status == "canceled"  # type: ignore[union-attr]
     assert (await entitlements.balance(w.entitlement.id)).held_minor == 0
+
+
+async def test_a_full_payment_arriving_after_the_voucher_was_chosen_releases_the_hold(
+    backend: Any, job_queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transfer of the whole amount was asked for first; the SME then chose the voucher (that attempt canceled);
+    the money of the first transfer still arrives and activates the licence: the voucher pays nothing."""
+    w = await world(monkeypatch)
+    licence_id = await take_licence(w)
+    async with unit_of_work():
+        whole = await payments.start(principal=w.sme, licence_id=licence_id,
+                                     data=PaymentStartIn(method="bank_transfer"))
+    async with unit_of_work():
+        held = await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
+                                                 data=LicenceVoucherIn(entitlement_id=w.entitlement.id))
+    assert (await payments.payment_by_id(whole.id)).status == "canceled"  # type: ignore[union-attr]
+    async with unit_of_work():
+        await payments.confirm_bank_transfer(principal=await admin(), payment_id=whole.id)
+    await drain()  # licence.activated
+    found = await service.redemption_by_id(held.id)
+    assert found is not None and found.status == "cancelled"
+    assert found.refusal == ["voucher_redemption.closed.paid_in_full"]
+    licence = await licences.licence_by_id(licence_id)
+    assert licence is not None and licence.status == "active" and licence.voucher_cover_minor == 0
+    assert (await entitlements.balance(w.entitlement.id)).held_minor == 0
+    await assert_ledger_balanced(w.entitlement.id)
