@@ -36,6 +36,11 @@ from finance.valuation.controllers import ValuationController
 from finance.voucher_entitlements.controllers import VoucherEntitlementController
 from finance.voucher_programmes.controllers import VoucherProgrammeController
 from finance.voucher_providers.controllers import VoucherProviderController, VoucherServiceController
+from finance.voucher_redemptions.controllers import (
+    LicenceVoucherController,
+    VoucherClaimController,
+    VoucherOrderController,
+)
 from finance.voucher_settlements.controllers import VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
@@ -68,6 +73,9 @@ FINANCE_CONTROLLERS = [
     SubsidyProgrammeController,
     SubsidyEstimateController,
     SubsidyClaimController,
+    LicenceVoucherController,
+    VoucherOrderController,
+    VoucherClaimController,
     VoucherSettlementController,
     QualificationController,
     QualificationAdminController,

@@ -52,6 +52,12 @@ from finance.voucher_entitlements.tables import (
 )
 from finance.voucher_programmes.tables import VoucherProgramme, VoucherProgrammeVersion
 from finance.voucher_providers.tables import VoucherObjection, VoucherProvider, VoucherService
+from finance.voucher_redemptions.tables import (
+    VoucherClaimCap,
+    VoucherDeliverable,
+    VoucherRedemption,
+    VoucherShareAlert,
+)
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout, VoucherStatement
 
 APP_CONFIG = AppConfig(
@@ -105,6 +111,10 @@ APP_CONFIG = AppConfig(
         InsuranceClaimCost,
         InsuranceClaimPayment,
         InsuranceGuarantee,
+        VoucherRedemption,
+        VoucherDeliverable,
+        VoucherClaimCap,
+        VoucherShareAlert,
         Qualification,
         PartyFacts,
         PartyShareholder,

@@ -23,6 +23,9 @@ from finance.payments import service as payments
 from finance.payments.schemas import PaymentOut, PaymentStartIn
 from finance.royalties import service as royalties
 from finance.royalties.schemas import RoyaltyReportIn, RoyaltyReportOut
+from finance.voucher_redemptions import checkout as voucher_checkout
+from finance.voucher_redemptions import claims as voucher_claims
+from finance.voucher_redemptions.schemas import OptionOut
 from frontend.confirm import confirm_page, confirmed
 from frontend.forms import FieldProblem, yuan_to_fen
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
@@ -32,6 +35,7 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import Conflict, MarketError, NotFound
 from market.i18n import gettext
+from market.i18n.localized import localized
 from market.i18n.validation import validation_message
 from market.jobs import unit_of_work
 from market.kit.formatting import format_date
@@ -43,7 +47,8 @@ from market.web.transactions import OWN_TRANSACTIONS
 LICENSEE = signed_in(OrgKind.sme, session_only=True)
 PARTIES = signed_in(OrgKind.university, OrgKind.sme, session_only=True)
 TEST_CARD = "test_card"  # the page's name for "pay in test mode with Stripe's test card"
-DONE = {"requested", "active", "transfer", "paid", "processing", "reported", "royalty_paid", "cancelled"}
+DONE = {"requested", "active", "transfer", "paid", "processing", "reported", "royalty_paid", "cancelled", "voucher",
+        "voucher_withdrawn"}
 CONTRACT_REFRESH_SECONDS = 3
 
 
@@ -358,6 +363,19 @@ def report_refusal(exc: MarketError, licence: LicenceOut, lang: str) -> Errors:
     return market_messages(exc, lang)
 
 
+async def voucher_view(principal: Principal, licence_id: int, lang: str) -> dict[str, Any]:
+    """The licence's service-voucher card (``voucher_redemptions/_licence_voucher.html``; its forms post to
+    ``frontend.voucher_redemption_pages``): the voucher's share held, and for the licensee waiting to pay, the
+    entitlements it may spend on it with the voucher's part of the amount due."""
+    found = await voucher_checkout.licence_voucher(principal=principal, licence_id=licence_id)
+    options = []
+    if principal.org_kind is OrgKind.sme:
+        options = [OptionOut.of(e, p) for e, p in await voucher_checkout.licence_options(principal=principal,
+                                                                                licence_id=licence_id)]
+    held = await voucher_claims.redemption_out(principal, found) if found is not None else None
+    return {"redemption": localized(held, lang) if held else None, "options": localized(options, lang)}
+
+
 async def licence_page(
     request: AnyRequest,
     principal: Principal,
@@ -394,4 +412,5 @@ async def licence_page(
         errors=errors or [],
         done=done,
         refresh=CONTRACT_REFRESH_SECONDS if licence.status == "active" and not licence.contract_ready else 0,
+        voucher=await voucher_view(principal, licence_id, lang_of(request)),
     )

@@ -40,6 +40,8 @@ from frontend.search_pages import SEARCH_PAGES
 from frontend.sme_pages import SmePatentPages
 from frontend.subsidy_pages import SUBSIDY_PAGES
 from frontend.voucher_entitlement_pages import VOUCHER_ENTITLEMENT_PAGES
+from frontend.voucher_pages import VOUCHER_PROGRAMME_PAGES
+from frontend.voucher_redemption_pages import VOUCHER_REDEMPTION_PAGES
 from frontend.webhook_pages import WebhookPages
 from listings.imports import service as imports
 from listings.patents import service as patents
@@ -285,6 +287,8 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             PortfolioPages,
             *PLEDGE_PAGES,
             *SUBSIDY_PAGES,
+            *VOUCHER_PROGRAMME_PAGES,
+            *VOUCHER_REDEMPTION_PAGES,
             *QUALIFICATION_PAGES,
             *VOUCHER_ENTITLEMENT_PAGES,
             *CLAIM_PAGES,

@@ -46,6 +46,8 @@ JOB_MODULES = (
     "finance.insurance_claims.jobs",
     "finance.policies.jobs",
     "finance.insurance.jobs",
+    "finance.qualifications.jobs",
+    "finance.voucher_redemptions.jobs",
     "finance.voucher_settlements.jobs",
     "finance.voucher_programmes.jobs",
     "finance.voucher_providers.jobs",

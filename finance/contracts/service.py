@@ -187,6 +187,19 @@ async def render_contract(*, licence_id: int, data_dir: Path) -> bool:
     return True
 
 
+async def stored_contract(licence_id: int) -> tuple[str, bytes] | None:
+    """The stored contract of a licence (its file name and bytes, checked against the recorded SHA-256), or None
+    while it is not rendered: for a module attaching it to a dossier (``finance.voucher_redemptions``)."""
+    licence = await licences.licence_by_id(licence_id)
+    stored = await repository.for_licence(licence_id)
+    if licence is None or stored is None:
+        return None
+    data = await asyncio.to_thread(Path(stored.path).read_bytes)
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        raise Conflict(Msg("contract.hash_mismatch"))
+    return f"{licence.number}.pdf", data
+
+
 async def download(*, principal: Principal, licence_id: int) -> tuple[str, bytes]:
     """The stored contract for one of its two parties, checked against its recorded SHA-256."""
     licence = await licences.party(principal, licence_id)

@@ -39,3 +39,9 @@ class LicenceRecord:
     updated_at: datetime
     contract_sha256: str  # set by finance.contracts when the contract is rendered; "" before
     royalty_base: str = "net_sales"  # what the running royalty is a share of: net_sales or profit
+    voucher_cover_minor: int = 0  # what a service voucher pays of the amount due (finance.voucher_redemptions)
+
+    @property
+    def amount_to_pay_minor(self) -> int:
+        """What the licensee pays itself now: the amount due less the voucher's cover."""
+        return max(0, self.amount_due_minor - self.voucher_cover_minor)

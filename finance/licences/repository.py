@@ -103,6 +103,12 @@ async def set_contract_sha256(licence_id: int, sha256: str) -> None:
     )
 
 
+async def set_voucher_cover(licence_id: int, minor: int) -> None:
+    await Licence.update({Licence.voucher_cover_minor: minor, Licence.updated_at: datetime.now(UTC)}).where(
+        Licence.id == licence_id
+    )
+
+
 async def mark_cancelled(licence_id: int, at: datetime) -> None:
     await Licence.update(
         {Licence.status: "cancelled", Licence.cancelled_at: at, Licence.updated_at: datetime.now(UTC)}

@@ -67,6 +67,8 @@ class LicenceOut(Out):
     created_at: datetime
     terms: list[MsgOut]  # the terms as sentences (codes; their text in the reader's language)
     contract_ready: bool = False
+    voucher_cover_minor: int = 0  # what a service voucher pays of the amount due (held on the SME's entitlement)
+    amount_to_pay_minor: int = 0  # the amount due less the voucher's cover: what the licensee pays itself
 
 
 class FilingOut(Out):

@@ -25,9 +25,10 @@ from listings.patents.lifetimes import add_years
 from market import events, jobs
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
-from market.errors import Conflict, FieldError, Forbidden, NotFound
+from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from market.i18n import Msg, gettext
 from market.kit.law import PaymentMode
+from market.kit.money import Money
 from market.kit.words import MsgOut
 from market.orgs import service as org_service
 
@@ -123,6 +124,8 @@ async def licence_out(row: LicenceRecord) -> LicenceOut:
         created_at=row.created_at,
         terms=[MsgOut.of(m) for m in plain_terms(version, patent.expiry_date)],
         contract_ready=bool(row.contract_sha256),
+        voucher_cover_minor=row.voucher_cover_minor,
+        amount_to_pay_minor=row.amount_to_pay_minor,
     )
 
 
@@ -322,6 +325,36 @@ async def filing(*, principal: Principal, licence_id: int, lang: str) -> FilingO
         royalty=out.terms,
         contract_sha256=row.contract_sha256 or None,
     )
+
+
+async def set_voucher_cover(licence_id: int, minor: int, actor: Actor) -> LicenceRecord:
+    """Record what a service voucher pays of a licence's amount due (``finance.voucher_redemptions``, which holds
+    that much on the licensee's entitlement in the same transaction); 0 clears it. Only while the licence waits
+    for its payment (locked on PostgreSQL, as activation locks it), and never the whole amount: the licensee pays
+    its own share (a programme's co-pay), so ``0 <= minor < amount due``. The payment then asks for the rest. A
+    cancelled licence's cover is cleared (0) when its hold is released."""
+    row = await repository.get_for_update(licence_id)
+    if row is None:
+        raise NotFound(Msg("licence.not_found"))
+    if row.status != "pending_payment" and not (minor == 0 and row.status == "cancelled"):
+        raise Conflict(Msg("licence.voucher_not_pending"))  # a cancelled licence's cover may only be cleared
+    if minor < 0 or (minor > 0 and minor >= row.amount_due_minor):
+        refused = Msg("licence.voucher_cover_invalid", {"amount": Money(row.currency, row.amount_due_minor)})
+        raise ValidationFailed(refused, errors=[FieldError("amount_minor", refused, code="cover_invalid")])
+    if minor != row.voucher_cover_minor:
+        await repository.set_voucher_cover(licence_id, minor)
+        await record(
+            actor=actor,
+            action="finance.licence_voucher_cover",
+            entity_type="licence",
+            entity_id=licence_id,
+            org_id=row.licensee,
+            before={"voucher_cover_minor": row.voucher_cover_minor},
+            after={"voucher_cover_minor": minor},
+        )
+    fresh = await repository.get(licence_id)
+    assert fresh is not None
+    return fresh
 
 
 async def contract_issued(*, licence_id: int, sha256: str) -> None:

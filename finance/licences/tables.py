@@ -41,5 +41,8 @@ class Licence(Table, tablename="finance_licence"):
     # The SHA-256 of its contract once ``finance.contracts`` has stored it ("" until then).
     contract_sha256 = Varchar(length=64, default="")
     cancelled_at = Timestamptz(null=True, default=None)
+    # What a service voucher pays of the amount due (finance.voucher_redemptions holds it on the SME's entitlement);
+    # the licensee pays the rest (finance_0024).
+    voucher_cover_minor = BigInt(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

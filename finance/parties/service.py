@@ -54,7 +54,6 @@ PHONE_MIN, PHONE_MAX = 6, 15
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 OTHER_ID = re.compile(r"^[A-Z0-9]{5,30}$")  # a passport or another document's number
-INVENTOR_PATENTS_MAX = 100_000
 _COUNTRY_PREFIXES = ("0086", "86")
 _ADDRESS_PREFIXES = ("中华人民共和国", "中国")  # words: data (the country written before an address)
 
@@ -432,7 +431,7 @@ async def _inventor_shareholders(university_id: int, sme: PartiesRecord) -> list
     if not people:
         return []
     inventors: dict[str, str] = {}  # name key -> the number of the first patent naming the inventor
-    for patent in await patents.patents_of_org(university_id, limit=INVENTOR_PATENTS_MAX):
+    for patent in await patents.inventors_of_org(university_id):
         for name in patent.inventors:
             inventors.setdefault(name_key(name), patent.number)
     return [

@@ -135,11 +135,13 @@ async def _licensee_licence(principal: Principal, licence_id: int) -> LicenceRec
 
 
 async def start(*, principal: Principal, licence_id: int, data: PaymentStartIn) -> PaymentOut:
-    """Open a payment of the amount due now on a licence waiting for payment."""
+    """Open a payment of the amount due now on a licence waiting for payment, less what a service voucher covers
+    (``voucher_cover_minor``, held on the licensee's entitlement by ``finance.voucher_redemptions``): the licensee
+    pays the rest, and that payment succeeding activates the licence."""
     licence = await _licensee_licence(principal, licence_id)
     if licence.status != "pending_payment":
         raise Conflict(Msg("payment.nothing_due", {"status": str(licence.status)}))
-    amount = Money(licence.currency, licence.amount_due_minor)
+    amount = Money(licence.currency, licence.amount_to_pay_minor)
     return await _open(
         licence,
         amount=amount,
@@ -173,7 +175,7 @@ async def _open(
     if not await _is_due(licence.id, purpose, royalty_report):
         raise Conflict(Msg("payment.paid_another_way"))
     for existing in await repository.open_for(licence.id, purpose, royalty_report):
-        if existing.method == method:
+        if existing.method == method and existing.amount_minor == amount.minor:
             return await _answer(existing)
         if existing.status != "awaiting_payer" or not await _cancel_attempt(existing, actor):
             raise Conflict(Msg("payment.attempt_processing", {"method": existing.method}))
@@ -349,6 +351,15 @@ async def _close_other_attempts(payment: PaymentRecord, actor: Actor) -> None:
     for other in await repository.open_for(payment.licence, payment.purpose, payment.royalty_report):
         if other.id != payment.id:
             await _cancel_attempt(other, actor)
+
+
+async def reprice(*, licence_id: int, actor: Actor) -> None:
+    """What the licensee pays itself is about to change (a voucher's cover set or cleared): the open attempts to pay
+    the amount due that nobody has paid yet are canceled, so the next attempt asks for the new amount. One already
+    processing (the payer is paying) refuses the change: 409."""
+    for attempt in await repository.open_for(licence_id, "initial"):
+        if attempt.status != "awaiting_payer" or not await _cancel_attempt(attempt, actor):
+            raise Conflict(Msg("payment.attempt_processing", {"method": attempt.method}))
 
 
 async def licence_cancelled(*, licence_id: int) -> None:

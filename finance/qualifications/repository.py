@@ -171,3 +171,13 @@ async def set_superseded_by(qualification_id: int, newer_id: int) -> None:
     await Q.update({Q.superseded_by: newer_id}).where(
         (Q.id == qualification_id) & (Q.status == "superseded") & Q.superseded_by.is_null()
     )
+
+
+async def live_expiring(*, first: date, last: date) -> list[QualificationRecord]:
+    """Live records whose expiry date is between ``first`` and ``last`` (both included), by expiry."""
+    rows = (
+        await Q.select(*COLUMNS)
+        .where(Q.status.is_in(list(LIVE)) & (Q.expires_on >= first) & (Q.expires_on <= last))
+        .order_by(Q.expires_on)
+    )
+    return [_record(r) for r in rows]

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from finance.qualifications import repository
-from finance.qualifications.machine import LIVE, events_from, next_status
+from finance.qualifications.machine import events_from, next_status
 from finance.qualifications.records import (
     MISSING,
     MISSING_SOURCE,
@@ -38,8 +38,9 @@ from finance.qualifications.schemas import QualificationOut
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from market.i18n import Msg
+from market.i18n import Msg, Param
 from market.kit.files import clean_filename, evidence_type
+from market.notifications.service import notify_members
 from market.orgs import service as org_service
 from market.orgs.schemas import OrgKind
 
@@ -300,10 +301,10 @@ async def review(
     """A platform administrator's move of a record: ``verify``, ``reject`` (a reason code of ``REJECT_REASONS``) or
     ``revoke`` (one of ``REVOKE_REASONS``). Conditional on the version the administrator saw (a 409 otherwise)."""
     _require_admin(principal)
-    allowed = {"verify": {"": ""}, "reject": REJECT_REASONS, "revoke": REVOKE_REASONS}.get(event)
-    if allowed is None:
+    reasons = {"reject": REJECT_REASONS, "revoke": REVOKE_REASONS}
+    if event != "verify" and event not in reasons:
         raise Conflict(Msg("qualification.move_not_allowed", {"status": event}))
-    if event != "verify" and reason_code not in allowed:
+    if event in reasons and reason_code not in reasons[event]:
         why = Msg("qualification.reason_required")
         raise ValidationFailed(why, errors=[FieldError("reason_code", why, code="reason_required")])
     if len(note) > NOTE_MAX:
@@ -379,10 +380,6 @@ async def evidence(*, principal: Principal, qualification_id: int) -> Qualificat
     return found
 
 
-def is_live(row: QualificationRecord) -> bool:
-    return row.status in LIVE
-
-
 def out(row: QualificationRecord, *, admin: bool = False) -> QualificationOut:
     """A record as the API and the pages show it: with whether it is expired and held today, and (for an
     administrator) the moves allowed now."""
@@ -410,6 +407,32 @@ def out(row: QualificationRecord, *, admin: bool = False) -> QualificationOut:
         reviewed_at=row.reviewed_at,
         actions=list(actions(row)) if admin else [],
     )
+
+
+# ------------------------------------------------------------------------------------------------- reminders
+
+REMIND_DAYS = 30  # the members are told this many days before a qualification expires
+EXPIRED_LOOKBACK_DAYS = 7  # and once it has, if the daily run was missed for up to a week
+
+
+async def remind_expiring(*, on: date) -> int:
+    """Tell the members of each organisation whose live qualification expires within ``REMIND_DAYS`` of ``on``
+    (``notification.qualification_expiring``), or has expired (``notification.qualification_expired``): once per
+    record and kind of notice (the notification's dedupe key). Returns how many records were looked at."""
+    rows = await repository.live_expiring(
+        first=on - timedelta(days=EXPIRED_LOOKBACK_DAYS), last=on + timedelta(days=REMIND_DAYS)
+    )
+    for row in rows:
+        what = "expired" if row.expired_on(on) else "expiring"
+        params: dict[str, Param] = {"kind": Msg(f"qualification.kind.{row.kind}"), "number": row.certificate_number,
+                  "expires_on": row.expires_on}  # fmt: skip
+        await notify_members(
+            org_id=row.organisation,
+            kind=f"qualification_{what}",
+            message=Msg(f"notification.qualification_{what}", params),
+            dedupe_key=f"qualification:{row.id}:{what}",
+        )
+    return len(rows)
 
 
 # ------------------------------------------------------------------------------------------------- demo
@@ -465,7 +488,7 @@ async def seed_demo(*, sme_name: str) -> int:
             issued_on=on - timedelta(days=60),
             expires_on=on + timedelta(days=365),
             filename=f"{kind}-{number}.pdf",
-            content=demo_pdf(f"Demo certificate {number} ({kind})"),
+            content=demo_pdf(f"Demo certificate {number} ({kind})"),  # words: data (the demo PDF's text)
         )
         if verify:
             await repository.move(

@@ -26,8 +26,6 @@ PERIODS = ("year", "half_year", "programme")
 SETTLEMENT_CYCLES = ("monthly", "quarterly", "half_yearly")  # at least every six months (Zhejiang, Art 22)
 CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6}
 DOCUMENTS = ("contract", "invoice", "copay_proof", "deliverable")  # redemption documents
-# The SME qualifications programmes require or favour (finance.qualifications.KINDS, the same codes).
-QUALIFICATIONS = ("tech_sme", "high_tech", "specialised", "little_giant")
 STATUSES = ("draft", "open", "closed")
 
 

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from finance.desk.reasons import ReasonCode, Severity, reason, register
+from finance.qualifications import service as qualifications
 from finance.voucher_programmes import arithmetic, repository
 from finance.voucher_programmes.records import (
     CATEGORIES,
     CYCLE_MONTHS,
-    QUALIFICATIONS,
     SETTLEMENT_CYCLES,
     ProgrammeRecord,
     ProgrammeTerms,
@@ -65,6 +65,7 @@ region_ok = arithmetic.region_ok
 period_key = arithmetic.period_key
 cycle_bounds = arithmetic.cycle_bounds
 
+QUALIFICATIONS = qualifications.KINDS  # what programmes require or favour: finance.qualifications' kinds
 TERMS = "law.voucher_programme.terms"  # the programme's published terms: the source of every rule they set
 register(
     ReasonCode("voucher_programme.settlement_too_long", "law.voucher_programme.zhejiang_art22", Severity.block),
@@ -189,7 +190,7 @@ def _money(value: Money) -> MoneyOut:
 
 
 def qualification_name(kind: str) -> Msg:
-    return Msg(f"voucher_programme.qualification.{kind}")
+    return Msg(f"qualification.kind.{kind}")  # finance.qualifications' catalogue
 
 
 def terms_in_words(t: ProgrammeTerms) -> list[Msg]:

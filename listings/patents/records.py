@@ -127,3 +127,11 @@ class LicenceSituationRecord:
     patent: int
     licences: tuple[RecordedLicenceRecord, ...]
     open_licence: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PatentInventorsRecord:
+    """A patent's number and the inventors it names (as recorded: names only)."""
+
+    number: str
+    inventors: list[str]

@@ -13,6 +13,7 @@ from piccolo.engine.postgres import PostgresEngine
 from listings.patents.records import (
     OpenLicenceRecord,
     PatentFieldsRecord,
+    PatentInventorsRecord,
     PatentRecord,
     PledgeeConsentRecord,
     RecordedLicenceRecord,
@@ -239,6 +240,17 @@ async def pledged_to(pledgee_org: int) -> list[PatentRecord]:
     """The patents pledged, on record, to ``pledgee_org``."""
     rows = await Patent.select().where(Patent.pledgee_org == pledgee_org).order_by(Patent.id).output(load_json=True)
     return [PatentRecord(**r) for r in rows]
+
+
+async def inventors_of_org(org_id: int) -> list[PatentInventorsRecord]:
+    """The number and inventors of every patent of the organisation: those two columns only."""
+    rows = await (
+        Patent.select(Patent.number, Patent.inventors)
+        .where(Patent.organisation == org_id)
+        .order_by(Patent.id)
+        .output(load_json=True)
+    )
+    return [PatentInventorsRecord(number=str(r["number"]), inventors=list(r["inventors"] or [])) for r in rows]
 
 
 async def for_org(org_id: int, *, limit: int) -> list[PatentRecord]:

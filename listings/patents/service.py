@@ -20,6 +20,7 @@ from listings.patents.facts import LegalStatus, PatentFacts, Suspension
 from listings.patents.lifetimes import expiry, remaining_years
 from listings.patents.records import (
     LicenceSituationRecord,
+    PatentInventorsRecord,
     PatentRecord,
     PledgeeConsentRecord,
     RecordedLicenceRecord,
@@ -585,6 +586,11 @@ async def licence_situation(patent_id: int) -> LicenceSituationRecord:
         licences=tuple(await repository.licences(patent_id)),
         open_licence=row.declaration_status == "published",
     )
+
+
+async def inventors_of_org(org_id: int) -> list[PatentInventorsRecord]:
+    """Each patent of the organisation with the inventors it names (finance.parties: a university's inventors)."""
+    return await repository.inventors_of_org(org_id)
 
 
 async def patents_of_org(org_id: int, *, limit: int = 1000) -> list[PatentRecord]:

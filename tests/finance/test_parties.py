@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from finance.desk.reasons import Reason
 from finance.parties import service as parties
 from finance.parties.schemas import PartyFactsIn
+from listings.patents import service as patents
 from market.accounts.principal import Principal
 from market.audit.tables import AuditEvent
 from market.errors import Forbidden, ValidationFailed
@@ -132,8 +134,8 @@ async def test_every_related_party_code_with_its_source(
     await build(sme, prov)
     found = await parties.related(sme.org_id, prov.org_id)
     assert [(f.code, f.source) for f in found] == expected, case
-    assert all(f.severity == "block" for f in found)
     assert all(f.msg.code == f"reason.{f.code}" for f in found)
+    assert all(Reason.of(f).blocks and Reason.of(f).source == f.source for f in found)  # a desk reason as it is
 
 
 async def test_the_same_organisation_is_related_to_itself() -> None:
@@ -172,6 +174,9 @@ async def test_an_unrelated_pair_and_near_misses_have_no_finding() -> None:
     assert await parties.related(sme.org_id, uni.org_id) == []  # nothing recorded relates nothing
     await _near_misses(sme, uni)
     assert await parties.related(sme.org_id, uni.org_id) == []
+    [inventors] = await patents.inventors_of_org(uni.org_id)  # what the check reads of the university's patents
+    assert_typed(inventors)
+    assert inventors.inventors == ["李明"]
     assert await parties.related(uni.org_id, sme.org_id) == []
 
 

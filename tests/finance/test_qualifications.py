@@ -11,9 +11,12 @@ from datetime import timedelta
 import pytest
 from asyncpg import UniqueViolationError
 
+from finance.desk.reasons import Reason
 from finance.qualifications import service as qualifications
 from market.audit.tables import AuditEvent
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from market.jobs import unit_of_work
+from market.notifications.tables import Notification
 from tests.conftest import Backend
 from tests.finance.qualification_support import EVIDENCE, PNG, recorded, reviewed
 from tests.finance.support import admin, firm
@@ -55,7 +58,7 @@ async def test_held_on_the_day_of_the_check(status: str, asked: str, held: bool)
     assert check.held == (("specialised",) if held else ())
     assert check.missing == (("tech_sme",) if held else ("specialised", "tech_sme"))
     assert check.verified == (("specialised",) if held and status == "verified" else ())
-    assert [f.code for f in check.findings()] == ["qualification.missing"] * len(check.missing)
+    assert [Reason.of(f).code for f in check.findings()] == ["qualification.missing"] * len(check.missing)
     assert [r.kind for r in await qualifications.held(sme.org_id, on=day)] == (["specialised"] if held else [])
     snapshot = check.snapshot()
     assert snapshot["on"] == day.isoformat()
@@ -168,3 +171,25 @@ async def test_parallel_records_of_one_kind_leave_one_live(backend: Backend) -> 
     live = [r for r in await qualifications.of_org(principal=sme) if r.live]
     assert len(live) == 1
     assert len(await qualifications.held(sme.org_id, on=qualifications.today())) == 1
+
+
+async def test_members_are_told_once_before_and_once_after_expiry() -> None:
+    sme = await firm()
+    today = qualifications.today()
+    row = await recorded(sme, "tech_sme", issued_on=today - timedelta(days=100), expires_on=today + timedelta(days=40))
+
+    async def notices() -> list[str]:
+        rows = await Notification.select(Notification.code).where(Notification.user == sme.user_id)
+        return sorted(r["code"] for r in rows)
+
+    async with unit_of_work():
+        await qualifications.remind_expiring(on=today)  # 40 days before: not yet
+    assert await notices() == []
+    for day in (row.expires_on - timedelta(days=30), row.expires_on - timedelta(days=1)):
+        async with unit_of_work():
+            await qualifications.remind_expiring(on=day)
+    assert await notices() == ["notification.qualification_expiring"]  # once
+    for day in (row.expires_on + timedelta(days=1), row.expires_on + timedelta(days=2)):
+        async with unit_of_work():
+            await qualifications.remind_expiring(on=day)
+    assert await notices() == ["notification.qualification_expired", "notification.qualification_expiring"]

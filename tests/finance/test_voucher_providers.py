@@ -181,3 +181,30 @@ async def test_demo_university_and_provider_are_listed_in_the_demo_programme(bac
         assert found is not None and found.state == "listed"
     categories = sorted(s.category for s in await providers.services_of(prog.id))
     assert categories == ["ip_services", "novelty_search"]
+
+
+async def test_a_revised_or_withdrawn_open_licence_follows_in_the_catalogue(
+    backend: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from listings.declarations import service as declarations
+    from listings.declarations.schemas import TermsIn, WithdrawIn
+    from tests.finance.support import drain
+
+    owner = await issuer()
+    programme_id = await open_programme(owner)
+    uni, _, declaration_id = await offer(LUMP)
+    await listed(owner, uni, programme_id, monkeypatch)
+    first = await providers.licence_service(programme_id, org_id=uni.org_id, declaration_id=declaration_id)
+    assert first is not None
+    async with jobs.unit_of_work():
+        await declarations.revise(principal=uni, declaration_id=declaration_id,
+                                  terms=TermsIn(payment_mode="lump_sum", lump_sum_minor=9_000_000))
+    await drain()  # declaration.changed: the catalogue follows
+    second = await providers.licence_service(programme_id, org_id=uni.org_id, declaration_id=declaration_id)
+    assert second is not None and (second.price_minor, second.supersedes) == (9_000_000, first.id)
+    assert (await providers.service(first.id)).status == "superseded"  # an order keeps the price it read
+    async with jobs.unit_of_work():
+        await declarations.withdraw(principal=uni, declaration_id=declaration_id, data=WithdrawIn(reason="转让"))
+    await drain()
+    assert await providers.licence_service(programme_id, org_id=uni.org_id, declaration_id=declaration_id) is None
+    assert (await providers.service(second.id)).status == "withdrawn"

@@ -88,6 +88,9 @@ OBJECT_REFS: dict[str, Callable[[Victim], Any]] = {
     "claim_id": lambda v: v.extra["claim_id"],
     "cost_id": lambda v: v.extra["cost_id"],
     "pledge_application_id": lambda v: v.extra["application_id"],
+    # a voucher redemption (an order, a licence's voucher share, a claim): private to its SME, its provider and the
+    # programme's issuer
+    "voucher_redemption_id": lambda v: v.extra["voucher_redemption_id"],
     # a voucher issuer's settlement batch, and its payee's statement of it (private to the issuer and the payee)
     "voucher_batch_id": lambda v: v.extra["voucher_batch_id"],
     "voucher_statement_id": lambda v: v.extra["voucher_statement_id"],
@@ -158,6 +161,7 @@ async def make_victim(kind: OrgKind = OrgKind.university) -> Victim:
             **await _victim_insurance(account),
             **await _victim_subsidy(),
             **await _victim_claim(),
+            "voucher_redemption_id": await _victim_voucher_redemption(account),
             **await _victim_voucher_settlement(),
             "qualification_id": await _victim_qualification(),
             **await _victim_vouchers(),
@@ -257,6 +261,24 @@ async def _victim_product() -> int:
                            max_amount_minor=100_000_000, max_term_months=12, note=MARK)
     async with jobs.unit_of_work():
         return (await loan_products.create_product(principal=principal, data=data)).id
+
+
+async def _victim_voucher_redemption(account: Account) -> int:
+    """A voucher order of a firm of the victim's from the victim university (its row only: nobody else reaches it)."""
+    from datetime import UTC, datetime
+
+    from finance.voucher_redemptions import repository as redemptions
+
+    firm = await make_account("sme", org_name=f"受害用券企业 {MARK}")
+    at = datetime.now(UTC)
+    async with jobs.unit_of_work():
+        return await redemptions.insert({
+            "source": "service", "programme": 0, "programme_version": 1, "entitlement": 0, "hold_ref": "",
+            "sme": firm.org_id, "provider": account.org_id, "payee": account.org_id, "issuer": account.org_id,
+            "category": "novelty_search", "title": f"{MARK} 查新", "price_minor": 100, "currency": "CNY",
+            "share_bp": 5000, "voucher_minor": 50, "status": "ordered", "version": 0, "reference": f"VC-{MARK}",
+            "created_at": at, "updated_at": at,
+        })
 
 
 async def _victim_subsidy() -> dict[str, int]:

@@ -1,0 +1,1 @@
+"""Spending service vouchers: the licence checkout, catalogued service orders, claims, integrity, settlement feed."""
