@@ -19,7 +19,7 @@ OWNER = signed_in(owner=True)
 
 
 class PartiesController(Controller):
-    path = "/api/v1/parties"
+    path = "/api/parties"
     tags = ["parties"]
     dependencies = {"principal": Provide(provide_principal)}
 

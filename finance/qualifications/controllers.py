@@ -71,7 +71,7 @@ async def facts_and_file(request: Request[Any, Any, Any]) -> tuple[dict[str, Any
 
 
 class QualificationController(Controller):
-    path = "/api/v1/qualifications"
+    path = "/api/qualifications"
     tags = ["qualifications"]
     dependencies = {"principal": Provide(provide_principal)}
 
@@ -109,7 +109,7 @@ class QualificationController(Controller):
 
 
 class QualificationAdminController(Controller):
-    path = "/api/v1/admin/qualifications"
+    path = "/api/admin/qualifications"
     tags = ["qualifications"]
     dependencies = {"principal": Provide(provide_principal)}
 

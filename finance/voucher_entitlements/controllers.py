@@ -36,7 +36,7 @@ PARTIES = signed_in(OrgKind.sme, OrgKind.voucher_issuer)
 
 
 class VoucherEntitlementController(Controller):
-    path = "/api/v1/voucher-entitlements"
+    path = "/api/voucher-entitlements"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 

@@ -29,7 +29,7 @@ READERS = signed_in()
 
 
 class VoucherProgrammeController(Controller):
-    path = "/api/v1/voucher-programmes"
+    path = "/api/voucher-programmes"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 

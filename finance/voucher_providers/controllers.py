@@ -64,7 +64,7 @@ async def upload_of(request: Request[Any, Any, Any], name: str = "file") -> tupl
 
 
 class VoucherProviderController(Controller):
-    path = "/api/v1/voucher-providers"
+    path = "/api/voucher-providers"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 
@@ -176,7 +176,7 @@ class VoucherProviderController(Controller):
 
 
 class VoucherServiceController(Controller):
-    path = "/api/v1/voucher-services"
+    path = "/api/voucher-services"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 

@@ -1,5 +1,5 @@
-"""Voucher redemptions API: the licence checkout's voucher share (``/api/v1/licences/{id}/voucher``), catalogued
-service orders (``/api/v1/voucher-orders``) and claims with their review (``/api/v1/voucher-claims``). Every state
+"""Voucher redemptions API: the licence checkout's voucher share (``/api/licences/{id}/voucher``), catalogued
+service orders (``/api/voucher-orders``) and claims with their review (``/api/voucher-claims``). Every state
 change carries the version the caller read (409 when stale); creating POSTs take an ``Idempotency-Key`` (a replay
 answers the first answer again)."""
 
@@ -88,7 +88,7 @@ def int_field(fields: dict[str, str], name: str, *, required: bool = True, defau
 
 
 class LicenceVoucherController(Controller):
-    path = "/api/v1/licences/{licence_id:int}/voucher"
+    path = "/api/licences/{licence_id:int}/voucher"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 
@@ -118,7 +118,7 @@ class LicenceVoucherController(Controller):
 
 
 class VoucherOrderController(Controller):
-    path = "/api/v1/voucher-orders"
+    path = "/api/voucher-orders"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 
@@ -180,7 +180,7 @@ class VoucherOrderController(Controller):
 
 
 class VoucherClaimController(Controller):
-    path = "/api/v1/voucher-claims"
+    path = "/api/voucher-claims"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 

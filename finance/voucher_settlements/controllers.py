@@ -66,7 +66,7 @@ async def return_file(request: Request[Any, Any, Any]) -> tuple[bytes, int]:
 
 
 class VoucherSettlementController(Controller):
-    path = "/api/v1/voucher-settlements"
+    path = "/api/voucher-settlements"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 
@@ -156,7 +156,7 @@ class VoucherSettlementController(Controller):
 
 
 class VoucherReportController(Controller):
-    path = "/api/v1/voucher-reports"
+    path = "/api/voucher-reports"
     tags = ["vouchers"]
     dependencies = {"principal": Provide(provide_principal)}
 

@@ -117,7 +117,7 @@ def _out(s: StatementRecord, number: str, programme: int) -> StatementOut:
         id=s.id, batch_id=s.batch, batch_number=number, programme_id=programme, payee_org_id=s.payee,
         paid=MoneyOut(minor=s.paid_minor, currency=s.currency),
         unpaid=MoneyOut(minor=s.unpaid_minor, currency=s.currency), sha256=s.sha256, pages=s.pages,
-        issued_at=s.issued_at, url=f"/api/v1/voucher-settlements/statements/{s.id}/pdf",
+        issued_at=s.issued_at, url=f"/api/voucher-settlements/statements/{s.id}/pdf",
     )  # fmt: skip
 
 

@@ -1,5 +1,5 @@
 """Voucher report benchmark: one issuer's programme with 100,000 redemptions (most captured, a share of them paid in
-settlement batches); the served app's report (``GET /api/v1/voucher-reports/{id}``, its CSV and the page
+settlement batches); the served app's report (``GET /api/voucher-reports/{id}``, its CSV and the page
 ``/issuer/voucher-reports``) timed from a client process. Prints p50 and p95 of each against the target (p95 under
 300 ms: an issuer opens it a few times a day).
 
@@ -178,14 +178,14 @@ def measure(env: dict[str, str], requests: int, tmp: Path, programme: int) -> di
                                    headers={"x-csrftoken": http.cookies["csrftoken"]})  # fmt: skip
                 if signed.status_code != 200:
                     sys.exit(f"sign-in refused: {signed.status_code} {signed.text}")
-                first = http.get(f"/api/v1/voucher-reports/{programme}").json()
+                first = http.get(f"/api/voucher-reports/{programme}").json()
                 print(f"  the report: captured {first['claims_captured']:,} claims, {first['payouts']:,} payouts, "
                       f"redemption rate {(first['redemption_rate_bp'] or 0) / 100:.2f}%, days to payment p50 "
                       f"{first['p50_days']} p90 {first['p90_days']}; {len(first['by_provider'])} providers, "
                       f"{len(first['by_region'])} regions")  # fmt: skip
                 endpoints: list[tuple[str, list[dict[str, str]]]] = [
-                    (f"/api/v1/voucher-reports/{programme}", [{}]),
-                    (f"/api/v1/voucher-reports/{programme}/csv", [{}]),
+                    (f"/api/voucher-reports/{programme}", [{}]),
+                    (f"/api/voucher-reports/{programme}/csv", [{}]),
                     ("/issuer/voucher-reports", [{"programme_id": str(programme)}]),
                 ]
                 for path, queries in endpoints:

@@ -12,7 +12,7 @@ from tests.conftest import Client, make_account, sign_in
 from tests.finance.party_support import PERSON_A
 from tests.finance.qualification_support import EVIDENCE
 
-URL = "/api/v1/qualifications"
+URL = "/api/qualifications"
 
 
 def facts(**changes: str) -> dict[str, str]:
@@ -61,15 +61,15 @@ async def test_an_owner_records_a_qualification_and_an_admin_verifies_it(client:
 
     client.cookies.clear()
     await sign_in(client, await make_account("platform_admin"))
-    queue = (await client.get("/api/v1/admin/qualifications")).json()
+    queue = (await client.get("/api/admin/qualifications")).json()
     assert [(q["id"], q["actions"]) for q in queue] == [(qid, ["verify", "reject", "revoke"])]
-    review = f"/api/v1/admin/qualifications/{qid}/review"
+    review = f"/api/admin/qualifications/{qid}/review"
     verified = await client.send_json("POST", review, {"event": "verify", "expected_version": 1})
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
     stale = await client.send_json("POST", review, {"event": "revoke", "expected_version": 1,
                                                     "reason_code": "qualification.revoke.withdrawn"})  # fmt: skip
     assert stale.status_code == 409
-    assert (await client.get(f"/api/v1/admin/qualifications/{qid}/evidence")).content == EVIDENCE
+    assert (await client.get(f"/api/admin/qualifications/{qid}/evidence")).content == EVIDENCE
 
     client.cookies.clear()
     await sign_in(client, await make_account("sme"))  # another firm: not found, and cannot review
@@ -84,14 +84,14 @@ async def test_members_read_and_owners_record_the_facts(client: Client) -> None:
     await sign_in(client, owner)
     body = {"legal_rep_name": "赵六", "legal_rep_id_number": PERSON_A, "phone": "0571-88886666",
             "shareholders": [{"name": "孙七", "share_bp": 12000}]}  # fmt: skip
-    bad = await client.send_json("PUT", "/api/v1/parties", body)
+    bad = await client.send_json("PUT", "/api/parties", body)
     assert bad.status_code == 400 or bad.status_code == 422
-    saved = await client.send_json("PUT", "/api/v1/parties", {**body, "shareholders": []})
+    saved = await client.send_json("PUT", "/api/parties", {**body, "shareholders": []})
     assert saved.status_code == 200, saved.text
     current = saved.json()["current"]
     assert (current["version"], current["legal_rep_id_last4"]) == (1, PERSON_A[-4:])
     assert PERSON_A not in saved.text and current["registered_address"]
     client.cookies.clear()
     await sign_in(client, member)
-    assert (await client.get("/api/v1/parties")).json()["current"] is None  # its own organisation's, none yet
-    assert (await client.send_json("PUT", "/api/v1/parties", {**body, "shareholders": []})).status_code == 403
+    assert (await client.get("/api/parties")).json()["current"] is None  # its own organisation's, none yet
+    assert (await client.send_json("PUT", "/api/parties", {**body, "shareholders": []})).status_code == 403

@@ -140,8 +140,8 @@ async def test_a_replayed_idempotency_key_gets_the_first_answer(
     await sign_in(client, w.sme_account)
     headers = {"x-csrftoken": await client.csrf(), "idempotency-key": "9b2f6a0e-0c1d-4e5f-8a9b-0c1d2e3f4a5b"}
     body = {"entitlement_id": w.entitlement.id}
-    first = await client.post(f"/api/v1/licences/{licence_id}/voucher", json=body, headers=headers)
-    again = await client.post(f"/api/v1/licences/{licence_id}/voucher", json=body, headers=headers)
+    first = await client.post(f"/api/licences/{licence_id}/voucher", json=body, headers=headers)
+    again = await client.post(f"/api/licences/{licence_id}/voucher", json=body, headers=headers)
     assert first.status_code == 201, first.text
     assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
     assert again.json()["id"] == first.json()["id"] and await VoucherRedemption.count() == 1

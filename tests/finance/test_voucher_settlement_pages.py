@@ -76,7 +76,7 @@ async def test_the_issuer_runs_a_batch_through_its_pages_and_the_payee_gets_its_
     assert (await settlements.get_batch(principal=owner.maker, batch_id=made.id)).state == "approved"
     paid = await post_form(client, f"{url}/paid", {**paid_form, "confirmed": "yes"})
     assert paid.status_code == 200 and 'data-state="paid"' in paid.text
-    api = await client.get(f"/api/v1/voucher-settlements/{made.id}")
+    api = await client.get(f"/api/voucher-settlements/{made.id}")
     assert api.json()["paid"] == {"minor": 2_000_000, "currency": "CNY"} and api.json()["approved_by"] is not None
     from_desk = await client.get(f"/desk/cases/{api.json()['case_id']}")  # the desk's case link leads to the batch
     assert from_desk.status_code == 200 and from_desk.url.path == url
@@ -102,7 +102,7 @@ async def test_the_issuer_runs_a_batch_through_its_pages_and_the_payee_gets_its_
     other = await issuer("另一个科技局（测试）")
     await sign_in_as(client, other.maker_email)
     assert (await client.get(url)).status_code == 404
-    assert (await client.get(f"/api/v1/voucher-settlements/{made.id}")).status_code == 404
+    assert (await client.get(f"/api/voucher-settlements/{made.id}")).status_code == 404
 
 
 async def test_the_api_takes_the_bank_return_all_or_nothing(client: Client) -> None:
@@ -112,7 +112,7 @@ async def test_the_api_takes_the_bank_return_all_or_nothing(client: Client) -> N
         made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
                                           claims=[await claim(uni.org_id, 12_345), await claim(uni.org_id, 67_800)],
                                           actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
-    base = f"/api/v1/voucher-settlements/{made.id}"
+    base = f"/api/voucher-settlements/{made.id}"
     await sign_in_as(client, owner.maker_email)
     proposed = await client.send_json("POST", f"{base}/propose", {"expected_version": 0})
     assert proposed.status_code == 200, proposed.text
@@ -153,18 +153,18 @@ async def test_the_issuer_makes_a_batch_once_by_its_key_and_reads_the_report(
     await sign_in_as(client, w.accounts[w.issuer.org_id].email)
     body = {"programme_id": w.programme_id, "up_to": date.today().isoformat()}
     headers = {"Idempotency-Key": "batch-2027H1"}
-    first = await client.send_json("POST", "/api/v1/voucher-settlements", body, headers=headers)
+    first = await client.send_json("POST", "/api/voucher-settlements", body, headers=headers)
     assert first.status_code == 201, first.text
-    again = await client.send_json("POST", "/api/v1/voucher-settlements", body, headers=headers)
+    again = await client.send_json("POST", "/api/voucher-settlements", body, headers=headers)
     assert again.status_code == 201 and again.headers.get("idempotent-replayed") == "true"
     assert again.json()["id"] == first.json()["id"]
-    other = await client.send_json("POST", "/api/v1/voucher-settlements", body)  # no key: the cycle's batch exists
+    other = await client.send_json("POST", "/api/voucher-settlements", body)  # no key: the cycle's batch exists
     assert other.status_code == 409
-    future = await client.send_json("POST", "/api/v1/voucher-settlements",
+    future = await client.send_json("POST", "/api/voucher-settlements",
                                     {**body, "up_to": (date.today() + timedelta(days=1)).isoformat()})
     assert future.status_code == 422 and future.json()["errors"][0]["field"] == "up_to"
     assert [line["claim_id"] for line in first.json()["lines"]] == [claim_id]
-    report = await client.get(f"/api/v1/voucher-reports/{w.programme_id}")
+    report = await client.get(f"/api/voucher-reports/{w.programme_id}")
     assert report.status_code == 200, report.text
     r = report.json()
     assert (r["claims_captured"], r["captured"]["minor"], r["committed"]["minor"]) == (1, HALF,
@@ -172,11 +172,11 @@ async def test_the_issuer_makes_a_batch_once_by_its_key_and_reads_the_report(
     assert r["redemption_rate_bp"] == HALF * 10_000 // w.entitlement.granted_minor and r["payouts"] == 0
     assert [g["key"] for g in r["by_category"]] == ["tech_results"]
     assert [g["key"] for g in r["by_provider"]] == [str(w.university.org_id)]
-    csv = await client.get(f"/api/v1/voucher-reports/{w.programme_id}/csv")
+    csv = await client.get(f"/api/voucher-reports/{w.programme_id}/csv")
     assert csv.status_code == 200 and csv.content.decode("utf-8-sig").startswith("dimension,key,label")
     page = await client.get(f"/issuer/voucher-reports?programme_id={w.programme_id}")
     assert page.status_code == 200 and 'id="by-category"' in page.text and 'data-key="tech_results"' in page.text
     stranger = await issuer("另一个科技局（测试）")
     await sign_in_as(client, stranger.maker_email)
-    assert (await client.get(f"/api/v1/voucher-reports/{w.programme_id}")).status_code == 404
+    assert (await client.get(f"/api/voucher-reports/{w.programme_id}")).status_code == 404
     assert (await client.get(f"/issuer/voucher-reports?programme_id={w.programme_id}")).status_code == 404

@@ -13,7 +13,7 @@ from tests.finance.support import principal_of
 from tests.finance.voucher_entitlement_support import Issuing, issuing
 
 HTML = {"accept": "text/html"}
-API = "/api/v1/voucher-entitlements"
+API = "/api/voucher-entitlements"
 KEY = "7a1c2d3e-4b5c-4d6e-8f70-a1b2c3d4e5f6"
 
 

@@ -121,27 +121,27 @@ async def test_the_api_problem_json_idempotency_and_drafts(client: Client) -> No
     issuer = await make_account("voucher_issuer")
     await sign_in(client, issuer)
     body = {"code": "zj", **ZHEJIANG, "settlement_cycle": "yearly"}
-    r = await client.send_json("POST", "/api/v1/voucher-programmes", body)
+    r = await client.send_json("POST", "/api/voucher-programmes", body)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert [e["code"] for e in r.json()["errors"]] == ["voucher_programme.settlement_too_long"]
     good = {**body, "settlement_cycle": "half_yearly"}
     key = {"idempotency-key": "create-zj-1"}
-    first = await client.send_json("POST", "/api/v1/voucher-programmes", good, headers=key)
-    again = await client.send_json("POST", "/api/v1/voucher-programmes", good, headers=key)
+    first = await client.send_json("POST", "/api/voucher-programmes", good, headers=key)
+    again = await client.send_json("POST", "/api/voucher-programmes", good, headers=key)
     assert first.status_code == 201 and again.status_code == 201, again.text
     assert again.json()["id"] == first.json()["id"] and len(await programmes.programmes_of_issuer(issuer.org_id)) == 1
     draft = first.json()["id"]
-    part = await client.send_json("POST", f"/api/v1/voucher-programmes/{draft}/part",
+    part = await client.send_json("POST", f"/api/voucher-programmes/{draft}/part",
                                   {"category": "tech_results", "price_minor": 10_000_000})
     assert part.status_code == 200 and part.json()["amount"]["minor"] == 2_000_000  # the per-claim cap
     other = await make_account("voucher_issuer")
     await sign_in(client, other)
-    assert (await client.get(f"/api/v1/voucher-programmes/{draft}")).status_code == 404
+    assert (await client.get(f"/api/voucher-programmes/{draft}")).status_code == 404
     firm = await make_account("sme")
     await sign_in(client, firm)
-    assert (await client.send_json("POST", "/api/v1/voucher-programmes", {**good, "code": "x2"})).status_code == 403
-    applied = await client.send_json("POST", "/api/v1/voucher-providers", {"programme_id": draft})
+    assert (await client.send_json("POST", "/api/voucher-programmes", {**good, "code": "x2"})).status_code == 403
+    applied = await client.send_json("POST", "/api/voucher-providers", {"programme_id": draft})
     assert applied.status_code == 403
 
 
