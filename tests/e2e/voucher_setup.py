@@ -1,0 +1,57 @@
+"""Setup for the voucher journey on a live server's database (run as ``python -m tests.e2e.voucher_setup`` with the
+server's MARKET_* environment): the demo university records a patent and declares an open licence of it for a lump
+sum (published: its listing is the declaration's page). Prints, as JSON: the patent's id and number, the
+declaration's id (``/listings/<id>``) and the lump sum in minor units. The SME requests the licence through the
+pages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from listings.declarations import service as declarations
+from listings.declarations.schemas import DeclareIn, TermsIn
+from listings.patents import service as patents
+from market import jobs
+from market.accounts import service as accounts
+from market.accounts.principal import Principal
+from market.orgs import service as orgs
+from market.runtime import open_runtime
+from market.settings import get_settings
+from market.worker import load_jobs
+from tests.listings.support import eligible
+
+NUMBER = "CN110000014B"
+LUMP_SUM_MINOR = 3_000_000  # 30,000 yuan: its half (15,000) is under the programme's per-claim cap
+
+
+async def principal_of(email: str) -> Principal:
+    owner = await accounts.user_by_email(email)
+    assert owner is not None, email
+    [membership] = await orgs.memberships_of_user(owner.id)
+    principal = await accounts.principal_for(user_id=owner.id, org_id=membership.org_id)
+    assert principal is not None
+    return principal
+
+
+async def main() -> None:
+    load_jobs()
+    async with open_runtime(get_settings(), with_search=False):
+        async with jobs.unit_of_work():
+            uni = await principal_of("university@demo.market")
+            patent = await patents.create(principal=uni, data=eligible(NUMBER, patentees=[uni.org_name]))
+            report = await declarations.declare(
+                principal=uni,
+                data=DeclareIn(
+                    patent_ids=[patent.id], terms=TermsIn(payment_mode="lump_sum", lump_sum_minor=LUMP_SUM_MINOR)
+                ),
+            )
+        await jobs.queue().drain()  # type: ignore[attr-defined]
+    declaration_id = report.results[0].declaration_id
+    assert declaration_id is not None, report
+    facts = {"patent": patent.id, "number": NUMBER, "declaration": declaration_id, "lump_sum_minor": LUMP_SUM_MINOR}
+    print(json.dumps(facts))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
