@@ -45,3 +45,13 @@ def test_the_insurer_queue_benchmark_runs() -> None:
 def test_the_insurance_quote_benchmark_runs() -> None:
     out = run("tests.benchmarks.bench_insurance_quote", "--count", "200", "--schedule", "10000", "--runs", "5")
     assert "200 separate quotes" in out and "p95" in out and "one schedule of 10,000 patents" in out
+
+
+def test_the_voucher_redemptions_benchmark_runs() -> None:
+    need(reachable(PG_ADMIN_URL, 5432), "PostgreSQL is not reachable: the voucher redemptions benchmark needs it")
+    out = run(
+        "tests.benchmarks.bench_voucher_redemptions",
+        "--clients", "8", "--holds", "120", "--entitlements", "6", "--hot", "40", "--database", PG_ADMIN_URL,
+    )  # fmt: skip
+    assert "holds, one hot entitlement" in out and "20 holds passed, 20 refused" in out
+    assert "ledger checked: 7 entitlements" in out and "PASS" in out
