@@ -2,13 +2,22 @@
 server's MARKET_* environment): the demo university records a patent and declares an open licence of it for a lump
 sum (published: its listing is the declaration's page). Prints, as JSON: the patent's id and number, the
 declaration's id (``/listings/<id>``) and the lump sum in minor units. The SME requests the licence through the
-pages."""
+pages.
+
+``python -m tests.e2e.voucher_setup notice-over <provider id>`` stands for the clock: the provider's public notice
+(the programme's ``notice_days``) began that many days ago and ends today, with no objection lodged; then the daily
+listing job runs (``finance.voucher_providers_listing``), as it would at 00:20, and lists it. Prints the number of
+providers listed."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
+from datetime import date, timedelta
 
+from finance.voucher_providers.jobs import voucher_providers_listing
+from finance.voucher_providers.tables import VoucherProvider
 from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
 from listings.patents import service as patents
@@ -53,5 +62,27 @@ async def main() -> None:
     print(json.dumps(facts))
 
 
+async def notice_over(provider_id: int) -> None:
+    load_jobs()
+    async with open_runtime(get_settings(), with_search=False):
+        async with jobs.unit_of_work():
+            [row] = await VoucherProvider.select().where(VoucherProvider.id == provider_id)
+            assert row["notice_ends_on"] is not None and row["listed_on"] is None, row
+            today = date.today()
+            await VoucherProvider.update(
+                {
+                    VoucherProvider.notice_from: today - timedelta(days=row["notice_days"]),
+                    VoucherProvider.notice_ends_on: today,
+                }
+            ).where(VoucherProvider.id == provider_id)
+        async with jobs.unit_of_work():
+            done = await voucher_providers_listing()
+        await jobs.queue().drain()  # type: ignore[attr-defined]
+    print(done["listed"])
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:2] == ["notice-over"]:
+        asyncio.run(notice_over(int(sys.argv[2])))
+    else:
+        asyncio.run(main())
