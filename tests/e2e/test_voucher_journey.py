@@ -1,6 +1,18 @@
 """Issue 14's acceptance journey, in the browser (Chinese pages). The demo university has declared an open licence
-of a patent for a lump sum (the setup). The SME requests the licence, pays it by bank transfer, and the university
-confirms the transfer's receipt."""
+of a patent for a lump sum of 30,000 yuan (the setup).
+
+The demo voucher issuer opens a provider-redeems (通兑) programme that pays 50% of S&T results (科技成果购买), at most
+20,000 yuan a claim, to Zhejiang firms holding 专精特新, reviewed by the district then the city. The university
+applies to its catalogue with its evidence; the issuer approves it into a 7-day public notice, which runs out with
+no objection (the setup moves it back: the clock) and the daily job lists it, its open licences catalogued. The demo
+SME, which holds 专精特新 (the demo seed, verified), applies for 50,000 yuan with the declaration of no double
+public funding (refused beside the box without it) and is approved tier by tier by two issuer users. It requests
+the university's licence and pays half by voucher (a hold on its entitlement; the licence asks the rest only) and
+half by bank transfer, which the university confirms. The university files the voucher claim (contract and co-pay
+proof attached by the platform, invoice and deliverable uploaded); the issuer approves it and the hold is captured.
+The next settlement batch is proposed by the issuer's owner, who may not approve it himself, and approved by its
+second member; the bank file's SHA-256 is the one shown; the batch is recorded paid. The university sees both
+parts: the transfer on the licence and in its ledger, the voucher payout in its statement and its ledger."""
 
 from __future__ import annotations
 
@@ -175,6 +187,7 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     application = page.url.split("?")[0].rsplit("/", 1)[-1]
     reference = (await page.locator("h1").inner_text()).split()[-1]
     assert reference.startswith("VE"), reference
+    assert "专精特新" in await page.locator("#qualifications").inner_text()  # the required one, held and verified
     await sign_out(page)
 
     # Reviewed tier by tier on the issuer's desk: the district tier (the issuer's owner), then the city tier (its
@@ -205,6 +218,7 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     entitlement = page.url.rsplit("/", 1)[-1]
     assert minor(await page.locator("#entitlement-available").inner_text()) == ENTITLEMENT_YUAN * 100
     assert await page.locator('#ledger tr[data-kind="grant"]').count() == 1
+    entitlement_url = page.url
 
     # ---------------------------------------------------------------------------------------- 4. the licence
     # The SME requests the university's open licence (a lump sum due now).
@@ -229,6 +243,12 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     assert int(str(await page.locator("#voucher-amount").get_attribute("data-minor"))) == voucher_part
     assert int(str(await page.locator("#voucher-copay").get_attribute("data-minor"))) == transfer_part
     assert await page.locator("#voucher .lines li").count() >= 1
+    licence_page = page.url.split("?")[0]
+    await page.goto(entitlement_url)  # the hold on the entitlement: available less the voucher's part
+    assert await page.locator('#ledger tr[data-kind="hold"]').count() == 1
+    available = ENTITLEMENT_YUAN * 100 - voucher_part
+    assert minor(await page.locator("#entitlement-available").inner_text()) == available
+    await page.goto(licence_page)
 
     # The rest by bank transfer: the university's account, the amount (the co-pay) and the memo to quote.
     await page.locator("#pay-bank").click()
@@ -276,6 +296,7 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     await page.wait_for_url(re.compile(r"done="))
     claim = (await page.locator("#claim-state").inner_text()).split()[0]
     assert claim.startswith("VC"), claim
+    assert SME_NAME in await page.locator("#redemption-facts").inner_text()
     assert await page.locator("#claim-state").get_attribute("data-state") == "submitted"
     await sign_out(page)
 
@@ -293,9 +314,19 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     assert await page.locator("#redemption-status").get_attribute("data-status") == "captured"
     assert minor(await page.locator("#redemption-captured").inner_text()) == voucher_part
 
+    await sign_out(page)
+
+    # The SME's entitlement: the voucher's part captured, the ledger's entries summing to the balance shown.
+    await sign_in(page, SME_EMAIL, DEMO_PASSWORD)
+    await page.goto(entitlement_url)
+    assert await page.locator('#ledger tr[data-kind="capture"]').count() == 1
+    assert minor(await page.locator("#entitlement-available").inner_text()) == available
+    await sign_out(page)
+
     # ---------------------------------------------------------------------------------------- 7. the settlement
     # The next settlement batch: the issuer's owner makes it and proposes it; approving his own proposal is
     # refused; the issuer's second member approves it. The bank file's SHA-256 is the one shown.
+    await sign_in(page, ISSUER_EMAIL, DEMO_PASSWORD)
     cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
     made = await page.request.post(
         "/api/v1/voucher-settlements",
@@ -315,7 +346,7 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     assert await page.locator("#maker-note").is_visible()
     await page.locator("#approve-button").click()
     assert await page.locator("#state").get_attribute("data-state") == "proposed"
-    assert await page.locator(".errors, #errors, [role=alert]").count() >= 1
+    assert await page.locator("#form-errors").is_visible()
     await sign_out(page)
 
     await sign_in(page, CHECKER_EMAIL, DEMO_PASSWORD)
@@ -353,5 +384,6 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     await page.goto("/ledger")
     assert await page.locator(f"#ledger tr[data-licence='{number}']").count() == 1
     assert minor(await page.locator(f"#ledger tr[data-licence='{number}'] td.num").first.inner_text()) == transfer_part
-    assert await page.locator(f"#ledger-vouchers tr[data-claim='{claim}']").count() == 1
+    voucher_line = page.locator(f"#ledger-vouchers tr[data-claim='{claim}']")
+    assert await voucher_line.count() == 1 and SME_NAME in await voucher_line.inner_text()
     assert minor(await page.locator("#total-vouchers").inner_text()) == voucher_part
