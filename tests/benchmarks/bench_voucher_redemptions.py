@@ -3,11 +3,11 @@ each hold one transaction through ``finance.voucher_entitlements.service.hold`` 
 the licence checkout, a catalogued order, a reimbursed claim), then the ledger checked.
 
     .venv/bin/python -m tests.benchmarks.bench_voucher_redemptions [--clients 50] [--holds 10000]
-        [--entitlements 50] [--hot 2000] [--processes 1]
+        [--entitlements 50] [--hot 2000] [--solo 500] [--processes 1]
         [--database postgresql://postgres@127.0.0.1:5432/postgres]
 
 A fresh PostgreSQL database is made (and dropped) for the run and migrated. Three phases, each timed from the first
-transaction to the last commit:
+transaction to the last commit (before them, ``--solo`` holds by a single client: the latency floor):
 
 1. spread: ``--clients`` clients place ``--holds`` holds over ``--entitlements`` entitlements (one per SME, each
    granted enough for every hold it gets): holds per second, p50/p95 of one hold's transaction;
@@ -74,15 +74,16 @@ def settings_for(url: str, data_dir: Path, pool: int) -> Settings:
     return Settings(env="test", data_dir=data_dir, database_url=url, db_pool_min=1, db_pool_max=pool)
 
 
-async def build(settings: Settings, count: int, grant_each: int, hot_grant: int) -> dict[str, Any]:
-    """An issuer, ``count`` SMEs with an entitlement each, and one SME more with the hot entitlement."""
+async def build(settings: Settings, count: int, grant_each: int, hot_grant: int, solo_grant: int) -> dict[str, Any]:
+    """An issuer, ``count`` SMEs with an entitlement each, one SME more with the hot entitlement and one with the
+    single client's."""
     load_jobs()
     async with open_runtime(settings, queue=NoJobs(), with_search=False), jobs.unit_of_work():
         name = "基准创新券发放机构"  # words: data
         issuer = await orgs_repo.create_org(name=name, kind="voucher_issuer", region="330100", name_key=name,
                                             status="approved")  # fmt: skip
         smes = []
-        for n in range(count + 1):
+        for n in range(count + 2):
             name = f"基准券用科技{n}有限公司"  # words: data
             smes.append(await orgs_repo.create_org(name=name, kind="sme", region="330100", name_key=name,
                                                    status="approved"))  # fmt: skip
@@ -91,7 +92,8 @@ async def build(settings: Settings, count: int, grant_each: int, hot_grant: int)
             made = await issue(issuer, sme, grant_each)
             spread.append((sme, made))
         hot = await issue(issuer, smes[count], hot_grant)
-    return {"issuer": issuer, "spread": spread, "hot": (smes[count], hot)}
+        solo = await issue(issuer, smes[count + 1], solo_grant)
+    return {"issuer": issuer, "spread": spread, "hot": (smes[count], hot), "solo": (smes[count + 1], solo)}
 
 
 async def issue(issuer: int, sme: int, amount_minor: int) -> int:
@@ -234,6 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--holds", type=int, default=10_000, help="holds of the spread phase")
     parser.add_argument("--entitlements", type=int, default=50, help="entitlements (SMEs) of the spread phase")
     parser.add_argument("--hot", type=int, default=2_000, help="holds raced against the one hot entitlement")
+    parser.add_argument("--solo", type=int, default=500, help="holds placed by one client alone first (the floor)")
     parser.add_argument("--processes", type=int, default=1, help="split the clients over this many processes")
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="admin URL of a PostgreSQL server")  # fmt: skip
@@ -250,9 +253,15 @@ def main(argv: list[str] | None = None) -> None:
             per_entitlement = -(-args.holds // args.entitlements)
             hot_fits = args.hot // 2
             built = asyncio.run(build(settings, args.entitlements, per_entitlement * AMOUNT_MINOR,
-                                      hot_fits * AMOUNT_MINOR))  # fmt: skip
+                                      hot_fits * AMOUNT_MINOR, args.solo * AMOUNT_MINOR))  # fmt: skip
             print(f"bench_voucher_redemptions: PostgreSQL, {args.clients} clients over {args.processes} "
                   f"process(es), {AMOUNT_MINOR / 100:.0f} yuan a hold, each call one transaction")  # fmt: skip
+
+            solo_sme, solo_id = built["solo"]
+            items = [(solo_id, solo_sme, f"bench:solo:{n}") for n in range(args.solo)]
+            solo, elapsed = phase_in_processes(url, tmp, 1, 1, "hold", items)
+            show("0. holds, one client (the floor)", solo, elapsed, 1)
+            ok &= solo.done == args.solo
 
             spread = built["spread"]
             items = [(spread[n % len(spread)][1], spread[n % len(spread)][0], f"bench:spread:{n}")
@@ -274,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"{taken / 100:,.2f} of {hot_fits * AMOUNT_MINOR / 100:,.2f} yuan")  # fmt: skip
             ok &= hot.done == hot_fits and taken == hot_fits * AMOUNT_MINOR
             expected[hot_id] = (hot_fits * AMOUNT_MINOR, taken, 0, 0)
+            expected[solo_id] = (args.solo * AMOUNT_MINOR, args.solo * AMOUNT_MINOR, 0, 0)
 
             settle = [(h, n % 2 == 0) for n, (_, h, _) in enumerate(held.held)]
             settled, elapsed = phase_in_processes(url, tmp, args.clients, args.processes, "settle", settle)
