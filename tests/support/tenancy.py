@@ -402,7 +402,7 @@ async def _victim_voucher_entitlement() -> dict[str, int]:
     of the victim's."""
     from tests.finance.voucher_entitlement_support import applied, approved_through_tiers, issuing, sme
 
-    owner = await issuing(f"受害创新券发放单位 {MARK}")
+    owner = await issuing("受害者的创新券审批单位")  # its open programme is public by design: no mark
     firm = await sme(f"受害持券企业 {MARK}")
     made = await approved_through_tiers(owner, (await applied(firm, owner, 1_000_000)).id)
     assert made.entitlement_id is not None
