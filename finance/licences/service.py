@@ -332,12 +332,12 @@ async def set_voucher_cover(licence_id: int, minor: int, actor: Actor) -> Licenc
     that much on the licensee's entitlement in the same transaction); 0 clears it. Only while the licence waits
     for its payment (locked on PostgreSQL, as activation locks it), and never the whole amount: the licensee pays
     its own share (a programme's co-pay), so ``0 <= minor < amount due``. The payment then asks for the rest. A
-    cancelled licence's cover is cleared (0) when its hold is released."""
+    cover is cleared (0) whenever its hold is released: the licence cancelled, or paid in full after all."""
     row = await repository.get_for_update(licence_id)
     if row is None:
         raise NotFound(Msg("licence.not_found"))
-    if row.status != "pending_payment" and not (minor == 0 and row.status == "cancelled"):
-        raise Conflict(Msg("licence.voucher_not_pending"))  # a cancelled licence's cover may only be cleared
+    if row.status != "pending_payment" and minor != 0:
+        raise Conflict(Msg("licence.voucher_not_pending"))  # once paid or cancelled, a cover may only be cleared
     if minor < 0 or (minor > 0 and minor >= row.amount_due_minor):
         refused = Msg("licence.voucher_cover_invalid", {"amount": Money(row.currency, row.amount_due_minor)})
         raise ValidationFailed(refused, errors=[FieldError("amount_minor", refused, code="cover_invalid")])

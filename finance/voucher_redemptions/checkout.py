@@ -125,9 +125,23 @@ async def licence_cancelled(*, licence_id: int) -> bool:
 
 
 async def licence_activated(*, licence_id: int) -> None:
-    """``licence.activated``: the remainder is paid; the university is told it may file the voucher's claim."""
+    """``licence.activated``: the remainder is paid; the university is told it may file the voucher's claim. If the
+    licensee paid the whole amount due after all (money for an attempt opened before the voucher was chosen, which
+    ``payments.receive`` still counts), the voucher pays nothing: its hold is released and the cover cleared."""
     live = await repository.live_by_key(licence_key(licence_id))
     if live is None or live.status != "held":
+        return
+    licence = await licences.licence_by_id(licence_id)
+    paid = sum(p.amount_minor for p in await payments.payments_of_licence(licence_id)
+               if p.purpose == "initial" and p.status == "succeeded")  # fmt: skip
+    if licence is not None and paid >= licence.amount_due_minor:
+        actor = Actor.system()
+        await _close_licence_redemption(live, actor, event="cancel", why="paid_in_full")
+        await licences.set_voucher_cover(licence_id, 0, actor)
+        await notify_members(org_id=live.sme, kind="voucher",
+                             message=Msg("voucher_redemption.notice.released", {"title": live.title,
+                                                                                 "amount": live.voucher}),
+                             dedupe_key=f"voucher-released:{live.id}")  # fmt: skip
         return
     await notify_members(org_id=live.provider, kind="voucher",
                          message=Msg("voucher_redemption.notice.claim_ready", {"title": live.title,

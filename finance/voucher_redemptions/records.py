@@ -133,10 +133,20 @@ class CapturedClaim:
     sme_org: int
     source: str
     settled_batch: int | None = None
+    hold_id: int | None = None  # the entitlement's hold it captured (the settlement's payout entry names it)
 
     @property
     def amount(self) -> Money:
         return Money(self.currency, self.amount_minor)
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedGroup:
+    """A programme's captured claims of one group (a category, a region, a provider): for the issuer's report."""
+
+    key: str
+    claims: int
+    captured_minor: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from finance.voucher_redemptions.records import (
     CapNeed,
     CapRecord,
     CapturedClaim,
+    CapturedGroup,
     DeliverableContent,
     DeliverableRecord,
     RedemptionRecord,
@@ -309,6 +310,7 @@ def _captured(row: Mapping[str, Any]) -> CapturedClaim:
         sme_org=int(row["sme"]),
         source=str(row["source"]),
         settled_batch=None if row["settled_batch"] is None else int(row["settled_batch"]),
+        hold_id=None if row["hold"] is None else int(row["hold"]),
     )
 
 
@@ -326,6 +328,7 @@ CAPTURED_COLUMNS = (
     VoucherRedemption.sme,
     VoucherRedemption.source,
     VoucherRedemption.settled_batch,
+    VoucherRedemption.hold,
 )
 
 
@@ -391,6 +394,26 @@ REPORT_SQL = (
     "FROM finance_voucher_redemption WHERE programme = {} "
     "GROUP BY category, region, provider, status, currency ORDER BY category, region, provider, status"
 )
+
+
+# The report's groups: a dimension's name -> the column it reads (never taken from the caller as text).
+GROUP_COLUMNS = {"category": "category", "region": "region", "provider": "CAST(provider AS TEXT)"}
+CAPTURED_BY_SQL = " UNION ALL ".join(
+    f"SELECT '{d}' AS d, {c} AS k, COUNT(*) AS n, COALESCE(SUM(captured_minor), 0) AS captured "  # noqa: S608
+    f"FROM finance_voucher_redemption WHERE programme = {{}} AND status = 'captured' GROUP BY {c}"
+    for d, c in GROUP_COLUMNS.items()
+)
+
+
+async def captured_by(programme_id: int) -> dict[str, list[CapturedGroup]]:
+    """The programme's captured claims grouped by category, by region and by provider: one statement (a GROUP BY
+    per dimension on the programme's index)."""
+    rows = await VoucherRedemption.raw(CAPTURED_BY_SQL, *([programme_id] * len(GROUP_COLUMNS)))
+    out: dict[str, list[CapturedGroup]] = {d: [] for d in GROUP_COLUMNS}
+    for r in rows:
+        out[str(r["d"])].append(CapturedGroup(key=str(r["k"] or ""), claims=int(r["n"]),
+                                              captured_minor=int(r["captured"])))  # fmt: skip
+    return out
 
 
 async def report(programme_id: int) -> list[ReportRow]:

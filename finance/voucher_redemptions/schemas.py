@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import Field
 
+from finance.voucher_entitlements.records import EntitlementRecord
+from finance.voucher_programmes.records import VoucherPart
 from market.kit.schema import MAX_MINOR, Out, Schema
 from market.kit.words import MsgOut
 
@@ -83,10 +85,6 @@ class RefuseIn(
     expected_version: int = Field(ge=0)
     reasons: list[str] = Field(min_length=1, max_length=5)
     text: str = Field(default="", max_length=2000)
-
-
-class CancelIn(Schema, json_schema_extra={"examples": [{"expected_version": 1}]}):
-    expected_version: int = Field(ge=0)
 
 
 class MoneyOut(Out):
@@ -187,7 +185,7 @@ class OptionOut(Out):
     lines: list[MsgOut]
 
     @classmethod
-    def of(cls, entitlement: Any, part: Any) -> OptionOut:
+    def of(cls, entitlement: EntitlementRecord, part: VoucherPart) -> OptionOut:
         most = min(part.amount.minor, entitlement.available_minor)
         cur = part.amount.currency
         return cls(entitlement_id=entitlement.id, programme_id=entitlement.programme,

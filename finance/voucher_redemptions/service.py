@@ -41,6 +41,7 @@ from finance.voucher_redemptions.records import (
     CapNeed,
     CapRecord,
     CapturedClaim,
+    CapturedGroup,
     RedemptionRecord,
     ReportRow,
     ShareAlertRecord,
@@ -448,6 +449,12 @@ async def unmark_settled(claim_ids: Sequence[int], batch_id: int, actor: Actor) 
         await record(actor=actor, action="finance.voucher_claims_unsettled", entity_type="voucher_batch",
                      entity_id=batch_id, after={"claims": done})  # fmt: skip
     return done
+
+
+async def captured_by(programme_id: int) -> dict[str, list[CapturedGroup]]:
+    """The programme's captured claims by category, by region and by provider: how many and how much (one SQL
+    statement; ``finance.voucher_settlements``' report)."""
+    return await repository.captured_by(programme_id)
 
 
 async def claims_for_report(programme_id: int) -> list[ReportRow]:

@@ -139,3 +139,29 @@ async def test_withdrawing_the_voucher_makes_the_whole_amount_due_again(
     assert second.id != first.id and second.amount_minor == LICENCE_PRICE
     assert (await payments.payment_by_id(first.id)).status == "canceled"  # type: ignore[union-attr]
     assert (await entitlements.balance(w.entitlement.id)).held_minor == 0
+
+
+async def test_a_full_payment_arriving_after_the_voucher_was_chosen_releases_the_hold(
+    backend: Any, job_queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transfer of the whole amount was asked for first; the SME then chose the voucher (that attempt canceled);
+    the money of the first transfer still arrives and activates the licence: the voucher pays nothing."""
+    w = await world(monkeypatch)
+    licence_id = await take_licence(w)
+    async with unit_of_work():
+        whole = await payments.start(principal=w.sme, licence_id=licence_id,
+                                     data=PaymentStartIn(method="bank_transfer"))
+    async with unit_of_work():
+        held = await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
+                                                 data=LicenceVoucherIn(entitlement_id=w.entitlement.id))
+    assert (await payments.payment_by_id(whole.id)).status == "canceled"  # type: ignore[union-attr]
+    async with unit_of_work():
+        await payments.confirm_bank_transfer(principal=await admin(), payment_id=whole.id)
+    await drain()  # licence.activated
+    found = await service.redemption_by_id(held.id)
+    assert found is not None and found.status == "cancelled"
+    assert found.refusal == ["voucher_redemption.closed.paid_in_full"]
+    licence = await licences.licence_by_id(licence_id)
+    assert licence is not None and licence.status == "active" and licence.voucher_cover_minor == 0
+    assert (await entitlements.balance(w.entitlement.id)).held_minor == 0
+    await assert_ledger_balanced(w.entitlement.id)

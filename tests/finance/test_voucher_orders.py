@@ -1,7 +1,9 @@
 """Catalogued service orders and the reimbursed mode through the services, on SQLite and PostgreSQL: order, the
 provider confirms (held), delivers (hashed), the SME accepts, the provider files, the issuer refuses (released, a
-decision letter) or approves (captured); an outsized share alerts the issuer once; in the reimbursed mode the SME
-files itself and is the payee; the pages of the SME, the provider and the issuer, and the licence page's card."""
+decision letter) or approves (captured); an outsized share alerts the issuer once; above the programme's threshold a
+second member approves (never the maker); a licence's share refused leaves the licence active and tells both parties;
+in the reimbursed mode the SME files itself and is the payee; the pages of the SME, the provider and the issuer, and
+the licence page's card."""
 
 from __future__ import annotations
 
@@ -11,14 +13,19 @@ from typing import Any
 import pytest
 
 from finance.letters import service as letters
+from finance.licences import service as licences
+from finance.payments import service as payments
+from finance.payments.schemas import PaymentStartIn
 from finance.voucher_entitlements import service as entitlements
-from finance.voucher_redemptions import claims, orders, rules, service
-from finance.voucher_redemptions.schemas import ApproveIn, RefuseIn, ReimburseIn, VersionIn
+from finance.voucher_redemptions import checkout, claims, orders, rules, service
+from finance.voucher_redemptions.schemas import ApproveIn, CheckIn, LicenceVoucherIn, RefuseIn, ReimburseIn, VersionIn
 from finance.voucher_redemptions.tables import VoucherShareAlert
-from market.errors import Conflict
+from market.errors import Conflict, Forbidden
 from market.jobs import unit_of_work
 from market.notifications.tables import Notification
 from tests.conftest import Client, sign_in
+from tests.finance.pledge_support import member_of
+from tests.finance.support import admin, drain
 from tests.finance.voucher_entitlement_support import assert_ledger_balanced
 from tests.finance.voucher_programme_support import ZHEJIANG
 from tests.finance.voucher_redemption_support import (
@@ -147,3 +154,58 @@ async def test_the_pages_of_the_three_parties(
     await sign_in(client, w.accounts[w.issuer.org_id])
     queue = await client.get("/issuer/voucher-claims")
     assert queue.status_code == 200
+
+
+async def test_above_the_threshold_a_second_member_approves_and_the_maker_cannot(
+    backend: Any, job_queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = await world(monkeypatch, terms={**ZHEJIANG, "approval_thresholds": [{"above_minor": 100_000, "approvals": 1}]})
+    who, service_id = await provider_with_service(w, monkeypatch, price=PRICE)
+    filed = await delivered_and_filed(w, who, service_id)
+    version = await in_review(w, filed.id)
+    async with unit_of_work():
+        await claims.approve(principal=w.issuer, redemption_id=filed.id, data=ApproveIn(expected_version=version))
+    out = await claims.get(principal=w.issuer, redemption_id=filed.id)
+    assert out.claim_state == "proposed" and out.pending_proposal_id and out.status == "claimed"
+    assert (await entitlements.balance(w.entitlement.id)).held_minor == PRICE // 2  # nothing captured yet
+    check = CheckIn(expected_version=out.claim_version or 0, proposal_id=out.pending_proposal_id)
+    with pytest.raises(Forbidden):
+        async with unit_of_work():
+            await claims.check(principal=w.issuer, redemption_id=filed.id, data=check)
+    checker = await member_of(w.issuer, email="voucher-checker@example.cn")
+    async with unit_of_work():
+        await claims.check(principal=checker, redemption_id=filed.id, data=check)
+    found = await service.redemption_by_id(filed.id)
+    assert found is not None and found.status == "captured" and found.captured_minor == PRICE // 2
+    await assert_ledger_balanced(w.entitlement.id)
+
+
+async def test_a_licence_share_refused_leaves_the_licence_active_and_tells_both(
+    backend: Any, job_queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = await world(monkeypatch)
+    licence_id = await take_licence(w)
+    async with unit_of_work():
+        held = await checkout.choose_for_licence(principal=w.sme, licence_id=licence_id,
+                                                 data=LicenceVoucherIn(entitlement_id=w.entitlement.id))
+    async with unit_of_work():
+        transfer = await payments.start(principal=w.sme, licence_id=licence_id,
+                                        data=PaymentStartIn(method="bank_transfer"))
+    async with unit_of_work():
+        await payments.confirm_bank_transfer(principal=await admin(), payment_id=transfer.id)
+    await drain()
+    found = await service.redemption_by_id(held.id)
+    assert found is not None
+    async with unit_of_work():
+        await claims.file_claim(principal=w.university, redemption_id=found.id, expected_version=found.version,
+                                documents={"invoice": DOCS["invoice"], "deliverable": DOCS["deliverable"]})
+    version = await in_review(w, found.id)
+    async with unit_of_work():
+        await claims.refuse(principal=w.issuer, redemption_id=found.id, data=RefuseIn(
+            expected_version=version, reasons=["voucher_redemption.refusal.documents_insufficient"]))
+    licence = await licences.licence_by_id(licence_id)
+    assert licence is not None and licence.status == "active"
+    assert (await entitlements.balance(w.entitlement.id)).held_minor == 0
+    told = await Notification.select(Notification.user).where(
+        Notification.code == "voucher_redemption.notice.refused_licence")
+    assert len(told) == 2  # the university's owner and the SME's owner
