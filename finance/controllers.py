@@ -41,7 +41,7 @@ from finance.voucher_redemptions.controllers import (
     VoucherClaimController,
     VoucherOrderController,
 )
-from finance.voucher_settlements.controllers import VoucherSettlementController
+from finance.voucher_settlements.controllers import VoucherReportController, VoucherSettlementController
 
 FINANCE_CONTROLLERS = [
     LicenceController,
@@ -77,6 +77,7 @@ FINANCE_CONTROLLERS = [
     VoucherOrderController,
     VoucherClaimController,
     VoucherSettlementController,
+    VoucherReportController,
     QualificationController,
     QualificationAdminController,
     PartiesController,

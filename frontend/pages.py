@@ -42,6 +42,7 @@ from frontend.subsidy_pages import SUBSIDY_PAGES
 from frontend.voucher_entitlement_pages import VOUCHER_ENTITLEMENT_PAGES
 from frontend.voucher_pages import VOUCHER_PROGRAMME_PAGES
 from frontend.voucher_redemption_pages import VOUCHER_REDEMPTION_PAGES
+from frontend.voucher_settlement_pages import VOUCHER_SETTLEMENT_PAGES
 from frontend.webhook_pages import WebhookPages
 from listings.imports import service as imports
 from listings.patents import service as patents
@@ -289,6 +290,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             *SUBSIDY_PAGES,
             *VOUCHER_PROGRAMME_PAGES,
             *VOUCHER_REDEMPTION_PAGES,
+            *VOUCHER_SETTLEMENT_PAGES,
             *QUALIFICATION_PAGES,
             *VOUCHER_ENTITLEMENT_PAGES,
             *CLAIM_PAGES,

@@ -204,3 +204,12 @@ class CapNeed:
     limit_minor: int
     programme: int | None = None
     org: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GrantedTotal:
+    """What a programme granted one holder (its entitlements, revoked ones included): for the issuer's report."""
+
+    holder: int
+    entitlements: int
+    granted_minor: int

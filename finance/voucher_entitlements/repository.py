@@ -18,6 +18,7 @@ from finance.voucher_entitlements.records import (
     CapRecord,
     EntitlementRecord,
     EntryRecord,
+    GrantedTotal,
     HoldRecord,
 )
 from finance.voucher_entitlements.tables import (
@@ -78,6 +79,18 @@ async def entitlements(
             return []
         query = query.where(VoucherEntitlement.id.is_in(list(ids)))
     return [_entitlement(r) for r in await query]
+
+
+async def granted_by_holder(programme: int) -> list[GrantedTotal]:
+    """What the programme granted, per holder: one GROUP BY on the programme's index (the issuer's report)."""
+    rows = await VoucherEntitlement.raw(
+        "SELECT holder, COUNT(*) AS n, COALESCE(SUM(granted_minor), 0) AS granted FROM finance_voucher_entitlement "
+        "WHERE programme = {} GROUP BY holder",
+        programme,
+    )
+    return [
+        GrantedTotal(holder=int(r["holder"]), entitlements=int(r["n"]), granted_minor=int(r["granted"])) for r in rows
+    ]
 
 
 async def insert_entitlement(values: Mapping[str, Any]) -> int:

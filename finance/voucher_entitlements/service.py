@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from finance.desk.reasons import ReasonCode, Severity, register
 from finance.voucher_entitlements import repository
-from finance.voucher_entitlements.records import Balance, EntitlementRecord, EntryRecord, HoldRecord
+from finance.voucher_entitlements.records import Balance, EntitlementRecord, EntryRecord, GrantedTotal, HoldRecord
 from market import events
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -142,6 +142,11 @@ async def usable(org_id: int, *, programme_id: int | None = None, on: datetime) 
 
 async def entitlements_of(org_id: int) -> list[EntitlementRecord]:
     return await repository.entitlements(holder=org_id)
+
+
+async def granted_by_holder(programme_id: int) -> list[GrantedTotal]:
+    """What a programme granted per holder (one SQL aggregate; ``finance.voucher_settlements``' report)."""
+    return await repository.granted_by_holder(programme_id)
 
 
 async def entitlements_of_issuer(issuer_id: int, *, programme_id: int | None = None) -> list[EntitlementRecord]:

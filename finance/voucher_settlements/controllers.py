@@ -7,14 +7,24 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from finance.voucher_settlements import documents, service
-from finance.voucher_settlements.schemas import ApproveIn, BatchOut, MoveIn, PaidIn, StatementOut
+from finance.payees import service as payees
+from finance.payees.schemas import PayeeAccountIn, PayeeAccountOut, PayeeOut
+from finance.voucher_settlements import documents, reports, service
+from finance.voucher_settlements.schemas import (
+    ApproveIn,
+    BatchCreateIn,
+    BatchOut,
+    MoveIn,
+    PaidIn,
+    ReportOut,
+    StatementOut,
+)
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import FieldError, ValidationFailed
@@ -25,7 +35,9 @@ from market.web.access import signed_in
 
 ISSUER = signed_in(OrgKind.voucher_issuer)
 STATEMENT_READERS = signed_in(OrgKind.voucher_issuer, OrgKind.university, OrgKind.service_provider, OrgKind.sme)
+PAYEE_OWNERS = signed_in(OrgKind.university, OrgKind.service_provider, OrgKind.sme, owner=True)
 MAX_RETURN_BYTES = 10 * 1024 * 1024
+CSV = "text/csv; charset=utf-8"
 
 
 def attachment(name: str, content: bytes, media_type: str) -> Response[bytes]:
@@ -61,6 +73,12 @@ class VoucherSettlementController(Controller):
     @get("/", opt=ISSUER, summary="Issuer: its settlement batches, newest first")
     async def index(self, principal: Principal, lang: str, programme_id: int | None = None) -> list[BatchOut]:
         return localized(await service.batches_of(principal=principal, programme_id=programme_id), lang)
+
+    @post("/", opt=ISSUER, status_code=HTTP_201_CREATED,
+          summary="Issuer: the batch of a programme's captured, unsettled claims up to a cycle's end")  # fmt: skip
+    async def create(self, principal: Principal, data: JSONBody[BatchCreateIn], lang: str) -> BatchOut:
+        made = await service.create_batch(principal=principal, programme_id=data.programme_id, up_to=data.up_to)
+        return localized(await service.get_batch(principal=principal, batch_id=made.id), lang)
 
     @get("/{voucher_batch_id:int}", opt=ISSUER, summary="Issuer: one batch with its lines")
     async def one(self, principal: Principal, voucher_batch_id: int, lang: str) -> BatchOut:
@@ -116,7 +134,7 @@ class VoucherSettlementController(Controller):
     @get("/{voucher_batch_id:int}/file", opt=ISSUER, summary="Issuer: the bank payment file (CSV, UTF-8 with BOM)")
     async def bank_file(self, principal: Principal, voucher_batch_id: int) -> Response[bytes]:
         name, content = await service.bank_file(principal=principal, batch_id=voucher_batch_id)
-        return attachment(name, content, "text/csv; charset=utf-8")
+        return attachment(name, content, CSV)
 
     @get("/statements", opt=STATEMENT_READERS, summary="A payee's statements (an issuer: its batches' statements)")
     async def statements(self, principal: Principal, batch_id: int | None = None) -> list[StatementOut]:
@@ -126,3 +144,28 @@ class VoucherSettlementController(Controller):
     async def statement_pdf(self, principal: Principal, voucher_statement_id: int) -> Response[bytes]:
         name, content = await documents.statement_pdf(principal=principal, statement_id=voucher_statement_id)
         return attachment(name, content, "application/pdf")
+
+    @get("/payee-account", opt=STATEMENT_READERS, summary="The account my batches pay to, and earlier ones")
+    async def payee_account(self, principal: Principal) -> PayeeOut:
+        return await payees.mine(principal=principal)
+
+    @put("/payee-account", opt=PAYEE_OWNERS, status_code=HTTP_200_OK,
+         summary="Record the account batches pay to (户名: the own name); owners")  # fmt: skip
+    async def record_payee_account(self, principal: Principal, data: JSONBody[PayeeAccountIn]) -> PayeeAccountOut:
+        return await payees.record_account(principal=principal, data=data)
+
+
+class VoucherReportController(Controller):
+    path = "/api/v1/voucher-reports"
+    tags = ["vouchers"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/{voucher_programme_id:int}", opt=ISSUER,
+         summary="Issuer: budget committed and paid, redemption rate, days to payment, by category, region, provider")
+    async def report(self, principal: Principal, voucher_programme_id: int, lang: str) -> ReportOut:
+        return await reports.report_for(principal=principal, programme_id=voucher_programme_id, lang=lang)
+
+    @get("/{voucher_programme_id:int}/csv", opt=ISSUER, summary="Issuer: the report as CSV (UTF-8 with BOM)")
+    async def report_csv(self, principal: Principal, voucher_programme_id: int, lang: str) -> Response[bytes]:
+        found = await reports.report_for(principal=principal, programme_id=voucher_programme_id, lang=lang)
+        return attachment(f"voucher-report-{voucher_programme_id}.csv", reports.to_csv(found), CSV)

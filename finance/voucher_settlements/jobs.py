@@ -1,13 +1,17 @@
 """Settlement batches' reactions and jobs: the payees' statements once a batch is paid, the batch events to the
-webhooks of the issuer (and, paid, of each payee), and the daily batch at a settlement cycle's end. Each is safe to
-run twice (the webhook event id comes from the domain event; a statement is rendered once per batch and payee)."""
+webhooks of the issuer (and, paid, of each payee), and the daily batch at a settlement cycle's end (the claims'
+events go to the webhooks from ``finance.voucher_redemptions``).
+Each is safe to run twice (the webhook event id comes from the domain event; a statement is rendered once per batch
+and payee; a batch is made once per programme and cycle end)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from finance.voucher_settlements import documents
+from finance.voucher_settlements import documents, service
 from market.events import on
+from market.jobs import daily, job
 from market.webhooks import service as webhooks
 
 BATCH_EVENTS = ("assembled", "proposed", "approved", "paid", "cancelled")
@@ -50,3 +54,13 @@ async def paid_to_webhooks(**payload: Any) -> None:
 async def issue_statements(*, batch_id: int, **_: Any) -> None:
     """Each payee's statement of the paid batch, rendered and stored once."""
     await documents.issue_statements(batch_id=batch_id)
+
+
+@job("voucher_settlements.cycle_batches")
+async def cycle_batches(*, on: str = "") -> None:
+    """Daily: each open programme's batch of the settlement cycle that has just ended (once per cycle end; none when
+    no captured claim waits). A closed programme's last claims are batched by its issuer (page or API)."""
+    await service.batches_at_cycle_end(on=date.fromisoformat(on) if on else service.today())
+
+
+daily("voucher_settlements.cycle_batches", hour=16, minute=30)  # 00:30 in China (UTC+8)

@@ -157,3 +157,16 @@ class Timing:
     payouts: int
     p50_days: float
     p90_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutStats:
+    """A programme's payouts of one group of one dimension (``all``: the whole programme, key ""): how many, how
+    much, and the days from claim to payment at the nearest-rank 50th and 90th percentiles."""
+
+    dimension: str
+    key: str
+    payouts: int
+    paid_minor: int
+    p50_days: float
+    p90_days: float

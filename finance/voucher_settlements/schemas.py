@@ -119,12 +119,16 @@ class StatementOut(Out):
 
 
 class GroupOut(Out):
-    """One group of the report (a category, a region, a provider; ``key`` "" is the whole programme)."""
+    """One group of the report (a category, a region, a provider): claims captured and their amount, what was
+    issued to the group's SMEs (regions only) and the redemption rate (captured / issued, basis points), payouts
+    and their amount, days from claim to payment (nearest-rank median and 90th percentile)."""
 
     key: str
     label: str
     claims_captured: int
     captured: MoneyOut
+    issued: MoneyOut | None = None
+    redemption_rate_bp: int | None = None
     payouts: int
     paid: MoneyOut
     p50_days: float | None
@@ -140,6 +144,8 @@ class ReportOut(Out):
     captured: MoneyOut
     paid: MoneyOut
     redemption_rate_bp: int | None  # captured / issued, basis points
+    claims_captured: int
+    payouts: int
     p50_days: float | None
     p90_days: float | None
     by_category: list[GroupOut]

@@ -35,6 +35,10 @@ from finance.desk.records import CaseRecord, DecisionRecord
 from finance.desk.service import ApprovalPolicy
 from finance.ledger import service as ledger
 from finance.payees import service as payees
+from finance.voucher_entitlements import service as entitlements
+from finance.voucher_programmes import service as programmes
+from finance.voucher_redemptions import service as redemptions
+from finance.voucher_redemptions.records import CapturedClaim
 from finance.voucher_settlements import bankfile, repository
 from finance.voucher_settlements.machine import KIND, REFERENCE_PREFIX, VoucherBatchMachine
 from finance.voucher_settlements.records import BatchRecord, ClaimToSettle, LineRecord, NewLine, StatusTotal
@@ -215,6 +219,7 @@ async def assemble(
     await repository.set_case(batch_id, case.id)
     lines = await _new_lines(todo, programme.currency)
     await repository.insert_lines(batch_id, lines, at=at)
+    await redemptions.mark_settled([n.claim.claim for n in lines], batch_id, actor)
     await record(
         actor=actor, action="finance.voucher_batch_assembled", entity_type="voucher_batch", entity_id=batch_id,
         org_id=programme.issuer,
@@ -224,6 +229,46 @@ async def assemble(
     found = await batch(batch_id)
     await _emit("assembled", found, total_minor=total, lines=len(lines))
     return found
+
+
+def to_settle(c: CapturedClaim) -> ClaimToSettle:
+    return ClaimToSettle(claim=c.claim_id, reference=c.reference, payee=c.payee_org, provider=c.provider_org,
+                         sme=c.sme_org, category=c.category, region=c.region, amount_minor=c.amount_minor,
+                         currency=c.currency, claimed_at=c.claimed_at, captured_at=c.captured_at)  # fmt: skip
+
+
+async def create_batch(*, principal: Principal, programme_id: int, up_to: date) -> BatchRecord:
+    """The issuer's batch of one of its programmes (another's: 404): the claims captured up to ``up_to`` (today at
+    the latest) and in no batch yet."""
+    _require_issuer(principal)
+    await programmes.issuer_programme(principal=principal, programme_id=programme_id)
+    if up_to > today():
+        raise _field_problem("up_to", Msg("voucher_settlement.up_to_future"), "future")
+    claims = [to_settle(c) for c in await redemptions.captured_unsettled(programme_id, up_to=up_to)]
+    return await assemble(programme=await programme_info(programme_id), up_to=up_to, claims=claims,
+                          actor=actor_of(principal))  # fmt: skip
+
+
+async def batch_at_cycle_end(programme_id: int, *, on: date) -> BatchRecord | None:
+    """The daily job's batch: the programme's claims up to the end of the settlement cycle that ended before ``on``,
+    once (none when the batch exists or nothing waits)."""
+    info = await programme_info(programme_id)
+    up_to = previous_cycle_end(info.cycle, on)
+    if await repository.batch_by_key(programme_id, up_to) is not None:
+        return None
+    claims = [to_settle(c) for c in await redemptions.captured_unsettled(programme_id, up_to=up_to)]
+    if not claims:
+        return None
+    return await assemble(programme=info, up_to=up_to, claims=claims, actor=Actor.system())
+
+
+async def batches_at_cycle_end(*, on: date) -> int:
+    """Every open programme's batch of its last ended cycle. Returns how many were made."""
+    made = 0
+    for found in await programmes.open_programmes():
+        if await batch_at_cycle_end(found.id, on=on) is not None:
+            made += 1
+    return made
 
 
 async def _refresh_accounts(found: BatchRecord) -> list[LineRecord]:
@@ -333,7 +378,9 @@ async def cancel(*, principal: Principal, batch_id: int, expected_version: int, 
     case = await _expect(found, expected_version, "assembled", "proposed")
     await desk.transition(case_id=case.id, event="cancel", expected_version=expected_version,
                           actor=actor_of(principal), machine=VoucherBatchMachine)  # fmt: skip
+    unpaid = [r.claim for r in await repository.lines(found.id) if r.status in ("payable", "exception")]
     released = await repository.release_unpaid(found.id, to_status="released", at=now())
+    await redemptions.unmark_settled(unpaid, found.id, actor_of(principal))
     await desk.decide(case_id=case.id, kind="cancellation", outcome="cancelled", actor=actor_of(principal),
                       role="reviewer", text=text, snapshot={"released_lines": released})  # fmt: skip
     await record(actor=actor_of(principal), action="finance.voucher_batch_cancelled", entity_type="voucher_batch",
@@ -435,8 +482,10 @@ async def _close(
         for r in paid
     ], at=at)  # fmt: skip
     await _enter_ledgers(found, case, paid, made)
-    await settle_claims([r.claim for r in paid], found.id, actor)
+    await _voucher_payouts(case, paid, actor)
+    unpaid = [r.claim for r in await repository.lines(found.id) if r.status in ("payable", "exception", "failed")]
     carried = await repository.release_unpaid(found.id, to_status="carried", at=at)
+    await redemptions.unmark_settled(unpaid, found.id, actor)
     if not await repository.set_paid(found.id, paid_on=paid_on, reference=reference, return_sha256=return_sha256,
                                      at=at):  # fmt: skip
         raise Conflict(Msg("voucher_settlement.already_paid"))
@@ -475,13 +524,30 @@ async def _enter_ledgers(found: BatchRecord, case: CaseRecord, paid: Sequence[Li
         )  # fmt: skip
 
 
-async def settle_claims(claim_ids: Sequence[int], batch_id: int, actor: Actor) -> None:
-    """The redemptions module marks the paid claims settled by this batch."""
-    return None
+async def _voucher_payouts(case: CaseRecord, paid: Sequence[LineRecord], actor: Actor) -> None:
+    """Each paid claim's ``payout`` entry in the voucher ledger (``finance.voucher_entitlements``: where the
+    captured money went; the balance does not move)."""
+    holds = {c.claim_id: c.hold_id for c in await redemptions.captured_claims([r.claim for r in paid])}
+    for line in paid:
+        hold_id = holds.get(line.claim)
+        if hold_id is not None:
+            await entitlements.payout(hold_id=hold_id, amount_minor=line.amount_minor,
+                                      ref=f"{case.reference}:{line.line_no}", actor=actor)  # fmt: skip
 
 
 async def programme_name(programme_id: int) -> str:
-    return ""
+    """The programme's name (its version in force), "" for a programme not found."""
+    try:
+        return (await programmes.programme(programme_id)).name_zh
+    except NotFound:
+        return ""
+
+
+async def programme_info(programme_id: int) -> ProgrammeInfo:
+    """What a batch needs of its programme: its issuer, name, currency and settlement cycle (the version in force)."""
+    found = await programmes.programme(programme_id)
+    return ProgrammeInfo(id=found.id, issuer=found.issuer, name=found.name_zh, currency=found.currency,
+                         cycle=found.terms.settlement_cycle)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ events

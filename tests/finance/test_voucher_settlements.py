@@ -6,30 +6,40 @@ next batch; bad input refused and nothing written."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from finance.ledger import service as ledger
+from finance.voucher_entitlements import service as entitlements
+from finance.voucher_redemptions import service as redemptions
 from finance.voucher_settlements import bankfile, documents, repository
 from finance.voucher_settlements import service as settlements
+from finance.voucher_settlements.records import ClaimToSettle
 from finance.voucher_settlements.tables import VoucherBatch, VoucherBatchLine, VoucherPayout
 from market.audit.service import Actor
 from market.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from market.events.tables import DomainEvent
 from market.jobs import unit_of_work
+from market.webhooks import service as webhooks
+from market.webhooks.schemas import EndpointIn
+from market.webhooks.tables import WebhookDelivery
+from tests.finance.pledge_support import member_of
 from tests.finance.support import drain
-from tests.finance.voucher_settlement_support import claim, issuer, payee, programme
+from tests.finance.voucher_entitlement_support import assert_ledger_balanced
+from tests.finance.voucher_redemption_support import LICENCE_PRICE
+from tests.finance.voucher_settlement_support import captured_through_checkout, claim, issuer, payee, programme
+
+HALF = LICENCE_PRICE // 2
 
 
 async def _proposed(*, paid_lines: int = 2) -> tuple[Any, Any, Any, Any]:
     owner = await issuer()
     uni = await payee("university")
     bare = await payee("service_provider", account=False)
-    claims = [claim(uni.org_id, 2_000_000), claim(uni.org_id, 150_050, category="novelty_search"),
-              claim(bare.org_id, 99_900, category="testing")][: paid_lines + 1]  # fmt: skip
+    claims = [await claim(uni.org_id, 2_000_000), await claim(uni.org_id, 150_050, category="novelty_search"),
+              await claim(bare.org_id, 99_900, category="testing")][: paid_lines + 1]  # fmt: skip
     async with unit_of_work():
         made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(), claims=claims,
                                           actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
@@ -115,8 +125,9 @@ async def test_the_bank_return_fails_a_line_which_goes_to_the_next_batch(backend
     # the next cycle's batch takes the failed line and the exception again, naming where they came from; the paid
     # claim, still in its live line, is not taken twice
     def again(line: Any) -> Any:
-        return replace(claim(line.payee_org_id, line.amount.minor), claim=line.claim_id,
-                       reference=line.claim_reference)  # fmt: skip
+        return ClaimToSettle(claim=line.claim_id, reference=line.claim_reference, payee=line.payee_org_id,
+                             provider=line.provider_org_id, sme=None, category=line.category, region=line.region,
+                             amount_minor=line.amount.minor, currency="CNY", claimed_at=None, captured_at=None)
 
     actor = Actor(owner.maker.user_id, owner.maker.org_id)
     later = date.today() + timedelta(days=1)
@@ -159,3 +170,60 @@ async def test_each_payee_gets_its_statement_once_and_the_issuer_its_webhooks(ba
     names = [e["name"] for e in await DomainEvent.select(DomainEvent.name).order_by(DomainEvent.id)]
     assert [n for n in names if n.startswith("voucher.")] == [
         "voucher.batch_assembled", "voucher.batch_proposed", "voucher.batch_approved", "voucher.batch_paid"]
+
+
+async def test_batch_events_reach_the_issuers_webhooks_and_paid_the_payees(backend: Any) -> None:
+    owner, uni, _, batch = await _proposed()
+    for principal in (owner.maker, uni):
+        async with unit_of_work():
+            await webhooks.create_endpoint(principal=principal, allow_loopback_http=True,
+                                           data=EndpointIn(url="http://127.0.0.1:9/hook", events=["voucher.*"]))
+    async with unit_of_work():
+        await settlements.approve(principal=owner.checker, batch_id=batch.id,
+                                  proposal_id=batch.pending_proposal_id or 0, expected_version=batch.version)
+    async with unit_of_work():
+        await settlements.record_paid(principal=owner.maker, batch_id=batch.id, paid_on=date.today(),
+                                      reference="ICBC-0042", expected_version=batch.version + 1)
+    await drain()
+    rows = await WebhookDelivery.select(WebhookDelivery.org, WebhookDelivery.event_type)
+    got = sorted((r["org"] == uni.org_id, r["event_type"]) for r in rows)
+    assert got == [(False, "voucher.batch_approved"), (False, "voucher.batch_paid"), (True, "voucher.batch_paid")]
+
+
+async def test_the_checkout_claim_is_settled_paid_into_the_ledgers(
+    backend: Any, job_queue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The acceptance journey's second half: the university's captured voucher claim in the next batch (made from
+    the programme's captured claims, proposed by one member and approved by another), paid: a payout entry in the
+    voucher ledger (the balance unmoved), the voucher income in the university's ledger, the claim settled."""
+    w, claim_id = await captured_through_checkout(monkeypatch)
+    checker = await member_of(w.issuer, email=f"checker-{w.issuer.org_id}@issuer.example.cn")
+    before = await entitlements.balance(w.entitlement.id)
+    async with unit_of_work():
+        made = await settlements.create_batch(principal=w.issuer, programme_id=w.programme_id, up_to=date.today())
+    shown = await settlements.get_batch(principal=w.issuer, batch_id=made.id)
+    [line] = shown.lines
+    assert (line.claim_id, line.payee_org_id, line.amount.minor, line.status) == (claim_id, w.university.org_id,
+                                                                                 HALF, "payable")
+    assert line.claim_reference.startswith("VC-") and shown.programme_name
+    assert await redemptions.captured_unsettled(w.programme_id, up_to=date.today()) == []  # in this batch now
+    async with unit_of_work():
+        await settlements.propose(principal=w.issuer, batch_id=made.id, expected_version=shown.version)
+    shown = await settlements.get_batch(principal=w.issuer, batch_id=made.id)
+    async with unit_of_work():
+        await settlements.approve(principal=checker, batch_id=made.id, proposal_id=shown.pending_proposal_id or 0,
+                                  expected_version=shown.version)  # fmt: skip
+    async with unit_of_work():
+        await settlements.record_paid(principal=w.issuer, batch_id=made.id, paid_on=date.today(), reference="R-9",
+                                      expected_version=shown.version + 1)  # fmt: skip
+    entries = await entitlements.ledger(w.entitlement.id)
+    assert [(e.kind, e.amount_minor) for e in entries if e.kind == "payout"] == [("payout", HALF)]
+    after = await entitlements.balance(w.entitlement.id)
+    assert after.available_minor == before.available_minor and after.captured_minor == before.captured_minor
+    await assert_ledger_balanced(w.entitlement.id)
+    income = await ledger.voucher_income(w.university.org_id)
+    assert [(v.gross_minor, v.claim_reference, v.licensee_name) for v in income] == [
+        (HALF, line.claim_reference, w.sme.org_name)]
+    with pytest.raises(Conflict):  # settled: not in a second batch
+        async with unit_of_work():
+            await redemptions.mark_settled([claim_id], made.id + 1, Actor(w.issuer.user_id, w.issuer.org_id))

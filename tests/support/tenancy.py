@@ -327,7 +327,7 @@ async def _victim_voucher_settlement() -> dict[str, int]:
     uni = await payee("university", f"受害收款大学 {MARK}")
     async with jobs.unit_of_work():
         made = await settlements.assemble(programme=programme(owner.maker), up_to=date.today(),
-                                          claims=[claim(uni.org_id, 123_400)],
+                                          claims=[await claim(uni.org_id, 123_400)],
                                           actor=Actor(owner.maker.user_id, owner.maker.org_id))  # fmt: skip
     async with jobs.unit_of_work():
         await settlements.propose(principal=owner.maker, batch_id=made.id, expected_version=0)
