@@ -43,6 +43,7 @@ SME_CREDIT_CODE = "91330100MA2H3K4L5P"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ENTITLEMENT_YUAN = 50_000  # asked and granted; the licence's voucher part (15,000) is under the per-claim cap
 PROGRAMME_CODE = "hz-tech-transfer-test"
+PROGRAMME_ZH = "杭州市科技成果转化创新券（测试）"  # words: data
 NOTICE_DAYS = 7  # the programme's public notice of a provider (Shanghai's figure)
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,7 +100,7 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     await sign_in(page, ISSUER_EMAIL, DEMO_PASSWORD)
     await page.goto("/issuer/vouchers/new")
     await page.locator("#code").fill(PROGRAMME_CODE)
-    await page.locator("#name_zh").fill("杭州市科技成果转化创新券（测试）")
+    await page.locator("#name_zh").fill(PROGRAMME_ZH)
     await page.locator("#name_en").fill("Hangzhou technology transfer voucher (test)")
     await page.locator("#mode_provider_redeems").check()
     await page.locator("#value_kind_amount").check()
@@ -324,20 +325,18 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     await sign_out(page)
 
     # ---------------------------------------------------------------------------------------- 7. the settlement
-    # The next settlement batch: the issuer's owner makes it and proposes it; approving his own proposal is
-    # refused; the issuer's second member approves it. The bank file's SHA-256 is the one shown.
+    # The next settlement batch: the half-year ends and the daily job batches the claims captured in it (the
+    # issuer's page has no form to make one by hand). The issuer's owner proposes it; approving his own proposal
+    # is refused; the issuer's second member approves it. The bank file's SHA-256 is the one shown.
     await sign_in(page, ISSUER_EMAIL, DEMO_PASSWORD)
-    cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
-    made = await page.request.post(
-        "/api/v1/voucher-settlements",
-        data={"programme_id": programme, "up_to": date.today().isoformat()},
-        headers={"x-csrftoken": cookies["csrftoken"], "Idempotency-Key": f"journey-batch-{programme}"},
-    )
-    assert made.status == 201, await made.text()
-    batch = (await made.json())["id"]
+    up_to = date.fromisoformat(run_setup(live_server, "cycle-end"))  # the half-year ends: the daily job's batch
     await page.goto("/issuer/voucher-settlements")
-    await page.locator(f"#batch-{batch} a").click()
-    await page.wait_for_url(re.compile(rf"/issuer/voucher-settlements/{batch}$"))
+    made = page.locator("#batches tbody tr", has_text=PROGRAMME_ZH)
+    assert await made.count() == 1 and await made.get_attribute("data-state") == "assembled"
+    assert f"{up_to.year}H{1 if up_to.month == 6 else 2}" in await made.inner_text()  # the cycle, by its key
+    await made.locator("a").click()
+    await page.wait_for_url(re.compile(r"/issuer/voucher-settlements/\d+$"))
+    batch = page.url.rsplit("/", 1)[-1]
     line = page.locator("#lines tbody tr", has_text=claim)
     assert await line.count() == 1 and UNIVERSITY in await line.inner_text()
     assert minor(await line.locator("td.num").inner_text()) == voucher_part

@@ -7,7 +7,11 @@ pages.
 ``python -m tests.e2e.voucher_setup notice-over <provider id>`` stands for the clock: the provider's public notice
 (the programme's ``notice_days``) began that many days ago and ends today, with no objection lodged; then the daily
 listing job runs (``finance.voucher_providers_listing``), as it would at 00:20, and lists it. Prints the number of
-providers listed."""
+providers listed.
+
+``python -m tests.e2e.voucher_setup cycle-end`` stands for the clock too: the half-year (the programme's settlement
+cycle) ends, and the next morning's daily job (``voucher_settlements.cycle_batches``, run with that day) makes each
+open programme's batch of the claims captured in it. Prints the cycle's last day."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from datetime import date, timedelta
 
 from finance.voucher_providers.jobs import voucher_providers_listing
 from finance.voucher_providers.tables import VoucherProvider
+from finance.voucher_settlements.jobs import cycle_batches
 from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
 from listings.patents import service as patents
@@ -81,8 +86,21 @@ async def notice_over(provider_id: int) -> None:
     print(done["listed"])
 
 
+async def cycle_end() -> None:
+    today = date.today()
+    last = date(today.year, 6, 30) if today.month <= 6 else date(today.year, 12, 31)
+    load_jobs()
+    async with open_runtime(get_settings(), with_search=False):
+        async with jobs.unit_of_work():
+            await cycle_batches(on=(last + timedelta(days=1)).isoformat())
+        await jobs.queue().drain()  # type: ignore[attr-defined]
+    print(last.isoformat())
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["notice-over"]:
         asyncio.run(notice_over(int(sys.argv[2])))
+    elif sys.argv[1:2] == ["cycle-end"]:
+        asyncio.run(cycle_end())
     else:
         asyncio.run(main())
