@@ -144,7 +144,7 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     # The issuer reviews the application and approves it into the public notice (7 days).
     await sign_in(page, ISSUER_EMAIL, DEMO_PASSWORD)
     await page.goto("/issuer/voucher-providers")
-    await page.locator("#providers tr", has_text=UNIVERSITY).filter(has_text="测试").locator("a").first.click()
+    await page.locator("#providers tr", has_text=UNIVERSITY).filter(has_text=PROGRAMME_ZH).locator("a").click()
     await page.wait_for_url(re.compile(r"/issuer/voucher-providers/\d+$"))
     provider = page.url.rsplit("/", 1)[-1]
     await page.locator("#review").click()
@@ -244,12 +244,11 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     assert int(str(await page.locator("#voucher-amount").get_attribute("data-minor"))) == voucher_part
     assert int(str(await page.locator("#voucher-copay").get_attribute("data-minor"))) == transfer_part
     assert await page.locator("#voucher .lines li").count() >= 1
-    licence_page = page.url.split("?")[0]
     await page.goto(entitlement_url)  # the hold on the entitlement: available less the voucher's part
     assert await page.locator('#ledger tr[data-kind="hold"]').count() == 1
     available = ENTITLEMENT_YUAN * 100 - voucher_part
     assert minor(await page.locator("#entitlement-available").inner_text()) == available
-    await page.goto(licence_page)
+    await page.goto(licence_url)
 
     # The rest by bank transfer: the university's account, the amount (the co-pay) and the memo to quote.
     await page.locator("#pay-bank").click()
@@ -291,7 +290,9 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     redemption = page.url.rsplit("/", 1)[-1]
     for automatic in ("contract", "copay_proof"):
         assert await page.locator(f"#auto-{automatic}").count() == 1, automatic
-    for upload in await page.locator('#file-form input[type="file"]').evaluate_all("xs => xs.map(x => x.id)"):
+    uploads = await page.locator('#file-form input[type="file"]').evaluate_all("xs => xs.map(x => x.id)")
+    assert sorted(uploads) == ["doc-deliverable", "doc-invoice"], uploads
+    for upload in uploads:
         await page.locator(f"#{upload}").set_input_files(str(document))
     await page.locator("#file-button").click()
     await page.wait_for_url(re.compile(r"done="))
@@ -314,7 +315,6 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     await page.wait_for_url(re.compile(r"done="))
     assert await page.locator("#redemption-status").get_attribute("data-status") == "captured"
     assert minor(await page.locator("#redemption-captured").inner_text()) == voucher_part
-
     await sign_out(page)
 
     # The SME's entitlement: the voucher's part captured, the ledger's entries summing to the balance shown.
@@ -377,12 +377,28 @@ async def test_an_sme_pays_half_a_licence_by_voucher_and_the_university_receives
     await page.goto(licence_url)
     assert await page.locator("#voucher-held").get_attribute("data-status") == "captured"
     assert minor(await page.locator("#payments-table tr[data-status='succeeded'] td.num").inner_text()) == transfer_part
-    await page.goto("/provider/voucher-statements")
-    statement = page.locator("#statements tbody tr").first
+    statement = page.locator("#statements tbody tr")
+    for _ in range(30):  # the statement is rendered by a job once the batch is paid
+        await page.goto("/provider/voucher-statements")
+        if await statement.count():
+            break
+        await page.wait_for_timeout(1000)
+    assert await statement.count() == 1
     assert minor(await statement.locator("td.num").first.inner_text()) == voucher_part
+    pdf = await page.request.get(str(await statement.locator("a[download]").get_attribute("href")))
+    assert pdf.ok and (await pdf.body()).startswith(b"%PDF")
+    shown_prefix = (await statement.locator("code").inner_text()).strip().rstrip("…")
+    assert hashlib.sha256(await pdf.body()).hexdigest().startswith(shown_prefix)
     await page.goto("/ledger")
     assert await page.locator(f"#ledger tr[data-licence='{number}']").count() == 1
     assert minor(await page.locator(f"#ledger tr[data-licence='{number}'] td.num").first.inner_text()) == transfer_part
     voucher_line = page.locator(f"#ledger-vouchers tr[data-claim='{claim}']")
     assert await voucher_line.count() == 1 and SME_NAME in await voucher_line.inner_text()
     assert minor(await page.locator("#total-vouchers").inner_text()) == voucher_part
+    await sign_out(page)
+
+    # The SME's entitlement after the payout: a payout entry, the balance unmoved (the entries still sum to it).
+    await sign_in(page, SME_EMAIL, DEMO_PASSWORD)
+    await page.goto(entitlement_url)
+    assert await page.locator('#ledger tr[data-kind="payout"]').count() == 1
+    assert minor(await page.locator("#entitlement-available").inner_text()) == available
