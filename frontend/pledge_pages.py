@@ -265,6 +265,7 @@ class BankPledgePages(Controller):
                         expected_version=version,
                         outcome="replaced" if form.get("outcome") == "replaced" else "accepted",
                         value_minor=yuan_to_fen(str(form.get("value") or ""), "value_minor"),
+                        method=str(form.get("method") or "") or None,  # checked by the schema (400 otherwise)
                         text=text,
                     ),
                 )

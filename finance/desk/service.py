@@ -438,13 +438,19 @@ async def decide(
     snapshot: Mapping[str, Any],
     amount: Money | None = None,
     supersedes: int | None = None,
+    expected_version: int | None = None,
 ) -> DecisionRecord:
     """Record a decision (insert only), audited, with ``desk.decision_recorded`` emitted. Proposals and approvals go
-    through ``propose`` and ``approve`` (four eyes), never through here."""
+    through ``propose`` and ``approve`` (four eyes), never through here. With ``expected_version`` (a decision that
+    moves no state, taken on the version the caller read) it takes the case's next version: of two decisions on
+    the same version one is recorded and the other is a 409."""
     if kind in FOUR_EYES_KINDS:
         raise ValueError(f"a {kind} is recorded by propose/approve, which keep the four-eyes rule")
+    found = await _require_case(case_id)
+    if expected_version is not None:
+        await _advance(found, expected_version=expected_version, actor=actor, machine=None, event=None)
     return await _insert(
-        found=await _require_case(case_id),
+        found=found,
         kind=kind,
         outcome=outcome,
         actor=actor,

@@ -284,11 +284,17 @@ async def _value(
             raise ValidationFailed(needed, errors=[FieldError("appraised_value_minor", needed, code="required")])
         detail["appraised_minor"] = appraised_minor
         values, total = _shares(computed, appraised_minor), appraised_minor
-    limit = valuation.threshold()
-    if method in ("internal", "agreed") and limit is not None and total >= limit.minor:
-        problem = Msg("pledge.valuation.external_required", {"value": Money(currency, total), "limit": limit})
-        raise ValidationFailed(problem, errors=[FieldError("valuation_method", problem, code="external_required")])
+    _require_external_above_threshold(method, Money(currency, total), "valuation_method")
     return Valued(method, Money(currency, total), values, detail)
+
+
+def _require_external_above_threshold(method: str, value: Money, field: str) -> None:
+    """Internal and agreed values only below the shared data's threshold; at or above it, an appraised (external)
+    one. The SME's value and the bank's replacement alike."""
+    limit = valuation.threshold()
+    if method in ("internal", "agreed") and limit is not None and value.minor >= limit.minor:
+        problem = Msg("pledge.valuation.external_required", {"value": value, "limit": limit})
+        raise ValidationFailed(problem, errors=[FieldError(field, problem, code="external_required")])
 
 
 def _shares(computed: Mapping[int, int], total: int) -> dict[int, int]:
@@ -785,7 +791,8 @@ async def request_info(*, principal: Principal, application_id: int, data: MoreI
 
 
 async def decide_valuation(*, principal: Principal, application_id: int, data: ValuationDecisionIn) -> ApplicationOut:
-    """The bank accepts the valuation or replaces it with its own (a decision with both values in its snapshot)."""
+    """The bank accepts the valuation or replaces it with its own (a decision with both values in its snapshot; an
+    internal or agreed replacement only below the threshold). The decision takes the case's next version."""
     org_service.require_approved(principal)
     app = await repository.get_for_update(application_id)
     if app is None or app.bank != principal.org_id or app.submitted_at is None:
@@ -798,6 +805,7 @@ async def decide_valuation(*, principal: Principal, application_id: int, data: V
             needed = Msg("pledge.valuation.value_needed")
             raise ValidationFailed(needed, errors=[FieldError("value_minor", needed, code="required")])
         method = data.method or "agreed"
+        _require_external_above_threshold(method, Money(app.currency, data.value_minor), "method")
         after = {"method": method, "minor": data.value_minor}
         detail = {**dict(app.valuation), "replaced_by_bank": {"before": before, "after": after}}
         await repository.set_valuation(application_id, method=method, minor=data.value_minor, valuation=detail)
@@ -814,6 +822,7 @@ async def decide_valuation(*, principal: Principal, application_id: int, data: V
         text=data.text,
         snapshot={"before": before, "after": after, "detail": dict(app.valuation)},
         amount=Money(app.currency, int(after["minor"])),  # type: ignore[call-overload]
+        expected_version=data.expected_version,  # the decision takes the case's next version: a second on it, 409
     )
     return await get(principal=principal, application_id=application_id)
 

@@ -405,12 +405,26 @@ CAPTURED_BY_SQL = " UNION ALL ".join(
 )
 
 
+# PostgreSQL: the three groupings in one pass over the programme's rows.
+CAPTURED_SETS_SQL = (
+    "SELECT GROUPING(category) AS g_category, GROUPING(region) AS g_region, category, region, provider, "
+    "COUNT(*) AS n, COALESCE(SUM(captured_minor), 0) AS captured FROM finance_voucher_redemption "
+    "WHERE programme = {} AND status = 'captured' GROUP BY GROUPING SETS ((category), (region), (provider))"
+)
+
+
 async def captured_by(programme_id: int) -> dict[str, list[CapturedGroup]]:
-    """The programme's captured claims grouped by category, by region and by provider: one statement (a GROUP BY
-    per dimension on the programme's index)."""
-    rows = await VoucherRedemption.raw(CAPTURED_BY_SQL, *([programme_id] * len(GROUP_COLUMNS)))
+    """The programme's captured claims grouped by category, by region and by provider: one statement (grouping
+    sets on PostgreSQL: one pass; a GROUP BY per dimension on SQLite)."""
     out: dict[str, list[CapturedGroup]] = {d: [] for d in GROUP_COLUMNS}
-    for r in rows:
+    if VoucherRedemption._meta.db.engine_type == "postgres":
+        for r in await VoucherRedemption.raw(CAPTURED_SETS_SQL, programme_id):
+            d = "category" if not r["g_category"] else "region" if not r["g_region"] else "provider"
+            key = r[d]
+            out[d].append(CapturedGroup(key="" if key is None else str(key), claims=int(r["n"]),
+                                        captured_minor=int(r["captured"])))  # fmt: skip
+        return out
+    for r in await VoucherRedemption.raw(CAPTURED_BY_SQL, *([programme_id] * len(GROUP_COLUMNS))):
         out[str(r["d"])].append(CapturedGroup(key=str(r["k"] or ""), claims=int(r["n"]),
                                               captured_minor=int(r["captured"])))  # fmt: skip
     return out

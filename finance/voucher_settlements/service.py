@@ -59,6 +59,7 @@ ONE_CHECKER = ApprovalPolicy(thresholds=((0, 1),), refusal_needs_second=False)
 NO_ACCOUNT = "voucher_settlement.exception.no_payee_account"
 BANK_FAILED = "voucher_settlement.exception.bank_failed"
 OTHER_CURRENCY = "voucher_settlement.exception.currency"
+desk.register_case_page(KIND, "/issuer/voucher-settlements/{subject}")
 ISSUER_EVENTS = {
     "assembled": ("propose", "cancel"),
     "proposed": ("approve", "send_back", "cancel"),

@@ -47,6 +47,13 @@ def test_the_insurance_quote_benchmark_runs() -> None:
     assert "200 separate quotes" in out and "p95" in out and "one schedule of 10,000 patents" in out
 
 
+def test_the_voucher_report_benchmark_runs() -> None:
+    need(reachable(PG_ADMIN_URL, 5432), "PostgreSQL is not reachable: the voucher report benchmark needs it")
+    out = run("tests.benchmarks.bench_voucher_report", "--redemptions", "600", "--requests", "5",
+              "--database", PG_ADMIN_URL)  # fmt: skip
+    assert "redemptions: 600" in out and "/api/v1/voucher-reports/" in out and "p95 of the report" in out
+
+
 def test_the_voucher_redemptions_benchmark_runs() -> None:
     need(reachable(PG_ADMIN_URL, 5432), "PostgreSQL is not reachable: the voucher redemptions benchmark needs it")
     out = run(

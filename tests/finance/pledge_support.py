@@ -9,7 +9,7 @@ from typing import Any
 from finance.loan_products import service as products
 from finance.loan_products.schemas import ProductCreateIn
 from finance.pledges import service as pledges
-from finance.pledges.schemas import ApplicationIn
+from finance.pledges.schemas import ApplicationIn, ValuationMethod
 from market.accounts import passwords
 from market.accounts import repository as accounts_repo
 from market.accounts import service as accounts
@@ -104,7 +104,16 @@ async def sme(name: str = SME_NAME) -> Sme:
     return Sme(account=account, principal=principal, good=good, unpaid=unpaid)
 
 
-async def draft(applicant: Sme, product_id: int, *patent_ids: int, amount_minor: int = 50_000_000) -> Any:
+async def draft(
+    applicant: Sme,
+    product_id: int,
+    *patent_ids: int,
+    amount_minor: int = 50_000_000,
+    valuation_method: ValuationMethod = "internal",
+    appraised_value_minor: int | None = None,
+) -> Any:
+    """A draft on ``product_id`` (the good patent unless others are named), valued by relief-from-royalty unless an
+    appraised (external) or agreed value is given."""
     async with unit_of_work():
         return await pledges.start(
             principal=applicant.principal,
@@ -115,5 +124,7 @@ async def draft(applicant: Sme, product_id: int, *patent_ids: int, amount_minor:
                 term_months=12,
                 purpose="流动资金",  # words: data
                 annual_net_sales_minor=SALES,
+                valuation_method=valuation_method,
+                appraised_value_minor=appraised_value_minor,
             ),
         )

@@ -96,6 +96,11 @@ async def test_half_by_voucher_half_by_bank_transfer_activates_the_licence_and_t
     assert await service.captured_unsettled(w.programme_id, up_to=service.today()) == []
     [row] = await service.claims_for_report(w.programme_id)
     assert (row.status, row.count, row.captured_minor, row.settled_count) == ("captured", 1, HALF, 1)
+    [read] = await service.captured_claims([filed.id])
+    assert read.hold_id == captured.hold and read.settled_batch == 7
+    groups = await service.captured_by(w.programme_id)
+    assert [(g.key, g.claims, g.captured_minor) for g in groups["category"]] == [("tech_results", 1, HALF)]
+    assert [g.key for g in groups["provider"]] == [str(w.university.org_id)]
 
 
 async def test_cancelling_the_licence_releases_the_hold_and_clears_the_cover(

@@ -78,6 +78,8 @@ async def test_the_issuer_runs_a_batch_through_its_pages_and_the_payee_gets_its_
     assert paid.status_code == 200 and 'data-state="paid"' in paid.text
     api = await client.get(f"/api/v1/voucher-settlements/{made.id}")
     assert api.json()["paid"] == {"minor": 2_000_000, "currency": "CNY"} and api.json()["approved_by"] is not None
+    from_desk = await client.get(f"/desk/cases/{api.json()['case_id']}")  # the desk's case link leads to the batch
+    assert from_desk.status_code == 200 and from_desk.url.path == url
     await drain()
     await sign_in_as(client, "uni-payee@example.cn")
     mine = await client.get("/provider/voucher-statements")

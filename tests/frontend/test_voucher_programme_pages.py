@@ -143,3 +143,36 @@ async def test_the_api_problem_json_idempotency_and_drafts(client: Client) -> No
     assert (await client.send_json("POST", "/api/v1/voucher-programmes", {**good, "code": "x2"})).status_code == 403
     applied = await client.send_json("POST", "/api/v1/voucher-providers", {"programme_id": draft})
     assert applied.status_code == 403
+
+
+async def test_a_listed_provider_publishes_revises_and_withdraws_from_its_page(client: Client) -> None:
+    from finance.voucher_providers import repository
+    from tests.finance.voucher_programme_support import apply, approve
+
+    issuer = await make_account("voucher_issuer")
+    owner = await principal_of(issuer)
+    programme_id = await open_programme(owner, "zj0", {**ZHEJIANG, "notice_days": 0})
+    seller = await make_account("service_provider")
+    provider_id = await apply(await principal_of(seller), programme_id)
+    await approve(owner, provider_id)  # no notice: listed at once
+    await sign_in(client, seller)
+    bad = await post(client, f"/provider/vouchers/{provider_id}/services",
+                     {"category": "novelty_search", "title_zh": "科技查新", "price": "-3"})
+    assert bad.status_code == 400 and 'id="price-error"' in bad.text
+    made = await post(client, f"/provider/vouchers/{provider_id}/services",
+                      {"category": "novelty_search", "title_zh": "科技查新", "unit": "份", "price": "3,000"})
+    assert made.status_code in (302, 303), made.text
+    [first] = await repository.services(provider=provider_id)
+    assert first.price_minor == 300_000
+    page = await client.get("/provider/vouchers", headers=HTML)
+    assert f'id="revise-{first.id}"' in page.text and 'value="3000.00"' in page.text
+    revised = await post(client, f"/provider/vouchers/services/{first.id}/revise",
+                         {"category": "novelty_search", "title_zh": "科技查新", "price": "3500"})
+    assert revised.status_code in (302, 303), revised.text
+    assert (await providers.service(first.id)).status == "superseded"
+    [second] = await repository.services(provider=provider_id)
+    ask = await post(client, f"/provider/vouchers/services/{second.id}/withdraw", {})
+    assert ask.status_code == 200 and 'name="confirmed"' in ask.text
+    done = await post(client, f"/provider/vouchers/services/{second.id}/withdraw", {"confirmed": "yes"})
+    assert done.status_code in (302, 303)
+    assert await repository.services(provider=provider_id) == []

@@ -400,12 +400,15 @@ async def _victim_vouchers() -> dict[str, int]:
 async def _victim_voucher_entitlement() -> dict[str, int]:
     """An SME of the victim's with an approved voucher application and the entitlement it was granted, by an issuer
     of the victim's."""
+    from tests.finance.support import drain
     from tests.finance.voucher_entitlement_support import applied, approved_through_tiers, issuing, sme
 
-    owner = await issuing("受害者的创新券审批单位")  # its open programme is public by design: no mark
+    await drain()  # the earlier victims' events handled first (SQLite has one writer)
+    owner = await issuing("受害者的创新券审核单位")  # its open programme is public by design: no mark
     firm = await sme(f"受害持券企业 {MARK}")
     made = await approved_through_tiers(owner, (await applied(firm, owner, 1_000_000)).id)
     assert made.entitlement_id is not None
+    await drain()  # its events (webhooks, notifications) handled before the walk signs in
     return {"voucher_application_id": made.id, "voucher_entitlement_id": made.entitlement_id}
 
 
