@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from finance.letters import service as letters
-from finance.voucher_entitlements import applications
+from finance.voucher_entitlements import applications, eligibility
 from finance.voucher_entitlements.schemas import (
     ApplicationOut,
     ApplyIn,
@@ -68,7 +68,7 @@ async def sme_index(request: AnyRequest, principal: Principal, *, done: str = ""
     lang = lang_of(request)
     return page(
         request, "voucher_entitlements/sme.html",
-        programmes=localized(await applications.programmes_for(principal=principal), lang),
+        programmes=localized(await eligibility.programmes_for(principal=principal), lang),
         applications=localized(await applications.applications_of(principal=principal), lang),
         entitlements=localized(await applications.entitlements_for(principal=principal), lang), done=done,
     )  # fmt: skip
@@ -86,7 +86,7 @@ async def apply_page(
     except FieldProblem:
         amount = None
     vouchers = _int(typed.get("vouchers")) or None
-    check = localized(await applications.eligibility(principal=principal, programme_id=programme_id,
+    check = localized(await eligibility.eligibility(principal=principal, programme_id=programme_id,
                                                      amount_minor=amount, vouchers=vouchers), lang)  # fmt: skip
     return page(request, "voucher_entitlements/apply.html", status, e=check, typed=typed, errors=errors or [])
 

@@ -1,11 +1,8 @@
 """An SME's application for a voucher entitlement, reviewed on the desk (kind ``voucher_entitlement``) tier by tier.
 
-- Eligibility pre-check (``precheck``), said with coded reasons and their sources before the SME applies and again
-  when it files (frozen with the application): an SME (Forbidden otherwise), the programme open and in one of its
-  application windows, the firm's region accepted, the programme's required qualifications held that day
-  (``finance.qualifications.holds``), no open application of the firm in the programme, and the amount within
-  what is left of the budget and of the firm's cap. The favoured qualifications the firm holds raise its priority on
-  the issuer's queue and are shown to the reviewers.
+- Eligibility pre-check (``eligibility.precheck``), said with coded reasons and their sources before the SME
+  applies and again when it files (frozen with the application). The favoured qualifications the firm holds raise
+  its priority on the issuer's queue and are shown to the reviewers.
 - Declarations: the SME ticks the programme's declaration of no double public funding; its text (Chinese and
   English, as the programme words it) is frozen with the application.
 - Review: the programme version's review tiers in order (none set: one tier), one approval decision per tier; above
@@ -22,19 +19,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from finance.desk import service as desk
 from finance.desk.reasons import Reason, ReasonCode, Severity, reason, register
 from finance.desk.records import CaseRecord, DecisionRecord
 from finance.letters import service as letters
-from finance.qualifications import service as qualifications
 from finance.voucher_entitlements import repository, service
-from finance.voucher_entitlements.machine import FINAL, KIND, OPEN_STATES, REFERENCE_PREFIX, VoucherApplicationMachine
-from finance.voucher_entitlements.records import ApplicationRecord, Balance, CapNeed, EntitlementRecord, EntryRecord
+from finance.voucher_entitlements.eligibility import (
+    asked_amount,
+    cap_needs,
+    committed,
+    field_problem,
+    finding_out,
+    money_or_none,
+    money_out,
+    precheck,
+    programme_for_sme,
+    region_of,
+    require_sme,
+    reserve,
+)
+from finance.voucher_entitlements.machine import FINAL, KIND, REFERENCE_PREFIX, VoucherApplicationMachine
+from finance.voucher_entitlements.records import ApplicationRecord, Balance, EntitlementRecord, EntryRecord
 from finance.voucher_entitlements.schemas import (
     DECLARATIONS,
     ApplicationOut,
@@ -43,11 +52,8 @@ from finance.voucher_entitlements.schemas import (
     BalanceOut,
     CheckIn,
     DecisionOut,
-    EligibilityOut,
     EntitlementOut,
     EntryOut,
-    FindingOut,
-    MoneyOut,
     MoreInfoIn,
     MoveIn,
     RefuseIn,
@@ -70,17 +76,6 @@ SLA_WORKING_DAYS = 20
 APPLICATION_FILED = "voucher.application_filed"
 APPLICATION_REFUSED = "voucher.application_refused"
 ONE_TIER = ("issuer",)  # a programme without review tiers is reviewed once, by the issuer
-
-# The pre-check's reasons (each with the rule it comes from). ``qualification.missing`` is finance.qualifications'.
-register(
-    ReasonCode("voucher.precheck.not_open", "law.voucher.programme_terms", Severity.block),
-    ReasonCode("voucher.precheck.window", "law.voucher.programme_terms", Severity.block),
-    ReasonCode("voucher.precheck.region", "law.voucher.programme_terms", Severity.block),
-    ReasonCode("voucher.precheck.open_application", "law.voucher.programme_terms", Severity.block),
-    ReasonCode("voucher.budget_exhausted", "law.voucher.first_come", Severity.block),
-    ReasonCode("voucher.precheck.firm_cap", "law.voucher.programme_terms", Severity.block),
-    ReasonCode("voucher.precheck.favoured", "law.voucher.favoured", Severity.warn),
-)
 
 REFUSAL_CODES = (
     "voucher.refusal.not_eligible",
@@ -118,205 +113,6 @@ def actor_of(principal: Principal) -> Actor:
     return Actor(principal.user_id, principal.org_id)
 
 
-def _money(value: Money) -> MoneyOut:
-    return MoneyOut(minor=value.minor, currency=value.currency)
-
-
-def _money_or_none(minor: int | None, currency: str) -> MoneyOut | None:
-    return None if minor is None else MoneyOut(minor=minor, currency=currency)
-
-
-def _field_problem(field: str, message: Msg) -> ValidationFailed:
-    return ValidationFailed(message, errors=[FieldError(field, message, code=message.code)])
-
-
-# ------------------------------------------------------------------------------------------------- caps
-
-
-def budget_key(programme_id: int) -> str:
-    return f"budget:{programme_id}"
-
-
-def firm_key(programme_id: int, org_id: int) -> str:
-    return f"firm:{programme_id}:{org_id}"
-
-
-def cap_needs(terms: ProgrammeTerms, *, programme_id: int, org_id: int) -> list[CapNeed]:
-    """The running totals an entitlement of the programme falls under: its budget and the firm's cap (each only
-    when the terms set one)."""
-    needs = []
-    if terms.budget_minor is not None:
-        needs.append(CapNeed(budget_key(programme_id), "budget", terms.budget_minor, programme=programme_id))
-    if terms.per_firm_minor is not None:
-        needs.append(CapNeed(firm_key(programme_id, org_id), "firm", terms.per_firm_minor, programme=programme_id,
-                             org=org_id))  # fmt: skip
-    return needs
-
-
-async def committed(programme_id: int) -> int:
-    """What approved entitlements committed of the programme's budget (minor units)."""
-    found = (await repository.caps([budget_key(programme_id)])).get(budget_key(programme_id))
-    return found.reserved_minor if found else 0
-
-
-async def _left(terms: ProgrammeTerms, programme_id: int, org_id: int) -> tuple[int | None, int | None]:
-    """What is left of the budget and of the firm's cap (None: not limited)."""
-    keys = [budget_key(programme_id), firm_key(programme_id, org_id)]
-    found = await repository.caps(keys)
-    budget = found.get(keys[0])
-    firm = found.get(keys[1])
-    budget_left = None if terms.budget_minor is None else max(terms.budget_minor - (budget.reserved_minor if budget
-                                                                                     else 0), 0)  # fmt: skip
-    firm_left = None if terms.per_firm_minor is None else max(terms.per_firm_minor - (firm.reserved_minor if firm
-                                                                                      else 0), 0)  # fmt: skip
-    return budget_left, firm_left
-
-
-async def _reserve(needs: Sequence[CapNeed], amount: Money) -> None:
-    """Add ``amount`` to every running total (sorted by key: one lock order), each by a conditional update the
-    database decides; the first that does not fit raises 409 (the caller's transaction then writes nothing)."""
-    at = service.now()
-    for need in sorted(needs, key=lambda n: n.key):
-        await repository.ensure_cap(need, amount.currency, at)
-        if not await repository.reserve(need.key, amount_minor=amount.minor, limit_minor=need.limit_minor):
-            problem = (Msg("voucher.budget_exhausted") if need.scope == "budget"
-                       else Msg("voucher.firm_cap_reached", {"limit": Money(amount.currency, need.limit_minor)}))
-            raise Conflict(problem, errors=[FieldError("amount_minor", problem, code=problem.code)])  # fmt: skip
-
-
-# ------------------------------------------------------------------------------------------------ pre-check
-
-
-@dataclass(frozen=True, slots=True)
-class Precheck:
-    """What the pre-check found: its reasons (blocking or not), the favoured qualifications held, the check of the
-    required ones (for the decision's snapshot), and what is left of the budget and of the firm's cap."""
-
-    reasons: tuple[Reason, ...]
-    favoured_held: tuple[str, ...]
-    qualifications: Mapping[str, Any]
-    budget_left: int | None
-    firm_left: int | None
-
-    @property
-    def eligible(self) -> bool:
-        return not any(r.blocks for r in self.reasons)
-
-
-def asked_amount(terms: ProgrammeTerms, *, amount_minor: int | None, vouchers: int | None) -> Money | None:
-    """The amount asked: as given (amount programmes), or vouchers × face value (face-value programmes)."""
-    if terms.value_kind == "face_value":
-        if vouchers is None or terms.face_value_minor is None:
-            return None
-        return Money(terms.currency, vouchers * terms.face_value_minor)
-    return None if amount_minor is None else Money(terms.currency, amount_minor)
-
-
-async def precheck(*, org_id: int, region: str, row: ProgrammeRecord, asked: Money | None, day: date) -> Precheck:
-    """The eligibility pre-check of a firm for a programme on ``day`` (pure of side effects)."""
-    terms = row.terms
-    reasons: list[Reason] = []
-    if not row.open and row.closed_reason == "budget_exhausted":
-        reasons.append(reason("voucher.budget_exhausted", left=Money(terms.currency, 0)))
-    elif not row.open:
-        reasons.append(reason("voucher.precheck.not_open", name=terms.name_zh))
-    elif not programmes.in_window(terms, day):
-        reasons.append(reason("voucher.precheck.window", day=day))
-    if not programmes.region_ok(terms, region):
-        reasons.append(reason("voucher.precheck.region", region=region or "-"))
-    required = await qualifications.holds(org_id, terms.required, on=day)
-    reasons.extend(Reason.of(f) for f in required.findings())
-    favoured = await qualifications.holds(org_id, terms.favoured, on=day) if terms.favoured else None
-    favoured_held = favoured.held if favoured else ()
-    for kind in favoured_held:
-        reasons.append(reason("voucher.precheck.favoured", kind=Msg(f"qualification.kind.{kind}")))
-    if any(a.state in OPEN_STATES for a in await _open_applications(org_id, row.id)):
-        reasons.append(reason("voucher.precheck.open_application"))
-    budget_left, firm_left = await _left(terms, row.id, org_id)
-    if asked is not None:
-        if budget_left is not None and asked.minor > budget_left and row.open:
-            reasons.append(reason("voucher.budget_exhausted", field="amount_minor",
-                                  left=Money(asked.currency, budget_left)))  # fmt: skip
-        if firm_left is not None and asked.minor > firm_left:
-            reasons.append(reason("voucher.precheck.firm_cap", field="amount_minor",
-                                  left=Money(asked.currency, firm_left)))  # fmt: skip
-    return Precheck(tuple(reasons), tuple(favoured_held), required.snapshot(), budget_left, firm_left)
-
-
-@dataclass(frozen=True, slots=True)
-class _Open:
-    id: int
-    state: str
-
-
-async def _open_applications(org_id: int, programme_id: int) -> list[_Open]:
-    rows = await repository.applications(applicant=org_id, programme=programme_id)
-    cases = {c.id: c for c in await desk.cases_by_id([r.case for r in rows if r.case is not None])}
-    return [_Open(r.id, cases[r.case].state) for r in rows if r.case in cases]
-
-
-def finding_out(r: Reason) -> FindingOut:
-    return FindingOut(code=r.code, severity=r.severity.value, message=MsgOut.of(r.msg), source=MsgOut.of(r.article))
-
-
-def _sme(principal: Principal) -> None:
-    if principal.org_kind is not OrgKind.sme:
-        raise Forbidden(Msg("voucher.sme_only"))
-    org_service.require_approved(principal)
-
-
-async def _programme_for_sme(programme_id: int) -> ProgrammeRecord:
-    try:
-        row = await programmes.programme(programme_id)
-    except NotFound:
-        row = None
-    if row is None or row.status == "draft":
-        missing = Msg("voucher.programme_not_found")
-        raise NotFound(missing, errors=[FieldError("programme_id", missing, code=missing.code)])
-    return row
-
-
-async def _region_of(org_id: int) -> str:
-    org = await org_service.org_by_id(org_id)
-    return str(org.region or "") if org else ""
-
-
-def eligibility_out(row: ProgrammeRecord, check: Precheck, asked: Money | None) -> EligibilityOut:
-    t = row.terms
-    return EligibilityOut(
-        programme_id=row.id, programme_version=t.version, programme_name=t.name_zh, issuer_name=row.issuer_name,
-        value_kind=t.value_kind, face_value=_money_or_none(t.face_value_minor, t.currency),
-        eligible=check.eligible, findings=[finding_out(r) for r in check.reasons], required=list(t.required),
-        favoured=list(t.favoured), favoured_held=list(check.favoured_held),
-        budget_left=_money_or_none(check.budget_left, t.currency),
-        firm_left=_money_or_none(check.firm_left, t.currency), asked=_money(asked) if asked else None,
-        validity_months=t.validity_months, declaration_zh=t.declaration_zh, declaration_en=t.declaration_en,
-    )  # fmt: skip
-
-
-async def eligibility(
-    *, principal: Principal, programme_id: int, amount_minor: int | None = None, vouchers: int | None = None
-) -> EligibilityOut:
-    """The pre-check for the caller's firm, as the apply page shows it."""
-    _sme(principal)
-    row = await _programme_for_sme(programme_id)
-    asked = asked_amount(row.terms, amount_minor=amount_minor, vouchers=vouchers)
-    check = await precheck(org_id=principal.org_id, region=await _region_of(principal.org_id), row=row, asked=asked,
-                           day=service.today())  # fmt: skip
-    return eligibility_out(row, check, asked)
-
-
-async def programmes_for(*, principal: Principal) -> list[EligibilityOut]:
-    """Every open programme accepting the firm's region, with the firm's pre-check (nothing asked yet)."""
-    _sme(principal)
-    region = await _region_of(principal.org_id)
-    out = []
-    for row in await programmes.open_programmes(region=region):
-        check = await precheck(org_id=principal.org_id, region=region, row=row, asked=None, day=service.today())
-        out.append(eligibility_out(row, check, None))
-    return out
-
-
 # ---------------------------------------------------------------------------------------------- applying
 
 
@@ -324,9 +120,9 @@ def _declarations(terms: ProgrammeTerms, accepted: Sequence[str], at: datetime) 
     """The declarations as the SME accepted them, with the programme's words frozen; each one required."""
     unknown = [c for c in accepted if c not in DECLARATIONS]
     if unknown:
-        raise _field_problem("declarations", Msg("voucher.declaration_unknown", {"code": ", ".join(unknown)}))
+        raise field_problem("declarations", Msg("voucher.declaration_unknown", {"code": ", ".join(unknown)}))
     if "no_double_funding" not in accepted:
-        raise _field_problem("declarations", Msg("voucher.declaration_needed"))
+        raise field_problem("declarations", Msg("voucher.declaration_needed"))
     default = "voucher.declaration.no_double_funding"
     return [{"code": "no_double_funding", "text_zh": terms.declaration_zh or gettext("zh", default),
              "text_en": terms.declaration_en or gettext("en", default), "programme_version": terms.version,
@@ -341,18 +137,18 @@ async def apply(*, principal: Principal, data: ApplyIn) -> ApplicationOut:
     """File the SME's application: the declarations ticked, the pre-check passed (each blocking reason beside its
     field, 422), then on the desk in ``submitted`` with the pre-check, the qualifications read and the programme
     version frozen. Nothing is written when it is refused."""
-    _sme(principal)
-    row = await _programme_for_sme(data.programme_id)
+    require_sme(principal)
+    row = await programme_for_sme(data.programme_id)
     terms = row.terms
     at = service.now()
     declarations = _declarations(terms, data.declarations, at)
     asked = asked_amount(terms, amount_minor=data.amount_minor, vouchers=data.vouchers)
-    check = await precheck(org_id=principal.org_id, region=await _region_of(principal.org_id), row=row, asked=asked,
+    check = await precheck(org_id=principal.org_id, region=await region_of(principal.org_id), row=row, asked=asked,
                            day=service.today())  # fmt: skip
     blocking = [r for r in check.reasons if r.blocks]
     if asked is None:
         field = "vouchers" if terms.value_kind == "face_value" else "amount_minor"
-        raise _field_problem(field, Msg(f"voucher.{field}_needed"))
+        raise field_problem(field, Msg(f"voucher.{field}_needed"))
     if blocking:
         errors = [FieldError(r.field or "programme_id", r.msg, code=r.code, article=r.source, params=r.params)
                   for r in blocking]  # fmt: skip
@@ -504,13 +300,13 @@ def _approved_amount(found: ApplicationRecord, data: ApproveIn) -> Money:
     """The amount the last tier approves: as asked, or lowered (never raised; face values in whole vouchers)."""
     if found.value_kind == "face_value" and found.face_value_minor is not None and data.vouchers is not None:
         if found.vouchers is not None and data.vouchers > found.vouchers:
-            raise _field_problem("vouchers", Msg("voucher.above_requested", {"amount": found.requested}))
+            raise field_problem("vouchers", Msg("voucher.above_requested", {"amount": found.requested}))
         return Money(found.currency, data.vouchers * found.face_value_minor)
     if data.amount_minor is not None:
         if found.value_kind == "face_value":
-            raise _field_problem("vouchers", Msg("voucher.vouchers_needed"))
+            raise field_problem("vouchers", Msg("voucher.vouchers_needed"))
         if data.amount_minor > found.requested_minor:
-            raise _field_problem("amount_minor", Msg("voucher.above_requested", {"amount": found.requested}))
+            raise field_problem("amount_minor", Msg("voucher.above_requested", {"amount": found.requested}))
         return Money(found.currency, data.amount_minor)
     return found.requested
 
@@ -523,7 +319,7 @@ async def approve(*, principal: Principal, application_id: int, data: ApproveIn)
     terms = await _terms(found)
     amount = _approved_amount(found, data) if found.last_tier else found.requested
     if not found.last_tier and (data.amount_minor is not None or data.vouchers is not None):
-        raise _field_problem("amount_minor", Msg("voucher.amount_at_last_tier"))
+        raise field_problem("amount_minor", Msg("voucher.amount_at_last_tier"))
     snapshot = {"tier": found.tier_name, "tier_index": found.tier, "tiers": list(found.tiers),
                 "programme_version": found.programme_version, "amount_minor": amount.minor,
                 "vouchers": data.vouchers}  # fmt: skip
@@ -579,7 +375,7 @@ async def _issue(found: ApplicationRecord, amount: Money, actor: Actor) -> Entit
     terms = await _terms(found)
     now_row = await programmes.programme(found.programme)
     needs = cap_needs(now_row.terms, programme_id=found.programme, org_id=found.applicant)
-    await _reserve(needs, amount)
+    await reserve(needs, amount)
     vouchers = amount.minor // found.face_value_minor if found.face_value_minor else None
     made = await service.issue(
         holder=found.applicant, issuer=found.issuer, programme_id=found.programme,
@@ -627,7 +423,7 @@ async def send_back(*, principal: Principal, application_id: int, data: MoveIn) 
 def _reasons_of(codes: Sequence[str]) -> list[Reason]:
     unknown = [c for c in codes if c not in REFUSAL_CODES]
     if unknown:
-        raise _field_problem("reasons", Msg("voucher.refusal_reason_unknown", {"code": ", ".join(unknown)}))
+        raise field_problem("reasons", Msg("voucher.refusal_reason_unknown", {"code": ", ".join(unknown)}))
     return [reason(c) for c in dict.fromkeys(codes)]
 
 
@@ -711,13 +507,13 @@ async def application_out(principal: Principal, found: ApplicationRecord) -> App
         programme_name=row.name_zh if row else "", issuer_org_id=found.issuer,
         issuer_name=row.issuer_name if row else "", applicant_org_id=found.applicant,
         applicant_name=applicant.name if applicant else "", value_kind=found.value_kind,
-        requested=_money(found.requested), vouchers=found.vouchers,
-        face_value=_money_or_none(found.face_value_minor, found.currency), purpose=found.purpose,
+        requested=money_out(found.requested), vouchers=found.vouchers,
+        face_value=money_or_none(found.face_value_minor, found.currency), purpose=found.purpose,
         declarations=[dict(d) for d in found.declarations],
         findings=[finding_out(Reason.from_json(r)) for r in found.precheck],
         qualifications=dict(found.qualifications), favoured=list(found.favoured), priority=found.priority,
         tiers=list(found.tiers), tier=found.tier, tier_name=found.tier_name,
-        approved=_money_or_none(found.approved_minor, found.currency), entitlement_id=found.entitlement,
+        approved=money_or_none(found.approved_minor, found.currency), entitlement_id=found.entitlement,
         due_on=case.due_on, events=_events(principal, found, case.state), pending_proposal_id=pending,
         decisions=[decision_out(d) for d in made], created_at=found.created_at,
     )  # fmt: skip
@@ -744,15 +540,15 @@ async def applications_of(*, principal: Principal, open_only: bool = False) -> l
 def balance_out(b: Balance) -> BalanceOut:
     c = b.currency
     return BalanceOut(
-        granted=_money(Money(c, b.granted_minor)), available=_money(Money(c, b.available_minor)),
-        held=_money(Money(c, b.held_minor)), captured=_money(Money(c, b.captured_minor)),
-        released=_money(Money(c, b.released_minor)), expired=_money(Money(c, b.expired_minor)),
-        revoked=_money(Money(c, b.revoked_minor)),
+        granted=money_out(Money(c, b.granted_minor)), available=money_out(Money(c, b.available_minor)),
+        held=money_out(Money(c, b.held_minor)), captured=money_out(Money(c, b.captured_minor)),
+        released=money_out(Money(c, b.released_minor)), expired=money_out(Money(c, b.expired_minor)),
+        revoked=money_out(Money(c, b.revoked_minor)),
     )  # fmt: skip
 
 
 def entry_out(e: EntryRecord) -> EntryOut:
-    return EntryOut(id=e.id, kind=e.kind, amount=_money(Money(e.currency, e.amount_minor)), ref=e.ref, at=e.at)
+    return EntryOut(id=e.id, kind=e.kind, amount=money_out(Money(e.currency, e.amount_minor)), ref=e.ref, at=e.at)
 
 
 def status_of(found: EntitlementRecord, at: datetime) -> str:
@@ -771,8 +567,8 @@ async def entitlement_out(found: EntitlementRecord, *, with_entries: bool = Fals
         id=found.id, application_id=found.application, programme_id=found.programme,
         programme_version=found.programme_version, programme_name=row.name_zh if row else "",
         holder_org_id=found.holder, holder_name=holder.name if holder else "", issuer_org_id=found.issuer,
-        granted=_money(found.granted), vouchers=found.vouchers,
-        face_value=_money_or_none(found.face_value_minor, found.currency),
+        granted=money_out(found.granted), vouchers=found.vouchers,
+        face_value=money_or_none(found.face_value_minor, found.currency),
         balance=balance_out(await service.balance(found.id)), issued_on=found.issued_on,
         expires_at=found.expires_at, last_day=service.last_usable_day(found),
         status=status_of(found, service.now()),

@@ -11,6 +11,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from finance.voucher_entitlements import applications as service
+from finance.voucher_entitlements import eligibility
 from finance.voucher_entitlements.schemas import (
     ApplicationOut,
     ApplyIn,
@@ -57,12 +58,12 @@ class VoucherEntitlementController(Controller):
 
     @get("/programmes", opt=SME, summary="SME: the open programmes of its region with its eligibility in each")
     async def programmes(self, principal: Principal, lang: str) -> list[EligibilityOut]:
-        return localized(await service.programmes_for(principal=principal), lang)
+        return localized(await eligibility.programmes_for(principal=principal), lang)
 
     @get("/eligibility", opt=SME, summary="SME: the eligibility pre-check for one programme and amount")
     async def eligibility(self, principal: Principal, programme_id: int, lang: str, amount_minor: int | None = None,
                           vouchers: int | None = None) -> EligibilityOut:  # fmt: skip
-        return localized(await service.eligibility(principal=principal, programme_id=programme_id,
+        return localized(await eligibility.eligibility(principal=principal, programme_id=programme_id,
                                                    amount_minor=amount_minor, vouchers=vouchers), lang)  # fmt: skip
 
     @get("/applications", opt=PARTIES, summary="My firm's applications (an issuer: those to its programmes)")

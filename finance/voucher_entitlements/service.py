@@ -229,8 +229,9 @@ async def hold(
     Refused, and nothing written: an entitlement of another firm (404 ``voucher.entitlement_not_found``), revoked
     (409 ``voucher.entitlement_revoked``), expired at ``on`` (409 ``voucher.entitlement_expired``), an amount of
     zero or less (422 ``voucher.amount_not_positive``), more than is available (409 ``voucher.insufficient_balance``,
-    decided by the database under concurrency). The same ``ref`` again returns the first hold (a ref already used
-    on another entitlement or for another amount: 409 ``voucher.hold_ref_taken``)."""
+    decided by the database under concurrency). The same ``ref`` again returns the first hold as it is now (released
+    or captured included: a new use needs a new ref); a ref already used on another entitlement or for another
+    amount is a 409 ``voucher.hold_ref_taken``."""
     firm = for_org if for_org is not None else actor.org_id
     ref = ref.strip()
     if not ref or len(ref) > REF_MAX:

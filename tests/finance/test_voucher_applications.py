@@ -11,7 +11,7 @@ import pytest
 
 from finance.desk import service as desk
 from finance.letters import service as letters
-from finance.voucher_entitlements import applications
+from finance.voucher_entitlements import applications, eligibility
 from finance.voucher_entitlements import service as entitlements
 from finance.voucher_entitlements.schemas import ApplyIn, ApproveIn, CheckIn, MoreInfoIn, MoveIn, RefuseIn
 from finance.voucher_programmes import service as programmes
@@ -43,7 +43,7 @@ async def test_two_tiers_then_the_entitlement_is_issued_and_the_budget_committed
         found = await applications.approve(principal=who, application_id=made.id,
                                            data=ApproveIn(expected_version=found.version))  # fmt: skip
     assert (found.state, found.tier, found.tier_name, found.entitlement_id) == ("in_review", 1, "city", None)
-    assert await applications.committed(owner.programme_id) == 0  # the first tier commits nothing
+    assert await eligibility.committed(owner.programme_id) == 0  # the first tier commits nothing
     async with unit_of_work():
         found = await applications.approve(principal=who, application_id=made.id,
                                            data=ApproveIn(expected_version=found.version, amount_minor=4_000_000))
@@ -55,7 +55,7 @@ async def test_two_tiers_then_the_entitlement_is_issued_and_the_budget_committed
     assert (issued.holder, issued.granted_minor, issued.programme_version) == (firm.org_id, 4_000_000, 1)
     assert issued.issued_on == entitlements.today()
     assert entitlements.last_usable_day(issued) == entitlements.add_months(issued.issued_on, 12) - timedelta(days=1)
-    assert await applications.committed(owner.programme_id) == 4_000_000
+    assert await eligibility.committed(owner.programme_id) == 4_000_000
     assert (await entitlements.balance(issued.id)).available_minor == 4_000_000
     await assert_ledger_balanced(issued.id)
 
@@ -63,7 +63,7 @@ async def test_two_tiers_then_the_entitlement_is_issued_and_the_budget_committed
 async def test_the_pre_check_refuses_with_coded_reasons_and_writes_nothing(backend: Backend) -> None:
     owner = await issuing(required=["tech_sme"], regions=["33"], per_firm_minor=3_000_000)
     firm = await sme()  # region 110000 (Beijing), no qualification
-    check = await applications.eligibility(principal=firm, programme_id=owner.programme_id, amount_minor=5_000_000)
+    check = await eligibility.eligibility(principal=firm, programme_id=owner.programme_id, amount_minor=5_000_000)
     assert not check.eligible
     assert {f.code for f in check.findings} == {"voucher.precheck.region", "qualification.missing",
                                                 "voucher.precheck.firm_cap"}  # fmt: skip
@@ -141,16 +141,16 @@ async def test_the_approval_that_does_not_fit_the_budget_is_refused_and_writes_n
     assert refused.value.message_code == "voucher.budget_exhausted"
     after = await applications.get_application(principal=owner.maker, application_id=second.id)
     assert (after.state, after.version, after.entitlement_id) == ("in_review", found.version, None)
-    assert await applications.committed(owner.programme_id) == 5_000_000
+    assert await eligibility.committed(owner.programme_id) == 5_000_000
     assert len(await entitlements.entitlements_of_issuer(owner.maker.org_id)) == 1
     async with unit_of_work():  # a lower amount that fits is approved
         done = await applications.approve(principal=owner.maker, application_id=second.id,
                                           data=ApproveIn(expected_version=found.version, amount_minor=1_000_000))
     assert done.state == "approved"
-    assert await applications.committed(owner.programme_id) == 6_000_000
+    assert await eligibility.committed(owner.programme_id) == 6_000_000
     row = await programmes.programme(owner.programme_id)
     assert (row.status, row.closed_reason) == ("closed", "budget_exhausted")  # spent: closed to new applications
-    late = await applications.eligibility(principal=await sme("宁波丙科技有限公司"), programme_id=owner.programme_id,
+    late = await eligibility.eligibility(principal=await sme("宁波丙科技有限公司"), programme_id=owner.programme_id,
                                           amount_minor=100)  # fmt: skip
     assert [f.code for f in late.findings] == ["voucher.budget_exhausted"]
 
@@ -237,6 +237,6 @@ async def test_outside_the_window(backend: Backend) -> None:
     later = date.today() + timedelta(days=30)
     window = {"opens_on": later.isoformat(), "closes_on": (later + timedelta(days=30)).isoformat()}
     owner = await issuing(windows=[window])
-    check = await applications.eligibility(principal=await sme(), programme_id=owner.programme_id,
+    check = await eligibility.eligibility(principal=await sme(), programme_id=owner.programme_id,
                                            amount_minor=100_000)  # fmt: skip
     assert [f.code for f in check.findings] == ["voucher.precheck.window"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from finance.voucher_entitlements import applications
+from finance.voucher_entitlements import applications, eligibility
 from finance.voucher_entitlements import service as entitlements
 from finance.voucher_entitlements.schemas import ApplicationOut, ApproveIn, MoveIn
 from finance.voucher_programmes import service as programmes
@@ -89,7 +89,7 @@ async def test_20_parallel_approvals_never_exceed_the_budget(backend: Backend) -
 
     answers = await asyncio.gather(*(outcome(approving(found)) for found in ready))
     assert Counter(answers) == Counter({200: 10, "voucher.budget_exhausted": 10}), Counter(answers)
-    assert await applications.committed(owner.programme_id) == 5_000_000
+    assert await eligibility.committed(owner.programme_id) == 5_000_000
     issued = await entitlements.entitlements_of_issuer(owner.maker.org_id)
     assert len(issued) == 10 and sum(e.granted_minor for e in issued) == 5_000_000
     states = Counter([(await applications.get_application(principal=owner.maker, application_id=f.id)).state
