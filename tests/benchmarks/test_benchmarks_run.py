@@ -52,3 +52,14 @@ def test_the_voucher_report_benchmark_runs() -> None:
     out = run("tests.benchmarks.bench_voucher_report", "--redemptions", "600", "--requests", "5",
               "--database", PG_ADMIN_URL)  # fmt: skip
     assert "redemptions: 600" in out and "/api/voucher-reports/" in out and "p95 of the report" in out
+
+
+def test_the_voucher_redemptions_benchmark_runs() -> None:
+    need(reachable(PG_ADMIN_URL, 5432), "PostgreSQL is not reachable: the voucher redemptions benchmark needs it")
+    out = run(
+        "tests.benchmarks.bench_voucher_redemptions",
+        "--clients", "8", "--holds", "120", "--entitlements", "6", "--hot", "40", "--solo", "10",
+        "--database", PG_ADMIN_URL,
+    )  # fmt: skip
+    assert "holds, one hot entitlement" in out and "20 holds passed, 20 refused" in out
+    assert "ledger checked: 8 entitlements" in out and "PASS" in out
