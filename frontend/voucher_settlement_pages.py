@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from finance.payees import service as payees
 from finance.payees.schemas import PayeeAccountIn
+from finance.voucher_programmes import service as programmes
 from finance.voucher_settlements import documents, reports
 from finance.voucher_settlements import service as settlements
 from finance.voucher_settlements.controllers import CSV, MAX_RETURN_BYTES, attachment
@@ -69,8 +70,39 @@ class IssuerSettlementPages(Controller):
 
     @get("/", opt=ISSUER)
     async def index(self, request: AnyRequest, principal: Principal) -> Template:
+        return await self._index(request, principal)
+
+    async def _index(
+        self, request: AnyRequest, principal: Principal, *, errors: Errors | None = None, status: int = 200,
+        typed: dict[str, str] | None = None,
+    ) -> Template:
         rows = localized(await settlements.batches_of(principal=principal), lang_of(request))
-        return page(request, "voucher_settlements/batches.html", batches=rows, errors=[])
+        mine = await programmes.programmes_of_issuer(principal.org_id)
+        return page(request, "voucher_settlements/batches.html", status, batches=rows, errors=errors or [],
+                    programmes=mine, typed=typed or {"up_to": settlements.today().isoformat()})  # fmt: skip
+
+    @post("/new", opt=ISSUER)
+    async def create(self, request: AnyRequest, principal: Principal) -> Any:
+        """A batch of a programme's captured claims up to a day, made by hand (the daily job makes one when a
+        settlement cycle ends): every problem beside its field."""
+        lang = lang_of(request)
+        form = await form_of(request)
+        typed = {"programme_id": str(form.get("programme_id") or ""), "up_to": str(form.get("up_to") or "")}
+        up_to = _date(typed["up_to"])
+        errors: Errors = []
+        if not _int(typed["programme_id"]):
+            errors.append({"field": "programme_id", "message": gettext(lang, "voucher_settlement.ui.err_programme")})
+        if up_to is None:
+            errors.append({"field": "up_to", "message": gettext(lang, "voucher_settlement.ui.err_date")})
+        if errors or up_to is None:
+            return await self._index(request, principal, errors=errors, status=400, typed=typed)
+        try:
+            made = await settlements.create_batch(principal=principal, programme_id=_int(typed["programme_id"]),
+                                                  up_to=up_to)  # fmt: skip
+        except MarketError as exc:
+            return await self._index(request, principal, errors=market_messages(exc, lang), status=exc.status,
+                                     typed=typed)  # fmt: skip
+        return Redirect(path=f"/issuer/voucher-settlements/{made.id}")
 
     @get("/{voucher_batch_id:int}", opt=ISSUER)
     async def one(self, request: AnyRequest, principal: Principal, voucher_batch_id: int, done: str = "") -> Template:

@@ -180,3 +180,32 @@ async def test_the_issuer_makes_a_batch_once_by_its_key_and_reads_the_report(
     await sign_in_as(client, stranger.maker_email)
     assert (await client.get(f"/api/voucher-reports/{w.programme_id}")).status_code == 404
     assert (await client.get(f"/issuer/voucher-reports?programme_id={w.programme_id}")).status_code == 404
+
+
+async def test_the_issuer_makes_a_batch_on_its_page_with_errors_beside_the_fields(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w, claim_id = await captured_through_checkout(monkeypatch)
+    await sign_in_as(client, w.accounts[w.issuer.org_id].email)
+    listed = await client.get("/issuer/voucher-settlements")
+    assert 'id="new-batch"' in listed.text and f'<option value="{w.programme_id}"' in listed.text
+    future = (date.today() + timedelta(days=1)).isoformat()
+    late = await post_form(client, "/issuer/voucher-settlements/new", {"programme_id": w.programme_id, "up_to": future})
+    assert late.status_code == 422 and 'id="up_to-error"' in late.text and f'value="{future}"' in late.text
+    blank = await post_form(client, "/issuer/voucher-settlements/new", {"programme_id": "", "up_to": ""})
+    assert blank.status_code == 400 and 'id="programme_id-error"' in blank.text and 'id="up_to-error"' in blank.text
+    assert 'id="batch-' not in (await client.get("/issuer/voucher-settlements")).text  # nothing made
+    made = await post_form(client, "/issuer/voucher-settlements/new",
+                           {"programme_id": w.programme_id, "up_to": date.today().isoformat()})
+    assert made.status_code == 200 and 'data-state="assembled"' in made.text, made.text
+    batch_id = int(made.url.path.rsplit("/", 1)[1])
+    shown = await settlements.get_batch(principal=w.issuer, batch_id=batch_id)
+    assert [line.claim_id for line in shown.lines] == [claim_id]
+    again = await post_form(client, "/issuer/voucher-settlements/new",
+                            {"programme_id": w.programme_id, "up_to": date.today().isoformat()})
+    assert again.status_code == 409 and 'id="form-errors"' in again.text  # the cycle's batch exists
+    stranger = await issuer("另一个科技局（测试）")
+    await sign_in_as(client, stranger.maker_email)
+    theirs = await post_form(client, "/issuer/voucher-settlements/new",
+                             {"programme_id": w.programme_id, "up_to": date.today().isoformat()})
+    assert theirs.status_code == 404
