@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import io
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,6 +121,10 @@ async def _close_backends() -> AsyncIterator[None]:
             await conn.close()
 
 
+# Checks every test's database must pass when the test is done (a conftest below adds its own: the voucher ledgers).
+AFTER_EACH_TEST: list[Callable[[], Awaitable[None]]] = []
+
+
 @pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[Backend]:
     """A clean database on each backend, in the runtime of the test (its engine bound to every table, an
@@ -131,6 +135,8 @@ async def backend(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterat
     async with open_runtime(b.settings, queue=queue, engine=b.engine, with_search=False):
         yield b
         await queue.drain()
+        for check in AFTER_EACH_TEST:
+            await check()
 
 
 @pytest.fixture

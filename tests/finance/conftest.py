@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from finance.payments import gateways
+from finance.voucher_entitlements.tables import VoucherEntitlement
 from market.integrations.payments import StripeConfig, StripeGateway
+from tests.conftest import AFTER_EACH_TEST
 from tests.finance.support import move_today_on
+from tests.finance.voucher_entitlement_support import assert_ledger_balanced
 from tests.integrations.payments.conftest import localstripe_url, webhook_receiver  # noqa: F401 - fixtures
 from tests.integrations.payments.stripe_support import API_KEY, WEBHOOK_SECRET, LocalstripeTransport
 
@@ -43,6 +46,16 @@ def stripe_gateway(backend: Any, localstripe_url: str) -> StripeGateway:  # noqa
 @pytest.fixture(autouse=True)
 def _no_stripe_by_default() -> None:
     """Each test's runtime is built from test settings, which hold no Stripe key: no Stripe unless a test asks."""
+
+
+async def _voucher_ledgers_balanced() -> None:
+    """After every test that has a database, each voucher entitlement's ledger sums to its balance (the entries, the
+    guard column and the holds agree): whatever a test did to vouchers, it left no money unaccounted."""
+    for row in await VoucherEntitlement.select(VoucherEntitlement.id):
+        await assert_ledger_balanced(row["id"])
+
+
+AFTER_EACH_TEST.append(_voucher_ledgers_balanced)
 
 
 @pytest.fixture
