@@ -103,3 +103,22 @@ def test_the_layer_contract_names_every_module_of_market() -> None:
     assert sorted(modules - named) == []
     assert all("ignore_imports" not in c for c in contracts), "contracts hold without ignored imports"
     assert {f"market.{e}" for e in ENTRY_POINTS} <= {m.strip() for m in layers[0].split(":")}
+
+
+def test_each_module_is_kept_from_every_other_modules_repository_and_tables() -> None:
+    """A module's "never another module's repository" and "never another module's tables" contracts name every other
+    module of the "inside a module" contract that has one: a module added later is covered without anyone editing
+    the older contracts by hand."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    modules = next(c["containers"] for c in contracts if c["name"].startswith("inside a module"))
+    endings = {"repository": "never their repositories", "tables": "never touches other modules' tables"}
+    missing = []
+    for contract in contracts:
+        for part, ending in endings.items():
+            if contract["type"] == "forbidden" and contract["name"].endswith(ending):
+                source = contract["name"].split(":")[0]
+                others = [m for m in modules if m != source]
+                want = {f"{m}.{part}" for m in others if (ROOT / m.replace(".", "/") / f"{part}.py").exists()}
+                missing += [f"{source}: {m}" for m in sorted(want - set(contract["forbidden_modules"]))]
+    assert missing == []
