@@ -29,7 +29,7 @@ from finance.insurance_claims.schemas import (
 )
 from finance.pledges import service as pledges
 from frontend.confirm import confirm_page, confirmed, echo
-from frontend.forms import FieldProblem, yuan_to_fen
+from frontend.forms import FieldProblem, form_int, yuan_to_fen
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -48,11 +48,6 @@ NOTICE_FIELDS = (
 )  # fmt: skip
 
 
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
 def _date(value: Any, field: str, *, required: bool = True) -> date | None:
     text = str(value or "").strip()
     if not text and not required:
@@ -69,7 +64,7 @@ def _problems(exc: FieldProblem, lang: str) -> Errors:
 
 def notice_of(form: Any) -> ClaimNoticeIn:
     return ClaimNoticeIn(
-        patent_id=_int(form.get("patent_id")),
+        patent_id=form_int(form.get("patent_id")),
         counterparty=str(form.get("counterparty") or ""),
         forum=str(form.get("forum") or ""),
         event_on=_date(form.get("event_on"), "event_on"),
@@ -149,7 +144,7 @@ class SmeClaimPages(Controller):
             raise NotFound(Msg("insurance_claim.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         try:
             if action == "acceptance":
                 accepted = _date(form.get("accepted_on"), "accepted_on")
@@ -230,14 +225,15 @@ class SmeClaimPages(Controller):
     async def attach(self, request: AnyRequest, principal: Principal) -> Any:
         lang = lang_of(request)
         form = await form_of(request)
-        policy_id = _int(form.get("policy_id"))
+        policy_id = form_int(form.get("policy_id"))
         try:
             await claims.attach_guarantee(
-                principal=principal, policy_id=policy_id, pledge_application_id=_int(form.get("pledge_application_id"))
+                principal=principal, policy_id=policy_id,
+                pledge_application_id=form_int(form.get("pledge_application_id"))
             )
         except MarketError as exc:
             return await self._guarantee(request, principal, policy_id, market_messages(exc, lang), exc.status)
-        return Redirect(path=f"/sme/pledges/{_int(form.get('pledge_application_id'))}")
+        return Redirect(path=f"/sme/pledges/{form_int(form.get('pledge_application_id'))}")
 
 
 class BankClaimPages(Controller):
@@ -260,7 +256,8 @@ class BankClaimPages(Controller):
         form = await form_of(request)
         try:
             await claims.resubmit(
-                principal=principal, claim_id=claim_id, data=MoveIn(expected_version=_int(form.get("expected_version")))
+                principal=principal, claim_id=claim_id,
+                data=MoveIn(expected_version=form_int(form.get("expected_version")))
             )
         except MarketError as exc:
             return await claim_page(request, principal, claim_id, base="/bank/claims",
@@ -293,7 +290,7 @@ class InsurerClaimPages(Controller):
             raise NotFound(Msg("insurance_claim.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         text = str(form.get("text") or "")
         move = MoveIn(expected_version=version)
         try:
@@ -305,7 +302,7 @@ class InsurerClaimPages(Controller):
                 )
             elif action == "pre-approve":
                 await claims.pre_approve(
-                    principal=principal, claim_id=claim_id, cost_id=_int(form.get("cost_id")), data=move
+                    principal=principal, claim_id=claim_id, cost_id=form_int(form.get("cost_id")), data=move
                 )
             elif action == "assess":
                 await claims.assess(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -217,3 +218,17 @@ def facts_in(form: Mapping[str, Any]) -> PatentFactsIn:
         if text:
             values[name] = text
     return PatentFactsIn.model_validate(values)
+
+
+def form_int(value: Any) -> int:
+    """A whole number typed in a form (an id, a version, a row count): 0 when blank, not digits, or too long."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 12 else 0
+
+
+def form_date(value: Any) -> date | None:
+    """An ISO date typed in a form (``<input type="date">``), or None."""
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None

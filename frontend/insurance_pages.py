@@ -6,7 +6,6 @@ and changes nothing) and show results, each refusal beside its field."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -30,6 +29,7 @@ from finance.insurance.schemas import (
 from finance.insurance_products import service as products
 from finance.licences import service as licences
 from frontend.confirm import confirm_page, confirmed, echo
+from frontend.forms import form_date, form_int
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from frontend.subsidy_pages import application_estimates
 from market.accounts.deps import provide_principal
@@ -44,18 +44,6 @@ INSURER = signed_in(OrgKind.insurer, session_only=True)
 UNIVERSITY = signed_in(OrgKind.university, session_only=True)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SUBSIDIES_TEMPLATE = "insurance/_subsidies.html"  # filled by finance.subsidies' pages when they exist
-
-
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
 
 
 def _answer(kind: str, raw: Any) -> Any:
@@ -123,7 +111,7 @@ class SmeInsurancePages(Controller):
         back = str(form.get("back") or "/sme/insurance")
         back = back if back.startswith("/") and not back.startswith("//") else "/sme/insurance"
         try:
-            await insurance.request_consent(principal=principal, licence_id=_int(form.get("licence_id")))
+            await insurance.request_consent(principal=principal, licence_id=form_int(form.get("licence_id")))
         except MarketError as exc:
             published = await products.published()
             return page(
@@ -142,7 +130,7 @@ class SmeInsurancePages(Controller):
 
     @get("/new", opt=SME)
     async def new(self, request: AnyRequest, principal: Principal, product: int = 0) -> Template:
-        chosen = [_int(v) for v in request.query_params.getall("patent_ids", []) if _int(v)]
+        chosen = [form_int(v) for v in request.query_params.getall("patent_ids", []) if form_int(v)]
         return await self._new(request, principal, {"product_version_id": product, "patent_ids": chosen})
 
     async def _new(
@@ -179,8 +167,8 @@ class SmeInsurancePages(Controller):
         lang = lang_of(request)
         form = await form_of(request)
         typed: dict[str, Any] = {
-            "product_version_id": _int(form.get("product_version_id")),
-            "patent_ids": [_int(v) for v in form.getall("patent_ids", []) if _int(v)],
+            "product_version_id": form_int(form.get("product_version_id")),
+            "patent_ids": [form_int(v) for v in form.getall("patent_ids", []) if form_int(v)],
         }
         try:
             data = ApplicationIn(**typed)
@@ -206,7 +194,7 @@ class SmeInsurancePages(Controller):
             raise NotFound(Msg("insurance.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         try:
             if action == "answer":
                 answers = {q.key: _answer(q.kind, form.get(f"answer_{q.key}")) for q in current.questions}
@@ -214,7 +202,7 @@ class SmeInsurancePages(Controller):
                     principal=principal,
                     application_id=application_id,
                     data=AnswersIn(
-                        questionnaire_version=_int(form.get("questionnaire_version")) or 1,
+                        questionnaire_version=form_int(form.get("questionnaire_version")) or 1,
                         answers={k: v for k, v in answers.items() if v != ""},
                         acknowledge_disclosure=form.get("acknowledge_disclosure") == "on",
                     ),
@@ -231,7 +219,7 @@ class SmeInsurancePages(Controller):
                     filename=upload.filename,
                     content_type=upload.content_type or "",
                     content=await upload.read(MAX_UPLOAD_BYTES + 1),
-                    issued_on=_date(form.get("issued_on")),
+                    issued_on=form_date(form.get("issued_on")),
                 )
             elif action == "submit":
                 await insurance.submit(principal=principal, application_id=application_id, version=version)
@@ -305,7 +293,7 @@ class InsurerApplicationPages(Controller):
         self, request: AnyRequest, principal: Principal, q: str = "", all: str = ""
     ) -> Template:
         """The insurer's applications in the desk's order (soonest due first), open ones unless asked for all."""
-        number = max(1, _int(request.query_params.get("page")) or 1)
+        number = max(1, form_int(request.query_params.get("page")) or 1)
         state = str(request.query_params.get("state") or "")
         chosen, text, everything = (state if state in STATES else ""), q.strip()[:60], all == "1"
         typed = {"state": chosen, "q": text, "all": everything, "page": number}
@@ -335,7 +323,7 @@ class InsurerApplicationPages(Controller):
             raise NotFound(Msg("insurance.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         text = str(form.get("text") or "")
         try:
             if action == "review":
@@ -381,7 +369,7 @@ class InsurerApplicationPages(Controller):
                 await insurance.approve(
                     principal=principal,
                     application_id=application_id,
-                    data=ApprovalIn(expected_version=version, proposal_id=_int(form.get("proposal_id")), text=text),
+                    data=ApprovalIn(expected_version=version, proposal_id=form_int(form.get("proposal_id")), text=text),
                 )
             elif action == "send-back":
                 await insurance.send_back(
@@ -454,7 +442,7 @@ class UniversityConsentPages(Controller):
                 principal=principal,
                 consent_id=consent_id,
                 data=ConsentDecisionIn(
-                    expected_version=_int(form.get("expected_version")) or 1,
+                    expected_version=form_int(form.get("expected_version")) or 1,
                     outcome="grant" if action == "grant" else "refuse",
                     note=str(form.get("note") or ""),
                 ),

@@ -4,7 +4,6 @@ send the case version they showed (a stale page gets a 409 and changes nothing) 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -30,7 +29,7 @@ from finance.pledges.schemas import (
     ValuationDecisionIn,
 )
 from frontend.confirm import confirm_page, confirmed, echo
-from frontend.forms import FieldProblem, percent_to_bp, yuan_to_fen
+from frontend.forms import FieldProblem, form_date, form_int, percent_to_bp, yuan_to_fen
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from listings.patents import service as patents
 from market.accounts.deps import provide_principal
@@ -45,18 +44,6 @@ BANK = signed_in(OrgKind.bank, session_only=True)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 def _problems(exc: FieldProblem, lang: str) -> Errors:
     return [{"field": exc.field, "message": gettext(lang, exc.key)}]
 
@@ -64,9 +51,9 @@ def _problems(exc: FieldProblem, lang: str) -> Errors:
 def application_fields(form: Any) -> dict[str, Any]:
     """The application form's fields as the schemas take them (money typed in yuan, kept in fen)."""
     return {
-        "patent_ids": [_int(v) for v in form.getall("patent_ids", []) if _int(v)],
+        "patent_ids": [form_int(v) for v in form.getall("patent_ids", []) if form_int(v)],
         "amount_minor": yuan_to_fen(str(form.get("amount") or ""), "amount_minor") or 0,
-        "term_months": _int(form.get("term_months")),
+        "term_months": form_int(form.get("term_months")),
         "purpose": str(form.get("purpose") or ""),
         "pure_ip": form.get("pure_ip") == "on",
         "annual_net_sales_minor": yuan_to_fen(str(form.get("annual_sales") or ""), "annual_net_sales_minor") or 0,
@@ -113,8 +100,8 @@ class SmePledgePages(Controller):
     async def create(self, request: AnyRequest, principal: Principal) -> Any:
         lang = lang_of(request)
         form = await form_of(request)
-        typed: dict[str, Any] = {"product_id": _int(form.get("product_id")), **dict(form.items())}
-        typed["patent_ids"] = [_int(v) for v in form.getall("patent_ids", [])]
+        typed: dict[str, Any] = {"product_id": form_int(form.get("product_id")), **dict(form.items())}
+        typed["patent_ids"] = [form_int(v) for v in form.getall("patent_ids", [])]
         try:
             data = ApplicationIn(product_id=typed["product_id"], **application_fields(form))
         except FieldProblem as exc:
@@ -138,7 +125,7 @@ class SmePledgePages(Controller):
             raise NotFound(Msg("pledge.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         try:
             if action == "edit":
                 await pledges.edit(
@@ -165,7 +152,7 @@ class SmePledgePages(Controller):
                     filename=upload.filename,
                     content_type=upload.content_type or "",
                     content=await upload.read(MAX_UPLOAD_BYTES + 1),
-                    issued_on=_date(form.get("issued_on")),
+                    issued_on=form_date(form.get("issued_on")),
                 )
             elif action == "resubmit":
                 await pledges.resubmit(
@@ -243,7 +230,7 @@ class BankPledgePages(Controller):
             raise NotFound(Msg("pledge.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         text = str(form.get("text") or "")
         try:
             if action == "review":
@@ -278,7 +265,7 @@ class BankPledgePages(Controller):
                         outcome="refuse" if form.get("outcome") == "refuse" else "approve",
                         amount_minor=yuan_to_fen(str(form.get("amount") or ""), "amount_minor"),
                         rate_bp=percent_to_bp(str(form.get("rate") or ""), "rate_bp"),
-                        term_months=_int(form.get("term_months")) or None,
+                        term_months=form_int(form.get("term_months")) or None,
                         reasons=[str(v) for v in form.getall("reasons", [])],
                         text=text,
                     ),
@@ -287,14 +274,14 @@ class BankPledgePages(Controller):
                 await pledges.approve(
                     principal=principal,
                     application_id=application_id,
-                    data=ApprovalIn(expected_version=version, proposal_id=_int(form.get("proposal_id")), text=text),
+                    data=ApprovalIn(expected_version=version, proposal_id=form_int(form.get("proposal_id")), text=text),
                 )
             elif action == "send-back":
                 await pledges.send_back(
                     principal=principal, application_id=application_id, data=MoveIn(expected_version=version)
                 )
             elif action == "offer":
-                expires = _date(form.get("expires_on"))
+                expires = form_date(form.get("expires_on"))
                 if expires is None:
                     raise FieldProblem("expires_on", "pledge.ui.err_date")
                 await pledges.offer(
@@ -304,7 +291,7 @@ class BankPledgePages(Controller):
                         expected_version=version,
                         amount_minor=yuan_to_fen(str(form.get("amount") or ""), "amount_minor") or 0,
                         rate_bp=percent_to_bp(str(form.get("rate") or ""), "rate_bp") or 0,
-                        term_months=_int(form.get("term_months")),
+                        term_months=form_int(form.get("term_months")),
                         expires_on=expires,
                     ),
                 )

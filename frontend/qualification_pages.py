@@ -25,7 +25,7 @@ from finance.parties import service as parties
 from finance.parties.schemas import PartyFactsIn
 from finance.qualifications import service as qualifications
 from finance.qualifications.controllers import evidence_response
-from frontend.forms import FieldProblem, percent_to_bp
+from frontend.forms import FieldProblem, form_int, percent_to_bp
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -53,11 +53,6 @@ def _date(form: FormMultiDict, name: str, problems: Errors, lang: str) -> date |
     except ValueError:
         problems.append({"field": name, "message": gettext(lang, "qualification.date_invalid")})
         return None
-
-
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
 
 
 # ------------------------------------------------------------------------------------------- the firm's page
@@ -158,7 +153,7 @@ class AdminQualificationPages(Controller):
                 principal=principal,
                 qualification_id=qualification_id,
                 event=str(form.get("event") or ""),
-                expected_version=_int(form.get("expected_version")),
+                expected_version=form_int(form.get("expected_version")),
                 reason_code=str(form.get("reason_code") or ""),
                 note=str(form.get("note") or ""),
             )
@@ -180,7 +175,7 @@ def facts_from_form(form: FormMultiDict) -> tuple[dict[str, Any], Errors]:
     unreadable share beside its field."""
     problems: Errors = []
     holders: list[dict[str, Any]] = []
-    for i in range(_int(form.get("rows")) or SPARE_ROWS):
+    for i in range(form_int(form.get("rows")) or SPARE_ROWS):
         name = str(form.get(f"sh_{i}_name") or "").strip()
         code = str(form.get(f"sh_{i}_credit_code") or "").strip()
         number = str(form.get(f"sh_{i}_id_number") or "").strip()

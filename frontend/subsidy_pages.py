@@ -7,7 +7,6 @@ version they showed (a stale page gets a 409 and changes nothing) and show every
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -30,7 +29,7 @@ from finance.subsidies.schemas import (
     RefuseIn,
 )
 from frontend.confirm import confirm_page, confirmed, echo
-from frontend.forms import FieldProblem, hundredths_text, percent_to_bp, yuan_to_fen
+from frontend.forms import FieldProblem, form_date, form_int, hundredths_text, percent_to_bp, yuan_to_fen
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -49,18 +48,6 @@ TIERS = (*FIRM_TIERS, "champion_2", "champion_3")
 SPARE_ROWS = 2
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SUBSIDIES_TEMPLATE = "insurance/_subsidies.html"
-
-
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
 
 
 # ------------------------------------------------------------------------------------------- the form
@@ -82,16 +69,16 @@ def terms_from_form(form: FormMultiDict) -> tuple[dict[str, Any], dict[str, str]
     later = {t: v for t in TIERS if (v := read(f"later_{t}", percent_to_bp)) is not None}
     tier_caps = {t: v for t in TIERS if (v := read(f"tiercap_{t}", yuan_to_fen)) is not None}
     kind_caps: dict[str, int] = {}
-    for n in range(_int(form.get("kc_rows"))):
+    for n in range(form_int(form.get("kc_rows"))):
         group = "+".join(k for k in form.getall(f"kc_kinds_{n}", []) if k in KINDS)
         amount = read(f"kc_amount_{n}", yuan_to_fen)
         if group and amount is not None:
             where[f"kind_caps_minor.{group}"] = f"kc_amount_{n}"
             kind_caps[group] = amount
     thresholds: list[dict[str, Any]] = []
-    for n in range(_int(form.get("th_rows"))):
+    for n in range(form_int(form.get("th_rows"))):
         above = read(f"th_above_{n}", yuan_to_fen)
-        approvals = _int(form.get(f"th_n_{n}")) or None
+        approvals = form_int(form.get(f"th_n_{n}")) or None
         if above is None and approvals is None:
             continue
         where[f"approval_thresholds.{len(thresholds)}"] = f"th_{{}}_{n}"
@@ -175,9 +162,9 @@ def typed_values(form: FormMultiDict) -> dict[str, Any]:
     values["kinds"] = list(form.getall("kinds", []))
     values["refusal_needs_second"] = form.get("refusal_needs_second") == "on"
     values["kcs"] = [{"kinds": list(form.getall(f"kc_kinds_{n}", [])), "amount": form.get(f"kc_amount_{n}", "")}
-                     for n in range(_int(form.get("kc_rows")))]  # fmt: skip
+                     for n in range(form_int(form.get("kc_rows")))]  # fmt: skip
     values["ths"] = [{"above": form.get(f"th_above_{n}", ""), "n": form.get(f"th_n_{n}", "")}
-                     for n in range(_int(form.get("th_rows")))]  # fmt: skip
+                     for n in range(form_int(form.get("th_rows")))]  # fmt: skip
     return values
 
 
@@ -244,7 +231,7 @@ class IssuerProgrammePages(Controller):
         errors = _problems(problems, lang)
         data = None
         try:
-            data = ProgrammeEditIn(expected_version=_int(form.get("expected_version")) or 1, **terms)
+            data = ProgrammeEditIn(expected_version=form_int(form.get("expected_version")) or 1, **terms)
         except ValidationError as exc:
             errors += _remap(field_messages(exc, lang), where)
         if data is None or errors:
@@ -263,7 +250,7 @@ class IssuerProgrammePages(Controller):
         if action not in subsidies.TRANSITIONS:
             raise NotFound(Msg("subsidy.programme_not_found"))
         form = await form_of(request)
-        expected = _int(form.get("expected_version"))
+        expected = form_int(form.get("expected_version"))
         if not confirmed(form):
             return confirm_page(
                 request, action=f"/issuer/subsidies/{programme_id}/{action}",
@@ -320,7 +307,7 @@ class IssuerClaimPages(Controller):
             raise NotFound(Msg("subsidy.claim_not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         text = str(form.get("text") or "")
         claim_id = subsidy_claim_id
         try:
@@ -336,12 +323,13 @@ class IssuerClaimPages(Controller):
                                         data=ApproveIn(expected_version=version, amount_minor=amount, text=text))
             elif action == "check":
                 await subsidies.check(principal=principal, claim_id=claim_id,
-                                      data=CheckIn(expected_version=version, proposal_id=_int(form.get("proposal_id")),
+                                      data=CheckIn(expected_version=version,
+                                                   proposal_id=form_int(form.get("proposal_id")),
                                                    text=text))  # fmt: skip
             elif action == "send-back":
                 await subsidies.send_back(principal=principal, claim_id=claim_id, data=MoveIn(expected_version=version))
             elif action in ("refuse", "pay"):
-                paid_on = _date(form.get("paid_on"))
+                paid_on = form_date(form.get("paid_on"))
                 if action == "pay" and paid_on is None:
                     raise FieldProblem("paid_on", "subsidy.ui.err_date")
                 if not confirmed(form):
@@ -410,10 +398,11 @@ class SmeSubsidyPages(Controller):
         document = None
         if isinstance(found, UploadFile) and found.filename:
             document = Upload(filename=found.filename, content_type=found.content_type or "",
-                              content=await found.read(MAX_UPLOAD_BYTES + 1), issued_on=_date(form.get("issued_on")))
+                              content=await found.read(MAX_UPLOAD_BYTES + 1),
+                              issued_on=form_date(form.get("issued_on")))
         try:
-            made = await subsidies.file_claim(principal=principal, policy_id=_int(form.get("policy_id")),
-                                              programme_id=_int(form.get("programme_id")), proof_document=document)
+            made = await subsidies.file_claim(principal=principal, policy_id=form_int(form.get("policy_id")),
+                                              programme_id=form_int(form.get("programme_id")), proof_document=document)
         except MarketError as exc:
             return await sme_index(request, principal, errors=market_messages(exc, lang), typed=typed,
                                    status=exc.status)  # fmt: skip
@@ -439,10 +428,10 @@ class SmeSubsidyPages(Controller):
                                        requirement=str(form.get("requirement") or subsidies.PROOF),
                                        document=Upload(filename=found.filename, content_type=found.content_type or "",
                                                        content=await found.read(MAX_UPLOAD_BYTES + 1),
-                                                       issued_on=_date(form.get("issued_on"))))  # fmt: skip
+                                                       issued_on=form_date(form.get("issued_on"))))  # fmt: skip
             else:
                 await subsidies.resubmit(principal=principal, claim_id=subsidy_claim_id,
-                                         data=MoveIn(expected_version=_int(form.get("expected_version")) or 1))
+                                         data=MoveIn(expected_version=form_int(form.get("expected_version")) or 1))
         except FieldProblem as exc:
             return await claim_page(request, principal, subsidy_claim_id, template="subsidies/sme_claim.html",
                                     errors=[{"field": exc.field, "message": gettext(lang, exc.key)}], status=400)

@@ -28,7 +28,7 @@ from finance.voucher_entitlements.schemas import (
 )
 from finance.voucher_entitlements.service import REVOKE_CODES
 from frontend.confirm import confirm_page, confirmed, echo
-from frontend.forms import FieldProblem, yuan_to_fen
+from frontend.forms import FieldProblem, form_int, yuan_to_fen
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -44,11 +44,6 @@ ISSUER_ACTIONS = ("review", "more-info", "approve", "check", "send-back", "refus
 SME_ACTIONS = ("resubmit", "withdraw")
 ISSUER_APPLICATION = "voucher_entitlements/issuer_application.html"
 UI = "voucher_entitlement.ui."  # the confirmation pages' codes: confirm_<action>_heading, _question, <action>
-
-
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
 
 
 def _problems(exc: Exception, lang: str) -> tuple[Errors, int]:
@@ -85,7 +80,7 @@ async def apply_page(
         amount = yuan_to_fen(typed.get("amount", ""), "amount_minor")
     except FieldProblem:
         amount = None
-    vouchers = _int(typed.get("vouchers")) or None
+    vouchers = form_int(typed.get("vouchers")) or None
     check = localized(await eligibility.eligibility(principal=principal, programme_id=programme_id,
                                                      amount_minor=amount, vouchers=vouchers), lang)  # fmt: skip
     return page(request, "voucher_entitlements/apply.html", status, e=check, typed=typed, errors=errors or [])
@@ -123,11 +118,11 @@ class SmeVoucherPages(Controller):
         lang = lang_of(request)
         form = await form_of(request)
         typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-        programme_id = _int(form.get("programme_id"))
+        programme_id = form_int(form.get("programme_id"))
         try:
             data = ApplyIn(
                 programme_id=programme_id or 1, amount_minor=yuan_to_fen(typed.get("amount", ""), "amount_minor"),
-                vouchers=_int(typed.get("vouchers")) or None, purpose=typed.get("purpose", ""),
+                vouchers=form_int(typed.get("vouchers")) or None, purpose=typed.get("purpose", ""),
                 declarations=[str(v) for v in form.getall("declarations", [])],
             )  # fmt: skip
             made = await applications.apply(principal=principal, data=data)
@@ -151,7 +146,7 @@ class SmeVoucherPages(Controller):
             raise NotFound(Msg("voucher.application_not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        data = MoveIn(expected_version=_int(form.get("expected_version")))
+        data = MoveIn(expected_version=form_int(form.get("expected_version")))
         try:
             if action == "withdraw":
                 if not confirmed(form):
@@ -207,7 +202,7 @@ class IssuerVoucherApplicationPages(Controller):
             raise NotFound(Msg("voucher.application_not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         text = str(form.get("text") or "")
         app_id = voucher_application_id
         try:
@@ -220,10 +215,10 @@ class IssuerVoucherApplicationPages(Controller):
             elif action == "approve":
                 await applications.approve(principal=principal, application_id=app_id, data=ApproveIn(
                     expected_version=version, amount_minor=yuan_to_fen(str(form.get("amount") or ""), "amount_minor"),
-                    vouchers=_int(form.get("vouchers")) or None, text=text))  # fmt: skip
+                    vouchers=form_int(form.get("vouchers")) or None, text=text))  # fmt: skip
             elif action == "check":
                 await applications.check(principal=principal, application_id=app_id, data=CheckIn(
-                    expected_version=version, proposal_id=_int(form.get("proposal_id")), text=text))  # fmt: skip
+                    expected_version=version, proposal_id=form_int(form.get("proposal_id")), text=text))  # fmt: skip
             elif action == "send-back":
                 await applications.send_back(principal=principal, application_id=app_id,
                                              data=MoveIn(expected_version=version))  # fmt: skip

@@ -14,7 +14,6 @@ showed (a stale page gets a 409 and changes nothing) and show every problem besi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -40,7 +39,7 @@ from finance.voucher_providers.schemas import (
     ServiceReviseIn,
 )
 from frontend.confirm import confirm_page, confirmed, echo
-from frontend.forms import FieldProblem, hundredths_text, percent_to_bp, whole, yuan_to_fen
+from frontend.forms import FieldProblem, form_date, form_int, hundredths_text, percent_to_bp, whole, yuan_to_fen
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -60,18 +59,6 @@ PERIODS = ("year", "half_year", "programme")
 TIER_ROWS = 4
 SPARE_ROWS = 2
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
 
 
 # ------------------------------------------------------------------------------------------- the terms form
@@ -95,18 +82,18 @@ def terms_from_form(form: FormMultiDict) -> tuple[dict[str, Any], Errors]:
         if share is not None:
             categories[code] = {"share_bp": share, "cap_minor": cap}
     windows: list[dict[str, Any]] = []
-    for n in range(_int(form.get("w_rows"))):
+    for n in range(form_int(form.get("w_rows"))):
         opens, closes = str(form.get(f"win_open_{n}") or "").strip(), str(form.get(f"win_close_{n}") or "").strip()
         if not opens and not closes:
             continue
-        if _date(opens) is None or _date(closes) is None:
+        if form_date(opens) is None or form_date(closes) is None:
             problems.append({"field": f"win_open_{n}", "key": "voucher_programme.ui.err_date"})
             continue
         windows.append({"opens_on": opens, "closes_on": closes, "_row": n})
     thresholds: list[dict[str, Any]] = []
-    for n in range(_int(form.get("th_rows"))):
+    for n in range(form_int(form.get("th_rows"))):
         above = read(f"th_above_{n}", yuan_to_fen)
-        approvals = _int(form.get(f"th_n_{n}")) or None
+        approvals = form_int(form.get(f"th_n_{n}")) or None
         if above is None and approvals is None:
             continue
         thresholds.append({"above_minor": above, "approvals": approvals})
@@ -213,9 +200,9 @@ def typed_values(form: FormMultiDict) -> dict[str, Any]:
     values["refusal_needs_second"] = form.get("refusal_needs_second") == "on"
     values["tiers"] = [str(form.get(f"tier_{n}") or "") for n in range(TIER_ROWS)]
     values["wins"] = [{"open": form.get(f"win_open_{n}", ""), "close": form.get(f"win_close_{n}", "")}
-                      for n in range(_int(form.get("w_rows")))]  # fmt: skip
+                      for n in range(form_int(form.get("w_rows")))]  # fmt: skip
     values["ths"] = [{"above": form.get(f"th_above_{n}", ""), "n": form.get(f"th_n_{n}", "")}
-                     for n in range(_int(form.get("th_rows")))]  # fmt: skip
+                     for n in range(form_int(form.get("th_rows")))]  # fmt: skip
     return values
 
 
@@ -288,7 +275,7 @@ class IssuerVoucherProgrammePages(Controller):
         errors = _problems(problems, lang)
         data = None
         try:
-            data = ProgrammeEditIn(expected_version=_int(form.get("expected_version")) or 1, **terms)
+            data = ProgrammeEditIn(expected_version=form_int(form.get("expected_version")) or 1, **terms)
         except ValidationError as exc:
             errors += _remap(field_messages(exc, lang))
         if data is None or errors:
@@ -316,7 +303,7 @@ class IssuerVoucherProgrammePages(Controller):
             )  # fmt: skip
         try:
             await programmes.change_status(principal=principal, programme_id=row.id, action=action,
-                                           expected_version=_int(form.get("expected_version")))  # fmt: skip
+                                           expected_version=form_int(form.get("expected_version")))  # fmt: skip
         except MarketError as exc:
             return await programme_form(request, row, values=form_values(row),
                                         errors=market_messages(exc, lang_of(request)), status=exc.status)
@@ -357,13 +344,13 @@ class PublicVoucherPages(Controller):
         form = await form_of(request)
         lang = lang_of(request)
         try:
-            found = await providers.provider(_int(form.get("provider_id")))
+            found = await providers.provider(form_int(form.get("provider_id")))
             if found.programme != voucher_programme_id:
                 raise NotFound(Msg("voucher_provider.not_found"))
             await providers.lodge_objection(principal=principal, provider_id=found.id,
                                             data=ObjectionIn(text=str(form.get("text") or "")))  # fmt: skip
         except ValidationError as exc:
-            errors = [{**e, "field": f"text_{_int(form.get('provider_id'))}"} for e in field_messages(exc, lang)]
+            errors = [{**e, "field": f"text_{form_int(form.get('provider_id'))}"} for e in field_messages(exc, lang)]
             return await programme_page(request, principal, voucher_programme_id, errors=errors, status=400)
         except MarketError as exc:
             return await programme_page(request, principal, voucher_programme_id, errors=market_messages(exc, lang),
@@ -379,7 +366,7 @@ async def _read_upload(form: FormMultiDict, name: str) -> Upload | None:
     if not isinstance(found, UploadFile) or not found.filename:
         return None
     return Upload(filename=found.filename, content_type=found.content_type or "",
-                  content=await found.read(MAX_UPLOAD_BYTES + 1), issued_on=_date(form.get("issued_on")))
+                  content=await found.read(MAX_UPLOAD_BYTES + 1), issued_on=form_date(form.get("issued_on")))
 
 
 async def provider_index(
@@ -422,7 +409,8 @@ class ProviderVoucherPages(Controller):
         form = await form_of(request)
         typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         try:
-            data = ApplyIn(programme_id=_int(form.get("programme_id")) or 1, statement=str(form.get("statement") or ""))
+            data = ApplyIn(programme_id=form_int(form.get("programme_id")) or 1,
+                           statement=str(form.get("statement") or ""))
             await providers.apply(principal=principal, data=data, evidence=await _read_upload(form, "evidence"),
                                   statement=await _read_upload(form, "capability"))  # fmt: skip
         except ValidationError as exc:
@@ -449,7 +437,7 @@ class ProviderVoucherPages(Controller):
                                        document=document)  # fmt: skip
             elif action == "resubmit":
                 await providers.resubmit(principal=principal, provider_id=voucher_provider_id,
-                                         data=MoveIn(expected_version=_int(form.get("expected_version"))))
+                                         data=MoveIn(expected_version=form_int(form.get("expected_version"))))
             else:
                 await providers.publish_service(principal=principal, provider_id=voucher_provider_id,
                                                 data=ServiceIn(**_service_in(form)))  # fmt: skip
@@ -535,7 +523,7 @@ class IssuerVoucherProviderPages(Controller):
             raise NotFound(Msg("voucher_provider.not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         text = str(form.get("text") or "")
         pid = voucher_provider_id
         try:
@@ -558,7 +546,7 @@ class IssuerVoucherProviderPages(Controller):
                                         data=MoveIn(expected_version=version, text=text))  # fmt: skip
             elif action == "objection":
                 await providers.decide_objection(
-                    principal=principal, provider_id=pid, objection_id=_int(form.get("objection_id")),
+                    principal=principal, provider_id=pid, objection_id=form_int(form.get("objection_id")),
                     data=ObjectionDecisionIn(uphold=form.get("uphold") == "yes", text=text))  # fmt: skip
             else:
                 data = ReasonedIn(expected_version=version, reasons=reasons, text=text)

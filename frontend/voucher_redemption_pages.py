@@ -7,7 +7,6 @@ beside its field."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -30,7 +29,7 @@ from finance.voucher_redemptions.schemas import (
     VersionIn,
 )
 from frontend.confirm import confirm_page, confirmed, echo
-from frontend.forms import FieldProblem, yuan_to_fen
+from frontend.forms import FieldProblem, form_date, form_int, yuan_to_fen
 from frontend.licence_pages import licence_page
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
@@ -51,18 +50,6 @@ ISSUER_ACTIONS = ("review", "more-info", "approve", "check", "send-back", "refus
 CONFIRMED_ACTIONS = ("cancel", "decline", "refuse")  # a second step first
 
 
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 async def uploads_of(form: FormMultiDict) -> dict[str, Upload | None]:
     """The form's documents (``contract``, ``invoice``, ``copay_proof``, ``deliverable``), each with its issue day."""
     out: dict[str, Upload | None] = {}
@@ -71,7 +58,7 @@ async def uploads_of(form: FormMultiDict) -> dict[str, Upload | None]:
         if isinstance(found, UploadFile) and found.filename:
             out[name] = Upload(filename=found.filename, content_type=found.content_type or "",
                                content=await found.read(MAX_UPLOAD_BYTES + 1),
-                               issued_on=_date(form.get(f"{name}_issued_on")))  # fmt: skip
+                               issued_on=form_date(form.get(f"{name}_issued_on")))  # fmt: skip
     return out
 
 
@@ -101,7 +88,7 @@ class LicenceVoucherPages(Controller):
         await checkout.licence_voucher(principal=principal, licence_id=licence_id)  # another's: 404
         form = await form_of(request)
         try:
-            data = LicenceVoucherIn(entitlement_id=_int(form.get("entitlement_id")), amount_minor=_amount(form))
+            data = LicenceVoucherIn(entitlement_id=form_int(form.get("entitlement_id")), amount_minor=_amount(form))
             await checkout.choose_for_licence(principal=principal, licence_id=licence_id, data=data)
         except (FieldProblem, ValidationError, MarketError) as exc:
             errors, status = _errors(exc, lang_of(request))
@@ -143,7 +130,7 @@ async def redemption_page(
 async def _act(request: AnyRequest, principal: Principal, redemption_id: int, action: str, form: FormMultiDict,
                base: str) -> Any:  # fmt: skip
     """One action on a redemption from any of the three pages (the caller checked who may do it)."""
-    version = _int(form.get("expected_version"))
+    version = form_int(form.get("expected_version"))
     text = str(form.get("text") or "")
     rid = redemption_id
     if action in CONFIRMED_ACTIONS and not confirmed(form):
@@ -179,7 +166,7 @@ async def _act(request: AnyRequest, principal: Principal, redemption_id: int, ac
                              data=ApproveIn(expected_version=version, amount_minor=_amount(form), text=text))
     elif action == "check":
         await claims.check(principal=principal, redemption_id=rid,
-                           data=CheckIn(expected_version=version, proposal_id=_int(form.get("proposal_id")),
+                           data=CheckIn(expected_version=version, proposal_id=form_int(form.get("proposal_id")),
                                         text=text))  # fmt: skip
     elif action == "send-back":
         await claims.send_back(principal=principal, redemption_id=rid, data=VersionIn(expected_version=version))
@@ -227,8 +214,8 @@ class SmeVoucherOrderPages(Controller):
         form = await form_of(request)
         typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
         try:
-            service_id, entitlement_id = _int(form.get("service_id")), _int(form.get("entitlement_id"))
-            quantity, amount = _int(form.get("quantity")) or 1, _amount(form)
+            service_id, entitlement_id = form_int(form.get("service_id")), form_int(form.get("entitlement_id"))
+            quantity, amount = form_int(form.get("quantity")) or 1, _amount(form)
             if form.get("mode") == "reimbursed":
                 data = ReimburseIn(service_id=service_id, entitlement_id=entitlement_id, quantity=quantity,
                                    amount_minor=amount)  # fmt: skip

@@ -8,7 +8,6 @@ nothing) and show every problem beside its field."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -24,6 +23,7 @@ from finance.voucher_settlements import documents, reports
 from finance.voucher_settlements import service as settlements
 from finance.voucher_settlements.controllers import CSV, MAX_RETURN_BYTES, attachment
 from frontend.confirm import confirm_page, confirmed, echo
+from frontend.forms import form_date, form_int
 from frontend.portfolio_pages import charts_available
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
@@ -40,18 +40,6 @@ PAYEE_OWNERS = signed_in(OrgKind.university, OrgKind.service_provider, OrgKind.s
 ACTIONS = ("propose", "approve", "send-back", "cancel", "paid", "return")
 CONFIRMED_ACTIONS = ("cancel", "paid")
 BUTTONS = {"cancel": "voucher_settlement.ui.cancel", "paid": "voucher_settlement.ui.paid_button"}
-
-
-def _int(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
 
 
 async def batch_page(
@@ -88,16 +76,16 @@ class IssuerSettlementPages(Controller):
         lang = lang_of(request)
         form = await form_of(request)
         typed = {"programme_id": str(form.get("programme_id") or ""), "up_to": str(form.get("up_to") or "")}
-        up_to = _date(typed["up_to"])
+        up_to = form_date(typed["up_to"])
         errors: Errors = []
-        if not _int(typed["programme_id"]):
+        if not form_int(typed["programme_id"]):
             errors.append({"field": "programme_id", "message": gettext(lang, "voucher_settlement.ui.err_programme")})
         if up_to is None:
             errors.append({"field": "up_to", "message": gettext(lang, "voucher_settlement.ui.err_date")})
         if errors or up_to is None:
             return await self._index(request, principal, errors=errors, status=400, typed=typed)
         try:
-            made = await settlements.create_batch(principal=principal, programme_id=_int(typed["programme_id"]),
+            made = await settlements.create_batch(principal=principal, programme_id=form_int(typed["programme_id"]),
                                                   up_to=up_to)  # fmt: skip
         except MarketError as exc:
             return await self._index(request, principal, errors=market_messages(exc, lang), status=exc.status,
@@ -120,11 +108,11 @@ class IssuerSettlementPages(Controller):
             raise NotFound(Msg("voucher_settlement.batch_not_found"))
         lang = lang_of(request)
         form = await form_of(request)
-        version = _int(form.get("expected_version"))
+        version = form_int(form.get("expected_version"))
         text = str(form.get("text") or "")
         batch_id = voucher_batch_id
         if action in CONFIRMED_ACTIONS and not confirmed(form):
-            if action == "paid" and _date(form.get("paid_on")) is None:
+            if action == "paid" and form_date(form.get("paid_on")) is None:
                 message = gettext(lang, "voucher_settlement.ui.err_date")
                 return await batch_page(request, principal, batch_id, status=400,
                                         errors=[{"field": "paid_on", "message": message}])  # fmt: skip
@@ -141,14 +129,14 @@ class IssuerSettlementPages(Controller):
                 await settlements.propose(principal=principal, batch_id=batch_id, expected_version=version, text=text)
             elif action == "approve":
                 await settlements.approve(principal=principal, batch_id=batch_id, expected_version=version,
-                                          proposal_id=_int(form.get("proposal_id")), text=text)  # fmt: skip
+                                          proposal_id=form_int(form.get("proposal_id")), text=text)  # fmt: skip
             elif action == "send-back":
                 await settlements.send_back(principal=principal, batch_id=batch_id, expected_version=version,
                                             text=text)  # fmt: skip
             elif action == "cancel":
                 await settlements.cancel(principal=principal, batch_id=batch_id, expected_version=version, text=text)
             elif action == "paid":
-                paid_on = _date(form.get("paid_on"))
+                paid_on = form_date(form.get("paid_on"))
                 assert paid_on is not None
                 await settlements.record_paid(principal=principal, batch_id=batch_id, paid_on=paid_on,
                                               reference=str(form.get("reference") or "").strip()[:60],
