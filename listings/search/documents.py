@@ -94,6 +94,7 @@ def build_document(
     return SearchDocument(
         id=document_id(int(declaration.id)),
         patent_number=str(patent.number),
+        application_number=str(patent.application_number or ""),
         title_zh=str(patent.title_zh or ""),
         title_en=str(patent.title_en or ""),
         abstract_zh=abstract if in_chinese else "",

@@ -16,14 +16,19 @@ The analyzers are tantivy's (Rust ``regex`` crate classes), built once per threa
 from __future__ import annotations
 
 import json
+import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import tantivy
+
+from market.integrations.search.numbers import query_key
+from market.integrations.search.querylang import Clause, Operand, clauses, clean
 
 HAN = r"\p{Han}"
 LATIN_WORD = r"[\p{L}\p{N}--\p{Han}]+"
@@ -35,6 +40,7 @@ ONE_TYPO_MIN_CHARS = 4
 TWO_TYPOS_MIN_CHARS = 9
 PREFIX_MIN_CHARS = 3
 MAX_QUERY_TERMS = 10
+LONG_INPUT_CHARS = 64  # a longer query is a pasted paragraph: searched by its most distinctive terms
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.json"
 
@@ -222,58 +228,108 @@ def default_synonyms() -> Synonyms:
 # ------------------------------------------------------------------------------------------------ query parsing
 
 
+class Lexicon(Protocol):
+    """What an engine's index knows about words, asked while a query is parsed."""
+
+    def known_words(self, folded: Sequence[str]) -> set[str]:
+        """The words (lower-cased, folded, not stemmed) that occur in some document."""
+        ...
+
+    def document_frequencies(self, terms: Sequence[QueryTerm]) -> list[int] | None:
+        """How many documents contain each term (Han terms: each character's count is an upper bound of a run's),
+        or None when the engine cannot tell."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class QueryTerm:
     raw: str  # as typed: a run of Han characters, or one Latin-script word
     han: bool
     tokens: tuple[str, ...]  # analysed: the Han characters, or the single stemmed word
-    typos: int = 0  # edit distance allowed (Latin-script words only)
+    typos: int = 0  # edit distance allowed against indexed words as typed (lower-cased, folded, not stemmed)
     prefix: bool = False  # the last word typed, without a space after it: also matches as a prefix
-    folded: str = ""  # Latin-script words: lower-cased and folded, not stemmed (typos are counted on this form)
+    folded: str = ""  # Latin-script words: lower-cased and folded, not stemmed (``typos`` is counted on this form)
+    stem_typos: int = 0  # edit distance allowed against stems (sized on the stem, which may be much shorter)
 
 
 @dataclass(frozen=True, slots=True)
 class Alternative:
     terms: tuple[QueryTerm, ...]
-    phrase: bool  # True: the terms must follow each other exactly (a synonym); False: each must match somewhere
+    phrase: bool  # True: the terms must follow each other exactly (a synonym, a quoted phrase); False: each somewhere
+    synonym: bool = False  # from the synonym file, not typed
+    numbers: tuple[str, ...] = ()  # a patent number: the keys it looks up (``numbers.query_key``); else empty
 
 
 @dataclass(frozen=True, slots=True)
 class QueryUnit:
     text: str  # the words typed for this unit
-    alternatives: tuple[Alternative, ...]  # [0] is what was typed; the rest come from the synonym file
+    alternatives: tuple[Alternative, ...]  # any of them matches: what was typed (OR: several), then synonyms
+    source: str = ""  # the unit as it can be typed again, operators included ('"a b"', 'x OR y', '-z')
 
     @property
     def typed(self) -> Alternative:
         return self.alternatives[0]
 
+    @property
+    def typed_alternatives(self) -> list[Alternative]:
+        return [a for a in self.alternatives if not a.synonym]
+
+    @property
+    def typed_source(self) -> str:
+        return self.source or self.text
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
     text: str
-    units: tuple[QueryUnit, ...]
+    units: tuple[QueryUnit, ...]  # every one must match (any of them when ``match_any``)
+    excluded: tuple[QueryUnit, ...] = ()  # none may match (-word, NOT word)
+    match_any: bool = False  # long input: the units are its most distinctive terms; more matched rank higher
 
     @property
     def is_empty(self) -> bool:
-        return not self.units
+        return not self.units and not self.excluded
 
     @property
     def typed_terms(self) -> list[QueryTerm]:
-        return [t for u in self.units for t in u.typed.terms]
+        return [t for u in self.units for a in u.typed_alternatives for t in a.terms]
 
     @property
     def all_terms(self) -> list[QueryTerm]:
-        return [t for u in self.units for a in u.alternatives for t in a.terms]
+        """The terms a hit's text is highlighted with: typed and synonyms, never excluded ones nor numbers."""
+        return [t for u in self.units for a in u.alternatives if not a.numbers for t in a.terms]
+
+    def _units_in_order(self) -> list[QueryUnit]:
+        return [*self.units, *self.excluded]
 
     def text_without(self, index: int) -> str:
-        return " ".join(u.text for i, u in enumerate(self.units) if i != index)
+        """The query typed again without one unit (index over ``units`` then ``excluded``), operators kept."""
+        return " ".join(u.typed_source for i, u in enumerate(self._units_in_order()) if i != index)
 
     def text_replacing(self, corrections: dict[str, str]) -> str:
-        return " ".join(" ".join(corrections.get(t.raw, t.raw) for t in u.typed.terms) for u in self.units)
+        out = []
+        for unit in self._units_in_order():
+            source = unit.typed_source
+            for raw, better in corrections.items():
+                source = re.sub(rf"(?<![\w]){re.escape(raw)}(?![\w])", better, source)
+            out.append(source)
+        return " ".join(out)
+
+
+def is_acronym(raw: str) -> bool:
+    """All capitals as typed (LED, QLED, OLED): an acronym is not a misspelt word of its neighbours."""
+    return len(raw) >= 2 and raw.isupper()
+
+
+def _typed_term(raw: str, analysed: str) -> QueryTerm:
+    folded = fold_word(raw)
+    if is_acronym(raw) or any(ch.isdigit() for ch in raw):
+        return QueryTerm(raw, False, (analysed,), 0, folded=folded)
+    return QueryTerm(raw, False, (analysed,), typo_budget(folded), folded=folded, stem_typos=typo_budget(analysed))
 
 
 def _terms(text: str, *, typed: bool) -> list[QueryTerm]:
-    """Han runs and Latin-script words of ``text`` in order; typed terms get typo budgets and a last prefix."""
+    """Han runs and Latin-script words of ``text`` in order; typed terms get typo budgets."""
     out: list[QueryTerm] = []
     run_raw: list[str] = []
     run_end = -1
@@ -290,39 +346,166 @@ def _terms(text: str, *, typed: bool) -> list[QueryTerm]:
             run_end = tok.end
         else:
             raw = text[tok.start : tok.end]
-            out.append(QueryTerm(raw, False, (tok.text,), typo_budget(raw) if typed else 0, folded=fold_word(raw)))
+            out.append(
+                _typed_term(raw, tok.text) if typed else QueryTerm(raw, False, (tok.text,), folded=fold_word(raw))
+            )
     if run_raw:
         out.append(QueryTerm("".join(run_raw), True, tuple(run_raw)))
     return out
 
 
-def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
-    """Split a query into units (a Han run or a Latin-script word, or several typed words forming one synonym),
-    each with its synonym alternatives. At most ``MAX_QUERY_TERMS`` typed terms are kept, as Meilisearch does."""
-    typed = unicodedata.normalize("NFKC", text or "")
-    text = typed.strip()
-    terms = _terms(text, typed=True)[:MAX_QUERY_TERMS]
-    if terms and not terms[-1].han and len(terms[-1].raw) >= PREFIX_MIN_CHARS and typed.endswith(terms[-1].raw):
-        last = terms[-1]
-        terms[-1] = QueryTerm(last.raw, False, last.tokens, last.typos, prefix=True, folded=last.folded)
-    syn = synonyms or Synonyms()
+def _exact(term: QueryTerm) -> QueryTerm:
+    return replace(term, typos=0, stem_typos=0, prefix=False)
+
+
+def _synonym_alternatives(terms: Sequence[QueryTerm], syn: Synonyms) -> list[Alternative]:
+    out = []
+    for other in syn.of_terms(terms) if syn.groups else ():
+        alt_terms = _terms(other, typed=False)
+        if alt_terms:
+            out.append(Alternative(tuple(alt_terms), phrase=True, synonym=True))
+    return out
+
+
+def _operand_alternatives(op: Operand, syn: Synonyms, *, exact: bool) -> list[Alternative]:
+    """What one operand of a clause matches: its words (and their synonyms), its phrase, or its number."""
+    terms = _terms(op.text, typed=not exact)
+    if exact:
+        terms = [_exact(t) for t in terms]
+    if not terms and op.kind != "number":
+        return []
+    if op.kind == "number":
+        return [Alternative(tuple(_exact(t) for t in terms), phrase=True, numbers=(query_key(op.text),))]
+    if op.kind == "phrase":
+        return [Alternative(tuple(_exact(t) for t in terms), phrase=True)]
+    return [Alternative(tuple(terms), phrase=False), *_synonym_alternatives(terms, syn)]
+
+
+def _word_units(terms: list[QueryTerm], syn: Synonyms) -> list[QueryUnit]:
+    """Consecutive typed words: one unit per term, or several terms forming one synonym ("unmanned aerial
+    vehicle"), each with its synonym alternatives."""
     units: list[QueryUnit] = []
     i = 0
     while i < len(terms):
         matched = 0
-        others: tuple[str, ...] = ()
         if syn.groups:
             for n in range(min(syn.max_terms, len(terms) - i), 0, -1):
-                found = syn.of_terms(terms[i : i + n])
-                if found:
-                    others, matched = found, n
+                if syn.of_terms(terms[i : i + n]):
+                    matched = n
                     break
         span = terms[i : i + max(matched, 1)]
-        alternatives = [Alternative(tuple(span), phrase=False)]
-        for other in others:
-            alt_terms = _terms(other, typed=False)
-            if alt_terms:
-                alternatives.append(Alternative(tuple(alt_terms), phrase=True))
-        units.append(QueryUnit(" ".join(t.raw for t in span), tuple(alternatives)))
+        alternatives = [Alternative(tuple(span), phrase=False), *_synonym_alternatives(span, syn)]
+        text = " ".join(t.raw for t in span)
+        units.append(QueryUnit(text, tuple(alternatives), text))
         i += len(span)
-    return ParsedQuery(text, tuple(units))
+    return units
+
+
+def _clause_unit(clause: Clause, syn: Synonyms, *, exact: bool) -> QueryUnit | None:
+    alternatives = [a for op in clause.options for a in _operand_alternatives(op, syn, exact=exact)]
+    if not alternatives:
+        return None
+    text = " OR ".join(op.text for op in clause.options)
+    return QueryUnit(text, tuple(alternatives), clause.source)
+
+
+def _with_prefix(units: list[QueryUnit], typed: str) -> list[QueryUnit]:
+    """The last word typed without a space after it also matches as a prefix (search as you type)."""
+    if not units or len(units[-1].alternatives[0].terms) == 0:
+        return units
+    last_unit = units[-1]
+    first = last_unit.alternatives[0]
+    last = first.terms[-1]
+    if first.phrase or last.han or len(last.raw) < PREFIX_MIN_CHARS or not typed.endswith(last.raw):
+        return units
+    alt = replace(first, terms=(*first.terms[:-1], replace(last, prefix=True)))
+    return [*units[:-1], replace(last_unit, alternatives=(alt, *last_unit.alternatives[1:]))]
+
+
+def _map_terms(units: Sequence[QueryUnit], fn: Callable[[QueryTerm], QueryTerm]) -> list[QueryUnit]:
+    out = []
+    for unit in units:
+        alts = tuple(a if a.synonym else replace(a, terms=tuple(fn(t) for t in a.terms)) for a in unit.alternatives)
+        out.append(replace(unit, alternatives=alts))
+    return out
+
+
+def _settle_known(units: list[QueryUnit], lexicon: Lexicon | None) -> list[QueryUnit]:
+    """A typed word the index knows is matched exactly (and by its stem): typo tolerance and prefix are only for
+    words the index does not know, so "compression" never matches "comprising"."""
+    if lexicon is None:
+        return units
+    asked = sorted(
+        {t.folded for u in units for a in u.typed_alternatives for t in a.terms if (t.typos or t.prefix) and t.folded}
+    )
+    if not asked:
+        return units
+    known = lexicon.known_words(asked)
+    if not known:
+        return units
+    return _map_terms(units, lambda t: _exact(t) if t.folded in known else t)
+
+
+def _pieces(term: QueryTerm) -> list[QueryTerm]:
+    """A long input's candidate terms: a Latin-script word as it is, a Han run as its overlapping pairs."""
+    if not term.han or len(term.raw) <= 2:
+        return [_exact(term)]
+    chars = term.raw
+    return [QueryTerm(chars[i : i + 2], True, (chars[i], chars[i + 1])) for i in range(len(chars) - 1)]
+
+
+def _heuristic_rank(term: QueryTerm) -> int:
+    """Without counts from the index: long Latin-script words first, then the rest as typed."""
+    return 0 if not term.han and len(term.raw) >= 6 else 1
+
+
+def _distinctive(units: Sequence[QueryUnit], lexicon: Lexicon | None) -> list[QueryUnit]:
+    """The ``MAX_QUERY_TERMS`` most distinctive terms of a long input (fewest documents first; numbers first)."""
+    numbers = [u for u in units if any(a.numbers for a in u.alternatives)]
+    seen: dict[tuple[bool, tuple[str, ...]], QueryTerm] = {}
+    for unit in units:
+        if unit in numbers:
+            continue
+        for alt in unit.typed_alternatives:
+            for term in alt.terms:
+                for piece in _pieces(term):
+                    seen.setdefault((piece.han, piece.tokens), piece)
+    candidates = list(seen.values())
+    freqs = lexicon.document_frequencies(candidates) if lexicon is not None and candidates else None
+    if freqs is not None:
+        ranked = [(f, n, t) for n, (t, f) in enumerate(zip(candidates, freqs, strict=True)) if f > 0]
+    else:
+        ranked = [(_heuristic_rank(t), n, t) for n, t in enumerate(candidates)]
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    kept = [t for _, _, t in ranked[: max(0, MAX_QUERY_TERMS - len(numbers))]]
+    return numbers[:MAX_QUERY_TERMS] + [QueryUnit(t.raw, (Alternative((t,), phrase=False),), t.raw) for t in kept]
+
+
+def parse_query(text: str, synonyms: Synonyms | None = None, lexicon: Lexicon | None = None) -> ParsedQuery:
+    """Split a query into units: a Han run or a Latin-script word (or several typed words forming one synonym), a
+    quoted phrase, a patent number, or options joined by OR; each with its synonym alternatives. ``-word`` and
+    ``NOT word`` units are excluded. A query of more than ``MAX_QUERY_TERMS`` terms or ``LONG_INPUT_CHARS``
+    characters (a pasted paragraph) is searched by its most distinctive terms, any of which may match.
+    ``lexicon``: the engine's index, to keep typo tolerance off known words and to rank a long input's terms."""
+    typed = clean(text)
+    stripped = typed.strip()
+    syn = synonyms or Synonyms()
+    units: list[QueryUnit] = []
+    excluded: list[QueryUnit] = []
+    plain: list[QueryTerm] = []  # consecutive plain words, grouped into synonym units when the run ends
+    for clause in clauses(stripped):
+        single = clause.options[0]
+        if not clause.negated and len(clause.options) == 1 and single.kind == "words":
+            plain.extend(_terms(single.text, typed=True))
+            continue
+        units.extend(_word_units(plain, syn))
+        plain = []
+        unit = _clause_unit(clause, syn, exact=clause.negated)
+        if unit is not None:
+            (excluded if clause.negated else units).append(unit)
+    units.extend(_word_units(plain, syn))
+    term_count = sum(len(a.terms) for u in units for a in u.typed_alternatives)
+    if term_count > MAX_QUERY_TERMS or len(stripped) > LONG_INPUT_CHARS:
+        return ParsedQuery(stripped, tuple(_distinctive(units, lexicon)), tuple(excluded), match_any=True)
+    units = _settle_known(_with_prefix(units, typed), lexicon)
+    return ParsedQuery(stripped, tuple(units), tuple(excluded))

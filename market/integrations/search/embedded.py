@@ -33,8 +33,12 @@ from typing import Any
 import tantivy
 
 from market.integrations.search.analysis import (
+    MAX_QUERY_TERMS,
+    Alternative,
+    Lexicon,
     ParsedQuery,
     QueryTerm,
+    QueryUnit,
     Synonyms,
     edit_distance,
     normalise_facet_value,
@@ -42,6 +46,7 @@ from market.integrations.search.analysis import (
     vocabulary_analyzer,
 )
 from market.integrations.search.engine import Plan, RawHit, RawResult, SearchEngine
+from market.integrations.search.numbers import number_forms
 from market.integrations.search.port import (
     HIGHLIGHT_FIELDS,
     INTEGER_FIELDS,
@@ -53,7 +58,7 @@ from market.integrations.search.port import (
     SearchUnavailable,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the number field (numbers.number_forms)
 SMALL_BATCH = 500  # documents; a smaller batch is written by one thread with the minimum memory budget
 SMALL_WRITER_HEAP = 15_000_000
 VERSION_FILE = "market-search.json"
@@ -68,6 +73,11 @@ FIELD_BOOSTS = {
     "meta": 1.2,  # patentee, patent number, IPC codes, technology fields, industries
 }
 FUZZY_WEIGHT = 0.3
+NUMBER_FIELD = "number"  # every form of the patent and application numbers (numbers.number_forms), raw
+NUMBER_WEIGHT = 5.0
+# Each unit matched without a typo or a prefix adds this constant, far above any BM25 sum, so a document matching
+# every word exactly (or by stem, synonym, phrase, number) always ranks above one that needs a typo or a prefix.
+EXACT_TIER = 10_000.0
 PREFIX_WEIGHT = 0.4
 SYNONYM_WEIGHT = 0.7
 SORTS: dict[str, tuple[str, tantivy.Order]] = {
@@ -92,6 +102,7 @@ def build_schema() -> tantivy.Schema:
     for name in FIELD_BOOSTS:
         sb.add_text_field(name, tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("vocab", tokenizer_name=VOCAB_TOKENIZER, index_option="freq")
+    sb.add_text_field(NUMBER_FIELD, tokenizer_name="raw", index_option="basic")
     for facet in TERM_FACETS:
         sb.add_text_field(f"f_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
         sb.add_text_field(f"k_{facet}", tokenizer_name="raw", index_option="basic")
@@ -125,6 +136,8 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
     ]:
         if value:
             out.add_text("vocab", value)
+    for form in number_forms(doc.patent_number, doc.application_number):
+        out.add_text(NUMBER_FIELD, form)
     for facet in TERM_FACETS:
         for value in doc.facet_values(facet):
             out.add_text(f"f_{facet}", value)
@@ -302,7 +315,13 @@ class EmbeddedSearch(SearchEngine):
 
     # -- queries ----------------------------------------------------------------------------------------------
 
+    def _lexicon(self) -> Lexicon:
+        return _IndexLexicon(self._searcher(), self.schema)
+
     def _term_query(self, term: QueryTerm, *, exact_only: bool) -> tantivy.Query:
+        """A term in any text field: a Han run as a phrase of its characters; a Latin-script word by its stem
+        (BM25), and unless ``exact_only`` within its typo budget (sized on the stem in the stemmed fields, on the
+        folded word in ``vocab``) and, the last word typed, as a prefix: both constant scores below exact."""
         parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
         for field, boost in FIELD_BOOSTS.items():
             if term.han:
@@ -318,8 +337,8 @@ class EmbeddedSearch(SearchEngine):
             parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, boost)))
             if exact_only:
                 continue
-            if term.typos:
-                fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field, word, distance=term.typos)
+            if term.stem_typos:
+                fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field, word, distance=term.stem_typos)
                 parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(fuzzy, boost * FUZZY_WEIGHT)))
             if term.prefix:
                 prefix = tantivy.Query.fuzzy_term_query(self.schema, field, word, distance=0, prefix=True)
@@ -341,27 +360,55 @@ class EmbeddedSearch(SearchEngine):
         ]
         return tantivy.Query.boolean_query(parts)
 
+    def _number_query(self, alt: Alternative) -> tantivy.Query:
+        """A typed patent number: any stored form of a document's numbers, or the same words in its text."""
+        keys = tantivy.Query.term_set_query(self.schema, NUMBER_FIELD, list(alt.numbers))
+        parts = [(tantivy.Occur.Should, tantivy.Query.boost_query(keys, NUMBER_WEIGHT))]
+        if alt.terms:
+            parts.append((tantivy.Occur.Should, self._phrase_query(alt.terms)))
+        return tantivy.Query.boolean_query(parts)
+
+    def _alternative_query(self, alt: Alternative, *, exact_only: bool) -> tantivy.Query:
+        if alt.numbers:
+            q = self._number_query(alt)
+        elif alt.phrase:
+            q = self._phrase_query(alt.terms)
+        elif len(alt.terms) == 1:
+            q = self._term_query(alt.terms[0], exact_only=exact_only)
+        else:
+            q = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, self._term_query(t, exact_only=exact_only)) for t in alt.terms]
+            )
+        return tantivy.Query.boost_query(q, SYNONYM_WEIGHT) if alt.synonym else q
+
+    def _unit_query(self, unit: QueryUnit, *, exact_only: bool = False) -> tantivy.Query:
+        alternatives = [
+            (tantivy.Occur.Should, self._alternative_query(alt, exact_only=exact_only)) for alt in unit.alternatives
+        ]
+        return alternatives[0][1] if len(alternatives) == 1 else tantivy.Query.boolean_query(alternatives)
+
+    def _tiered_unit_query(self, unit: QueryUnit) -> tantivy.Query:
+        """The unit, plus ``EXACT_TIER`` for documents matching it without a typo or a prefix."""
+        query = self._unit_query(unit)
+        loose = any(t.typos or t.stem_typos or t.prefix for a in unit.alternatives for t in a.terms)
+        if not loose:
+            return query
+        exact = tantivy.Query.const_score_query(self._unit_query(unit, exact_only=True), EXACT_TIER)
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, exact), (tantivy.Occur.Should, query)])
+
     def text_query(self, parsed: ParsedQuery) -> tantivy.Query:
+        """Every unit must match (any when a long input is searched by its distinctive terms); no excluded unit
+        may (excluded units match exactly: no typo, no prefix)."""
         if parsed.is_empty:
             return tantivy.Query.all_query()
-        units: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for unit in parsed.units:
-            alternatives: list[tuple[tantivy.Occur, tantivy.Query]] = []
-            for n, alt in enumerate(unit.alternatives):
-                if alt.phrase:
-                    q = self._phrase_query(alt.terms)
-                elif len(alt.terms) == 1:
-                    q = self._term_query(alt.terms[0], exact_only=False)
-                else:
-                    q = tantivy.Query.boolean_query(
-                        [(tantivy.Occur.Must, self._term_query(t, exact_only=False)) for t in alt.terms]
-                    )
-                alternatives.append(
-                    (tantivy.Occur.Should, q if n == 0 else tantivy.Query.boost_query(q, SYNONYM_WEIGHT))
-                )
-            unit_q = alternatives[0][1] if len(alternatives) == 1 else tantivy.Query.boolean_query(alternatives)
-            units.append((tantivy.Occur.Must, unit_q))
-        return tantivy.Query.boolean_query(units)
+        occur = tantivy.Occur.Should if parsed.match_any else tantivy.Occur.Must
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
+            (occur, self._tiered_unit_query(unit)) for unit in parsed.units
+        ]
+        if not clauses:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        clauses += [(tantivy.Occur.MustNot, self._unit_query(u, exact_only=True)) for u in parsed.excluded]
+        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
     def _range_query(self, field: str, bounds: NumericRange) -> tantivy.Query:
         lo: float | int | None = bounds.gte
@@ -444,6 +491,49 @@ class EmbeddedSearch(SearchEngine):
             scored = [(edit_distance(word, t, limit), -f, t) for t, f in candidates.items()]
             out[word] = [t for d, _, t in sorted(scored) if d <= limit]
         return out, (time.perf_counter() - started) * 1000
+
+
+class _IndexLexicon:
+    """What one searcher of the index knows about words (``analysis.Lexicon``)."""
+
+    CHAR_FIELDS = ("title_zh", "abstract_zh", "claims_excerpt", "meta")
+    EXACT_COUNTS = 3 * MAX_QUERY_TERMS  # Han pairs counted exactly after the estimate from their characters
+
+    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema) -> None:
+        self.searcher = searcher
+        self.schema = schema
+
+    def known_words(self, folded: Sequence[str]) -> set[str]:
+        return {w for w in folded if self.searcher.doc_freq("vocab", w) > 0}
+
+    def _char_freq(self, ch: str) -> int:
+        return max(self.searcher.doc_freq(f, ch) for f in self.CHAR_FIELDS)
+
+    def document_frequencies(self, terms: Sequence[QueryTerm]) -> list[int] | None:
+        """Latin-script words: documents containing the word; Han runs: estimated by their rarest character, the
+        rarest runs then counted exactly (a pair of common characters may never occur together)."""
+        chars: dict[str, int] = {}
+        out: list[int] = []
+        for term in terms:
+            if term.han:
+                for ch in term.tokens:
+                    if ch not in chars:
+                        chars[ch] = self._char_freq(ch)
+                out.append(min(chars[ch] for ch in term.tokens))
+            else:
+                out.append(self.searcher.doc_freq("vocab", term.folded or term.tokens[0]))
+        runs = sorted((f, n) for n, (t, f) in enumerate(zip(terms, out, strict=True)) if t.han and len(t.tokens) > 1)
+        for f, n in runs[: self.EXACT_COUNTS]:
+            if f > 0:
+                out[n] = self._run_count(terms[n])
+        return out
+
+    def _run_count(self, term: QueryTerm) -> int:
+        words: list[str | tuple[int, str]] = list(term.tokens)
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.phrase_query(self.schema, f, words)) for f in FIELD_BOOSTS]
+        )
+        return _count(self.searcher.search(query, limit=1, count=True))
 
 
 def _count(result: Any) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from market.integrations.search.analysis import (
+    Lexicon,
     ParsedQuery,
     Synonyms,
     default_synonyms,
@@ -83,7 +84,7 @@ def _ranges(query: SearchQuery) -> dict[str, NumericRange]:
 
 def effective_sort(sort: SortOrder, query: ParsedQuery) -> SortOrder:
     """Relevance without text means nothing: list the newest patents first (both engines)."""
-    return "publication_date_desc" if sort == "relevance" and query.is_empty else sort
+    return "publication_date_desc" if sort == "relevance" and not query.units else sort
 
 
 class SearchEngine(ABC):
@@ -137,8 +138,12 @@ class SearchEngine(ABC):
 
     # -- shared search ----------------------------------------------------------------------------------------
 
+    def _lexicon(self) -> Lexicon | None:
+        """The index as ``parse_query`` asks it (known words, document frequencies); None: parse without it."""
+        return None
+
     def parse(self, text: str) -> ParsedQuery:
-        return parse_query(text, self.synonyms)
+        return parse_query(text, self.synonyms, self._lexicon())
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = self.parse(query.text)

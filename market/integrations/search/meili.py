@@ -23,6 +23,7 @@ order is Meilisearch's relevance. Totals are exhaustive up to ``pagination.maxTo
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -41,7 +42,10 @@ from market.integrations.search.analysis import (
     MAX_TOKEN_CHARS,
     ONE_TYPO_MIN_CHARS,
     TWO_TYPOS_MIN_CHARS,
+    Alternative,
+    Lexicon,
     ParsedQuery,
+    QueryTerm,
     Synonyms,
     edit_distance,
     han_runs,
@@ -50,6 +54,7 @@ from market.integrations.search.analysis import (
     vocabulary_words,
 )
 from market.integrations.search.engine import Plan, RawHit, RawResult, SearchEngine
+from market.integrations.search.numbers import number_forms
 from market.integrations.search.port import (
     HIGHLIGHT_FIELDS,
     RANGE_FIELDS,
@@ -62,11 +67,14 @@ from market.integrations.search.port import (
 )
 
 GRAM_PREFIX = "qx"
+NUMBER_PREFIX = "qn"
+NUMBER_FORMS = "number_forms"  # number_word of every numbers.number_forms form
 GRAM_FIELDS = ("zh_title_grams", "zh_text_grams", "zh_meta_grams", "zh_syn_grams")
 SEARCHABLE_ATTRIBUTES = [
     "title_zh",
     "title_en",
     "zh_title_grams",
+    NUMBER_FORMS,
     "patent_number",
     "abstract_zh",
     "abstract_en",
@@ -142,17 +150,59 @@ def han_phrase(run: str) -> str:
     return '"' + " ".join(bi or uni) + '"'
 
 
+def number_word(key: str) -> str:
+    """A number form as one Latin-letter word (Meilisearch would split letters from digits): ``qn`` + two letters
+    per byte."""
+    return NUMBER_PREFIX + "".join(chr(ord("a") + (b >> 4)) + chr(ord("a") + (b & 15)) for b in key.encode())
+
+
+def _latin_word(term: QueryTerm, *, may_quote: bool) -> str:
+    """A Latin-script word as sent: quoted (no typo, no prefix) when the embedded rules allow it no typo although
+    Meilisearch would (a word the index knows, an acronym, a word with digits)."""
+    exact = not term.prefix and term.typos == 0 and len(term.raw) >= ONE_TYPO_MIN_CHARS
+    return f'"{term.raw}"' if exact and may_quote else term.raw
+
+
+def _alternative_text(alt: Alternative, *, may_quote: bool) -> str:
+    if alt.numbers:
+        return " ".join(f'"{number_word(k)}"' for k in alt.numbers)
+    if alt.phrase:
+        # Latin words as one quoted phrase; Han runs as their gram phrases (a phrase cannot mix the two fields)
+        latin = [t.raw for t in alt.terms if not t.han]
+        parts = [han_phrase(t.raw) for t in alt.terms if t.han]
+        if latin:
+            parts.insert(0, '"' + " ".join(latin) + '"')
+        return " ".join(parts)
+    return " ".join(han_phrase(t.raw) if t.han else _latin_word(t, may_quote=may_quote) for t in alt.terms)
+
+
 def meili_query_text(parsed: ParsedQuery) -> str:
-    """The ``q`` sent for a parsed query: Latin-script words as typed, Han runs as gram phrases. A trailing space
-    turns off Meilisearch's prefix matching of the last word when the embedded rule would not use it."""
+    """The ``q`` sent for a parsed query: Latin-script words as typed (quoted where no typo is allowed and no
+    synonym would be lost: quoted words bypass synonyms), Han runs as gram phrases, quoted phrases, numbers as
+    their number word, ``-`` before excluded units. Meilisearch has no OR: a unit of several options sends its
+    first. A trailing space turns off Meilisearch's prefix matching of the last word when the embedded rule would
+    not use it."""
     parts: list[str] = []
+    for unit in parsed.units:
+        may_quote = len(unit.alternatives) == 1
+        parts.append(_alternative_text(unit.typed, may_quote=may_quote))
+    for unit in parsed.excluded:
+        alt = unit.typed
+        if alt.numbers or alt.phrase or any(t.han for t in alt.terms) or len(alt.terms) > 1:
+            text = _alternative_text(alt, may_quote=True)
+            parts.extend("-" + p for p in _quoted_parts(text))
+        else:
+            parts.append("-" + alt.terms[0].raw)
+    q = " ".join(p for p in parts if p)
     terms = parsed.typed_terms
-    for term in terms:
-        parts.append(han_phrase(term.raw) if term.han else term.raw)
-    q = " ".join(parts)
     if terms and not terms[-1].han and not terms[-1].prefix:
         q += " "
     return q
+
+
+def _quoted_parts(text: str) -> list[str]:
+    """Split sent text into its quoted phrases and bare words, each negatable on its own."""
+    return re.findall(r'"[^"]*"|\S+', text)
 
 
 def _quote(value: str) -> str:
@@ -198,7 +248,7 @@ def meili_settings(synonyms: Synonyms) -> dict[str, Any]:
         "typoTolerance": {
             "enabled": True,
             "minWordSizeForTypos": {"oneTypo": ONE_TYPO_MIN_CHARS, "twoTypos": TWO_TYPOS_MIN_CHARS},
-            "disableOnAttributes": [*GRAM_FIELDS, "patent_number", "ipc_codes"],
+            "disableOnAttributes": [*GRAM_FIELDS, NUMBER_FORMS, "patent_number", "ipc_codes"],
         },
         "localizedAttributes": [
             {"attributePatterns": ["*_zh", "claims_excerpt", "patentee"], "locales": ["cmn"]},
@@ -277,6 +327,7 @@ def to_meili_document(doc: SearchDocument, synonyms: Synonyms) -> dict[str, Any]
     out["zh_text_grams"] = grams_text([doc.abstract_zh, doc.abstract_en, doc.claims_excerpt])
     out["zh_meta_grams"] = grams_text([doc.patentee, *doc.tech_fields, *doc.industries])
     out["zh_syn_grams"] = synonym_grams(doc, synonyms)
+    out[NUMBER_FORMS] = [number_word(f) for f in number_forms(doc.patent_number, doc.application_number)]
     return out
 
 
@@ -307,7 +358,8 @@ def search_request(uid: str, plan: Plan) -> dict[str, Any]:
     request: dict[str, Any] = {
         "indexUid": uid,
         "q": meili_query_text(plan.query),
-        "matchingStrategy": "all",
+        # a long input is searched by its most distinctive terms: documents with more of them first
+        "matchingStrategy": "frequency" if plan.query.match_any else "all",
         "attributesToRetrieve": ["id", *HIGHLIGHT_FIELDS],
         "showRankingScore": True,
     }
@@ -513,6 +565,23 @@ class MeiliSearch(SearchEngine):
             raise SearchError("meilisearch multi-search: a different number of results than queries")
         return [parse_response(p, r) for p, r in zip(plans, results, strict=True)]
 
+    def _lexicon(self) -> Lexicon:
+        return _WordsLexicon(self)
+
+    def known_words(self, folded: Sequence[str]) -> set[str]:
+        """The words of the words index among ``folded``: one multi-search of quoted (exact) words."""
+        if not folded:
+            return set()
+        requests = [
+            {"indexUid": self.words_uid, "q": f'"{w}"', "limit": 3, "attributesToRetrieve": ["word"]} for w in folded
+        ]
+        answer = self._call("words", self.client.multi_search, requests)
+        found: set[str] = set()
+        for word, result in zip(folded, answer.get("results", []), strict=False):
+            if any(h.get("word") == word for h in result.get("hits", [])):
+                found.add(word)
+        return found
+
     def _close_words(self, words: Sequence[str]) -> tuple[dict[str, list[str]], float]:
         if not words:
             return {}, 0.0
@@ -530,3 +599,17 @@ class MeiliSearch(SearchEngine):
             scored = sorted((edit_distance(word, w, limit), n, w) for n, w in enumerate(found))
             out[word] = [w for d, _, w in scored if d <= limit]
         return out, took or (time.perf_counter() - started) * 1000
+
+
+class _WordsLexicon:
+    """``analysis.Lexicon`` over the words index: which words are known; no document frequencies (Meilisearch
+    does not give them), so a long input's terms are chosen by ``analysis._heuristic_rank``."""
+
+    def __init__(self, engine: MeiliSearch) -> None:
+        self.engine = engine
+
+    def known_words(self, folded: Sequence[str]) -> set[str]:
+        return self.engine.known_words(folded)
+
+    def document_frequencies(self, terms: Sequence[QueryTerm]) -> list[int] | None:
+        return None

@@ -95,6 +95,7 @@ class SearchDocument(BaseModel):
 
     id: str = Field(pattern=ID_PATTERN, description="The listing id (letters, digits, - and _).")
     patent_number: str
+    application_number: str = Field(default="", description="Found by its usual forms too (numbers.number_forms)")
     title_zh: str = ""
     title_en: str = ""
     abstract_zh: str = ""
@@ -149,7 +150,7 @@ class NumericRange(BaseModel):
 class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    text: str = Field(default="", max_length=500)
+    text: str = Field(default="", max_length=2000)  # a pasted paragraph: searched by its distinctive terms
     filters: dict[TermFacet, list[str]] = Field(default_factory=dict)
     ranges: dict[RangeField, NumericRange] = Field(default_factory=dict)
     facets: list[TermFacet | RangeField] = Field(default_factory=list)

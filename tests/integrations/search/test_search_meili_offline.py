@@ -81,7 +81,7 @@ def test_query_text_quotes_han_runs_and_keeps_latin_words() -> None:
     assert q == f'LED "{bigram("处", "理")}" image'  # the last word stays a prefix
     assert meili_query_text(parse_query("image ")).endswith(" ")  # typed with a space: no prefix
     assert meili_query_text(parse_query("ab")) == "ab "  # too short for a prefix in both engines
-    assert meili_query_text(parse_query('-"x" 泵')) == f'x "{unigram("泵")}"'  # user quotes and minus are dropped
+    assert meili_query_text(parse_query('-"x" 泵')) == f'"{unigram("泵")}" -"x"'  # an excluded phrase (Q15)
     assert meili_query_text(parse_query("")) == ""
 
 
