@@ -28,7 +28,7 @@ from listings.needs import service as needs
 from listings.needs.schemas import NeedIn, NeedOut, SavedSearchIn
 from listings.search import labels
 from listings.search import service as search
-from listings.search.schemas import FACETS, SearchPageOut, SearchParams
+from listings.search.schemas import FACETS, MAX_QUERY_CHARS, SearchPageOut, SearchParams
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.errors import MarketError
@@ -74,7 +74,7 @@ def params_from(values: dict[str, list[str]], lang: str) -> tuple[SearchParams, 
     try:
         return SearchParams.model_validate(data), errors
     except ValidationError as exc:
-        return SearchParams(q=str(data["q"])[:200]), errors + labelled(field_messages(exc, lang), lang)
+        return SearchParams(q=str(data["q"])[:MAX_QUERY_CHARS]), errors + labelled(field_messages(exc, lang), lang)
 
 
 def page_query(params: SearchParams) -> dict[str, Any]:

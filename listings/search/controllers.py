@@ -7,7 +7,7 @@ from litestar.params import Parameter
 from pydantic import ValidationError
 
 from listings.search import listing, service
-from listings.search.schemas import ListingOut, ListingPage, SearchPageOut, SearchParams
+from listings.search.schemas import MAX_QUERY_CHARS, ListingOut, ListingPage, SearchPageOut, SearchParams
 from market.errors import FieldError, ValidationFailed
 from market.i18n.localized import localized
 from market.integrations.search import SortOrder
@@ -32,13 +32,16 @@ class SearchController(Controller):
         summary="Search the published open licences",
         description="Chinese, English or both (a Chinese run is found inside longer words; Latin-script typos are "
         "forgiven). Filters repeat their key (kind=invention&kind=design): OR within one, AND across. Facet counts "
-        "are disjunctive. An empty result carries suggestions (a close spelling, a word or filter to drop), each "
+        'are disjunctive. Query language: "a phrase", a OR b (also |), -word or NOT word, AND (the default); '
+        "a patent number in any usual form; up to 2,000 characters (a long text is searched by its most "
+        "distinctive terms). "
+        "An empty result carries suggestions (a close spelling, a word or filter to drop), each "
         "with the parameters to apply it.",
     )
     async def search(
         self,
         lang: str,
-        q: str = Parameter(default="", max_length=200),
+        q: str = Parameter(default="", max_length=MAX_QUERY_CHARS),
         tech_fields: list[str] | None = None,
         industries: list[str] | None = None,
         kind: list[str] | None = None,

@@ -15,6 +15,8 @@ from market.kit.law import PatentKind
 from market.kit.schema import Out, Schema
 from market.kit.words import MsgOut
 
+MAX_QUERY_CHARS = 2000  # a pasted paragraph; longer is a 400 (issue 15)
+
 # The term facets the search page and API count, in the order the page shows them.
 FACETS = (
     "tech_fields",
@@ -41,7 +43,12 @@ class SearchParams(Schema, json_schema_extra={"examples": [PARAMS_EXAMPLE]}):
     """A search: text (Chinese, English or both; typos forgiven in Latin-script words), filters (OR within one,
     AND across), bounds, sort and page. A saved search keeps these."""
 
-    q: str = Field(default="", max_length=200, description="Words to find; a Chinese run matches as a substring.")
+    q: str = Field(
+        default="",
+        max_length=MAX_QUERY_CHARS,
+        description='Words to find: a Chinese run matches as a substring; "phrases", OR, -word, patent numbers. '
+        "A long text (a pasted paragraph) is searched by its most distinctive terms.",
+    )
     tech_fields: list[str] = Field(default_factory=list, description="WIPO fields as f1..f35")
     industries: list[str] = Field(default_factory=list, description="Industry codes, e.g. MEDICAL_DEVICES")
     kind: list[str] = Field(default_factory=list, description="invention, utility_model, design")

@@ -265,9 +265,11 @@ class SearchEngine(ABC):
             if corrections:
                 text = parsed.text_replacing(corrections)
                 add("spelling", query.model_copy(update={"text": text, "page": 1}), corrections=corrections)
-        if len(parsed.units) > 1:
-            for i, unit in enumerate(parsed.units):
-                add("remove_word", query.model_copy(update={"text": parsed.text_without(i), "page": 1}), unit.text)
+        units = [*parsed.units, *parsed.excluded]  # the order of ``ParsedQuery.text_without``
+        if len(units) > 1:
+            for i, unit in enumerate(units):
+                text = parsed.text_without(i)
+                add("remove_word", query.model_copy(update={"text": text, "page": 1}), unit.typed_source)
         for f in query.filters:
             rest = {k: v for k, v in query.filters.items() if k != f}
             add("remove_filter", query.model_copy(update={"filters": rest, "page": 1}), f)

@@ -3,7 +3,8 @@
 The output is HTML: the text is escaped (``html.escape``, quotes included) and every match is wrapped in
 ``<mark>…</mark>``; nothing else is markup, so a template may print it unescaped. A Han run of the query is
 marked wherever it occurs as a substring; a Latin-script word is marked where a word of the text has the same
-stem, is within the query word's typo budget, or (the last word typed) starts with it.
+stem, is within the query word's typo budget, or (the last word typed) starts with it. Excluded units (``-word``,
+``NOT word``) and patent numbers are never marked (``ParsedQuery.all_terms``).
 """
 
 from __future__ import annotations
@@ -22,12 +23,10 @@ def _latin_match(word: str, folded: str, term: QueryTerm) -> bool:
         return True
     if term.prefix and (word.startswith(q) or folded.startswith(term.folded)):
         return True
-    if term.typos > 0:
-        return (
-            edit_distance(word, q, term.typos) <= term.typos
-            or edit_distance(folded, term.folded, term.typos) <= term.typos
-        )
-    return False
+    # the same budgets as the engines: on the stem against stems, on the folded word against words as written
+    if term.stem_typos > 0 and edit_distance(word, q, term.stem_typos) <= term.stem_typos:
+        return True
+    return term.typos > 0 and edit_distance(folded, term.folded, term.typos) <= term.typos
 
 
 def match_spans(
