@@ -27,7 +27,7 @@ from typing import Protocol
 
 import tantivy
 
-from market.integrations.search.numbers import query_key
+from market.integrations.search.numbers import query_keys
 from market.integrations.search.querylang import Clause, Operand, clauses, clean
 
 HAN = r"\p{Han}"
@@ -257,7 +257,7 @@ class Alternative:
     terms: tuple[QueryTerm, ...]
     phrase: bool  # True: the terms must follow each other exactly (a synonym, a quoted phrase); False: each somewhere
     synonym: bool = False  # from the synonym file, not typed
-    numbers: tuple[str, ...] = ()  # a patent number: the keys it looks up (``numbers.query_key``); else empty
+    numbers: tuple[str, ...] = ()  # a patent number: the key it must match, then forms ranking higher; else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +375,7 @@ def _operand_alternatives(op: Operand, syn: Synonyms, *, exact: bool) -> list[Al
     if not terms and op.kind != "number":
         return []
     if op.kind == "number":
-        return [Alternative(tuple(_exact(t) for t in terms), phrase=True, numbers=(query_key(op.text),))]
+        return [Alternative(tuple(_exact(t) for t in terms), phrase=True, numbers=query_keys(op.text))]
     if op.kind == "phrase":
         return [Alternative(tuple(_exact(t) for t in terms), phrase=True)]
     return [Alternative(tuple(terms), phrase=False), *_synonym_alternatives(terms, syn)]

@@ -362,8 +362,12 @@ class EmbeddedSearch(SearchEngine):
 
     def _number_query(self, alt: Alternative) -> tantivy.Query:
         """A typed patent number: any stored form of a document's numbers, or the same words in its text."""
-        keys = tantivy.Query.term_set_query(self.schema, NUMBER_FIELD, list(alt.numbers))
-        parts = [(tantivy.Occur.Should, tantivy.Query.boost_query(keys, NUMBER_WEIGHT))]
+        key, *better = alt.numbers
+        number = tantivy.Query.term_query(self.schema, NUMBER_FIELD, key)
+        parts = [(tantivy.Occur.Should, tantivy.Query.boost_query(number, NUMBER_WEIGHT))]
+        for form in better:  # the kind code typed: that publication first
+            exact = tantivy.Query.term_query(self.schema, NUMBER_FIELD, form)
+            parts.append((tantivy.Occur.Should, tantivy.Query.boost_query(exact, NUMBER_WEIGHT)))
         if alt.terms:
             parts.append((tantivy.Occur.Should, self._phrase_query(alt.terms)))
         return tantivy.Query.boolean_query(parts)

@@ -165,7 +165,7 @@ def _latin_word(term: QueryTerm, *, may_quote: bool) -> str:
 
 def _alternative_text(alt: Alternative, *, may_quote: bool) -> str:
     if alt.numbers:
-        return " ".join(f'"{number_word(k)}"' for k in alt.numbers)
+        return f'"{number_word(alt.numbers[0])}"'  # the key; the kind code cannot rank (no OR in Meilisearch)
     if alt.phrase:
         # Latin words as one quoted phrase; Han runs as their gram phrases (a phrase cannot mix the two fields)
         latin = [t.raw for t in alt.terms if not t.han]

@@ -6,11 +6,12 @@ a kind code (a letter and maybe a digit at the end: A, B1, U). Chinese applicati
 check digit, which may be X) have no kind code; they are also found without their check digit and with ZL.
 
 A document is indexed under every reduced form of its numbers (publication and application):
-``office + core + kind``, ``office + core`` and ``core`` (plus the ZL and check-digit-less forms of a Chinese
-application number, and the 10/11-digit spellings of a US pre-grant publication, 2010/0137733 = 2010137733).
-A typed number looks up ONE key: ``office + core`` when an office was typed, else ``core``; the kind code typed
-is dropped, so "US6332189", "US 6,332,189", "6332189" and "US6332189B1" all find US-6332189-B1, while
-"EP6332189" does not.
+``office + core + kind``, ``core + kind``, ``office + core`` and ``core`` (plus the ZL and check-digit-less forms
+of a Chinese application number, and the 10/11-digit spellings of a US pre-grant publication, 2010/0137733 =
+2010137733).
+A typed number must match ONE key: ``office + core`` when an office was typed, else ``core``; a kind code typed
+only ranks the publication of that kind first, so "US6332189", "US 6,332,189", "6332189" and "US6332189A" all
+find US-6332189-B1, while "EP6332189" does not.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def number_forms(patent_number: str, application_number: str = "", *others: str)
                 cores += _us_publication_forms(core)
         if kind:
             forms[office + core + kind] = None
+            forms[core + kind] = None
         for c in cores:
             for o in offices:
                 forms[o + c] = None
@@ -92,6 +94,15 @@ def query_key(typed: str) -> str:
     """The one key a typed number looks up (see the module docstring)."""
     office, core, _, _ = split(typed)
     return office + core
+
+
+def query_keys(typed: str) -> tuple[str, ...]:
+    """The key a typed number must match, then the exact form typed (with its kind code), which ranks higher."""
+    office, core, kind, _ = split(typed)
+    key = office + core
+    if not kind:
+        return (key,)
+    return (key, key + kind)
 
 
 def digit_count(text: str) -> int:
