@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from market.integrations.search import SearchDocument, SearchQuery
+from market.integrations.search import SearchDocument, SearchQuery, default_synonyms, parse_query
 from market.integrations.search.engine import SearchEngine
+from market.integrations.search.meili import meili_query_text, number_word, to_meili_document
 from market.integrations.search.numbers import number_forms, number_spans, query_key
 from tests.integrations.search import realdata
 from tests.integrations.search.engines import ENGINES, drop_engine, make_engine
@@ -107,3 +108,12 @@ def test_number_forms_and_query_keys() -> None:
     assert "US2010137733" in number_forms("US 2010/0137733 A1")  # the 10- and 11-digit spellings
     text = "电池 US 6,332,189 B1 and 2015 model TIB6 ZL201510123456.7"
     assert [text[s:e] for s, e in number_spans(text)] == ["US 6,332,189 B1", "ZL201510123456.7"]
+
+
+def test_meilisearch_holds_the_forms_as_words_and_sends_the_key(records: list[SearchDocument]) -> None:
+    """Meilisearch would split letters from digits: each form is one typo-free Latin-letter word."""
+    doc = next(d for d in records if d.application_number == "CN202223220665.2")
+    words = to_meili_document(doc, default_synonyms())["number_forms"]
+    assert number_word("ZL2022232206652") in words and number_word("218751475") in words
+    assert all(w.isalpha() and w.islower() for w in words)
+    assert meili_query_text(parse_query("ZL 202223220665.2")) == f'"{number_word("ZL2022232206652")}" '

@@ -13,6 +13,7 @@ import pytest
 from market.integrations.search import SearchDocument, SearchQuery, default_synonyms
 from market.integrations.search.analysis import parse_query, tokens
 from market.integrations.search.engine import SearchEngine
+from market.integrations.search.meili import han_phrase, meili_query_text
 from tests.integrations.search import realdata
 from tests.integrations.search.engines import ENGINES, drop_engine, make_engine
 from tests.integrations.search.test_search_real_records import text_of
@@ -165,3 +166,13 @@ def test_suggestions_keep_the_operators(real: SearchEngine) -> None:
     kept = dropped["qqzzxxyy"]
     assert kept.query.text == '"neural network" -speech' and kept.total > 0
     assert real.search(kept.query).total == kept.total
+
+
+def test_the_meilisearch_query_text_of_the_operators() -> None:
+    """What the Meilisearch adapter sends (no server needed): phrases quoted, exclusions with a minus (Meilisearch
+    >= 1.2 negates words and phrases), an OR group as its first option, Han runs as gram phrases."""
+    assert meili_query_text(parse_query('"branch prediction" -neural')) == '"branch prediction" -neural '
+    assert meili_query_text(parse_query("显示 -装置")) == f"{han_phrase('显示')} -{han_phrase('装置')}"
+    assert meili_query_text(parse_query("电机 OR 电池")) == han_phrase("电机")  # no OR in Meilisearch
+    assert meili_query_text(parse_query('neural -"deep learning"')) == 'neural -"deep learning" '
+    assert meili_query_text(parse_query("OR")) == "OR "

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from market.integrations.search import SearchDocument, SearchQuery, default_synonyms
-from market.integrations.search.analysis import fold_word, parse_query, tokens
+from market.integrations.search.analysis import MAX_QUERY_TERMS, fold_word, parse_query, tokens
 from market.integrations.search.engine import SearchEngine
 from tests.integrations.search import realdata
 from tests.integrations.search.engines import ENGINES, drop_engine, make_engine
@@ -137,3 +137,17 @@ def test_exact_and_stemmed_matches_rank_above_typo_matches(kind: str, tmp_path: 
         assert set(result.ids[: len(exact)]) == {d.id for d in exact}
     finally:
         drop_engine(engine)
+
+
+def test_a_pasted_paragraph_is_searched_by_its_most_distinctive_terms(
+    real: SearchEngine, records: list[SearchDocument]
+) -> None:
+    target = next(d for d in records if len(d.abstract_en) > 600)
+    pasted = "We would like to license a technology like this one. " + target.abstract_en[:1500]
+    parsed = real.parse(pasted)
+    assert parsed.match_any and len(parsed.units) == MAX_QUERY_TERMS
+    if real.name == "embedded":  # the kept terms are the rarest of the paragraph in the index
+        kept = {u.typed.terms[0].folded for u in parsed.units}
+        assert not kept & {"we", "would", "like", "to", "this", "one", "the", "a", "of", "and", "is"}
+    result = real.search(SearchQuery(text=pasted))
+    assert result.total > 0 and result.ids[0] == target.id
