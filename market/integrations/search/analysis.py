@@ -40,7 +40,7 @@ ONE_TYPO_MIN_CHARS = 4
 TWO_TYPOS_MIN_CHARS = 9
 PREFIX_MIN_CHARS = 3
 MAX_QUERY_TERMS = 10
-LONG_INPUT_CHARS = 64  # a longer query is a pasted paragraph: searched by its most distinctive terms
+LONG_INPUT_HAN = 32  # more Han characters than this (or more than MAX_QUERY_TERMS terms): a pasted paragraph
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.json"
 
@@ -484,7 +484,7 @@ def _distinctive(units: Sequence[QueryUnit], lexicon: Lexicon | None) -> list[Qu
 def parse_query(text: str, synonyms: Synonyms | None = None, lexicon: Lexicon | None = None) -> ParsedQuery:
     """Split a query into units: a Han run or a Latin-script word (or several typed words forming one synonym), a
     quoted phrase, a patent number, or options joined by OR; each with its synonym alternatives. ``-word`` and
-    ``NOT word`` units are excluded. A query of more than ``MAX_QUERY_TERMS`` terms or ``LONG_INPUT_CHARS``
+    ``NOT word`` units are excluded. A query of more than ``MAX_QUERY_TERMS`` terms or ``LONG_INPUT_HAN`` Han
     characters (a pasted paragraph) is searched by its most distinctive terms, any of which may match.
     ``lexicon``: the engine's index, to keep typo tolerance off known words and to rank a long input's terms."""
     typed = clean(text)
@@ -504,8 +504,8 @@ def parse_query(text: str, synonyms: Synonyms | None = None, lexicon: Lexicon | 
         if unit is not None:
             (excluded if clause.negated else units).append(unit)
     units.extend(_word_units(plain, syn))
-    term_count = sum(len(a.terms) for u in units for a in u.typed_alternatives)
-    if term_count > MAX_QUERY_TERMS or len(stripped) > LONG_INPUT_CHARS:
+    typed_terms = [t for u in units for a in u.typed_alternatives for t in a.terms]
+    if len(typed_terms) > MAX_QUERY_TERMS or sum(len(t.raw) for t in typed_terms if t.han) > LONG_INPUT_HAN:
         return ParsedQuery(stripped, tuple(_distinctive(units, lexicon)), tuple(excluded), match_any=True)
     units = _settle_known(_with_prefix(units, typed), lexicon)
     return ParsedQuery(stripped, tuple(units), tuple(excluded))

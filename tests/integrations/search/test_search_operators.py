@@ -176,3 +176,24 @@ def test_the_meilisearch_query_text_of_the_operators() -> None:
     assert meili_query_text(parse_query("电机 OR 电池")) == han_phrase("电机")  # no OR in Meilisearch
     assert meili_query_text(parse_query('neural -"deep learning"')) == 'neural -"deep learning" '
     assert meili_query_text(parse_query("OR")) == "OR "
+
+
+def test_how_a_query_is_read() -> None:
+    def shape(q: str) -> tuple[list[str], list[str], bool]:
+        parsed = parse_query(q)
+        return [u.typed_source for u in parsed.units], [u.typed_source for u in parsed.excluded], parsed.match_any
+
+    assert shape('电池 "branch prediction" x OR y -z NOT w') == (
+        ["电池", '"branch prediction"', "x OR y"],
+        ["-z", "-w"],
+        False,
+    )
+    assert shape("a AND b") == (["a", "b"], [], False)
+    assert shape("OR a") == (["OR", "a"], [], False)  # an operator without its operands is a word
+    assert shape("a NOT") == (["a", "NOT"], [], False)
+    assert shape('"unclosed phrase') == (["unclosed", "phrase"], [], False)
+    assert shape("ZL 2015 1012 3456.7 电池") == (["ZL 2015 1012 3456.7", "电池"], [], False)
+    assert shape(" ".join(f"word{i}" for i in range(10)))[2] is False  # ten words: all must match
+    assert shape(" ".join(f"word{i}" for i in range(11)))[2] is True  # eleven: the most distinctive, any
+    assert shape("锂离子电池正极材料及其制备方法和一种待处理污水的陶瓷膜过滤装置")[2] is False  # 31 characters
+    assert shape("一种锂离子电池正极材料及其制备方法和一种待处理污水的陶瓷膜过滤装置及其用途")[2] is True
