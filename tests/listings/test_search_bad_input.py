@@ -98,3 +98,10 @@ async def test_a_pasted_chinese_paragraph_finds_its_listing(client: Client, list
     paragraph = "我们公司需要一种陶瓷膜过滤装置，用于印染废水的深度处理，希望获得专利许可，价格面议，请联系我们。" * 8
     assert len(paragraph) > 300
     assert (await found(client, paragraph))[:1] == [listings["membrane"]]
+
+
+async def test_a_long_input_of_unknown_words_finds_nothing_rather_than_everything(
+    client: Client, listings: dict[str, int]
+) -> None:
+    r = await client.get("/api/search", params={"q": " ".join(f"zzq{i}x" for i in range(30))})
+    assert r.status_code == 200 and r.json()["total"] == 0

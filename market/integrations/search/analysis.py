@@ -472,9 +472,10 @@ def _distinctive(units: Sequence[QueryUnit], lexicon: Lexicon | None) -> list[Qu
                     seen.setdefault((piece.han, piece.tokens), piece)
     candidates = list(seen.values())
     freqs = lexicon.document_frequencies(candidates) if lexicon is not None and candidates else None
-    if freqs is not None:
+    ranked = []
+    if freqs is not None:  # terms no document has cannot help; when none has any, the result is rightly empty
         ranked = [(f, n, t) for n, (t, f) in enumerate(zip(candidates, freqs, strict=True)) if f > 0]
-    else:
+    if not ranked:
         ranked = [(_heuristic_rank(t), n, t) for n, t in enumerate(candidates)]
     ranked.sort(key=lambda r: (r[0], r[1]))
     kept = [t for _, _, t in ranked[: max(0, MAX_QUERY_TERMS - len(numbers))]]
