@@ -105,3 +105,11 @@ async def test_a_long_input_of_unknown_words_finds_nothing_rather_than_everythin
 ) -> None:
     r = await client.get("/api/search", params={"q": " ".join(f"zzq{i}x" for i in range(30))})
     assert r.status_code == 200 and r.json()["total"] == 0
+
+
+async def test_the_search_page_explains_the_query_language(client: Client, listings: dict[str, int]) -> None:
+    page = (await client.get("/search", params={"q": "锂离子 OR 陶瓷膜"})).text
+    assert "搜索语法" in page and "洗衣机 OR 冰箱" in page and 'maxlength="2000"' in page
+    client.cookies.set("lang", "en")
+    page = (await client.get("/search")).text
+    assert "How to search" in page and "A minus sign or NOT before a word excludes it" in page
