@@ -2,9 +2,12 @@
 
 Matching. Text fields use ``analysis.text_analyzer`` (one token per Han character, stemmed Latin-script words).
 A Han run of the query is a phrase query of its characters (a single character is a term query), so a Chinese
-substring is found exactly. A Latin-script word matches its stem exactly (scored by BM25), within its typo budget
-(``fuzzy_term_query``, constant score, so exact matches rank first) and, for the last word typed, as a prefix.
-Every query unit must match (in any text field); synonyms from the data file are alternatives of a unit.
+substring is found exactly. A Latin-script word matches its stem exactly (scored by BM25) and, only when the index
+does not know the word as typed (``_IndexLexicon``), within its typo budget (``fuzzy_term_query``, constant score)
+and, for the last word typed, as a prefix; a unit matched exactly adds ``EXACT_TIER``, so exact and stemmed matches
+always rank first. Every query unit must match (in any text field); synonyms from the data file, OR options and
+quoted phrases are alternatives of a unit; excluded units are ``MustNot``; a patent number matches the ``number``
+field (``numbers.number_forms``). See docs/search.md "Query language".
 
 Facets and filters. Each term facet is two raw fields: ``f_<facet>`` (the values as given, a fast field counted by
 a terms aggregation) and ``k_<facet>`` (trimmed, NFKD, lower-cased, matched by the filters), so filtering is
