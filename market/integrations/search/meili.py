@@ -102,6 +102,7 @@ MAX_VALUES_PER_FACET = 500
 BATCH = 1000
 DELETE_BATCH = 500
 WORDS_SUFFIX = "__words"
+KNOWN_WORDS_REMEMBERED = 100_000
 EPOCH = date(1970, 1, 1)
 T = TypeVar("T")
 
@@ -426,6 +427,7 @@ class MeiliSearch(SearchEngine):
         self.words_uid = index_uid + WORDS_SUFFIX
         self.task_timeout_ms = task_timeout_ms
         self.client: Any = client or meilisearch.Client(url, api_key or None, timeout=timeout)
+        self._known: set[str] = set()  # words the words index was found to hold (``known_words``)
 
     # -- plumbing ---------------------------------------------------------------------------------------------
 
@@ -513,6 +515,7 @@ class MeiliSearch(SearchEngine):
             self._wait(info, "delete documents")
 
     def clear(self) -> None:
+        self._known.clear()
         for uid in (self.uid, self.words_uid):
             info = self._call("clear", self.client.index(uid).delete_all_documents)
             self._wait(info, f"clear {uid}")
@@ -569,17 +572,21 @@ class MeiliSearch(SearchEngine):
         return _WordsLexicon(self)
 
     def known_words(self, folded: Sequence[str]) -> set[str]:
-        """The words of the words index among ``folded``: one multi-search of quoted (exact) words."""
-        if not folded:
-            return set()
+        """The words of the words index among ``folded``: one multi-search of quoted (exact) words. The words index
+        is never pruned, so a word found once stays known (remembered); an unknown word is asked again."""
+        found = {w for w in folded if w in self._known}
+        ask = [w for w in folded if w not in found]
+        if not ask:
+            return found
         requests = [
-            {"indexUid": self.words_uid, "q": f'"{w}"', "limit": 3, "attributesToRetrieve": ["word"]} for w in folded
+            {"indexUid": self.words_uid, "q": f'"{w}"', "limit": 3, "attributesToRetrieve": ["word"]} for w in ask
         ]
         answer = self._call("words", self.client.multi_search, requests)
-        found: set[str] = set()
-        for word, result in zip(folded, answer.get("results", []), strict=False):
+        for word, result in zip(ask, answer.get("results", []), strict=False):
             if any(h.get("word") == word for h in result.get("hits", [])):
                 found.add(word)
+                if len(self._known) < KNOWN_WORDS_REMEMBERED:
+                    self._known.add(word)
         return found
 
     def _close_words(self, words: Sequence[str]) -> tuple[dict[str, list[str]], float]:

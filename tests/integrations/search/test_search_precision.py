@@ -15,8 +15,10 @@ import pytest
 from market.integrations.search import SearchDocument, SearchQuery, default_synonyms
 from market.integrations.search.analysis import MAX_QUERY_TERMS, fold_word, parse_query, tokens
 from market.integrations.search.engine import SearchEngine
+from market.integrations.search.meili import MeiliSearch, meili_query_text
 from tests.integrations.search import realdata
 from tests.integrations.search.engines import ENGINES, drop_engine, make_engine
+from tests.integrations.search.test_search_meili_offline import FakeClient
 from tests.integrations.search.test_search_operators import all_ids
 from tests.integrations.search.test_search_real_records import text_of, two_typo_cases
 from tests.support.services import need
@@ -151,3 +153,18 @@ def test_a_pasted_paragraph_is_searched_by_its_most_distinctive_terms(
         assert not kept & {"we", "would", "like", "to", "this", "one", "the", "a", "of", "and", "is"}
     result = real.search(SearchQuery(text=pasted))
     assert result.total > 0 and result.ids[0] == target.id
+
+
+def test_meilisearch_quotes_the_words_its_index_knows() -> None:
+    """No server: the adapter asks its words index which typed words exist (one multi-search), quotes those (a
+    quoted word has no typo and no prefix in Meilisearch) and remembers them."""
+    client = FakeClient([{"hits": [{"word": "compression"}]}, {"hits": [{"word": "network"}]}])
+    engine = MeiliSearch("http://meili:7700", index_uid="t", client=client)
+    parsed = engine.parse("compression netwrok")
+    assert meili_query_text(parsed) == '"compression" netwrok'  # netwrok: unknown, typos and a prefix
+    asked = [[q["q"] for q in c[2][0]] for c in client.calls if c[1] == "multi_search"]
+    assert asked == [['"compression"', '"netwrok"']]
+    engine.parse("compression netwrok ")
+    asked = [[q["q"] for q in c[2][0]] for c in client.calls if c[1] == "multi_search"]
+    assert asked[-1] == ['"netwrok"']  # compression is remembered
+    assert meili_query_text(engine.parse("QLED Li2O LED ")) == '"QLED" "Li2O" LED '  # no typo: acronyms, digits
