@@ -22,8 +22,8 @@ from typing import Literal
 from market.integrations.search.numbers import number_spans
 
 QUOTES = frozenset('"“”„‟「」『』')
-OR_WORDS = frozenset({"OR", "|", "或", "或者"})
-AND_WORDS = frozenset({"AND", "&", "&&", "和", "且", "并且"})
+OR_WORDS = frozenset({"OR", "|", "或", "或者"})  # words: data
+AND_WORDS = frozenset({"AND", "&", "&&", "和", "且", "并且"})  # words: data
 NOT_WORDS = frozenset({"NOT"})
 OperandKind = Literal["words", "phrase", "number"]
 
