@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     db_pool_max: int = 10
     redis_url: str = Field(default="", description="redis://host:6379/0; empty runs jobs in the app's process.")
     search_backend: Literal["embedded", "meilisearch"] = "embedded"
+    search_synonyms_file: Path | None = Field(
+        default=None,
+        description="An operator's synonym file merged with the curated one (JSON like data/synonyms.json, or one "
+        "group a line, members separated by commas); `market reindex` after editing it when using Meilisearch.",
+    )
     meili_url: str = ""
     meili_key: SecretStr = SecretStr("")
     secret_key: SecretStr = SecretStr(DEV_SECRET)

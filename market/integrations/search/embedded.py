@@ -6,6 +6,12 @@ substring is found exactly. A Latin-script word matches its stem exactly (scored
 (``fuzzy_term_query``, constant score, so exact matches rank first) and, for the last word typed, as a prefix.
 Every query unit must match (in any text field); synonyms from the data file are alternatives of a unit.
 
+Chinese as typed (``chinese.py``). Text is indexed folded to simplified characters, with a hole in the positions
+where punctuation touches a Han character (a phrase never spans "、"). The ``pinyin`` field holds the full pinyin and
+the initials of every 2-4 character run of the Chinese title; a query of Latin-script words of which at least one
+is not a word of the index is also looked up there, exactly, as one joined word ("dian chi" -> ``dianchi``), at a
+constant score below any real word match.
+
 Facets and filters. Each term facet is two raw fields: ``f_<facet>`` (the values as given, a fast field counted by
 a terms aggregation) and ``k_<facet>`` (trimmed, NFKD, lower-cased, matched by the filters), so filtering is
 case-insensitive exactly as in Meilisearch. Numbers are fast fields (range filters, sorting, stats).
@@ -41,6 +47,7 @@ from market.integrations.search.analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
+from market.integrations.search.chinese import index_text, pinyin_query, pinyin_text
 from market.integrations.search.engine import Plan, RawHit, RawResult, SearchEngine
 from market.integrations.search.port import (
     HIGHLIGHT_FIELDS,
@@ -53,12 +60,13 @@ from market.integrations.search.port import (
     SearchUnavailable,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: folded Han text, gaps at punctuation, the pinyin field
 SMALL_BATCH = 500  # documents; a smaller batch is written by one thread with the minimum memory budget
 SMALL_WRITER_HEAP = 15_000_000
 VERSION_FILE = "market-search.json"
 TEXT_TOKENIZER = "market_text"
 VOCAB_TOKENIZER = "market_vocab"
+PINYIN_TOKENIZER = "market_pinyin"
 FIELD_BOOSTS = {
     "title_zh": 3.0,
     "title_en": 3.0,
@@ -70,6 +78,7 @@ FIELD_BOOSTS = {
 FUZZY_WEIGHT = 0.3
 PREFIX_WEIGHT = 0.4
 SYNONYM_WEIGHT = 0.7
+PINYIN_SCORE = 0.05  # constant: below the weakest real match (a fuzzy claims match scores 0.6 * 0.3 * BM25)
 SORTS: dict[str, tuple[str, tantivy.Order]] = {
     "price_asc": ("price_minor", tantivy.Order.Asc),
     "price_desc": ("price_minor", tantivy.Order.Desc),
@@ -92,6 +101,7 @@ def build_schema() -> tantivy.Schema:
     for name in FIELD_BOOSTS:
         sb.add_text_field(name, tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("vocab", tokenizer_name=VOCAB_TOKENIZER, index_option="freq")
+    sb.add_text_field("pinyin", tokenizer_name=PINYIN_TOKENIZER, index_option="basic")
     for facet in TERM_FACETS:
         sb.add_text_field(f"f_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
         sb.add_text_field(f"k_{facet}", tokenizer_name="raw", index_option="basic")
@@ -109,10 +119,13 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
     for name in ("title_zh", "title_en", "abstract_zh", "abstract_en", "claims_excerpt"):
         value = getattr(doc, name)
         if value:
-            out.add_text(name, value)
+            out.add_text(name, index_text(value))
     for value in [doc.patentee, doc.patent_number, *doc.ipc_codes, *doc.tech_fields, *doc.industries]:
         if value:
-            out.add_text("meta", value)
+            out.add_text("meta", index_text(value))
+    pinyin = pinyin_text([doc.title_zh])
+    if pinyin:
+        out.add_text("pinyin", pinyin)
     for value in [
         doc.title_en,
         doc.title_zh,
@@ -191,6 +204,7 @@ class EmbeddedSearch(SearchEngine):
             raise SearchUnavailable(f"cannot open the search index at {self.path}: {exc}") from exc
         index.register_tokenizer(TEXT_TOKENIZER, text_analyzer())
         index.register_tokenizer(VOCAB_TOKENIZER, vocabulary_analyzer())
+        index.register_tokenizer(PINYIN_TOKENIZER, pinyin_analyzer())
         index.config_reader(reload_policy="manual")
         if self._created:
             version_file.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
@@ -361,7 +375,25 @@ class EmbeddedSearch(SearchEngine):
                 )
             unit_q = alternatives[0][1] if len(alternatives) == 1 else tantivy.Query.boolean_query(alternatives)
             units.append((tantivy.Occur.Must, unit_q))
-        return tantivy.Query.boolean_query(units)
+        words = tantivy.Query.boolean_query(units)
+        pinyin = self._pinyin_query(parsed)
+        if pinyin is None:
+            return words
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, words), (tantivy.Occur.Should, pinyin)])
+
+    def _pinyin_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
+        """The typed Latin-script words joined, matched exactly in the ``pinyin`` field at a constant low score;
+        ``None`` when they cannot be pinyin or are all words of the index ("fan", "long", "DC" in English text)."""
+        terms = parsed.typed_terms
+        if not terms or any(t.han for t in terms):
+            return None
+        key = pinyin_query([t.raw for t in terms])
+        if key is None:
+            return None
+        searcher = self._searcher()
+        if all(any(searcher.doc_freq(f, t.tokens[0]) > 0 for f in FIELD_BOOSTS) for t in terms):
+            return None
+        return tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, "pinyin", key), PINYIN_SCORE)
 
     def _range_query(self, field: str, bounds: NumericRange) -> tantivy.Query:
         lo: float | int | None = bounds.gte
@@ -444,6 +476,11 @@ class EmbeddedSearch(SearchEngine):
             scored = [(edit_distance(word, t, limit), -f, t) for t, f in candidates.items()]
             out[word] = [t for d, _, t in sorted(scored) if d <= limit]
         return out, (time.perf_counter() - started) * 1000
+
+
+def pinyin_analyzer() -> tantivy.TextAnalyzer:
+    """The pinyin field: the space-separated words of ``chinese.pinyin_text``, as they are."""
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 def _count(result: Any) -> int:
