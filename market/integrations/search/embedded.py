@@ -10,7 +10,7 @@ Chinese as typed (``chinese.py``). Text is indexed folded to simplified characte
 where punctuation touches a Han character (a phrase never spans "、"). The ``pinyin`` field holds the full pinyin and
 the initials of every 2-4 character run of the Chinese title; a query of Latin-script words of which at least one
 is not a word of the index is also looked up there, exactly, as one joined word ("dian chi" -> ``dianchi``), at a
-constant score below any real word match.
+constant score above typo-only matches and below exact matches of the typed words.
 
 Facets and filters. Each term facet is two raw fields: ``f_<facet>`` (the values as given, a fast field counted by
 a terms aggregation) and ``k_<facet>`` (trimmed, NFKD, lower-cased, matched by the filters), so filtering is
@@ -78,7 +78,10 @@ FIELD_BOOSTS = {
 FUZZY_WEIGHT = 0.3
 PREFIX_WEIGHT = 0.4
 SYNONYM_WEIGHT = 0.7
-PINYIN_SCORE = 0.05  # constant: below the weakest real match (a fuzzy claims match scores 0.6 * 0.3 * BM25)
+# Constant score of a pinyin match: above a document matched only within typos or as a prefix (a fuzzy or prefix
+# match is a constant boost * 0.3 or 0.4 per field, about 1.7 at most over all fields) and below a document matching
+# a typed word exactly in a title (3 * BM25). The clause is only added when a typed word is not a word of the index.
+PINYIN_SCORE = 2.0
 SORTS: dict[str, tuple[str, tantivy.Order]] = {
     "price_asc": ("price_minor", tantivy.Order.Asc),
     "price_desc": ("price_minor", tantivy.Order.Desc),
@@ -382,7 +385,7 @@ class EmbeddedSearch(SearchEngine):
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, words), (tantivy.Occur.Should, pinyin)])
 
     def _pinyin_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
-        """The typed Latin-script words joined, matched exactly in the ``pinyin`` field at a constant low score;
+        """The typed Latin-script words joined, matched exactly in the ``pinyin`` field at a constant score;
         ``None`` when they cannot be pinyin or are all words of the index ("fan", "long", "DC" in English text)."""
         terms = parsed.typed_terms
         if not terms or any(t.han for t in terms):
