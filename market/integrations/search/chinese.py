@@ -14,9 +14,12 @@ tokenizes and then drops, leaving a hole in the positions) where punctuation tou
 never spans it. Punctuation between Latin-script words ("lithium-ion", "COVID-19", "6,332,189") gets no gap:
 English phrases and numbers still match as before.
 
-Pinyin. The titles' Han runs are spelt in pinyin with ``pypinyin`` (its phrase dictionary picks the reading of a
-character in context); every run of 2 to 4 characters becomes two words: its full pinyin ("电池" -> ``dianchi``)
-and its initials (``dc``). Word units are these character n-grams rather than segmented words: no segmenter
+Pinyin. The titles' Han runs are spelt in pinyin with ``pypinyin``: its phrase dictionary (the words whose reading
+differs from their characters' usual one: 银行 yinhang, 重庆 chongqing) matched longest first, as pypinyin's own
+segmenter does, and each character's usual reading otherwise. Both are memoised per phrase and per character, so a
+title costs about 20 µs instead of pypinyin's 110 µs (its per-call style conversion), with the same readings on
+every title of the real records. Every run of 2 to 4 characters becomes two words: its full pinyin ("电池" ->
+``dianchi``) and its initials (``dc``). Word units are these character n-grams rather than segmented words: no segmenter
 dictionary has to be loaded, and a title is found by the pinyin of any 2-4 characters of it, whatever a segmenter
 would have cut. The engines match these words only in their own field, exactly, below real word matches.
 """
@@ -25,10 +28,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import opencc
 from pypinyin import lazy_pinyin
+from pypinyin.constants import PHRASES_DICT
 
 GAP = "\ue000"  # private use: never typed; the analyzer drops it and leaves a hole in the token positions
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -74,6 +78,39 @@ def han_runs(text: str) -> list[str]:
     return _HAN_RUN.findall(fold(text)) if text and not text.isascii() else []
 
 
+@cache  # bounded by the Han characters there are
+def _char_syllable(ch: str) -> str:
+    return lazy_pinyin(ch)[0]
+
+
+@cache  # bounded by pypinyin's phrase dictionary (about 47,000 phrases)
+def _phrase_syllables(phrase: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(phrase))
+
+
+@lru_cache(maxsize=1)
+def _longest_phrase() -> int:
+    return max((len(p) for p in PHRASES_DICT), default=1)
+
+
+def syllables(run: str) -> list[str]:
+    """One toneless syllable per character of a Han run ("v" for ü, as typed), read in context: the longest
+    phrase of pypinyin's dictionary starting at each position, else the character's usual reading."""
+    out: list[str] = []
+    i, end, longest = 0, len(run), _longest_phrase()
+    while i < end:
+        for n in range(min(longest, end - i), 1, -1):
+            phrase = run[i : i + n]
+            if phrase in PHRASES_DICT:
+                out.extend(_phrase_syllables(phrase))
+                i += n
+                break
+        else:
+            out.append(_char_syllable(run[i]))
+            i += 1
+    return out
+
+
 def pinyin_words(texts: Iterable[str]) -> list[str]:
     """Full pinyin and initials of every run of 2-4 consecutive Han characters of ``texts`` (deduplicated)."""
     out: dict[str, None] = {}
@@ -81,16 +118,14 @@ def pinyin_words(texts: Iterable[str]) -> list[str]:
         for run in han_runs(text):
             if len(run) < PINYIN_MIN_CHARS:
                 continue
-            syllables = lazy_pinyin(run)  # one syllable per character, read in context; "v" for ü as typed
-            if len(syllables) != len(run):
-                continue
+            spelt = syllables(run)
+            readable = [s.isascii() and s.isalpha() for s in spelt]  # False: a character without a reading
+            initials = [s[0] for s in spelt]
             for n in range(PINYIN_MIN_CHARS, PINYIN_MAX_CHARS + 1):
-                for i in range(len(syllables) - n + 1):
-                    gram = syllables[i : i + n]
-                    if not all(s.isascii() and s.isalpha() for s in gram):
-                        continue  # a character without a reading
-                    out["".join(gram)] = None
-                    out["".join(s[0] for s in gram)] = None
+                for i in range(len(spelt) - n + 1):
+                    if all(readable[i : i + n]):
+                        out["".join(spelt[i : i + n])] = None
+                        out["".join(initials[i : i + n])] = None
     return list(out)
 
 
