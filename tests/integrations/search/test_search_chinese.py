@@ -14,6 +14,7 @@ from pathlib import Path
 
 import opencc
 import pytest
+from pypinyin import lazy_pinyin
 
 from market.integrations.search import SearchDocument, SearchQuery, build_backend
 from market.integrations.search.analysis import (
@@ -23,7 +24,7 @@ from market.integrations.search.analysis import (
     synonyms_with,
     tokens,
 )
-from market.integrations.search.chinese import fold, index_text, pinyin_query, pinyin_words
+from market.integrations.search.chinese import fold, han_runs, index_text, pinyin_query, pinyin_words, syllables
 from market.integrations.search.embedded import EmbeddedSearch
 from market.integrations.search.engine import SearchEngine
 from market.integrations.search.meili import MeiliSearch, grams_text, to_meili_document
@@ -241,6 +242,13 @@ def test_pinyin_words_of_a_title() -> None:
     assert pinyin_query(["a"]) is None
 
 
+def test_syllables_read_every_real_title_as_pypinyin_does(records: list[SearchDocument]) -> None:
+    runs = [run for d in records for run in han_runs(d.title_zh)]
+    assert len(runs) > 3000
+    assert [syllables(r) for r in runs] == [lazy_pinyin(r) for r in runs]
+    assert syllables("银行行长在重庆") == ["yin", "hang", "hang", "zhang", "zai", "chong", "qing"]
+
+
 # -------------------------------------------------------------------------------------------------------- synonyms
 
 
@@ -285,6 +293,11 @@ def test_operators_extend_the_synonyms_without_code(tmp_path: Path) -> None:
         assert "锂离子电池" in _members(backend.synonyms, "锂电")  # the curated groups are kept
         backend.close()
     assert "锂电芯" in _members(Synonyms.load(SYNONYMS_FILE, text_file), "锂电")
+
+
+def test_a_blank_setting_means_no_operator_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARKET_SEARCH_SYNONYMS_FILE", "")
+    assert Settings().search_synonyms_file is None
 
 
 def test_an_operator_file_that_cannot_be_read_is_a_clear_error(tmp_path: Path) -> None:
