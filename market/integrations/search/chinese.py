@@ -56,7 +56,14 @@ def _fold_table() -> dict[int, str]:
     folded = converter.convert("\n".join(chars)).split("\n")
     if len(folded) != len(chars):  # defensive: OpenCC changed how it treats line breaks
         raise RuntimeError("OpenCC t2s did not keep one character per line")
-    return {ord(c): f for c, f in zip(chars, folded, strict=True) if f != c and len(f) == 1}
+    table = {ord(c): f for c, f in zip(chars, folded, strict=True) if f != c and len(f) == 1}
+    for code, target in table.items():  # folding twice must give what folding once gives (薴 -> 苧 -> 苎)
+        seen = {code}
+        while ord(target) in table and ord(target) not in seen:
+            seen.add(ord(target))
+            target = table[ord(target)]
+        table[code] = target
+    return table
 
 
 def fold(text: str) -> str:
