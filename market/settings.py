@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105 - refused when env=production
@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     db_pool_max: int = 10
     redis_url: str = Field(default="", description="redis://host:6379/0; empty runs jobs in the app's process.")
     search_backend: Literal["embedded", "meilisearch"] = "embedded"
+    search_synonyms_file: Path | None = Field(
+        default=None,
+        description="An operator's synonym file merged with the curated one (JSON like data/synonyms.json, or one "
+        "group a line, members separated by commas); `market reindex` after editing it when using Meilisearch.",
+    )
     meili_url: str = ""
     meili_key: SecretStr = SecretStr("")
     secret_key: SecretStr = SecretStr(DEV_SECRET)
@@ -96,6 +101,12 @@ class Settings(BaseSettings):
     )
     seal_dir: str = Field(default="", description="where the self-signed seal lives; empty: <data_dir>/seal")
     seal_name: str = Field(default="open-licence-market platform seal", description="the self-signed seal's name")
+
+    @field_validator("search_synonyms_file", mode="before")
+    @classmethod
+    def _blank_is_no_file(cls, value: object) -> object:
+        """``MARKET_SEARCH_SYNONYMS_FILE=`` (as an env file leaves it) means no file, not the current directory."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

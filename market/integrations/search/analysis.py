@@ -27,12 +27,14 @@ from typing import Protocol
 
 import tantivy
 
+from market.integrations.search.chinese import GAP, fold
 from market.integrations.search.numbers import query_keys
 from market.integrations.search.querylang import Clause, Operand, clauses, clean
 
 HAN = r"\p{Han}"
 LATIN_WORD = r"[\p{L}\p{N}--\p{Han}]+"
-TOKEN = HAN + "|" + LATIN_WORD
+GAP_PATTERN = r"\x{E000}"  # chinese.GAP: tokenized, then dropped, leaving a hole in the positions
+TOKEN = HAN + "|" + LATIN_WORD + "|" + GAP_PATTERN
 MAX_TOKEN_CHARS = 64
 
 # The same limits as the Meilisearch settings (minWordSizeForTypos and its 10-term query limit).
@@ -46,9 +48,12 @@ SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.json"
 
 
 def text_analyzer() -> tantivy.TextAnalyzer:
-    """The analyzer of every searchable text field: one token per Han character, stemmed Latin-script words."""
+    """The analyzer of every searchable text field: one token per Han character, stemmed Latin-script words. The
+    gap markers ``chinese.index_text`` puts where punctuation touches Han are dropped after the positions are
+    counted, so a phrase of Han characters never matches across punctuation."""
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(TOKEN))
+        .filter(tantivy.Filter.custom_stopword([GAP]))
         .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
@@ -80,16 +85,18 @@ _local = _Analyzers()
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    text: str  # normalised: the Han character itself, or the lower-cased, folded, stemmed word
+    text: str  # normalised: the Han character folded to simplified, or the lower-cased, folded, stemmed word
     start: int  # character offsets in the analysed string
     end: int
     han: bool
 
 
 def tokens(text: str) -> list[Token]:
-    """The tokens of ``text`` with their character offsets, each marked Han or not."""
+    """The tokens of ``text`` with their character offsets, each marked Han or not (Han folded to simplified:
+    ``chinese.fold`` keeps offsets)."""
     if not text:
         return []
+    text = fold(text)
     han_starts = {t.char_offset_from for t in _local.han.pre_tokenize(text).tokens}
     return [
         Token(t.text, t.char_offset_from, t.char_offset_to, t.char_offset_from in han_starts)
@@ -98,7 +105,9 @@ def tokens(text: str) -> list[Token]:
 
 
 def han_runs(text: str) -> list[str]:
-    """The maximal runs of consecutive Han characters in ``text`` ("LED显示屏和触摸屏" -> ["显示屏和触摸屏"])."""
+    """The maximal runs of consecutive Han characters in ``text``, folded to simplified ("LED顯示屏和触摸屏" ->
+    ["显示屏和触摸屏"])."""
+    text = fold(text)
     runs: list[str] = []
     current: list[str] = []
     last_end = -1
@@ -179,9 +188,40 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 # --------------------------------------------------------------------------------------------------- synonyms
 
 
+def _term_key(term: QueryTerm) -> str:
+    """A query term as synonym keys spell it: a Han run folded to simplified, a Latin-script word case-folded."""
+    return "".join(term.tokens) if term.han else term.raw.casefold()
+
+
 def _synonym_key(term: str) -> str:
-    """A term as its sequence of query terms: "COVID-19" -> "covid 19", "3D打印" -> "3d 打印"."""
-    return " ".join(t.raw.casefold() for t in _terms(unicodedata.normalize("NFKC", term), typed=False))
+    """A term as its sequence of query terms: "COVID-19" -> "covid 19", "3D打印" -> "3d 打印", "鋰電" -> "锂电"."""
+    return " ".join(_term_key(t) for t in _terms(unicodedata.normalize("NFKC", term), typed=False))
+
+
+def read_synonym_groups(path: Path) -> list[list[str]]:
+    """The groups of a synonym file: JSON ``{"groups": [["锂电", "锂离子电池"], ...]}`` (as ``data/synonyms.json``),
+    or text with one group a line, its members separated by commas (``锂电, 锂离子电池, lithium battery``; full-width
+    commas too; ``#`` starts a comment). A file that cannot be read raises ``ValueError`` naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the synonym file {path}: {exc}") from exc
+    if path.suffix.lower() == ".json":
+        try:
+            groups = json.loads(text)["groups"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f'{path}: expected {{"groups": [[term, ...], ...]}}: {exc}') from exc
+        if not isinstance(groups, list) or not all(
+            isinstance(g, list) and all(isinstance(t, str) for t in g) for g in groups
+        ):
+            raise ValueError(f"{path}: every group must be a list of strings")
+        return groups
+    out: list[list[str]] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].replace("，", ",").strip()
+        if line:
+            out.append([t.strip() for t in line.split(",") if t.strip()])
+    return out
 
 
 @dataclass(frozen=True)
@@ -203,16 +243,20 @@ class Synonyms:
         return cls(clean, index)
 
     @classmethod
-    def load(cls, path: Path = SYNONYMS_FILE) -> Synonyms:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls.from_groups(data["groups"])
+    def load(cls, path: Path = SYNONYMS_FILE, *extra: Path) -> Synonyms:
+        """The groups of ``path`` and of each ``extra`` file (an operator's, ``MARKET_SEARCH_SYNONYMS_FILE``): groups
+        sharing a term are merged for that term, so a file can add members to a curated group."""
+        groups: list[list[str]] = []
+        for p in (path, *extra):
+            groups.extend(read_synonym_groups(p))
+        return cls.from_groups(groups)
 
     def of(self, term: str) -> tuple[str, ...]:
         """The other members of every group ``term`` belongs to (empty when it is in none)."""
         return self._index.get(_synonym_key(term), ())
 
     def of_terms(self, terms: Sequence[QueryTerm]) -> tuple[str, ...]:
-        return self._index.get(" ".join(t.raw.casefold() for t in terms), ())
+        return self._index.get(" ".join(_term_key(t) for t in terms), ())
 
     @property
     def max_terms(self) -> int:
@@ -223,6 +267,12 @@ class Synonyms:
 @lru_cache(maxsize=1)
 def default_synonyms() -> Synonyms:
     return Synonyms.load()
+
+
+@lru_cache(maxsize=4)
+def synonyms_with(extra: Path | None) -> Synonyms:
+    """The curated groups, merged with an operator's file when one is set (``Settings.search_synonyms_file``)."""
+    return default_synonyms() if extra is None else Synonyms.load(SYNONYMS_FILE, extra)
 
 
 # ------------------------------------------------------------------------------------------------ query parsing
@@ -339,7 +389,7 @@ def _terms(text: str, *, typed: bool) -> list[QueryTerm]:
             run_end = tok.end
             continue
         if run_raw:
-            out.append(QueryTerm("".join(run_raw), True, tuple(run_raw)))
+            out.append(QueryTerm("".join(run_raw), True, tuple(fold("".join(run_raw)))))
             run_raw = []
         if tok.han:
             run_raw = [text[tok.start : tok.end]]
@@ -350,7 +400,7 @@ def _terms(text: str, *, typed: bool) -> list[QueryTerm]:
                 _typed_term(raw, tok.text) if typed else QueryTerm(raw, False, (tok.text,), folded=fold_word(raw))
             )
     if run_raw:
-        out.append(QueryTerm("".join(run_raw), True, tuple(run_raw)))
+        out.append(QueryTerm("".join(run_raw), True, tuple(fold("".join(run_raw)))))
     return out
 
 

@@ -9,6 +9,12 @@ always rank first. Every query unit must match (in any text field); synonyms fro
 quoted phrases are alternatives of a unit; excluded units are ``MustNot``; a patent number matches the ``number``
 field (``numbers.number_forms``). See docs/search.md "Query language".
 
+Chinese as typed (``chinese.py``). Text is indexed folded to simplified characters, with a hole in the positions
+where punctuation touches a Han character (a phrase never spans "、"). The ``pinyin`` field holds the full pinyin and
+the initials of every 2-4 character run of the Chinese title; a query of Latin-script words of which at least one
+is not a word of the index is also looked up there, exactly, as one joined word ("dian chi" -> ``dianchi``), at a
+constant score above typo-only matches and below exact matches of the typed words.
+
 Facets and filters. Each term facet is two raw fields: ``f_<facet>`` (the values as given, a fast field counted by
 a terms aggregation) and ``k_<facet>`` (trimmed, NFKD, lower-cased, matched by the filters), so filtering is
 case-insensitive exactly as in Meilisearch. Numbers are fast fields (range filters, sorting, stats).
@@ -48,6 +54,7 @@ from market.integrations.search.analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
+from market.integrations.search.chinese import index_text, pinyin_query, pinyin_text
 from market.integrations.search.engine import Plan, RawHit, RawResult, SearchEngine
 from market.integrations.search.numbers import number_forms
 from market.integrations.search.port import (
@@ -61,12 +68,13 @@ from market.integrations.search.port import (
     SearchUnavailable,
 )
 
-SCHEMA_VERSION = 2  # 2: the number field (numbers.number_forms)
+SCHEMA_VERSION = 2  # 2: the number field (numbers.number_forms); folded Han text, gaps at punctuation, the pinyin field
 SMALL_BATCH = 500  # documents; a smaller batch is written by one thread with the minimum memory budget
 SMALL_WRITER_HEAP = 15_000_000
 VERSION_FILE = "market-search.json"
 TEXT_TOKENIZER = "market_text"
 VOCAB_TOKENIZER = "market_vocab"
+PINYIN_TOKENIZER = "market_pinyin"
 FIELD_BOOSTS = {
     "title_zh": 3.0,
     "title_en": 3.0,
@@ -83,6 +91,10 @@ NUMBER_WEIGHT = 5.0
 EXACT_TIER = 10_000.0
 PREFIX_WEIGHT = 0.4
 SYNONYM_WEIGHT = 0.7
+# Constant score of a pinyin match: above a document matched only within typos or as a prefix (a fuzzy or prefix
+# match is a constant boost * 0.3 or 0.4 per field, about 1.7 at most over all fields) and below a document matching
+# a typed word exactly in a title (3 * BM25). The clause is only added when a typed word is not a word of the index.
+PINYIN_SCORE = 2.0
 SORTS: dict[str, tuple[str, tantivy.Order]] = {
     "price_asc": ("price_minor", tantivy.Order.Asc),
     "price_desc": ("price_minor", tantivy.Order.Desc),
@@ -106,6 +118,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(name, tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("vocab", tokenizer_name=VOCAB_TOKENIZER, index_option="freq")
     sb.add_text_field(NUMBER_FIELD, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("pinyin", tokenizer_name=PINYIN_TOKENIZER, index_option="basic")
     for facet in TERM_FACETS:
         sb.add_text_field(f"f_{facet}", tokenizer_name="raw", fast=True, index_option="basic")
         sb.add_text_field(f"k_{facet}", tokenizer_name="raw", index_option="basic")
@@ -123,10 +136,13 @@ def to_tantivy(doc: SearchDocument) -> tantivy.Document:
     for name in ("title_zh", "title_en", "abstract_zh", "abstract_en", "claims_excerpt"):
         value = getattr(doc, name)
         if value:
-            out.add_text(name, value)
+            out.add_text(name, index_text(value))
     for value in [doc.patentee, doc.patent_number, *doc.ipc_codes, *doc.tech_fields, *doc.industries]:
         if value:
-            out.add_text("meta", value)
+            out.add_text("meta", index_text(value))
+    pinyin = pinyin_text([doc.title_zh])
+    if pinyin:
+        out.add_text("pinyin", pinyin)
     for value in [
         doc.title_en,
         doc.title_zh,
@@ -207,6 +223,7 @@ class EmbeddedSearch(SearchEngine):
             raise SearchUnavailable(f"cannot open the search index at {self.path}: {exc}") from exc
         index.register_tokenizer(TEXT_TOKENIZER, text_analyzer())
         index.register_tokenizer(VOCAB_TOKENIZER, vocabulary_analyzer())
+        index.register_tokenizer(PINYIN_TOKENIZER, pinyin_analyzer())
         index.config_reader(reload_policy="manual")
         if self._created:
             version_file.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
@@ -409,13 +426,34 @@ class EmbeddedSearch(SearchEngine):
         if parsed.is_empty:
             return tantivy.Query.all_query()
         occur = tantivy.Occur.Should if parsed.match_any else tantivy.Occur.Must
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [
-            (occur, self._tiered_unit_query(unit)) for unit in parsed.units
-        ]
-        if not clauses:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-        clauses += [(tantivy.Occur.MustNot, self._unit_query(u, exact_only=True)) for u in parsed.excluded]
-        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+        units = [(occur, self._tiered_unit_query(unit)) for unit in parsed.units]
+        if not units:
+            words = tantivy.Query.all_query()
+        elif len(units) == 1:
+            words = units[0][1]
+        else:
+            words = tantivy.Query.boolean_query(units)
+        pinyin = self._pinyin_query(parsed)
+        if pinyin is not None:
+            words = tantivy.Query.boolean_query([(tantivy.Occur.Should, words), (tantivy.Occur.Should, pinyin)])
+        if not parsed.excluded:
+            return words
+        excluded = [(tantivy.Occur.MustNot, self._unit_query(u, exact_only=True)) for u in parsed.excluded]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, words), *excluded])
+
+    def _pinyin_query(self, parsed: ParsedQuery) -> tantivy.Query | None:
+        """The typed Latin-script words joined, matched exactly in the ``pinyin`` field at a constant score;
+        ``None`` when they cannot be pinyin or are all words of the index ("fan", "long", "DC" in English text)."""
+        terms = parsed.typed_terms
+        if not terms or any(t.han for t in terms):
+            return None
+        key = pinyin_query([t.raw for t in terms])
+        if key is None:
+            return None
+        searcher = self._searcher()
+        if all(any(searcher.doc_freq(f, t.tokens[0]) > 0 for f in FIELD_BOOSTS) for t in terms):
+            return None
+        return tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, "pinyin", key), PINYIN_SCORE)
 
     def _range_query(self, field: str, bounds: NumericRange) -> tantivy.Query:
         lo: float | int | None = bounds.gte
@@ -541,6 +579,11 @@ class _IndexLexicon:
             [(tantivy.Occur.Should, tantivy.Query.phrase_query(self.schema, f, words)) for f in FIELD_BOOSTS]
         )
         return _count(self.searcher.search(query, limit=1, count=True))
+
+
+def pinyin_analyzer() -> tantivy.TextAnalyzer:
+    """The pinyin field: the space-separated words of ``chinese.pinyin_text``, as they are."""
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 def _count(result: Any) -> int:

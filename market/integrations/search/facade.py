@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from market.integrations.search.analysis import Synonyms
+from market.integrations.search.analysis import Synonyms, synonyms_with
 from market.integrations.search.embedded import EmbeddedSearch
 from market.integrations.search.meili import MeiliSearch
 from market.integrations.search.port import (
@@ -85,7 +85,10 @@ def build_backend(
     synonyms: Synonyms | None = None,
 ) -> SearchBackend:
     """The synchronous adapter chosen by ``settings.search_backend``: the embedded index at
-    ``path`` (default ``<data_dir>/search/<index>``) or the Meilisearch index ``index`` at ``meili_url``."""
+    ``path`` (default ``<data_dir>/search/<index>``) or the Meilisearch index ``index`` at ``meili_url``. Synonyms:
+    the curated file merged with ``settings.search_synonyms_file`` unless ``synonyms`` are given."""
+    if synonyms is None:
+        synonyms = synonyms_with(settings.search_synonyms_file)
     if settings.search_backend == "meilisearch":
         if not settings.meili_url:
             raise ValueError("MARKET_SEARCH_BACKEND=meilisearch needs MARKET_MEILI_URL")

@@ -2,7 +2,8 @@
 
 The output is HTML: the text is escaped (``html.escape``, quotes included) and every match is wrapped in
 ``<mark>…</mark>``; nothing else is markup, so a template may print it unescaped. A Han run of the query is
-marked wherever it occurs as a substring; a Latin-script word is marked where a word of the text has the same
+marked wherever it occurs as a substring, both folded to simplified (``chinese.fold`` keeps offsets, so "电池"
+marks "電池" in a traditional text); a Latin-script word is marked where a word of the text has the same
 stem, is within the query word's typo budget, or (the last word typed) starts with it. Excluded units (``-word``,
 ``NOT word``) and patent numbers are never marked (``ParsedQuery.all_terms``).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import html
 
 from market.integrations.search.analysis import ParsedQuery, QueryTerm, edit_distance, folded_words, tokens
+from market.integrations.search.chinese import fold
 
 ELLIPSIS = "…"
 
@@ -39,12 +41,14 @@ def match_spans(
         return []
     spans: list[tuple[int, int]] = []
     terms = query.all_terms
+    simplified = fold(text)
     for term in terms:
         if term.han:
-            start = text.find(term.raw)
+            run = "".join(term.tokens)
+            start = simplified.find(run)
             while start != -1:
-                spans.append((start, start + len(term.raw)))
-                start = text.find(term.raw, start + 1)
+                spans.append((start, start + len(run)))
+                start = simplified.find(run, start + 1)
     latin = [t for t in terms if not t.han and t.tokens]
     if latin:
         folded = folded_words(text)

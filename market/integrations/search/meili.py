@@ -13,6 +13,12 @@ as gram phrases, so "ai" also finds "人工智能"). Quoted phrases bypass synon
 when indexing: a document containing any member of a group gets the grams of the group's Chinese members in
 ``zh_syn_grams`` ("人工智能" also finds a document that says "AI"). Editing the file needs ``market reindex``.
 
+Chinese as typed. Han runs are folded to simplified (``chinese.fold``) before they become gram words, in documents
+and queries, so traditional and simplified find each other; runs end at any non-Han character, so a gram phrase
+never spans punctuation. ``zh_pinyin`` holds the full pinyin and initials of the title's 2-4 character runs (last
+searchable attribute, no typos); Meilisearch's own concatenation of consecutive query words makes "dian chi" look
+for ``dianchi``. Unlike the embedded engine it is searched even when the typed words are words of the index.
+
 Spelling suggestions come from a second index, ``<uid>__words``, of the Latin-script words of every document
 upserted (never pruned on delete; each suggestion is verified by a count before it is offered).
 
@@ -53,6 +59,7 @@ from market.integrations.search.analysis import (
     tokens,
     vocabulary_words,
 )
+from market.integrations.search.chinese import fold, pinyin_text
 from market.integrations.search.engine import Plan, RawHit, RawResult, SearchEngine
 from market.integrations.search.numbers import number_forms
 from market.integrations.search.port import (
@@ -69,7 +76,7 @@ from market.integrations.search.port import (
 GRAM_PREFIX = "qx"
 NUMBER_PREFIX = "qn"
 NUMBER_FORMS = "number_forms"  # number_word of every numbers.number_forms form
-GRAM_FIELDS = ("zh_title_grams", "zh_text_grams", "zh_meta_grams", "zh_syn_grams")
+GRAM_FIELDS = ("zh_title_grams", "zh_text_grams", "zh_meta_grams", "zh_syn_grams", "zh_pinyin")
 SEARCHABLE_ATTRIBUTES = [
     "title_zh",
     "title_en",
@@ -86,6 +93,7 @@ SEARCHABLE_ATTRIBUTES = [
     "tech_fields",
     "industries",
     "zh_meta_grams",
+    "zh_pinyin",
 ]
 NUMERIC_FACETS = frozenset({"university_org_id"})
 SORTABLE_ATTRIBUTES = ["price_minor", "remaining_years", "publication_day"]
@@ -128,7 +136,8 @@ def bigram(a: str, b: str) -> str:
 
 
 def run_grams(run: str) -> tuple[list[str], list[str]]:
-    chars = list(run)
+    """Unigram and bigram words of a Han run, folded to simplified (documents and queries alike)."""
+    chars = list(fold(run))
     return [unigram(c) for c in chars], [bigram(a, b) for a, b in itertools.pairwise(chars)]
 
 
@@ -329,6 +338,7 @@ def to_meili_document(doc: SearchDocument, synonyms: Synonyms) -> dict[str, Any]
     out["zh_meta_grams"] = grams_text([doc.patentee, *doc.tech_fields, *doc.industries])
     out["zh_syn_grams"] = synonym_grams(doc, synonyms)
     out[NUMBER_FORMS] = [number_word(f) for f in number_forms(doc.patent_number, doc.application_number)]
+    out["zh_pinyin"] = pinyin_text([doc.title_zh])
     return out
 
 

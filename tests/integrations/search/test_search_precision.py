@@ -23,7 +23,7 @@ from tests.integrations.search.test_search_operators import all_ids
 from tests.integrations.search.test_search_real_records import text_of, two_typo_cases
 from tests.support.services import need
 
-WORDS = ("awareness", "compression", "vehicle", "monitoring", "recognition", "transistor", "wireless", "antenna")
+WORDS = ("awareness", "compression", "vehicle", "monitoring", "recognition", "transistor", "wireless", "battery")
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +104,19 @@ def test_known_words_get_no_typo_and_no_prefix(real: SearchEngine) -> None:
 
 
 def test_an_acronym_has_no_typo(real: SearchEngine, records: list[SearchDocument]) -> None:
-    qled = {d.id for d in records if "qled" in stems_of(d)}
-    assert qled
-    assert all_ids(real, "QLED ") == qled  # QLED, never OLED or LED
-    assert real.search(SearchQuery(text="QLDE ")).total == 0  # a misspelt acronym is not corrected
+    assert default_synonyms().of("CMOS") == ()
+    cmos = {d.id for d in records if "cmos" in stems_of(d)}
+    assert cmos
+    assert all_ids(real, "CMOS ") == cmos  # CMOS, never DMOS
+    assert real.search(SearchQuery(text="CMSO ")).total == 0  # a misspelt acronym is not corrected
+    by_id = {d.id: d for d in records}
+    qled = all_ids(real, "QLED ")
+    assert qled and all(  # QLED or its curated synonyms, never OLED or LED alone
+        "qled" in stems_of(by_id[i])
+        or "量子点发光二极管" in text_of(by_id[i])
+        or "quantum dot" in text_of(by_id[i]).lower()
+        for i in qled
+    )
 
 
 def test_misspelt_words_still_find_their_targets(real: SearchEngine, records: list[SearchDocument]) -> None:
@@ -167,4 +176,4 @@ def test_meilisearch_quotes_the_words_its_index_knows() -> None:
     engine.parse("compression netwrok ")
     asked = [[q["q"] for q in c[2][0]] for c in client.calls if c[1] == "multi_search"]
     assert asked[-1] == ['"netwrok"']  # compression is remembered
-    assert meili_query_text(engine.parse("QLED Li2O LED ")) == '"QLED" "Li2O" LED '  # no typo: acronyms, digits
+    assert meili_query_text(engine.parse("CMOS Li2O LED ")) == '"CMOS" "Li2O" LED '  # no typo: acronyms, digits
