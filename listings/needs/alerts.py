@@ -33,6 +33,7 @@ from market.accounts import service as account_service
 from market.i18n import Msg, gettext, language_of, ngettext
 from market.integrations.search import SearchDocument
 from market.integrations.search.embedded import EmbeddedSearch
+from market.integrations.search.engine import SearchEngine
 from market.notifications import service as notifications
 from market.notifications.service import notify
 
@@ -86,10 +87,13 @@ async def _tell(*, user_id: int, kind: str, key: str, subject_of: Any, found: li
 
 
 def _matching_saved(documents: dict[int, SearchDocument], saved: list[SavedSearchRecord]) -> dict[int, list[int]]:
-    """Saved search id -> the new declarations it finds, by running each in an index of the new listings alone."""
+    """Saved search id -> the new declarations it finds, by running each in an index of the new listings alone,
+    read with the main index's synonyms and known words (typo tolerance only for words the search does not know)."""
     out: dict[int, list[int]] = {}
+    index = runtime.current().search
+    main = index.backend if index is not None and isinstance(index.backend, SearchEngine) else None
     with tempfile.TemporaryDirectory(prefix="market-alerts-") as tmp:
-        engine = EmbeddedSearch(Path(tmp))
+        engine = EmbeddedSearch(Path(tmp), synonyms=main.synonyms if main else None, words_from=main)
         engine.ensure()
         engine.upsert(list(documents.values()))
         for row in saved:

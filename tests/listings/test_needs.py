@@ -236,3 +236,27 @@ def test_mail_settings_and_messages() -> None:
     raw = message.as_bytes()
     assert b"=?utf-8?" in raw and "新的开放许可" not in raw.decode("ascii")  # encoded for any server
     assert message.get_content().strip() == "正文 body"
+
+
+async def test_a_saved_search_reads_its_words_as_the_search_does(backend: Backend, client: Client, app: Any) -> None:
+    """The alerts run each saved search over an index of the new listings alone; a word the main index knows gets
+    no typo there either, so "motor" alerts a new "motor" listing but never a "rotor" one (one edit away), exactly
+    as the search would list them."""
+    _, uni = await university("浙江大学")
+    await publish(uni, "CN108859303B", title_zh="一种电机控制装置", title_en="Electric motor control device")
+    await app.state.job_queue.drain()
+    sme = await sme_client(client)
+    r = await client.send_json("POST", "/api/saved-searches", {"name": "motor", "params": {"q": "motor "}})
+    assert r.status_code == 201, r.text
+    rotor = await publish(uni, "CN110000001B", title_zh="一种风机转子叶片", title_en="Wind turbine rotor blade")
+    motor = await publish(uni, "CN109637352B", title_zh="一种直线电机", title_en="Linear motor with cooling")
+    await app.state.job_queue.drain()
+    searched = (await client.get("/api/search", params={"q": "motor "})).json()
+    assert {h["declaration_id"] for h in searched["hits"]} >= {motor} and rotor not in {
+        h["declaration_id"] for h in searched["hits"]
+    }
+    notes = await Notification.select().where(
+        (Notification.user == sme.user_id) & (Notification.kind == "saved_search_match")
+    )
+    alerted = {int(n["dedupe_key"].rsplit(":", 1)[1]) for n in notes}
+    assert alerted == {motor}

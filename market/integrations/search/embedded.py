@@ -178,10 +178,11 @@ class EmbeddedSearch(SearchEngine):
         path: Path,
         *,
         synonyms: Synonyms | None = None,
+        words_from: SearchEngine | None = None,
         lock_timeout: float = 10.0,
         writer_heap_bytes: int = 128_000_000,
     ) -> None:
-        super().__init__(synonyms)
+        super().__init__(synonyms, words_from=words_from)
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.writer_heap_bytes = writer_heap_bytes

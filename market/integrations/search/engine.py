@@ -93,8 +93,11 @@ class SearchEngine(ABC):
 
     name = "abstract"
 
-    def __init__(self, synonyms: Synonyms | None = None) -> None:
+    def __init__(self, synonyms: Synonyms | None = None, *, words_from: SearchEngine | None = None) -> None:
         self.synonyms = synonyms if synonyms is not None else default_synonyms()
+        # The engine whose index says which words are known (typo tolerance, long input): an index of a few new
+        # listings, as the alerts build, asks the main index, so a saved search reads its words as the search does.
+        self.words_from = words_from
 
     # -- primitives -------------------------------------------------------------------------------------------
 
@@ -143,7 +146,7 @@ class SearchEngine(ABC):
         return None
 
     def parse(self, text: str) -> ParsedQuery:
-        return parse_query(text, self.synonyms, self._lexicon())
+        return parse_query(text, self.synonyms, (self.words_from or self)._lexicon())
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = self.parse(query.text)
