@@ -4,19 +4,26 @@ current state of declarations read in batches."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TypeVar
+
+from piccolo.columns.combination import WhereRaw
 
 from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.declarations.tables import Declaration, DeclarationVersion
 from listings.patents.records import PatentRecord
 from listings.patents.tables import Patent
-from listings.search.records import ListingState, OutboxEntryRecord, UniversityRecord
+from listings.search.records import HitState, ListingState, OutboxEntryRecord, UniversityRecord
 from listings.search.tables import IndexedListing, SearchOutbox
 from market.orgs.tables import Organisation
 
 T = TypeVar("T")
 
+# The organisation (of the outer query) has a declaration in this status; the tables' names are asserted in the tests.
+PUBLISHES_SQL = (
+    "EXISTS (SELECT 1 FROM listings_declaration AS d WHERE d.organisation = market_organisation.id AND d.status = {})"
+)
 DRAIN_LOCK_KEY = 0x5EA4C4  # PostgreSQL advisory lock: one drain (or reindex batch) at a time, across processes
 
 
@@ -177,14 +184,41 @@ async def listing_states(declaration_ids: Sequence[int]) -> dict[int, ListingSta
     return out
 
 
+async def hit_states(declaration_ids: Sequence[int]) -> dict[int, HitState]:
+    """The published ones among these declarations (a page of hits) with their current version, university name and
+    patent expiry: one statement, by primary keys, whatever the size of the corpus."""
+    out: dict[int, HitState] = {}
+    of = DeclarationVersion.declaration
+    version_columns = [f.name for f in fields(DeclarationVersionRecord)]
+    for chunk in _chunks(list(dict.fromkeys(declaration_ids))):
+        rows = await DeclarationVersion.select(
+            *DeclarationVersion.all_columns(),
+            of.organisation.as_alias("d_organisation"),
+            of.published_at.as_alias("d_published_at"),
+            of._.organisation._.name.as_alias("d_university"),
+            of._.patent._.expiry_date.as_alias("d_expiry_date"),
+        ).where(of.is_in(chunk) & (of.status == "published") & (DeclarationVersion.version == of.current_version))
+        for r in rows:
+            out[int(r["declaration"])] = HitState(
+                declaration_id=int(r["declaration"]),
+                organisation=int(r["d_organisation"]),
+                published_at=r["d_published_at"],
+                university=str(r["d_university"] or ""),
+                expiry_date=r["d_expiry_date"],
+                version=DeclarationVersionRecord(**{k: r[k] for k in version_columns if k in r}),
+            )
+    return out
+
+
 async def org_names(org_ids: Sequence[int]) -> dict[int, str]:
     """Names of the universities among ``org_ids`` that have a published listing: a facet value an index has not
-    yet caught up on never names an organisation that publishes nothing."""
+    yet caught up on never names an organisation that publishes nothing. Each is one index lookup (EXISTS stops at
+    the first published declaration of the organisation), so the cost does not grow with the corpus."""
     if not org_ids:
         return {}
-    publishing = Declaration.select(Declaration.organisation).where(Declaration.status == "published")
+    publishes = WhereRaw(PUBLISHES_SQL, "published")
     rows = await Organisation.select(Organisation.id, Organisation.name).where(
-        Organisation.id.is_in(list(org_ids)) & Organisation.id.is_in(publishing)
+        Organisation.id.is_in(list(org_ids)), publishes
     )
     return {int(r["id"]): str(r["name"]) for r in rows}
 
