@@ -4,9 +4,10 @@ current state of declarations read in batches."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import fields
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from piccolo.columns.combination import WhereRaw
 
@@ -24,6 +25,18 @@ T = TypeVar("T")
 PUBLISHES_SQL = (
     "EXISTS (SELECT 1 FROM listings_declaration AS d WHERE d.organisation = market_organisation.id AND d.status = {})"
 )
+# A page's published declarations with their current version, university name and patent expiry (``hit_states``);
+# ``{ids}`` becomes one placeholder per id.
+HIT_STATES_SQL = (
+    "SELECT v.*, d.organisation AS d_organisation, d.published_at AS d_published_at, o.name AS d_university,"
+    " p.expiry_date AS d_expiry_date"
+    " FROM listings_declaration AS d"
+    " JOIN listings_declaration_version AS v ON v.declaration = d.id AND v.version = d.current_version"
+    " LEFT JOIN market_organisation AS o ON o.id = d.organisation"
+    " LEFT JOIN listings_patent AS p ON p.id = d.patent"
+    " WHERE d.id IN ({ids}) AND d.status = 'published'"
+)
+_VERSION_COLUMNS = tuple(f.name for f in fields(DeclarationVersionRecord))
 DRAIN_LOCK_KEY = 0x5EA4C4  # PostgreSQL advisory lock: one drain (or reindex batch) at a time, across processes
 
 
@@ -36,6 +49,13 @@ async def add_outbox(declaration_id: int) -> int:
         SearchOutbox(declaration=declaration_id, status=row["status"] if row else "")
     ).returning(SearchOutbox.id)
     return int(rows[0]["id"])
+
+
+def reading() -> AbstractAsyncContextManager[Any]:
+    """One connection (and one consistent view) for a request's few reads: SQLite would otherwise open a connection
+    per statement, PostgreSQL take one from its pool per statement. Joins an enclosing transaction."""
+    transaction: AbstractAsyncContextManager[Any] = Declaration._meta.db.transaction()
+    return transaction
 
 
 def current_transaction() -> object | None:
@@ -186,26 +206,19 @@ async def listing_states(declaration_ids: Sequence[int]) -> dict[int, ListingSta
 
 async def hit_states(declaration_ids: Sequence[int]) -> dict[int, HitState]:
     """The published ones among these declarations (a page of hits) with their current version, university name and
-    patent expiry: one statement, by primary keys, whatever the size of the corpus."""
+    patent expiry: one statement, by primary keys, whatever the size of the corpus. Written out (``HIT_STATES_SQL``)
+    because building the joined select column by column cost more than running it."""
     out: dict[int, HitState] = {}
-    of = DeclarationVersion.declaration
-    version_columns = [f.name for f in fields(DeclarationVersionRecord)]
     for chunk in _chunks(list(dict.fromkeys(declaration_ids))):
-        rows = await DeclarationVersion.select(
-            *DeclarationVersion.all_columns(),
-            of.organisation.as_alias("d_organisation"),
-            of.published_at.as_alias("d_published_at"),
-            of._.organisation._.name.as_alias("d_university"),
-            of._.patent._.expiry_date.as_alias("d_expiry_date"),
-        ).where(of.is_in(chunk) & (of.status == "published") & (DeclarationVersion.version == of.current_version))
-        for r in rows:
+        sql = HIT_STATES_SQL.replace("{ids}", ", ".join(["{}"] * len(chunk)))
+        for r in await DeclarationVersion.raw(sql, *chunk):
             out[int(r["declaration"])] = HitState(
                 declaration_id=int(r["declaration"]),
                 organisation=int(r["d_organisation"]),
                 published_at=r["d_published_at"],
                 university=str(r["d_university"] or ""),
                 expiry_date=r["d_expiry_date"],
-                version=DeclarationVersionRecord(**{k: r[k] for k in version_columns if k in r}),
+                version=DeclarationVersionRecord(**{k: r[k] for k in _VERSION_COLUMNS}),
             )
     return out
 

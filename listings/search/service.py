@@ -256,12 +256,18 @@ async def search(*, params: SearchParams) -> SearchPageOut:
     document (``listings.search.payload``); a hit whose document is older than its current terms is read back."""
     result = await current_index().search(params.to_query())
     ids = [d for d in (declaration_id_of(h.id) for h in result.hits) if d is not None]
-    current = await repository.hit_states(ids)
+    org_ids = [int(v.value) for v in result.facets.get("university_org_id", []) if v.value.isdigit()]
     stored = {h.id: payload.load(h.payload) for h in result.hits}
-    stale = [
-        d for h in result.hits if (d := declaration_id_of(h.id)) in current and not _fits(stored[h.id], current[d])
-    ]
-    read_back = await _read_back(stale)
+    async with repository.reading():
+        current = await repository.hit_states(ids)
+        names = await repository.org_names(org_ids)
+        read_back = await _read_back(
+            [
+                d
+                for h in result.hits
+                if (d := declaration_id_of(h.id)) in current and not _fits(stored[h.id], current[d])
+            ]
+        )
     on = today()
     hits = []
     for h in result.hits:
@@ -271,8 +277,6 @@ async def search(*, params: SearchParams) -> SearchPageOut:
         shown = read_back.get(d, stored[h.id])
         if shown is not None:  # None: withdrawn between the two reads
             hits.append(_hit_out(h, current[d], shown, on))
-    org_ids = [int(v.value) for v in result.facets.get("university_org_id", []) if v.value.isdigit()]
-    names = await repository.org_names(org_ids)
     return SearchPageOut(
         params=params,
         total=result.total,

@@ -41,6 +41,7 @@ UNIVERSITIES = [
     "中山大学（基准）",
 ]
 REGIONS = ["110000", "330000", "310000", "420000", "440000"]
+CONCURRENT_ROUNDS = 3  # the concurrent clients send the query mix this many times in all
 IPC_CYCLE = ["G06N 3/08", "H04L 9/00", "A61K 39/215", "C02F 1/44", "H01M 10/0525", "G01N 21/00", "B60R 16/00"]
 
 
@@ -211,8 +212,8 @@ async def _write_listings(listings: int) -> None:
 
 def client(url: str, queries_file: Path, out_file: Path, warmup: int, concurrency: int) -> None:
     """The separate client process: every query over HTTP, timed around the whole request. ``concurrency`` 1: each
-    query once, in order; N: N clients at once (asyncio), each sending the whole mix from its own starting point,
-    so N requests are always in flight (the throughput is what the server sustains under that load)."""
+    query once, in order; N: N clients at once (asyncio), so N requests are always in flight (the throughput is what
+    the server sustains under that load)."""
     cases = json.loads(queries_file.read_text("utf-8"))
     if concurrency <= 1:
         results = []
@@ -237,21 +238,23 @@ def _timed(response: httpx.Response, case: dict[str, Any], *, started: float) ->
 
 
 async def _concurrent(url: str, cases: list[dict[str, Any]], concurrency: int) -> tuple[list[dict[str, Any]], float]:
+    """``concurrency`` clients, each sending the next query of the mix as soon as its previous answer came, until
+    the mix has been sent ``CONCURRENT_ROUNDS`` times in all."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    todo = iter(cases * CONCURRENT_ROUNDS)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
         await asyncio.gather(*[http.get("/api/search", params=c["params"]) for c in cases[:concurrency]])
 
-        async def one_client(n: int) -> list[dict[str, Any]]:
+        async def one_client() -> list[dict[str, Any]]:
             out = []
-            shift = n * len(cases) // concurrency
-            for case in cases[shift:] + cases[:shift]:
+            for case in todo:
                 sent = time.perf_counter()
                 response = await http.get("/api/search", params=case["params"])
                 out.append(_timed(response, case, started=sent))
             return out
 
         started = time.perf_counter()
-        per_client = await asyncio.gather(*[one_client(n) for n in range(concurrency)])
+        per_client = await asyncio.gather(*[one_client() for _ in range(concurrency)])
         wall = time.perf_counter() - started
     return [r for rows in per_client for r in rows], wall
 
