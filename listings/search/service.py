@@ -146,7 +146,11 @@ async def _payloads(states: list[ListingState], documents: list[SearchDocument])
     """What a hit of each listing shows that is fixed when its document is written; the badges in one batch (the
     platform's licences, their comparables, read once)."""
     data_dir = runtime.current().settings.data_dir
-    badges = await advice.price_checks([(s.patent, s.version) for s in states], data_dir=data_dir)
+    try:
+        badges = await advice.price_checks([(s.patent, s.version) for s in states], data_dir=data_dir)
+    except Exception:  # a badge that cannot be computed never keeps a listing out of the index
+        log.exception("search.badges_failed", declarations=[s.declaration.id for s in states])
+        badges = [None] * len(states)
     return [
         HitPayload(
             version=s.version.version,
