@@ -133,13 +133,17 @@ def _local_lock() -> asyncio.Lock:
 async def _documents(states: dict[int, ListingState]) -> list[SearchDocument]:
     """The documents of these listings, each with its hit's payload (the price badge computed here, once per write,
     rather than for every page that shows it)."""
+    documents = _bare_documents(states)
+    payloads = await _payloads(list(states.values()), documents)
+    return [doc.model_copy(update={"payload": payload.dump(p)}) for doc, p in zip(documents, payloads, strict=True)]
+
+
+def _bare_documents(states: dict[int, ListingState]) -> list[SearchDocument]:
     on = today()
-    documents = [
+    return [
         build_document(declaration=s.declaration, patent=s.patent, version=s.version, university=s.university, today=on)
         for s in states.values()
     ]
-    payloads = await _payloads(list(states.values()), documents)
-    return [doc.model_copy(update={"payload": payload.dump(p)}) for doc, p in zip(documents, payloads, strict=True)]
 
 
 async def _payloads(states: list[ListingState], documents: list[SearchDocument]) -> list[HitPayload]:
@@ -337,12 +341,7 @@ async def _read_back(declaration_ids: list[int]) -> dict[int, HitPayload]:
     if not declaration_ids:
         return {}
     states = await repository.listing_states(declaration_ids)
-    on = today()
-    documents = [
-        build_document(declaration=s.declaration, patent=s.patent, version=s.version, university=s.university, today=on)
-        for s in states.values()
-    ]
-    return dict(zip(states, await _payloads(list(states.values()), documents), strict=True))
+    return dict(zip(states, await _payloads(list(states.values()), _bare_documents(states)), strict=True))
 
 
 def _hit_out(hit: SearchHit, state: HitState, shown: HitPayload, on: date) -> SearchHitOut:
@@ -371,10 +370,12 @@ def _hit_out(hit: SearchHit, state: HitState, shown: HitPayload, on: date) -> Se
     )
 
 
-async def documents_for(declaration_ids: list[int]) -> dict[int, SearchDocument]:
-    """The documents of these declarations as they stand (published ones only), built from the database."""
+async def documents_for(declaration_ids: list[int], *, with_payload: bool = True) -> dict[int, SearchDocument]:
+    """The documents of these declarations as they stand (published ones only), built from the database; without
+    their payload (no price badges computed) when the caller only matches on them (the needs)."""
     states = await repository.listing_states(declaration_ids)
-    return {d: doc for d, doc in zip(states, await _documents(states), strict=True)}
+    documents = await _documents(states) if with_payload else _bare_documents(states)
+    return dict(zip(states, documents, strict=True))
 
 
 async def university_names(org_ids: list[int]) -> dict[int, str]:
