@@ -116,7 +116,7 @@ async def alert_new_listings() -> int:
         ids = await search.unalerted_listings(ALERT_BATCH)
         if not ids:
             return written
-        documents = await search.documents_for(ids)  # withdrawn in the meantime: nothing to tell
+        documents = await search.documents_for(ids, with_payload=False)  # withdrawn in the meantime: nothing to tell
         to_tell = [*await _need_matches(documents), *await _saved_matches(documents)] if documents else []
         async with jobs.unit_of_work():  # the notifications and the mark together; the matching was done before
             for telling in to_tell:

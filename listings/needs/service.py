@@ -187,7 +187,7 @@ def _reasons(match: Match) -> list[ReasonOut]:
 
 async def rank(facts: NeedFacts, *, limit: int = MAX_MATCHES) -> list[MatchOut]:
     """Published listings for a need, best first, each with its score and reasons."""
-    documents = await search.documents_for(await candidate_ids(facts))
+    documents = await search.documents_for(await candidate_ids(facts), with_payload=False)
     scored = [(declaration_id, doc, score(facts, doc)) for declaration_id, doc in documents.items()]
     scored = [s for s in scored if s[2].relevant]
     scored.sort(key=lambda s: (-s[2].score, -s[2].text_points, s[0]))
@@ -222,7 +222,7 @@ async def needs_for_listing(*, principal: Principal, declaration_id: int, limit:
     """The open needs matching one of the caller's listings, best first (none while it is not published)."""
     if not await search.owns_declaration(org_id=principal.org_id, declaration_id=declaration_id):
         raise NotFound(Msg("declaration.not_found"))
-    doc = (await search.documents_for([declaration_id])).get(declaration_id)
+    doc = (await search.documents_for([declaration_id], with_payload=False)).get(declaration_id)
     if doc is None:
         return []
     out = []

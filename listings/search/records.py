@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.patents.records import PatentRecord
@@ -34,3 +35,16 @@ class ListingState:
     patent: PatentRecord
     version: DeclarationVersionRecord
     university: UniversityRecord | None
+
+
+@dataclass(frozen=True, slots=True)
+class HitState:
+    """What a search hit reads from the database at request time, in one statement for the whole page: that the
+    declaration is still published, its current terms, its university's name and the patent's expiry."""
+
+    declaration_id: int
+    organisation: int
+    published_at: datetime | None
+    university: str
+    expiry_date: date | None
+    version: DeclarationVersionRecord

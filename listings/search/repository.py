@@ -4,19 +4,39 @@ current state of declarations read in batches."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from piccolo.columns.combination import WhereRaw
 
 from listings.declarations.records import DeclarationRecord, DeclarationVersionRecord
 from listings.declarations.tables import Declaration, DeclarationVersion
 from listings.patents.records import PatentRecord
 from listings.patents.tables import Patent
-from listings.search.records import ListingState, OutboxEntryRecord, UniversityRecord
+from listings.search.records import HitState, ListingState, OutboxEntryRecord, UniversityRecord
 from listings.search.tables import IndexedListing, SearchOutbox
 from market.orgs.tables import Organisation
 
 T = TypeVar("T")
 
+# The organisation (of the outer query) has a declaration in this status; the tables' names are asserted in the tests.
+PUBLISHES_SQL = (
+    "EXISTS (SELECT 1 FROM listings_declaration AS d WHERE d.organisation = market_organisation.id AND d.status = {})"
+)
+# A page's published declarations with their current version, university name and patent expiry (``hit_states``);
+# ``{ids}`` becomes one placeholder per id.
+HIT_STATES_SQL = (
+    "SELECT v.*, d.organisation AS d_organisation, d.published_at AS d_published_at, o.name AS d_university,"
+    " p.expiry_date AS d_expiry_date"
+    " FROM listings_declaration AS d"
+    " JOIN listings_declaration_version AS v ON v.declaration = d.id AND v.version = d.current_version"
+    " LEFT JOIN market_organisation AS o ON o.id = d.organisation"
+    " LEFT JOIN listings_patent AS p ON p.id = d.patent"
+    " WHERE d.id IN ({ids}) AND d.status = 'published'"
+)
+_VERSION_COLUMNS = tuple(f.name for f in fields(DeclarationVersionRecord))
 DRAIN_LOCK_KEY = 0x5EA4C4  # PostgreSQL advisory lock: one drain (or reindex batch) at a time, across processes
 
 
@@ -29,6 +49,13 @@ async def add_outbox(declaration_id: int) -> int:
         SearchOutbox(declaration=declaration_id, status=row["status"] if row else "")
     ).returning(SearchOutbox.id)
     return int(rows[0]["id"])
+
+
+def reading() -> AbstractAsyncContextManager[Any]:
+    """One connection (and one consistent view) for a request's few reads: SQLite would otherwise open a connection
+    per statement, PostgreSQL take one from its pool per statement. Joins an enclosing transaction."""
+    transaction: AbstractAsyncContextManager[Any] = Declaration._meta.db.transaction()
+    return transaction
 
 
 def current_transaction() -> object | None:
@@ -177,14 +204,34 @@ async def listing_states(declaration_ids: Sequence[int]) -> dict[int, ListingSta
     return out
 
 
+async def hit_states(declaration_ids: Sequence[int]) -> dict[int, HitState]:
+    """The published ones among these declarations (a page of hits) with their current version, university name and
+    patent expiry: one statement, by primary keys, whatever the size of the corpus. Written out (``HIT_STATES_SQL``)
+    because building the joined select column by column cost more than running it."""
+    out: dict[int, HitState] = {}
+    for chunk in _chunks(list(dict.fromkeys(declaration_ids))):
+        sql = HIT_STATES_SQL.replace("{ids}", ", ".join(["{}"] * len(chunk)))
+        for r in await DeclarationVersion.raw(sql, *chunk):
+            out[int(r["declaration"])] = HitState(
+                declaration_id=int(r["declaration"]),
+                organisation=int(r["d_organisation"]),
+                published_at=r["d_published_at"],
+                university=str(r["d_university"] or ""),
+                expiry_date=r["d_expiry_date"],
+                version=DeclarationVersionRecord(**{k: r[k] for k in _VERSION_COLUMNS}),
+            )
+    return out
+
+
 async def org_names(org_ids: Sequence[int]) -> dict[int, str]:
     """Names of the universities among ``org_ids`` that have a published listing: a facet value an index has not
-    yet caught up on never names an organisation that publishes nothing."""
+    yet caught up on never names an organisation that publishes nothing. Each is one index lookup (EXISTS stops at
+    the first published declaration of the organisation), so the cost does not grow with the corpus."""
     if not org_ids:
         return {}
-    publishing = Declaration.select(Declaration.organisation).where(Declaration.status == "published")
+    publishes = WhereRaw(PUBLISHES_SQL, "published")
     rows = await Organisation.select(Organisation.id, Organisation.name).where(
-        Organisation.id.is_in(list(org_ids)) & Organisation.id.is_in(publishing)
+        Organisation.id.is_in(list(org_ids)), publishes
     )
     return {int(r["id"]): str(r["name"]) for r in rows}
 

@@ -25,18 +25,19 @@ import time
 import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import structlog
 
 from listings.advice import service as advice
-from listings.advice.schemas import PriceCheckOut
 from listings.declarations.service import cnipa_out, plain_terms
+from listings.patents.lifetimes import remaining_years
 from listings.patents.service import today
-from listings.search import repository
+from listings.search import payload, repository
 from listings.search.documents import build_document, declaration_id_of, document_id, upfront_minor
 from listings.search.labels import field_names, field_number, label
-from listings.search.records import ListingState
+from listings.search.payload import HitPayload
+from listings.search.records import HitState, ListingState
 from listings.search.schemas import (
     DrainReport,
     FacetOut,
@@ -129,11 +130,43 @@ def _local_lock() -> asyncio.Lock:
     return lock
 
 
-def _documents(states: dict[int, ListingState]) -> list[SearchDocument]:
+async def _documents(states: dict[int, ListingState]) -> list[SearchDocument]:
+    """The documents of these listings, each with its hit's payload (the price badge computed here, once per write,
+    rather than for every page that shows it)."""
+    documents = _bare_documents(states)
+    payloads = await _payloads(list(states.values()), documents)
+    return [doc.model_copy(update={"payload": payload.dump(p)}) for doc, p in zip(documents, payloads, strict=True)]
+
+
+def _bare_documents(states: dict[int, ListingState]) -> list[SearchDocument]:
     on = today()
     return [
         build_document(declaration=s.declaration, patent=s.patent, version=s.version, university=s.university, today=on)
         for s in states.values()
+    ]
+
+
+async def _payloads(states: list[ListingState], documents: list[SearchDocument]) -> list[HitPayload]:
+    """What a hit of each listing shows that is fixed when its document is written; the badges in one batch (the
+    platform's licences, their comparables, read once)."""
+    data_dir = runtime.current().settings.data_dir
+    try:
+        badges = await advice.price_checks([(s.patent, s.version) for s in states], data_dir=data_dir)
+    except Exception:  # a badge that cannot be computed never keeps a listing out of the index
+        log.exception("search.badges_failed", declarations=[s.declaration.id for s in states])
+        badges = [None] * len(states)
+    return [
+        HitPayload(
+            version=s.version.version,
+            patent_number=doc.patent_number,
+            kind=doc.kind,
+            title_zh=doc.title_zh,
+            title_en=doc.title_en,
+            patentee=doc.patentee,
+            tech_fields=tuple(doc.tech_fields),
+            price_badge=badge,
+        )
+        for s, doc, badge in zip(states, documents, badges, strict=True)
     ]
 
 
@@ -154,7 +187,7 @@ async def drain(*, batch: int = DRAIN_BATCH) -> DrainReport:
                     break
                 ids = list(dict.fromkeys(r.declaration for r in rows))
                 states = await repository.listing_states(ids)
-                documents = _documents(states)
+                documents = await _documents(states)
                 gone = [document_id(i) for i in ids if i not in states]
                 if documents:
                     await index.upsert(documents)
@@ -195,7 +228,7 @@ async def reindex(
             if not ids:
                 break
             states = await repository.listing_states(ids)
-            await index.upsert(_documents(states))
+            await index.upsert(await _documents(states))
             # A change still in the outbox, or still in an event not handled yet, is left to the drain (it alerts).
             waiting = await repository.pending_declarations(list(states)) | await events.unhandled(
                 "declaration.changed", "declaration_id", list(states)
@@ -223,16 +256,35 @@ async def reindex(
 
 
 async def search(*, params: SearchParams) -> SearchPageOut:
-    """Published listings for ``params``: hits with their summaries (read from the database, so terms are current;
-    a hit whose listing was withdrawn a moment ago is left out), facet counts with names, suggestions when empty."""
+    """Published listings for ``params``: hits with their summaries, facet counts with names, suggestions when empty.
+
+    A request reads the engine once and the database twice, whatever the corpus or the page size: the current terms
+    of the page's listings (one statement, which also leaves out a hit withdrawn a moment ago) and the names of the
+    universities in the facet. What else a hit shows (number, titles, fields, price badge) is stored with its
+    document (``listings.search.payload``); a hit whose document is older than its current terms is read back."""
     result = await current_index().search(params.to_query())
-    states = await repository.listing_states([d for d in (declaration_id_of(h.id) for h in result.hits) if d])
-    found = [(h, states[d]) for h in result.hits if (d := declaration_id_of(h.id)) in states]
-    data_dir = runtime.current().settings.data_dir
-    badges = await advice.price_checks([(s.patent, s.version) for _, s in found], data_dir=data_dir)
-    hits = [await _hit_out(h, s, badge) for (h, s), badge in zip(found, badges, strict=True)]
+    ids = [d for d in (declaration_id_of(h.id) for h in result.hits) if d is not None]
     org_ids = [int(v.value) for v in result.facets.get("university_org_id", []) if v.value.isdigit()]
-    names = await repository.org_names(org_ids)
+    stored = {h.id: payload.load(h.payload) for h in result.hits}
+    async with repository.reading():
+        current = await repository.hit_states(ids)
+        names = await repository.org_names(org_ids)
+        read_back = await _read_back(
+            [
+                d
+                for h in result.hits
+                if (d := declaration_id_of(h.id)) in current and not _fits(stored[h.id], current[d])
+            ]
+        )
+    on = today()
+    hits = []
+    for h in result.hits:
+        d = declaration_id_of(h.id)
+        if d is None or d not in current:
+            continue
+        shown = read_back.get(d, stored[h.id])
+        if shown is not None:  # None: withdrawn between the two reads
+            hits.append(_hit_out(h, current[d], shown, on))
     return SearchPageOut(
         params=params,
         total=result.total,
@@ -278,37 +330,52 @@ def tech_field_labels(codes: list[str]) -> list[LabelOut]:
     return out
 
 
-async def _hit_out(hit: SearchHit, state: ListingState, badge: PriceCheckOut | None) -> SearchHitOut:
-    doc = _documents({0: state})[0]
-    version, patent = state.version, state.patent
+def _fits(shown: HitPayload | None, state: HitState) -> bool:
+    """The stored part of a hit belongs to the listing's current terms (the badge depends on them)."""
+    return shown is not None and shown.version == state.version.version
+
+
+async def _read_back(declaration_ids: list[int]) -> dict[int, HitPayload]:
+    """The stored part of these hits built from the database (their document is older than their current terms, or
+    has no payload): rare, and one batch for the page."""
+    if not declaration_ids:
+        return {}
+    states = await repository.listing_states(declaration_ids)
+    return dict(zip(states, await _payloads(list(states.values()), _bare_documents(states)), strict=True))
+
+
+def _hit_out(hit: SearchHit, state: HitState, shown: HitPayload, on: date) -> SearchHitOut:
+    version = state.version
     return SearchHitOut(
-        declaration_id=state.declaration.id,
-        patent_number=doc.patent_number,
-        kind=doc.kind,
-        title_zh=doc.title_zh,
-        title_en=doc.title_en,
+        declaration_id=state.declaration_id,
+        patent_number=shown.patent_number,
+        kind=shown.kind,
+        title_zh=shown.title_zh,
+        title_en=shown.title_en,
         highlights=hit.highlights,
-        university=state.university.name if state.university else "",
-        university_org_id=doc.university_org_id,
-        patentee=doc.patentee,
-        tech_fields=tech_field_labels(doc.tech_fields),
-        remaining_years=doc.remaining_years,
-        payment_mode=doc.payment_mode,
+        university=state.university,
+        university_org_id=state.organisation,
+        patentee=shown.patentee,
+        tech_fields=tech_field_labels(list(shown.tech_fields)),
+        remaining_years=float(remaining_years(state.expiry_date, on)),
+        payment_mode=version.payment_mode,
         currency=version.currency,
         price_minor=upfront_minor(version),
         royalty_rate_bp=version.royalty_rate_bp,
-        terms_summary=[MsgOut.of(m) for m in plain_terms(version, patent.expiry_date)],
+        terms_summary=[MsgOut.of(m) for m in plain_terms(version, state.expiry_date)],
         cnipa=cnipa_out(version),
-        price_badge=badge,
-        published_at=state.declaration.published_at,
+        price_badge=shown.price_badge,
+        published_at=state.published_at,
         score=hit.score,
     )
 
 
-async def documents_for(declaration_ids: list[int]) -> dict[int, SearchDocument]:
-    """The documents of these declarations as they stand (published ones only), built from the database."""
+async def documents_for(declaration_ids: list[int], *, with_payload: bool = True) -> dict[int, SearchDocument]:
+    """The documents of these declarations as they stand (published ones only), built from the database; without
+    their payload (no price badges computed) when the caller only matches on them (the needs)."""
     states = await repository.listing_states(declaration_ids)
-    return {d: doc for d, doc in zip(states, _documents(states), strict=True)}
+    documents = await _documents(states) if with_payload else _bare_documents(states)
+    return dict(zip(states, documents, strict=True))
 
 
 async def university_names(org_ids: list[int]) -> dict[int, str]:

@@ -41,6 +41,7 @@ UNIVERSITIES = [
     "中山大学（基准）",
 ]
 REGIONS = ["110000", "330000", "310000", "420000", "440000"]
+CONCURRENT_ROUNDS = 3  # the concurrent clients send the query mix this many times in all
 IPC_CYCLE = ["G06N 3/08", "H04L 9/00", "A61K 39/215", "C02F 1/44", "H01M 10/0525", "G01N 21/00", "B60R 16/00"]
 
 
@@ -64,16 +65,12 @@ def api_params(kind: str, query: Any) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------- the data
 
 
-async def build(data_dir: Path, listings: int) -> None:
-    from listings.declarations.tables import Declaration, DeclarationVersion
-    from listings.demo import ipc_from_title
-    from listings.patents.tables import Patent
+async def build(data_dir: Path, listings: int, *, reuse: bool, changes: int) -> None:
+    """The database (unless ``reuse``), then the index rebuilt by ``market reindex``'s path (its rate printed), then
+    ``changes`` outbox changes drained (the drain's rate printed)."""
     from listings.search import service as search
     from market import db, jobs, runtime
-    from market.accounts import passwords
-    from market.accounts import repository as accounts_repo
     from market.integrations.search import build_search
-    from market.orgs import repository as orgs_repo
     from market.settings import Settings
     from market.worker import load_jobs
 
@@ -84,6 +81,70 @@ async def build(data_dir: Path, listings: int) -> None:
     db.use(engine)
     load_jobs()
     jobs.configure(jobs.InProcessQueue())
+    if reuse:
+        print(f"  database: reused ({data_dir})")
+    else:
+        await _write_listings(listings)
+    index = build_search(settings)
+    runtime.install(
+        runtime.Runtime(
+            settings=settings,
+            engine=engine,
+            queue=jobs.queue(),
+            search=index,
+            payments=runtime.PaymentGateways.from_settings(settings),
+            mail=runtime.Mailer.from_settings(settings),
+        )
+    )
+    await index.ensure()
+    await index.clear()
+    started = time.perf_counter()
+    report = await search.reindex(
+        batch=2000, on_progress=lambda done, total: print(f"\r  index: {done:>7}/{total}", end="", flush=True)
+    )
+    seconds = time.perf_counter() - started
+    print(
+        f"\n  reindex: {report.indexed} listings in {seconds:.1f} s, {report.indexed / seconds:,.0f} listings/s"
+        " (market reindex's path: read from the database, build the documents, write the index)"
+    )
+    queue = jobs.queue()
+    if isinstance(queue, jobs.InProcessQueue):
+        await queue.drain()
+    if changes:
+        await _measure_drain(changes)
+    await index.close()
+    await db.stop(engine)
+
+
+async def _measure_drain(changes: int) -> None:
+    """``changes`` declarations changed (an outbox row each, as ``listing_changed`` writes in the change's own
+    transaction), then the drain carries them into the index: how fast indexing keeps up with writes."""
+    from listings.search import repository
+    from listings.search import service as search
+    from market import jobs
+
+    ids = await repository.published_after(0, changes)
+    async with jobs.unit_of_work():
+        for declaration_id in ids:
+            await repository.add_outbox(declaration_id)
+    started = time.perf_counter()
+    report = await search.drain()
+    seconds = time.perf_counter() - started
+    print(
+        f"  drain: {report.processed} outbox changes in {seconds:.2f} s, {report.processed / seconds:,.0f} docs/s"
+        f" (upserted {report.upserted}, batches of {search.DRAIN_BATCH})"
+    )
+
+
+async def _write_listings(listings: int) -> None:
+    from listings.declarations.tables import Declaration, DeclarationVersion
+    from listings.demo import ipc_from_title
+    from listings.patents.tables import Patent
+    from market import jobs
+    from market.accounts import passwords
+    from market.accounts import repository as accounts_repo
+    from market.orgs import repository as orgs_repo
+
     orgs = []
     async with jobs.unit_of_work():
         for n, (name, region) in enumerate(zip(UNIVERSITIES, REGIONS, strict=True)):
@@ -144,49 +205,58 @@ async def build(data_dir: Path, listings: int) -> None:
             await DeclarationVersion.insert(*versions)
         print(f"\r  database: {written:>7} listings ({written / (time.perf_counter() - started):,.0f}/s)", end="")
     print()
-    index = build_search(settings)
-    runtime.install(
-        runtime.Runtime(
-            settings=settings,
-            engine=engine,
-            queue=jobs.queue(),
-            search=index,
-            payments=runtime.PaymentGateways.from_settings(settings),
-            mail=runtime.Mailer.from_settings(settings),
-        )
-    )
-    started = time.perf_counter()
-    report = await search.reindex(
-        batch=2000, on_progress=lambda done, total: print(f"\r  index: {done:>7}/{total}", end="", flush=True)
-    )
-    print(f"\n  indexed {report.indexed} listings in {time.perf_counter() - started:.1f} s (market reindex's path)")
-    queue = jobs.queue()
-    if isinstance(queue, jobs.InProcessQueue):
-        await queue.drain()
-    await index.close()
-    await db.stop(engine)
 
 
 # ---------------------------------------------------------------------------------------------- the client
 
 
-def client(url: str, queries_file: Path, out_file: Path, warmup: int) -> None:
-    """The separate client process: each query once over HTTP, in order, timed around the whole request."""
+def client(url: str, queries_file: Path, out_file: Path, warmup: int, concurrency: int) -> None:
+    """The separate client process: every query over HTTP, timed around the whole request. ``concurrency`` 1: each
+    query once, in order; N: N clients at once (asyncio), so N requests are always in flight (the throughput is what
+    the server sustains under that load)."""
     cases = json.loads(queries_file.read_text("utf-8"))
-    results = []
-    with httpx.Client(base_url=url, timeout=60) as http:
-        for case in cases[:warmup]:
-            http.get("/api/search", params=case["params"]).raise_for_status()
-        for case in cases:
+    if concurrency <= 1:
+        results = []
+        with httpx.Client(base_url=url, timeout=60) as http:
+            for case in cases[:warmup]:
+                http.get("/api/search", params=case["params"]).raise_for_status()
             started = time.perf_counter()
-            response = http.get("/api/search", params=case["params"])
-            elapsed = (time.perf_counter() - started) * 1000
-            response.raise_for_status()
-            body = response.json()
-            results.append(
-                {"kind": case["kind"], "api_ms": elapsed, "took_ms": body["took_ms"], "total": body["total"]}
-            )
-    out_file.write_text(json.dumps(results), "utf-8")
+            for case in cases:
+                sent = time.perf_counter()
+                results.append(_timed(http.get("/api/search", params=case["params"]), case, started=sent))
+            wall = time.perf_counter() - started
+    else:
+        results, wall = asyncio.run(_concurrent(url, cases, concurrency))
+    out_file.write_text(json.dumps({"results": results, "wall_s": wall}), "utf-8")
+
+
+def _timed(response: httpx.Response, case: dict[str, Any], *, started: float) -> dict[str, Any]:
+    elapsed = (time.perf_counter() - started) * 1000
+    response.raise_for_status()
+    body = response.json()
+    return {"kind": case["kind"], "api_ms": elapsed, "took_ms": body["took_ms"], "total": body["total"]}
+
+
+async def _concurrent(url: str, cases: list[dict[str, Any]], concurrency: int) -> tuple[list[dict[str, Any]], float]:
+    """``concurrency`` clients, each sending the next query of the mix as soon as its previous answer came, until
+    the mix has been sent ``CONCURRENT_ROUNDS`` times in all."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    todo = iter(cases * CONCURRENT_ROUNDS)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        await asyncio.gather(*[http.get("/api/search", params=c["params"]) for c in cases[:concurrency]])
+
+        async def one_client() -> list[dict[str, Any]]:
+            out = []
+            for case in todo:
+                sent = time.perf_counter()
+                response = await http.get("/api/search", params=case["params"])
+                out.append(_timed(response, case, started=sent))
+            return out
+
+        started = time.perf_counter()
+        per_client = await asyncio.gather(*[one_client() for _ in range(concurrency)])
+        wall = time.perf_counter() - started
+    return [r for rows in per_client for r in rows], wall
 
 
 def free_port() -> int:
@@ -197,7 +267,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve_and_measure(data_dir: Path, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def serve_and_measure(
+    data_dir: Path, queries: list[dict[str, Any]], *, concurrency: list[int], warmup: int
+) -> dict[int, dict[str, Any]]:
+    """The app as ``market serve`` runs it (its default server settings), measured by a client process per
+    concurrency level."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET_")}
     env.update({"MARKET_DATA_DIR": str(data_dir), "MARKET_ENV": "production", "MARKET_LOG_LEVEL": "WARNING",
@@ -207,8 +281,9 @@ def serve_and_measure(data_dir: Path, queries: list[dict[str, Any]]) -> list[dic
         [sys.executable, "-m", "market", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
+    out: dict[int, dict[str, Any]] = {}
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             try:
                 if httpx.get(url + "/health", timeout=2).status_code == 200:
@@ -218,24 +293,30 @@ def serve_and_measure(data_dir: Path, queries: list[dict[str, Any]]) -> list[dic
             if server.poll() is not None or time.monotonic() > deadline:
                 sys.exit("the server did not start:\n" + (data_dir / "server.log").read_text())
             time.sleep(0.3)
-        queries_file, out_file = data_dir / "queries.json", data_dir / "results.json"
+        queries_file = data_dir / "queries.json"
         queries_file.write_text(json.dumps(queries, ensure_ascii=False), "utf-8")
-        subprocess.run(
-            [sys.executable, "-m", "tests.benchmarks.bench_search_api", "--client", url, "--in", str(queries_file),
-             "--out", str(out_file)],
-            check=True, env={**os.environ},
-        )  # fmt: skip
-        return list(json.loads(out_file.read_text("utf-8")))
+        for level in concurrency:
+            out_file = data_dir / f"results-{level}.json"
+            subprocess.run(
+                [sys.executable, "-m", "tests.benchmarks.bench_search_api", "--client", url, "--in", str(queries_file),
+                 "--out", str(out_file), "--concurrency", str(level), "--warmup", str(warmup)],
+                check=True, env={**os.environ},
+            )  # fmt: skip
+            out[level] = json.loads(out_file.read_text("utf-8"))
+        return out
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
 
 
-def report(results: list[dict[str, Any]]) -> None:
+def report(level: int, measured: dict[str, Any]) -> None:
+    results, wall = measured["results"], measured["wall_s"]
+    title = "single requests (one client, one at a time)" if level == 1 else f"{level} concurrent clients"
+    print(f"\n  {title}: {len(results)} requests in {wall:.1f} s, throughput {len(results) / wall:,.0f} requests/s")
     print(
-        f"\n  {'queries':<10} {'n':>4} {'hits avg':>9}   {'API p50':>8} {'API p95':>8}   "
-        f"{'engine p50':>10} {'engine p95':>10}"
+        f"  {'queries':<10} {'n':>5} {'hits avg':>9}   {'API p50':>8} {'API p95':>8}   "
+        f"{'engine p50':>10} {'engine p95':>10}   {'p95 ratio':>9}"
     )
     kinds = sorted({r["kind"] for r in results})
     for kind in [*kinds, "all"]:
@@ -243,12 +324,19 @@ def report(results: list[dict[str, Any]]) -> None:
         api = [r["api_ms"] for r in rows]
         took = [r["took_ms"] for r in rows]
         hits = statistics.mean(r["total"] for r in rows)
+        ratio = percentile(api, 95) / max(percentile(took, 95), 0.001)
         print(
-            f"  {kind:<10} {len(rows):>4} {hits:>9.0f}   {percentile(api, 50):>6.1f}ms {percentile(api, 95):>6.1f}ms"
-            f"   {percentile(took, 50):>8.2f}ms {percentile(took, 95):>8.2f}ms"
+            f"  {kind:<10} {len(rows):>5} {hits:>9.0f}   {percentile(api, 50):>6.1f}ms {percentile(api, 95):>6.1f}ms"
+            f"   {percentile(took, 50):>8.2f}ms {percentile(took, 95):>8.2f}ms   {ratio:>8.1f}x"
         )
-    print("\n  API: the whole HTTP request from the client process (search, page of hits read back from the")
-    print("  database, price badges, JSON). engine: took_ms, the engine's own time for the same query.")
+    api = [r["api_ms"] for r in results]
+    took = [r["took_ms"] for r in results]
+    print(
+        f"  => {title}: API p50 {percentile(api, 50):.1f} ms, p95 {percentile(api, 95):.1f} ms; engine p50 "
+        f"{percentile(took, 50):.2f} ms, p95 {percentile(took, 95):.2f} ms; ratio p50 "
+        f"{percentile(api, 50) / max(percentile(took, 50), 0.001):.1f}x, p95 "
+        f"{percentile(api, 95) / max(percentile(took, 95), 0.001):.1f}x; throughput {len(results) / wall:,.0f}/s"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -256,21 +344,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32], help="client levels to measure")
+    parser.add_argument("--changes", type=int, default=5000, help="outbox changes drained (the drain's rate)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep the database and index here; an existing one is reused (not rebuilt)"
+    )
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--in", dest="queries_file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.client:
-        client(args.client, args.queries_file, args.out, args.warmup)
+        client(args.client, args.queries_file, args.out, args.warmup, args.concurrency[0])
         return
     if not realdata.available():
         sys.exit(f"the real records are not at {realdata.DATA_DIR}")
     with tempfile.TemporaryDirectory(prefix="bench-search-api-") as tmp:
-        data_dir = Path(tmp)
+        data_dir = args.data_dir or Path(tmp)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        marker = data_dir / "bench-listings.txt"
+        reuse = marker.exists() and marker.read_text().strip() == str(args.listings)
         print(f"search API benchmark: {args.listings} listings, {args.queries} queries (embedded engine, SQLite)")
-        asyncio.run(build(data_dir, args.listings))
+        asyncio.run(build(data_dir, args.listings, reuse=reuse, changes=args.changes))
+        marker.write_text(str(args.listings))
         queries = [{"kind": kind, "params": api_params(kind, q)} for kind, q in query_mix(args.queries)]
-        report(serve_and_measure(data_dir, queries))
+        measured = serve_and_measure(data_dir, queries, concurrency=args.concurrency, warmup=args.warmup)
+        for level, result in measured.items():
+            report(level, result)
+        print("\n  API: the whole HTTP request from the client process (search, the page's hits with their current")
+        print("  terms and price badges, JSON). engine: took_ms, the engine's own time for the same query.")
 
 
 if __name__ == "__main__":

@@ -63,3 +63,13 @@ def test_the_voucher_redemptions_benchmark_runs() -> None:
     )  # fmt: skip
     assert "holds, one hot entitlement" in out and "20 holds passed, 20 refused" in out
     assert "ledger checked: 8 entitlements" in out and "PASS" in out
+
+
+def test_the_search_api_benchmark_runs() -> None:
+    out = run(
+        "tests.benchmarks.bench_search_api",
+        "--listings", "300", "--queries", "30", "--changes", "50", "--warmup", "5", "--concurrency", "1", "4",
+    )  # fmt: skip
+    assert "reindex: 300 listings in" in out and "drain: 50 outbox changes in" in out
+    assert "=> single requests (one client, one at a time): API p50" in out
+    assert "=> 4 concurrent clients: API p50" in out and "throughput" in out and "ratio p50" in out

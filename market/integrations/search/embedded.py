@@ -495,7 +495,7 @@ class EmbeddedSearch(SearchEngine):
                     source = json.loads(_source(searcher.doc(address)))
                     score = float(key) if order_by is None else None
                     texts = {f: source.get(f) or "" for f in HIGHLIGHT_FIELDS}
-                    result.hits.append(RawHit(str(source["id"]), score, texts))
+                    result.hits.append(RawHit(str(source["id"]), score, texts, str(source.get("payload") or "")))
             else:
                 result.total = _count(searcher.search(query, limit=1, count=True))
             aggs: dict[str, Any] = {}

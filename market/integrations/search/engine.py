@@ -63,6 +63,7 @@ class RawHit:
     id: str
     score: float | None
     texts: dict[str, str]
+    payload: str = ""  # SearchDocument.payload, as stored
 
 
 @dataclass
@@ -242,7 +243,7 @@ class SearchEngine(ABC):
             if text:
                 crop = ABSTRACT_CROP if f.startswith("abstract") else None
                 marks[f] = highlight(text, parsed, crop=crop, memo=memo)
-        return SearchHit(id=raw.id, score=raw.score, highlights=marks)
+        return SearchHit(id=raw.id, score=raw.score, highlights=marks, payload=raw.payload)
 
     def _suggest(self, query: SearchQuery, parsed: ParsedQuery) -> tuple[list[Suggestion], float]:
         """Changes that would find something, each verified by a count: a close spelling of the Latin-script

@@ -371,7 +371,7 @@ def search_request(uid: str, plan: Plan) -> dict[str, Any]:
         "q": meili_query_text(plan.query),
         # a long input is searched by its most distinctive terms: documents with more of them first
         "matchingStrategy": "frequency" if plan.query.match_any else "all",
-        "attributesToRetrieve": ["id", *HIGHLIGHT_FIELDS],
+        "attributesToRetrieve": ["id", *HIGHLIGHT_FIELDS, "payload"],
         "showRankingScore": True,
     }
     clauses = meili_filter(plan.filters, plan.ranges)
@@ -401,6 +401,7 @@ def parse_response(plan: Plan, response: Mapping[str, Any]) -> RawResult:
             id=str(h["id"]),
             score=float(h["_rankingScore"]) if h.get("_rankingScore") is not None else None,
             texts={f: str(h.get(f) or "") for f in HIGHLIGHT_FIELDS},
+            payload=str(h.get("payload") or ""),
         )
         for h in response.get("hits", [])
     ]

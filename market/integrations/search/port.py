@@ -117,6 +117,11 @@ class SearchDocument(BaseModel):
     remaining_years: float = Field(ge=0)
     publication_date: date
     published_at: datetime | None = None
+    payload: str = Field(
+        default="",
+        description="What the document's owner stores with it to show a hit without reading it back (JSON of its "
+        "choosing): not searched, not filtered, returned as ``SearchHit.payload``.",
+    )
 
     @model_validator(mode="after")
     def _derive_ipc(self) -> SearchDocument:
@@ -211,6 +216,7 @@ class SearchHit(BaseModel):
         description="title_zh, title_en, abstract_zh, abstract_en as escaped HTML with <mark> around matches; "
         "abstracts cropped around the first match",
     )
+    payload: str = Field(default="", description="The document's ``payload`` as stored (empty if the engine has none)")
 
 
 SuggestionKind = Literal["spelling", "remove_word", "remove_filter", "remove_range", "remove_all_filters"]
