@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 import tantivy
+from rapidfuzz.distance import OSA
 
 from market.integrations.search.chinese import GAP, fold
 from market.integrations.search.numbers import query_keys
@@ -122,11 +123,12 @@ def han_runs(text: str) -> list[str]:
     return runs
 
 
-def folded_words(text: str) -> dict[int, str]:
-    """Start offset -> the Latin-script word there, lower-cased and folded but not stemmed."""
+def latin_words(text: str) -> list[tuple[int, int, str]]:
+    """The Latin-script words of ``text`` as (start, end, word lower-cased and folded but not stemmed): one pass of
+    the vocabulary analyzer, the same word boundaries as the text analyzer's (Han is not a word character)."""
     if not text:
-        return {}
-    return {t.char_offset_from: t.text for t in _local.vocabulary.pre_tokenize(text).tokens}
+        return []
+    return [(t.char_offset_from, t.char_offset_to, t.text) for t in _local.vocabulary.pre_tokenize(text).tokens]
 
 
 def vocabulary_words(text: str) -> set[str]:
@@ -142,7 +144,10 @@ def fold_word(word: str) -> str:
     return folded[0] if len(folded) == 1 else word.lower()
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """The stemmed form of a Latin-script word, as the text analyzer indexes it (memoised: highlighting asks for
+    the same words of every hit)."""
     analysed = _local.text.analyze(word)
     return analysed[0] if analysed else word.lower()
 
@@ -165,24 +170,8 @@ def typo_budget(word: str) -> int:
 
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal-string-alignment distance (a transposition counts as one edit); ``limit + 1`` once it exceeds
-    ``limit``."""
-    if a == b:
-        return 0
-    if abs(len(a) - len(b)) > limit or len(set(a) ^ set(b)) > 2 * limit:  # each edit changes <= 2 letters
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return min(prev[len(b)], limit + 1)
+    ``limit`` (rapidfuzz's OSA, in C++: highlighting compares many words of every hit)."""
+    return int(OSA.distance(a, b, score_cutoff=limit))
 
 
 # --------------------------------------------------------------------------------------------------- synonyms

@@ -186,7 +186,7 @@ class SearchEngine(ABC):
             counts.update(raw.facets)
             stats.update(raw.stats)
         facets = {f: self._facet_values(counts.get(f, []), filters.get(f, []), query.facet_limit) for f in term_facets}
-        memo: dict[tuple[str, str], bool] = {}
+        memo: dict[str, bool] = {}
         hits = [self._hit(h, parsed, memo) for h in main.hits]
         suggestions: list[Suggestion] = []
         if main.total == 0 and query.suggest:
@@ -236,7 +236,7 @@ class SearchEngine(ABC):
         return values
 
     @staticmethod
-    def _hit(raw: RawHit, parsed: ParsedQuery, memo: dict[tuple[str, str], bool]) -> SearchHit:
+    def _hit(raw: RawHit, parsed: ParsedQuery, memo: dict[str, bool]) -> SearchHit:
         marks = {}
         for f in HIGHLIGHT_FIELDS:
             text = raw.texts.get(f) or ""

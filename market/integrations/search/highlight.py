@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from market.integrations.search.analysis import ParsedQuery, QueryTerm, edit_distance, folded_words, tokens
+from market.integrations.search.analysis import ParsedQuery, QueryTerm, edit_distance, latin_words, stem
 from market.integrations.search.chinese import fold
 
 ELLIPSIS = "…"
@@ -31,9 +31,7 @@ def _latin_match(word: str, folded: str, term: QueryTerm) -> bool:
     return term.typos > 0 and edit_distance(folded, term.folded, term.typos) <= term.typos
 
 
-def match_spans(
-    text: str, query: ParsedQuery, memo: dict[tuple[str, str], bool] | None = None
-) -> list[tuple[int, int]]:
+def match_spans(text: str, query: ParsedQuery, memo: dict[str, bool] | None = None) -> list[tuple[int, int]]:
     """Sorted, merged character spans of ``text`` that match ``query``. ``memo`` caches word decisions across
     the texts of one result (the same words recur, and a typo comparison is an edit distance)."""
     memo = {} if memo is None else memo
@@ -41,26 +39,22 @@ def match_spans(
         return []
     spans: list[tuple[int, int]] = []
     terms = query.all_terms
-    simplified = fold(text)
-    for term in terms:
-        if term.han:
-            run = "".join(term.tokens)
-            start = simplified.find(run)
-            while start != -1:
-                spans.append((start, start + len(run)))
-                start = simplified.find(run, start + 1)
+    han = [t for t in terms if t.han]
+    simplified = fold(text) if han else text
+    for term in han:
+        run = "".join(term.tokens)
+        start = simplified.find(run)
+        while start != -1:
+            spans.append((start, start + len(run)))
+            start = simplified.find(run, start + 1)
     latin = [t for t in terms if not t.han and t.tokens]
     if latin:
-        folded = folded_words(text)
-        for tok in tokens(text):
-            if tok.han:
-                continue
-            key = (tok.text, folded.get(tok.start, tok.text))
-            hit = memo.get(key)
+        for start, end, folded in latin_words(text):
+            hit = memo.get(folded)
             if hit is None:
-                hit = memo[key] = any(_latin_match(key[0], key[1], t) for t in latin)
+                hit = memo[folded] = any(_latin_match(stem(folded), folded, t) for t in latin)
             if hit:
-                spans.append((tok.start, tok.end))
+                spans.append((start, end))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -71,9 +65,7 @@ def match_spans(
     return merged
 
 
-def highlight(
-    text: str, query: ParsedQuery, *, crop: int | None = None, memo: dict[tuple[str, str], bool] | None = None
-) -> str:
+def highlight(text: str, query: ParsedQuery, *, crop: int | None = None, memo: dict[str, bool] | None = None) -> str:
     """``text`` as escaped HTML with ``<mark>`` around matches; cropped to about ``crop`` characters around the
     first match (with "…" where text was cut) when ``crop`` is given and the text is longer."""
     spans = match_spans(text, query, memo)
