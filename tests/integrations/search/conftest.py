@@ -21,6 +21,17 @@ def module_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     drop_engine(engine)
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def real(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, records: list[SearchDocument]
+) -> Iterator[SearchEngine]:
+    """Each engine holding the real records the test module picks (its own module-scoped ``records`` fixture)."""
+    engine = make_engine(request.param, tmp_path_factory.mktemp(request.module.__name__.rsplit("_", 1)[-1]))
+    engine.upsert(records)
+    yield engine
+    drop_engine(engine)
+
+
 @pytest.fixture
 def engine(module_engine: SearchEngine) -> SearchEngine:
     """An empty index of each engine."""

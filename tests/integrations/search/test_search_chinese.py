@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import opencc
@@ -30,7 +29,6 @@ from market.integrations.search.engine import SearchEngine
 from market.integrations.search.meili import MeiliSearch, grams_text, to_meili_document
 from market.settings import Settings
 from tests.integrations.search import realdata
-from tests.integrations.search.engines import ENGINES, drop_engine, make_engine
 from tests.support.services import need
 
 CHINESE = 3000
@@ -74,16 +72,6 @@ def records() -> list[SearchDocument]:
     twins = [_traditional(d, converter) for d in list(docs.values()) if any(w in d.title_zh for w in HANT_WORDS)]
     assert all(t.title_zh != docs[t.id.removesuffix("-hant")].title_zh for t in twins)
     return list(docs.values()) + twins
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def real(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, records: list[SearchDocument]
-) -> Iterator[SearchEngine]:
-    engine = make_engine(request.param, tmp_path_factory.mktemp("chinese"))
-    engine.upsert(records)
-    yield engine
-    drop_engine(engine)
 
 
 def ids(engine: SearchEngine, text: str, per_page: int = 100) -> list[str]:

@@ -6,7 +6,6 @@ typed without their punctuation. A near number (another office, one digit off) f
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,7 +14,6 @@ from market.integrations.search.engine import SearchEngine
 from market.integrations.search.meili import meili_query_text, number_word, to_meili_document
 from market.integrations.search.numbers import number_forms, number_spans, query_key
 from tests.integrations.search import realdata
-from tests.integrations.search.engines import ENGINES, drop_engine, make_engine
 from tests.support.services import need
 
 SEMANTIX = realdata.DATA_DIR / "cn_patentsemantix_case_records.csv"
@@ -37,16 +35,6 @@ def semantix_documents() -> list[SearchDocument]:
 def records() -> list[SearchDocument]:
     need(realdata.available() and SEMANTIX.exists(), f"the real patent records are not at {realdata.DATA_DIR}")
     return realdata.sample(3000, 3000) + semantix_documents()
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def real(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, records: list[SearchDocument]
-) -> Iterator[SearchEngine]:
-    engine = make_engine(request.param, tmp_path_factory.mktemp("numbers"))
-    engine.upsert(records)
-    yield engine
-    drop_engine(engine)
 
 
 FORMS = {

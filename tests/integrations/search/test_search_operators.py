@@ -6,7 +6,7 @@ there with that reason."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -15,7 +15,6 @@ from market.integrations.search.analysis import parse_query, tokens
 from market.integrations.search.engine import SearchEngine
 from market.integrations.search.meili import han_phrase, meili_query_text
 from tests.integrations.search import realdata
-from tests.integrations.search.engines import ENGINES, drop_engine, make_engine
 from tests.integrations.search.test_search_real_records import text_of
 from tests.support.services import need
 
@@ -26,16 +25,6 @@ NO_OR = "Meilisearch has no OR: the adapter sends the first option (docs/search.
 def records() -> list[SearchDocument]:
     need(realdata.available(), f"the real patent records are not at {realdata.DATA_DIR}")
     return realdata.sample(6000, 3000)
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def real(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, records: list[SearchDocument]
-) -> Iterator[SearchEngine]:
-    engine = make_engine(request.param, tmp_path_factory.mktemp("operators"))
-    engine.upsert(records)
-    yield engine
-    drop_engine(engine)
 
 
 def all_ids(engine: SearchEngine, text: str) -> set[str]:

@@ -6,7 +6,6 @@ queries still find their targets. Meilisearch does not stem: there the truth is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -30,16 +29,6 @@ WORDS = ("awareness", "compression", "vehicle", "monitoring", "recognition", "tr
 def records() -> list[SearchDocument]:
     need(realdata.available(), f"the real patent records are not at {realdata.DATA_DIR}")
     return realdata.sample(6000, 3000)
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def real(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, records: list[SearchDocument]
-) -> Iterator[SearchEngine]:
-    engine = make_engine(request.param, tmp_path_factory.mktemp("precision"))
-    engine.upsert(records)
-    yield engine
-    drop_engine(engine)
 
 
 def stems_of(doc: SearchDocument) -> set[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,7 +12,6 @@ from market.integrations.search import SearchDocument, SearchQuery, default_syno
 from market.integrations.search.analysis import tokens
 from market.integrations.search.engine import SearchEngine
 from tests.integrations.search import realdata
-from tests.integrations.search.engines import ENGINES, drop_engine, make_engine
 from tests.integrations.search.reference import ref_facets, ref_ids
 from tests.support.services import need
 
@@ -25,16 +23,6 @@ ENGLISH = 3000
 def records() -> list[SearchDocument]:
     need(realdata.available(), f"the real patent records are not at {realdata.DATA_DIR}")
     return realdata.sample(CHINESE, ENGLISH)
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def real(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, records: list[SearchDocument]
-) -> Iterator[SearchEngine]:
-    engine = make_engine(request.param, tmp_path_factory.mktemp("real"))
-    engine.upsert(records)
-    yield engine
-    drop_engine(engine)
 
 
 def text_of(doc: SearchDocument) -> str:
