@@ -30,10 +30,12 @@ sees every commit that finished before it started.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence, Sized
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -109,6 +111,10 @@ NUMERIC_TYPES = {
     "remaining_years": tantivy.FieldType.Float,
 }
 EPOCH = date(1970, 1, 1)
+TOTAL = "__total"  # the aggregation that counts a plan's matches
+# The passes of a search's plans run side by side (``EmbeddedSearch._run``): one thread per core, shared by the
+# process's searches (a search's own passes wait for each other, never for a lock).
+_POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="market-search")
 
 
 def build_schema() -> tantivy.Schema:
@@ -477,47 +483,58 @@ class EmbeddedSearch(SearchEngine):
         return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
     def _run(self, plans: Sequence[Plan]) -> list[RawResult]:
-        searcher = self._searcher()
-        return [self._run_one(searcher, plan) for plan in plans]
-
-    def _run_one(self, searcher: tantivy.Searcher, plan: Plan) -> RawResult:
+        """Each plan is up to two passes over its matches: the page of hits (top-k, no count: tantivy can skip
+        what cannot reach the page) and the counts (total, facets, stats: one aggregation). The passes of all
+        plans run side by side on ``_POOL`` (tantivy releases the GIL), so a search with facets answers in about
+        its longest pass. ``took_ms`` is the wall time of the whole batch, given to the first result."""
         started = time.perf_counter()
+        searcher = self._searcher()
         try:
-            query = self.plan_query(plan)
-            result = RawResult(total=0)
-            if plan.limit > 0:
-                order_by, order = SORTS.get(plan.sort, (None, tantivy.Order.Desc))
-                found = searcher.search(
-                    query, limit=plan.limit, offset=plan.offset, count=True, order_by_field=order_by, order=order
-                )
-                result.total = _count(found)
-                for key, address in found.hits:
-                    source = json.loads(_source(searcher.doc(address)))
-                    score = float(key) if order_by is None else None
-                    texts = {f: source.get(f) or "" for f in HIGHLIGHT_FIELDS}
-                    result.hits.append(RawHit(str(source["id"]), score, texts, str(source.get("payload") or "")))
-            else:
-                result.total = _count(searcher.search(query, limit=1, count=True))
-            aggs: dict[str, Any] = {}
-            for facet in plan.facets:
-                size = plan.facet_limit
-                aggs[facet] = {"terms": {"field": f"f_{facet}", "size": size, "segment_size": max(size * 10, 1000)}}
-            for field in plan.stats:
-                aggs[field] = {"stats": {"field": field}}
-            if aggs and result.total:
-                answer = searcher.aggregate(query, aggs)
-                for facet in plan.facets:
-                    buckets = answer.get(facet, {}).get("buckets", [])
-                    result.facets[facet] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-                for field in plan.stats:
-                    st = answer.get(field, {})
-                    result.stats[field] = (st.get("min"), st.get("max"))
-            else:
-                result.facets = {facet: [] for facet in plan.facets}
-                result.stats = {field: (None, None) for field in plan.stats}
+            queries = [self.plan_query(plan) for plan in plans]
+            counts = [_POOL.submit(self._counts, searcher, plan, q) for plan, q in zip(plans, queries, strict=True)]
+            hits = [
+                _POOL.submit(self._hits, searcher, plan, q) if plan.limit > 0 else None
+                for plan, q in zip(plans, queries, strict=True)
+            ]
+            results = [c.result() for c in counts]
+            for result, page in zip(results, hits, strict=True):
+                if page is not None:
+                    result.hits = page.result()
         except ValueError as exc:
             raise SearchError(f"embedded search failed: {exc}") from exc
-        result.took_ms = (time.perf_counter() - started) * 1000
+        results[0].took_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def _hits(self, searcher: tantivy.Searcher, plan: Plan, query: tantivy.Query) -> list[RawHit]:
+        order_by, order = SORTS.get(plan.sort, (None, tantivy.Order.Desc))
+        found = searcher.search(
+            query, limit=plan.limit, offset=plan.offset, count=False, order_by_field=order_by, order=order
+        )
+        out = []
+        for key, address in found.hits:
+            source = json.loads(_source(searcher.doc(address)))
+            score = float(key) if order_by is None else None
+            texts = {f: source.get(f) or "" for f in HIGHLIGHT_FIELDS}
+            out.append(RawHit(str(source["id"]), score, texts, str(source.get("payload") or "")))
+        return out
+
+    def _counts(self, searcher: tantivy.Searcher, plan: Plan, query: tantivy.Query) -> RawResult:
+        """The total (``price_minor`` is on every document: its value count is the number of matches), the term
+        facets and the numeric stats, in one aggregation pass."""
+        aggs: dict[str, Any] = {TOTAL: {"value_count": {"field": "price_minor"}}}
+        for facet in plan.facets:
+            size = plan.facet_limit
+            aggs[facet] = {"terms": {"field": f"f_{facet}", "size": size, "segment_size": max(size * 10, 1000)}}
+        for field in plan.stats:
+            aggs[field] = {"stats": {"field": field}}
+        answer = searcher.aggregate(query, aggs)
+        result = RawResult(total=int(answer.get(TOTAL, {}).get("value") or 0))
+        for facet in plan.facets:
+            buckets = answer.get(facet, {}).get("buckets", []) if result.total else []
+            result.facets[facet] = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+        for field in plan.stats:
+            st = answer.get(field, {}) if result.total else {}
+            result.stats[field] = (st.get("min"), st.get("max"))
         return result
 
     def _close_words(self, words: Sequence[str]) -> tuple[dict[str, list[str]], float]:
