@@ -484,22 +484,21 @@ class EmbeddedSearch(SearchEngine):
 
     def _run(self, plans: Sequence[Plan]) -> list[RawResult]:
         """Each plan is up to two passes over its matches: the page of hits (top-k, no count: tantivy can skip
-        what cannot reach the page) and the counts (total, facets, stats: one aggregation). The passes of all
-        plans run side by side on ``_POOL`` (tantivy releases the GIL), so a search with facets answers in about
-        its longest pass. ``took_ms`` is the wall time of the whole batch, given to the first result."""
+        what cannot reach the page) and the counts (total, facets, stats: one aggregation). The counts run on
+        ``_POOL`` while this thread reads the pages (tantivy releases the GIL), so a search with facets answers in
+        about its longest pass. ``took_ms`` is the wall time of the whole batch, given to the first result."""
         started = time.perf_counter()
         searcher = self._searcher()
         try:
             queries = [self.plan_query(plan) for plan in plans]
+            # the counts on the pool, the page of hits here meanwhile (one hand-off per plan)
             counts = [_POOL.submit(self._counts, searcher, plan, q) for plan, q in zip(plans, queries, strict=True)]
-            hits = [
-                _POOL.submit(self._hits, searcher, plan, q) if plan.limit > 0 else None
-                for plan, q in zip(plans, queries, strict=True)
+            pages = [
+                self._hits(searcher, plan, q) if plan.limit > 0 else [] for plan, q in zip(plans, queries, strict=True)
             ]
             results = [c.result() for c in counts]
-            for result, page in zip(results, hits, strict=True):
-                if page is not None:
-                    result.hits = page.result()
+            for result, page in zip(results, pages, strict=True):
+                result.hits = page
         except ValueError as exc:
             raise SearchError(f"embedded search failed: {exc}") from exc
         results[0].took_ms = (time.perf_counter() - started) * 1000
