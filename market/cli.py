@@ -77,11 +77,17 @@ def serve(
 ) -> None:
     """Serve the web app and API."""
     settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    base_url = settings.served_base_url(host, port)
+    if base_url != settings.base_url:  # development: links follow the port served (the app reads the environment)
+        os.environ["MARKET_BASE_URL"] = base_url
+        get_settings.cache_clear()
+    typer.echo(f"Serving http://{host}:{port} - sign in at {base_url}/sign-in")
     uvicorn.run(
         "market.app:_asgi",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         reload=reload,
         proxy_headers=True,
         log_level="warning",
@@ -167,7 +173,7 @@ def seed(
     accounts, made = _with_db(work)
     if made:
         typer.echo(f"Demo listings: {made['published']} published ({made.get('note') or made.get('origin', '')})")
-    typer.echo(f"Demo sign-ins for {settings.base_url}/sign-in :")
+    typer.echo("Demo sign-ins (`market serve` prints the address to sign in at):")
     for row in accounts:
         typer.echo(f"  {row['kind']:<15} {row['email']:<32} {row['password']}   ({row['org']})")
 

@@ -116,6 +116,14 @@ class Settings(BaseSettings):
             raise ValueError("MARKET_STRIPE_LOCALSTRIPE is for development and tests, not production")
         return self
 
+    def served_base_url(self, host: str, port: int) -> str:
+        """The address links and e-mails carry: ``MARKET_BASE_URL`` when it was set, and always in production; in
+        development and tests the address actually served, so ``market serve --port 8017`` links to port 8017."""
+        if self.env == "production" or "base_url" in self.model_fields_set:
+            return self.base_url
+        shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - all interfaces: this machine
+        return f"http://{shown}:{port}"
+
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))

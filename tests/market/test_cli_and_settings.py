@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from finance.payees.tables import PayeeAccount
@@ -14,7 +19,7 @@ from market.orgs.schemas import OrgKind, Role
 from market.orgs.tables import Organisation
 from market.settings import Settings
 from tests.conftest import Backend
-from tests.market.test_audit import market_cli
+from tests.market.test_audit import cli_env, market_cli
 from tests.support.catalogues import extracted, missing, parameter_mismatches
 
 
@@ -84,3 +89,41 @@ def test_codes_made_from_values_are_translated() -> None:
     codes += [f"ui.dash_{k.value}" for k in OrgKind]
     for lang in ("zh", "en"):
         assert [c for c in codes if gettext(lang, c) == c] == []
+
+
+def test_links_follow_the_port_served_in_development_only() -> None:
+    dev = Settings(env="development")
+    assert dev.served_base_url("127.0.0.1", 8017) == "http://127.0.0.1:8017"
+    assert dev.served_base_url("0.0.0.0", 8017) == "http://127.0.0.1:8017"  # noqa: S104 - links go to this machine
+    chosen = Settings(env="development", base_url="https://market.example.cn")
+    assert chosen.served_base_url("127.0.0.1", 8017) == "https://market.example.cn"  # MARKET_BASE_URL set: kept
+    prod = Settings(env="production", secret_key="x" * 40, base_url="https://market.example.cn")
+    assert prod.served_base_url("0.0.0.0", 9000) == "https://market.example.cn"  # noqa: S104
+
+
+def test_serve_prints_the_address_it_serves(backend: Backend) -> None:
+    """`market serve --port N` says where it is (and where to sign in) before serving there, not port 8000."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in cli_env(backend.settings).items() if k != "MARKET_BASE_URL"}
+    env["MARKET_ENV"] = "development"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "market", "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline().strip()
+        assert first == f"Serving http://127.0.0.1:{port} - sign in at http://127.0.0.1:{port}/sign-in"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "market serve did not answer"
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
