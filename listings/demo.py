@@ -205,8 +205,11 @@ async def seed_listings(*, data_dir: Path, target: int = 2400, seed: int = 2026)
     if not universities:
         return {"created": 0, "published": 0, "origin": "none", "note": "no demo universities"}
     existing = sum([await patent_service.count_for_org(u.id) for u in universities])
-    if existing:
-        return {"created": 0, "published": existing, "origin": "existing", "note": "already seeded"}
+    if existing:  # already seeded: say how many listings are published (not how many patents exist)
+        published = sum(
+            [(await declarations.of_org(u.id, status="published", limit=1, offset=0))[1] for u in universities]
+        )
+        return {"created": 0, "published": published, "origin": "existing", "note": "already seeded"}
     rng = random.Random(seed)
     on = today()
     shared = shared_data_dir()

@@ -33,6 +33,7 @@ from market.audit.service import verify
 from market.errors import MarketError
 from market.i18n import DEFAULT_LANGUAGE
 from market.i18n.localized import localized, text
+from market.logging import configure_logging
 from market.orgs.service import find_org
 from market.runtime import open_runtime
 from market.seed import seed_demo
@@ -56,6 +57,9 @@ def _with_db(work: Callable[[], Awaitable[T]], *, search_catch_up: bool = True) 
     Redis is set, and the worker runs the jobs; else in this process, and the command waits for them)."""
     settings = get_settings()
     load_jobs()
+    # a command prints its own summary: the log says only what went wrong, unless MARKET_LOG_LEVEL asks for more
+    level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
+    configure_logging(level=level, json=settings.log_json)
 
     async def run() -> T:
         async with open_runtime(settings) as runtime:

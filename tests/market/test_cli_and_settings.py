@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from finance.payees.tables import PayeeAccount
+from listings.declarations.tables import Declaration
+from listings.patents.tables import Patent
 from market.accounts.tables import User
 from market.i18n import gettext
 from market.orgs.schemas import OrgKind, Role
@@ -48,8 +50,14 @@ async def test_seed_demo_creates_every_kind_prints_sign_ins_and_is_idempotent(ba
     for kind in OrgKind:
         assert re.search(rf"^\s+{kind.value}\s+\S+@demo\.market\s+\S+", first.stdout, re.M), first.stdout
     users = await User.count()
+    one = await Declaration.select(Declaration.id).where(Declaration.status == "published").first()
+    await Declaration.update({Declaration.status: "withdrawn"}).where(Declaration.id == one["id"])  # a patent unlisted
     again = market_cli(backend.settings, "seed", "--demo", "--listings", "50")
     assert again.returncode == 0, again.stderr
+    assert "search.drained" not in first.stdout + first.stderr  # quiet: the summary, not the jobs' log
+    listed = await Declaration.count().where(Declaration.status == "published")
+    assert 0 < listed < await Patent.count()  # a patent withdrawn from the list: the count must be of listings
+    assert f"Demo listings: {listed} published" in again.stdout, again.stdout
     assert await User.count() == users
     universities = await Organisation.count().where(Organisation.kind == "university")
     assert await PayeeAccount.count() == universities  # each can be paid by transfer, once
