@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from piccolo.columns.combination import WhereRaw
 
@@ -51,10 +51,10 @@ async def add_outbox(declaration_id: int) -> int:
     return int(rows[0]["id"])
 
 
-def reading() -> AbstractAsyncContextManager[Any]:
+def reading() -> AbstractAsyncContextManager[object]:
     """One connection (and one consistent view) for a request's few reads: SQLite would otherwise open a connection
     per statement, PostgreSQL take one from its pool per statement. Joins an enclosing transaction."""
-    transaction: AbstractAsyncContextManager[Any] = Declaration._meta.db.transaction()
+    transaction: AbstractAsyncContextManager[object] = Declaration._meta.db.transaction()
     return transaction
 
 

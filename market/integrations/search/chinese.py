@@ -35,7 +35,7 @@ from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
 GAP = "\ue000"  # private use: never typed; the analyzer drops it and leaves a hole in the token positions
-HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # escapes, read by re
 # Code point blocks folded by the table: the unified ideographs, extension A, the compatibility ideographs and the
 # supplementary planes' extensions (t2s maps a few of them).
 _FOLD_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
