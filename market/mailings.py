@@ -98,7 +98,7 @@ async def verify_email(*, user_id: int, requested_at: int) -> bool:
     mail = runtime.current().mail
     if not written or not mail.enabled:
         return written
-    note = await notifications.for_email(dedupe_key)  # in the recipient's language
+    note = await notifications.for_email(dedupe_key, runtime.current().base_url)  # the recipient's language
     if note is not None:
         await mail.send(to=note.email, subject=note.title, text=note.body)
     return True

@@ -17,5 +17,6 @@ class NotificationOut(Out):
     params: dict[str, Any] = Field(default_factory=dict)
     title: str
     body: str
+    link: str = Field(default="", description="The path of the notification's object (relative), or empty")
     created_at: datetime
     read_at: datetime | None
