@@ -7,6 +7,7 @@ in the recipient's locale.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +23,8 @@ from market.notifications.schemas import NotificationOut
 from market.orgs import service as orgs
 
 TITLE_LENGTH = 200
+LEGACY = "notification.legacy"  # a text written in one language at the time (old rows, listings alerts)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # What other modules read of notifications: through this service, never the repository.
 notification_by_dedupe_key = repository.by_dedupe_key
@@ -83,6 +86,13 @@ def rendered_title_and_body(row: NotificationRecord, lang: str) -> tuple[str, st
     return render(title, lang)[:TITLE_LENGTH], render(body, lang) if body else ""
 
 
+def written_in(row: NotificationRecord, text: str, lang: str) -> str:
+    """The language the reader sees it in: theirs, except a text written at the time in another (a legacy row)."""
+    if row.code != LEGACY:
+        return lang
+    return "zh" if _HAN.search(text) else "en"
+
+
 def link_of(row: NotificationRecord, org_kind: str) -> str:
     """The path of the notification's object for a reader in an organisation of ``org_kind``; "" for none."""
     return path_of(params=row.params, dedupe_key=row.dedupe_key, org_kind=org_kind)
@@ -99,6 +109,7 @@ def out(row: NotificationRecord, lang: str, org_kind: str = "") -> NotificationO
         title=title,
         body=body,
         link=link_of(row, org_kind),
+        lang=written_in(row, title + body, lang),
         created_at=row.created_at,
         read_at=row.read_at,
     )
