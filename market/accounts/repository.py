@@ -41,8 +41,10 @@ async def mark_email_verified(*, user_id: int, email: str, at: datetime) -> bool
 
 async def set_locale(user_id: int, locale: str) -> bool:
     """Set the account's language; False when it was that already (or there is no such user)."""
-    rows = await User.update({User.locale: locale}).where((User.id == user_id) & (User.locale != locale)).returning(
-        User.id
+    rows = (
+        await User.update({User.locale: locale})
+        .where((User.id == user_id) & (User.locale != locale))
+        .returning(User.id)
     )
     return bool(rows)
 

@@ -63,10 +63,30 @@ ROUTES: dict[str, dict[str, str]] = {
     "voucher-claim-ready": _REDEMPTION,
     "voucher-licence": {"university": "/licences"},
     "org-decided": {ANY: "/org/verification"},
+    "verify-email": {ANY: "/org/verification"},
+    "webhook-failed": {ANY: "/webhooks"},
     # alerts: need:<need>:<listing> or need:<need>:digest:<first>; saved:<search>:<listing> or ...:digest:...
     "need": {ANY: "/needs/{id}"},
     "saved": {ANY: "/saved-searches"},
 }
+
+
+# A desk case's kind -> the dedupe-key prefix of its subject (a decision letter leads to what it decides).
+CASE_KEYS = {
+    "voucher_claim": "voucher-claim",
+    "subsidy_claim": "subsidy",
+    "pledge_loan": "pledge",
+    "insurance": "insurance",
+    "voucher_provider": "voucher_provider",
+    "insurance_claim": "insurance_claim",
+    "voucher_entitlement": "voucher-application",
+}
+
+
+def case_path(case_kind: str, subject: int, org_kind: str) -> str:
+    """The page of a desk case's subject for its applicant (``org_kind``); "" for none."""
+    prefix = CASE_KEYS.get(case_kind)
+    return derived_path(f"{prefix}:{subject}", org_kind) if prefix else ""
 
 
 def stored_link(params: Mapping[str, Any]) -> str:

@@ -18,6 +18,6 @@ class NotificationOut(Out):
     title: str
     body: str
     link: str = Field(default="", description="The path of the notification's object (relative), or empty")
-    lang: str = Field(default="", description="The language of title and body (a text written before codes keeps its own)")
+    lang: str = Field(default="", description="The language of title and body (an old text keeps its own)")
     created_at: datetime
     read_at: datetime | None

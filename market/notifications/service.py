@@ -65,7 +65,6 @@ async def notify(
     return True
 
 
-
 async def notify_members(
     *, org_id: int, kind: str, message: Msg, dedupe_key: str, body: Msg | None = None, link: str = ""
 ) -> None:
