@@ -104,3 +104,19 @@ async def test_switching_language_signed_out_keeps_the_account_as_it_was(backend
     # signing in brings the account's language back (the cookie said English; the account says Chinese)
     back = await post_form(client, "/sign-in", {"email": firm.email, "password": PASSWORD, "next": "/dashboard"})
     assert back.status_code == 200 and '<html lang="zh-CN">' in back.text
+
+
+async def test_an_invitation_to_an_address_with_an_account_is_mailed_in_that_accounts_language(
+    backend: Backend, client: Client
+) -> None:
+    mail = record_mail()
+    owner = await make_account("university")
+    invitee = await make_account("sme")
+    await sign_in_on_the_page(client, invitee.email)
+    await client.get("/lang/en?next=/dashboard", headers=HTML)  # the invitee reads English
+    await sign_in_on_the_page(client, owner.email)  # the inviter's pages are Chinese
+    invited = await client.send_json("POST", f"/api/orgs/{owner.org_id}/invitations", {"email": invitee.email})
+    assert invited.status_code == 201, invited.text
+    await drain(client)
+    [(_, subject, _)] = [m for m in mail.sent if m[0] == invitee.email]
+    assert subject == gettext("en", "mail.invitation.subject", org=owner.org_name)
