@@ -21,3 +21,8 @@ class NotificationOut(Out):
     lang: str = Field(default="", description="The language of title and body (an old text keeps its own)")
     created_at: datetime
     read_at: datetime | None
+
+
+class UnreadOut(Out):
+    unread: int = Field(description="How many of mine are unread")
+    marked: int = Field(default=0, description="How many this request marked read")

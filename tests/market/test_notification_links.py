@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from market.accounts import service as accounts
 from market.i18n import Msg, gettext
 from market.jobs import unit_of_work
 from market.notifications import service as notifications
@@ -103,3 +104,37 @@ async def test_the_api_and_the_email_carry_the_link(backend: Backend, client: Cl
     assert note.body.endswith(gettext("zh", "notes.email.open", link="https://market.example.cn/licences/42"))
     unlinked = await notifications.for_email(f"licence:42:activated:{firm.user_id}")
     assert unlinked is not None and unlinked.link == "" and "http" not in unlinked.body
+
+
+async def test_unread_counted_and_marked_read_all_at_once_and_the_language_kept(backend: Backend) -> None:
+    """The repository work under the page (both databases): the count, "mark all read", the account's language."""
+    firm = await make_account("sme")
+    principal = await accounts.principal_for(user_id=firm.user_id, org_id=firm.org_id)
+    assert principal is not None
+    async with unit_of_work():
+        for n in range(3):
+            await notify(user_id=firm.user_id, kind="t", message=Msg("notification.welcome"), dedupe_key=f"t:{n}")
+    assert await notifications.unread_count(firm.user_id) == 3
+    listed = await notifications.list_mine(principal=principal, lang="zh")
+    assert [n.id for n in listed] == sorted((n.id for n in listed), reverse=True)
+    async with unit_of_work():
+        await notifications.mark_read(principal=principal, notification_id=listed[0].id, lang="zh")
+        assert await notifications.mark_all_read(principal=principal) == 2
+    assert await notifications.unread_count(firm.user_id) == 0
+
+    assert await accounts.language_of_user(firm.user_id) == "zh"
+    assert await accounts.remember_language(user_id=firm.user_id, lang="en-GB") == "en"
+    assert await accounts.language_of_user(firm.user_id) == "en"
+    assert await accounts.remember_language(user_id=firm.user_id, lang="fr") == "zh"  # unknown: the default
+
+
+async def test_the_api_counts_unread_and_marks_all_read(backend: Backend, client: Client) -> None:
+    firm = await make_account("sme")
+    async with unit_of_work():
+        for n in range(2):
+            await notify(user_id=firm.user_id, kind="t", message=Msg("notification.welcome"), dedupe_key=f"u:{n}")
+    await sign_in(client, firm)
+    assert (await client.get("/api/notifications/unread")).json() == {"unread": 2, "marked": 0}
+    marked = await client.send_json("POST", "/api/notifications/read-all")
+    assert marked.status_code == 200 and marked.json() == {"unread": 0, "marked": 2}
+    assert all(n["read_at"] for n in (await client.get("/api/notifications")).json())
