@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
+from frontend.render import helpers, words
+from market.accounts import service as accounts
 from market.i18n import Msg, gettext, ngettext
+from market.notifications import service as notifications
 from market.jobs import unit_of_work
 from market.notifications.service import notify
 from tests.conftest import Account, Backend, Client, make_account, sign_in
@@ -119,3 +122,17 @@ async def test_the_english_page_is_english_and_an_old_chinese_text_keeps_its_lan
     assert gettext("en", "notification.licence_activated", number="OL-LC-2026-000042") in page.text
     assert 'lang="zh-CN"' in item(page.text, ids[0]) and "旧通知" in item(page.text, ids[0])
     assert "lang=" not in item(page.text, ids[1]).split(">")[0]  # in the page's language
+
+
+async def test_the_partial_renders_the_dashboards_list_too(backend: Backend, client: Client) -> None:
+    """``{% include "_notifications.html" %}`` on the dashboard takes its ``notifications`` as they are."""
+    firm = await make_account("sme")
+    await three_notifications(firm)
+    await sign_in(client, firm)
+    principal = await accounts.principal_for(user_id=firm.user_id, org_id=firm.org_id)
+    assert principal is not None
+    listed = await notifications.list_mine(principal=principal, lang="en")
+    template = client.app.template_engine.get_template("_notifications.html")
+    html = template.render(lang="en", notifications=listed, **words("en"), **helpers("en"))
+    assert ids_in_order(html) == [n.id for n in listed] and 'href="/notifications/' in html
+    assert "Mark read" not in html  # the forms are the notifications page's
