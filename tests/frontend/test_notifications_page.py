@@ -9,8 +9,8 @@ import re
 from frontend.render import helpers, words
 from market.accounts import service as accounts
 from market.i18n import Msg, gettext, ngettext
-from market.notifications import service as notifications
 from market.jobs import unit_of_work
+from market.notifications import service as notifications
 from market.notifications.service import notify
 from tests.conftest import Account, Backend, Client, make_account, sign_in
 from tests.frontend.test_finance_pages import post_form
