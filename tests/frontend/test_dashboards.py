@@ -17,6 +17,7 @@ from listings.needs.schemas import NeedIn
 from market import jobs
 from market.accounts import service as accounts
 from market.accounts.principal import Principal
+from market.i18n import gettext
 from tests.conftest import Account, Backend, Client, make_account, sign_in
 from tests.finance.desk_support import bank_with_members, move, open_case
 from tests.frontend.test_listings_pages import eligible_patent
@@ -184,3 +185,10 @@ async def test_audit_trail_in_plain_words_with_the_code_one_click_away(backend: 
     assert en.status_code in (200, 302)
     text = (await client.get("/dashboard", headers=HTML)).text
     assert "Posted a technology need" in text[text.index('id="audit-events"') :]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_new_account_is_not_sent_to_api_tokens_first(lang: str) -> None:
+    """The welcome notification (the first thing on a new dashboard) points to verification and the dashboard."""
+    body = gettext(lang, "notification.welcome.body")
+    assert "API" not in body and "令牌" not in body and "token" not in body.lower()
