@@ -192,3 +192,9 @@ def test_a_new_account_is_not_sent_to_api_tokens_first(lang: str) -> None:
     """The welcome notification (the first thing on a new dashboard) points to verification and the dashboard."""
     body = gettext(lang, "notification.welcome.body")
     assert "API" not in body and "令牌" not in body and "token" not in body.lower()
+
+
+async def test_a_service_provider_without_a_lead_sees_no_empty_section(backend: Backend, client: Client) -> None:
+    provider = await make_account("service_provider")
+    html = await dashboard(client, provider)
+    assert 'id="next-actions"' not in html and 'id="more-links"' in html
