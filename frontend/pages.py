@@ -14,11 +14,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
-from frontend import member_pages
+from frontend import audit_words, dashboard_data, member_pages
 from frontend.alias_pages import PatenteeAliasPages
-from frontend.audit_words import audit_line
 from frontend.claim_pages import CLAIM_PAGES
-from frontend.dashboard_data import board_of
 from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.dossier_pages import DossierPages
@@ -178,13 +176,13 @@ class DashboardPages(Controller):
             else []
         )
         lang = lang_of(request)
-        board = await board_of(principal, lang)
+        board = await dashboard_data.board_of(principal, lang)
         return page(
             request,
             "dashboard.html",
             members=members,
             notifications=await notifications.list_mine(principal=principal, lang=lang, limit=10),
-            events=[audit_line(e, lang) for e in events],
+            events=[audit_words.audit_line(e, lang) for e in events],
             welcome=bool(welcome),
             errors=[],
             invited=await orgs.my_invitations(principal=principal),
