@@ -14,7 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from pydantic import ValidationError
 
-from frontend import member_pages
+from frontend import audit_words, dashboard_data, member_pages
 from frontend.alias_pages import PatenteeAliasPages
 from frontend.claim_pages import CLAIM_PAGES
 from frontend.declaration_pages import DeclarationPages
@@ -45,8 +45,6 @@ from frontend.voucher_pages import VOUCHER_PROGRAMME_PAGES
 from frontend.voucher_redemption_pages import VOUCHER_REDEMPTION_PAGES
 from frontend.voucher_settlement_pages import VOUCHER_SETTLEMENT_PAGES
 from frontend.webhook_pages import WebhookPages
-from listings.imports import service as imports
-from listings.patents import service as patents
 from market.accounts import service as accounts
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -56,7 +54,7 @@ from market.errors import MarketError
 from market.i18n import gettext, language_of
 from market.notifications import service as notifications
 from market.orgs import service as orgs
-from market.orgs.schemas import SELF_SERVICE_KINDS, OrgKind
+from market.orgs.schemas import SELF_SERVICE_KINDS
 from market.settings import Settings
 from market.web.access import public, signed_in
 from market.web.auth import start_session
@@ -192,29 +190,21 @@ class DashboardPages(Controller):
             if principal.is_owner
             else []
         )
+        lang = lang_of(request)
+        board = await dashboard_data.board_of(principal, lang)
         return page(
             request,
             "dashboard.html",
             members=members,
-            notifications=await notifications.list_mine(principal=principal, lang=lang_of(request), limit=10),
-            events=events,
+            notifications=await notifications.list_mine(principal=principal, lang=lang, limit=10),
+            events=[audit_words.audit_line(e, lang) for e in events],
             welcome=bool(welcome),
             errors=[],
             invited=await orgs.my_invitations(principal=principal),
-            university=await university_counters(principal),
+            board=board,
+            university=board.university,
             email_verified=await accounts.email_verified(principal.user_id),
         )
-
-
-async def university_counters(principal: Principal) -> dict[str, Any] | None:
-    """For a university's dashboard: its patents, those under a published open licence, its latest imports."""
-    if principal.org_kind is not OrgKind.university:
-        return None
-    return {
-        "patents": (await patents.list_patents(principal=principal, per_page=1)).total,
-        "published": (await patents.list_patents(principal=principal, declared="published", per_page=1)).total,
-        "imports": await imports.recent_runs(principal=principal, limit=3),
-    }
 
 
 class TokenPages(Controller):

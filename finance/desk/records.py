@@ -103,3 +103,16 @@ class CasePage:
     total: int
     limit: int
     offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlaCounts:
+    """A reviewer organisation's open queue in numbers (the dashboard): open cases, those nobody holds, those past
+    their due day (flagged or not yet), those due within the next days (clock running), those waiting on the
+    applicant (clock paused)."""
+
+    open: int
+    unassigned: int
+    overdue: int
+    due_soon: int
+    paused: int

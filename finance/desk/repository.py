@@ -11,7 +11,7 @@ from piccolo.query.functions.aggregate import Count, Sum
 
 from finance.desk.portfolio import AgeLine, BreachLine, Portfolio, StateLine, bucket_bounds
 from finance.desk.reasons import Reason
-from finance.desk.records import CalendarDayRecord, CasePage, CaseRecord, DecisionRecord
+from finance.desk.records import CalendarDayRecord, CasePage, CaseRecord, DecisionRecord, SlaCounts
 from finance.desk.tables import CalendarDay, DeskCase, DeskDecision
 
 # ------------------------------------------------------------------------------------------------- cases
@@ -208,6 +208,32 @@ async def queue(
     total = await DeskCase.count().where(where)
     rows = await DeskCase.select().where(where).order_by(DeskCase.due_on, DeskCase.id).limit(limit).offset(offset)
     return CasePage(items=tuple(_case(r) for r in rows), total=int(total), limit=limit, offset=offset)
+
+
+async def sla_counts(*, reviewer_org: int, day: date, soon_until: date) -> SlaCounts:
+    """The open queue of ``reviewer_org`` in numbers, as of ``day``: overdue (flagged, or due before ``day``),
+    due soon (clock running, due from ``day`` to ``soon_until``), paused, unassigned."""
+    open_cases = (
+        (DeskCase.reviewer_org == reviewer_org) & DeskCase.sla_started_on.is_not_null() & DeskCase.closed_at.is_null()
+    )
+    running = open_cases & DeskCase.breached_at.is_null() & DeskCase.paused_since.is_null()
+    return SlaCounts(
+        open=int(await DeskCase.count().where(open_cases)),
+        unassigned=int(await DeskCase.count().where(open_cases & DeskCase.assignee.is_null())),
+        overdue=int(
+            await DeskCase.count().where(
+                open_cases & (DeskCase.breached_at.is_not_null() | (running & (DeskCase.due_on < day)))
+            )
+        ),
+        due_soon=int(
+            await DeskCase.count().where(running & (DeskCase.due_on >= day) & (DeskCase.due_on <= soon_until))
+        ),
+        paused=int(
+            await DeskCase.count().where(
+                open_cases & DeskCase.breached_at.is_null() & DeskCase.paused_since.is_not_null()
+            )
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------------- decisions
@@ -426,8 +452,14 @@ async def portfolio(*, reviewer_org: int, kind: str | None, now: datetime, breac
         breached_open=int(breached_open),
         breaches=tuple(
             BreachLine(
-                case_id=r["id"], kind=r["kind"], subject=r["subject"], reference=r["reference"], state=r["state"],
-                currency=r["currency"], amount_minor=int(r["amount_minor"]), due_on=r["due_on"],
+                case_id=r["id"],
+                kind=r["kind"],
+                subject=r["subject"],
+                reference=r["reference"],
+                state=r["state"],
+                currency=r["currency"],
+                amount_minor=int(r["amount_minor"]),
+                due_on=r["due_on"],
                 breached_on=r["breached_at"].date(),
             )
             for r in latest

@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ from finance.desk import repository
 from finance.desk.machines import StateMachine, final_states, initial_state, next_state, waiting_states
 from finance.desk.portfolio import Portfolio
 from finance.desk.reasons import Reason, ReasonLike
-from finance.desk.records import CalendarDayRecord, CasePage, CaseRecord, DecisionRecord
+from finance.desk.records import CalendarDayRecord, CasePage, CaseRecord, DecisionRecord, SlaCounts
 from finance.desk.schemas import CalendarDayOut, CaseOut, CasePageOut, DecisionOut, ReasonOut
 from finance.desk.workdays import WorkCalendar, seed_days
 from market.accounts.principal import Principal
@@ -687,6 +687,18 @@ async def queue(
     )
 
 
+DUE_SOON_DAYS = 3  # "due soon" on a reviewer's dashboard: due today or within the next three days
+
+
+async def queue_summary(*, principal: Principal, on: date | None = None) -> SlaCounts:
+    """The principal's organisation's open queue in numbers (the dashboard): open, unassigned, overdue, due soon,
+    paused."""
+    day = on or today()
+    return await repository.sla_counts(
+        reviewer_org=principal.org_id, day=day, soon_until=day + timedelta(days=DUE_SOON_DAYS)
+    )
+
+
 async def _set_assignee(found: CaseRecord, *, to_user: int | None, actor: Actor, expected_version: int) -> CaseRecord:
     if found.version != expected_version or not await repository.set_assignee(
         found.id, version=expected_version, assignee=to_user, at=current_time()
@@ -927,6 +939,8 @@ async def portfolio(*, reviewer_org: int, kind: str | None = None, now: datetime
     """A reviewer organisation's book (the bank portfolio page and API): amounts by state, open cases by age, the
     open SLA breaches."""
     return await repository.portfolio(reviewer_org=reviewer_org, kind=kind, now=now or datetime.now(UTC))
+
+
 @dataclass(frozen=True, slots=True)
 class QueueRow:
     """A queue row as the desk page shows it: the case, its applicant's and assignee's names, its SLA badge."""

@@ -151,6 +151,12 @@ async def notify_filing_due(*, declaration_id: int, version: int, event: str) ->
         )
 
 
+async def filings_due(*, principal: Principal) -> int:
+    """How many of the organisation's published versions still wait to be filed with CNIPA (no announcement
+    recorded): the university dashboard's "filings due"."""
+    return len(await repository.unannounced_published(principal.org_id))
+
+
 async def remind_unannounced(*, today: date, working_days: int) -> int:
     """Remind the university of each published version whose CNIPA announcement is unrecorded after
     ``working_days`` working days, and again every ``working_days`` after. The number of versions reminded."""

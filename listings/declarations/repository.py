@@ -129,9 +129,13 @@ async def record_announcement(
     return bool(rows)
 
 
-async def unannounced_published() -> list[tuple[DeclarationRecord, DeclarationVersionRecord]]:
-    """The current versions of published declarations that CNIPA's announcement has not been recorded for."""
-    rows = await Declaration.select().where(Declaration.status == "published").order_by(Declaration.id)
+async def unannounced_published(org_id: int | None = None) -> list[tuple[DeclarationRecord, DeclarationVersionRecord]]:
+    """The current versions of published declarations that CNIPA's announcement has not been recorded for (of one
+    organisation's declarations if ``org_id`` is given)."""
+    where: Any = Declaration.status == "published"
+    if org_id is not None:
+        where = where & (Declaration.organisation == org_id)
+    rows = await Declaration.select().where(where).order_by(Declaration.id)
     declarations = {r["id"]: DeclarationRecord(**r) for r in rows}
     if not declarations:
         return []

@@ -444,6 +444,12 @@ async def list_mine(
     return [await _declaration_out(r, patents_by_id[r.patent], versions[r.id]) for r in rows]
 
 
+async def count_mine(*, principal: Principal, status: str | None = None) -> int:
+    """How many declarations the principal's organisation has (of one status: draft, published, withdrawn)."""
+    _, total = await repository.for_org(principal.org_id, status=status, limit=1, offset=0)
+    return total
+
+
 # What listings.declarations.filing (the CNIPA filing use cases) shares with this service.
 owned = _owned
 org_name = _org_name

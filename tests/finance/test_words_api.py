@@ -172,8 +172,8 @@ async def test_the_welcome_notification_is_e_mailed_in_the_recipients_language(c
     to_chinese = await notifications.for_email(f"welcome:{chinese.user_id}")
     assert to_english is not None and to_chinese is not None
     assert (to_english.lang, to_english.email) == ("en", english.email)
-    assert to_english.title == gettext("en", "notification.welcome") and "API tokens" in to_english.body
-    assert to_chinese.title == gettext("zh", "notification.welcome") and "API 令牌" in to_chinese.body
+    assert to_english.title == gettext("en", "notification.welcome") and "what to do next" in to_english.body
+    assert to_chinese.title == gettext("zh", "notification.welcome") and "工作台列出了接下来要做的事" in to_chinese.body
 
 
 def test_notifications_written_before_codes_are_mapped_to_codes_or_kept_as_text() -> None:
