@@ -197,6 +197,7 @@ class CrawlReport:
     patterns: int = 0
     seconds: float = 0.0
     findings: list[Finding] = field(default_factory=list)
+    phases: Counter[str] = field(default_factory=Counter)  # seconds spent per check, summed over the tabs
 
     def describe(self) -> str:
         """Every finding, page by page."""
@@ -212,7 +213,9 @@ class CrawlReport:
     def summary(self) -> str:
         return (
             f"{self.role}/{self.lang}: {len(self.pages)} pages opened, {self.patterns} patterns, {self.links} links "
-            f"checked, {len(self.findings)} findings, {self.seconds:.1f} s"
+            f"checked, {len(self.findings)} findings, {self.seconds:.1f} s ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in self.phases.most_common())
+            + ")"
         )
 
 
@@ -330,7 +333,9 @@ class Crawl:
             for w in workers:
                 w.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+        clock = time.monotonic()
         await self.check_statuses()
+        self.lap("links", clock)
         self.report.patterns = len(self.per_pattern)
         self.report.links = len(self.linked_from)
         self.report.seconds = time.monotonic() - began
@@ -371,6 +376,7 @@ class Crawl:
     async def visit(self, page: Page, url: str) -> None:
         path = short(url)
         self.report.pages.append(path)
+        clock = time.monotonic()
         try:
             response = await page.goto(url, wait_until="load")
         except PlaywrightError as exc:
@@ -395,13 +401,16 @@ class Crawl:
             return
         if "html" not in (response.headers.get("content-type") or ""):
             return  # a document of another kind (a PDF shown inline, JSON): its status is all there is to check
+        clock = self.lap("open", clock)
         for href in await page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             self.add(href, path)
         found = await page.evaluate(TEXTS_JS, self.report.lang)
         self.report.findings.extend(
             language_findings(path, self.report.lang, found["lang"], [(t, w) for t, w in found["texts"]])
         )
+        clock = self.lap("language", clock)
         overflow = await page.evaluate(OVERFLOW_JS)
+        clock = self.lap("overflow", clock)
         if overflow:
             widest = "; ".join(
                 f"{w['element']} reaches {w['right']} px ({w['width']} px wide, {w['text']!r})"
@@ -422,6 +431,12 @@ class Crawl:
                     self.find(
                         path, "axe", f"{v['impact']} {v['id']}: {v['help']} ({v['count']} element(s): {v['nodes']})"
                     )
+            self.lap("axe", clock)
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.monotonic()
+        self.report.phases[phase] += now - since
+        return now
 
     def sources(self, url: str) -> str:
         return ", ".join(self.linked_from.get(url, [])) or "?"

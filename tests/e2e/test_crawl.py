@@ -7,6 +7,9 @@ The crawler's own checks are tested first, on made-up pages, so that a crawl tha
 
 from __future__ import annotations
 
+import struct
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -21,6 +24,7 @@ from tests.e2e.conftest import CHROMIUM_ARGS, LiveServer
 from tests.e2e.crawl import (
     AXE_JS,
     ROLES,
+    ROOT,
     WIDTH,
     Crawl,
     crawl_role,
@@ -173,3 +177,27 @@ async def test_every_page_of_the_role_in_both_languages(
         assert len(report.pages) > 1, f"{report.role}/{report.lang} opened {report.pages} only"
     problems = [r.describe() for r in reports if r.findings]
     assert not problems, timing + "\n\n" + "\n\n".join(problems)
+
+
+def test_the_screenshot_command_photographs_a_dashboard(
+    live_server: LiveServer, seeded: dict[str, Any], tmp_path: Path
+) -> None:
+    """``python -m tests.e2e.screenshots`` (scripts/screenshots.sh) for one role, on the seeded app: its dashboard at
+    1280 and 375 px in both languages, as PNG files of those widths."""
+    need(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    out = tmp_path / "screens"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.screenshots", str(out), "--role", "sme", "--url", live_server.url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    made = sorted(p.name for p in out.iterdir())
+    assert made == ["sme-en-1280.png", "sme-en-375.png", "sme-zh-1280.png", "sme-zh-375.png"]
+    for name in made:
+        data = (out / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n", name
+        width = struct.unpack(">I", data[16:20])[0]
+        assert width == int(name.removesuffix(".png").rsplit("-", 1)[1]), (name, width)
