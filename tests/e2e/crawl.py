@@ -17,7 +17,8 @@ On each page opened, at 375 px wide:
   elements whose ``lang`` differs from the page's (the language switch); URLs, e-mail addresses, codes (tokens with a
   digit, ``_`` or ``.``: patent numbers, IPC classes, references) and a few abbreviations (``ABBREVIATIONS``) are not
   words. Text nodes, ``<title>`` and the attributes people read (``title``, ``alt``, ``placeholder``, ``aria-label``,
-  a button's ``value``) are checked; the page's ``<html lang>`` must be the language's;
+  a button's ``value``) are checked; the ``<title>`` may repeat a text the page marks (a patent's title in its
+  ``<h1 translate="no">``); the page's ``<html lang>`` must be the language's;
 - no horizontal overflow: the document is no wider than the screen (the elements that stick out are named);
 - axe-core (npm, ``frontend/node_modules/axe-core``, injected by the test, never served by the app): no violation of
   serious or critical impact. axe runs once per pattern and language (on the pattern's first page).
@@ -120,9 +121,18 @@ TEXTS_JS = r"""
     return parts.join(' > ');
   };
   const out = [];
+  const marked = new Set();  // the texts of marked elements (proper names, data), which a <title> may repeat
+  for (const el of document.body ? document.body.querySelectorAll('[translate], [lang]') : []) {
+    const text = (el.textContent || '').replace(/\s+/g, ' ').trim();
+    if (text && skipped(el)) marked.add(text);
+  }
   const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const text = n.nodeValue.replace(/\s+/g, ' ').trim();
+    let text = n.nodeValue.replace(/\s+/g, ' ').trim();
+    if (n.parentElement && n.parentElement.tagName === 'TITLE') {
+      for (const name of [...marked].sort((a, b) => b.length - a.length)) text = text.split(name).join(' ');
+      text = text.trim();
+    }
     if (text && !skipped(n.parentElement)) out.push([text, where(n.parentElement)]);
   }
   for (const el of document.querySelectorAll('*')) {

@@ -103,13 +103,13 @@ def test_patterns_group_urls_by_their_shape() -> None:
     assert pattern_of("http://h/patents/CN108982325B") == "/patents/CNNB"
 
 
-BAD_HOME = """<!doctype html><html lang="zh-CN"><head><title>首页</title>
+BAD_HOME = """<!doctype html><html lang="zh-CN"><head><title>Tsinghua University 清华大学 · 首页</title>
 <link rel="stylesheet" href="/missing.css"></head><body><main>
 <h1>首页</h1><p>出错了 · Not allowed</p><p translate="no">Tsinghua University 清华大学</p>
 <a href="/wide">宽</a> <a href="/gone/1">一</a> <a href="/gone/2">二</a> <a href="/gone/3">三</a>
 <a href="/report.pdf">报告</a> <a lang="en" href="/lang/en?next=/">Read in English</a>
 <img src="/logo.png"></main></body></html>"""
-WIDE = """<!doctype html><html lang="zh-CN"><head><title>宽</title></head><body><main><h1>宽页面</h1>
+WIDE = """<!doctype html><html lang="zh-CN"><head><title>Wide page · 宽</title></head><body><main><h1>宽页面</h1>
 <div id="too-wide" style="width:800px">很宽</div><a href="/">首页</a></main></body></html>"""
 
 
@@ -135,7 +135,8 @@ class MadeUpSite(BaseHTTPRequestHandler):
 
 async def test_the_crawler_finds_each_kind_of_fault(browser: Browser) -> None:
     """Made-up pages with one fault of each kind: each is found, on the page where it is; the proper name marked
-    translate="no" and the other-language switch are not faults; a pattern's third URL is requested, not opened."""
+    translate="no" (and the <title> repeating it) and the other-language switch are not faults; a pattern's third URL
+    is requested, not opened."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), MadeUpSite)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -150,6 +151,7 @@ async def test_the_crawler_finds_each_kind_of_fault(browser: Browser) -> None:
     text = report.describe()
     assert any(f.page == "/" and f.kind == "language" and "Not allowed" in f.detail for f in report.findings), text
     assert not any("Tsinghua" in f.detail or "Read in English" in f.detail for f in report.findings), text
+    assert any(f.page == "/wide" and "Wide page" in f.detail and "title" in f.detail for f in report.findings), text
     assert any(f.page == "/wide" and f.kind == "overflow" and "div#too-wide" in f.detail for f in report.findings), text
     assert any(f.page == "/" and f.kind == "status" and "/missing.css" in f.detail for f in report.findings), text
     assert any(f.kind == "status" and "/report.pdf" in f.detail and f.page == "/" for f in report.findings), text
