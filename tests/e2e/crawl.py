@@ -175,6 +175,19 @@ OVERFLOW_JS = r"""
     const text = (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 40);
     found.push({element: path.join(' > '), right: Math.round(r.right), width: Math.round(r.width), text});
   }
+  if (!found.length) {  // nothing sticks out on its own: name the element reaching furthest right
+    let far = null;
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && (!far || r.right > far.r.right)) far = {el, r};
+    }
+    if (far) {
+      const path = [];
+      for (let e = far.el; e && e !== document.body && path.length < 4; e = e.parentElement) path.unshift(name(e));
+      const text = (far.el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 40);
+      found.push({element: path.join(' > '), right: Math.round(far.r.right), width: Math.round(far.r.width), text});
+    }
+  }
   found.sort((a, b) => b.right - a.right);
   return {scrollWidth: sw, clientWidth: cw, widest: found.slice(0, 3)};
 }
@@ -398,17 +411,17 @@ class Crawl:
             self.find(path, "status", "no response")
             return
         final = short(page.url)
+        if response.status != 200:
+            self.find(path, "status", f"{response.status} (linked from {self.sources(url)})")
+            return
+        if self.signed_in and urlsplit(page.url).path == "/sign-in" and urlsplit(url).path != "/sign-in":
+            self.find(path, "status", f"sends a signed-in user to {final} (linked from {self.sources(url)})")
+            return
         if normalise(page.url) != url:  # redirected (/ to /dashboard): the page it lands on is checked once
             landed = normalise(page.url)
             if landed in self.opened:
                 return
             self.opened.add(landed)
-        if response.status != 200:
-            self.find(path, "status", f"{response.status} (linked from {self.sources(url)})")
-            return
-        if self.signed_in and urlsplit(page.url).path == "/sign-in":
-            self.find(path, "status", f"sends a signed-in user to {final} (linked from {self.sources(url)})")
-            return
         if "html" not in (response.headers.get("content-type") or ""):
             return  # a document of another kind (a PDF shown inline, JSON): its status is all there is to check
         clock = self.lap("open", clock)
@@ -465,7 +478,7 @@ class Crawl:
                     return
                 if response.status != 200:
                     self.find(self.sources(url), "status", f"{response.status} for link {short(url)}")
-                elif self.signed_in and urlsplit(response.url).path == "/sign-in" and is_page(url):
+                elif self.signed_in and urlsplit(response.url).path == "/sign-in" != urlsplit(url).path:
                     self.find(self.sources(url), "status", f"link {short(url)} sends a signed-in user to sign in")
                 await response.dispose()
 
