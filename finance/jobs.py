@@ -95,7 +95,7 @@ async def transfer_notify(*, payment_id: int) -> None:
 async def transfer_email(*, dedupe_key: str) -> None:
     """The instructions by e-mail, in the recipient's language, where SMTP is configured."""
     mail = runtime.current().mail
-    note = await notifications.for_email(dedupe_key) if mail.enabled else None
+    note = await notifications.for_email(dedupe_key, runtime.current().base_url) if mail.enabled else None
     if note is not None:
         await mail.send(to=note.email, subject=note.title, text=note.body)
 

@@ -26,6 +26,7 @@ from frontend.ledger_pages import LedgerPages, TransferPages
 from frontend.licence_pages import LicencePages, LicenceRequestPages
 from frontend.listing_pages import ListingPages
 from frontend.loan_product_pages import BankProductPages
+from frontend.notification_pages import NotificationPages, unread_into_state
 from frontend.org_pages import ORG_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
@@ -69,6 +70,7 @@ class FrontendParts:
     route_handlers: list[Any]
     template_config: TemplateConfig[JinjaTemplateEngine]
     render_error: Any
+    before_request: Any  # before each page: the header's unread notifications
 
 
 def use_catalogues(engine: JinjaTemplateEngine) -> None:
@@ -83,6 +85,10 @@ def render_error(request: Request[Any, Any, Any], status: int, title: str, detai
     return page(request, "error.html", status_code=status, title=title, detail=detail)
 
 
+def set_lang_cookie(response: Response[Any], lang: str) -> None:
+    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+
+
 class AccountPages(Controller):
     include_in_schema = False
 
@@ -91,9 +97,14 @@ class AccountPages(Controller):
         return Redirect(path="/dashboard" if isinstance(request.scope.get("user"), Principal) else "/sign-in")
 
     @get("/lang/{code:str}", opt=public())
-    async def switch_lang(self, code: str, next: str | None = None) -> Redirect:
+    async def switch_lang(self, request: Request[Any, Any, Any], code: str, next: str | None = None) -> Redirect:
+        """The page's language (a cookie); signed in, the account's too, so e-mails and notifications follow it."""
+        lang = language_of(code)
+        user = request.scope.get("user")
+        if isinstance(user, Principal) and user.via == "session":
+            await accounts.remember_language(user_id=user.user_id, lang=lang)
         response = Redirect(path=safe_next(next or "/"))
-        response.set_cookie("lang", language_of(code), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        set_lang_cookie(response, lang)
         return response
 
     @get("/sign-in", opt=public())
@@ -127,7 +138,11 @@ class AccountPages(Controller):
                 errors=[{"field": "password", "message": gettext(lang, "ui.wrong_credentials")}],
             )
         start_session(request, principal)
-        return Redirect(path=next_path)
+        response = Redirect(path=next_path)
+        remembered = await accounts.language_of_user(principal.user_id)
+        if remembered is not None:
+            set_lang_cookie(response, remembered)  # the language the account chose, on any device
+        return response
 
     @get("/sign-up", opt=public())
     async def sign_up_form(self, request: Request[Any, Any, Any]) -> Template:
@@ -259,6 +274,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
         route_handlers=[
             AccountPages,
             DashboardPages,
+            NotificationPages,
             member_pages.MemberPages,
             member_pages.InvitationPages,
             TokenPages,
@@ -302,4 +318,5 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=use_catalogues
         ),
         render_error=render_error,
+        before_request=unread_into_state,
     )

@@ -29,6 +29,7 @@ from market.web.problems import language
 Form = URLEncodedBody[dict[str, str]]
 AnyRequest = Request[Any, Any, Any]
 Errors = list[dict[str, str]]
+UNREAD_STATE = "unread_notifications"  # request.state: the header's unread count (frontend.notification_pages)
 
 
 def lang_of(request: AnyRequest) -> str:
@@ -114,6 +115,7 @@ def page(request: AnyRequest, name: str, status_code: int = 200, **context: Any)
             "me": principal if isinstance(principal, Principal) else None,
             "path": request.url.path,
             "here": here(request),
+            "unread_count": request.state.get(UNREAD_STATE),
             **helpers(lang),
             **context,
         },

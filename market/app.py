@@ -161,6 +161,7 @@ def create_app(
         ],
         guards=[access_guard],
         before_send=[echo_request_id],
+        before_request=pages.before_request,
         exception_handlers=build_handlers(pages.render_error),
         response_headers=SECURITY_HEADERS,
         template_config=pages.template_config,

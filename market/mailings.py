@@ -39,7 +39,9 @@ async def invitation(*, invitation_id: int, nonce: str, lang: str = "zh") -> boo
         return False
     invited, org_name = row
     token = orgs.invitation_token(key=current.settings.secret_key.get_secret_value(), nonce=nonce)
-    lang = language_of(lang)
+    existing = await accounts.user_by_email(invited.email)
+    # an address with an account reads its own language; a new one, the language the inviter's page was in
+    lang = language_of(existing.locale if existing is not None and existing.locale else lang)
     link = f"{current.base_url}/invitations/{token}"
     role = gettext(lang, ROLE_WORDS.get(invited.role, "ui.role_member"))
     subject = gettext(lang, "mail.invitation.subject", org=org_name)
@@ -98,7 +100,7 @@ async def verify_email(*, user_id: int, requested_at: int) -> bool:
     mail = runtime.current().mail
     if not written or not mail.enabled:
         return written
-    note = await notifications.for_email(dedupe_key)  # in the recipient's language
+    note = await notifications.for_email(dedupe_key, runtime.current().base_url)  # the recipient's language
     if note is not None:
         await mail.send(to=note.email, subject=note.title, text=note.body)
     return True

@@ -176,6 +176,7 @@ async def remind_unannounced(*, today: date, working_days: int) -> int:
                 message=Msg("notification.cnipa_unannounced", params),
                 body=Msg("notification.cnipa_unannounced.body", params),
                 dedupe_key=f"cnipa-reminder:{version.id}:{stage}:{member.user_id}",
+                link=f"/declarations/{declaration.id}",
             )
         if sent:
             await repository.mark_reminded(version.id, now)

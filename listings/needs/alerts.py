@@ -188,7 +188,7 @@ async def email_alert(*, dedupe_key: str) -> bool:
     mail = runtime.current().mail
     if not mail.enabled or await repository.email_sent(dedupe_key):
         return False
-    note = await notifications.for_email(dedupe_key)  # in the recipient's language
+    note = await notifications.for_email(dedupe_key, runtime.current().base_url)  # in the recipient's language
     if note is None:
         return False
     # outside any transaction: no lock held meanwhile

@@ -39,6 +39,16 @@ async def mark_email_verified(*, user_id: int, email: str, at: datetime) -> bool
     return bool(rows)
 
 
+async def set_locale(user_id: int, locale: str) -> bool:
+    """Set the account's language; False when it was that already (or there is no such user)."""
+    rows = (
+        await User.update({User.locale: locale})
+        .where((User.id == user_id) & (User.locale != locale))
+        .returning(User.id)
+    )
+    return bool(rows)
+
+
 async def set_password_hash(user_id: int, password_hash: str) -> None:
     await User.update({User.password_hash: password_hash}).where(User.id == user_id)
 

@@ -15,7 +15,7 @@ from market.accounts.principal import Principal
 from market.accounts.schemas import MembershipOut, MeOut, SignUpIn, TokenCreated, TokenIn, TokenOut
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, InvalidCredentials, MarketError, NotFound, ValidationFailed
-from market.i18n import Msg
+from market.i18n import Msg, language_of
 from market.kit import credit_code as credit_codes
 from market.orgs import service as org_service
 from market.orgs.schemas import OrgKind, OrgStatus, Role
@@ -118,6 +118,20 @@ async def contact(user_id: int) -> Contact | None:
     if user is None:
         return None
     return Contact(user_id=user.id, email=user.email, locale=user.locale or "")
+
+
+async def remember_language(*, user_id: int, lang: str) -> str:
+    """The language the user chose (switching it while signed in): kept on the account, so e-mails, notifications
+    and the next sign-in follow it. Returns the language kept (``zh`` or ``en``)."""
+    chosen = language_of(lang)
+    await repository.set_locale(user_id, chosen)
+    return chosen
+
+
+async def language_of_user(user_id: int) -> str | None:
+    """The account's language (``zh`` or ``en``), or None for no such user."""
+    user = await repository.user_by_id(user_id)
+    return None if user is None else language_of(user.locale)
 
 
 async def authenticate(*, email: str, password: str) -> Principal:

@@ -25,12 +25,14 @@ async def insert(
     return int(rows[0]["id"])
 
 
-async def for_user(user_id: int, *, limit: int) -> list[NotificationRecord]:
+async def for_user(user_id: int, *, limit: int, offset: int = 0) -> list[NotificationRecord]:
+    """The user's notifications, newest first (by time written, then id)."""
     rows = await (
         Notification.select()
         .where(Notification.user == user_id)
-        .order_by(Notification.id, ascending=False)
+        .order_by(Notification.created_at, Notification.id, ascending=False)
         .limit(limit)
+        .offset(offset)
         .output(load_json=True)
     )
     return [record for r in rows if (record := _record(r)) is not None]
@@ -55,3 +57,17 @@ async def by_dedupe_key(dedupe_key: str) -> NotificationRecord | None:
 
 async def mark_read(notification_id: int, at: datetime) -> None:
     await Notification.update({Notification.read_at: at}).where(Notification.id == notification_id)
+
+
+async def unread_count(user_id: int) -> int:
+    return int(await Notification.count().where((Notification.user == user_id) & Notification.read_at.is_null()))
+
+
+async def mark_all_read(user_id: int, at: datetime) -> int:
+    """Mark every unread notification of the user read; how many were."""
+    rows = await (
+        Notification.update({Notification.read_at: at})
+        .where((Notification.user == user_id) & Notification.read_at.is_null())
+        .returning(Notification.id)
+    )
+    return len(rows)
