@@ -927,6 +927,8 @@ async def portfolio(*, reviewer_org: int, kind: str | None = None, now: datetime
     """A reviewer organisation's book (the bank portfolio page and API): amounts by state, open cases by age, the
     open SLA breaches."""
     return await repository.portfolio(reviewer_org=reviewer_org, kind=kind, now=now or datetime.now(UTC))
+
+
 @dataclass(frozen=True, slots=True)
 class QueueRow:
     """A queue row as the desk page shows it: the case, its applicant's and assignee's names, its SLA badge."""
@@ -967,3 +969,12 @@ async def queue_rows(*, principal: Principal, filters: QueueFilters) -> tuple[li
         for c in page.items
     ]
     return rows, page.total
+
+
+# ------------------------------------------------------------------------------- platform overview (issue 16)
+
+
+async def open_cases_everywhere(*, limit: int = 10_000) -> list[CaseRecord]:
+    """Every review desk's open, submitted cases, oldest first: the platform admin's overview counts the SLA
+    breaches among them and shows their ageing."""
+    return await repository.open_submitted(limit=limit)
