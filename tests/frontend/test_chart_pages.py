@@ -50,8 +50,8 @@ def chart_figure(html: str, kind: str, table_id: str) -> bool:
 
 def test_age_buckets_are_whole_days_up_to_the_edge() -> None:
     now = datetime(2026, 12, 1, 12, tzinfo=UTC)
-    waited = [timedelta(hours=1), timedelta(days=1), timedelta(days=2, hours=23), timedelta(days=3),
-              timedelta(days=6), timedelta(days=7), timedelta(days=29), timedelta(days=30), timedelta(days=400)]  # fmt: skip
+    days = [1 / 24, 1, 2 + 23 / 24, 3, 6, 7, 29, 30, 400]
+    waited = [timedelta(days=d) for d in days]
     assert [age_bucket(now - w, now) for w in waited] == [
         "day", "days3", "days3", "week", "week", "month", "month", "older", "older"
     ]  # fmt: skip
@@ -106,7 +106,8 @@ def test_the_price_band_follows_the_chosen_payment_mode() -> None:
     assert entry is not None and [r.role for r in entry.rows] == ["low", "mid", "high", "cap"]  # not a number: left out
     assert price_band(suggestion(), TermsForm(payment_mode="lump_sum", lump_sum_yuan="1")) is None  # no band
     lump = price_band(suggestion(BandOut(low=1, mid=2, high=3)), TermsForm(payment_mode="lump_sum", lump_sum_yuan="5"))
-    assert lump is not None and lump.unit == "money" and lump.value("cap") == 20_000_000_00 and lump.value("chosen") == 500
+    assert lump is not None and lump.unit == "money"
+    assert lump.value("cap") == 20_000_000_00 and lump.value("chosen") == 500
     assert price_band(None, TermsForm()) is None
 
 
@@ -179,7 +180,8 @@ async def test_the_platform_overview_counts_pending_work_and_its_age(backend: Ba
     assert chart_figure(page.text, "stacked", "ageing")
     ages = rows_of(page.text, "ageing")
     assert list(ages) == ["day", "days3", "week", "month", "older"]
-    by_kind = {kind: sum(int(r[i]) for r in ages.values()) for i, kind in enumerate(["orgs", "payments", "jobs", "cases"])}
+    kinds = ["orgs", "payments", "jobs", "cases"]
+    by_kind = {kind: sum(int(r[i]) for r in ages.values()) for i, kind in enumerate(kinds)}
     assert by_kind == {"orgs": 2, "payments": 0, "jobs": 2, "cases": 3}
     assert ages["older"][3] == "1" and ages["month"][3] == "1" and ages["days3"][2] == "1"  # the 2-day-old job
     assert 'data-kind="pledge_loan" data-breached="2"' in page.text and "测试银行杭州分行" in page.text
@@ -207,7 +209,10 @@ async def test_the_declare_page_draws_the_chosen_rate_in_its_band(backend: Backe
     assert rows_of(checked.text, "price-band-table")["chosen"] == ["7.25"]
 
 
-async def test_a_needs_matches_show_their_score_breakdown(client: Client, listings: dict[str, Any]) -> None:
+async def test_a_needs_matches_show_their_score_breakdown(
+    client: Client,
+    listings: dict[str, Any],  # noqa: F811 - the fixture imported above
+) -> None:
     await sign_in(client, await make_account("sme"))
     form = {"title": "污水处理设备的膜过滤技术", "description": "膜过滤，用于印染废水。", "tech_field": "24",
             "budget_yuan": "500000", "region": "330000",
