@@ -130,9 +130,11 @@
     if (!data.labels.length || !data.series.length) { return; }
     var kind = figure.getAttribute("data-chart") || "bar";
     var option = kind === "funnel" ? funnel(data) : kind === "band" ? band(data) : columns(data, kind);
-    option.aria = { enabled: true };
+    // the chart's name stays the page's own (ECharts would write its own English description over it)
+    option.aria = { enabled: true, label: { description: box.getAttribute("aria-label") || "" } };
     box.hidden = false;
-    var chart = echarts.init(box, null, { renderer: "svg" });
+    var locale = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0 ? "ZH" : "EN";
+    var chart = echarts.init(box, null, { renderer: "svg", locale: locale });
     chart.setOption(option);
     figure.setAttribute("data-drawn", "true");
     window.addEventListener("resize", function () { chart.resize(); });
