@@ -98,10 +98,13 @@ async def main() -> None:
             licence = await licences.request_licence(
                 principal=sme,
                 data=LicenceRequestIn(
-                    declaration_id=declaration_id, declaration_version=1, accept_terms=True,
-                    licensee_credit_code="91330100MA27XK3M2Q", licensee_address="杭州市西湖区文三路 90 号",  # words: data
+                    declaration_id=declaration_id,
+                    declaration_version=1,
+                    accept_terms=True,
+                    licensee_credit_code="91330100MA27XK3M2Q",
+                    licensee_address="杭州市西湖区文三路 90 号",  # words: data
                 ),
-            )  # fmt: skip
+            )
         async with jobs.unit_of_work():
             payment = await payments.start(
                 principal=sme, licence_id=licence.id, data=PaymentStartIn(method="bank_transfer")
