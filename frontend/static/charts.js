@@ -60,12 +60,20 @@
     });
   }
 
+  // the legend above the plot (one series needs none: the table's header names it)
+  function legend(data) {
+    return {
+      show: data.series.length > 1, type: "scroll", top: 0, left: "center",
+      data: data.series.map(function (s) { return s.name; })
+    };
+  }
+
   function columns(data, kind) {
     var rotate = data.labels.length > 5 ? 30 : 0;
     return {
       tooltip: { trigger: "axis" },
-      legend: { data: data.series.map(function (s) { return s.name; }) },
-      grid: { left: 8, right: 8, bottom: 8, containLabel: true },
+      legend: legend(data),
+      grid: { left: 8, right: 8, top: data.series.length > 1 ? 40 : 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: rotate } },
       yAxis: axes(data.series),
       series: data.series.map(function (s) {
@@ -80,8 +88,8 @@
   function funnel(data) {
     return {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { data: data.series.map(function (s) { return s.name; }) },
-      grid: { left: 8, right: 48, bottom: 8, containLabel: true },
+      legend: legend(data),
+      grid: { left: 8, right: 48, top: data.series.length > 1 ? 40 : 16, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: data.labels },
       series: data.series.map(function (s) {
@@ -112,7 +120,7 @@
     });
     return {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 8, right: 48, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 48, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "value", axisLabel: { formatter: "{value}" + unit } },
       yAxis: { type: "category", inverse: true, data: data.labels },
       series: [Object.assign({
