@@ -110,7 +110,7 @@
     if (cap !== null) {
       marks.markLine = {
         silent: true, symbol: "none", lineStyle: { color: ACCENT, type: "dashed", width: 2 },
-        label: { formatter: data.labels[data.roles.indexOf("cap")] }, data: [{ xAxis: cap }]
+        label: { show: false }, data: [{ xAxis: cap }]  // the cap's own row names it
       };
     }
     var values = s.values.map(function (value, i) {
