@@ -12,6 +12,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from frontend.charts import charts_available, price_band
 from frontend.confirm import confirm_page, confirmed, echo
 from frontend.forms import FORM_FIELD_OF, FieldProblem, TermsForm, hundredths_text, yuan_to_fen
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
@@ -218,7 +219,8 @@ class DeclarationPages(Controller):
             state.suggestion_error = "; ".join(e["message"] for e in market_messages(exc, lang))
 
     def _form(self, request: AnyRequest, state: DeclareState, status: int = 200) -> Template:
-        return page(request, "declare.html", status, s=state, errors=state.errors)
+        band = price_band(state.suggestion, state.form)
+        return page(request, "declare.html", status, s=state, errors=state.errors, band=band, charts=charts_available())
 
     # ------------------------------------------------------------------------------------------ the list
 

@@ -28,6 +28,7 @@ from frontend.listing_pages import ListingPages
 from frontend.loan_product_pages import BankProductPages
 from frontend.notification_pages import NotificationPages, unread_into_state
 from frontend.org_pages import ORG_PAGES
+from frontend.overview_pages import OVERVIEW_PAGES
 from frontend.patent_pages import PatentPages, UniversitySettingsPages
 from frontend.payee_pages import PayeePages, UniversityTransferPages
 from frontend.pledge_pages import PLEDGE_PAGES
@@ -302,6 +303,7 @@ def frontend_parts(settings: Settings) -> FrontendParts:
             *CLAIM_PAGES,
             *POLICY_PAGES,
             *INSURANCE_PAGES,
+            *OVERVIEW_PAGES,
             static,
         ],
         template_config=TemplateConfig(

@@ -18,8 +18,8 @@ from finance.insurance_claims import service as claims
 from finance.policies import proration
 from finance.policies import service as policies
 from finance.policies.schemas import BindIn, CancelIn, EndorseIn, PayIn, RefundPaidIn
+from frontend.charts import charts_available
 from frontend.confirm import confirm_page, confirmed, echo
-from frontend.portfolio_pages import charts_available
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, money, page
 from listings.patents import service as patents
 from market.accounts.deps import provide_principal

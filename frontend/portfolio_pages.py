@@ -4,26 +4,19 @@ is the page's content without JavaScript or without the library."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from litestar import Controller, get
 from litestar.di import Provide
 from litestar.response import Template
 
 from finance.exports import service as exports
+from frontend.charts import charts_available
 from frontend.render import AnyRequest, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
 
-ECHARTS = Path(__file__).parent / "static" / "vendor" / "echarts.min.js"
 BANK = signed_in(OrgKind.bank, session_only=True)
-
-
-def charts_available() -> bool:
-    """Whether setup installed Apache ECharts (without npm the page shows its tables alone)."""
-    return ECHARTS.is_file()
 
 
 class PortfolioPages(Controller):

@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from frontend.charts import charts_available
 from frontend.forms import FieldProblem, hundredths_text, yuan_to_fen
 from frontend.render import (
     AnyRequest,
@@ -272,7 +273,7 @@ class NeedPages(Controller):
     @get("/{need_id:int}", opt=SME)
     async def detail(self, request: AnyRequest, principal: Principal, need_id: int) -> Template:
         result = await needs.matches_for_need(principal=principal, need_id=need_id)
-        return page(request, "needs/detail.html", need=result.need, matches=result.matches)
+        return page(request, "needs/detail.html", need=result.need, matches=result.matches, charts=charts_available())
 
     @get("/{need_id:int}/edit", opt=SME)
     async def edit(self, request: AnyRequest, principal: Principal, need_id: int) -> Template:

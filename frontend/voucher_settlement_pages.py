@@ -22,9 +22,9 @@ from finance.voucher_programmes import service as programmes
 from finance.voucher_settlements import documents, reports
 from finance.voucher_settlements import service as settlements
 from finance.voucher_settlements.controllers import CSV, MAX_RETURN_BYTES, attachment
+from frontend.charts import charts_available
 from frontend.confirm import confirm_page, confirmed, echo
 from frontend.forms import form_date, form_int
-from frontend.portfolio_pages import charts_available
 from frontend.render import AnyRequest, Errors, field_messages, form_of, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal

@@ -150,6 +150,17 @@ async def overdue(*, today: date, limit: int = 1000) -> list[CaseRecord]:
     return [_case(r) for r in rows]
 
 
+async def open_submitted(*, limit: int = 10_000) -> list[CaseRecord]:
+    """Every desk's open cases once submitted (the platform overview: ageing and SLA breaches), oldest first."""
+    rows = (
+        await DeskCase.select()
+        .where(DeskCase.sla_started_on.is_not_null() & DeskCase.closed_at.is_null())
+        .order_by(DeskCase.opened_at)
+        .limit(limit)
+    )
+    return [_case(r) for r in rows]
+
+
 def _queue_where(
     *,
     reviewer_org: int,

@@ -981,3 +981,12 @@ async def queue_rows(*, principal: Principal, filters: QueueFilters) -> tuple[li
         for c in page.items
     ]
     return rows, page.total
+
+
+# ------------------------------------------------------------------------------- platform overview (issue 16)
+
+
+async def open_cases_everywhere(*, limit: int = 10_000) -> list[CaseRecord]:
+    """Every review desk's open, submitted cases, oldest first: the platform admin's overview counts the SLA
+    breaches among them and shows their ageing."""
+    return await repository.open_submitted(limit=limit)

@@ -20,7 +20,7 @@ from market.kit.law import CAP_NOTICE, FIXED_FEE_CAP, PROFIT_SHARE_CAP_BP, ROYAL
 from market.kit.messages import Bp, Msg, Param
 from market.kit.money import Money
 
-__all__ = ["DeclaredTerms", "Reason", "check", "is_patentee", "normalise_name"]
+__all__ = ["DeclaredTerms", "Reason", "check", "is_patentee", "normalise_name", "patent_reasons"]
 
 ADVERTISING_ARTICLE = "law.regs.art85.3+ads.art9.3"
 """Implementing Regulations Art 85(3) read with the Advertising Law Art 9(3) (``law.po``, ``truthful.po``)."""
@@ -68,6 +68,12 @@ def check(
     reasons += _date_reasons(patent, today)
     reasons += _terms_reasons(patent, terms, today)
     return reasons
+
+
+def patent_reasons(*, patent: PatentFacts, declarant: str, today: date, aliases: tuple[str, ...] = ()) -> list[Reason]:
+    """The reasons against the patent itself (its status, patentee, dates, licences, proceedings, pledge), whatever
+    the terms: an empty list means the patent may be put under an open licence on acceptable terms."""
+    return _patent_reasons(patent, declarant, today, aliases) + _date_reasons(patent, today)
 
 
 def _patent_reasons(p: PatentFacts, declarant: str, today: date, aliases: tuple[str, ...]) -> list[Reason]:

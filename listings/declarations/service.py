@@ -454,3 +454,24 @@ async def count_mine(*, principal: Principal, status: str | None = None) -> int:
 owned = _owned
 org_name = _org_name
 changed = _changed
+
+
+async def eligible_count(*, principal: Principal, limit: int = 10_000) -> int:
+    """How many of the organisation's patents (at most ``limit`` read) may be put under an open licence today, on
+    acceptable terms: no reason against the patent itself (a university's funnel: patents, eligible, published,
+    licensed, income). Those already declared count as eligible when nothing stands against them."""
+    rows = await patents.patents_of_org(principal.org_id, limit=limit)
+    if not rows:
+        return 0
+    today = patents.today()
+    declarant = await _org_name(principal.org_id)
+    aliases = await universities.patentee_names(principal.org_id)
+    in_force = await patents.licences_in_force([r.id for r in rows], today)
+    count = 0
+    for row in rows:
+        facts = patents.facts(
+            row, [lic for lic in in_force if lic.patent == row.id], pledgee=await patents.pledgee_name(row)
+        )
+        if not eligibility.patent_reasons(patent=facts, declarant=declarant, today=today, aliases=aliases):
+            count += 1
+    return count

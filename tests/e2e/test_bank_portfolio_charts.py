@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from frontend.portfolio_pages import charts_available
+from frontend.charts import charts_available
 from tests.e2e.conftest import LiveServer
 from tests.support.services import need
 

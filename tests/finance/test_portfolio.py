@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from finance.desk import service as desk
 from finance.desk.portfolio import age_bucket
 from finance.desk.tables import DeskCase
-from frontend import portfolio_pages
+from frontend import charts
 from market import jobs
 from tests.conftest import Client, make_account, sign_in
 
@@ -81,7 +81,7 @@ async def test_the_page_shows_charts_with_their_tables_and_the_api_the_figures(c
 
 
 async def test_without_the_chart_library_the_page_is_its_tables(client: Client, monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(portfolio_pages, "ECHARTS", tmp_path / "echarts.min.js")  # setup found no npm
+    monkeypatch.setattr(charts, "ECHARTS", tmp_path / "echarts.min.js")  # setup found no npm
     bank, sme, other = await make_account("bank"), await make_account("sme"), await make_account("bank")
     await seed(bank.org_id, sme.org_id, other.org_id)
     await sign_in(client, bank)
