@@ -96,6 +96,7 @@ async def test_university_leads_with_import_drafts_transfers_and_filings_due(bac
     assert count(first, "transfers-to-confirm") == 0
     assert count(first, "patents") == 2 and count(first, "published") == 1
     assert "/tokens" not in first and "API" not in first  # a new university is not sent to API tokens first
+    assert 'href="/university/overview"' in first  # its funnel and income by month, one click away
 
 
 # ---------------------------------------------------------------------------------------- bank and insurer
