@@ -55,7 +55,8 @@ async def test_sign_up_sign_in_dashboard_language_and_token(browser_page: Any) -
     assert await page.locator("html").get_attribute("lang") == "en"
     assert await page.locator("h1").inner_text() == "Dashboard · Small or medium firm"
 
-    await page.get_by_role("link", name="API tokens").click()
+    await page.locator("#nav-account summary").click()  # the account menu holds the user's own links
+    await page.locator("#nav-account").get_by_role("link", name="API tokens").click()
     await page.get_by_label("Token name").fill("ERP link")
     await page.get_by_role("button", name="Create token").click()
     secret = await page.locator("#new-token").inner_text()
