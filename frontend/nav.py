@@ -63,9 +63,9 @@ BY_KIND: dict[str, Nav] = {
             Link("/declarations", "ui.nav_declarations"),
             LICENCES,
             Link("/ledger", "ui.nav_ledger"),
-            SEARCH,
         ),
         more=(
+            SEARCH,
             LISTINGS,
             Link("/university/transfers", "ui.nav_receipts", ("/university/transfers", "/university/payee")),
             Link("/university/insurance-consents", "insurance.ui.nav_consents"),
@@ -133,9 +133,9 @@ BY_KIND: dict[str, Nav] = {
                 "voucher_entitlement.ui.nav_applications",
                 ("/issuer/voucher-applications", "/issuer/voucher-entitlements"),
             ),
-            Link("/issuer/voucher-claims", "voucher_redemption.ui.nav_issuer"),
         ),
         more=(
+            Link("/issuer/voucher-claims", "voucher_redemption.ui.nav_issuer"),
             Link("/issuer/voucher-providers", "voucher_provider.ui.nav_issuer"),
             Link("/issuer/voucher-settlements", "voucher_settlement.ui.nav_batches"),
             Link("/issuer/voucher-reports", "voucher_settlement.ui.nav_reports"),
@@ -147,8 +147,8 @@ BY_KIND: dict[str, Nav] = {
         account=(TOKENS, WEBHOOKS),
     ),
     "service_provider": Nav(
-        primary=(DASHBOARD, PROVIDER_VOUCHERS, PROVIDER_CLAIMS, PROVIDER_STATEMENTS, SEARCH),
-        more=(LISTINGS, PARTIES),
+        primary=(DASHBOARD, PROVIDER_VOUCHERS, PROVIDER_CLAIMS, PROVIDER_STATEMENTS),
+        more=(SEARCH, LISTINGS, PARTIES),
         account=(TOKENS, WEBHOOKS),
     ),
     "platform_admin": Nav(

@@ -35,7 +35,7 @@ from frontend.portfolio_pages import PortfolioPages
 from frontend.qualification_pages import QUALIFICATION_PAGES
 from frontend.refund_pages import RefundPages
 from frontend.registration_pages import LoanPages, RegistrationPages
-from frontend.render import Form, field_messages, lang_of, page, safe_next
+from frontend.render import Form, field_messages, labelled, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from frontend.sme_pages import SmePatentPages
 from frontend.subsidy_pages import SUBSIDY_PAGES
@@ -148,14 +148,16 @@ class AccountPages(Controller):
                 "sign_up.html",
                 400,
                 form=form,
-                errors=field_messages(exc, lang_of(request)),
+                errors=labelled(field_messages(exc, lang), lang),
                 kinds=SELF_SERVICE_KINDS,
             )
         except MarketError as exc:
             errors = [{"field": e.field, "message": e.text(lang)} for e in exc.errors] or [
                 {"field": "form", "message": exc.text(lang)}
             ]
-            return page(request, "sign_up.html", exc.status, form=form, errors=errors, kinds=SELF_SERVICE_KINDS)
+            return page(
+                request, "sign_up.html", exc.status, form=form, errors=labelled(errors, lang), kinds=SELF_SERVICE_KINDS
+            )
         # The same page whether or not the address already had an account (its owner is told by e-mail).
         return page(request, "sign_up_done.html", email=payload.email)
 

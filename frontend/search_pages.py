@@ -203,32 +203,46 @@ NEED_LABELS = {
 }
 
 
+# a NeedIn field -> the form's input that holds it (errors are shown beside that input)
+NEED_INPUTS = {"budget_max_minor": "budget_yuan"}
+
+
 def need_in(form: Any, lang: str) -> tuple[NeedIn | None, Errors]:
+    """The need a form describes, or every error of the form at once (each headed by its input's label)."""
     values = {k: str(form.get(k) or "").strip() for k in ("title", "description", "tech_field", "budget_yuan",
                                                           "region", "deadline")}  # fmt: skip
     errors: Errors = []
+    budget: int | None = None
     try:
         budget = yuan_to_fen(values["budget_yuan"], "budget_yuan")
     except FieldProblem as exc:
-        return None, [{"field": exc.field, "message": headed(lang, "ui.need_budget", gettext(lang, exc.key))}]
+        errors.append({"field": exc.field, "message": headed(lang, "ui.need_budget", gettext(lang, exc.key))})
+    deadline: date | None = None
     try:
-        return NeedIn(
+        deadline = date.fromisoformat(values["deadline"]) if values["deadline"] else None
+    except ValueError:
+        not_a_date = gettext(lang, "validation.date_parsing")
+        errors.append({"field": "deadline", "message": headed(lang, "ui.need_deadline", not_a_date)})
+    try:
+        data = NeedIn(
             title=values["title"],
             description=values["description"],
             tech_field=int(values["tech_field"]) if values["tech_field"].isdigit() else None,
             budget_max_minor=budget,
             region=values["region"],
-            deadline=date.fromisoformat(values["deadline"]) if values["deadline"] else None,
-        ), errors
-    except ValueError as exc:  # a ValidationError, or a date that is not one
-        if isinstance(exc, ValidationError):
-            messages = field_messages(exc, lang)
-            keys = NEED_LABELS
-            return None, [
-                {**m, "message": headed(lang, f"ui.{keys.get(m['field'], m['field'])}", m["message"])} for m in messages
-            ]
-        not_a_date = gettext(lang, "validation.date_parsing")
-        return None, [{"field": "deadline", "message": headed(lang, "ui.need_deadline", not_a_date)}]
+            deadline=deadline,
+        )
+    except ValidationError as exc:
+        errors += [
+            {
+                **m,
+                "field": NEED_INPUTS.get(m["field"], m["field"]),
+                "message": headed(lang, f"ui.{NEED_LABELS.get(m['field'], m['field'])}", m["message"]),
+            }
+            for m in field_messages(exc, lang)
+        ]
+        return None, errors
+    return (None, errors) if errors else (data, errors)
 
 
 def field_choices(lang: str) -> list[tuple[int, str]]:

@@ -2,6 +2,7 @@
    - the menu button of the header on a phone (aria-expanded), Escape and a click elsewhere close open menus;
    - tables as cards on a phone: each cell labelled with its column's heading (data-label, shown by app.css);
    - inputs marked data-autosubmit send their form when changed (search facets); the button stays for no-JS;
+   - each message of a form's error summary is a link to its field;
    - a <details data-phone-closed> (the search filters) starts closed on a phone, open on a wide screen. */
 (function () {
   "use strict";
@@ -94,7 +95,21 @@
     });
   }
 
+  function setupErrorLinks() {
+    /* each message of a form's error summary leads to its field */
+    Array.prototype.forEach.call(doc.querySelectorAll("#form-errors li[data-field]"), function (item) {
+      var field = doc.querySelector("main [name=\"" + item.getAttribute("data-field") + "\"]:not([type=hidden])");
+      if (!field || !field.id || item.querySelector("a")) { return; }
+      var link = doc.createElement("a");
+      link.href = "#" + field.id;
+      while (item.firstChild) { link.appendChild(item.firstChild); }
+      item.appendChild(link);
+      link.addEventListener("click", function (event) { event.preventDefault(); field.focus(); });
+    });
+  }
+
   setupHeader();
+  setupErrorLinks();
   setupCards();
   setupAutosubmit();
   setupDrawers();
