@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from frontend import member_pages
 from frontend.alias_pages import PatenteeAliasPages
 from frontend.claim_pages import CLAIM_PAGES
+from frontend.confirm import unless_confirmed
 from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.dossier_pages import DossierPages
@@ -244,7 +245,10 @@ class TokenPages(Controller):
         )
 
     @post("/{token_id:int}/revoke", opt=signed_in(owner=True, session_only=True))
-    async def revoke(self, principal: Principal, token_id: int) -> Redirect:
+    async def revoke(self, request: Request[Any, Any, Any], principal: Principal, token_id: int) -> Any:
+        names = [t.name for t in await accounts.list_tokens(principal=principal) if t.id == token_id]
+        if (step := await unless_confirmed(request, button="ui.confirm_revoke_token", back="/tokens", details=names)):
+            return step
         await accounts.revoke_token(principal=principal, token_id=token_id)
         return Redirect(path="/tokens")
 

@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from frontend.confirm import unless_confirmed
 from frontend.forms import FieldProblem, hundredths_text, yuan_to_fen
 from frontend.render import (
     AnyRequest,
@@ -170,7 +171,9 @@ class SearchPages(Controller):
         )  # fmt: skip
 
     @post("/saved-searches/{saved_search_id:int}/delete", opt=SME_BROWSER)
-    async def delete_saved(self, principal: Principal, saved_search_id: int) -> Redirect:
+    async def delete_saved(self, request: AnyRequest, principal: Principal, saved_search_id: int) -> Any:
+        if step := await unless_confirmed(request, button="ui.confirm_delete_saved", back="/saved-searches"):
+            return step
         await needs.delete_saved(principal=principal, saved_search_id=saved_search_id)
         return Redirect(path="/saved-searches")
 
@@ -308,12 +311,20 @@ class NeedPages(Controller):
         return self._form(request, need, {k: str(v) for k, v in form.items()}, errors, 400)
 
     @post("/{need_id:int}/close", opt=SME_BROWSER)
-    async def close(self, principal: Principal, need_id: int) -> Redirect:
+    async def close(self, request: AnyRequest, principal: Principal, need_id: int) -> Template | Redirect:
+        need = await needs.get_need(principal=principal, need_id=need_id)
+        back = f"/needs/{need_id}"
+        if step := await unless_confirmed(request, button="ui.confirm_close_need", back=back, details=[need.title]):
+            return step
         await needs.close_need(principal=principal, need_id=need_id)
         return Redirect(path=f"/needs/{need_id}")
 
     @post("/{need_id:int}/delete", opt=SME_BROWSER)
-    async def delete(self, principal: Principal, need_id: int) -> Redirect:
+    async def delete(self, request: AnyRequest, principal: Principal, need_id: int) -> Template | Redirect:
+        need = await needs.get_need(principal=principal, need_id=need_id)
+        back = f"/needs/{need_id}"
+        if step := await unless_confirmed(request, button="ui.confirm_delete_need", back=back, details=[need.title]):
+            return step
         await needs.delete_need(principal=principal, need_id=need_id)
         return Redirect(path="/needs")
 

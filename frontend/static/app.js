@@ -2,6 +2,7 @@
    - the menu button of the header on a phone (aria-expanded), Escape and a click elsewhere close open menus;
    - tables as cards on a phone: each cell labelled with its column's heading (data-label, shown by app.css);
    - inputs marked data-autosubmit send their form when changed (search facets); the button stays for no-JS;
+   - a box that scrolls sideways gets tabindex=0 (keyboard users can scroll it);
    - each message of a form's error summary is a link to its field;
    - a <details data-phone-closed> (the search filters) starts closed on a phone, open on a wide screen. */
 (function () {
@@ -108,9 +109,19 @@
     });
   }
 
+  function setupScrollers() {
+    /* a box that scrolls sideways (a wide table kept as a table) can be scrolled from the keyboard */
+    Array.prototype.forEach.call(doc.querySelectorAll("main div, main section, main figure, main pre"), function (el) {
+      var style = window.getComputedStyle(el);
+      var scrolls = (style.overflowX === "auto" || style.overflowX === "scroll") && el.scrollWidth > el.clientWidth;
+      if (scrolls && !el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); }
+    });
+  }
+
   setupHeader();
   setupErrorLinks();
   setupCards();
   setupAutosubmit();
   setupDrawers();
+  setupScrollers();
 }());

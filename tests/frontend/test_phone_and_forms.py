@@ -1,6 +1,7 @@
 """Phones, keyboards and forms at the HTTP level (issue 16, points 2 and 6): every error of a form at once, beside its
 field, with aria-invalid and aria-describedby pointing at a message that names the field; the header's menu button and
-"more" menu; the search page's results before its filters, facets that apply on change and no search time shown."""
+"more" menu; the search page's results before its filters, facets that apply on change and no search time shown; one
+confirmation page before actions that cannot be undone."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import lxml.html
 import pytest
 
 from frontend.nav import BY_KIND
+from listings.needs import service as needs
+from market.accounts import service as accounts
 from market.i18n import gettext
 from tests.conftest import Client, make_account, sign_in
+from tests.finance.support import principal_of
 
 HTML = {"accept": "text/html"}
 
@@ -119,3 +123,51 @@ async def test_search_results_come_before_the_filters_which_apply_on_change(clie
     assert count.get("data-took-ms") is not None  # the time stays in the data, not in the words
     took = gettext(lang, "ui.took", ms="0").split("0")[0].strip()
     assert took and took not in r.text
+
+
+# ------------------------------------------------------------------------------------ one confirmation component
+
+
+async def ask_then_do(client: Client, url: str, button: str, data: dict[str, str] | None = None) -> Any:
+    """The first POST answers the confirmation page (confirm.html, the button's words) and does nothing; the second,
+    with confirmed=yes, does it."""
+    asked = await post_form(client, url, dict(data or {}))
+    assert asked.status_code == 200, asked.text
+    doc = tree(asked.text)
+    form = doc.get_element_by_id("confirm-form")
+    assert form.get("action") == url
+    assert doc.get_element_by_id("confirm-button").text_content().strip() == gettext("zh", button)
+    assert doc.get_element_by_id("confirm-back") is not None
+    return asked
+
+
+async def test_irreversible_actions_ask_once_through_the_confirmation_page(client: Client) -> None:
+    sme = await make_account("sme")
+    await sign_in(client, sme)
+    principal = await principal_of(sme)
+
+    await post_form(client, "/tokens", {"name": "ERP"})
+    (token,) = await accounts.list_tokens(principal=principal)
+    await ask_then_do(client, f"/tokens/{token.id}/revoke", "ui.confirm_revoke_token")
+    assert (await accounts.list_tokens(principal=principal))[0].revoked_at is None  # nothing done yet
+    await post_form(client, f"/tokens/{token.id}/revoke", {"confirmed": "yes"})
+    assert (await accounts.list_tokens(principal=principal))[0].revoked_at is not None
+
+    made = await post_form(client, "/needs", {"title": "membrane filter", "description": ""})
+    (need,) = await needs.list_needs(principal=principal)
+    assert made.status_code == 200
+    await ask_then_do(client, f"/needs/{need.id}/close", "ui.confirm_close_need")
+    assert (await needs.get_need(principal=principal, need_id=need.id)).status == "open"
+    await post_form(client, f"/needs/{need.id}/close", {"confirmed": "yes"})
+    assert (await needs.get_need(principal=principal, need_id=need.id)).status != "open"
+    await ask_then_do(client, f"/needs/{need.id}/delete", "ui.confirm_delete_need")
+    assert len(await needs.list_needs(principal=principal)) == 1
+    await post_form(client, f"/needs/{need.id}/delete", {"confirmed": "yes"})
+    assert await needs.list_needs(principal=principal) == []
+
+    await post_form(client, "/search/save", {"query": "q=membrane", "name": "membranes"})
+    (saved,) = await needs.list_saved(principal=principal)
+    await ask_then_do(client, f"/saved-searches/{saved.id}/delete", "ui.confirm_delete_saved")
+    assert len(await needs.list_saved(principal=principal)) == 1
+    await post_form(client, f"/saved-searches/{saved.id}/delete", {"confirmed": "yes"})
+    assert await needs.list_saved(principal=principal) == []
