@@ -72,7 +72,7 @@ async def test_an_sme_searches_saves_and_posts_a_need(seeded: LiveServer, browse
     await page.get_by_role("button", name="保存此搜索").click()
     await page.wait_for_url(re.compile(r"saved=1"))
     assert await page.locator("#search-saved").is_visible()
-    await page.get_by_role("link", name="保存的搜索").first.click()
+    await page.locator("#search-saved").get_by_role("link", name="保存的搜索").click()
     await page.wait_for_url(re.compile(r"/saved-searches$"))
     assert "显示面板（一次性付费）" in await page.locator("#saved-searches").inner_text()
 
