@@ -226,6 +226,7 @@ def need_in(form: Any, lang: str) -> tuple[NeedIn | None, Errors]:
     except ValueError:
         not_a_date = gettext(lang, "validation.date_parsing")
         errors.append({"field": "deadline", "message": headed(lang, "ui.need_deadline", not_a_date)})
+    data: NeedIn | None = None
     try:
         data = NeedIn(
             title=values["title"],
@@ -244,8 +245,10 @@ def need_in(form: Any, lang: str) -> tuple[NeedIn | None, Errors]:
             }
             for m in field_messages(exc, lang)
         ]
-        return None, errors
-    return (None, errors) if errors else (data, errors)
+    if errors:  # in the order of the form
+        order = list(values)
+        return None, sorted(errors, key=lambda e: order.index(e["field"]) if e["field"] in order else len(order))
+    return data, errors
 
 
 def field_choices(lang: str) -> list[tuple[int, str]]:

@@ -33,7 +33,7 @@ def described_errors(doc: Any) -> dict[str, str]:
     out = {}
     for field in doc.xpath('//main//*[@aria-invalid="true"]'):
         ids = (field.get("aria-describedby") or "").split()
-        texts = [doc.get_element_by_id(i).text_content().strip() for i in ids if i.endswith("-error")]
+        texts = [doc.get_element_by_id(i).text_content().strip() for i in ids if i.startswith("err-")]
         assert texts, f"{field.get('name')} is invalid but no error message is attached to it"
         out[field.get("name")] = texts[0]
     return out
