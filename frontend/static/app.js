@@ -86,13 +86,32 @@
       var input = event.target;
       if (!input || !input.hasAttribute || !input.hasAttribute("data-autosubmit") || !input.form) { return; }
       var form = input.form;
+      var drawer = input.closest ? input.closest("details[data-phone-closed]") : null;
+      if (drawer && drawer.id) { remember(drawer.id); }  // the filters stay open on the next page
       if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
     });
   }
 
+  function remember(id) {
+    try { window.sessionStorage.setItem("open-drawer", id); } catch (e) { /* storage refused: no memory */ }
+  }
+
+  function remembered() {
+    try {
+      var id = window.sessionStorage.getItem("open-drawer");
+      window.sessionStorage.removeItem("open-drawer");
+      return id;
+    } catch (e) { return null; }
+  }
+
   function setupDrawers() {
+    var keep = remembered();
     Array.prototype.forEach.call(doc.querySelectorAll("details[data-phone-closed]"), function (d) {
-      d.open = !phone.matches;
+      d.open = !phone.matches || d.id === keep;
+      var summary = d.querySelector("summary");
+      if (summary) {  // on a wide screen the filters are always shown: their heading does not fold them
+        summary.addEventListener("click", function (event) { if (!phone.matches) { event.preventDefault(); } });
+      }
     });
   }
 

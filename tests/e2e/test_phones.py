@@ -149,3 +149,5 @@ async def test_filters_sit_after_the_results_and_apply_on_change(seeded: LiveSer
     await option.check()  # no button pressed
     await page.wait_for_url(re.compile(r"payment_mode="))
     assert int(await page.locator("#result-count").get_attribute("data-total")) == expected
+    assert await page.locator("#filters").get_attribute("open") is not None  # still open to pick the next facet
+    assert await page.locator("#facet-payment_mode input[type=checkbox]:checked").count() == 1
