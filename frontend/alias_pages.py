@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from frontend.confirm import unless_confirmed
 from frontend.render import AnyRequest, Errors, form_of, labelled, lang_of, market_messages, page
 from listings.universities import service as universities
 from listings.universities.schemas import ALIAS_ARTICLE, ALIAS_KINDS, AliasIn
@@ -55,7 +56,9 @@ class PatenteeAliasPages(Controller):
         return Redirect(path="/university/aliases?done=recorded")
 
     @post("/{alias_id:int}/remove", opt=OWNER)
-    async def remove(self, principal: Principal, alias_id: int) -> Redirect:
+    async def remove(self, request: AnyRequest, principal: Principal, alias_id: int) -> Template | Redirect:
+        if step := await unless_confirmed(request, button="ui.confirm_remove_alias", back="/university/aliases"):
+            return step
         await universities.remove_alias(principal=principal, alias_id=alias_id)  # another's: 404
         return Redirect(path="/university/aliases?done=removed")
 

@@ -10,7 +10,7 @@ from typing import Any
 from litestar.datastructures import FormMultiDict
 from litestar.response import Template
 
-from frontend.render import AnyRequest, page
+from frontend.render import AnyRequest, form_of, page
 
 CONFIRM_FIELD = "confirmed"
 CONFIRM_VALUE = "yes"
@@ -54,4 +54,25 @@ def confirm_page(
         danger=danger,
         confirm_field=CONFIRM_FIELD,
         confirm_value=CONFIRM_VALUE,
+    )
+
+
+async def unless_confirmed(
+    request: AnyRequest, *, button: str, back: str, details: list[str] | None = None
+) -> Template | None:
+    """For an action that cannot be undone (delete, revoke, remove, mark refunded): the confirmation page, posting the
+    same form to the same address with ``confirmed=yes``; None once confirmed. ``button`` is a ``ui.*`` code."""
+    form = await form_of(request)
+    if confirmed(form):
+        return None
+    return confirm_page(
+        request,
+        action=request.url.path,
+        heading="ui.confirm_irreversible_title",
+        question="ui.confirm_irreversible_question",
+        button=button,
+        back=back,
+        fields=echo(form),
+        details=details,
+        danger=True,
     )

@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
+from frontend.confirm import unless_confirmed
 from frontend.render import Errors, Form, field_messages, lang_of, page
 from market.accounts import service as accounts
 from market.accounts.deps import provide_principal
@@ -80,7 +81,9 @@ class MemberPages(Controller):
         return await self._page(request, principal, 201, invited=invited)
 
     @post("/invitations/{invitation_id:int}/revoke", opt=OWNER_SESSION)
-    async def revoke(self, principal: Principal, invitation_id: int) -> Redirect:
+    async def revoke(self, request: Request[Any, Any, Any], principal: Principal, invitation_id: int) -> Any:
+        if step := await unless_confirmed(request, button="ui.confirm_revoke_invitation", back="/members"):
+            return step
         await orgs.revoke_invitation(principal=principal, org_id=principal.org_id, invitation_id=invitation_id)
         return Redirect(path="/members")
 
@@ -97,6 +100,8 @@ class MemberPages(Controller):
 
     @post("/{user_id:int}/remove", opt=OWNER_SESSION)
     async def remove(self, request: Request[Any, Any, Any], principal: Principal, user_id: int) -> Template | Redirect:
+        if step := await unless_confirmed(request, button="ui.confirm_remove_member", back="/members"):
+            return step
         try:
             await orgs.remove_member(principal=principal, org_id=principal.org_id, user_id=user_id)
         except MarketError as exc:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from frontend import audit_words, dashboard_data, member_pages
 from frontend.alias_pages import PatenteeAliasPages
 from frontend.claim_pages import CLAIM_PAGES
+from frontend.confirm import unless_confirmed
 from frontend.declaration_pages import DeclarationPages
 from frontend.desk_pages import CalendarPages, DeskPages
 from frontend.dossier_pages import DossierPages
@@ -37,7 +38,7 @@ from frontend.portfolio_pages import PortfolioPages
 from frontend.qualification_pages import QUALIFICATION_PAGES
 from frontend.refund_pages import RefundPages
 from frontend.registration_pages import LoanPages, RegistrationPages
-from frontend.render import Form, field_messages, lang_of, page, safe_next
+from frontend.render import Form, field_messages, labelled, lang_of, page, safe_next
 from frontend.search_pages import SEARCH_PAGES
 from frontend.sme_pages import SmePatentPages
 from frontend.subsidy_pages import SUBSIDY_PAGES
@@ -162,14 +163,16 @@ class AccountPages(Controller):
                 "sign_up.html",
                 400,
                 form=form,
-                errors=field_messages(exc, lang_of(request)),
+                errors=labelled(field_messages(exc, lang), lang),
                 kinds=SELF_SERVICE_KINDS,
             )
         except MarketError as exc:
             errors = [{"field": e.field, "message": e.text(lang)} for e in exc.errors] or [
                 {"field": "form", "message": exc.text(lang)}
             ]
-            return page(request, "sign_up.html", exc.status, form=form, errors=errors, kinds=SELF_SERVICE_KINDS)
+            return page(
+                request, "sign_up.html", exc.status, form=form, errors=labelled(errors, lang), kinds=SELF_SERVICE_KINDS
+            )
         # The same page whether or not the address already had an account (its owner is told by e-mail).
         return page(request, "sign_up_done.html", email=payload.email)
 
@@ -248,7 +251,10 @@ class TokenPages(Controller):
         )
 
     @post("/{token_id:int}/revoke", opt=signed_in(owner=True, session_only=True))
-    async def revoke(self, principal: Principal, token_id: int) -> Redirect:
+    async def revoke(self, request: Request[Any, Any, Any], principal: Principal, token_id: int) -> Any:
+        names = [t.name for t in await accounts.list_tokens(principal=principal) if t.id == token_id]
+        if (step := await unless_confirmed(request, button="ui.confirm_revoke_token", back="/tokens", details=names)):
+            return step
         await accounts.revoke_token(principal=principal, token_id=token_id)
         return Redirect(path="/tokens")
 

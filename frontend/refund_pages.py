@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 
 from finance.payments import service as payments
+from frontend.confirm import unless_confirmed
 from frontend.render import AnyRequest, Errors, lang_of, market_messages, page
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
@@ -31,6 +32,8 @@ class RefundPages(Controller):
 
     @post("/{payment_id:int}/refunded", opt=ADMIN)
     async def refunded(self, request: AnyRequest, principal: Principal, payment_id: int) -> Any:
+        if step := await unless_confirmed(request, button="ui.confirm_mark_refunded", back="/admin/refunds"):
+            return step
         try:
             await payments.mark_refunded(principal=principal, payment_id=payment_id)
         except Conflict as exc:  # marked already: say so beside the list (one not on the list stays a 404)

@@ -19,6 +19,7 @@ from litestar.params import URLEncodedBody
 from litestar.response import Template
 from pydantic import ValidationError
 
+from frontend.nav import nav_for
 from market.accounts.principal import Principal
 from market.errors import MarketError
 from market.i18n import gettext, localized, ngettext, pgettext
@@ -107,12 +108,14 @@ def helpers(lang: str) -> dict[str, Callable[..., Any]]:
 def page(request: AnyRequest, name: str, status_code: int = 200, **context: Any) -> Template:
     lang = lang_of(request)
     principal = request.scope.get("user")
+    me = principal if isinstance(principal, Principal) else None
     return Template(
         template_name=name,
         context={
             "lang": lang,
             **words(lang),
-            "me": principal if isinstance(principal, Principal) else None,
+            "me": me,
+            "nav": nav_for(me),
             "path": request.url.path,
             "here": here(request),
             "unread_count": request.state.get(UNREAD_STATE),

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from frontend.charts import charts_available
+from frontend.confirm import unless_confirmed
 from frontend.forms import FieldProblem, hundredths_text, yuan_to_fen
 from frontend.render import (
     AnyRequest,
@@ -171,7 +172,9 @@ class SearchPages(Controller):
         )  # fmt: skip
 
     @post("/saved-searches/{saved_search_id:int}/delete", opt=SME_BROWSER)
-    async def delete_saved(self, principal: Principal, saved_search_id: int) -> Redirect:
+    async def delete_saved(self, request: AnyRequest, principal: Principal, saved_search_id: int) -> Any:
+        if step := await unless_confirmed(request, button="ui.confirm_delete_saved", back="/saved-searches"):
+            return step
         await needs.delete_saved(principal=principal, saved_search_id=saved_search_id)
         return Redirect(path="/saved-searches")
 
@@ -204,32 +207,49 @@ NEED_LABELS = {
 }
 
 
+# a NeedIn field -> the form's input that holds it (errors are shown beside that input)
+NEED_INPUTS = {"budget_max_minor": "budget_yuan"}
+
+
 def need_in(form: Any, lang: str) -> tuple[NeedIn | None, Errors]:
+    """The need a form describes, or every error of the form at once (each headed by its input's label)."""
     values = {k: str(form.get(k) or "").strip() for k in ("title", "description", "tech_field", "budget_yuan",
                                                           "region", "deadline")}  # fmt: skip
     errors: Errors = []
+    budget: int | None = None
     try:
         budget = yuan_to_fen(values["budget_yuan"], "budget_yuan")
     except FieldProblem as exc:
-        return None, [{"field": exc.field, "message": headed(lang, "ui.need_budget", gettext(lang, exc.key))}]
+        errors.append({"field": exc.field, "message": headed(lang, "ui.need_budget", gettext(lang, exc.key))})
+    deadline: date | None = None
     try:
-        return NeedIn(
+        deadline = date.fromisoformat(values["deadline"]) if values["deadline"] else None
+    except ValueError:
+        not_a_date = gettext(lang, "validation.date_parsing")
+        errors.append({"field": "deadline", "message": headed(lang, "ui.need_deadline", not_a_date)})
+    data: NeedIn | None = None
+    try:
+        data = NeedIn(
             title=values["title"],
             description=values["description"],
             tech_field=int(values["tech_field"]) if values["tech_field"].isdigit() else None,
             budget_max_minor=budget,
             region=values["region"],
-            deadline=date.fromisoformat(values["deadline"]) if values["deadline"] else None,
-        ), errors
-    except ValueError as exc:  # a ValidationError, or a date that is not one
-        if isinstance(exc, ValidationError):
-            messages = field_messages(exc, lang)
-            keys = NEED_LABELS
-            return None, [
-                {**m, "message": headed(lang, f"ui.{keys.get(m['field'], m['field'])}", m["message"])} for m in messages
-            ]
-        not_a_date = gettext(lang, "validation.date_parsing")
-        return None, [{"field": "deadline", "message": headed(lang, "ui.need_deadline", not_a_date)}]
+            deadline=deadline,
+        )
+    except ValidationError as exc:
+        errors += [
+            {
+                **m,
+                "field": NEED_INPUTS.get(m["field"], m["field"]),
+                "message": headed(lang, f"ui.{NEED_LABELS.get(m['field'], m['field'])}", m["message"]),
+            }
+            for m in field_messages(exc, lang)
+        ]
+    if errors:  # in the order of the form
+        order = list(values)
+        return None, sorted(errors, key=lambda e: order.index(e["field"]) if e["field"] in order else len(order))
+    return data, errors
 
 
 def field_choices(lang: str) -> list[tuple[int, str]]:
@@ -295,12 +315,20 @@ class NeedPages(Controller):
         return self._form(request, need, {k: str(v) for k, v in form.items()}, errors, 400)
 
     @post("/{need_id:int}/close", opt=SME_BROWSER)
-    async def close(self, principal: Principal, need_id: int) -> Redirect:
+    async def close(self, request: AnyRequest, principal: Principal, need_id: int) -> Template | Redirect:
+        need = await needs.get_need(principal=principal, need_id=need_id)
+        back = f"/needs/{need_id}"
+        if step := await unless_confirmed(request, button="ui.confirm_close_need", back=back, details=[need.title]):
+            return step
         await needs.close_need(principal=principal, need_id=need_id)
         return Redirect(path=f"/needs/{need_id}")
 
     @post("/{need_id:int}/delete", opt=SME_BROWSER)
-    async def delete(self, principal: Principal, need_id: int) -> Redirect:
+    async def delete(self, request: AnyRequest, principal: Principal, need_id: int) -> Template | Redirect:
+        need = await needs.get_need(principal=principal, need_id=need_id)
+        back = f"/needs/{need_id}"
+        if step := await unless_confirmed(request, button="ui.confirm_delete_need", back=back, details=[need.title]):
+            return step
         await needs.delete_need(principal=principal, need_id=need_id)
         return Redirect(path="/needs")
 

@@ -26,7 +26,9 @@ async def test_sign_up_sign_in_dashboard_language_and_token(browser_page: Any) -
     await page.get_by_label("统一社会信用代码").fill("91350100M000100Y43")
     await page.get_by_role("button", name="注册").click()
     error = page.locator("#form-errors [data-field=password]")  # a too-short password is refused on the page
-    assert await error.inner_text() == "至少 10 个字符"
+    assert await error.inner_text() == "密码：至少 10 个字符"  # the message names its field
+    assert await page.locator("#password").get_attribute("aria-invalid") == "true"
+    assert await page.locator("#err-password").inner_text() == "密码：至少 10 个字符"  # beside the field too
 
     await page.get_by_label("密码").fill("a long enough passphrase")
     await page.get_by_label("密码").press("Enter")  # keyboard submission
@@ -55,7 +57,8 @@ async def test_sign_up_sign_in_dashboard_language_and_token(browser_page: Any) -
     assert await page.locator("html").get_attribute("lang") == "en"
     assert await page.locator("h1").inner_text() == "Dashboard · Small or medium firm"
 
-    await page.get_by_role("link", name="API tokens").click()
+    await page.locator("#nav-account summary").click()  # the account menu holds the user's own links
+    await page.locator("#nav-account").get_by_role("link", name="API tokens").click()
     await page.get_by_label("Token name").fill("ERP link")
     await page.get_by_role("button", name="Create token").click()
     secret = await page.locator("#new-token").inner_text()

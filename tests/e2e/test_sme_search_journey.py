@@ -52,8 +52,7 @@ async def test_an_sme_searches_saves_and_posts_a_need(seeded: LiveServer, browse
     # Narrow by a facet: the first payment mode, with its count.
     option = page.locator("#facet-payment_mode input[type=checkbox]").first
     expected = int(await option.get_attribute("data-count"))
-    await option.check()
-    await page.locator("#apply-filters").click()
+    await option.check()  # a facet applies on change: no button to press (the button stays for pages without JS)
     await page.wait_for_url(re.compile(r"payment_mode="))
     narrowed = int(await page.locator("#result-count").get_attribute("data-total"))
     assert narrowed == expected and narrowed <= total
@@ -73,7 +72,7 @@ async def test_an_sme_searches_saves_and_posts_a_need(seeded: LiveServer, browse
     await page.get_by_role("button", name="保存此搜索").click()
     await page.wait_for_url(re.compile(r"saved=1"))
     assert await page.locator("#search-saved").is_visible()
-    await page.get_by_role("link", name="保存的搜索").first.click()
+    await page.locator("#search-saved").get_by_role("link", name="保存的搜索").click()
     await page.wait_for_url(re.compile(r"/saved-searches$"))
     assert "显示面板（一次性付费）" in await page.locator("#saved-searches").inner_text()
 

@@ -263,9 +263,11 @@ async def test_the_admin_refund_page_lists_the_money_and_marks_it_refunded(backe
     html = {"accept": "text/html", "x-csrftoken": await client.csrf()}
     listed = await client.get("/admin/refunds", headers=html)
     assert listed.status_code == 200 and f'data-payment="{payment_id}"' in listed.text and "待退款" in listed.text
-    done = await client.post(f"/admin/refunds/{payment_id}/refunded", headers=html)
+    asked = await client.post(f"/admin/refunds/{payment_id}/refunded", headers=html)
+    assert asked.status_code == 200 and 'id="confirm-form"' in asked.text  # one confirmation before it is done
+    done = await client.post(f"/admin/refunds/{payment_id}/refunded", data={"confirmed": "yes"}, headers=html)
     assert done.status_code == 200 and "done=refunded" in str(done.url) and 'id="no-refunds"' in done.text
-    again = await client.post(f"/admin/refunds/{payment_id}/refunded", headers=html)
+    again = await client.post(f"/admin/refunds/{payment_id}/refunded", data={"confirmed": "yes"}, headers=html)
     assert again.status_code == 409 and "不在待退款列表中" in again.text
 
 
