@@ -86,8 +86,8 @@ def localize(value: Param, lang: str) -> str:
         return format_date(value, lang)
     if isinstance(value, Msg):
         return gettext(lang, value.code, **dict(value.params))
-    if isinstance(value, tuple):
-        return ("、" if language_of(lang) == "zh" else ", ").join(value)  # words: data
+    if isinstance(value, tuple):  # names (data) or messages (a kind's name), joined as the language joins them
+        return ("、" if language_of(lang) == "zh" else ", ").join(localize(item, lang) for item in value)
     if value is None:
         return "—"
     return str(value)
