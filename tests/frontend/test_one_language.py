@@ -1,0 +1,155 @@
+"""One language per page (issue 16, point 1), at the HTTP level: error pages, refused forms, an import's rejected
+rows and a bank statement's bad rows speak the page's language only - no Han text on an English page, no English
+sentence on a Chinese page - outside proper names and patent data (``translate="no"``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.conftest import Backend, Client, make_account, sign_in
+from tests.support.one_language import other_language
+
+HTML = {"accept": "text/html"}
+LANGS = ("zh", "en")
+MAIN = "//main"
+
+
+async def post_form(client: Client, url: str, data: Any = None, **kw: Any) -> Any:
+    return await client.post(url, data=data or {}, headers={"x-csrftoken": await client.csrf(), **HTML}, **kw)
+
+
+def one_language(page: Any, lang: str, *, within: str = MAIN) -> None:
+    found = other_language(page.text, lang, within=within)
+    assert not found, f"{page.url} ({lang}) says in the other language: {found}"
+
+
+def test_the_check_itself_tells_the_languages_apart() -> None:
+    zh = '<main><p>出错了 · Not allowed</p><p translate="no">Tsinghua University</p><a lang="en">English</a></main>'
+    en = '<main><p>Something went wrong · 未找到</p><p translate="no">清华大学</p><a lang="zh">中文</a></main>'
+    assert other_language(zh, "zh", within=MAIN) == ["出错了 · Not allowed"]
+    assert other_language(en, "en", within=MAIN) == ["Something went wrong · 未找到"]
+    fine = "<main><p>请用 API 令牌，发票 PDF 发到 a.b@demo.market；代码 import.bad_number，CN108982325B</p></main>"
+    assert other_language(fine, "zh", within=MAIN) == []
+
+
+# ------------------------------------------------------------------------------------------------- error pages
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_error_pages_speak_the_page_language_and_name_kinds_in_words(
+    backend: Backend, client: Client, lang: str
+) -> None:
+    await sign_in(client, await make_account("sme"))
+    client.cookies.set("lang", lang)
+    missing = await client.get("/nothing-here", headers=HTML)
+    refused = await client.get("/declarations", headers=HTML)  # a university's page: an SME is refused
+    admin_only = await client.get("/admin/orgs", headers=HTML)
+    bad_query = await client.get("/ledger?month=junk", headers=HTML)
+    no_csrf = await client.post("/needs", data={"title": "x"}, headers=HTML)
+    assert [r.status_code for r in (missing, refused, admin_only, no_csrf)] == [404, 403, 403, 403]
+    assert bad_query.status_code in (400, 403)
+    for page in (missing, refused, admin_only, bad_query, no_csrf):
+        one_language(page, lang, within="//body")
+    alert = refused.text[refused.text.index('role="alert"') :]
+    assert "sme" not in alert and "university" not in alert  # kinds in words, not codes
+    assert ("高校" if lang == "zh" else "universities") in alert
+
+
+# ------------------------------------------------------------------------------------------------- refused forms
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_refused_sign_up_says_every_reason_in_the_page_language(client: Client, lang: str) -> None:
+    client.cookies.set("lang", lang)
+    form = {"email": "nope", "password": "short", "display_name": "", "org_name": "", "org_kind": "nothing"}
+    refused = await post_form(client, "/sign-up", form)
+    assert refused.status_code == 400
+    one_language(refused, lang)
+
+
+# ------------------------------------------------------------------------------------------------- imports
+
+
+BAD_ROWS = (
+    "number,kind,title_zh,title_en,patentees,filing_date,grant_date,ipc_codes,claims_count,legal_status,"
+    "other_fee_reduction_pct\n"
+    "CN202223220665.3,,校验位错误,Wrong check digit,{org},2022-12-02,,,,,\n"
+    "NOT-A-NUMBER,,坏号码,Bad number,{org},2022-12-02,,,,,\n"
+    "CN108982325B,invention,日期错误,Bad date,{org},2018-13-45,yesterday,,,,\n"
+    "CN108982326B,nothing,类型错误,Bad kind,{org},2018-07-30,2020-05-12,NOT AN IPC,-3,weird,150\n"
+    "CN108982327B,invention,,,{org},2018-07-30,2020-05-12,,abc,,x\n"
+    ",,,,,,,,,,\n"
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_an_import_report_names_rejected_rows_and_fields_in_the_page_language(
+    backend: Backend, client: Client, lang: str
+) -> None:
+    account = await make_account("university")
+    await sign_in(client, account)
+    client.cookies.set("lang", lang)
+    csv_text = BAD_ROWS.format(org=account.org_name)
+    queued = await client.post(
+        "/patents/import",
+        files={"file": ("patents.csv", csv_text.encode(), "text/csv")},
+        headers={"x-csrftoken": await client.csrf(), **HTML},
+        follow_redirects=False,
+    )
+    assert queued.status_code in (302, 303)
+    await client.app.state.job_queue.drain()
+    report = await client.get(queued.headers["location"], headers=HTML)
+    assert 'id="rejections"' in report.text
+    rows = report.text[report.text.index('id="rejections"') :]
+    assert ">number<" not in rows and ">filing_date<" not in rows  # the field in words, not its code
+    one_language(report, lang)
+
+
+# ------------------------------------------------------------------------------------------------- bank statements
+
+
+STATEMENT = (
+    "交易日期,金额,币种,付款人,摘要\n"
+    "2026-11-20,abc,CNY,某公司,提成\n"
+    "2026-13-45,100.00,CNY,某公司,提成\n"
+    "2026-11-20,100.00,XYZ,某公司,提成\n"
+    "2026-11-20,100.001,CNY,某公司,提成\n"
+    "2026-11-20,100.00,CNY,某公司,OL-2026-ZZZZZZ-Q 无效\n"
+    "2026-11-20,100.00,CNY,某人,无关款项\n"
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_statement_run_says_its_bad_rows_in_the_page_language(
+    backend: Backend, client: Client, lang: str
+) -> None:
+    await sign_in(client, await make_account("platform_admin"))
+    client.cookies.set("lang", lang)
+    empty = await client.post(
+        "/admin/transfers/statement",
+        files={"file": ("s.csv", b"", "text/csv")},
+        headers={"x-csrftoken": await client.csrf(), **HTML},
+    )
+    assert empty.status_code == 400
+    one_language(empty, lang)
+    unreadable = await client.post(
+        "/admin/transfers/statement",
+        files={"file": ("s.csv", b"\x00\x01\x02 not a statement", "text/csv")},
+        headers={"x-csrftoken": await client.csrf(), **HTML},
+    )
+    await client.app.state.job_queue.drain()
+    one_language(await client.get(unreadable.url.path, headers=HTML), lang)
+    run = await client.post(
+        "/admin/transfers/statement",
+        files={"file": ("statement.csv", STATEMENT.encode("gbk"), "text/csv")},
+        headers={"x-csrftoken": await client.csrf(), **HTML},
+    )
+    assert run.status_code == 200, run.text
+    await client.app.state.job_queue.drain()
+    done = await client.get(run.url.path, headers=HTML)
+    assert 'id="statement-rows"' in done.text and re.search(r'data-status="(invalid|skipped)"', done.text)
+    one_language(done, lang)
+    one_language(await client.get("/admin/transfers", headers=HTML), lang)
