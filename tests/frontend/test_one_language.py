@@ -5,9 +5,13 @@ sentence on a Chinese page - outside proper names and patent data (``translate="
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
+
+from market.i18n import COUNTS, LOCALE_DIR, gettext
 
 from tests.conftest import Backend, Client, make_account, sign_in
 from tests.support.one_language import other_language
@@ -33,6 +37,31 @@ def test_the_check_itself_tells_the_languages_apart() -> None:
     assert other_language(en, "en", within=MAIN) == ["Something went wrong · 未找到"]
     fine = "<main><p>请用 API 令牌，发票 PDF 发到 a.b@demo.market；代码 import.bad_number，CN108982325B</p></main>"
     assert other_language(fine, "zh", within=MAIN) == []
+
+
+# ------------------------------------------------------------------------------------------------- counts
+
+
+def test_a_service_message_with_a_count_takes_the_plural_form_of_the_language() -> None:
+    assert gettext("en", "declaration.terms.years", years=1) == "Licence term: 1 year from the licence taking effect."
+    assert gettext("en", "declaration.terms.years", years=5) == "Licence term: 5 years from the licence taking effect."
+    assert gettext("en", "need.reason.life", years=1) == "About 1 year of protection left"
+    assert gettext("en", "ui.insprod_years", n="1") == "1 year"  # a count given as text
+    assert gettext("en", "valuation.line.legal_years", years=Decimal("1.5"), expiry="2030-01-01").startswith(
+        "Legal term left: 1.5 years"
+    )
+    assert gettext("zh", "declaration.terms.years", years=1) == "许可期限：自许可生效起 1 年。"
+
+
+def test_every_english_count_of_years_days_or_months_has_plural_forms() -> None:
+    unit = re.compile(rf"%\(({'|'.join(COUNTS)})\)s (years|days|working days|months)\b")
+    singular_only = []
+    for po in sorted((LOCALE_DIR / "en" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as fh:
+            for m in read_po(fh, locale="en"):
+                if m.id and isinstance(m.string, str) and unit.search(m.string):
+                    singular_only.append(f"{po.name}: {m.id}")
+    assert not singular_only, f"'1 years' waiting to happen (give them msgid_plural): {singular_only}"
 
 
 # ------------------------------------------------------------------------------------------------- error pages

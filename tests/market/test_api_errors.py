@@ -208,7 +208,8 @@ async def test_a_403_speaks_the_readers_language_with_the_same_codes(client) -> 
     assert zh["status"] == 403 and zh["message_code"] == "problem.detail.kinds-only"
     # the kinds named in words in the reader's language; the codes stay in allowed_kinds
     assert "platform_admin" not in zh["detail"] and "platform_admin" not in en["detail"]
-    assert (zh["detail"], en["detail"]) == ("只有平台运营方可以执行此操作。", "Only the platform's operators may do this.")
+    assert zh["detail"] == "只有平台运营方可以执行此操作。"
+    assert en["detail"] == "Only the platform's operators may do this."
     assert zh["allowed_kinds"] == en["allowed_kinds"] == ["platform_admin"]
 
 
