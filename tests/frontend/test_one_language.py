@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
+from pydantic import ValidationError
 
+from frontend.render import field_messages
+from listings.declarations.schemas import TermsIn
+from listings.search.schemas import SearchParams
 from market.i18n import COUNTS, LOCALE_DIR, gettext
-
 from tests.conftest import Backend, Client, make_account, sign_in
 from tests.support.one_language import other_language
 
@@ -62,6 +65,30 @@ def test_every_english_count_of_years_days_or_months_has_plural_forms() -> None:
                 if m.id and isinstance(m.string, str) and unit.search(m.string):
                     singular_only.append(f"{po.name}: {m.id}")
     assert not singular_only, f"'1 years' waiting to happen (give them msgid_plural): {singular_only}"
+
+
+# ------------------------------------------------------------------------------------------------- validators
+
+
+@pytest.mark.parametrize(
+    ("lang", "needs", "takes_no", "prices"),
+    [
+        ("zh", "按销售额提成须填写提成比例", "一次性付款不填写入门费或提成比例", "最低价格不能高于最高价格"),
+        ("en", "A running royalty needs its rate", "A lump sum takes no entry fee and no royalty rate",
+         "The lowest price cannot be above the highest"),
+    ],
+)  # fmt: skip
+def test_a_validators_refusal_is_said_in_the_page_language(lang: str, needs: str, takes_no: str, prices: str) -> None:
+    said = []
+    for bad in (
+        lambda: TermsIn(payment_mode="running_royalty"),
+        lambda: TermsIn(payment_mode="lump_sum", lump_sum_minor=100, royalty_rate_bp=300),
+        lambda: SearchParams(price_min_minor=500, price_max_minor=100),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            bad()
+        said.append(field_messages(caught.value, lang)[0]["message"])
+    assert said == [needs, takes_no, prices]
 
 
 # ------------------------------------------------------------------------------------------------- error pages
