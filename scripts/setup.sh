@@ -4,7 +4,8 @@
 #   - A virtualenv at .venv with the project and its dev tools (`pip install -e '.[dev]'`), re-installed only
 #     when pyproject.toml has changed since the last successful install.
 #   - Browser libraries from npm (frontend/package.json, package-lock.json: Apache ECharts for the bank portfolio's
-#     charts), copied into frontend/static/vendor/ (git-ignored) and served by the app: never a CDN. Without npm
+#     charts), copied into frontend/static/vendor/ (git-ignored) and served by the app: never a CDN. The browser
+#     tests' axe-core (a devDependency) stays in frontend/node_modules/ (tests/e2e/crawl.py injects it). Without npm
 #     setup says so and carries on; the portfolio page then shows its tables without charts.
 # Without root or network the Debian step reports what is missing and carries on; under CI=true a missing
 # Chromium is an error, because CI must run the browser tests.
@@ -154,10 +155,12 @@ VENDOR="$FRONTEND/static/vendor"
 
 install_browser_libraries() {
     local version want have=""
+    local axe
     version="$(sed -n 's/.*"echarts": *"\([^"]*\)".*/\1/p' "$FRONTEND/package.json")"
-    want="echarts $version"
+    axe="$(sed -n 's/.*"axe-core": *"\([^"]*\)".*/\1/p' "$FRONTEND/package.json")"
+    want="echarts $version, axe-core $axe"
     [[ -f "$VENDOR/.installed" ]] && have="$(<"$VENDOR/.installed")"
-    if [[ "$want" == "$have" && -f "$VENDOR/echarts.min.js" ]]; then
+    if [[ "$want" == "$have" && -f "$VENDOR/echarts.min.js" && -f "$FRONTEND/node_modules/axe-core/axe.min.js" ]]; then
         say "browser libraries up to date ($want)"
         return 0
     fi
@@ -175,6 +178,8 @@ install_browser_libraries() {
     cp "$FRONTEND/node_modules/echarts/dist/echarts.common.min.js" "$VENDOR/echarts.min.js"
     cp "$FRONTEND/node_modules/echarts/LICENSE" "$VENDOR/ECHARTS-LICENSE"
     cp "$FRONTEND/node_modules/echarts/NOTICE" "$VENDOR/ECHARTS-NOTICE" 2>/dev/null || true
+    # axe-core (a devDependency) is for the browser tests only: they inject node_modules/axe-core/axe.min.js into
+    # the pages they crawl (tests/e2e/crawl.py); the app never serves it.
     printf '%s\n' "$want" >"$VENDOR/.installed"
     say "browser libraries installed into frontend/static/vendor/"
 }
