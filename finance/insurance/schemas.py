@@ -157,6 +157,7 @@ class PatentLineOut(Out):
     patent_id: int
     number: str
     title: str
+    title_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     kind: str
     role: str
     licence_id: int | None = None
@@ -232,6 +233,7 @@ class ApplicationOut(Out):
     product_id: int
     product_version_id: int
     product_name: str
+    product_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     kind: str
     firm_tier: str
     currency: str

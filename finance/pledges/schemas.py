@@ -185,6 +185,7 @@ class PatentLineOut(Out):
     patent_id: int
     number: str
     title: str
+    title_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     kind: str
     value_minor: int
     reasons: list[ReasonOut] = []
@@ -248,6 +249,7 @@ class ApplicationOut(Out):
     product_id: int
     product_version: int
     product_name: str
+    product_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     amount_minor: int
     currency: str
     term_months: int
@@ -277,6 +279,7 @@ class FinanceOptionOut(Out):
     patent_id: int
     product_id: int
     product_name: str
+    product_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     bank_name: str
     eligible: bool
     max_amount_minor: int | None

@@ -169,6 +169,7 @@ class EstimateOut(Out):
     programme_id: int
     programme_version: int
     programme_name: str
+    programme_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     issuer_name: str
     eligible: bool
     first_policy: bool
@@ -223,6 +224,7 @@ class ClaimOut(Out):
     programme_id: int
     programme_version: int
     programme_name: str
+    programme_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     issuer_org_id: int
     issuer_name: str
     applicant_org_id: int

@@ -182,6 +182,7 @@ def estimate_out(e: Estimate) -> EstimateOut:
         programme_id=e.programme.id,
         programme_version=e.programme.version,
         programme_name=e.programme.name_zh,
+        programme_name_en=e.programme.name_en or "",
         issuer_name=e.programme.issuer_name,
         eligible=e.eligible,
         first_policy=e.first_policy,
@@ -1079,6 +1080,7 @@ async def claim_out(principal: Principal, found: ClaimRecord) -> ClaimOut:
     return ClaimOut(
         id=found.id, case_id=found.case, reference=case.reference, state=case.state, version=case.version,
         programme_id=found.programme, programme_version=found.programme_version, programme_name=prog.name_zh,
+        programme_name_en=prog.name_en or "",
         issuer_org_id=found.issuer, issuer_name=prog.issuer_name, applicant_org_id=found.applicant,
         applicant_name=applicant.name if applicant else "", policy_id=found.policy, policy_number=number,
         kind=found.kind, firm_tier=found.firm_tier, first_policy=found.first_policy,

@@ -505,6 +505,7 @@ async def application_out(principal: Principal, found: ApplicationRecord) -> App
         id=found.id, case_id=found.case, reference=case.reference, state=case.state, version=case.version,
         programme_id=found.programme, programme_version=found.programme_version,
         programme_name=row.name_zh if row else "", issuer_org_id=found.issuer,
+        programme_name_en=(row.name_en or "") if row else "",
         issuer_name=row.issuer_name if row else "", applicant_org_id=found.applicant,
         applicant_name=applicant.name if applicant else "", value_kind=found.value_kind,
         requested=money_out(found.requested), vouchers=found.vouchers,
@@ -566,6 +567,7 @@ async def entitlement_out(found: EntitlementRecord, *, with_entries: bool = Fals
     return EntitlementOut(
         id=found.id, application_id=found.application, programme_id=found.programme,
         programme_version=found.programme_version, programme_name=row.name_zh if row else "",
+        programme_name_en=(row.name_en or "") if row else "",
         holder_org_id=found.holder, holder_name=holder.name if holder else "", issuer_org_id=found.issuer,
         granted=money_out(found.granted), vouchers=found.vouchers,
         face_value=money_or_none(found.face_value_minor, found.currency),

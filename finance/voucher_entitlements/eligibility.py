@@ -209,6 +209,7 @@ def eligibility_out(row: ProgrammeRecord, check: Precheck, asked: Money | None) 
     t = row.terms
     return EligibilityOut(
         programme_id=row.id, programme_version=t.version, programme_name=t.name_zh, issuer_name=row.issuer_name,
+        programme_name_en=t.name_en or "",
         value_kind=t.value_kind, face_value=money_or_none(t.face_value_minor, t.currency),
         eligible=check.eligible, findings=[finding_out(r) for r in check.reasons], required=list(t.required),
         favoured=list(t.favoured), favoured_held=list(check.favoured_held),

@@ -102,6 +102,7 @@ class EligibilityOut(Out):
     programme_id: int
     programme_version: int
     programme_name: str
+    programme_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     issuer_name: str
     value_kind: str = Field(description="amount, or face_value (vouchers × face value)")
     face_value: MoneyOut | None
@@ -141,6 +142,7 @@ class ApplicationOut(Out):
     programme_id: int
     programme_version: int
     programme_name: str
+    programme_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     issuer_org_id: int
     issuer_name: str
     applicant_org_id: int
@@ -191,6 +193,7 @@ class EntitlementOut(Out):
     programme_id: int
     programme_version: int
     programme_name: str
+    programme_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     holder_org_id: int
     holder_name: str
     issuer_org_id: int

@@ -542,6 +542,7 @@ async def redemption_out(principal: Principal, found: RedemptionRecord) -> Redem
     return RedemptionOut(
         id=found.id, source=found.source, status=found.status, version=found.version, programme_id=found.programme,
         programme_version=found.programme_version, programme_name=prog.name_zh, entitlement_id=found.entitlement,
+        programme_name_en=prog.name_en or "",
         hold_id=found.hold, hold_ref=found.hold_ref, sme_org_id=found.sme, sme_name=names[found.sme],
         provider_org_id=found.provider, provider_name=names[found.provider], payee_org_id=found.payee,
         issuer_org_id=found.issuer, category=found.category, licence_id=found.licence, service_id=found.service,

@@ -133,6 +133,7 @@ class RedemptionOut(Out):
     programme_id: int
     programme_version: int
     programme_name: str
+    programme_name_en: str = ""  # the English one where it exists: English pages prefer it (pick)
     entitlement_id: int
     hold_id: int | None
     hold_ref: str

@@ -127,8 +127,9 @@ def _pricing_facts(
                 exclusive_or_sole_licence=exclusive, pledged=pledged, pledgee_consents=pledgee_consents
             ),
         )
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), errors=[FieldError("facts", str(exc))]) from exc
+    except ValueError as exc:  # the library's reason is for developers (it stays on the exception's cause)
+        refused = Msg("advice.facts_invalid")
+        raise ValidationFailed(refused, errors=[FieldError("facts", refused, article="law.patent.art42")]) from exc
 
 
 def main_field(ipc_codes: list[str], engine: pricing.Engine) -> int | None:

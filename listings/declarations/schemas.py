@@ -48,10 +48,10 @@ class TermsIn(Schema, json_schema_extra={"examples": [TERMS_EXAMPLE]}):
         }[self.payment_mode]
         given = {f for f in ("lump_sum_minor", "entry_fee_minor", "royalty_rate_bp") if getattr(self, f) is not None}
         missing, extra = need - given, given - need
-        if missing:
-            raise ValueError(f"{self.payment_mode.value} needs {', '.join(sorted(missing))}")
+        if missing:  # a catalogue code: the pages and the API say it in the reader's language
+            raise ValueError(f"declaration.mode_needs.{self.payment_mode.value}")
         if extra:
-            raise ValueError(f"{self.payment_mode.value} takes no {', '.join(sorted(extra))}")
+            raise ValueError(f"declaration.mode_takes_no.{self.payment_mode.value}")
         if self.royalty_base != "net_sales" and self.royalty_rate_bp is None:
             raise ValueError("declaration.royalty_base_without_royalty")
         return self

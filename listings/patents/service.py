@@ -8,6 +8,7 @@ changed: finance alerts the bank of a loan that runs on the patent (listings nev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import fields
 from datetime import UTC, date, datetime
@@ -41,6 +42,7 @@ from market import events
 from market.accounts.principal import Principal
 from market.audit.service import Actor, record
 from market.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from market.i18n.validation import validation_code, validation_params
 from market.kit.law import PatentKind
 from market.kit.messages import Msg
 from market.orgs import service as org_service
@@ -388,6 +390,9 @@ def _check_art51_3(row: PatentRecord, kind: str) -> None:
         raise Conflict(refusal, errors=[FieldError("kind", refusal, code="art51", article="law.patent.art51.3")])
 
 
+VALUE_ERROR = "validation.value_error"
+
+
 def validation_errors(exc: ValidationError) -> list[FieldError]:
     """pydantic's errors as our field errors (the import report and the pages show them)."""
     out = []
@@ -397,8 +402,13 @@ def validation_errors(exc: ValidationError) -> list[FieldError]:
         if "." in kind:  # our own rule (PydanticCustomError with a catalogue code): its message is that code
             params = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, str | int)}
             out.append(FieldError(loc, Msg(kind, params), code=kind))
-        else:  # pydantic's own check (type, length, format): its words, and the code names it
+        elif validation_code(err) == VALUE_ERROR:  # a validator's own words (no catalogue code of ours)
             out.append(FieldError(loc, str(err["msg"]).removeprefix("Value error, "), code=kind))
+        elif kind in ("enum", "literal_error"):  # the values a file may hold, as they are written in it
+            expected = tuple(re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", ""))))
+            out.append(FieldError(loc, Msg("import.one_of", {"expected": expected}), code=kind))
+        else:  # pydantic's own check (type, length, format): the catalogue's words in the reader's language
+            out.append(FieldError(loc, Msg(validation_code(err), validation_params(err)), code=kind))
     return out
 
 

@@ -78,7 +78,7 @@ class SearchParams(Schema, json_schema_extra={"examples": [PARAMS_EXAMPLE]}):
     def _bounds(self) -> SearchParams:
         low, high = self.price_min_minor, self.price_max_minor
         if low is not None and high is not None and low > high:
-            raise ValueError("price_min_minor must not exceed price_max_minor")
+            raise ValueError("search.price_range_reversed")
         return self
 
     @property

@@ -86,8 +86,8 @@ def localize(value: Param, lang: str) -> str:
         return format_date(value, lang)
     if isinstance(value, Msg):
         return gettext(lang, value.code, **dict(value.params))
-    if isinstance(value, tuple):
-        return ("、" if language_of(lang) == "zh" else ", ").join(value)  # words: data
+    if isinstance(value, tuple):  # names (data) or messages (a kind's name), joined as the language joins them
+        return ("、" if language_of(lang) == "zh" else ", ").join(localize(item, lang) for item in value)
     if value is None:
         return "—"
     return str(value)
@@ -99,10 +99,35 @@ def _fill(text: str, params: Mapping[str, Param], lang: str) -> str:
     return text % {name: localize(value, lang) for name, value in params.items()}
 
 
+# The parameters that count something, in the order one is chosen to pick a plural form ("1 year", "2 years").
+COUNTS = ("n", "count", "years", "days", "months")
+
+
+def _count(params: Mapping[str, Param]) -> int:
+    """The number a message's plural form follows: its first counting parameter (a whole number; one with
+    decimals, or none, takes the "other" form, as CLDR says: "1.0 years")."""
+    for name in COUNTS:
+        value = params.get(name)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            return value
+        if isinstance(value, Decimal | str) and str(value).isdigit():
+            return int(str(value))
+        if value is not None:
+            return 2
+    return 2
+
+
 def gettext(lang: str, code: str, **params: Param) -> str:
     """The catalogue text of ``code`` in ``lang`` with ``params`` filled in; an unknown code comes back as itself
-    (a test makes sure none is unknown)."""
-    return _fill(catalogue(lang).gettext(code), params, lang)
+    (a test makes sure none is unknown). A code with plural forms (``msgid_plural``) takes the form its counting
+    parameter asks for, so a service's ``Msg("...", {"years": 1})`` reads "1 year", never "1 years"."""
+    found = catalogue(lang)
+    text = found.ngettext(code, code, _count(params)) if params else code  # the code itself: no plural forms
+    if text == code:
+        text = found.gettext(code)
+    return _fill(text, params, lang)
 
 
 def pgettext(lang: str, context: str, code: str, **params: Param) -> str:

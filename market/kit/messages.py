@@ -22,8 +22,8 @@ class Bp:
 
 
 # A parameter may be a message itself (a kind's name, an article), rendered in the same language, or a list of
-# names joined as the language joins them ("甲、乙" / "A, B").
-Param = Union[str, int, Decimal, date, datetime, Money, Bp, tuple[str, ...], "Msg", None]
+# names (or messages: a kind's name) joined as the language joins them ("甲、乙" / "A, B").
+Param = Union[str, int, Decimal, date, datetime, Money, Bp, tuple[Union[str, "Msg"], ...], "Msg", None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -282,7 +282,8 @@ async def review_document(*, principal: Principal, org_id: int, document_id: int
 
 def _require_admin(principal: Principal) -> None:
     if principal.org_kind is not OrgKind.platform_admin:
-        raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": OrgKind.platform_admin.value}))
+        only = (Msg(f"kind.plural.{OrgKind.platform_admin.value}"),)
+        raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": only}))
 
 
 async def _review(org: OrganisationRecord) -> ReviewOut:

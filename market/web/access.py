@@ -48,6 +48,12 @@ class Access:
         return f"signed in ({who}{extras}{', browser session' if self.session_only else ''})"
 
 
+def kind_names(kinds: list[str] | tuple[str, ...]) -> tuple[Msg, ...]:
+    """Kinds of organisation as the reader names them ("高校、中小企业" / "universities, small and medium firms"),
+    for a message's parameter; the codes stay in the problem's ``allowed_kinds``."""
+    return tuple(Msg(f"kind.plural.{kind}") for kind in kinds)
+
+
 def public() -> dict[str, Any]:
     return {OPT_KEY: Access(signed_in=False)}
 
@@ -106,7 +112,7 @@ def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRo
         raise Forbidden(Msg("problem.detail.browser-only"))
     if access.kinds is not None and principal.org_kind not in access.kinds:
         allowed = sorted(k.value for k in access.kinds)
-        raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": ", ".join(allowed)}), allowed_kinds=allowed)
+        raise Forbidden(Msg("problem.detail.kinds-only", {"kinds": kind_names(allowed)}), allowed_kinds=allowed)
     if access.owner and not principal.is_owner:
         raise Forbidden(Msg("problem.detail.owner-only"))
     if access.approved:

@@ -206,8 +206,10 @@ async def test_a_403_speaks_the_readers_language_with_the_same_codes(client) -> 
     await sign_in(client, account)
     zh, en = await in_both_languages(client, "GET", "/api/admin/audit/verify")
     assert zh["status"] == 403 and zh["message_code"] == "problem.detail.kinds-only"
-    assert "platform_admin" in zh["detail"] and "platform_admin" in en["detail"]
-    assert en["detail"] == "Only organisations of kind platform_admin may do this."
+    # the kinds named in words in the reader's language; the codes stay in allowed_kinds
+    assert "platform_admin" not in zh["detail"] and "platform_admin" not in en["detail"]
+    assert zh["detail"] == "只有平台运营方可以执行此操作。"
+    assert en["detail"] == "Only the platform's operators may do this."
     assert zh["allowed_kinds"] == en["allowed_kinds"] == ["platform_admin"]
 
 
@@ -224,8 +226,8 @@ async def test_error_pages_speak_the_page_language_only(client) -> None:
     account = await make_account("sme")
     await sign_in(client, account)
     cases = {
-        "zh": ("未找到", "这里什么也没有。", "只有以下类型的单位可以执行此操作：university。"),
-        "en": ("Not found", "There is nothing here.", "Only organisations of kind university may do this."),
+        "zh": ("未找到", "这里什么也没有。", "只有高校 / 科研院所可以执行此操作。"),
+        "en": ("Not found", "There is nothing here.", "Only universities and research institutes may do this."),
     }
     for lang, (title, detail, kinds_only) in cases.items():
         client.cookies.set("lang", lang)
