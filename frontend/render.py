@@ -168,7 +168,7 @@ def market_messages(exc: MarketError, lang: str) -> Errors:
         message = e.text(lang)
         article = e.article_text(lang)
         if article:
-            message = f"{message} 【{article}】"
+            message = f"{message} {gettext(lang, 'ui.citation', text=article)}"
         out.append({"field": e.field, "message": message})
     return out or [{"field": "form", "message": exc.text(lang)}]
 
