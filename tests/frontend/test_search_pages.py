@@ -130,3 +130,21 @@ async def test_an_sme_posts_a_need_and_sees_ranked_matches_with_reasons(
     assert (await client.get(need_path, headers=HTML)).status_code == 404
     await sign_in(client, await make_account("university"))
     assert (await client.get(f"/listings/{listings['membrane']}/needs", headers=HTML)).status_code == 404
+
+
+async def test_english_pages_prefer_english_data_where_it_exists(client: Client, listings: dict[str, Any]) -> None:
+    """A listing with an English title shows it on English pages and its Chinese title on Chinese pages; one with
+    none shows its Chinese title, marked as patent data (translate="no") - issue 16, point 1."""
+    battery, membrane = listings["battery"], listings["membrane"]
+    zh = await client.get(f"/listings/{battery}", headers=HTML)
+    assert "一种锂离子电池正极材料" in zh.text and "Cathode material for lithium batteries" not in zh.text
+    client.cookies.set("lang", "en")
+    en = await client.get(f"/listings/{battery}", headers=HTML)
+    assert '<html lang="en">' in en.text
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", en.text, re.S)
+    assert h1 and "Cathode material for lithium batteries" in h1.group(1) and "锂离子" not in h1.group(1)
+    hits = await client.get("/search", params={"q": "lithium"}, headers=HTML)
+    assert "Cathode material for lithium batteries" in re.sub(r"</?mark>", "", hits.text)
+    untitled = await client.get(f"/listings/{membrane}", headers=HTML)
+    h1 = re.search(r"<h1[^>]*>.*?</h1>", untitled.text, re.S)
+    assert h1 and "陶瓷膜过滤装置" in h1.group(0) and 'translate="no"' in h1.group(0)
