@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,37 +53,47 @@ def live_server_env() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, live_server_env: dict[str, str]) -> Iterator[LiveServer]:
-    """The app on its embedded default (SQLite file, embedded search, in-process jobs), migrated, on a free port."""
-    data_dir = tmp_path_factory.mktemp("live")
+@contextmanager
+def running_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """The app on its embedded default (SQLite file, embedded search, in-process jobs), migrated, served by
+    `market serve` on a free port until the block ends; for the browser tests and the screenshot command."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET_")}
     env.update({"MARKET_DATA_DIR": str(data_dir), "MARKET_ENV": "development", "MARKET_LOG_LEVEL": "WARNING"})
-    env.update(live_server_env)
+    env.update(extra_env or {})
     server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, data_dir=data_dir)
     migrated = server.cli("migrate")
-    assert migrated.returncode == 0, migrated.stderr
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "market", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(server.url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start:\n" + (data_dir / "server.log").read_text())
-            time.sleep(0.2)
+    if migrated.returncode != 0:
+        raise RuntimeError(migrated.stderr)
+    with (data_dir / "server.log").open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "market", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(server.url + "/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start:\n" + (data_dir / "server.log").read_text())
+                time.sleep(0.2)
+            yield server
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_server_env: dict[str, str]) -> Iterator[LiveServer]:
+    """The app on its embedded default, migrated, on a free port, for the test module."""
+    with running_app(tmp_path_factory.mktemp("live"), live_server_env) as server:
         yield server
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from playwright.async_api import async_playwright
 
-from tests.e2e.conftest import CHROMIUM_ARGS, LiveServer, free_port
+from tests.e2e.conftest import CHROMIUM_ARGS, running_app
 from tests.e2e.crawl import LANGS, ROLES, role_contexts, seed
 from tests.support.services import CHROMIUM
 
@@ -30,40 +24,6 @@ WIDTHS = (1280, 375)
 HEIGHT = 900
 DEFAULT_OUT = Path("/tmp/market-screens")
 SIGNED_IN = [role for role, email in ROLES.items() if email is not None]
-
-
-@contextmanager
-def running_app(data_dir: Path) -> Iterator[LiveServer]:
-    """The app served as the browser tests serve it (tests/e2e/conftest.py), migrated, until the block ends."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET_")}
-    env.update({"MARKET_DATA_DIR": str(data_dir), "MARKET_ENV": "development", "MARKET_LOG_LEVEL": "WARNING"})
-    server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, data_dir=data_dir)
-    migrated = server.cli("migrate")
-    if migrated.returncode != 0:
-        raise RuntimeError(migrated.stderr)
-    with (data_dir / "server.log").open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "market", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(server.url + "/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the app did not start:\n" + (data_dir / "server.log").read_text())
-                time.sleep(0.2)
-            yield server
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
 
 
 async def photograph(base_url: str, out_dir: Path, roles: list[str]) -> list[Path]:
