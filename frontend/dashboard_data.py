@@ -26,6 +26,7 @@ from listings.imports import service as imports
 from listings.needs import service as needs
 from listings.patents import service as patents
 from market.accounts.principal import Principal
+from market.events import service as events
 from market.orgs import service as orgs
 from market.orgs.schemas import OrgKind, OrgStatus
 
@@ -107,11 +108,14 @@ class IssuerBoard:
 
 @dataclass(frozen=True, slots=True)
 class AdminBoard:
-    """The platform administrator's first screen: organisations to approve, transfers to confirm, refunds due."""
+    """The platform administrator's first screen: organisations to approve, transfers to confirm, refunds due, jobs
+    stuck (domain events failed, retried or pending too long; the platform overview lists them)."""
 
     approvals: int
     transfers_to_confirm: int
     refunds_due: int
+    jobs_stuck: int
+    stuck_minutes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,7 @@ class Board:
 
 
 NEEDS_SHOWN = 5
+STUCK_SHOWN = 200  # the overview lists as many
 IMPORTS_SHOWN = 3
 
 
@@ -195,6 +200,8 @@ async def admin_board(principal: Principal) -> AdminBoard:
         approvals=len(await orgs.review_queue(principal=principal, statuses=[OrgStatus.pending])),
         transfers_to_confirm=len(await payments.pending_transfers()),
         refunds_due=len(await payments.refunds_due()),
+        jobs_stuck=len(await events.stuck(limit=STUCK_SHOWN)),
+        stuck_minutes=int(events.STUCK_AFTER.total_seconds() // 60),
     )
 
 

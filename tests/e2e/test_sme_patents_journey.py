@@ -55,7 +55,8 @@ async def test_an_sme_imports_its_patents_and_sees_what_finance_they_may_support
     assert await page.locator("#count-accepted").inner_text() == "2"
     assert await page.locator("#count-rejected").inner_text() == "1"
     [line, field, _] = await page.locator("#rejections tbody tr td").all_inner_texts()
-    assert (line, field) == ("4", "number")  # the bad check digit, by its line and field
+    assert (line, field) == ("4", "专利号")  # the bad check digit, by its line and field named in words
+    assert await page.locator("#rejections tbody tr").get_attribute("data-field") == "number"
 
     await page.goto("/patents")
     assert await page.locator("#sme-no-declarations").is_visible()

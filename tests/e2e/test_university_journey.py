@@ -95,7 +95,7 @@ async def test_university_imports_declares_and_publishes(browser_page: Any, live
     await approved_by_the_platform(page, live_server, tmp_path)
 
     # Import through the upload page, then wait for the report (the page refreshes itself while the job runs).
-    await page.locator("#university-links").get_by_role("link", name="批量导入专利").click()
+    await page.locator("#dash-import").click()  # the dashboard leads with the import
     await page.wait_for_url(re.compile(r"/patents/import$"))
     upload = tmp_path / "patents.csv"
     upload.write_text(PATENTS_CSV, encoding="utf-8")

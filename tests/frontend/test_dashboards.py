@@ -17,6 +17,7 @@ from listings.needs.schemas import NeedIn
 from market import jobs
 from market.accounts import service as accounts
 from market.accounts.principal import Principal
+from market.events import repository as events_repo
 from market.i18n import gettext
 from tests.conftest import Account, Backend, Client, make_account, sign_in
 from tests.finance.desk_support import bank_with_members, move, open_case
@@ -145,8 +146,13 @@ async def test_admin_leads_with_approvals_stuck_jobs_payments_and_refunds(backen
     admin = await make_account("platform_admin")
     await make_account("sme", approved=False)
     await make_account("university", approved=False)
+    async with jobs.unit_of_work():
+        failed = await events_repo.add("test.dashboard_failed", {})
+        await events_repo.set_status(failed, "failed")
+        await events_repo.add("test.dashboard_new", {})  # pending for a moment: not stuck
     html = await dashboard(client, admin)
     first = lead(html)
+    assert count(first, "jobs-stuck") == 1 and 'href="/admin/overview#h-jobs"' in first
     assert count(first, "approvals") == 2 and 'href="/admin/orgs"' in first
     assert count(first, "transfers-to-confirm") == 0 and 'href="/admin/transfers"' in first
     assert count(first, "refunds-due") == 0 and 'href="/admin/refunds"' in first
