@@ -119,8 +119,12 @@ async def test_university_imports_declares_and_publishes(browser_page: Any, live
     await page.get_by_role("button", name="为所选专利声明开放许可").click()
     await page.wait_for_url(re.compile(r"/declarations/new\?"))
 
-    # The form is pre-filled with the suggestion and explains it factor by factor.
-    assert await page.locator("#factors tbody tr").count() >= 4
+    # The form is pre-filled with the suggestion and explains it factor by factor, in plain words; the working
+    # and the sources are one click away.
+    assert await page.locator("#factors li").count() >= 4
+    assert not await page.locator("#factor-working").is_visible()
+    await page.locator("#factor-sources summary").click()
+    assert await page.locator("#factor-working tbody tr").count() == await page.locator("#factors li").count()
     assert await page.locator("#starting-default").is_visible()
     rate = await page.get_by_label("提成比例（% 净销售额）").input_value()
     assert re.fullmatch(r"\d+\.\d\d", rate) and 0 < float(rate) <= 20
