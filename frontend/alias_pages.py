@@ -16,7 +16,8 @@ from listings.universities import service as universities
 from listings.universities.schemas import ALIAS_ARTICLE, ALIAS_KINDS, AliasIn
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.errors import Conflict
+from market.errors import Conflict, NotFound
+from market.i18n import Msg
 from market.i18n.validation import validation_message
 from market.orgs.schemas import OrgKind
 from market.web.access import signed_in
@@ -57,6 +58,8 @@ class PatenteeAliasPages(Controller):
 
     @post("/{alias_id:int}/remove", opt=OWNER)
     async def remove(self, request: AnyRequest, principal: Principal, alias_id: int) -> Template | Redirect:
+        if all(a.id != alias_id for a in await universities.aliases(principal.org_id)):
+            raise NotFound(Msg("alias.not_found"))  # another's: 404, no confirmation page
         if step := await unless_confirmed(request, button="ui.confirm_remove_alias", back="/university/aliases"):
             return step
         await universities.remove_alias(principal=principal, alias_id=alias_id)  # another's: 404

@@ -16,7 +16,8 @@ from market.accounts import service as accounts
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.accounts.schemas import InvitedSignUpIn
-from market.errors import MarketError
+from market.errors import MarketError, NotFound
+from market.i18n import Msg
 from market.orgs import service as orgs
 from market.orgs.schemas import InvitationIn, Role
 from market.settings import Settings
@@ -82,6 +83,9 @@ class MemberPages(Controller):
 
     @post("/invitations/{invitation_id:int}/revoke", opt=OWNER_SESSION)
     async def revoke(self, request: Request[Any, Any, Any], principal: Principal, invitation_id: int) -> Any:
+        pending = await orgs.list_invitations(principal=principal, org_id=principal.org_id)
+        if all(i.id != invitation_id for i in pending):
+            raise NotFound(Msg("org.invitation_not_found"))  # another's: 404, no confirmation page
         if step := await unless_confirmed(request, button="ui.confirm_revoke_invitation", back="/members"):
             return step
         await orgs.revoke_invitation(principal=principal, org_id=principal.org_id, invitation_id=invitation_id)
@@ -100,6 +104,8 @@ class MemberPages(Controller):
 
     @post("/{user_id:int}/remove", opt=OWNER_SESSION)
     async def remove(self, request: Request[Any, Any, Any], principal: Principal, user_id: int) -> Template | Redirect:
+        if all(m.user_id != user_id for m in await orgs.list_members(principal=principal, org_id=principal.org_id)):
+            raise NotFound(Msg("org.member_not_found"))  # another's: 404, no confirmation page
         if step := await unless_confirmed(request, button="ui.confirm_remove_member", back="/members"):
             return step
         try:

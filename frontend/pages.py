@@ -52,8 +52,8 @@ from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
 from market.accounts.schemas import SignInIn, SignUpIn, TokenIn
 from market.audit import service as audit
-from market.errors import MarketError
-from market.i18n import gettext, language_of
+from market.errors import MarketError, NotFound
+from market.i18n import Msg, gettext, language_of
 from market.notifications import service as notifications
 from market.orgs import service as orgs
 from market.orgs.schemas import SELF_SERVICE_KINDS
@@ -253,6 +253,8 @@ class TokenPages(Controller):
     @post("/{token_id:int}/revoke", opt=signed_in(owner=True, session_only=True))
     async def revoke(self, request: Request[Any, Any, Any], principal: Principal, token_id: int) -> Any:
         names = [t.name for t in await accounts.list_tokens(principal=principal) if t.id == token_id]
+        if not names:
+            raise NotFound(Msg("token.not_found"))  # another's: 404, no confirmation page
         if (step := await unless_confirmed(request, button="ui.confirm_revoke_token", back="/tokens", details=names)):
             return step
         await accounts.revoke_token(principal=principal, token_id=token_id)

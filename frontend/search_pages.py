@@ -33,8 +33,8 @@ from listings.search import service as search
 from listings.search.schemas import FACETS, MAX_QUERY_CHARS, SearchPageOut, SearchParams
 from market.accounts.deps import provide_principal
 from market.accounts.principal import Principal
-from market.errors import MarketError
-from market.i18n import gettext
+from market.errors import MarketError, NotFound
+from market.i18n import Msg, gettext
 from market.orgs import service as orgs
 from market.orgs.schemas import OrgKind
 from market.web.access import public, signed_in
@@ -173,6 +173,8 @@ class SearchPages(Controller):
 
     @post("/saved-searches/{saved_search_id:int}/delete", opt=SME_BROWSER)
     async def delete_saved(self, request: AnyRequest, principal: Principal, saved_search_id: int) -> Any:
+        if all(s.id != saved_search_id for s in await needs.list_saved(principal=principal)):
+            raise NotFound(Msg("search.saved_not_found"))  # another's: 404, no confirmation page
         if step := await unless_confirmed(request, button="ui.confirm_delete_saved", back="/saved-searches"):
             return step
         await needs.delete_saved(principal=principal, saved_search_id=saved_search_id)
