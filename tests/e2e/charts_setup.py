@@ -26,26 +26,16 @@ from listings.declarations import service as declarations
 from listings.declarations.schemas import DeclareIn, TermsIn
 from listings.patents import service as patents
 from market import jobs
-from market.accounts import service as accounts
 from market.accounts.principal import Principal
 from market.audit.service import Actor
 from market.kit.money import Money
-from market.orgs import service as orgs
 from market.runtime import open_runtime
 from market.settings import get_settings
 from market.worker import load_jobs
+from tests.e2e.voucher_setup import principal_of
 from tests.listings.support import eligible
 
 NUMBER = "CN110000021B"
-
-
-async def principal_of(email: str) -> Principal:
-    owner = await accounts.user_by_email(email)
-    assert owner is not None, email
-    [membership] = await orgs.memberships_of_user(owner.id)
-    principal = await accounts.principal_for(user_id=owner.id, org_id=membership.org_id)
-    assert principal is not None
-    return principal
 
 
 async def desk_cases(bank: Principal, sme: Principal) -> None:
